@@ -1,0 +1,5 @@
+"""`python -m chargebook` runs the CLI."""
+
+from chargebook.cli.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""The `chargebook` command line."""

@@ -1,0 +1,34 @@
+"""Root Typer app: sub-commands are registered here and nowhere else."""
+
+from __future__ import annotations
+
+import typer
+
+from chargebook import __version__
+
+app = typer.Typer(
+    name="chargebook",
+    help="Turn a home EV charger into money and insight.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"chargebook {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    """chargebook: connect a charger, keep the book, earn ERE credits."""
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,43 @@
+"""Settings from the environment (`CHARGEBOOK_*`); the only module that reads env variables."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "chargebook"
+
+
+class Settings(BaseSettings):
+    """Everything chargebook can be configured with; defaults run with no configuration."""
+
+    model_config = SettingsConfigDict(env_prefix="CHARGEBOOK_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    database_url: str | None = None
+    secret_key: SecretStr | None = None
+
+    wallbox_api_url: str = "https://api.wall-box.com"
+    wallbox_auth_url: str = "https://user-api.wall-box.com"
+    # Wallbox's documented per-account budget (reference §5.1); partner mode lifts it.
+    wallbox_reads_per_minute: int = 3
+    wallbox_writes_per_minute: int = 5
+    wallbox_partner_mode: bool = False
+    wallbox_timeout_s: float = 20.0
+
+    @cached_property
+    def effective_database_url(self) -> str:
+        """The configured URL, or a SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'chargebook.sqlite3'}"
+
+
+def load_settings() -> Settings:
+    """Read settings from the environment."""
+    return Settings()
