@@ -23,4 +23,4 @@ def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     monkeypatch.setenv("CHARGEBOOK_DATA_DIR", str(data_dir))
     for name in ("CHARGEBOOK_DATABASE_URL", "CHARGEBOOK_SECRET_KEY"):
         monkeypatch.delenv(name, raising=False)
-    yield data_dir
+    return data_dir

@@ -1,0 +1,92 @@
+"""Encryption at rest for credentials and tokens (Fernet), with the key kept out of the book.
+
+The key comes from `CHARGEBOOK_SECRET_KEY` or from `<data dir>/secret.key`, which is created on
+first use with mode 0600. A missing, malformed or wrong key is a ConfigurationError that says
+which, never garbage and never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken
+
+from chargebook.errors import ConfigurationError
+from chargebook.settings import Settings
+
+KEY_FILE_NAME = "secret.key"
+
+
+class SecretBox:
+    """Encrypts and decrypts short secrets (passwords, tokens) with one Fernet key."""
+
+    def __init__(self, key: bytes) -> None:
+        try:
+            self._fernet = Fernet(key)
+        except (ValueError, TypeError) as exc:
+            raise ConfigurationError(
+                "the secret key is not a valid Fernet key (32 url-safe base64-encoded bytes)"
+            ) from exc
+
+    def encrypt(self, plaintext: str) -> str:
+        """Encrypt a string; the result is ASCII text safe to store in a column or file."""
+        return self._fernet.encrypt(plaintext.encode("utf-8")).decode("ascii")
+
+    def decrypt(self, ciphertext: str) -> str:
+        """Decrypt what `encrypt` produced.
+
+        Raises:
+            ConfigurationError: the data was encrypted with another key or is damaged.
+        """
+        try:
+            return self._fernet.decrypt(ciphertext.encode("ascii")).decode("utf-8")
+        except (InvalidToken, UnicodeError, ValueError) as exc:
+            raise ConfigurationError(
+                "stored secrets cannot be decrypted with this secret key: the key changed "
+                "(check CHARGEBOOK_SECRET_KEY or the data dir's secret.key) or the data is damaged"
+            ) from exc
+
+    def __repr__(self) -> str:
+        return "SecretBox(<key hidden>)"
+
+
+def load_secret_box(settings: Settings, *, create: bool = True) -> SecretBox:
+    """The SecretBox for these settings, creating the key file on first run if allowed.
+
+    Raises:
+        ConfigurationError: no key and `create` is false, or the key is malformed, or the key
+            file cannot be read or written.
+    """
+    if settings.secret_key is not None:
+        return SecretBox(settings.secret_key.get_secret_value().encode("ascii", "replace"))
+    key_path = settings.data_dir / KEY_FILE_NAME
+    if key_path.exists():
+        return SecretBox(_read_key(key_path))
+    if not create:
+        raise ConfigurationError(f"no secret key: set CHARGEBOOK_SECRET_KEY or restore {key_path}")
+    return SecretBox(_create_key(key_path))
+
+
+def _read_key(path: Path) -> bytes:
+    try:
+        return path.read_bytes().strip()
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read the secret key file {path}: {exc.strerror}") from exc
+
+
+def _create_key(path: Path) -> bytes:
+    key = Fernet.generate_key()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: two processes starting at once must not each write a different key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_key(path)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"cannot create the secret key file {path}: {exc.strerror}"
+        ) from exc
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key + b"\n")
+    return key
