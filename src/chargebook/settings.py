@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     wallbox_writes_per_minute: int = 5
     wallbox_partner_mode: bool = False
     wallbox_timeout_s: float = 20.0
+    wallbox_max_retries: int = 4
+    # The owner's myWallbox account for the CLI; the web app stores credentials per owner instead.
+    wallbox_email: str | None = None
+    wallbox_password: SecretStr | None = None
 
     @cached_property
     def effective_database_url(self) -> str:
