@@ -2,9 +2,13 @@
 
 from chargebook.domain.models import (
     Charger,
+    ChargerConfig,
     ChargerSource,
     ChargerState,
     ChargerStatus,
+    ChargerSummary,
+    ChargerTotals,
+    ChargeSchedule,
     ChargingSession,
     EcoSmart,
     EcoSmartMode,
@@ -14,12 +18,16 @@ from chargebook.domain.models import (
 from chargebook.domain.ports import ChargerCloud, ChargerControl
 
 __all__ = [
+    "ChargeSchedule",
     "Charger",
     "ChargerCloud",
+    "ChargerConfig",
     "ChargerControl",
     "ChargerSource",
     "ChargerState",
     "ChargerStatus",
+    "ChargerSummary",
+    "ChargerTotals",
     "ChargingSession",
     "EcoSmart",
     "EcoSmartMode",

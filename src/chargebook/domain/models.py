@@ -143,3 +143,56 @@ class SessionRecord:
     session: ChargingSession | None
     problem: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ChargerTotals:
+    """Aggregates the source keeps for a charger (Wallbox `resume`: finished days only)."""
+
+    total_sessions: int
+    total_energy_kwh: Decimal
+    total_mid_energy_kwh: Decimal
+    charging_time_s: int
+    total_users: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChargerSummary:
+    """A charger's static facts plus its last reported state and totals."""
+
+    charger: Charger
+    status_code: int
+    state: ChargerState
+    locked: bool
+    max_charging_current_a: int | None
+    max_available_current_a: int | None
+    totals: ChargerTotals | None
+    last_connection_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChargerConfig:
+    """A charger's configuration as the cloud reports it after a read or a change."""
+
+    charger_external_id: str
+    energy_price_per_kwh: Decimal | None
+    currency: str | None
+    icp_max_current_a: int | None
+    max_charging_current_a: int | None
+    locked: bool | None
+    time_zone: str | None
+    firmware_version: str | None
+    firmware_update_available: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ChargeSchedule:
+    """One positional schedule slot; times are local "HHMM" strings in the charger's zone."""
+
+    slot: int
+    enabled: bool
+    start_local: str
+    stop_local: str
+    days: frozenset[str]  # lower-case English weekday names, e.g. "monday"
+    max_current: int = 0  # wire values kept as-is: their unit is undocumented
+    max_energy: int = 0
