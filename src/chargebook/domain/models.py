@@ -107,6 +107,7 @@ class ChargerStatus:
     part_number: str | None = None
     time_zone: str | None = None
     operation_mode: str | None = None
+    reported_at: datetime | None = None  # when the charger last synced with its source
 
 
 @dataclass(frozen=True, slots=True)
