@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from chargebook.domain.models import Charger, ChargerStatus, SessionRecord
+from chargebook.domain.book import SessionSample, StoredSession, SyncState, UpsertPlan
+from chargebook.domain.models import Charger, ChargerSource, ChargerStatus, SessionRecord
 
 
 @runtime_checkable
@@ -35,3 +37,73 @@ class ChargerControl(Protocol):
     async def resume(self, charger_id: str) -> None: ...
 
     async def set_max_current(self, charger_id: str, amps: int) -> None: ...
+
+
+class SessionBook(Protocol):
+    """The sessions of the book, written in bulk; the caller owns the transaction."""
+
+    def upsert_chargers(self, account_id: int, chargers: Sequence[Charger]) -> None:
+        """Register or refresh the chargers an account sees."""
+        ...
+
+    def find_sessions(
+        self, source: ChargerSource, external_ids: Collection[str]
+    ) -> Mapping[str, StoredSession]:
+        """The stored sessions among `external_ids` (absent ids are simply missing)."""
+        ...
+
+    def apply_upsert(self, plan: UpsertPlan) -> None:
+        """Insert new sessions and replace changed ones, auditing old and new raw versions."""
+        ...
+
+    def link_samples(self, source: ChargerSource, charger_external_id: str) -> int:
+        """Link the charger's unlinked samples to the ok session whose [start, end) holds them.
+
+        Returns the number of samples linked.
+        """
+        ...
+
+
+class SyncStateStore(Protocol):
+    """Durable sync cursors per charger and the last outcome per account."""
+
+    def load_sync_state(self, source: ChargerSource, charger_external_id: str) -> SyncState | None:
+        """The charger's cursor, or None before its first sync."""
+        ...
+
+    def save_sync_state(self, source: ChargerSource, state: SyncState) -> None:
+        """Replace the charger's cursor."""
+        ...
+
+    def record_account_outcome(self, account_id: int, *, at: datetime, error: str | None) -> None:
+        """Remember when an account last synced and why it failed (None = success)."""
+        ...
+
+
+class SampleLog(Protocol):
+    """Live samples of chargers, idempotent on (charger, observed_at)."""
+
+    def add_samples(self, samples: Sequence[SessionSample]) -> int:
+        """Store samples not yet stored; returns how many were new."""
+        ...
+
+
+class BookTransaction(SessionBook, SyncStateStore, SampleLog, Protocol):
+    """One transaction on the book: nothing is durable until `commit`."""
+
+    def commit(self) -> None: ...
+
+
+# Opens a transaction; leaving the context without commit rolls it back.
+BookOpener = Callable[[], AbstractContextManager[BookTransaction]]
+
+
+@runtime_checkable
+class RequestStats(Protocol):
+    """Optional capability of a cloud client: how many HTTP requests and retries it made."""
+
+    @property
+    def request_count(self) -> int: ...
+
+    @property
+    def retry_count(self) -> int: ...
