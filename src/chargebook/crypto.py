@@ -7,6 +7,8 @@ which, never garbage and never a traceback.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -28,6 +30,13 @@ class SecretBox:
             raise ConfigurationError(
                 "the secret key is not a valid Fernet key (32 url-safe base64-encoded bytes)"
             ) from exc
+        # A separate key for lookup hashes, so a hash never reveals anything about the Fernet key.
+        self._lookup_key = hashlib.sha256(b"chargebook-lookup-hash:" + bytes(key)).digest()
+
+    def lookup_hash(self, text: str) -> str:
+        """A keyed HMAC-SHA256 (hex) of `text`: lets the book find or de-duplicate an encrypted
+        value (e.g. an e-mail address) without storing it in the clear."""
+        return hmac.new(self._lookup_key, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
     def encrypt(self, plaintext: str) -> str:
         """Encrypt a string; the result is ASCII text safe to store in a column or file."""
