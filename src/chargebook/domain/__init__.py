@@ -16,8 +16,12 @@ from chargebook.domain.models import (
     SessionRecord,
 )
 from chargebook.domain.ports import ChargerCloud, ChargerControl
+from chargebook.domain.stored import AuditEntry, BookSession, MonthlyEnergy, StoredCharger
+from chargebook.domain.users import User, UserRole, WallboxAccount, WallboxCredentials
 
 __all__ = [
+    "AuditEntry",
+    "BookSession",
     "ChargeSchedule",
     "Charger",
     "ChargerCloud",
@@ -32,5 +36,11 @@ __all__ = [
     "EcoSmart",
     "EcoSmartMode",
     "MidMeter",
+    "MonthlyEnergy",
     "SessionRecord",
+    "StoredCharger",
+    "User",
+    "UserRole",
+    "WallboxAccount",
+    "WallboxCredentials",
 ]

@@ -1,0 +1,44 @@
+"""People and the accounts they connect: users of chargebook and their myWallbox accounts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class UserRole(StrEnum):
+    """What a user may do: an owner sees their own chargers, an operator runs the platform."""
+
+    OWNER = "owner"
+    OPERATOR = "operator"
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A person who logs in to chargebook (the password hash never leaves the book)."""
+
+    id: int
+    email: str
+    role: UserRole
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class WallboxAccount:
+    """A connected myWallbox account, without its password (see `WallboxCredentials`)."""
+
+    id: int
+    owner_user_id: int
+    email: str
+    disabled: bool
+    has_tokens: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class WallboxCredentials:
+    """The decrypted login of a myWallbox account; the password is kept out of reprs."""
+
+    email: str
+    password: str = field(repr=False)
