@@ -1,0 +1,132 @@
+"""Per-account request budget: Wallbox allows about 3 reads and 5 writes per rolling minute.
+
+The limit is per myWallbox account, not per client object, so every task that talks to the
+same account must share one `RequestBudget` (`BudgetRegistry` hands out one per e-mail).
+Waiting uses the injected clock, so a `FixedClock` makes throttled tests run instantly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from datetime import datetime
+from enum import StrEnum
+
+from chargebook.clock import Clock, SystemClock
+
+WINDOW_S = 60.0
+
+
+class RequestKind(StrEnum):
+    """Wallbox counts GETs and everything else separately."""
+
+    READ = "read"
+    WRITE = "write"
+
+
+class _RollingWindow:
+    """At most `limit` acquisitions in any `WINDOW_S` seconds (a sliding log, exact)."""
+
+    def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError("a request budget needs a limit of at least 1 per minute")
+        self.limit = limit
+        self.granted: deque[datetime] = deque()
+        self.lock = asyncio.Lock()
+
+    def wait_s(self, now: datetime) -> float:
+        while self.granted and (now - self.granted[0]).total_seconds() >= WINDOW_S:
+            self.granted.popleft()
+        if len(self.granted) < self.limit:
+            return 0.0
+        return WINDOW_S - (now - self.granted[0]).total_seconds()
+
+
+class RequestBudget:
+    """Separate read and write buckets for one account, safe to share between tasks.
+
+    Args:
+        reads_per_minute: GET requests allowed in any rolling 60 s.
+        writes_per_minute: non-GET requests allowed in any rolling 60 s.
+        clock: time source; `sleep` on it is used to wait for a free slot.
+        unlimited: partner mode: never wait.
+    """
+
+    def __init__(
+        self,
+        *,
+        reads_per_minute: int = 3,
+        writes_per_minute: int = 5,
+        clock: Clock | None = None,
+        unlimited: bool = False,
+    ) -> None:
+        self._clock = clock or SystemClock()
+        self.unlimited = unlimited
+        self._windows = {
+            RequestKind.READ: _RollingWindow(reads_per_minute),
+            RequestKind.WRITE: _RollingWindow(writes_per_minute),
+        }
+
+    @classmethod
+    def unlimited_budget(cls, clock: Clock | None = None) -> RequestBudget:
+        """A budget that never waits (partner accounts, tests of other things)."""
+        return cls(clock=clock, unlimited=True)
+
+    def limit(self, kind: RequestKind) -> int | None:
+        """Requests of `kind` allowed per rolling minute, or None when unlimited."""
+        return None if self.unlimited else self._windows[kind].limit
+
+    async def acquire(self, kind: RequestKind) -> float:
+        """Take one slot of `kind`, waiting on the clock until one is free.
+
+        Returns:
+            The seconds waited (0.0 when a slot was free).
+        """
+        if self.unlimited:
+            return 0.0
+        window = self._windows[kind]
+        waited_s = 0.0
+        # Holding the lock while sleeping queues the waiters fairly (first come, first served).
+        async with window.lock:
+            while (delay_s := window.wait_s(self._clock.now())) > 0:
+                waited_s += delay_s
+                await self._clock.sleep(delay_s)
+            window.granted.append(self._clock.now())
+        return waited_s
+
+    def __repr__(self) -> str:
+        if self.unlimited:
+            return "RequestBudget(unlimited)"
+        reads = self._windows[RequestKind.READ].limit
+        writes = self._windows[RequestKind.WRITE].limit
+        return f"RequestBudget(reads_per_minute={reads}, writes_per_minute={writes})"
+
+
+class BudgetRegistry:
+    """One `RequestBudget` per account e-mail, for a process that serves many accounts."""
+
+    def __init__(
+        self,
+        *,
+        reads_per_minute: int = 3,
+        writes_per_minute: int = 5,
+        clock: Clock | None = None,
+        unlimited: bool = False,
+    ) -> None:
+        self._reads_per_minute = reads_per_minute
+        self._writes_per_minute = writes_per_minute
+        self._clock = clock
+        self._unlimited = unlimited
+        self._budgets: dict[str, RequestBudget] = {}
+
+    def for_account(self, email: str) -> RequestBudget:
+        """The budget shared by every task of the account `email` (case-insensitive)."""
+        key = email.strip().lower()
+        if key not in self._budgets:
+            self._budgets[key] = RequestBudget(
+                reads_per_minute=self._reads_per_minute,
+                writes_per_minute=self._writes_per_minute,
+                clock=self._clock,
+                unlimited=self._unlimited,
+            )
+        return self._budgets[key]

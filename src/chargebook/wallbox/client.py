@@ -1,0 +1,417 @@
+"""`WallboxClient`: the Wallbox Cloud API (myWallbox) as typed async methods.
+
+    async with WallboxClient("me@example.com", "secret") as wallbox:
+        for charger in await wallbox.list_chargers():
+            status = await wallbox.get_status(charger.external_id)
+
+Every method returns chargebook domain objects in explicit units and raises only
+`chargebook.wallbox.exceptions.WallboxError` subclasses. Requests share the account's
+`RequestBudget`; retryable failures are retried with exponential backoff and jitter.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from chargebook.clock import Clock, ensure_utc
+from chargebook.domain.models import (
+    Charger,
+    ChargerConfig,
+    ChargerStatus,
+    ChargerSummary,
+    ChargeSchedule,
+    EcoSmartMode,
+    SessionRecord,
+)
+from chargebook.errors import ConfigurationError
+from chargebook.settings import Settings
+from chargebook.wallbox._base import _WallboxBase
+from chargebook.wallbox.budget import RequestBudget
+from chargebook.wallbox.exceptions import WallboxUnsafeActionError
+from chargebook.wallbox.history import DEFAULT_WINDOW, SessionPage, time_windows
+from chargebook.wallbox.states import UPDATING_CODE
+from chargebook.wallbox.tokens import EncryptedFileTokenStore, TokenStore
+from chargebook.wallbox.wire.chargers import ChargerDataResponse, GroupsResponse
+from chargebook.wallbox.wire.common import parse_payload
+from chargebook.wallbox.wire.schedules import SchedulesResponse, schedules_body
+from chargebook.wallbox.wire.sessions import parse_page
+from chargebook.wallbox.wire.status import ConfigData, StatusResponse
+
+
+class RemoteAction(IntEnum):
+    """`remote-action` codes chargebook sends. 4 (factory reset) is left out on purpose."""
+
+    RESUME = 1
+    PAUSE = 2
+    RESTART = 3
+    UPDATE_FIRMWARE = 5
+    RESUME_SCHEDULE = 9
+
+
+def _ignore(_: Any) -> None:
+    return None
+
+
+class WallboxClient(_WallboxBase):
+    """Async client for one myWallbox account; satisfies `ChargerCloud` and `ChargerControl`."""
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        email: str | None = None,
+        password: str | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        clock: Clock | None = None,
+        budget: RequestBudget | None = None,
+        token_store: TokenStore | None = None,
+    ) -> WallboxClient:
+        """A client configured from `Settings` (URLs, limits, timeout, stored tokens).
+
+        Raises:
+            ConfigurationError: no e-mail given or configured, or the secret key is unusable.
+        """
+        email = email or settings.wallbox_email
+        if not email:
+            raise ConfigurationError(
+                "no myWallbox e-mail: pass --email or set CHARGEBOOK_WALLBOX_EMAIL"
+            )
+        if password is None and settings.wallbox_password is not None:
+            password = settings.wallbox_password.get_secret_value()
+        if budget is None:
+            budget = RequestBudget(
+                reads_per_minute=settings.wallbox_reads_per_minute,
+                writes_per_minute=settings.wallbox_writes_per_minute,
+                clock=clock,
+                unlimited=settings.wallbox_partner_mode,
+            )
+        return cls(
+            email,
+            password,
+            api_url=settings.wallbox_api_url,
+            auth_url=settings.wallbox_auth_url,
+            http_client=http_client,
+            clock=clock,
+            budget=budget,
+            token_store=token_store or EncryptedFileTokenStore.from_settings(settings),
+            timeout_s=settings.wallbox_timeout_s,
+            max_retries=settings.wallbox_max_retries,
+        )
+
+    # -- reading --------------------------------------------------------------------------
+
+    async def list_chargers(self) -> list[Charger]:
+        """Every charger the account can see (`v3/chargers/groups`), each once.
+
+        Raises:
+            WallboxError: see `chargebook.wallbox.exceptions`.
+        """
+        groups = await self._request(
+            "GET",
+            "/v3/chargers/groups",
+            parse=lambda data: parse_payload(GroupsResponse, data, what="groups"),
+        )
+        return groups.to_domain()
+
+    async def get_charger(self, charger_id: str) -> ChargerSummary:
+        """Static facts, last state and totals (kWh, s) of one charger (`v2/charger/{id}`).
+
+        Raises:
+            WallboxNotFoundError: the account has no such charger.
+            WallboxError: see `chargebook.wallbox.exceptions`.
+        """
+        return await self._charger_data("GET", charger_id, None)
+
+    async def get_status(self, charger_id: str) -> ChargerStatus:
+        """The live status (`chargers/status/{id}`) in kW, kWh, A, s and UTC.
+
+        Raises:
+            WallboxNotFoundError: the account has no such charger.
+            WallboxError: see `chargebook.wallbox.exceptions`.
+        """
+        wire = await self._request(
+            "GET",
+            f"/chargers/status/{charger_id}",
+            charger_id=charger_id,
+            parse=lambda data: parse_payload(
+                StatusResponse, data, what="status", charger_id=charger_id
+            ),
+        )
+        status = wire.to_domain(charger_id, observed_at=self._clock.now())
+        self._status_codes[charger_id] = status.status_code
+        return status
+
+    async def get_config(self, charger_id: str) -> ChargerConfig:
+        """The configuration (`chargers/config/{id}`): price per kWh, Power Boost limit, ...
+
+        Raises:
+            WallboxError: see `chargebook.wallbox.exceptions`.
+        """
+        return await self._config("GET", charger_id, None)
+
+    async def get_schedules(self, charger_id: str) -> list[ChargeSchedule]:
+        """The charging schedule slots (`chargers/{id}/schedules`), local HHMM times.
+
+        Raises:
+            WallboxError: see `chargebook.wallbox.exceptions`.
+        """
+        wire = await self._request(
+            "GET",
+            f"/chargers/{charger_id}/schedules",
+            charger_id=charger_id,
+            parse=lambda data: parse_payload(
+                SchedulesResponse, data, what="schedules", charger_id=charger_id
+            ),
+        )
+        return wire.to_domain()
+
+    # -- session history ------------------------------------------------------------------
+
+    async def fetch_session_page(
+        self, charger_id: str, *, start: datetime, end: datetime, limit: int = 1000, offset: int = 0
+    ) -> SessionPage:
+        """One page of sessions that started in [start, end] (`v4/sessions/stats`).
+
+        Malformed items come back as records with `session=None` and a `problem`.
+
+        Raises:
+            WallboxPayloadError: the page envelope is broken (retried first; retryable).
+            WallboxError: see `chargebook.wallbox.exceptions`.
+        """
+        params: dict[str, str | int] = {
+            "charger": charger_id,
+            "start_date": math.floor(ensure_utc(start).timestamp()),
+            "end_date": math.ceil(ensure_utc(end).timestamp()),
+            "limit": limit,
+            "offset": offset,
+        }
+        count, records = await self._request(
+            "GET",
+            "/v4/sessions/stats",
+            params=params,
+            charger_id=charger_id,
+            parse=lambda data: parse_page(data, charger_id),
+        )
+        return SessionPage(count=count, offset=offset, records=records)
+
+    async def iter_sessions(
+        self,
+        charger_id: str,
+        *,
+        start: datetime,
+        end: datetime,
+        page_size: int = 1000,
+        window: timedelta = DEFAULT_WINDOW,
+    ) -> AsyncIterator[SessionRecord]:
+        """Every session that started in [start, end), window by window and page by page.
+
+        Items repeated across pages or windows are yielded once; items whose start lies
+        outside [start, end) are dropped; malformed items are yielded as quarantined records.
+
+        Raises:
+            WallboxError: see `chargebook.wallbox.exceptions` (after retries).
+        """
+        start, end = ensure_utc(start), ensure_utc(end)
+        seen: set[str] = set()
+        for window_start, window_end in time_windows(start, end, window):
+            offset = 0
+            while True:
+                page = await self.fetch_session_page(
+                    charger_id, start=window_start, end=window_end, limit=page_size, offset=offset
+                )
+                for record in page.records:
+                    if record.external_id is not None:
+                        if record.external_id in seen:
+                            continue
+                        seen.add(record.external_id)
+                    if record.session and not start <= record.session.started_at < end:
+                        continue
+                    yield record
+                offset += len(page.records)
+                # An empty page before `count` would loop forever; the server ran out.
+                if not page.records or offset >= page.count:
+                    break
+
+    # -- control --------------------------------------------------------------------------
+
+    async def update_charger(
+        self, charger_id: str, *, locked: bool | None = None, max_current_a: int | None = None
+    ) -> ChargerSummary:
+        """Change the lock and/or the maximum charging current (`PUT v2/charger/{id}`).
+
+        Returns:
+            The charger as the reply's `chargerData` shows it, so no extra read is spent.
+
+        Raises:
+            ValueError: nothing to change, or a negative current.
+            WallboxInsufficientRightsError: the account may only read this charger.
+            WallboxError: see `chargebook.wallbox.exceptions`.
+        """
+        body: dict[str, Any] = {}
+        if locked is not None:
+            body["locked"] = 1 if locked else 0
+        if max_current_a is not None:
+            if max_current_a < 0:
+                raise ValueError("the maximum charging current cannot be negative")
+            body["maxChargingCurrent"] = max_current_a
+        if not body:
+            raise ValueError("update_charger needs locked and/or max_current_a")
+        return await self._charger_data("PUT", charger_id, body)
+
+    async def set_locked(self, charger_id: str, locked: bool) -> None:
+        """Lock or unlock the charger (`ChargerControl`); see `update_charger`."""
+        await self.update_charger(charger_id, locked=locked)
+
+    async def set_max_current(self, charger_id: str, amps: int) -> None:
+        """Set the maximum charging current in A (`ChargerControl`); see `update_charger`."""
+        await self.update_charger(charger_id, max_current_a=amps)
+
+    async def resume(self, charger_id: str) -> None:
+        """Start or resume charging (remote action 1)."""
+        await self._remote_action(charger_id, RemoteAction.RESUME)
+
+    async def pause(self, charger_id: str) -> None:
+        """Pause charging (remote action 2); only has an effect while charging."""
+        await self._remote_action(charger_id, RemoteAction.PAUSE)
+
+    async def resume_schedule(self, charger_id: str) -> None:
+        """Return to the schedule and Eco-Smart after a manual stop (remote action 9)."""
+        await self._remote_action(charger_id, RemoteAction.RESUME_SCHEDULE)
+
+    async def restart(self, charger_id: str) -> None:
+        """Reboot the charger (remote action 3); offline for about 90 s.
+
+        Raises:
+            WallboxUnsafeActionError: the charger was last seen updating its firmware.
+        """
+        await self._remote_action(charger_id, RemoteAction.RESTART)
+
+    async def update_firmware(self, charger_id: str) -> None:
+        """Install the available firmware update (remote action 5).
+
+        Raises:
+            WallboxUnsafeActionError: the charger was last seen updating already.
+        """
+        await self._remote_action(charger_id, RemoteAction.UPDATE_FIRMWARE)
+
+    async def set_energy_price(self, charger_id: str, price_per_kwh: Decimal) -> ChargerConfig:
+        """Set the energy price per kWh in the account's currency (`chargers/config/{id}`).
+
+        Raises:
+            ValueError: a negative price.
+            WallboxError: see `chargebook.wallbox.exceptions`.
+        """
+        if price_per_kwh < 0:
+            raise ValueError("the energy price cannot be negative")
+        return await self._config("POST", charger_id, {"energyCost": float(price_per_kwh)})
+
+    async def set_icp_max_current(self, charger_id: str, amps: int) -> ChargerConfig:
+        """Set the Power Boost grid connection limit in A (`chargers/config/{id}`)."""
+        return await self._config("POST", charger_id, {"icp_max_current": amps})
+
+    async def set_eco_smart(
+        self, charger_id: str, mode: EcoSmartMode, *, percentage: int | None = None
+    ) -> None:
+        """Switch Eco-Smart off, to eco (solar + grid) or full solar (`v4/.../eco-smart`).
+
+        Raises:
+            WallboxError: see `chargebook.wallbox.exceptions`.
+        """
+        attributes: dict[str, int] = {
+            "enabled": 0 if mode is EcoSmartMode.OFF else 1,
+            "mode": 1 if mode is EcoSmartMode.FULL_SOLAR else 0,
+        }
+        if percentage is not None:
+            attributes["percentage"] = percentage
+        body = {"data": {"type": "eco_smart", "attributes": attributes}}
+        await self._request(
+            "PUT",
+            f"/v4/chargers/{charger_id}/eco-smart",
+            body=body,
+            charger_id=charger_id,
+            parse=_ignore,
+        )
+
+    async def set_schedules(
+        self, charger_id: str, schedules: list[ChargeSchedule]
+    ) -> list[ChargeSchedule]:
+        """Replace the schedule slots; returns them as the cloud now has them."""
+
+        def parse(data: Any) -> list[ChargeSchedule]:
+            if isinstance(data, dict) and "schedules" in data:
+                wire = parse_payload(SchedulesResponse, data, what="schedules")
+                return wire.to_domain()
+            return list(schedules)  # the reply body is undocumented; trust the accepted write
+
+        return await self._request(
+            "POST",
+            f"/chargers/{charger_id}/schedules",
+            body=schedules_body(charger_id, schedules),
+            charger_id=charger_id,
+            parse=parse,
+        )
+
+    # -- shared plumbing ------------------------------------------------------------------
+
+    async def _charger_data(
+        self, method: str, charger_id: str, body: dict[str, Any] | None
+    ) -> ChargerSummary:
+        wire = await self._request(
+            method,
+            f"/v2/charger/{charger_id}",
+            body=body,
+            charger_id=charger_id,
+            parse=lambda data: parse_payload(
+                ChargerDataResponse, data, what="charger", charger_id=charger_id
+            ),
+        )
+        summary = wire.data.charger_data.to_domain()
+        self._status_codes[charger_id] = summary.status_code
+        return summary
+
+    async def _config(
+        self, method: str, charger_id: str, body: dict[str, Any] | None
+    ) -> ChargerConfig:
+        wire = await self._request(
+            method,
+            f"/chargers/config/{charger_id}",
+            body=body,
+            charger_id=charger_id,
+            parse=lambda data: parse_payload(
+                ConfigData, data, what="config", charger_id=charger_id
+            ),
+        )
+        return wire.to_domain(charger_id)
+
+    async def _remote_action(self, charger_id: str, action: RemoteAction) -> None:
+        if action in (RemoteAction.RESTART, RemoteAction.UPDATE_FIRMWARE) and (
+            self._status_codes.get(charger_id) == UPDATING_CODE
+        ):
+            raise WallboxUnsafeActionError(
+                f"refusing to {action.name.lower().replace('_', ' ')} while the charger "
+                "is updating its firmware",
+                charger_id=charger_id,
+            )
+        await self._request(
+            "POST",
+            f"/v3/chargers/{charger_id}/remote-action",
+            body={"action": int(action)},
+            charger_id=charger_id,
+            parse=_ignore,
+        )
+
+
+if TYPE_CHECKING:
+    from chargebook.domain.ports import ChargerCloud, ChargerControl
+
+    def _implements_ports(client: WallboxClient) -> tuple[ChargerCloud, ChargerControl]:
+        # mypy proves here that the client satisfies both ports (evcc's `var _ api.X = ...`).
+        return client, client
