@@ -35,6 +35,9 @@ class SessionEntry:
     session: ChargingSession | None
     state: SessionState
     reason: str | None = None
+    # Set when the same read served this id twice with different data: the other version,
+    # kept as evidence in the audit log while this (first) version is stored quarantined.
+    conflicting_raw: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,228 @@
+"""The sync engine: pulls every charger's session history through the ports into the book.
+
+Per charger: a new charger's cursor is saved first; then an incremental read of
+[synced_until - overlap, now); then the backfill walks back window by window to the horizon.
+Every batch of records is its own transaction, and the cursor moves only after a window was
+read completely, so a run killed at any moment resumes without losing or doubling a session.
+
+No transaction is ever open across an `await`: the engine reads from the cloud, then writes
+synchronously. Cancelling the engine therefore never leaves a half-written transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from chargebook.clock import Clock
+from chargebook.domain.book import SessionEntry, SyncState
+from chargebook.domain.models import Charger, ChargerSource, SessionRecord
+from chargebook.domain.ports import BookOpener, ChargerCloud, RequestStats, SyncStateStore
+from chargebook.errors import ChargebookError
+from chargebook.sync.planning import plan_upsert
+from chargebook.sync.report import AccountReport, SyncProgress, SyncReport
+from chargebook.sync.validation import check_record
+from chargebook.sync.windows import (
+    SyncConfig,
+    after_backfill_window,
+    incremental_window,
+    initial_state,
+    next_backfill_window,
+    remaining_backfill_windows,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSource:
+    """One cloud account to sync: its book id, a label for reports (e-mail) and its client."""
+
+    account_id: int
+    label: str
+    cloud: ChargerCloud
+    source: ChargerSource = ChargerSource.WALLBOX_CLOUD
+
+
+class _Steps:
+    def __init__(self, report: AccountReport, progress: SyncProgress | None) -> None:
+        self.report, self.progress, self.done, self.total = report, progress, 0, 0
+
+    def add(self, total: int = 0, done: int = 0, note: str = "") -> None:
+        self.total += total
+        self.done = min(self.total, self.done + done)
+        if self.progress is not None:
+            self.progress.update(self.report.label, done=self.done, total=self.total, note=note)
+
+
+class SyncEngine:
+    """Syncs accounts into the book; see the module docstring for the algorithm."""
+
+    def __init__(
+        self,
+        open_book: BookOpener,
+        clock: Clock,
+        config: SyncConfig | None = None,
+        *,
+        progress: SyncProgress | None = None,
+    ) -> None:
+        self._open_book = open_book
+        self._clock = clock
+        self.config = config or SyncConfig()
+        self._progress = progress
+
+    async def sync_accounts(self, accounts: Sequence[AccountSource]) -> SyncReport:
+        """Sync many accounts concurrently (at most `max_concurrent_accounts` at once).
+
+        A failing account is reported and recorded, never stops the others.
+        """
+        limit = asyncio.Semaphore(self.config.max_concurrent_accounts)
+
+        async def one(account: AccountSource) -> AccountReport:
+            async with limit:
+                return await self.sync_account(account)
+
+        reports = await asyncio.gather(*(one(account) for account in accounts))
+        return SyncReport(accounts=list(reports))
+
+    async def sync_account(self, account: AccountSource) -> AccountReport:
+        """Sync every charger of one account; errors end this account and are reported.
+
+        Retryable errors (already retried by the client) and permanent ones (wrong
+        credentials) are both recorded in the book with the account and not raised.
+        """
+        report = AccountReport(account_id=account.account_id, label=account.label)
+        steps = _Steps(report, self._progress)
+        requests_before, retries_before = _request_stats(account.cloud)
+        try:
+            chargers = await account.cloud.list_chargers()
+            report.chargers = len(chargers)
+            with self._open_book() as book:
+                book.upsert_chargers(account.account_id, chargers)
+                states = [self._state_of(book, account.source, c.external_id) for c in chargers]
+                book.commit()
+            now = self._clock.now()
+            steps.add(
+                total=sum(1 + remaining_backfill_windows(s, now, self.config) for s in states)
+            )
+            complete = True
+            for charger, state in zip(chargers, states, strict=True):
+                state = await self._sync_charger(account, charger, state, report, steps)
+                complete = complete and state.backfill_complete
+            report.backfill_complete = complete
+            self._record_outcome(account, error=None)
+        except ChargebookError as exc:
+            report.error, report.error_retryable = exc.message, exc.retryable
+            self._record_outcome(account, error=exc.message)
+        requests_after, retries_after = _request_stats(account.cloud)
+        report.requests = requests_after - requests_before
+        report.retries = retries_after - retries_before
+        steps.add(done=steps.total, note="failed" if report.error else "done")
+        return report
+
+    def _state_of(self, book: SyncStateStore, source: ChargerSource, charger_id: str) -> SyncState:
+        state = book.load_sync_state(source, charger_id)
+        if state is None:
+            state = initial_state(charger_id, self._clock.now())
+            book.save_sync_state(source, state)
+        return state
+
+    async def _sync_charger(
+        self,
+        account: AccountSource,
+        charger: Charger,
+        state: SyncState,
+        report: AccountReport,
+        steps: _Steps,
+    ) -> SyncState:
+        try:
+            now = self._clock.now()
+            start, end = incremental_window(state, now, self.config)
+            await self._read_window(account, charger, start, end, report)
+            state = self._save(account, dataclasses.replace(state, synced_until=end))
+            steps.add(done=1, note=f"{charger.name}: recent sessions")
+            while (
+                window := next_backfill_window(state, self._clock.now(), self.config)
+            ) is not None:
+                found = await self._read_window(account, charger, *window, report)
+                state = after_backfill_window(
+                    state, window[0], found, self._clock.now(), self.config
+                )
+                state = self._save(account, state)
+                steps.add(done=1, note=f"{charger.name}: history to {window[0].date()}")
+        except ChargebookError as exc:
+            failed = dataclasses.replace(
+                state,
+                last_error=exc.message,
+                last_error_at=self._clock.now(),
+                consecutive_failures=state.consecutive_failures + 1,
+            )
+            self._save(account, failed, success=False)
+            raise
+        with self._open_book() as book:
+            report.samples_linked += book.link_samples(account.source, charger.external_id)
+            book.commit()
+        return state
+
+    async def _read_window(
+        self,
+        account: AccountSource,
+        charger: Charger,
+        start: datetime,
+        end: datetime,
+        report: AccountReport,
+    ) -> int:
+        """Read [start, end) completely, committing every batch; returns the records read."""
+        seen: dict[str, SessionEntry] = {}
+        batch: list[SessionRecord] = []
+        found = 0
+        async for record in account.cloud.iter_sessions(charger.external_id, start=start, end=end):
+            batch.append(record)
+            found += 1
+            if len(batch) >= self.config.batch_size:
+                self._write_batch(batch, charger, seen, report)
+                batch = []
+        if batch:
+            self._write_batch(batch, charger, seen, report)
+        return found
+
+    def _write_batch(
+        self,
+        records: Sequence[SessionRecord],
+        charger: Charger,
+        seen: dict[str, SessionEntry],
+        report: AccountReport,
+    ) -> None:
+        entries = [check_record(r, max_current_a=charger.max_current_a) for r in records]
+        source = entries[0].source
+        with self._open_book() as book:
+            existing = book.find_sessions(source, {entry.external_id for entry in entries})
+            plan = plan_upsert(entries, existing, seen)
+            book.apply_upsert(plan)
+            book.commit()
+        report.new += len(plan.inserts)
+        report.changed += len(plan.changes)
+        report.unchanged += plan.unchanged
+        report.quarantined += plan.quarantined
+
+    def _save(self, account: AccountSource, state: SyncState, *, success: bool = True) -> SyncState:
+        if success:
+            state = dataclasses.replace(
+                state, last_success_at=self._clock.now(), last_error=None, consecutive_failures=0
+            )
+        with self._open_book() as book:
+            book.save_sync_state(account.source, state)
+            book.commit()
+        return state
+
+    def _record_outcome(self, account: AccountSource, *, error: str | None) -> None:
+        with self._open_book() as book:
+            book.record_account_outcome(account.account_id, at=self._clock.now(), error=error)
+            book.commit()
+
+
+def _request_stats(cloud: ChargerCloud) -> tuple[int, int]:
+    if isinstance(cloud, RequestStats):
+        return cloud.request_count, cloud.retry_count
+    return 0, 0

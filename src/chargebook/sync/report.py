@@ -1,0 +1,49 @@
+"""What a sync run did, per account and in total (for the CLI's summary table and logs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class SyncProgress(Protocol):
+    """Receives progress while accounts sync (e.g. a Rich progress bar)."""
+
+    def update(self, account: str, *, done: int, total: int, note: str) -> None:
+        """`done` of `total` steps (history requests) of `account` are finished."""
+        ...
+
+
+@dataclass(slots=True)
+class AccountReport:
+    """The outcome of syncing one account; `error` is None on success."""
+
+    account_id: int
+    label: str
+    chargers: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    samples_linked: int = 0
+    requests: int = 0
+    retries: int = 0
+    backfill_complete: bool = False
+    error: str | None = None
+    error_retryable: bool = False
+
+
+@dataclass(slots=True)
+class SyncReport:
+    """All accounts of one run."""
+
+    accounts: list[AccountReport] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[AccountReport]:
+        """Accounts that ended with an error."""
+        return [account for account in self.accounts if account.error is not None]
+
+    def total(self, name: str) -> int:
+        """Sum of one integer column (`new`, `changed`, `requests`, ...) over all accounts."""
+        return sum(int(getattr(account, name)) for account in self.accounts)

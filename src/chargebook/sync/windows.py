@@ -1,0 +1,106 @@
+"""Pure window arithmetic for backfill and incremental syncs (all intervals half-open)."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from chargebook.domain.book import SyncState
+
+# Wallbox started selling connected chargers in 2015; nothing older can be in the cloud.
+HISTORY_FLOOR = datetime(2015, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncConfig:
+    """How far back and in which steps the engine reads a charger's history.
+
+    Attributes:
+        backfill_window: the span of one history request walking back (paged inside).
+        overlap: how much before `synced_until` an incremental sync re-reads, to catch
+            sessions that were still running (history lists only ended sessions).
+        max_history: the furthest back a backfill goes (also never before 2015).
+        stop_after_empty_windows: stop the backfill early after this many consecutive empty
+            windows (the charger's first session lies behind us); 0 walks to the horizon.
+        batch_size: records per transaction; each batch is committed on its own.
+        max_concurrent_accounts: accounts synced at the same time.
+    """
+
+    backfill_window: timedelta = timedelta(days=180)
+    overlap: timedelta = timedelta(days=2)
+    max_history: timedelta = timedelta(days=366 * 10)
+    stop_after_empty_windows: int = 4
+    batch_size: int = 1000
+    max_concurrent_accounts: int = 4
+
+    def __post_init__(self) -> None:
+        if self.backfill_window <= timedelta(0) or self.overlap < timedelta(0):
+            raise ValueError("the backfill window must be positive and the overlap not negative")
+        if self.batch_size < 1 or self.max_concurrent_accounts < 1:
+            raise ValueError("batch size and concurrency must be at least 1")
+
+
+def horizon(now: datetime, config: SyncConfig) -> datetime:
+    """The oldest start time a backfill reads."""
+    return max(HISTORY_FLOOR, now - config.max_history)
+
+
+def initial_state(charger_external_id: str, now: datetime) -> SyncState:
+    """A new charger's cursor: nothing read yet; the backfill starts at `now` going back."""
+    return SyncState(charger_external_id=charger_external_id, synced_until=now, backfill_cursor=now)
+
+
+def incremental_window(
+    state: SyncState, now: datetime, config: SyncConfig
+) -> tuple[datetime, datetime]:
+    """[synced_until - overlap, now): what an incremental sync reads."""
+    until = state.synced_until or now
+    return min(until - config.overlap, now), now
+
+
+def next_backfill_window(
+    state: SyncState, now: datetime, config: SyncConfig
+) -> tuple[datetime, datetime] | None:
+    """The next older window to read, or None when the backfill is complete."""
+    if state.backfill_complete:
+        return None
+    end = state.backfill_cursor or state.synced_until or now
+    oldest = horizon(now, config)
+    if end <= oldest:
+        return None
+    return max(oldest, end - config.backfill_window), end
+
+
+def after_backfill_window(
+    state: SyncState, start: datetime, found: int, now: datetime, config: SyncConfig
+) -> SyncState:
+    """The cursor after the window starting at `start` was read completely (`found` records)."""
+    empty = 0 if found else state.empty_windows + 1
+    complete = start <= horizon(now, config) or (
+        config.stop_after_empty_windows > 0 and empty >= config.stop_after_empty_windows
+    )
+    return dataclasses.replace(
+        state,
+        backfill_cursor=start,
+        backfill_complete=complete,
+        sessions_found=state.sessions_found + found,
+        empty_windows=empty,
+    )
+
+
+def remaining_backfill_windows(state: SyncState, now: datetime, config: SyncConfig) -> int:
+    """An upper bound on the backfill requests left (for progress bars)."""
+    if state.backfill_complete:
+        return 0
+    end = state.backfill_cursor or state.synced_until or now
+    span = (end - horizon(now, config)).total_seconds()
+    if span <= 0:
+        return 0
+    windows = math.ceil(span / config.backfill_window.total_seconds())
+    if config.stop_after_empty_windows > 0:
+        windows = min(windows, config.stop_after_empty_windows - state.empty_windows)
+        # Unknown how many non-empty windows come first; the walk may take longer.
+        windows = max(windows, 1)
+    return windows
