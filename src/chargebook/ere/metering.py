@@ -1,0 +1,173 @@
+"""Decide whether a charger's metering qualifies for ERE, and which construct applies when.
+
+Two inputs feed the same decision: the Wallbox Cloud API's MID fields (`mid_enabled`,
+`mid_serial_number`, `mid_status`, session `mid_energy`) and OCPP BootNotification's
+`meterType`/`meterSerialNumber`. A charger qualifies only with a built-in MID meter that is
+identified by a serial; otherwise it needs an upgrade (quote for a MID charger, or a SAP), or
+the facts are not enough to tell (unknown).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from chargebook.domain.ere import MeteringConstruct, MeteringKind
+from chargebook.domain.models import Charger
+from chargebook.ere.catalog import MODEL_CATALOG, CatalogEntry, MidCapability, lookup_model
+
+
+class MeteringVerdict(StrEnum):
+    QUALIFYING = "qualifying"
+    NEEDS_UPGRADE = "needs_upgrade"
+    UNKNOWN = "unknown"
+
+
+class FollowUp(StrEnum):
+    """What the operator can offer an owner whose charger does not qualify."""
+
+    UPGRADE_QUOTE = "upgrade_quote"  # request a quote for a charger with a built-in MID meter
+    SAP_GUIDANCE = "sap_guidance"  # guidance to have a secondary allocation point installed
+
+
+NEEDS_UPGRADE_FOLLOW_UPS = (FollowUp.UPGRADE_QUOTE, FollowUp.SAP_GUIDANCE)
+
+
+@dataclass(frozen=True, slots=True)
+class MeteringAssessment:
+    """The verdict on a charger's own metering, with a sentence a person can read."""
+
+    verdict: MeteringVerdict
+    explanation: str
+    model_name: str | None = None
+    mid_serial: str | None = None
+    follow_ups: tuple[FollowUp, ...] = ()
+
+    @property
+    def suggested_kind(self) -> MeteringKind:
+        """The construct to record when the verdict is acted on."""
+        if self.verdict is MeteringVerdict.QUALIFYING:
+            return MeteringKind.INTEGRATED_MID
+        return MeteringKind.NONE
+
+
+def _needs_upgrade(explanation: str, model: str | None) -> MeteringAssessment:
+    return MeteringAssessment(
+        MeteringVerdict.NEEDS_UPGRADE, explanation, model, None, NEEDS_UPGRADE_FOLLOW_UPS
+    )
+
+
+def assess_wallbox(
+    charger: Charger,
+    *,
+    sessions_seen: int = 0,
+    sessions_with_mid_energy: int = 0,
+    catalog: tuple[CatalogEntry, ...] = MODEL_CATALOG,
+) -> MeteringAssessment:
+    """Judge a Wallbox charger from its catalog entry and the API's MID fields.
+
+    Args:
+        charger: the charger as synced (its `mid` holds `mid_enabled`/`mid_serial_number`/
+            `mid_status`).
+        sessions_seen: how many of its sessions are in the book.
+        sessions_with_mid_energy: how many of those carried `mid_energy > 0`.
+        catalog: the model table.
+
+    Returns:
+        The assessment; never raises.
+    """
+    entry = lookup_model(charger.part_number, charger.model, catalog)
+    model = entry.model_name if entry else None
+    mid = charger.mid
+    serial = mid.serial_number if mid.present else None
+    if entry is not None and entry.has_mid is MidCapability.NO:
+        extra = " (the API's MID fields are ignored for this model)" if mid.present else ""
+        return _needs_upgrade(f"{entry.model_name} has no built-in MID meter{extra}.", model)
+    if not mid.present:
+        if entry is None:
+            return MeteringAssessment(
+                MeteringVerdict.UNKNOWN,
+                f"Model {charger.part_number or charger.model!r} is not in the catalog and the "
+                "API reports no MID meter; check the charger's label for a MID mark.",
+            )
+        reason = "no serial number" if mid.enabled else "no MID meter"
+        return _needs_upgrade(f"{entry.model_name}: the API reports {reason}.", model)
+    if sessions_seen > 0 and sessions_with_mid_energy == 0:
+        return MeteringAssessment(
+            MeteringVerdict.UNKNOWN,
+            f"The API reports MID meter {serial}, but none of {sessions_seen} sessions "
+            "carried MID energy; check the meter before registering.",
+            model,
+            serial,
+        )
+    name = model or f"model {charger.part_number or charger.model!r} (not in the catalog)"
+    return MeteringAssessment(
+        MeteringVerdict.QUALIFYING,
+        f"{name} reports a built-in MID meter, serial {serial}.",
+        model,
+        serial,
+    )
+
+
+def assess_ocpp_boot(
+    *,
+    meter_type: str | None,
+    meter_serial_number: str | None,
+    charge_point_model: str | None = None,
+    catalog: tuple[CatalogEntry, ...] = MODEL_CATALOG,
+) -> MeteringAssessment:
+    """Judge an OCPP 1.6 charger from its BootNotification.
+
+    `meterType` "Internal NON compliant" (a Pulsar Plus) means no MID meter; a meter type that
+    names MID or EN 50470 plus a `meterSerialNumber` qualifies; anything else is unknown.
+    A catalog model without MID (by the truncated part number in `chargePointModel`) never
+    qualifies.
+
+    Returns:
+        The assessment; never raises.
+    """
+    entry = lookup_model(charge_point_model, charge_point_model, catalog)
+    model = entry.model_name if entry else None
+    text = (meter_type or "").strip().lower()
+    serial = (meter_serial_number or "").strip() or None
+    if "non compliant" in text or "non-compliant" in text:
+        return _needs_upgrade(
+            f"The charger reports meter type {meter_type!r}: no MID meter.", model
+        )
+    if entry is not None and entry.has_mid is MidCapability.NO:
+        return _needs_upgrade(f"{entry.model_name} has no built-in MID meter.", model)
+    if ("mid" in text or "50470" in text) and serial:
+        return MeteringAssessment(
+            MeteringVerdict.QUALIFYING,
+            f"The charger reports a MID meter ({meter_type}), serial {serial}.",
+            model,
+            serial,
+        )
+    missing = "no meter serial number" if text else "no meter type"
+    return MeteringAssessment(
+        MeteringVerdict.UNKNOWN,
+        f"BootNotification gives {missing}; confirm the MID meter by its label.",
+        model,
+    )
+
+
+def construct_for(
+    constructs: Sequence[MeteringConstruct], start: datetime, end: datetime
+) -> MeteringConstruct | None:
+    """The construct whose validity covers the whole interval [start, end), if any.
+
+    A session that straddles a change of construct is covered by neither and so is not
+    eligible: the meter that measured it is ambiguous.
+    """
+    for construct in constructs:
+        if construct.covers(start, end):
+            return construct
+    return None
+
+
+def registration_start(constructs: Iterable[MeteringConstruct]) -> datetime | None:
+    """The earliest moment a qualifying construct is in place; earlier sessions are ineligible."""
+    starts = [c.valid_from for c in constructs if c.qualifies]
+    return min(starts) if starts else None

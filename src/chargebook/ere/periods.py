@@ -1,0 +1,79 @@
+"""Delivery years, quarters and months in Dutch local time, and when a delivery year closes.
+
+Deliveries of year Y may be booked until 1 March of Y+1 (reference ere-rules.md §5.1); the NEa
+works operationally to the last working day before (for 2026: 2027-02-26), which an operator can
+set per year in `deadline_overrides`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from chargebook.domain.ere import DeliveryPeriod, PeriodKind
+
+DUTCH_ZONE = ZoneInfo("Europe/Amsterdam")
+
+
+@dataclass(frozen=True, slots=True)
+class BookingPolicy:
+    """When a delivery year stops accepting bookings, and which zone defines the calendar.
+
+    A session is delivered in the local year of its end (`ended_at`, exclusive): the reference
+    names no rule for sessions that cross 1 January, so the whole session goes to the year in
+    which it ended.
+    """
+
+    deadline_month: int = 3
+    deadline_day: int = 1
+    zone: ZoneInfo = DUTCH_ZONE
+    deadline_overrides: Mapping[int, date] = field(default_factory=dict)
+
+    def deadline(self, delivery_year: int) -> date:
+        """The first local date on which `delivery_year` can no longer be booked."""
+        override = self.deadline_overrides.get(delivery_year)
+        if override is not None:
+            return override
+        return date(delivery_year + 1, self.deadline_month, self.deadline_day)
+
+    def closes_at(self, delivery_year: int) -> datetime:
+        """The UTC moment bookings for `delivery_year` close (local midnight of the deadline)."""
+        local = datetime.combine(self.deadline(delivery_year), time(0), tzinfo=self.zone)
+        return local.astimezone(UTC)
+
+    def is_open(self, delivery_year: int, now: datetime) -> bool:
+        """Whether `delivery_year` can still be booked at `now` (UTC-aware)."""
+        return now < self.closes_at(delivery_year)
+
+    def local_year_month(self, moment: datetime) -> tuple[int, int]:
+        """Local (year, month) of a UTC-aware moment."""
+        local = moment.astimezone(self.zone)
+        return local.year, local.month
+
+
+def period_of(year: int, month: int, kind: PeriodKind) -> DeliveryPeriod:
+    """The delivery period (year or quarter) that local `year`-`month` falls in."""
+    if kind is PeriodKind.YEAR:
+        return DeliveryPeriod(year)
+    return DeliveryPeriod(year, (month - 1) // 3 + 1)
+
+
+def period_bounds(period: DeliveryPeriod, zone: ZoneInfo = DUTCH_ZONE) -> tuple[datetime, datetime]:
+    """The half-open UTC interval [start, end) of a delivery period in local time."""
+    if period.quarter is None:
+        start = date(period.year, 1, 1)
+        end = date(period.year + 1, 1, 1)
+    else:
+        first_month = (period.quarter - 1) * 3 + 1
+        start = date(period.year, first_month, 1)
+        end = (
+            date(period.year + 1, 1, 1)
+            if period.quarter == 4
+            else date(period.year, first_month + 3, 1)
+        )
+    return (
+        datetime.combine(start, time(0), tzinfo=zone).astimezone(UTC),
+        datetime.combine(end, time(0), tzinfo=zone).astimezone(UTC),
+    )

@@ -1,0 +1,64 @@
+"""Why a session is not eligible: stable codes (stored, shown in APIs) plus a sentence each.
+
+The codes are listed in the order the rules run; `chargebook.ere.eligibility` reports the first
+failure and all failures in this order.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ReasonCode(StrEnum):
+    # 1. mandate for the delivery year
+    CHARGER_NOT_LINKED = "charger_not_linked"
+    NO_MANDATE = "no_mandate"
+    MANDATE_INVALID = "mandate_invalid"
+    # 2. qualifying metering at the session's time
+    NO_METERING_CONSTRUCT = "no_metering_construct"
+    METERING_NOT_QUALIFYING = "metering_not_qualifying"
+    NO_MID_QUANTITY = "no_mid_quantity"
+    # 3. session sanity
+    ENERGY_NOT_POSITIVE = "energy_not_positive"
+    END_NOT_AFTER_START = "end_not_after_start"
+    ENERGY_EXCEEDS_MAX_POWER = "energy_exceeds_max_power"
+    OVERLAPS_OTHER_SESSION = "overlaps_other_session"
+    # 4. energy fed back (V2G) deducted
+    NET_ENERGY_NOT_POSITIVE = "net_energy_not_positive"
+    # 5. delivery year still open
+    DELIVERY_YEAR_CLOSED = "delivery_year_closed"
+    # 6. not registered before
+    ALREADY_REGISTERED = "already_registered"
+
+
+REASON_MESSAGES: dict[ReasonCode, str] = {
+    ReasonCode.CHARGER_NOT_LINKED: "the charger is not linked to a customer's grid connection",
+    ReasonCode.NO_MANDATE: "no mandate covers this connection's EAN for the delivery year",
+    ReasonCode.MANDATE_INVALID: (
+        "the mandate for the delivery year is incomplete (consents, signature or EAN)"
+    ),
+    ReasonCode.NO_METERING_CONSTRUCT: (
+        "no metering construct covers the whole session (before ERE registration started, "
+        "or the construct changed during the session)"
+    ),
+    ReasonCode.METERING_NOT_QUALIFYING: "the charger's metering does not qualify (no MID meter)",
+    ReasonCode.NO_MID_QUANTITY: (
+        "the MID meter reported no energy and no register readings for this session"
+    ),
+    ReasonCode.ENERGY_NOT_POSITIVE: "the measured energy is zero or negative",
+    ReasonCode.END_NOT_AFTER_START: "the session does not end after it starts",
+    ReasonCode.ENERGY_EXCEEDS_MAX_POWER: (
+        "the energy is more than the charger's maximum power over the session's duration"
+    ),
+    ReasonCode.OVERLAPS_OTHER_SESSION: "the session overlaps another session of the same charger",
+    ReasonCode.NET_ENERGY_NOT_POSITIVE: (
+        "after deducting the energy fed back to the grid (V2G) nothing is left"
+    ),
+    ReasonCode.DELIVERY_YEAR_CLOSED: "the booking deadline for the delivery year has passed",
+    ReasonCode.ALREADY_REGISTERED: "the session was already registered in an earlier batch",
+}
+
+
+def describe(code: ReasonCode) -> str:
+    """A sentence a person can read for `code`."""
+    return REASON_MESSAGES[code]
