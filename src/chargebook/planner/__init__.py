@@ -1,0 +1,12 @@
+"""Pure smart-charging planner: imports only domain, clock and errors (plus numpy)."""
+
+from chargebook.planner.backtest import BacktestNight, backtest_overnight
+from chargebook.planner.planner import charge_now, plan_charging, preview_plan
+
+__all__ = [
+    "BacktestNight",
+    "backtest_overnight",
+    "charge_now",
+    "plan_charging",
+    "preview_plan",
+]
