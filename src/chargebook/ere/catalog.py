@@ -3,8 +3,9 @@
 A data table, matched by part-number prefix (longest first) and, when the part number is
 unknown or unmatched, by normalised model name. Sources: reference wallbox-cloud-api.md §4
 (part numbers, Pulsar Plus "Internal NON compliant") and ere-rules.md §7 (Joulo: Pulsar Plus,
-Pulsar Pro and consumer Commander have no MID meter). Business variants whose MID SKUs no
-source confirms are `ONLY_IF_REPORTED`: they count only when the API reports a MID meter.
+Pulsar Pro and consumer Commander have no MID meter; Tesla's MID Wall Connector part number).
+Business variants whose MID SKUs no source confirms are `ONLY_IF_REPORTED`: they count only
+when the API reports a MID meter.
 """
 
 from __future__ import annotations
@@ -33,6 +34,13 @@ class CatalogEntry:
 
 
 MODEL_CATALOG: tuple[CatalogEntry, ...] = (
+    CatalogEntry(
+        "Tesla Wall Connector Gen 3 (MID)",
+        MidCapability.YES,
+        ("1529455",),
+        (),
+        "MID variant with an EN 50470-3 meter (ere-rules.md §7, [Tesla-WC])",
+    ),
     CatalogEntry(
         "Wallbox Pulsar Plus",
         MidCapability.NO,

@@ -92,6 +92,13 @@ def assess_wallbox(
                 f"Model {charger.part_number or charger.model!r} is not in the catalog and the "
                 "API reports no MID meter; check the charger's label for a MID mark.",
             )
+        if entry.has_mid is MidCapability.YES:
+            return MeteringAssessment(
+                MeteringVerdict.UNKNOWN,
+                f"{entry.model_name} carries a MID meter, but its serial is not known; "
+                "record the serial from the meter's label.",
+                model,
+            )
         reason = "no serial number" if mid.enabled else "no MID meter"
         return _needs_upgrade(f"{entry.model_name}: the API reports {reason}.", model)
     if sessions_seen > 0 and sessions_with_mid_energy == 0:
