@@ -1,0 +1,86 @@
+"""Engines for the book: a SQLite file (WAL, foreign keys, waiting on locks) or PostgreSQL.
+
+SQLite's Python driver opens transactions on its own terms, which breaks SAVEPOINTs and
+transactional DDL; so the driver is put in autocommit and SQLAlchemy's "begin" event emits BEGIN
+itself, IMMEDIATE for writers, so concurrent processes queue on the write lock (busy_timeout)
+instead of failing with "database is locked" when a read transaction upgrades to a write.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, Connection, make_url
+
+from chargebook.errors import ConfigurationError
+
+# Execution option read by the SQLite "begin" listener: "DEFERRED" (default) or "IMMEDIATE".
+SQLITE_BEGIN_OPTION = "chargebook_sqlite_begin"
+# How long a SQLite connection waits for another process's lock before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def normalize_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs (`postgresql://`, `postgres://`); others unchanged.
+
+    Raises:
+        ConfigurationError: the URL is malformed or names a database chargebook cannot use.
+    """
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url[len(prefix) :]
+    try:
+        parsed = make_url(url)
+    except Exception as exc:  # sqlalchemy.exc.ArgumentError; the URL may hold a password
+        raise ConfigurationError("the database URL is malformed") from exc
+    if parsed.drivername not in ("sqlite", "sqlite+pysqlite", "postgresql+psycopg"):
+        raise ConfigurationError(
+            f"unsupported database {parsed.drivername!r}: use sqlite:/// or postgresql://"
+        )
+    return url
+
+
+def create_book_engine(url: str) -> Engine:
+    """An engine for a normalised URL; SQLite files get their directory created.
+
+    Raises:
+        ConfigurationError: the URL is unsupported, or the SQLite directory cannot be created.
+    """
+    parsed = make_url(normalize_database_url(url))
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed)
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    in_memory = url.database in (None, "", ":memory:")
+    if not in_memory and url.database is not None:
+        try:
+            Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigurationError(
+                f"cannot create the database directory for {url.database}: {exc.strerror}"
+            ) from exc
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # autocommit: BEGIN comes from _on_begin
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")  # durable enough in WAL mode, faster
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
+        if mode not in ("DEFERRED", "IMMEDIATE"):
+            raise ValueError(f"unknown SQLite begin mode {mode!r}")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine

@@ -1,0 +1,142 @@
+"""Chargers in the book, one row per (source, external id), refreshed by an upsert."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from chargebook.clock import Clock
+from chargebook.db.repositories._common import dialect_insert
+from chargebook.db.tables import ChargerRow
+from chargebook.domain.models import Charger, ChargerSource, MidMeter
+from chargebook.domain.stored import StoredCharger
+from chargebook.errors import NotFoundError
+
+
+class ChargerRepository:
+    """Reads and writes chargers; adds and flushes, never commits."""
+
+    def __init__(self, session: Session, clock: Clock) -> None:
+        self._session = session
+        self._clock = clock
+
+    def upsert(
+        self,
+        charger: Charger,
+        *,
+        account_id: int | None = None,
+        owner_user_id: int | None = None,
+    ) -> StoredCharger:
+        """Insert the charger or refresh its facts, keyed by (source, external id).
+
+        `account_id` and `owner_user_id` are only changed when given (None keeps what is
+        stored); `created_at` is kept, `updated_at` is now. One statement on both backends
+        (INSERT .. ON CONFLICT DO UPDATE), so concurrent syncs cannot insert it twice.
+        """
+        now = self._clock.now()
+        facts = _facts(charger)
+        insert = dialect_insert(self._session)
+        statement = insert(ChargerRow).values(
+            **facts,
+            source=charger.source.value,
+            external_id=charger.external_id,
+            account_id=account_id,
+            owner_user_id=owner_user_id,
+            created_at=now,
+            updated_at=now,
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[ChargerRow.source, ChargerRow.external_id],
+            set_={
+                **{name: statement.excluded[name] for name in facts},
+                "account_id": func.coalesce(statement.excluded.account_id, ChargerRow.account_id),
+                "owner_user_id": func.coalesce(
+                    statement.excluded.owner_user_id, ChargerRow.owner_user_id
+                ),
+                "updated_at": statement.excluded.updated_at,
+            },
+        ).returning(ChargerRow.id)
+        charger_id = self._session.execute(statement).scalar_one()
+        # The statement bypassed the ORM: refresh any copy already in the identity map.
+        row = self._session.scalars(
+            select(ChargerRow)
+            .where(ChargerRow.id == charger_id)
+            .execution_options(populate_existing=True)
+        ).one()
+        return to_stored_charger(row)
+
+    def get(self, charger_id: int) -> StoredCharger:
+        """The charger with this book id.
+
+        Raises:
+            NotFoundError: no such charger.
+        """
+        row = self._session.get(ChargerRow, charger_id)
+        if row is None:
+            raise NotFoundError(f"no charger with id {charger_id}")
+        return to_stored_charger(row)
+
+    def find(self, source: ChargerSource, external_id: str) -> StoredCharger | None:
+        """The charger a source knows by `external_id`, or None."""
+        row = self._session.scalars(
+            select(ChargerRow).where(
+                ChargerRow.source == source.value, ChargerRow.external_id == external_id
+            )
+        ).one_or_none()
+        return None if row is None else to_stored_charger(row)
+
+    def list(
+        self, *, account_id: int | None = None, owner_user_id: int | None = None
+    ) -> list[StoredCharger]:
+        """Chargers in book-id order, optionally of one account and/or one owner."""
+        query = select(ChargerRow).order_by(ChargerRow.id)
+        if account_id is not None:
+            query = query.where(ChargerRow.account_id == account_id)
+        if owner_user_id is not None:
+            query = query.where(ChargerRow.owner_user_id == owner_user_id)
+        return [to_stored_charger(row) for row in self._session.scalars(query)]
+
+
+def _facts(charger: Charger) -> dict[str, Any]:
+    return {
+        "name": charger.name,
+        "group_name": charger.group_name,
+        "serial_number": charger.serial_number,
+        "part_number": charger.part_number,
+        "model": charger.model,
+        "firmware_version": charger.firmware_version,
+        "time_zone": charger.time_zone,
+        "max_current_a": charger.max_current_a,
+        "mid_enabled": charger.mid.enabled,
+        "mid_serial_number": charger.mid.serial_number,
+        "mid_status": charger.mid.status,
+    }
+
+
+def to_stored_charger(row: ChargerRow) -> StoredCharger:
+    """Map a charger row to the domain (for other modules of `chargebook.db`)."""
+    charger = Charger(
+        source=ChargerSource(row.source),
+        external_id=row.external_id,
+        name=row.name,
+        serial_number=row.serial_number,
+        part_number=row.part_number,
+        model=row.model,
+        firmware_version=row.firmware_version,
+        max_current_a=row.max_current_a,
+        time_zone=row.time_zone,
+        mid=MidMeter(
+            enabled=row.mid_enabled, serial_number=row.mid_serial_number, status=row.mid_status
+        ),
+        group_name=row.group_name,
+    )
+    return StoredCharger(
+        id=row.id,
+        charger=charger,
+        account_id=row.account_id,
+        owner_user_id=row.owner_user_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )

@@ -1,0 +1,199 @@
+"""The book's tables as SQLAlchemy 2.0 typed ORM classes; these never leave `chargebook.db`.
+
+Every table of the book is declared here (or imported here), so that `Base.metadata` is the
+whole schema: Alembic compares it with the migrations in a test. Constraint names come from the
+naming convention, so migrations can refer to them on both SQLite and PostgreSQL.
+Enumerations are strings with CHECK constraints (no PostgreSQL ENUM types to migrate).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from chargebook.db.types import ExactDecimal, UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# kWh with 6 decimals (Wh with 3) and money with 4: both fit a float's 15 exact digits.
+EnergyKwh = ExactDecimal(15, 6)
+Money = ExactDecimal(15, 4)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('owner', 'operator')", name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)  # stored lower-cased
+    password_hash: Mapped[str] = mapped_column(String(255))  # argon2 encoded hash
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WallboxAccountRow(Base):
+    __tablename__ = "wallbox_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    email_encrypted: Mapped[str] = mapped_column(Text)
+    # Keyed HMAC of the normalised e-mail: one myWallbox account is connected once.
+    email_lookup_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    password_encrypted: Mapped[str] = mapped_column(Text)
+    tokens_encrypted: Mapped[str | None] = mapped_column(Text)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_sync_error: Mapped[str | None] = mapped_column(Text)
+
+
+class ChargerRow(Base):
+    __tablename__ = "chargers"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        CheckConstraint("source IN ('wallbox_cloud', 'ocpp')", name="source"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(100))
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("wallbox_accounts.id", ondelete="SET NULL"), index=True
+    )
+    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    group_name: Mapped[str | None] = mapped_column(String(200))
+    serial_number: Mapped[str | None] = mapped_column(String(100))
+    part_number: Mapped[str | None] = mapped_column(String(100))
+    model: Mapped[str] = mapped_column(String(100))
+    firmware_version: Mapped[str | None] = mapped_column(String(50))
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    max_current_a: Mapped[int | None] = mapped_column(Integer)
+    mid_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    mid_serial_number: Mapped[str | None] = mapped_column(String(100))
+    mid_status: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ChargingSessionRow(Base):
+    __tablename__ = "charging_sessions"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        CheckConstraint("state IN ('ok', 'quarantined')", name="state"),
+        CheckConstraint("source IN ('wallbox_cloud', 'ocpp')", name="source"),
+        # An ok session is complete and sane; anything else must be quarantined with a reason.
+        CheckConstraint(
+            "state = 'quarantined' OR (started_at IS NOT NULL AND ended_at IS NOT NULL "
+            "AND energy_kwh IS NOT NULL AND ended_at >= started_at)",
+            name="ok_is_complete",
+        ),
+        CheckConstraint(
+            "state = 'ok' OR quarantine_reason IS NOT NULL", name="quarantine_has_reason"
+        ),
+        Index("ix_charging_sessions_charger_id_started_at", "charger_id", "started_at"),
+        Index("ix_charging_sessions_state", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    charger_id: Mapped[int] = mapped_column(ForeignKey("chargers.id"))
+    source: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    energy_kwh: Mapped[Decimal | None] = mapped_column(EnergyKwh)
+    mid_energy_kwh: Mapped[Decimal | None] = mapped_column(EnergyKwh)
+    discharged_energy_kwh: Mapped[Decimal | None] = mapped_column(EnergyKwh)
+    meter_start_wh: Mapped[int | None] = mapped_column(BigInteger)
+    meter_stop_wh: Mapped[int | None] = mapped_column(BigInteger)
+    cost: Mapped[Decimal | None] = mapped_column(Money)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    raw_payload: Mapped[str] = mapped_column(Text)  # canonical JSON (db.canonical)
+    raw_sha256: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(20))
+    quarantine_reason: Mapped[str | None] = mapped_column(Text)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SessionSampleRow(Base):
+    __tablename__ = "session_samples"
+    # The unique constraint doubles as the index for "samples of a charger in [start, end)".
+    __table_args__ = (UniqueConstraint("charger_id", "observed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    charger_id: Mapped[int] = mapped_column(ForeignKey("chargers.id"))
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    power_kw: Mapped[float] = mapped_column(Float)
+    session_energy_kwh: Mapped[float] = mapped_column(Float)
+    status: Mapped[str | None] = mapped_column(String(40))  # ChargerState value
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    extra: Mapped[str | None] = mapped_column(Text)  # canonical JSON, if any
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("charging_sessions.id", ondelete="SET NULL"), index=True
+    )
+
+
+class SyncStateRow(Base):
+    """The durable sync cursor of one charger (written by the sync engine's store)."""
+
+    __tablename__ = "sync_state"
+
+    charger_id: Mapped[int] = mapped_column(
+        ForeignKey("chargers.id", ondelete="CASCADE"), primary_key=True
+    )
+    synced_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    backfill_cursor: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    backfill_complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    sessions_found: Mapped[int] = mapped_column(Integer, default=0)
+    empty_windows: Mapped[int] = mapped_column(Integer, default=0)
+    newest_session_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AuditLogRow(Base):
+    """Append-only: triggers in the database reject UPDATE and DELETE (see 0001_initial)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_entity_type_entity_id", "entity_type", "entity_id"),
+        Index("ix_audit_log_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(100))
+    entity_type: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[str | None] = mapped_column(String(100))
+    payload: Mapped[str] = mapped_column(Text)  # canonical JSON (db.canonical)
+    payload_sha256: Mapped[str] = mapped_column(String(64))
