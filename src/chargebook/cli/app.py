@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from chargebook import __version__
+from chargebook.cli.simulator import simulator_app
 
 app = typer.Typer(
     name="chargebook",
@@ -12,6 +13,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+app.add_typer(simulator_app, name="simulator")
 
 
 def _version(value: bool) -> None:

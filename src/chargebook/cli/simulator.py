@@ -1,0 +1,64 @@
+"""`chargebook simulator ...`: run simulated external systems for demos, tests and benchmarks."""
+
+from __future__ import annotations
+
+import typer
+
+simulator_app = typer.Typer(
+    name="simulator", help="Run simulated external systems.", no_args_is_help=True
+)
+
+
+@simulator_app.command("wallbox")
+def wallbox(
+    port: int = typer.Option(8080, "--port", help="TCP port to listen on."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind."),
+    seed: int = typer.Option(1, "--seed", help="Seed of the fleet, sessions and faults."),
+    accounts: int = typer.Option(1, "--accounts", help="Number of owner accounts."),
+    chargers_per_account: int = typer.Option(2, "--chargers-per-account"),
+    days: int = typer.Option(30, "--days", help="Days of session history before now."),
+    fault_rate: float = typer.Option(0.0, "--fault-rate", help="Fault probability per request."),
+    latency_ms: int = typer.Option(0, "--latency-ms", help="Added latency per request (ms)."),
+    partner_mode: bool = typer.Option(False, "--partner-mode", help="Disable rate limits."),
+    reads_per_minute: int = typer.Option(3, "--reads-per-minute"),
+    writes_per_minute: int = typer.Option(5, "--writes-per-minute"),
+    token_ttl_s: int = typer.Option(900, "--token-ttl-s"),
+    refresh_token_ttl_s: int = typer.Option(7 * 86400, "--refresh-token-ttl-s"),
+    bad_session_rate: float = typer.Option(0.0, "--bad-session-rate"),
+    print_accounts: bool = typer.Option(
+        False, "--print-accounts", help="Print accounts and charger ids, then exit."
+    ),
+) -> None:
+    """Serve the Wallbox Cloud API (auth and data paths on one origin) with the real clock."""
+    import uvicorn
+
+    from chargebook.clock import SystemClock
+    from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
+
+    try:
+        config = SimulatorConfig(
+            seed=seed,
+            accounts=accounts,
+            chargers_per_account=chargers_per_account,
+            days=days,
+            fault_rate=fault_rate,
+            latency_ms=latency_ms,
+            partner_mode=partner_mode,
+            reads_per_minute=reads_per_minute,
+            writes_per_minute=writes_per_minute,
+            token_ttl_s=token_ttl_s,
+            refresh_token_ttl_s=refresh_token_ttl_s,
+            bad_session_rate=bad_session_rate,
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    sim = WallboxSimulator(config, clock=SystemClock())
+    if print_accounts:
+        # The simulator's passwords are published test credentials, so printing them is the point.
+        for account in sim.all_accounts():
+            ids = ",".join(str(i) for i in account.charger_ids)
+            typer.echo(f"{account.email}\t{account.password}\t{account.profile}\t{ids}")
+        return
+    typer.echo(f"Wallbox Cloud simulator on http://{host}:{port}")
+    typer.echo("first account: demo@example.com / demo-password (--print-accounts lists all)")
+    uvicorn.run(sim.app, host=host, port=port, log_level="warning")
