@@ -247,3 +247,23 @@ def test_time_windows_cover_the_range_half_open() -> None:
 
 def test_item_fixture_is_json_serialisable() -> None:
     assert json.loads(json.dumps(item(1, T0)))["id"] == "1"
+
+
+async def test_an_overlapping_page_does_not_make_the_client_skip_an_item(
+    cloud: FakeCloud, client: WallboxClient
+) -> None:
+    items = [item(n, T0 + timedelta(hours=n)) for n in range(25)]
+    calls = 0
+
+    def shifted(request: httpx.Request) -> httpx.Response:
+        # Like the live API under load: page 2 starts one item early (overlaps page 1).
+        nonlocal calls
+        calls += 1
+        offset, limit = int(request.url.params["offset"]), int(request.url.params["limit"])
+        begin = offset - 1 if calls == 2 else offset
+        page = items[begin : begin + limit]
+        return httpx.Response(200, json={"meta": {"count": len(items)}, "data": page})
+
+    cloud.on("GET", PATH, shifted)
+    records = await collect(client, start=T0, end=T0 + timedelta(days=5), page_size=10)
+    assert sorted(int(r.external_id) for r in records) == list(range(25))

@@ -42,7 +42,7 @@ from chargebook.wallbox.wire.chargers import ChargerDataResponse, GroupsResponse
 from chargebook.wallbox.wire.common import parse_payload
 from chargebook.wallbox.wire.schedules import SchedulesResponse, schedules_body
 from chargebook.wallbox.wire.sessions import parse_page
-from chargebook.wallbox.wire.status import ConfigData, StatusResponse
+from chargebook.wallbox.wire.status import ConfigResponse, StatusResponse
 
 
 class RemoteAction(IntEnum):
@@ -222,21 +222,29 @@ class WallboxClient(_WallboxBase):
         start, end = ensure_utc(start), ensure_utc(end)
         seen: set[str] = set()
         for window_start, window_end in time_windows(start, end, window):
+            in_window: set[str] = set()
             offset = 0
             while True:
                 page = await self.fetch_session_page(
                     charger_id, start=window_start, end=window_end, limit=page_size, offset=offset
                 )
+                repeats = 0
                 for record in page.records:
-                    if record.external_id is not None:
-                        if record.external_id in seen:
+                    key = record.external_id
+                    if key is not None and key in in_window:
+                        repeats += 1  # this page overlaps the previous one
+                    if key is not None:
+                        in_window.add(key)
+                        if key in seen:  # also a session on a window boundary
                             continue
-                        seen.add(record.external_id)
+                        seen.add(key)
                     if record.session and not start <= record.session.started_at < end:
                         continue
                     yield record
-                offset += len(page.records)
-                # An empty page before `count` would loop forever; the server ran out.
+                # An overlapping page repeated `repeats` items, so it reached that many items
+                # less far; advancing by the full page would skip them.
+                offset += len(page.records) - repeats or len(page.records)
+                # An empty page before `count` would loop forever: the server ran out.
                 if not page.records or offset >= page.count:
                     break
 
@@ -386,7 +394,7 @@ class WallboxClient(_WallboxBase):
             body=body,
             charger_id=charger_id,
             parse=lambda data: parse_payload(
-                ConfigData, data, what="config", charger_id=charger_id
+                ConfigResponse, data, what="config", charger_id=charger_id
             ),
         )
         return wire.to_domain(charger_id)

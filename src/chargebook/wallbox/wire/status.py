@@ -89,6 +89,12 @@ class ConfigData(WireModel):
         )
 
 
+class ConfigResponse(ConfigData):
+    """`GET|POST chargers/config/{id}`: the flat config; `software` is what readers rely on."""
+
+    software: Software
+
+
 class StatusResponse(WireModel):
     """`GET chargers/status/{id}`; only the fields chargebook uses are declared."""
 
