@@ -1,0 +1,292 @@
+"""The sync engine's store: the `BookTransaction` port on SQLAlchemy, written in bulk.
+
+`book_opener(database, clock)` gives the engine a `BookOpener`: each call opens one
+transaction (IMMEDIATE on SQLite, so concurrent writers queue), committed only by
+`commit()`; leaving the block without it rolls back. Sessions are upserted with one
+INSERT .. ON CONFLICT DO NOTHING per chunk; the rare changed payload is updated row by row
+and both raw versions go to the audit log.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from chargebook.clock import Clock
+from chargebook.db.canonical import canonical_json
+from chargebook.db.database import Database
+from chargebook.db.engine import SQLITE_BEGIN_OPTION
+from chargebook.db.exceptions import DatabaseUnavailableError
+from chargebook.db.repositories import AuditLogRepository, ChargerRepository, SampleRepository
+from chargebook.db.repositories._common import dialect_insert
+from chargebook.db.tables import (
+    ChargerRow,
+    ChargingSessionRow,
+    SessionSampleRow,
+    SyncStateRow,
+    WallboxAccountRow,
+)
+from chargebook.domain.book import (
+    SessionEntry,
+    SessionSample,
+    SessionState,
+    StoredSession,
+    SyncState,
+    UpsertPlan,
+)
+from chargebook.domain.models import Charger, ChargerSource
+from chargebook.domain.ports import BookOpener, BookTransaction
+from chargebook.errors import NotFoundError
+
+# Bound parameters per statement stay far below SQLite's and PostgreSQL's limits.
+_CHUNK = 500
+AUDIT_ACTOR = "sync"
+
+
+def book_opener(database: Database, clock: Clock) -> BookOpener:
+    """A `BookOpener` over `database`: one SQLAlchemy session and transaction per call."""
+    writer = database.engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+    sessions = sessionmaker(writer, expire_on_commit=False)
+
+    @contextmanager
+    def open_book() -> Iterator[BookTransaction]:
+        try:
+            with sessions() as session:
+                yield SqlBook(session, clock)
+        except OperationalError as exc:
+            raise DatabaseUnavailableError(
+                f"the database is unavailable: {str(exc.orig).splitlines()[0]}"
+            ) from exc
+
+    return open_book
+
+
+class SqlBook:
+    """One transaction on the book (implements `BookTransaction`)."""
+
+    def __init__(self, session: Session, clock: Clock) -> None:
+        self._session = session
+        self._clock = clock
+        self._charger_ids: dict[tuple[str, str], int] = {}
+
+    def commit(self) -> None:
+        self._session.commit()
+
+    # -- chargers -------------------------------------------------------------------------
+
+    def upsert_chargers(self, account_id: int, chargers: Sequence[Charger]) -> None:
+        repository = ChargerRepository(self._session, self._clock)
+        for charger in chargers:
+            stored = repository.upsert(charger, account_id=account_id)
+            self._charger_ids[(charger.source.value, charger.external_id)] = stored.id
+
+    def _charger_id(self, source: ChargerSource, external_id: str) -> int:
+        key = (source.value, external_id)
+        if key not in self._charger_ids:
+            found = self._session.scalar(
+                select(ChargerRow.id).where(
+                    ChargerRow.source == key[0], ChargerRow.external_id == external_id
+                )
+            )
+            if found is None:
+                raise NotFoundError(f"the book has no charger {external_id} ({source.value})")
+            self._charger_ids[key] = found
+        return self._charger_ids[key]
+
+    # -- sessions -------------------------------------------------------------------------
+
+    def find_sessions(
+        self, source: ChargerSource, external_ids: Collection[str]
+    ) -> Mapping[str, StoredSession]:
+        ids = list(external_ids)
+        found: dict[str, StoredSession] = {}
+        row = ChargingSessionRow
+        for start in range(0, len(ids), _CHUNK):
+            query = (
+                select(
+                    row.external_id,
+                    ChargerRow.external_id,
+                    row.raw_payload,
+                    row.raw_sha256,
+                    row.state,
+                    row.quarantine_reason,
+                    row.started_at,
+                )
+                .join(ChargerRow, ChargerRow.id == row.charger_id)
+                .where(row.source == source.value, row.external_id.in_(ids[start : start + _CHUNK]))
+            )
+            for external_id, charger, raw, sha, state, reason, started_at in self._session.execute(
+                query
+            ):
+                found[external_id] = StoredSession(
+                    external_id=external_id,
+                    charger_external_id=charger,
+                    raw=json.loads(raw),
+                    raw_sha256=sha,
+                    state=SessionState(state),
+                    reason=reason,
+                    started_at=started_at,
+                )
+        return found
+
+    def apply_upsert(self, plan: UpsertPlan) -> None:
+        now = self._clock.now()
+        rows = [{**self._columns(entry), "first_seen_at": now} for entry in plan.inserts]
+        insert = dialect_insert(self._session)
+        for start in range(0, len(rows), _CHUNK):
+            self._session.execute(
+                insert(ChargingSessionRow.__table__)
+                .values(rows[start : start + _CHUNK])
+                .on_conflict_do_nothing(index_elements=["source", "external_id"])
+            )
+        audit = AuditLogRepository(self._session, self._clock)
+        for change in plan.changes:
+            new = change.new
+            self._session.execute(
+                update(ChargingSessionRow)
+                .where(
+                    ChargingSessionRow.source == new.source.value,
+                    ChargingSessionRow.external_id == new.external_id,
+                )
+                .values(**self._columns(new))
+                .execution_options(synchronize_session=False)
+            )
+            payload: dict[str, Any] = {
+                "old": {"sha256": change.old.raw_sha256, "raw": dict(change.old.raw)},
+                "new": {"sha256": new.raw_sha256, "raw": dict(new.raw)},
+                "state": new.state.value,
+                "reason": new.reason,
+            }
+            if new.conflicting_raw is not None:
+                payload["conflicting_raw"] = dict(new.conflicting_raw)
+            audit.append(
+                actor=AUDIT_ACTOR,
+                action="session.conflict" if new.conflicting_raw else "session.raw_changed",
+                entity_type="charging_session",
+                entity_id=new.external_id,
+                payload=payload,
+            )
+        for entry in plan.inserts:
+            if entry.conflicting_raw is not None:
+                audit.append(
+                    actor=AUDIT_ACTOR,
+                    action="session.conflict",
+                    entity_type="charging_session",
+                    entity_id=entry.external_id,
+                    payload={
+                        "kept": dict(entry.raw),
+                        "conflicting_raw": dict(entry.conflicting_raw),
+                    },
+                )
+
+    def _columns(self, entry: SessionEntry) -> dict[str, Any]:
+        session = entry.session
+        currency = session.currency if session else None
+        return {
+            "charger_id": self._charger_id(entry.source, entry.charger_external_id),
+            "source": entry.source.value,
+            "external_id": entry.external_id,
+            "started_at": session.started_at if session else None,
+            "ended_at": session.ended_at if session else None,
+            "energy_kwh": session.energy_kwh if session else None,
+            "mid_energy_kwh": session.mid_energy_kwh if session else None,
+            "discharged_energy_kwh": session.discharged_energy_kwh if session else None,
+            "meter_start_wh": session.meter_start_wh if session else None,
+            "meter_stop_wh": session.meter_stop_wh if session else None,
+            "cost": session.cost if session else None,
+            # ISO 4217 codes only; a symbol such as "€" stays in the raw payload.
+            "currency": currency if currency and len(currency) == 3 else None,
+            "raw_payload": canonical_json(entry.raw),
+            "raw_sha256": entry.raw_sha256,
+            "state": entry.state.value,
+            "quarantine_reason": entry.reason,
+            "last_seen_at": self._clock.now(),
+        }
+
+    def link_samples(self, source: ChargerSource, charger_external_id: str) -> int:
+        charger_id = self._charger_id(source, charger_external_id)
+        sample, book = SessionSampleRow, ChargingSessionRow
+        holds = and_(
+            book.charger_id == sample.charger_id,
+            book.state == SessionState.OK.value,
+            book.started_at <= sample.observed_at,
+            book.ended_at > sample.observed_at,
+        )
+        matching = (
+            select(book.id).where(holds).order_by(book.started_at.desc()).limit(1).scalar_subquery()
+        )
+        result = self._session.execute(
+            update(sample)
+            .where(
+                sample.charger_id == charger_id,
+                sample.session_id.is_(None),
+                exists().where(holds),
+            )
+            .values(session_id=matching)
+            .execution_options(synchronize_session=False)
+        )
+        linked: int = result.rowcount  # type: ignore[attr-defined]
+        return linked
+
+    # -- sync state -----------------------------------------------------------------------
+
+    def load_sync_state(self, source: ChargerSource, charger_external_id: str) -> SyncState | None:
+        row = self._session.get(SyncStateRow, self._charger_id(source, charger_external_id))
+        if row is None:
+            return None
+        return SyncState(
+            charger_external_id=charger_external_id,
+            synced_until=row.synced_until,
+            backfill_cursor=row.backfill_cursor,
+            backfill_complete=row.backfill_complete,
+            sessions_found=row.sessions_found,
+            empty_windows=row.empty_windows,
+            last_success_at=row.last_success_at,
+            last_error=row.last_error,
+            last_error_at=row.last_error_at,
+            consecutive_failures=row.consecutive_failures,
+        )
+
+    def save_sync_state(self, source: ChargerSource, state: SyncState) -> None:
+        values: dict[str, Any] = {
+            "charger_id": self._charger_id(source, state.charger_external_id),
+            "synced_until": state.synced_until,
+            "backfill_cursor": state.backfill_cursor,
+            "backfill_complete": state.backfill_complete,
+            "sessions_found": state.sessions_found,
+            "empty_windows": state.empty_windows,
+            "last_success_at": state.last_success_at,
+            "last_error": state.last_error,
+            "last_error_at": state.last_error_at,
+            "consecutive_failures": state.consecutive_failures,
+            "updated_at": self._clock.now(),
+        }
+        statement = dialect_insert(self._session)(SyncStateRow.__table__).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=["charger_id"],
+            set_={name: statement.excluded[name] for name in values if name != "charger_id"},
+        )
+        self._session.execute(statement)
+
+    def record_account_outcome(self, account_id: int, *, at: datetime, error: str | None) -> None:
+        values: dict[str, Any] = {"last_sync_error": error}
+        if error is None:
+            values["last_synced_at"] = at
+        self._session.execute(
+            update(WallboxAccountRow)
+            .where(WallboxAccountRow.id == account_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
+    # -- samples --------------------------------------------------------------------------
+
+    def add_samples(self, samples: Sequence[SessionSample]) -> int:
+        return SampleRepository(self._session).add_many(samples)
