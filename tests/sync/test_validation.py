@@ -8,8 +8,15 @@ from decimal import Decimal
 import pytest
 
 from chargebook.domain.book import SessionState
-from chargebook.domain.models import ChargerSource, ChargingSession, SessionRecord
+from chargebook.domain.models import (
+    Charger,
+    ChargerSource,
+    ChargingSession,
+    MidMeter,
+    SessionRecord,
+)
 from chargebook.sync.validation import (
+    charger_limits,
     check_record,
     max_energy_kwh,
     raw_sha256,
@@ -120,3 +127,37 @@ def test_check_record(
         # stable synthetic id: the same bad record is stored once
         assert entry.external_id == check_record(record, max_current_a=32).external_id
         assert entry.external_id.startswith("missing-id:")
+
+
+@pytest.mark.parametrize(
+    ("case", "model", "part_number", "configured_a", "expected"),
+    [
+        ("pulsar at 16 A: hardware is 32 A", "Pulsar Plus", None, 16, (32, 3)),
+        ("unknown current", "Commander 2", None, None, (32, 3)),
+        ("north american 48 A", "Pulsar Plus", "PUP1-U-1-5-N-002-A", 48, (48, 3)),
+        ("quasar is single phase", "Quasar", None, 32, (32, 1)),
+        ("quasar by part number", "Wallbox", "QSP1-0-2-4-9-002-E", 32, (32, 1)),
+        ("quasar 2 is not", "Quasar 2", None, 48, (48, 3)),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_charger_limits(
+    case: str,
+    model: str,
+    part_number: str | None,
+    configured_a: int | None,
+    expected: tuple[int, int],
+) -> None:
+    charger = Charger(
+        source=ChargerSource.WALLBOX_CLOUD,
+        external_id="1",
+        name="c",
+        serial_number=None,
+        part_number=part_number,
+        model=model,
+        firmware_version=None,
+        max_current_a=configured_a,
+        time_zone=None,
+        mid=MidMeter(enabled=False),
+    )
+    assert charger_limits(charger) == expected, case

@@ -24,7 +24,7 @@ from chargebook.domain.ports import BookOpener, ChargerCloud, RequestStats, Sync
 from chargebook.errors import ChargebookError
 from chargebook.sync.planning import plan_upsert
 from chargebook.sync.report import AccountReport, SyncProgress, SyncReport
-from chargebook.sync.validation import check_record
+from chargebook.sync.validation import charger_limits, check_record
 from chargebook.sync.windows import (
     SyncConfig,
     after_backfill_window,
@@ -194,7 +194,8 @@ class SyncEngine:
         seen: dict[str, SessionEntry],
         report: AccountReport,
     ) -> None:
-        entries = [check_record(r, max_current_a=charger.max_current_a) for r in records]
+        max_current_a, phases = charger_limits(charger)
+        entries = [check_record(r, max_current_a=max_current_a, phases=phases) for r in records]
         source = entries[0].source
         with self._open_book() as book:
             existing = book.find_sessions(source, {entry.external_id for entry in entries})

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from chargebook.domain.book import SessionEntry, SessionState
-from chargebook.domain.models import ChargingSession, SessionRecord
+from chargebook.domain.models import Charger, ChargingSession, SessionRecord
 
 # EU mains: 230 V per phase. Without knowing the phases, three is the upper bound.
 VOLTAGE_V = Decimal(230)
@@ -24,6 +24,24 @@ FALLBACK_MAX_CURRENT_A = 48
 # The cloud rounds energy to 3 decimals and times to seconds; allow that much slack.
 ENERGY_SLACK_KWH = Decimal("0.01")
 ENERGY_SLACK_RATIO = Decimal("1.01")
+
+
+# Every EU Wallbox model is built for 32 A. The charger list reports the *configured* current,
+# which the owner may have lowered after older sessions charged faster; never go below this.
+HARDWARE_MIN_MAX_CURRENT_A = 32
+
+
+def charger_limits(charger: Charger) -> tuple[int, int]:
+    """The (max current A, phases) upper bound of a charger's power.
+
+    The first Quasar is single-phase (7.4 kW); for every other model three phases is the
+    safe upper bound.
+    """
+    current_a = max(charger.max_current_a or 0, HARDWARE_MIN_MAX_CURRENT_A)
+    model = charger.model.lower()
+    part_number = (charger.part_number or "").upper()
+    single_phase = ("quasar" in model and "quasar 2" not in model) or part_number.startswith("QSP1")
+    return current_a, 1 if single_phase else MAX_PHASES
 
 
 def canonical_json(raw: Mapping[str, Any]) -> str:
@@ -96,7 +114,9 @@ def validate_session(
     )
 
 
-def check_record(record: SessionRecord, *, max_current_a: int | None) -> SessionEntry:
+def check_record(
+    record: SessionRecord, *, max_current_a: int | None, phases: int = MAX_PHASES
+) -> SessionEntry:
     """Turn a record from the cloud into a book entry: ok, or quarantined with its reason.
 
     A record without an id gets a stable synthetic one (`missing-id:<sha256 prefix>`), so the
@@ -112,7 +132,7 @@ def check_record(record: SessionRecord, *, max_current_a: int | None) -> Session
     elif not record.external_id:
         reason = "missing field: id"
     else:
-        reason = validate_session(record.session, max_current_a=max_current_a)
+        reason = validate_session(record.session, max_current_a=max_current_a, phases=phases)
     return SessionEntry(
         source=record.source,
         external_id=external_id,
