@@ -133,6 +133,22 @@ class WallboxSimulator:
                 result.append((session, attributes))
         return result
 
+    def next_session(self, charger_id: int) -> PlannedSession:
+        """The next planned session starting after now (for tests that fast-forward to it)."""
+        now = self.clock.now()
+        plan = self._states[charger_id].plan
+        with self.lock:
+            for days in range(1, 60):
+                upcoming = [s for s in plan.started_by(now + timedelta(days=days)) if s.start > now]
+                if upcoming:
+                    return upcoming[0]
+        raise LookupError(f"no session planned for charger {charger_id}")
+
+    def current_session(self, charger_id: int) -> PlannedSession | None:
+        """The session plugged in at now, if any."""
+        with self.lock:
+            return self._states[charger_id].plan.at(self.clock.now())
+
     def ground_truth_sessions(self, charger_id: int) -> list[dict[str, Any]]:
         """Attributes of every session ended by now, as served (bad ones too), oldest first."""
         return [dict(attributes) for _, attributes in self.ended_sessions(charger_id)]

@@ -143,7 +143,7 @@ class ChargerState:
         upto = min(moment, session.end)
         if upto >= session.end and session.id in self._ended:
             return self._ended[session.id]
-        if len(self._times) == 1 or self._times[1] >= upto:
+        if len(self._times) == 1 or self._times[1] > upto:
             # No write touched this session: closed form of the plan.
             elapsed = max(0.0, (upto - session.start).total_seconds())
             charging_s = min(elapsed, float(session.planned_charging_s))

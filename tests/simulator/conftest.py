@@ -1,0 +1,34 @@
+"""Fixtures for the Wallbox Cloud simulator: in-process client and a served (uvicorn) copy."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+import httpx
+import pytest
+
+from chargebook.clock import FixedClock
+from chargebook.simulator.serve import ServedApp
+from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
+
+from .helpers import make_client, sign_in
+
+
+@pytest.fixture
+def sim(clock: FixedClock) -> WallboxSimulator:
+    """Three accounts, no limits (partner mode), no faults."""
+    return WallboxSimulator(SimulatorConfig(accounts=3, partner_mode=True), clock=clock)
+
+
+@pytest.fixture
+async def client(sim: WallboxSimulator) -> AsyncIterator[httpx.AsyncClient]:
+    async with make_client(sim) as http:
+        await sign_in(http)
+        yield http
+
+
+@pytest.fixture
+def served_sim(clock: FixedClock) -> Iterator[tuple[WallboxSimulator, ServedApp]]:
+    """A partner-mode simulator served by uvicorn on a free loopback port."""
+    simulator = WallboxSimulator(SimulatorConfig(accounts=2, partner_mode=True), clock=clock)
+    with ServedApp(simulator.app) as served:
+        yield simulator, served
