@@ -6,6 +6,7 @@ import typer
 
 from chargebook import __version__
 from chargebook.cli.simulator import simulator_app
+from chargebook.cli.wallbox import wallbox_app
 
 app = typer.Typer(
     name="chargebook",
@@ -14,6 +15,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(simulator_app, name="simulator")
+app.add_typer(wallbox_app, name="wallbox")
 
 
 def _version(value: bool) -> None:

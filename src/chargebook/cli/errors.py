@@ -1,0 +1,97 @@
+"""Map chargebook errors to one clear line on stderr and a distinct exit code.
+
+Exit codes (scripts may rely on them):
+
+    0  success
+    1  any other chargebook error (e.g. charger not found, unsafe action refused)
+    2  wrong usage (Typer/Click: unknown option, bad argument)
+    3  wrong credentials: the myWallbox e-mail or password was refused, or the stored
+       sign-in expired and no password was given
+    4  insufficient rights: the account may read the charger but not change it
+    5  rate limited: the cloud throttled the account; try again in a minute
+    6  connection trouble: the cloud could not be reached or failed (timeout, 5xx)
+    7  bad payload: the cloud answered something chargebook cannot understand
+    8  configuration error: settings, data directory or secret key are missing or wrong
+
+Use `cli_errors()` as a context manager or `@handle_errors` on a command. Messages come from
+`ChargebookError.message`, which never contains secrets; tracebacks are not shown.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from chargebook.errors import ChargebookError, ConfigurationError
+from chargebook.wallbox.exceptions import (
+    WallboxAuthenticationError,
+    WallboxConnectionError,
+    WallboxInsufficientRightsError,
+    WallboxPayloadError,
+    WallboxRateLimitedError,
+)
+
+EXIT_OTHER = 1
+EXIT_CREDENTIALS = 3
+EXIT_RIGHTS = 4
+EXIT_RATE_LIMITED = 5
+EXIT_CONNECTION = 6
+EXIT_PAYLOAD = 7
+EXIT_CONFIGURATION = 8
+
+# First match wins; more specific classes first.
+EXIT_CODES: tuple[tuple[type[ChargebookError], int, str], ...] = (
+    (WallboxAuthenticationError, EXIT_CREDENTIALS, "Sign-in failed"),
+    (WallboxInsufficientRightsError, EXIT_RIGHTS, "Not allowed"),
+    (WallboxRateLimitedError, EXIT_RATE_LIMITED, "Rate limited"),
+    (WallboxConnectionError, EXIT_CONNECTION, "Connection trouble"),
+    (WallboxPayloadError, EXIT_PAYLOAD, "Unexpected answer"),
+    (ConfigurationError, EXIT_CONFIGURATION, "Configuration error"),
+)
+
+_HINTS: dict[int, str] = {
+    EXIT_CREDENTIALS: "check the e-mail and password, then run `chargebook wallbox login`",
+    EXIT_RATE_LIMITED: "Wallbox allows about 3 reads a minute; wait a minute and retry",
+    EXIT_CONNECTION: "check the network or CHARGEBOOK_WALLBOX_API_URL; retrying may help",
+    EXIT_PAYLOAD: "retrying usually helps",
+}
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def exit_code_for(error: ChargebookError) -> tuple[int, str]:
+    """The exit code and a short label for `error`."""
+    for cls, code, label in EXIT_CODES:
+        if isinstance(error, cls):
+            return code, label
+    return EXIT_OTHER, "Error"
+
+
+@contextmanager
+def cli_errors(console: Console | None = None) -> Iterator[None]:
+    """Turn a ChargebookError raised inside into a message on stderr and `typer.Exit`."""
+    try:
+        yield
+    except ChargebookError as error:
+        code, label = exit_code_for(error)
+        hint = _HINTS.get(code)
+        line = f"{label}: {error.message}" + (f" ({hint})" if hint else "")
+        (console or Console(stderr=True)).print(line, markup=False, highlight=False)
+        raise typer.Exit(code) from None
+
+
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Decorator form of `cli_errors` for Typer commands."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with cli_errors():
+            return func(*args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,303 @@
+"""`chargebook wallbox ...`: the owner's commands for a Wallbox charger through the cloud.
+
+Credentials come from `--email/--password`, from CHARGEBOOK_WALLBOX_EMAIL and
+CHARGEBOOK_WALLBOX_PASSWORD, or from a prompt (the password hidden). `login` signs in once and
+keeps the tokens encrypted in the data directory, so later commands do not sign in again.
+The charger id may be left out when the account has exactly one charger.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import TypeVar
+
+import typer
+from rich.console import Console
+
+from chargebook.cli.errors import handle_errors
+from chargebook.cli.wallbox_render import (
+    LOCAL_ZONE,
+    chargers_table,
+    sessions_table,
+    status_table,
+    write_sessions_csv,
+)
+from chargebook.clock import SystemClock
+from chargebook.domain.models import EcoSmartMode, SessionRecord
+from chargebook.errors import ConfigurationError
+from chargebook.settings import Settings, load_settings
+from chargebook.wallbox import EncryptedFileTokenStore, WallboxClient
+
+T = TypeVar("T")
+ACCOUNT_FILE = "wallbox-account"
+HISTORY_WINDOW = timedelta(days=90)  # fewer reads than 30-day windows; still far below 1000
+
+wallbox_app = typer.Typer(help="Read and control a Wallbox charger through the Wallbox Cloud.")
+console = Console()
+
+ChargerArg = typer.Argument(None, help="Charger id; optional when the account has one charger.")
+YesOption = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation.")
+FromOption = typer.Option(
+    None, "--from", formats=["%Y-%m-%d"], help="First local day (default: 30 days ago)."
+)
+ToOption = typer.Option(
+    None, "--to", formats=["%Y-%m-%d"], help="Last local day, inclusive (default: today)."
+)
+
+
+@dataclass
+class _Credentials:
+    email: str | None
+    password: str | None
+
+
+@wallbox_app.callback()
+def _options(
+    ctx: typer.Context,
+    email: str | None = typer.Option(None, "--email", help="myWallbox account e-mail."),
+    password: str | None = typer.Option(
+        None, "--password", help="myWallbox password (prefer the prompt or the environment)."
+    ),
+) -> None:
+    """Read and control a Wallbox charger through the Wallbox Cloud."""
+    ctx.obj = _Credentials(email, password)
+
+
+def _remembered_email(settings: Settings) -> str | None:
+    path = settings.data_dir / ACCOUNT_FILE
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
+def _remember_email(settings: Settings, email: str) -> None:
+    path: Path = settings.data_dir / ACCOUNT_FILE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(email + "\n")
+    except OSError as exc:
+        raise ConfigurationError(f"cannot write {path}: {exc.strerror}") from exc
+
+
+def _client(ctx: typer.Context, *, login: bool = False) -> tuple[WallboxClient, Settings]:
+    settings = load_settings()
+    given: _Credentials = ctx.obj or _Credentials(None, None)
+    email = given.email or settings.wallbox_email or _remembered_email(settings)
+    if not email:
+        email = typer.prompt("myWallbox e-mail")
+    store = EncryptedFileTokenStore.from_settings(settings)
+    password = given.password
+    if password is None and settings.wallbox_password is not None:
+        password = settings.wallbox_password.get_secret_value()
+    if password is None and (login or store.load(email) is None):
+        password = typer.prompt("myWallbox password", hide_input=True)
+    client = WallboxClient.from_settings(
+        settings, email=email, password=password, clock=SystemClock(), token_store=store
+    )
+    return client, settings
+
+
+def _run(ctx: typer.Context, action: Callable[[WallboxClient], Awaitable[T]]) -> T:
+    client, _ = _client(ctx)
+
+    async def main() -> T:
+        async with client:
+            return await action(client)
+
+    return asyncio.run(main())
+
+
+async def _charger_id(client: WallboxClient, given: str | None) -> str:
+    if given:
+        return given
+    chargers = await client.list_chargers()
+    if len(chargers) == 1:
+        return chargers[0].external_id
+    ids = ", ".join(c.external_id for c in chargers) or "none"
+    raise typer.BadParameter(f"this account has {len(chargers)} chargers ({ids}); name one")
+
+
+@wallbox_app.command()
+@handle_errors
+def login(ctx: typer.Context) -> None:
+    """Sign in, verify the credentials and keep the tokens (encrypted) for later commands."""
+    client, settings = _client(ctx, login=True)
+
+    async def main() -> int:
+        async with client:
+            client.forget_tokens()  # a login always proves the password afresh
+            await client.authenticate()
+            return len(await client.list_chargers())
+
+    count = asyncio.run(main())
+    _remember_email(settings, client.email)
+    console.print(f"Signed in as {client.email}; {count} charger(s). Tokens stored encrypted.")
+
+
+@wallbox_app.command()
+@handle_errors
+def chargers(ctx: typer.Context) -> None:
+    """List the account's chargers."""
+    console.print(chargers_table(_run(ctx, lambda c: c.list_chargers())))
+
+
+@wallbox_app.command()
+@handle_errors
+def status(ctx: typer.Context, charger_id: str | None = ChargerArg) -> None:
+    """Live status: state, power, energy, limits, lock, firmware, MID, Eco-Smart, price."""
+
+    async def action(client: WallboxClient) -> None:
+        console.print(status_table(await client.get_status(await _charger_id(client, charger_id))))
+
+    _run(ctx, action)
+
+
+def _command(
+    ctx: typer.Context,
+    charger_id: str | None,
+    act: Callable[[WallboxClient, str], Awaitable[object]],
+    done: str,
+) -> None:
+    async def action(client: WallboxClient) -> None:
+        cid = await _charger_id(client, charger_id)
+        await act(client, cid)
+        console.print(done.format(id=cid))
+
+    _run(ctx, action)
+
+
+@wallbox_app.command()
+@handle_errors
+def lock(ctx: typer.Context, charger_id: str | None = ChargerArg) -> None:
+    """Lock the charger."""
+    _command(ctx, charger_id, lambda c, i: c.set_locked(i, True), "Charger {id} locked.")
+
+
+@wallbox_app.command()
+@handle_errors
+def unlock(ctx: typer.Context, charger_id: str | None = ChargerArg) -> None:
+    """Unlock the charger."""
+    _command(ctx, charger_id, lambda c, i: c.set_locked(i, False), "Charger {id} unlocked.")
+
+
+@wallbox_app.command()
+@handle_errors
+def pause(ctx: typer.Context, charger_id: str | None = ChargerArg) -> None:
+    """Pause charging (only has an effect while charging)."""
+    _command(ctx, charger_id, lambda c, i: c.pause(i), "Pause sent to charger {id}.")
+
+
+@wallbox_app.command()
+@handle_errors
+def resume(ctx: typer.Context, charger_id: str | None = ChargerArg) -> None:
+    """Resume charging after a pause."""
+    _command(ctx, charger_id, lambda c, i: c.resume(i), "Resume sent to charger {id}.")
+
+
+@wallbox_app.command()
+@handle_errors
+def current(
+    ctx: typer.Context,
+    amps: int = typer.Argument(..., min=6, max=80, help="Maximum charging current in A."),
+    charger_id: str | None = ChargerArg,
+) -> None:
+    """Set the maximum charging current in A."""
+    done = f"Charger {{id}}: maximum current {amps} A."
+    _command(ctx, charger_id, lambda c, i: c.set_max_current(i, amps), done)
+
+
+@wallbox_app.command()
+@handle_errors
+def restart(ctx: typer.Context, charger_id: str | None = ChargerArg, yes: bool = YesOption) -> None:
+    """Reboot the charger (offline for about 90 s)."""
+    if not yes:
+        typer.confirm("Restart the charger? It goes offline for about 90 s", abort=True)
+    _command(ctx, charger_id, lambda c, i: c.restart(i), "Restart sent to charger {id}.")
+
+
+@wallbox_app.command("update-firmware")
+@handle_errors
+def update_firmware(
+    ctx: typer.Context, charger_id: str | None = ChargerArg, yes: bool = YesOption
+) -> None:
+    """Install the available firmware update."""
+    if not yes:
+        typer.confirm("Install the firmware update now? Do not unplug the charger", abort=True)
+    _command(ctx, charger_id, lambda c, i: c.update_firmware(i), "Update started on {id}.")
+
+
+@wallbox_app.command("energy-cost")
+@handle_errors
+def energy_cost(
+    ctx: typer.Context,
+    price: str = typer.Argument(..., help="Price per kWh in the account's currency, e.g. 0.27."),
+    charger_id: str | None = ChargerArg,
+) -> None:
+    """Set the energy price per kWh used for session costs."""
+    try:
+        amount = Decimal(price)
+    except ArithmeticError:
+        raise typer.BadParameter(f"{price!r} is not a number") from None
+    if not amount.is_finite() or amount < 0:
+        raise typer.BadParameter("the price must be a number >= 0")
+    done = f"Charger {{id}}: energy price {amount}/kWh."
+    _command(ctx, charger_id, lambda c, i: c.set_energy_price(i, amount), done)
+
+
+@wallbox_app.command("eco-smart")
+@handle_errors
+def eco_smart(
+    ctx: typer.Context,
+    mode: str = typer.Argument(..., help="off, eco or full-solar."),
+    charger_id: str | None = ChargerArg,
+) -> None:
+    """Switch Eco-Smart off, to eco (solar plus grid) or to full solar."""
+    modes = {
+        "off": EcoSmartMode.OFF,
+        "eco": EcoSmartMode.ECO,
+        "full-solar": EcoSmartMode.FULL_SOLAR,
+    }
+    if mode not in modes:
+        raise typer.BadParameter("MODE must be off, eco or full-solar")
+    done = f"Charger {{id}}: Eco-Smart {mode}."
+    _command(ctx, charger_id, lambda c, i: c.set_eco_smart(i, modes[mode]), done)
+
+
+@wallbox_app.command()
+@handle_errors
+def sessions(
+    ctx: typer.Context,
+    charger_id: str | None = ChargerArg,
+    from_date: datetime | None = FromOption,
+    to_date: datetime | None = ToOption,
+    as_csv: bool = typer.Option(False, "--csv", help="Write CSV to stdout instead of a table."),
+) -> None:
+    """Charging sessions that started between --from and --to (local days, Europe/Amsterdam)."""
+    today = SystemClock().now().astimezone(LOCAL_ZONE).date()
+    last = to_date.date() if to_date else today
+    first = from_date.date() if from_date else last - timedelta(days=30)
+    if first > last:
+        raise typer.BadParameter("--from is after --to")
+    start = datetime.combine(first, time(), LOCAL_ZONE)
+    end = datetime.combine(last + timedelta(days=1), time(), LOCAL_ZONE)
+
+    async def action(client: WallboxClient) -> list[SessionRecord]:
+        cid = await _charger_id(client, charger_id)
+        found = client.iter_sessions(cid, start=start, end=end, window=HISTORY_WINDOW)
+        return [record async for record in found]
+
+    records = _run(ctx, action)
+    if as_csv:
+        write_sessions_csv(records, sys.stdout)
+    else:
+        console.print(sessions_table(records))
