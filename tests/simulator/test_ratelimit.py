@@ -21,7 +21,7 @@ async def test_fourth_get_within_a_minute_is_refused(clock: FixedClock) -> None:
             seen.append(codes[3])
             clock.advance(60)
             await sign_in(http)
-    assert seen == {403, 429}  # both throttling answers happen for reads
+    assert set(seen) == {403, 429}  # both throttling answers happen for reads
     log = sim.request_log["demo@example.com"]
     assert [r.status for r in log if r.path == "/v3/chargers/groups"][:4] == [
         200,
