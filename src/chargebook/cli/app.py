@@ -6,6 +6,7 @@ import typer
 
 from chargebook import __version__
 from chargebook.cli.simulator import simulator_app
+from chargebook.cli.sync import accounts_app, sessions, sync
 from chargebook.cli.wallbox import wallbox_app
 
 app = typer.Typer(
@@ -15,6 +16,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(simulator_app, name="simulator")
+app.add_typer(accounts_app, name="accounts")
+app.command("sync")(sync)
+app.command("sessions")(sessions)
 app.add_typer(wallbox_app, name="wallbox")
 
 

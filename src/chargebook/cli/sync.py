@@ -1,0 +1,198 @@
+"""`chargebook sync`, `chargebook sessions` and `chargebook accounts add|list`."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from rich.table import Table
+
+from chargebook.clock import SystemClock
+from chargebook.crypto import load_secret_box
+from chargebook.db import SessionRepository, WallboxAccountRepository, open_database
+from chargebook.db.book_store import book_opener
+from chargebook.domain.book import SessionState
+from chargebook.errors import ChargebookError
+from chargebook.settings import load_settings
+from chargebook.sync import SyncConfig, SyncEngine, SyncReport
+
+accounts_app = typer.Typer(
+    name="accounts", help="Connected myWallbox accounts.", no_args_is_help=True
+)
+LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
+
+
+def _fail(exc: ChargebookError) -> typer.Exit:
+    Console(stderr=True).print(f"[red]error:[/red] {exc.message}")
+    return typer.Exit(code=2 if not exc.retryable else 3)
+
+
+class _RichProgress:
+    """`SyncProgress` as one Rich progress bar per account."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._tasks: dict[str, TaskID] = {}
+
+    def update(self, account: str, *, done: int, total: int, note: str) -> None:
+        if account not in self._tasks:
+            self._tasks[account] = self._progress.add_task(account, total=total or None)
+        self._progress.update(self._tasks[account], completed=done, total=total, note=note)
+
+
+def sync(
+    account: str | None = typer.Option(None, "--account", help="Only this account (e-mail)."),
+    window_days: int = typer.Option(180, "--window-days", help="Backfill window (days)."),
+    overlap_days: float = typer.Option(2, "--overlap-days", help="Incremental re-read (days)."),
+    history_years: float = typer.Option(10, "--history-years", help="Backfill horizon (years)."),
+    batch_size: int = typer.Option(1000, "--batch-size", help="Sessions per transaction."),
+    concurrency: int = typer.Option(4, "--concurrency", help="Accounts synced at once."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+) -> None:
+    """Sync every connected account's chargers and sessions into the book (resumable)."""
+    settings = load_settings()
+    clock = SystemClock()
+    config = SyncConfig(
+        backfill_window=timedelta(days=window_days),
+        overlap=timedelta(days=overlap_days),
+        max_history=timedelta(days=365.25 * history_years),
+        batch_size=batch_size,
+        max_concurrent_accounts=concurrency,
+    )
+    from chargebook.cli.wallbox_accounts import build_sources, close_sources
+
+    try:
+        database = open_database(settings)
+        sources = build_sources(
+            settings, database, load_secret_box(settings), clock, only_email=account
+        )
+    except ChargebookError as exc:
+        raise _fail(exc) from exc
+    if not sources:
+        typer.echo("no connected accounts: add one with `chargebook accounts add --email ...`")
+        raise typer.Exit(code=1)
+
+    async def run(progress: _RichProgress | None) -> SyncReport:
+        engine = SyncEngine(book_opener(database, clock), clock, config, progress=progress)
+        try:
+            return await engine.sync_accounts(sources)
+        finally:
+            await close_sources(sources)
+
+    console = Console()
+    try:
+        if quiet:
+            report = asyncio.run(run(None))
+        else:
+            columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+            with Progress(*columns, TextColumn("{task.fields[note]}"), console=console) as bar:
+                report = asyncio.run(run(_RichProgress(bar)))
+    except ChargebookError as exc:
+        raise _fail(exc) from exc
+    finally:
+        database.dispose()
+    console.print(_summary(report))
+    if report.failed:
+        raise typer.Exit(code=1)
+
+
+def _summary(report: SyncReport) -> Table:
+    table = Table(title="Sync summary")
+    columns = ["account", "chargers", "new", "changed", "quarantined", "requests", "retries"]
+    for name in [*columns, "status"]:
+        table.add_column(name, justify="left" if name in ("account", "status") else "right")
+    for item in report.accounts:
+        if item.error:
+            status = f"[red]{'retry later' if item.error_retryable else 'failed'}: {item.error}"
+        else:
+            status = "ok" if item.backfill_complete else "ok, history in progress"
+        table.add_row(item.label, *(str(getattr(item, c)) for c in columns[1:]), status)
+    if len(report.accounts) > 1:
+        table.add_row("total", *(str(report.total(c)) for c in columns[1:]), "")
+    return table
+
+
+def sessions(
+    quarantined: bool = typer.Option(False, "--quarantined", help="Only quarantined sessions."),
+    limit: int = typer.Option(50, "--limit", help="Most recent N sessions."),
+) -> None:
+    """List the book's sessions (newest first), or the quarantined ones with their reasons."""
+    settings = load_settings()
+    try:
+        database = open_database(settings)
+        with database.session() as session:
+            state = SessionState.QUARANTINED if quarantined else None
+            repository = SessionRepository(session)
+            rows = repository.list(state=state, limit=limit)
+            total = repository.count(state=state)
+    except ChargebookError as exc:
+        raise _fail(exc) from exc
+    table = Table(title=f"{'Quarantined sessions' if quarantined else 'Sessions'} ({total})")
+    for name in ("id", "charger", "started (Amsterdam)", "kWh", "state", "reason"):
+        table.add_column(name)
+    for row in rows:
+        started = (
+            row.started_at.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M")
+            if row.started_at
+            else "?"
+        )
+        energy = f"{row.energy_kwh:.3f}" if row.energy_kwh is not None else "?"
+        table.add_row(
+            row.external_id,
+            str(row.charger_id),
+            started,
+            energy,
+            row.state.value,
+            row.quarantine_reason or "",
+        )
+    Console().print(table)
+
+
+@accounts_app.command("add")
+def accounts_add(
+    email: str = typer.Option(..., "--email", help="The myWallbox e-mail address."),
+    password: str = typer.Option(
+        ..., "--password", prompt=True, hide_input=True, help="Prompted when not given."
+    ),
+) -> None:
+    """Check the credentials with the Wallbox Cloud, then store them encrypted in the book."""
+    from chargebook.cli.wallbox_accounts import connect_account
+
+    settings = load_settings()
+    try:
+        database = open_database(settings)
+        box = load_secret_box(settings)
+        account = asyncio.run(
+            connect_account(settings, database, box, SystemClock(), email=email, password=password)
+        )
+    except ChargebookError as exc:
+        raise _fail(exc) from exc
+    typer.echo(f"connected {account.email} (account {account.id}); run `chargebook sync`")
+
+
+@accounts_app.command("list")
+def accounts_list() -> None:
+    """List connected accounts and their last sync."""
+    settings = load_settings()
+    try:
+        database = open_database(settings)
+        box = load_secret_box(settings)
+        with database.session() as session:
+            accounts = WallboxAccountRepository(session, box, SystemClock()).list()
+    except ChargebookError as exc:
+        raise _fail(exc) from exc
+    table = Table(title="myWallbox accounts")
+    for name in ("id", "e-mail", "enabled", "signed in"):
+        table.add_column(name)
+    for item in accounts:
+        table.add_row(
+            str(item.id),
+            item.email,
+            "no" if item.disabled else "yes",
+            "yes" if item.has_tokens else "no",
+        )
+    Console().print(table)

@@ -1,0 +1,215 @@
+"""Composition for the CLI: Wallbox clients per stored account, tokens kept in the book.
+
+Builds one `WallboxClient` per enabled account with one shared `RequestBudget` per account
+(from settings; unlimited in partner mode), its tokens stored encrypted in the database, and
+an HTTP transport that counts requests and failed attempts for the sync summary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import asdict
+from datetime import datetime
+
+import httpx
+
+from chargebook.clock import Clock
+from chargebook.crypto import SecretBox
+from chargebook.db import Database, UserRepository, WallboxAccountRepository
+from chargebook.domain.models import Charger, ChargerStatus, SessionRecord
+from chargebook.domain.users import WallboxAccount
+from chargebook.errors import ConfigurationError, NotFoundError
+from chargebook.settings import Settings
+from chargebook.sync import AccountSource
+from chargebook.wallbox import WallboxClient
+from chargebook.wallbox.budget import BudgetRegistry
+from chargebook.wallbox.tokens import MemoryTokenStore, Tokens
+
+# Users made for accounts added from the CLI cannot log in to the web app until they set a
+# password: "!" is not a valid argon2 hash, so no password matches it.
+UNUSABLE_PASSWORD_HASH = "!"  # noqa: S105 (a marker, not a secret)
+
+
+class DatabaseTokenStore:
+    """The client's `TokenStore` on the book: one account's tokens, encrypted in its row."""
+
+    def __init__(self, database: Database, box: SecretBox, clock: Clock, account_id: int) -> None:
+        self._database, self._box, self._clock = database, box, clock
+        self._account_id = account_id
+
+    def _repository(self, session: object) -> WallboxAccountRepository:
+        return WallboxAccountRepository(session, self._box, self._clock)  # type: ignore[arg-type]
+
+    def load(self, email: str) -> Tokens | None:
+        try:
+            with self._database.session() as session:
+                data = self._repository(session).load_tokens(self._account_id)
+            return Tokens(**data) if data else None
+        except (ConfigurationError, TypeError, ValueError):
+            return None  # unreadable: the client signs in again
+
+    def save(self, email: str, tokens: Tokens) -> None:
+        with self._database.transaction() as session:
+            self._repository(session).save_tokens(self._account_id, asdict(tokens))
+
+    def clear(self, email: str) -> None:
+        with self._database.transaction() as session:
+            self._repository(session).clear_tokens(self._account_id)
+
+    def __repr__(self) -> str:
+        return f"DatabaseTokenStore(account_id={self._account_id})"
+
+
+class CountingTransport(httpx.AsyncBaseTransport):
+    """Counts HTTP attempts and the failed ones (error status or no response)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport | None = None) -> None:
+        self._inner = inner or httpx.AsyncHTTPTransport()
+        self.requests = 0
+        self.failures = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests += 1
+        try:
+            response = await self._inner.handle_async_request(request)
+        except Exception:
+            self.failures += 1
+            raise
+        if response.status_code >= 400:
+            self.failures += 1
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+class CountedCloud:
+    """A client seen through the `ChargerCloud` port, with `RequestStats` from its transport."""
+
+    def __init__(
+        self, client: WallboxClient, transport: CountingTransport, http: httpx.AsyncClient
+    ) -> None:
+        self.client = client
+        self.http = http
+        self._transport = transport
+
+    @property
+    def request_count(self) -> int:
+        return self._transport.requests
+
+    @property
+    def retry_count(self) -> int:
+        # Every failed attempt is retried by the client, or ends the account's sync.
+        return self._transport.failures
+
+    async def list_chargers(self) -> list[Charger]:
+        return await self.client.list_chargers()
+
+    async def get_status(self, charger_id: str) -> ChargerStatus:
+        return await self.client.get_status(charger_id)
+
+    async def iter_sessions(
+        self, charger_id: str, *, start: datetime, end: datetime
+    ) -> AsyncIterator[SessionRecord]:
+        async for record in self.client.iter_sessions(charger_id, start=start, end=end):
+            yield record
+
+
+def budget_registry(settings: Settings, clock: Clock) -> BudgetRegistry:
+    """One budget per account e-mail, with the settings' limits (none in partner mode)."""
+    return BudgetRegistry(
+        reads_per_minute=settings.wallbox_reads_per_minute,
+        writes_per_minute=settings.wallbox_writes_per_minute,
+        clock=clock,
+        unlimited=settings.wallbox_partner_mode,
+    )
+
+
+def build_sources(
+    settings: Settings,
+    database: Database,
+    box: SecretBox,
+    clock: Clock,
+    *,
+    only_email: str | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> list[AccountSource]:
+    """An `AccountSource` per enabled account (or just `only_email`).
+
+    Raises:
+        NotFoundError: `only_email` is not a connected account.
+        ConfigurationError: the secret key cannot decrypt the stored credentials.
+    """
+    budgets = budget_registry(settings, clock)
+    with database.session() as session:
+        repository = WallboxAccountRepository(session, box, clock)
+        accounts = repository.list(include_disabled=False)
+        if only_email is not None:
+            found = repository.find_by_email(only_email)
+            if found is None:
+                raise NotFoundError(f"no connected Wallbox account {only_email}")
+            accounts = [found]
+        credentials = {a.id: repository.get_credentials(a.id) for a in accounts}
+    sources = []
+    for account in accounts:
+        counting = CountingTransport(transport)
+        http = httpx.AsyncClient(transport=counting)
+        client = WallboxClient.from_settings(
+            settings,
+            email=credentials[account.id].email,
+            password=credentials[account.id].password,
+            http_client=http,
+            clock=clock,
+            budget=budgets.for_account(account.email),
+            token_store=DatabaseTokenStore(database, box, clock, account.id),
+        )
+        cloud = CountedCloud(client, counting, http)
+        sources.append(AccountSource(account.id, account.email, cloud))
+    return sources
+
+
+async def close_sources(sources: list[AccountSource]) -> None:
+    """Close the HTTP clients of `build_sources`."""
+    for source in sources:
+        if isinstance(source.cloud, CountedCloud):
+            await source.cloud.http.aclose()
+
+
+async def connect_account(
+    settings: Settings,
+    database: Database,
+    box: SecretBox,
+    clock: Clock,
+    *,
+    email: str,
+    password: str,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> WallboxAccount:
+    """Check the credentials by signing in once, then store the account and its tokens.
+
+    Raises:
+        WallboxAuthenticationError: the cloud refused the e-mail or password.
+        ConflictError: the account is already connected.
+    """
+    tokens = MemoryTokenStore()
+    async with httpx.AsyncClient(transport=transport) as http:
+        client = WallboxClient.from_settings(
+            settings,
+            email=email,
+            password=password,
+            http_client=http,
+            clock=clock,
+            token_store=tokens,
+        )
+        await client.authenticate()
+    with database.transaction() as session:
+        users = UserRepository(session, clock)
+        owner = users.get_by_email(email) or users.create(
+            email=email, password_hash=UNUSABLE_PASSWORD_HASH
+        )
+        accounts = WallboxAccountRepository(session, box, clock)
+        account = accounts.add(owner_user_id=owner.id, email=email, password=password)
+        signed_in = tokens.load(email)
+        if signed_in is not None:
+            accounts.save_tokens(account.id, asdict(signed_in))
+    return account
