@@ -22,13 +22,9 @@ async def test_fourth_get_within_a_minute_is_refused(clock: FixedClock) -> None:
             clock.advance(60)
             await sign_in(http)
     assert set(seen) == {403, 429}  # both throttling answers happen for reads
-    log = sim.request_log["demo@example.com"]
-    assert [r.status for r in log if r.path == "/v3/chargers/groups"][:4] == [
-        200,
-        200,
-        200,
-        seen and log[4].status,
-    ]
+    logged = [r.status for r in sim.request_log["demo@example.com"] if r.path.startswith("/v3")]
+    assert logged[:4] == [200, 200, 200, seen[0]]
+    assert logged[4] in (403, 429)
 
 
 async def test_window_is_rolling_and_writes_are_429_only(clock: FixedClock) -> None:
