@@ -22,10 +22,11 @@ from chargebook.ere.calculator import calculate_ere
 from chargebook.ere.eligibility import SessionEligibility
 from chargebook.ere.exceptions import EreError, SapReconciliationError
 from chargebook.ere.parameters import ParameterSet
-from chargebook.ere.periods import DUTCH_ZONE, period_bounds, period_of
+from chargebook.ere.periods import DUTCH_ZONE, period_bounds
 from chargebook.ere.sap import DEFAULT_TOLERANCE, Reconciliation, reconcile
 
 LineKey = tuple[str, str, DeliveryPeriod]  # customer id, booking EAN, period
+_ZERO = Decimal(0)
 _READINGS_KINDS = frozenset({MeteringKind.SAP, MeteringKind.DEDICATED_CONNECTION})
 
 
@@ -75,7 +76,7 @@ class _Accumulator:
     metering_kind: MeteringKind
     energy_kwh: Decimal = Decimal(0)
     session_count: int = 0
-    by_month: dict[str, Decimal] = field(default_factory=dict)
+    by_month: dict[tuple[int, int], Decimal] = field(default_factory=dict)
     session_ids: list[str] = field(default_factory=list)
 
 
@@ -92,7 +93,7 @@ class BatchBuilder:
         self._period_kind = period_kind
         self._parameters = parameters
         self._keep_ids = keep_session_ids
-        self._lines: dict[LineKey, _Accumulator] = {}
+        self._lines: dict[tuple[str, str, int, int], _Accumulator] = {}
         self._seen: set[str] = set()
         self._skipped = 0
 
@@ -112,16 +113,15 @@ class BatchBuilder:
             if result.session_id in self._seen:
                 raise DuplicateSessionError(f"session {result.session_id} added to a batch twice")
             self._seen.add(result.session_id)
-        month = f"{result.delivery_year:04d}-{result.delivery_month:02d}"
         self._add(
             result.customer_id or "",
             result.booking_ean,
-            period_of(result.delivery_year, result.delivery_month, self._period_kind),
+            result.delivery_year,
+            result.delivery_month,
             result.net_energy_kwh,
             1,
             result.mandate,
             result.metering_kind or MeteringKind.INTEGRATED_MID,
-            month,
             result.session_id if self._keep_ids else None,
         )
         return True
@@ -146,30 +146,24 @@ class BatchBuilder:
         """Add a pre-aggregated quantity (e.g. an SQL `GROUP BY customer, ean, month` row of
         already eligible sessions)."""
         self._add(
-            customer_id,
-            ean,
-            period_of(year, month, self._period_kind),
-            energy_kwh,
-            session_count,
-            mandate,
-            metering_kind,
-            f"{year:04d}-{month:02d}",
-            None,
+            customer_id, ean, year, month, energy_kwh, session_count, mandate, metering_kind, None
         )
 
     def _add(
         self,
         customer_id: str,
         ean: str,
-        period: DeliveryPeriod,
+        year: int,
+        month: int,
         energy_kwh: Decimal,
         count: int,
         mandate: Mandate,
         kind: MeteringKind,
-        month: str,
         session_id: str | None,
     ) -> None:
-        key = (customer_id, ean, period)
+        # Primitive keys hash fast; the DeliveryPeriod is made once per line in `build`.
+        sub = 0 if self._period_kind is PeriodKind.YEAR else (month - 1) // 3 + 1
+        key = (customer_id, ean, year, sub)
         acc = self._lines.get(key)
         if acc is None:
             acc = self._lines[key] = _Accumulator(mandate, kind)
@@ -177,7 +171,7 @@ class BatchBuilder:
             acc.metering_kind = kind  # any meter-read session makes the line meter-read
         acc.energy_kwh += energy_kwh
         acc.session_count += count
-        acc.by_month[month] = acc.by_month.get(month, Decimal(0)) + energy_kwh
+        acc.by_month[(year, month)] = acc.by_month.get((year, month), _ZERO) + energy_kwh
         if session_id is not None:
             acc.session_ids.append(session_id)
 
@@ -199,9 +193,11 @@ class BatchBuilder:
         """
         meters = meter_energy_kwh or {}
         lines: list[BatchLine] = []
-        for key in sorted(self._lines, key=lambda k: (k[0], k[1], k[2].sort_key)):
-            customer_id, ean, period = key
-            acc = self._lines[key]
+        for raw_key in sorted(self._lines):
+            customer_id, ean, year, sub = raw_key
+            acc = self._lines[raw_key]
+            period = DeliveryPeriod(year, sub or None)
+            key = (customer_id, ean, period)
             booked = acc.energy_kwh
             check: Reconciliation | None = None
             if acc.metering_kind in _READINGS_KINDS:
@@ -224,7 +220,9 @@ class BatchBuilder:
                     metering_kind=acc.metering_kind,
                     energy_kwh=booked,
                     sessions_energy_kwh=acc.energy_kwh,
-                    energy_kwh_by_month=tuple(sorted(acc.by_month.items())),
+                    energy_kwh_by_month=tuple(
+                        (f"{y:04d}-{m:02d}", kwh) for (y, m), kwh in sorted(acc.by_month.items())
+                    ),
                     session_count=acc.session_count,
                     session_ids=tuple(sorted(acc.session_ids)),
                     mandate_id=acc.mandate.mandate_id,

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from chargebook.domain.ere import Mandate, MeteringConstruct, MeteringKind
 from chargebook.domain.models import ChargingSession
@@ -82,9 +83,12 @@ class EligibilityContext:
     max_power_slack: Decimal = Decimal("0.02")
 
 
-@dataclass(frozen=True, slots=True)
-class SessionEligibility:
-    """The verdict on one session; `net_energy_kwh` is the quantity a batch books."""
+class SessionEligibility(NamedTuple):
+    """The verdict on one session; `net_energy_kwh` is the quantity a batch books.
+
+    An immutable NamedTuple rather than a frozen dataclass: one is built per session and a
+    tuple is several times cheaper to construct (the 1,000,000-session benchmark).
+    """
 
     session_id: str
     charger_external_id: str
@@ -121,6 +125,7 @@ class SessionEvaluator:
         self._context = context
         self._mandates: dict[tuple[str, str, int], tuple[Mandate | None, bool]] = {}
         self._open_years: dict[int, bool] = {}
+        self._limits: dict[str, Decimal] = {}
 
     def _mandate(self, link: ChargerLink, year: int) -> tuple[Mandate | None, bool]:
         key = (link.ean, link.customer_id, year)
@@ -181,18 +186,19 @@ class SessionEvaluator:
         if seconds <= 0:
             failures.append(ReasonCode.END_NOT_AFTER_START)
         elif link is not None:
-            limit_kwh = (
-                link.max_power_kw
-                * (1 + context.max_power_slack)
-                * Decimal(seconds)
-                / _SECONDS_PER_HOUR
-            )
-            if gross > limit_kwh:
+            # Compare kWh x 3600 with kW x seconds: one multiplication per side, no division.
+            limit_kw = self._limits.get(link.charger_external_id)
+            if limit_kw is None:
+                limit_kw = link.max_power_kw * (1 + context.max_power_slack)
+                self._limits[link.charger_external_id] = limit_kw
+            if gross * _SECONDS_PER_HOUR > limit_kw * Decimal(seconds):
                 failures.append(ReasonCode.ENERGY_EXCEEDS_MAX_POWER)
         if overlaps:
             failures.append(ReasonCode.OVERLAPS_OTHER_SESSION)
 
-        discharged = max(session.discharged_energy_kwh, ZERO)
+        discharged = session.discharged_energy_kwh
+        if discharged < ZERO:  # a negative feed-back figure is a source error, not extra energy
+            discharged = ZERO
         net = gross - discharged
         if gross > ZERO and net <= ZERO:
             failures.append(ReasonCode.NET_ENERGY_NOT_POSITIVE)
@@ -214,7 +220,7 @@ class SessionEvaluator:
             quantity_source=source,
             gross_energy_kwh=gross,
             discharged_energy_kwh=discharged,
-            net_energy_kwh=max(net, ZERO),
+            net_energy_kwh=net if net > ZERO else ZERO,
             mandate=mandate,
             failures=tuple(failures),
         )
