@@ -23,7 +23,8 @@ async def test_wrong_password_is_403_and_unknown_user_too(sim: WallboxSimulator)
             "/users/signin",
             headers={"Authorization": basic("demo@example.com", "x")["Authorization"]},
         )
-    assert wrong.status_code == 403 and unknown.status_code == 403
+    assert wrong.status_code == 403
+    assert unknown.status_code == 403
     assert no_partner.status_code == 400
     assert "demo-password" not in wrong.text
 

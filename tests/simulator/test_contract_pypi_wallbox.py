@@ -12,11 +12,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
-from wallbox import Wallbox  # type: ignore[import-untyped]
 
 from chargebook.clock import FixedClock
 from chargebook.simulator.serve import ServedApp
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
+from wallbox import Wallbox  # type: ignore[import-untyped]
 
 
 @pytest.fixture
@@ -80,7 +80,8 @@ def test_pypi_client_end_to_end(served: tuple[WallboxSimulator, FixedClock, str]
     assert client.jwtRefreshToken != old_refresh
     assert client.getChargersList() == list(sim.accounts[0].charger_ids)
     paths = [r.path for r in sim.request_log["demo@example.com"]]
-    assert paths.count("/users/signin") == 1 and paths.count("/users/refresh-token") == 1
+    assert paths.count("/users/signin") == 1
+    assert paths.count("/users/refresh-token") == 1
 
 
 def test_pypi_client_sees_403s(served: tuple[WallboxSimulator, FixedClock, str]) -> None:

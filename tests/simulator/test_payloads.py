@@ -106,12 +106,14 @@ async def test_charger_data_envelope_and_resume_strings_in_wh(
     data = body["data"]["chargerData"]
     assert set(data) == CHARGER_DATA_KEYS
     assert data["serialNumber"] == str(charger_id)
-    assert data["midEnabled"] == 1 and data["midSerialNumber"].startswith("MID")
+    assert data["midEnabled"] == 1
+    assert data["midSerialNumber"].startswith("MID")
     assert set(data["lastSync"]) == {"date", "timezone_type", "timezone"}
     resume = data["resume"]
     assert resume["energyUnit"] == "kWh"
     for key in ("chargingTime", "totalEnergy", "totalMidEnergy"):
-        assert isinstance(resume[key], str) and resume[key].isdigit()
+        assert isinstance(resume[key], str)
+        assert resume[key].isdigit()
     local = ZoneInfo("Europe/Amsterdam")
     month_start = datetime(2026, 3, 1, tzinfo=local).timestamp()
     today = datetime(2026, 3, 10, tzinfo=local).timestamp()  # the clock fixture's local date
@@ -137,15 +139,17 @@ async def test_status_is_snake_case_with_config_data(
         assert body["max_available_power"] == 32  # amps despite the name
         assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", body["last_sync"])
         config = body["config_data"]
-        assert CONFIG_KEYS <= set(config)
+        assert set(config) >= CONFIG_KEYS
         assert config["locked"] in (0, 1)
     plus_config = (await client.get(f"/chargers/status/{plus}")).json()["config_data"]
     copper_config = (await client.get(f"/chargers/status/{copper}")).json()["config_data"]
     assert plus_config["part_number"] == "PLP1-0-2-4-9-002-E"
-    assert plus_config["mid_enabled"] == 0 and plus_config["mid_serial_number"] == ""
+    assert plus_config["mid_enabled"] == 0
+    assert plus_config["mid_serial_number"] == ""
     assert isinstance(plus_config["icp_max_current"], int)
     assert set(plus_config["ecosmart"]) == {"enabled", "mode", "percentage"}
-    assert copper_config["mid_enabled"] == 1 and copper_config["mid_serial_number"]
+    assert copper_config["mid_enabled"] == 1
+    assert copper_config["mid_serial_number"]
     assert copper_config["icp_max_current"] is None  # no Power Boost: null
     assert "ecosmart" not in copper_config  # absent on some models
 
@@ -160,11 +164,13 @@ async def test_config_writes_return_flat_config(
 ) -> None:
     plus = sim.accounts[0].charger_ids[0]
     result = (await client.post(f"/chargers/config/{plus}", json={"energyCost": 0.25})).json()
-    assert CONFIG_KEYS <= set(result) and result["energy_price"] == 0.25
+    assert set(result) >= CONFIG_KEYS
+    assert result["energy_price"] == 0.25
     result = (
         await client.post(f"/chargers/config/{plus}", json={"energy_price": 0.3, "currency_id": 1})
     ).json()
-    assert result["energy_price"] == 0.3 and result["currency"]["symbol"] == "€"
+    assert result["energy_price"] == 0.3
+    assert result["currency"]["symbol"] == "€"
     result = (
         await client.post(
             f"/chargers/config/{plus}", json={"home_sharing": 1, "icp_max_current": 25}
@@ -176,7 +182,8 @@ async def test_config_writes_return_flat_config(
     ).json()
     assert result["max_charging_current"] == 32
     again = (await client.get(f"/chargers/config/{plus}")).json()
-    assert again["energy_price"] == 0.3 and again["software"]["latestVersion"]
+    assert again["energy_price"] == 0.3
+    assert again["software"]["latestVersion"]
     bad = await client.post(f"/chargers/config/{plus}", json={"energyCost": "cheap"})
     assert bad.status_code == 400
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import Counter
 from datetime import datetime, timedelta
@@ -36,7 +37,7 @@ def test_sessions_are_plausible(clock: FixedClock) -> None:
         limit_kw = min(11.0, charger.power_limit_kw(charger.initial_current_a))
         sessions = sim.ground_truth_sessions(charger.id)
         assert len(sessions) > 60
-        for earlier, later in zip(sessions, sessions[1:], strict=False):
+        for earlier, later in itertools.pairwise(sessions):
             assert earlier["end"] <= later["start"]
         for s in sessions:
             arrival = datetime.fromtimestamp(s["start"], LOCAL)
@@ -46,7 +47,8 @@ def test_sessions_are_plausible(clock: FixedClock) -> None:
             assert 3.6 <= power_kw <= limit_kw + 0.01
             assert s["time"] <= s["end"] - s["start"]
             assert (s["mid_energy"] > 0) == charger.model.mid
-            assert s["cost"] >= 0 and s["range"] > 0
+            assert s["cost"] >= 0
+            assert s["range"] > 0
             discharged += s["discharged_energy"] > 0
             if not charger.model.bidirectional:
                 assert s["discharged_energy"] == 0

@@ -48,7 +48,8 @@ async def test_energy_and_power_evolve_with_the_clock(
     client: httpx.AsyncClient, sim: WallboxSimulator, clock: FixedClock, plus: int
 ) -> None:
     before = await _status(client, plus)
-    assert before["status_id"] == 161 and before["charging_power"] == 0
+    assert before["status_id"] == 161
+    assert before["charging_power"] == 0
     session = _plug_in(sim, clock, plus, 600)
     await _fresh_sign_in(client)
     first = await _status(client, plus)
