@@ -112,6 +112,22 @@ def test_sync_killed_with_sigkill_resumes_to_exactly_the_cloud(tmp_path: Path) -
 
         actual_shas, actual_bad = actual_book(database)
         database.dispose()
+        listed = subprocess.run(
+            _cli("sessions", "--quarantined", "--limit", "1000"),
+            env={**env, "COLUMNS": "250"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout
+        accounts = subprocess.run(
+            _cli("accounts", "list"),
+            env={**env, "COLUMNS": "250"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout
 
     # The kills landed mid-sync: several left a partial book behind.
     partial = [count for count in partial_counts if 0 < count < len(expected_shas)]
@@ -119,3 +135,6 @@ def test_sync_killed_with_sigkill_resumes_to_exactly_the_cloud(tmp_path: Path) -
     assert len(expected_shas) > 200
     assert actual_shas == expected_shas
     assert actual_bad == expected_bad
+    assert f"Quarantined sessions ({len(expected_bad)})" in listed
+    assert all(external_id in listed for external_id in expected_bad)
+    assert all(account.email in accounts for account in sim.accounts)
