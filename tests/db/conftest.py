@@ -10,35 +10,26 @@ import pytest
 from sqlalchemy.orm import Session
 
 from chargebook.clock import FixedClock
+from chargebook.db import Database
 from chargebook.db.canonical import canonical_json, sha256_hex
 from chargebook.db.repositories import ChargerRepository
 from chargebook.db.tables import ChargingSessionRow
-from chargebook.domain import Charger, ChargerSource, MidMeter
+from chargebook.db.testing import empty_postgres_tables, example_charger
 
 AddSession = Callable[..., int]
 
 
-def make_charger(external_id: str = "12345", **changes: object) -> Charger:
-    facts: dict[str, object] = {
-        "source": ChargerSource.WALLBOX_CLOUD,
-        "external_id": external_id,
-        "name": f"Garage {external_id}",
-        "serial_number": f"SN{external_id}",
-        "part_number": "PLP1-0-2-4-9-002-E",
-        "model": "Pulsar Plus",
-        "firmware_version": "6.6.14",
-        "max_current_a": 32,
-        "time_zone": "Europe/Amsterdam",
-        "mid": MidMeter(enabled=True, serial_number="MID-9", status=1),
-    }
-    facts.update(changes)
-    return Charger(**facts)  # type: ignore[arg-type]
+@pytest.fixture
+def postgres_database(_migrated_postgres: Database) -> Database:
+    """The PostgreSQL `database` alone, for tests of PostgreSQL-only behaviour."""
+    empty_postgres_tables(_migrated_postgres.engine)
+    return _migrated_postgres
 
 
 @pytest.fixture
 def add_charger(clock: FixedClock) -> Callable[[Session, str], int]:
     def add(session: Session, external_id: str = "12345") -> int:
-        return ChargerRepository(session, clock).upsert(make_charger(external_id)).id
+        return ChargerRepository(session, clock).upsert(example_charger(external_id)).id
 
     return add
 

@@ -8,6 +8,7 @@ upgrade one after the other and the second finds nothing to do.
 from __future__ import annotations
 
 from collections.abc import Callable
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ from chargebook.db.engine import SQLITE_BEGIN_OPTION
 from chargebook.db.exceptions import DatabaseUnavailableError, SchemaOutdatedError
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+# Alembic keeps its running context in module globals: one migration per process at a time.
+_ALEMBIC_LOCK = threading.Lock()
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -89,7 +92,7 @@ def ensure_current(engine: Engine) -> None:
 
 def _run(engine: Engine, action: Callable[[Config], None]) -> None:
     try:
-        with engine.connect() as connection:
+        with _ALEMBIC_LOCK, engine.connect() as connection:
             sqlite = engine.dialect.name == "sqlite"
             if sqlite:
                 # Table rebuilds (batch mode) must not trip foreign keys half way.

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from chargebook.db import migrate
 from chargebook.db.database import Database
 from chargebook.db.engine import create_book_engine, normalize_database_url
+from chargebook.domain import Charger, ChargerSource, MidMeter
 
 
 class SqliteTemplate:
@@ -60,9 +61,7 @@ class PostgresScratch:
         with self._admin.connect() as connection:
             connection.execute(text(f'CREATE SCHEMA "{name}"'))
         self._schemas.append(name)
-        url = make_url(self._server_url).update_query_dict(
-            {"options": f"-csearch_path={name}"}
-        )
+        url = make_url(self._server_url).update_query_dict({"options": f"-csearch_path={name}"})
         return url.render_as_string(hide_password=False)
 
     def migrated_database(self) -> Database:
@@ -103,3 +102,21 @@ def empty_postgres_tables(engine: Engine) -> None:
 def sqlite_url(path: Path) -> str:
     """The SQLAlchemy URL of a SQLite file."""
     return f"sqlite:///{path}"
+
+
+def example_charger(external_id: str = "12345", **changes: object) -> Charger:
+    """A plausible Wallbox charger for tests; `changes` override single fields."""
+    facts: dict[str, object] = {
+        "source": ChargerSource.WALLBOX_CLOUD,
+        "external_id": external_id,
+        "name": f"Garage {external_id}",
+        "serial_number": f"SN{external_id}",
+        "part_number": "PLP1-0-2-4-9-002-E",
+        "model": "Pulsar Plus",
+        "firmware_version": "6.6.14",
+        "max_current_a": 32,
+        "time_zone": "Europe/Amsterdam",
+        "mid": MidMeter(enabled=True, serial_number="MID-9", status=1),
+    }
+    facts.update(changes)
+    return Charger(**facts)  # type: ignore[arg-type]
