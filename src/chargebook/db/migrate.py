@@ -7,8 +7,8 @@ upgrade one after the other and the second finds nothing to do.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
