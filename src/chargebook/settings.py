@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     # The owner's myWallbox account for the CLI; the web app stores credentials per owner instead.
     wallbox_email: str | None = None
     wallbox_password: SecretStr | None = None
+    # ENTSO-E Transparency Platform security token (day-ahead price fallback).
+    entsoe_token: SecretStr | None = None
 
     @cached_property
     def effective_database_url(self) -> str:

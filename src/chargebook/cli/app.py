@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from chargebook import __version__
+from chargebook.cli.prices import plan, prices_app
 from chargebook.cli.simulator import simulator_app
 from chargebook.cli.sync import accounts_app, sessions, sync
 from chargebook.cli.wallbox import wallbox_app
@@ -20,6 +21,8 @@ app.add_typer(accounts_app, name="accounts")
 app.command("sync")(sync)
 app.command("sessions")(sessions)
 app.add_typer(wallbox_app, name="wallbox")
+app.add_typer(prices_app, name="prices")
+app.command("plan")(plan)
 
 
 def _version(value: bool) -> None:

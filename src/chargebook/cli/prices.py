@@ -1,0 +1,161 @@
+"""`chargebook prices show` and `chargebook plan`: day-ahead prices and a charging preview."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from chargebook.cli.errors import cli_errors
+from chargebook.clock import SystemClock
+from chargebook.domain.prices import (
+    ChargeGoal,
+    ChargerLimits,
+    PlanOptions,
+    PriceCurve,
+    PriceSource,
+    Strategy,
+)
+from chargebook.errors import ConfigurationError
+from chargebook.planner import preview_plan
+from chargebook.prices import (
+    EnergyZeroPriceSource,
+    EntsoePriceSource,
+    FallbackPriceSource,
+    FilePriceSource,
+    local_day_window,
+)
+from chargebook.settings import load_settings
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+prices_app = typer.Typer(help="Day-ahead electricity prices.", no_args_is_help=True)
+
+
+class SourceName(StrEnum):
+    AUTO = "auto"
+    ENERGYZERO = "energyzero"
+    ENTSOE = "entsoe"
+    FILE = "file"
+
+
+_SOURCE = typer.Option("auto", "--source", help="auto, energyzero, entsoe or file.")
+_FILE = typer.Option(None, "--prices-file", help="Recorded EnergyZero JSON.")
+_STRATEGY = typer.Option("cheapest", "--strategy", help="cheapest, continuous or price_cap.")
+
+
+def _source(name: SourceName, prices_file: Path | None) -> PriceSource:
+    if prices_file is not None or name is SourceName.FILE:
+        if prices_file is None:
+            raise ConfigurationError("--source file needs --prices-file PATH")
+        return FilePriceSource(prices_file)
+    token = load_settings().entsoe_token
+    entsoe = EntsoePriceSource(security_token=token.get_secret_value() if token else "")
+    if name is SourceName.ENERGYZERO:
+        return EnergyZeroPriceSource()
+    if name is SourceName.ENTSOE:
+        return entsoe
+    return FallbackPriceSource([EnergyZeroPriceSource(), entsoe])
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone(AMSTERDAM).strftime("%a %d %b %H:%M")
+
+
+def _eur(value: Decimal) -> str:
+    return f"€{value:.4f}"
+
+
+def _now(now: str | None) -> datetime:
+    if now is None:
+        return SystemClock().now()
+    parsed = datetime.fromisoformat(now)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=AMSTERDAM)
+
+
+@prices_app.command("show")
+def show(
+    day: str = typer.Option(None, "--day", help="Local date YYYY-MM-DD (default: today)."),
+    source: SourceName = _SOURCE,
+    prices_file: Path | None = _FILE,
+) -> None:
+    """Print the quarter-hour prices of one local day (market and all-in, EUR/kWh)."""
+    with cli_errors():
+        the_day = (
+            date.fromisoformat(day) if day else SystemClock().now().astimezone(AMSTERDAM).date()
+        )
+        start, end = local_day_window(the_day)
+        curve = asyncio.run(_source(source, prices_file).get_prices(start, end))
+        _print_curve(curve, the_day)
+
+
+def _print_curve(curve: PriceCurve, day: date) -> None:
+    console = Console()
+    table = Table(title=f"Prices {day.isoformat()} ({curve.source})")
+    for column in ("start", "market €/kWh", "all-in €/kWh"):
+        table.add_column(column, justify="right")
+    for slot in curve.slots:
+        table.add_row(
+            _local(slot.start), f"{slot.market_eur_per_kwh:.5f}", f"{slot.all_in_eur_per_kwh:.5f}"
+        )
+    console.print(table)
+    if not curve.complete:
+        known = _local(curve.known_until) if curve.known_until else "nothing"
+        console.print(f"[yellow]Not all prices are published yet: known until {known}.[/yellow]")
+
+
+def plan(
+    energy: float = typer.Option(..., "--energy", help="Energy to charge, kWh."),
+    by: str = typer.Option(..., "--by", help="Departure, local HH:MM (next occurrence)."),
+    max_power_kw: float = typer.Option(11.0, "--max-power-kw"),
+    strategy: Strategy = _STRATEGY,
+    price_cap: float = typer.Option(None, "--price-cap", help="EUR/kWh for price_cap."),
+    min_block_min: int = typer.Option(0, "--min-block", help="Shortest on-period, minutes."),
+    source: SourceName = _SOURCE,
+    prices_file: Path | None = _FILE,
+    now: str = typer.Option(None, "--now", help="Pretend it is this local time (ISO)."),
+) -> None:
+    """Preview the cheapest way to charge ENERGY kWh by a departure time."""
+    with cli_errors():
+        moment = _now(now)
+        local = moment.astimezone(AMSTERDAM)
+        departure = datetime.combine(local.date(), time.fromisoformat(by), tzinfo=AMSTERDAM)
+        if departure <= local:
+            departure += timedelta(days=1)
+        curve = asyncio.run(_source(source, prices_file).get_prices(moment, departure))
+        options = PlanOptions(
+            strategy=strategy,
+            price_cap_eur_per_kwh=Decimal(str(price_cap)) if price_cap is not None else None,
+            min_block=timedelta(minutes=min_block_min),
+        )
+        goal = ChargeGoal(energy_kwh=energy, departure=departure)
+        preview = preview_plan(
+            goal, ChargerLimits(max_power_kw=max_power_kw), curve, now=moment, options=options
+        )
+        console = Console()
+        table = Table(title=f"Plan: {energy:g} kWh by {_local(departure)} ({preview.plan.status})")
+        for column in ("start", "end", "kW", "kWh", "€/kWh"):
+            table.add_column(column, justify="right")
+        for slot in preview.plan.slots:
+            price = f"{slot.price_eur_per_kwh:.4f}" if slot.price_eur_per_kwh is not None else "?"
+            table.add_row(
+                _local(slot.start),
+                _local(slot.end)[-5:],
+                f"{slot.power_kw:.2f}",
+                f"{slot.energy_kwh:.3f}",
+                price,
+            )
+        console.print(table)
+        console.print(
+            f"Cost {_eur(preview.plan.cost_eur)}; "
+            f"charging now {_eur(preview.charge_now.cost_eur)}; "
+            f"saving [bold]{_eur(preview.saving_eur)}[/bold]"
+        )
+        for note in preview.notes:
+            console.print(f"[yellow]{note}[/yellow]")
