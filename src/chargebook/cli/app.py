@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from chargebook import __version__
+from chargebook.cli.db import db_app
 from chargebook.cli.prices import plan, prices_app
 from chargebook.cli.simulator import simulator_app
 from chargebook.cli.sync import accounts_app, sessions, sync
@@ -17,6 +18,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(simulator_app, name="simulator")
+app.add_typer(db_app, name="db")
 app.add_typer(accounts_app, name="accounts")
 app.command("sync")(sync)
 app.command("sessions")(sessions)
