@@ -1,14 +1,13 @@
-"""Fixtures for the Wallbox Cloud simulator: in-process client and a served (uvicorn) copy."""
+"""Fixtures for the Wallbox Cloud simulator (served copies: chargebook.simulator.serve)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
 from chargebook.clock import FixedClock
-from chargebook.simulator.serve import ServedApp
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
 
 from .helpers import make_client, sign_in
@@ -25,11 +24,3 @@ async def client(sim: WallboxSimulator) -> AsyncIterator[httpx.AsyncClient]:
     async with make_client(sim) as http:
         await sign_in(http)
         yield http
-
-
-@pytest.fixture
-def served_sim(clock: FixedClock) -> Iterator[tuple[WallboxSimulator, ServedApp]]:
-    """A partner-mode simulator served by uvicorn on a free loopback port."""
-    simulator = WallboxSimulator(SimulatorConfig(accounts=2, partner_mode=True), clock=clock)
-    with ServedApp(simulator.app) as served:
-        yield simulator, served

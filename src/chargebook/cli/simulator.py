@@ -33,6 +33,7 @@ def wallbox(
     import uvicorn
 
     from chargebook.clock import SystemClock
+    from chargebook.simulator.serve import quiet_simulated_drops
     from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
 
     try:
@@ -61,4 +62,5 @@ def wallbox(
         return
     typer.echo(f"Wallbox Cloud simulator on http://{host}:{port}")
     typer.echo("first account: demo@example.com / demo-password (--print-accounts lists all)")
+    quiet_simulated_drops()
     uvicorn.run(sim.app, host=host, port=port, log_level="warning")

@@ -9,6 +9,7 @@ package) and by benchmarks (real latency, real connection drops):
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -16,6 +17,23 @@ from types import TracebackType
 from typing import Any
 
 import uvicorn
+
+
+class _DropFilter(logging.Filter):
+    """Hide uvicorn's traceback for connections the simulator cuts on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from chargebook.simulator.wallbox.faults import SimulatedConnectionDrop
+
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, SimulatedConnectionDrop)
+
+
+def quiet_simulated_drops() -> None:
+    """Install (once) a filter so injected connection drops do not log tracebacks."""
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _DropFilter) for f in logger.filters):
+        logger.addFilter(_DropFilter())
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -46,6 +64,7 @@ class ServedApp:
             app, host=self.host, port=self.port, log_level=log_level, lifespan="off"
         )
         self._server = uvicorn.Server(config)
+        quiet_simulated_drops()
         self._thread = threading.Thread(target=self._server.run, daemon=True, name="served-app")
         self._start_timeout_s = start_timeout_s
 
