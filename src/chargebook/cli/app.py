@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from chargebook import __version__
+from chargebook.cli.chart import chart
 from chargebook.cli.db import db_app
 from chargebook.cli.prices import plan, prices_app
 from chargebook.cli.simulator import simulator_app
@@ -19,6 +20,7 @@ app = typer.Typer(
 )
 app.add_typer(simulator_app, name="simulator")
 app.add_typer(db_app, name="db")
+app.command("chart")(chart)
 app.add_typer(accounts_app, name="accounts")
 app.command("sync")(sync)
 app.command("sessions")(sessions)
