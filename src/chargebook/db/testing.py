@@ -85,6 +85,8 @@ def empty_postgres_tables(engine: Engine) -> None:
     transaction only, which the table owner may do.
     """
     with engine.begin() as connection:
+        # A test that left a transaction open would make TRUNCATE wait forever: fail instead.
+        connection.execute(text("SET LOCAL lock_timeout = '10s'"))
         tables = connection.execute(
             text(
                 "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
