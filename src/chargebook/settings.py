@@ -35,6 +35,14 @@ class Settings(BaseSettings):
     wallbox_password: SecretStr | None = None
     # ENTSO-E Transparency Platform security token (day-ahead price fallback).
     entsoe_token: SecretStr | None = None
+    # Local OCPP 1.6J central system (ws://HOST:PORT/<charge point id>, subprotocol ocpp1.6).
+    ocpp_host: str = "0.0.0.0"  # noqa: S104  (chargers on the home LAN must reach it)
+    ocpp_port: int = 8887
+    # Home LAN only: register unknown charge point ids as unclaimed chargers instead of refusing.
+    ocpp_accept_unknown: bool = False
+    ocpp_heartbeat_interval_s: int = 300
+    ocpp_response_timeout_s: float = 30.0
+    ocpp_max_frame_bytes: int = 65_536
 
     @cached_property
     def effective_database_url(self) -> str:
