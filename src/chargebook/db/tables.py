@@ -25,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 from chargebook.db.types import ExactDecimal, UTCDateTime
 
@@ -99,6 +100,12 @@ class ChargerRow(Base):
     mid_status: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # OCPP security profile 1: argon2 hash of the Basic-auth secret (never the secret itself).
+    ocpp_secret_hash: Mapped[str | None] = mapped_column(String(255))
+    ocpp_allow_empty_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    metering_verdict: Mapped[str | None] = mapped_column(String(20))  # ere.MeteringVerdict
 
 
 class ChargingSessionRow(Base):
@@ -197,3 +204,11 @@ class AuditLogRow(Base):
     entity_id: Mapped[str | None] = mapped_column(String(100))
     payload: Mapped[str] = mapped_column(Text)  # canonical JSON (db.canonical)
     payload_sha256: Mapped[str] = mapped_column(String(64))
+
+
+# The OCPP tables live in their own module; importing it here keeps Base.metadata whole.
+from chargebook.db.ocpp_tables import (  # noqa: E402, F401
+    OcppChargePointRow,
+    OcppFrameRow,
+    OcppTransactionRow,
+)
