@@ -139,13 +139,13 @@ class SqlBook:
     def apply_upsert(self, plan: UpsertPlan) -> None:
         now = self._clock.now()
         rows = [{**self._columns(entry), "first_seen_at": now} for entry in plan.inserts]
-        insert = dialect_insert(self._session)
-        for start in range(0, len(rows), _CHUNK):
-            self._session.execute(
-                insert(ChargingSessionRow.__table__)
-                .values(rows[start : start + _CHUNK])
-                .on_conflict_do_nothing(index_elements=["source", "external_id"])
-            )
+        if rows:
+            # executemany of one compiled statement: a multi-row VALUES would be compiled
+            # afresh for every batch, which costs more than the writing itself.
+            statement = dialect_insert(self._session)(
+                ChargingSessionRow.__table__
+            ).on_conflict_do_nothing(index_elements=["source", "external_id"])
+            self._session.execute(statement, rows)
         audit = AuditLogRepository(self._session, self._clock)
         for change in plan.changes:
             new = change.new
@@ -203,7 +203,7 @@ class SqlBook:
             "cost": session.cost if session else None,
             # ISO 4217 codes only; a symbol such as "€" stays in the raw payload.
             "currency": currency if currency and len(currency) == 3 else None,
-            "raw_payload": canonical_json(entry.raw),
+            "raw_payload": entry.raw_json or canonical_json(entry.raw),
             "raw_sha256": entry.raw_sha256,
             "state": entry.state.value,
             "quarantine_reason": entry.reason,

@@ -38,6 +38,8 @@ class SessionEntry:
     # Set when the same read served this id twice with different data: the other version,
     # kept as evidence in the audit log while this (first) version is stored quarantined.
     conflicting_raw: Mapping[str, Any] | None = None
+    # The canonical JSON text `raw_sha256` was computed from, so a store need not encode again.
+    raw_json: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,7 +122,8 @@ def check_record(
     A record without an id gets a stable synthetic one (`missing-id:<sha256 prefix>`), so the
     same bad record read twice is still stored once.
     """
-    sha = raw_sha256(record.raw)
+    raw_json = canonical_json(record.raw)
+    sha = hashlib.sha256(raw_json.encode("utf-8")).hexdigest()
     external_id = record.external_id or f"missing-id:{sha[:32]}"
     reason: str | None
     if record.session is None:
@@ -139,6 +140,7 @@ def check_record(
         charger_external_id=record.charger_external_id,
         raw=record.raw,
         raw_sha256=sha,
+        raw_json=raw_json,
         session=record.session,
         state=SessionState.QUARANTINED if reason else SessionState.OK,
         reason=reason,
