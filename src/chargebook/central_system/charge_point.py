@@ -1,0 +1,220 @@
+"""One connected charge point: the `ocpp` library's ChargePoint with thin `@on` handlers.
+
+Handlers parse the call, hand it to the recorder and answer. Two things the library does not
+do are added here: a malformed frame gets a CALLERROR (FormatViolation/ProtocolError) instead
+of silence, and an unknown action gets NotImplemented (the library says NotSupported for
+names that are not 1.6 actions). Commands are never awaited inside a handler (the receive
+loop would wait for itself); `in_message_handler()` lets the command service refuse that.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
+
+from ocpp.exceptions import NotImplementedError as OcppNotImplementedError
+from ocpp.exceptions import OCPPError
+from ocpp.messages import MessageType, unpack
+from ocpp.v16 import ChargePoint, call_result
+from ocpp.v16.enums import (
+    Action,
+    AuthorizationStatus,
+    DataTransferStatus,
+    RegistrationStatus,
+)
+
+from chargebook.central_system.quirks import DEFAULT_QUIRKS, ChargerQuirks
+from chargebook.central_system.routing import handles
+
+if TYPE_CHECKING:
+    from chargebook.central_system.server import CentralSystem
+
+FRAME_LOG = logging.getLogger("chargebook.central_system.frames")
+_IN_HANDLER: contextvars.ContextVar[bool] = contextvars.ContextVar("ocpp_in_handler", default=False)
+_ACCEPTED = {"status": AuthorizationStatus.accepted}
+
+
+def in_message_handler() -> bool:
+    """True while an OCPP message of the current task is being handled."""
+    return _IN_HANDLER.get()
+
+
+def _iso(moment: Any) -> str:
+    return str(moment.isoformat().replace("+00:00", "Z"))
+
+
+class OcppChargePoint(ChargePoint):  # type: ignore[misc]  # the library is untyped
+    """The central system's side of one charge point connection."""
+
+    def __init__(self, charge_point_id: str, connection: Any, central: CentralSystem) -> None:
+        super().__init__(
+            charge_point_id,
+            connection,
+            response_timeout=central.response_timeout_s,
+            logger=FRAME_LOG,
+        )
+        self._central = central
+        self._recorder = central.recorder
+        self._frame = ""
+        self.quirks: ChargerQuirks = DEFAULT_QUIRKS
+        self.connector_status: dict[int, str] = {}
+
+    # -- framing --------------------------------------------------------------------------
+
+    async def route_message(self, raw_msg: str | bytes) -> None:
+        """Route one frame; malformed frames and unknown actions get a CALLERROR."""
+        token = _IN_HANDLER.set(True)
+        try:
+            try:
+                msg = unpack(raw_msg)
+            except OCPPError as unpack_error:
+                await self._send(_error_frame(raw_msg, unpack_error))
+                return
+            if msg.message_type_id == MessageType.Call:
+                if msg.action not in self.route_map:
+                    error = OcppNotImplementedError(
+                        details={
+                            "cause": f"{msg.action} is not an action the central system handles"
+                        }
+                    )
+                    await self._send(msg.create_call_error(error).to_json())
+                    return
+                self._frame = raw_msg if isinstance(raw_msg, str) else raw_msg.decode()
+                try:
+                    await self._handle_call(msg)
+                except OCPPError as error:
+                    await self._send(msg.create_call_error(error).to_json())
+            elif msg.message_type_id in (MessageType.CallResult, MessageType.CallError):
+                self._response_queue.put_nowait(msg)
+        finally:
+            _IN_HANDLER.reset(token)
+
+    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
+        """Run a command-sending coroutine as its own task, outside the handler context."""
+        self._central.spawn(coroutine)
+
+    # -- handlers (charge point -> central system) ----------------------------------------
+
+    @handles(Action.boot_notification)
+    async def on_boot_notification(
+        self, charge_point_vendor: str, charge_point_model: str, **kwargs: Any
+    ) -> call_result.BootNotification:
+        self.quirks = await self._recorder.boot(
+            self.id, vendor=charge_point_vendor, model=charge_point_model, details=kwargs
+        )
+        self._central.forget_profiles(self.id)  # a rebooted charger has lost them
+        return call_result.BootNotification(
+            current_time=_iso(self._central.clock.now()),
+            interval=self._central.heartbeat_interval_s,
+            status=RegistrationStatus.accepted,
+        )
+
+    @handles(Action.heartbeat)
+    def on_heartbeat(self, **kwargs: Any) -> call_result.Heartbeat:
+        return call_result.Heartbeat(current_time=_iso(self._central.clock.now()))
+
+    @handles(Action.status_notification)
+    async def on_status_notification(
+        self, connector_id: int, error_code: str, status: str, **kwargs: Any
+    ) -> call_result.StatusNotification:
+        previous = self.connector_status.get(connector_id)
+        self.connector_status[connector_id] = status
+        await self._recorder.status(
+            self.id, status=status, error_code=error_code, timestamp=kwargs.get("timestamp")
+        )
+        if (
+            status == "Preparing"
+            and previous != "Preparing"
+            and connector_id > 0
+            and self.quirks.remote_start_required
+            and self._central.auto_remote_start
+        ):
+            # No autostart on this charger: start it, from a task once this answer is out.
+            self.spawn(self._central.remote_start(self.id, connector_id=connector_id))
+        return call_result.StatusNotification()
+
+    @handles(Action.authorize)
+    def on_authorize(self, id_tag: str, **kwargs: Any) -> call_result.Authorize:
+        # Home chargers: every tag may charge; the book records which one did.
+        return call_result.Authorize(id_tag_info=dict(_ACCEPTED))
+
+    @handles(Action.start_transaction)
+    async def on_start_transaction(
+        self, connector_id: int, id_tag: str, meter_start: int, timestamp: str, **kwargs: Any
+    ) -> call_result.StartTransaction:
+        transaction_id = await self._recorder.start(
+            self.id,
+            connector_id=connector_id,
+            id_tag=id_tag,
+            meter_start_wh=meter_start,
+            timestamp=timestamp,
+            frame=self._frame,
+        )
+        return call_result.StartTransaction(
+            transaction_id=transaction_id, id_tag_info=dict(_ACCEPTED)
+        )
+
+    @handles(Action.meter_values)
+    async def on_meter_values(
+        self, connector_id: int, meter_value: list[dict[str, Any]], **kwargs: Any
+    ) -> call_result.MeterValues:
+        await self._recorder.meter_values(
+            self.id,
+            transaction_id=kwargs.get("transaction_id"),
+            meter_value=meter_value,
+            frame=self._frame,
+        )
+        return call_result.MeterValues()
+
+    @handles(Action.stop_transaction)
+    async def on_stop_transaction(
+        self, meter_stop: int, timestamp: str, transaction_id: int, **kwargs: Any
+    ) -> call_result.StopTransaction:
+        await self._recorder.stop(
+            self.id,
+            transaction_id=transaction_id,
+            meter_stop_wh=meter_stop,
+            timestamp=timestamp,
+            reason=kwargs.get("reason"),
+            transaction_data=kwargs.get("transaction_data"),
+            frame=self._frame,
+        )
+        # Known, duplicate or unknown: the charger may drop the message either way.
+        return call_result.StopTransaction(id_tag_info=dict(_ACCEPTED))
+
+    @handles(Action.data_transfer)
+    def on_data_transfer(self, vendor_id: str, **kwargs: Any) -> call_result.DataTransfer:
+        return call_result.DataTransfer(status=DataTransferStatus.unknown_vendor_id)
+
+    @handles(Action.diagnostics_status_notification)
+    def on_diagnostics_status_notification(
+        self, **kwargs: Any
+    ) -> call_result.DiagnosticsStatusNotification:
+        return call_result.DiagnosticsStatusNotification()
+
+    @handles(Action.firmware_status_notification)
+    def on_firmware_status_notification(
+        self, **kwargs: Any
+    ) -> call_result.FirmwareStatusNotification:
+        return call_result.FirmwareStatusNotification()
+
+
+def _error_frame(raw_msg: str | bytes, error: OCPPError) -> str:
+    """A CALLERROR for a frame that could not be unpacked; its unique id if it can be read,
+    else "-1" (as OCPP 2.0.1 prescribes for unreadable frames)."""
+    unique_id: Any = "-1"
+    try:
+        parsed = json.loads(raw_msg)
+        if isinstance(parsed, list) and len(parsed) > 1 and isinstance(parsed[1], str):
+            unique_id = parsed[1]
+    except (ValueError, TypeError):
+        pass
+    cause = error.details.get("cause") if isinstance(error.details, dict) else None
+    details = {"cause": cause} if isinstance(cause, str) else {}
+    return json.dumps(
+        [MessageType.CallError, unique_id, error.code, error.description, details],
+        separators=(",", ":"),
+    )

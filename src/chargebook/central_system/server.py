@@ -1,0 +1,231 @@
+"""The OCPP 1.6J central system: a websockets server, the registry of connected charge points
+and the command service (see `commands.py`).
+
+`ws://HOST:PORT/<charge point id>`: the id is the last path segment, subprotocol `ocpp1.6` is
+required, and HTTP Basic auth (security profile 1) is checked in the handshake. A second
+connection with the same id replaces the first (the charger reconnected before the old TCP
+connection timed out); the old one is closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+from collections.abc import Coroutine
+from http import HTTPStatus
+from types import TracebackType
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+from websockets.typing import Subprotocol
+
+from chargebook.central_system.auth import SecretVerifier, hash_secret, parse_basic_auth
+from chargebook.central_system.charge_point import OcppChargePoint
+from chargebook.central_system.commands import ChargePointCommands
+from chargebook.central_system.exceptions import ChargePointNotConnectedError
+from chargebook.central_system.recorder import OcppRecorder
+from chargebook.central_system.writer import BookWriter
+from chargebook.clock import Clock, SystemClock
+from chargebook.db import Database
+from chargebook.settings import Settings
+
+LOG = logging.getLogger("chargebook.central_system")
+SUBPROTOCOL = Subprotocol("ocpp1.6")
+MAX_ID_LENGTH = 48  # OCPP identity (CiString48)
+
+
+def charge_point_id_from_path(path: str) -> str | None:
+    """The last non-empty path segment, URL-decoded; None if there is none or it is invalid."""
+    segments = [s for s in urlsplit(path).path.split("/") if s]
+    if not segments:
+        return None
+    identity = unquote(segments[-1])
+    if len(identity) > MAX_ID_LENGTH or not identity.isprintable() or ":" in identity:
+        return None  # ":" separates id and password in Basic auth
+    return identity
+
+
+class CentralSystem(ChargePointCommands):
+    """The central system: `await start(host, port)`, commands, `await close()`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        database: Database,
+        *,
+        clock: Clock | None = None,
+        accept_unknown: bool | None = None,
+        auto_remote_start: bool = True,
+        response_timeout_s: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.clock: Clock = clock or SystemClock()
+        self.writer = BookWriter(database, self.clock)
+        self.recorder = OcppRecorder(self.writer)
+        self.accept_unknown = (
+            settings.ocpp_accept_unknown if accept_unknown is None else accept_unknown
+        )
+        self.auto_remote_start = auto_remote_start
+        self.response_timeout_s = response_timeout_s or settings.ocpp_response_timeout_s
+        self.heartbeat_interval_s = settings.ocpp_heartbeat_interval_s
+        self._max_frame_bytes = settings.ocpp_max_frame_bytes
+        self._verifier = SecretVerifier()
+        self._connected: dict[str, OcppChargePoint] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._server: Server | None = None
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    async def start(self, host: str, port: int) -> int:
+        """Listen on host:port (0 picks a free port); returns the bound port."""
+        self.writer.start()
+        self._server = await serve(
+            self._handle,
+            host,
+            port,
+            subprotocols=[SUBPROTOCOL],
+            process_request=self._process_request,
+            max_size=self._max_frame_bytes,
+            logger=LOG,
+        )
+        bound: int = next(iter(self._server.sockets)).getsockname()[1]
+        LOG.info("OCPP central system listening on ws://%s:%d/<charge point id>", host, bound)
+        return bound
+
+    async def close(self) -> None:
+        """Stop listening, close every connection, finish pending book writes."""
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.writer.stop()
+
+    async def __aenter__(self) -> CentralSystem:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
+        """Run `coroutine` as a background task (outside any handler); failures are logged."""
+        task = asyncio.get_running_loop().create_task(coroutine, context=_fresh_context())
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            LOG.warning("background OCPP command failed: %s", task.exception())
+
+    # -- registry -------------------------------------------------------------------------
+
+    def connected_ids(self) -> list[str]:
+        """Ids of the charge points connected now, sorted."""
+        return sorted(self._connected)
+
+    def is_connected(self, charge_point_id: str) -> bool:
+        return charge_point_id in self._connected
+
+    def charge_point(self, charge_point_id: str) -> OcppChargePoint:
+        """The live connection of a charge point.
+
+        Raises:
+            ChargePointNotConnectedError: it is not connected now.
+        """
+        cp = self._connected.get(charge_point_id)
+        if cp is None:
+            raise ChargePointNotConnectedError(
+                f"charge point {charge_point_id} is not connected", charge_point_id=charge_point_id
+            )
+        return cp
+
+    # -- handshake and connection ---------------------------------------------------------
+
+    async def _process_request(
+        self, connection: ServerConnection, request: Request
+    ) -> Response | None:
+        offered = ",".join(request.headers.get_all("Sec-WebSocket-Protocol"))
+        if SUBPROTOCOL not in [p.strip() for p in offered.split(",")]:
+            return connection.respond(HTTPStatus.BAD_REQUEST, "subprotocol ocpp1.6 required\n")
+        charge_point_id = charge_point_id_from_path(request.path)
+        if charge_point_id is None:
+            return connection.respond(HTTPStatus.NOT_FOUND, "no valid charge point id\n")
+        auth = parse_basic_auth(request.headers.get("Authorization"))
+        if auth is not None and auth[0] != charge_point_id:
+            return _unauthorized(connection)
+        password = auth[1] if auth else ""
+        credentials = await self.recorder.credentials(charge_point_id)
+        if credentials is None:
+            if not self.accept_unknown:
+                LOG.warning("refused unknown charge point %s", charge_point_id)
+                return _unauthorized(connection)
+            secret_hash = await asyncio.to_thread(hash_secret, password) if password else None
+            credentials = await self.recorder.register_unclaimed(
+                charge_point_id, secret_hash=secret_hash
+            )
+            LOG.info("registered unknown charge point %s as unclaimed", charge_point_id)
+        allowed = self._verifier.is_cached(credentials, password) or await asyncio.to_thread(
+            self._verifier.verify, credentials, password
+        )
+        if not allowed:
+            LOG.warning("refused charge point %s: wrong or missing password", charge_point_id)
+            return _unauthorized(connection)
+        return None
+
+    async def _handle(self, connection: ServerConnection) -> None:
+        assert connection.request is not None  # set once the handshake is done
+        charge_point_id = charge_point_id_from_path(connection.request.path)
+        assert charge_point_id is not None  # checked in the handshake
+        cp = OcppChargePoint(charge_point_id, connection, self)
+        previous = self._connected.get(charge_point_id)
+        self._connected[charge_point_id] = cp
+        if previous is not None:
+            LOG.info("charge point %s reconnected; closing its old connection", charge_point_id)
+            self.spawn(previous._connection.close(code=1000, reason="replaced"))
+        try:
+            cp.quirks = await self.recorder.quirks(charge_point_id)
+            await cp.start()
+        except ConnectionClosed:
+            pass
+        finally:
+            if self._connected.get(charge_point_id) is cp:
+                del self._connected[charge_point_id]
+
+
+def _unauthorized(connection: ServerConnection) -> Response:
+    response = connection.respond(HTTPStatus.UNAUTHORIZED, "unauthorized\n")
+    response.headers["WWW-Authenticate"] = 'Basic realm="chargebook OCPP"'
+    return response
+
+
+def _fresh_context() -> contextvars.Context:
+    # Tasks copy the creator's context; a command task must not look like it runs in a handler.
+    return contextvars.Context()
+
+
+async def run_central_system(
+    settings: Settings,
+    database: Database,
+    *,
+    host: str,
+    port: int,
+    stop_event: asyncio.Event,
+    clock: Clock | None = None,
+) -> None:
+    """Serve OCPP on host:port until `stop_event` is set (for `chargebook serve` / `ocpp serve`)."""
+    central = CentralSystem(settings, database, clock=clock)
+    async with central:
+        await central.start(host, port)
+        await stop_event.wait()
