@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -278,7 +278,10 @@ class SqlOcppBook:
         self._session.flush()
         if session_id is not None:
             SampleRepository(self._session).link_to_session(
-                row.charger_id, start=row.started_at, end=stopped_at, session_id=session_id
+                row.charger_id,
+                start=row.started_at,
+                end=_through(stopped_at),
+                session_id=session_id,
             )
         return problem
 
@@ -326,7 +329,7 @@ class SqlOcppBook:
             SampleRepository(self._session).link_to_session(
                 transaction.charger_id,
                 start=transaction.started_at,
-                end=transaction.stopped_at or transaction.started_at,
+                end=_through(transaction.stopped_at or transaction.started_at),
                 session_id=transaction.session_id,
             )
         return added
@@ -372,6 +375,11 @@ class SqlOcppBook:
         if found is None:
             raise NotFoundError(f"no OCPP charge point {charge_point_id}")
         return found
+
+
+def _through(stopped_at: datetime) -> datetime:
+    # The reading taken at the stop (StopTransaction's transactionData) belongs to the session.
+    return stopped_at + timedelta(microseconds=1)
 
 
 def _payload_of(frame: str) -> Mapping[str, Any]:
