@@ -206,7 +206,24 @@ class AuditLogRow(Base):
     payload_sha256: Mapped[str] = mapped_column(String(64))
 
 
-# The OCPP tables live in their own module; importing it here keeps Base.metadata whole.
+# The OCPP and ERE tables live in their own modules; importing them here keeps Base.metadata
+# whole.
+from chargebook.db.ere_tables import (  # noqa: E402, F401
+    EreBatchLineRow,
+    EreBatchRow,
+    EreBatchSessionRow,
+    EreChargerLinkRow,
+    EreConnectionRow,
+    EreFollowUpRow,
+    EreMandateRow,
+    EreMandateYearRow,
+    EreMeteringConstructRow,
+    EreMeterReadingRow,
+    ErePayoutRow,
+    ErePriceRow,
+    EreStatementLineRow,
+    EreStatementRow,
+)
 from chargebook.db.ocpp_tables import (  # noqa: E402, F401
     OcppChargePointRow,
     OcppFrameRow,
