@@ -7,6 +7,7 @@ import typer
 from chargebook import __version__
 from chargebook.cli.chart import chart
 from chargebook.cli.db import db_app
+from chargebook.cli.demo import demo
 from chargebook.cli.prices import plan, prices_app
 from chargebook.cli.simulator import simulator_app
 from chargebook.cli.sync import accounts_app, sessions, sync
@@ -18,6 +19,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+app.command("demo")(demo)
 app.add_typer(simulator_app, name="simulator")
 app.add_typer(db_app, name="db")
 app.command("chart")(chart)

@@ -36,7 +36,7 @@ def chart(
         database = open_database(load_settings())
         try:
             if session_id is not None:
-                _session_chart(database, session_id, output)
+                write_session_chart(database, session_id, output)
             else:
                 with database.session() as session:
                     rows = SessionRepository(session).energy_by_month(
@@ -48,7 +48,8 @@ def chart(
     typer.echo(f"wrote {output}")
 
 
-def _session_chart(database: Database, session_id: int, output: Path) -> None:
+def write_session_chart(database: Database, session_id: int, output: Path) -> Path:
+    """Draw session `session_id` from the book into `output` (PNG or SVG by suffix)."""
     with database.session() as session:
         stored = SessionRepository(session).get(session_id)
         charger = ChargerRepository(session, SystemClock()).get(stored.charger_id).charger
@@ -59,4 +60,4 @@ def _session_chart(database: Database, session_id: int, output: Path) -> None:
             points = samples.list_for_charger(
                 stored.charger_id, start=stored.started_at, end=stored.ended_at
             )
-    render_session_chart(points, stored, output, time_zone=charger.time_zone or DEFAULT_ZONE)
+    return render_session_chart(points, stored, output, time_zone=charger.time_zone or DEFAULT_ZONE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,11 +12,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
+from chargebook.cli.errors import exit_code_for
 from chargebook.clock import SystemClock
 from chargebook.crypto import load_secret_box
 from chargebook.db import SessionRepository, WallboxAccountRepository, open_database
 from chargebook.db.book_store import book_opener
 from chargebook.domain.book import SessionState
+from chargebook.domain.stored import BookSession
 from chargebook.errors import ChargebookError
 from chargebook.settings import load_settings
 from chargebook.sync import SyncConfig, SyncEngine, SyncReport
@@ -27,8 +30,10 @@ LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
 
 
 def _fail(exc: ChargebookError) -> typer.Exit:
-    Console(stderr=True).print(f"[red]error:[/red] {exc.message}")
-    return typer.Exit(code=2 if not exc.retryable else 3)
+    # Same message and exit code as every other command (see cli/errors.py).
+    code, label = exit_code_for(exc)
+    Console(stderr=True).print(f"{label}: {exc.message}", markup=False, highlight=False)
+    return typer.Exit(code=code)
 
 
 class _RichProgress:
@@ -95,12 +100,13 @@ def sync(
         raise _fail(exc) from exc
     finally:
         database.dispose()
-    console.print(_summary(report))
+    console.print(summary_table(report))
     if report.failed:
         raise typer.Exit(code=1)
 
 
-def _summary(report: SyncReport) -> Table:
+def summary_table(report: SyncReport) -> Table:
+    """The sync summary: one row per account, plus a total row."""
     table = Table(title="Sync summary")
     columns = ["account", "chargers", "new", "changed", "quarantined", "requests", "retries"]
     for name in [*columns, "status"]:
@@ -131,7 +137,13 @@ def sessions(
             total = repository.count(state=state)
     except ChargebookError as exc:
         raise _fail(exc) from exc
-    table = Table(title=f"{'Quarantined sessions' if quarantined else 'Sessions'} ({total})")
+    title = f"{'Quarantined sessions' if quarantined else 'Sessions'} ({total})"
+    Console().print(book_sessions_table(rows, title))
+
+
+def book_sessions_table(rows: Sequence[BookSession], title: str) -> Table:
+    """Sessions of the book, one row each, times in Amsterdam."""
+    table = Table(title=title)
     for name in ("id", "charger", "started (Amsterdam)", "kWh", "state", "reason"):
         table.add_column(name)
     for row in rows:
@@ -149,7 +161,7 @@ def sessions(
             row.state.value,
             row.quarantine_reason or "",
         )
-    Console().print(table)
+    return table
 
 
 @accounts_app.command("add")

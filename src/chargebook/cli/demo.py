@@ -1,0 +1,171 @@
+"""`chargebook demo`: the platform on its embedded defaults, end to end, in one command.
+
+The Wallbox Cloud simulator runs in-process (its HTTP API served to the real client through
+httpx's ASGI transport), the book is a SQLite file in `<data dir>/demo`, and time is a
+FixedClock so the demo can follow a whole charging session in a few seconds instead of hours.
+Nothing here is faked beyond the cloud itself: the client, the sync engine, the recorder, the
+database and the charts are the ones `chargebook sync` and `chargebook serve` use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import typer
+from rich.console import Console
+
+from chargebook.cli.chart import write_session_chart
+from chargebook.cli.errors import cli_errors
+from chargebook.cli.sync import book_sessions_table, summary_table
+from chargebook.cli.wallbox_accounts import build_sources, close_sources, connect_account
+from chargebook.cli.wallbox_render import chargers_table, status_table
+from chargebook.clock import FixedClock
+from chargebook.crypto import load_secret_box
+from chargebook.db import Database, SessionRepository, open_database
+from chargebook.db.book_store import book_opener
+from chargebook.domain.book import SessionState
+from chargebook.settings import Settings, load_settings
+from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
+from chargebook.sync import SyncConfig, SyncEngine, SyncReport
+from chargebook.sync.engine import AccountSource
+from chargebook.sync.recorder import Recorder
+
+DEMO_EMAIL = "demo@example.com"
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - the simulator's public demo account
+SIMULATOR_ORIGIN = "http://wallbox-simulator.invalid"
+# Slow enough to draw a smooth curve, fast enough for a demo: one reading per 2 simulated min.
+RECORD_STEP = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class DemoWorld:
+    """What the demo runs on: a simulator, a fixed clock and a fresh book."""
+
+    simulator: WallboxSimulator
+    clock: FixedClock
+    settings: Settings
+    database: Database
+    transport: httpx.AsyncBaseTransport
+
+
+def build_world(data_dir: Path, *, seed: int, days: int, start: datetime) -> DemoWorld:
+    """A fresh demo book in `data_dir` next to a simulator whose clock starts at `start`."""
+    clock = FixedClock(start)
+    # Partner mode lifts Wallbox's 3-reads-a-minute budget so the backfill takes seconds.
+    config = SimulatorConfig(
+        seed=seed, accounts=1, chargers_per_account=2, days=days, partner_mode=True
+    )
+    simulator = WallboxSimulator(config, clock=clock)
+    settings = Settings(
+        data_dir=data_dir,
+        database_url=None,
+        wallbox_api_url=SIMULATOR_ORIGIN,
+        wallbox_auth_url=SIMULATOR_ORIGIN,
+        wallbox_partner_mode=True,
+    )
+    transport = httpx.ASGITransport(app=simulator.app)
+    return DemoWorld(simulator, clock, settings, open_database(settings), transport)
+
+
+async def run_demo(world: DemoWorld, console: Console, charts_dir: Path) -> Path:
+    """Connect the demo account, show it, sync it, record a live session and chart it.
+
+    Returns the path of the chart of the recorded session.
+    """
+    box = load_secret_box(world.settings)
+    await connect_account(
+        world.settings, world.database, box, world.clock,
+        email=DEMO_EMAIL, password=DEMO_PASSWORD, transport=world.transport,
+    )  # fmt: skip
+    sources = build_sources(
+        world.settings, world.database, box, world.clock, transport=world.transport
+    )
+    try:
+        source = sources[0]
+        chargers = await source.cloud.list_chargers()
+        console.print(chargers_table(chargers))
+        for charger in chargers:
+            console.print(status_table(await source.cloud.get_status(charger.external_id)))
+        console.rule("Backfilling the full history into the book")
+        console.print(summary_table(await _sync(world, sources)))
+        console.rule("Recording the next charging session live")
+        recorded_id, readings = await _record_next_session(
+            world, source, int(chargers[0].external_id)
+        )
+        console.print(f"recorded {readings} readings of power and energy")
+        console.print(summary_table(await _sync(world, sources)))
+    finally:
+        await close_sources(sources)
+    return _show_book(world, console, charts_dir / f"session-{recorded_id}.png", recorded_id)
+
+
+async def _sync(world: DemoWorld, sources: list[AccountSource]) -> SyncReport:
+    engine = SyncEngine(book_opener(world.database, world.clock), world.clock, SyncConfig())
+    return await engine.sync_accounts(sources)
+
+
+async def _record_next_session(
+    world: DemoWorld, source: AccountSource, charger_id: int
+) -> tuple[str, int]:
+    """Fast-forward through the charger's next session, sampling it as the recorder does.
+
+    Returns the session's external id and the number of readings taken.
+    """
+    planned = world.simulator.next_session(charger_id)
+    recorder = Recorder(
+        book_opener(world.database, world.clock), world.clock, reads_per_minute=None
+    )
+    world.clock.set(planned.start - RECORD_STEP)
+    readings = 0
+    while world.clock.now() <= planned.end + RECORD_STEP:
+        await recorder.poll_account(source)
+        readings += 1
+        world.clock.advance(RECORD_STEP)
+    return str(planned.id), readings
+
+
+def _show_book(world: DemoWorld, console: Console, chart: Path, recorded_id: str) -> Path:
+    with world.database.session() as session:
+        sessions = SessionRepository(session)
+        recent = sessions.list(limit=10)
+        recorded = next(s for s in sessions.list(limit=20) if s.external_id == recorded_id)
+        total = sessions.count()
+        quarantined = sessions.count(state=SessionState.QUARANTINED)
+    console.print(book_sessions_table(recent, f"Recent sessions ({total} in the book)"))
+    if quarantined:
+        console.print(
+            f"{quarantined} sessions are quarantined: `chargebook sessions --quarantined`"
+        )
+    return write_session_chart(world.database, recorded.id, chart)
+
+
+def demo(
+    seed: int = typer.Option(1, "--seed", help="Simulator seed (same seed, same fleet)."),
+    days: int = typer.Option(120, "--days", help="Days of history in the simulated cloud."),
+    keep: bool = typer.Option(False, "--keep", help="Keep the previous demo book."),
+) -> None:
+    """Run the platform end to end against the built-in Wallbox simulator."""
+    settings = load_settings()
+    demo_dir = settings.data_dir / "demo"
+    if not keep and demo_dir.exists():
+        shutil.rmtree(demo_dir)  # only the demo's own folder, never the real book
+    console = Console()
+    console.rule("chargebook demo")
+    console.print(f"simulated myWallbox account: {DEMO_EMAIL} / {DEMO_PASSWORD}")
+    start = datetime.now(UTC).replace(microsecond=0)
+    with cli_errors():
+        world = build_world(demo_dir, seed=seed, days=days, start=start)
+        try:
+            chart = asyncio.run(run_demo(world, console, demo_dir / "charts"))
+        finally:
+            world.database.dispose()
+    console.rule("Done")
+    console.print(f"chart of the recorded session: {chart}")
+    console.print(f"the demo book: {demo_dir} — explore it with, for example:")
+    console.print(f"  CHARGEBOOK_DATA_DIR={demo_dir} .venv/bin/chargebook sessions")
+    console.print(f"  CHARGEBOOK_DATA_DIR={demo_dir} .venv/bin/chargebook chart --monthly -o m.png")
