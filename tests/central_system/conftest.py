@@ -23,4 +23,3 @@ async def central(database: Database, clock: FixedClock) -> AsyncIterator[Centra
     system.port = await system.start("127.0.0.1", 0)  # type: ignore[attr-defined]
     yield system
     await system.close()
-

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-from websockets.exceptions import InvalidStatus
-
 from chargebook.central_system import CentralSystem
 from chargebook.clock import FixedClock
 from chargebook.db import Database, SampleRepository, SessionRepository
 from chargebook.db.repositories import ChargerRepository
 from chargebook.domain import ChargerSource
 
-from .helpers import CP_ID, SECRET, exchange, open_raw
+from .helpers import CP_ID, exchange, open_raw
 
 BOOT = [
     2,
@@ -125,26 +122,3 @@ async def test_boot_heartbeat_status_and_a_full_transaction(
         ]
         samples = SampleRepository(session).list_for_session(book.id)
         assert [(s.power_kw, s.energy_kwh) for s in samples] == [(7.36, 1.22)]
-
-
-@pytest.mark.parametrize(
-    ("frame", "reply"),
-    [
-        pytest.param(
-            "this is not json",
-            [4, "-1", "FormatViolation", "Payload for Action is syntactically incorrect or "
-             "structure for Action", {"cause": "Message is not valid JSON"}],
-            id="not-json",
-        ),
-    ],
-)
-async def test_placeholder(central: CentralSystem, frame: str, reply: list[object]) -> None:
-    async with await open_raw(central) as ws:
-        got = await exchange(ws, frame)
-        assert got[:3] == reply[:3]
-
-
-async def test_wrong_password_is_refused(central: CentralSystem) -> None:
-    with pytest.raises(InvalidStatus) as refused:
-        await open_raw(central, password=SECRET + "x")
-    assert refused.value.response.status_code == 401

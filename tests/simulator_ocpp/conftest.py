@@ -34,9 +34,7 @@ MakeChargePoint = Callable[..., SimulatedChargePoint]
 
 
 @pytest.fixture
-async def make_cp(
-    central: CentralSystem, clock: FixedClock
-) -> AsyncIterator[MakeChargePoint]:
+async def make_cp(central: CentralSystem, clock: FixedClock) -> AsyncIterator[MakeChargePoint]:
     made: list[SimulatedChargePoint] = []
 
     def make(cp_id: str = "SIM-1", **options: object) -> SimulatedChargePoint:

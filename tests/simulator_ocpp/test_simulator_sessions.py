@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from decimal import Decimal
 
 from chargebook.central_system import CentralSystem
@@ -22,9 +23,9 @@ def _sessions(database: Database, clock: FixedClock, cp_id: str) -> list:  # typ
         return SessionRepository(session).list(charger_id=charger.id, newest_first=False)
 
 
-async def _until(condition, timeout: float = 3.0) -> None:  # type: ignore[no-untyped-def]
-    async with asyncio.timeout(timeout):
-        while not condition():
+async def _until(condition: Callable[[], bool]) -> None:
+    async with asyncio.timeout(3.0):
+        while not condition():  # noqa: ASYNC110  (polls simulator state set by other tasks)
             await asyncio.sleep(0.01)
 
 
@@ -73,7 +74,8 @@ async def test_wallbox_quirks_remote_start_and_session_relative_energy(
         # 1254360: the book neither goes negative nor keeps the lifetime register.
         assert [round(s.energy_kwh, 2) for s in samples] == [3.68, 7.36, 11.04]
         charger = ChargerRepository(session, clock).find(ChargerSource.OCPP, "WB-1")
-        assert charger is not None and charger.charger.mid.enabled is False
+        assert charger is not None
+        assert charger.charger.mid.enabled is False
 
 
 async def test_offline_buffering_then_reconnect_loses_and_doubles_nothing(
