@@ -8,6 +8,7 @@ from chargebook import __version__
 from chargebook.cli.chart import chart
 from chargebook.cli.db import db_app
 from chargebook.cli.demo import demo
+from chargebook.cli.ocpp import ocpp_app
 from chargebook.cli.prices import plan, prices_app
 from chargebook.cli.simulator import simulator_app
 from chargebook.cli.sync import accounts_app, sessions, sync
@@ -22,6 +23,7 @@ app = typer.Typer(
 app.command("demo")(demo)
 app.add_typer(simulator_app, name="simulator")
 app.add_typer(db_app, name="db")
+app.add_typer(ocpp_app, name="ocpp")
 app.command("chart")(chart)
 app.add_typer(accounts_app, name="accounts")
 app.command("sync")(sync)

@@ -64,3 +64,49 @@ def wallbox(
     typer.echo("first account: demo@example.com / demo-password (--print-accounts lists all)")
     quiet_simulated_drops()
     uvicorn.run(sim.app, host=host, port=port, log_level="warning")
+
+
+@simulator_app.command("ocpp")
+def ocpp(
+    url: str = typer.Option(..., "--url", help="ws://HOST:PORT/ID of the central system."),
+    count: int = typer.Option(1, "--count", min=1, help="Charge points ID-0001..ID-N."),
+    password: str | None = typer.Option(None, "--password", help="Basic-auth secret."),
+    wallbox_quirks: bool = typer.Option(False, "--wallbox-quirks", help="Behave like a Pulsar."),
+    meter_interval: float = typer.Option(10.0, "--meter-interval", help="MeterValues every S s."),
+    time_scale: float = typer.Option(1.0, "--time-scale", help="Simulated seconds per second."),
+    sessions: int | None = typer.Option(None, "--sessions", help="Stop after N sessions each."),
+) -> None:
+    """Run simulated OCPP 1.6J charge points (boot, sessions, MeterValues) until Ctrl-C."""
+    import asyncio
+    import contextlib
+    import signal
+
+    from chargebook.simulator.ocpp import (
+        ChargePointConfig,
+        ScaledClock,
+        fleet_urls,
+        run_charge_points,
+    )
+
+    config = ChargePointConfig(
+        password=password, wallbox_quirks=wallbox_quirks, meter_interval_s=meter_interval
+    )
+    urls = fleet_urls(url, count)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(signum, stop.set)
+        typer.echo(f"{len(urls)} simulated charge point(s): {urls[0]}{' ...' if count > 1 else ''}")
+        await run_charge_points(
+            urls,
+            config,
+            ScaledClock(time_scale),
+            stop,
+            sessions=sessions,
+            ramp_s=min(10, count / 200),
+        )
+
+    asyncio.run(main())

@@ -1,0 +1,138 @@
+"""`chargebook ocpp ...`: run the local OCPP 1.6J central system and manage its chargers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from chargebook.cli.errors import handle_errors
+from chargebook.clock import SystemClock
+from chargebook.db import Database, UserRepository, open_database
+from chargebook.db.repositories.ocpp_chargers import OcppChargerRepository
+from chargebook.errors import NotFoundError
+from chargebook.settings import load_settings
+
+ocpp_app = typer.Typer(
+    name="ocpp", help="The local OCPP 1.6J central system and its chargers.", no_args_is_help=True
+)
+
+
+def _database() -> Database:
+    return open_database(load_settings())
+
+
+@ocpp_app.command("serve")
+@handle_errors
+def serve(
+    host: str | None = typer.Option(None, "--host", help="Address to bind (default: settings)."),
+    port: int | None = typer.Option(None, "--port", help="TCP port (default 8887)."),
+) -> None:
+    """Serve ws://HOST:PORT/<charge point id> (subprotocol ocpp1.6) until Ctrl-C."""
+    from chargebook.central_system import run_central_system
+
+    settings = load_settings()
+    database = open_database(settings)
+    bind_host = host or settings.ocpp_host
+    bind_port = port if port is not None else settings.ocpp_port
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(signum, stop.set)
+        typer.echo(f"OCPP central system on ws://{bind_host}:{bind_port}/<charge point id>")
+        await run_central_system(
+            settings, database, host=bind_host, port=bind_port, stop_event=stop
+        )
+
+    try:
+        asyncio.run(main())
+    finally:
+        database.dispose()
+
+
+@ocpp_app.command("add")
+@handle_errors
+def add(
+    charge_point_id: str = typer.Argument(..., help="The charge point id (last URL segment)."),
+    allow_empty_password: bool = typer.Option(
+        False, "--allow-empty-password", help="For chargers that can only send no password."
+    ),
+    owner: str | None = typer.Option(None, "--owner", help="E-mail of the owning user."),
+) -> None:
+    """Register a charger and print its generated Basic-auth secret ONCE."""
+    from chargebook.central_system import generate_secret, hash_secret
+
+    secret = generate_secret()
+    database = _database()
+    try:
+        with database.transaction() as session:
+            owner_id = _owner_id(session, owner) if owner else None
+            OcppChargerRepository(session, SystemClock()).register(
+                charge_point_id,
+                secret_hash=hash_secret(secret),
+                allow_empty_password=allow_empty_password,
+                owner_user_id=owner_id,
+            )
+    finally:
+        database.dispose()
+    typer.echo(f"registered {charge_point_id}")
+    typer.echo(f"username: {charge_point_id}")
+    # Printed once on purpose: the book keeps only its hash.
+    typer.echo(f"password: {secret}")
+    if allow_empty_password:
+        typer.echo("an empty password is also accepted for this charger")
+
+
+@ocpp_app.command("claim")
+@handle_errors
+def claim(
+    charge_point_id: str = typer.Argument(..., help="The charge point id."),
+    owner: str = typer.Option(..., "--owner", help="E-mail of the user who owns it."),
+) -> None:
+    """Give an unclaimed charger (registered by "accept unknown") its owner."""
+    database = _database()
+    try:
+        with database.transaction() as session:
+            OcppChargerRepository(session, SystemClock()).claim(
+                charge_point_id, _owner_id(session, owner)
+            )
+    finally:
+        database.dispose()
+    typer.echo(f"{charge_point_id} now belongs to {owner}")
+
+
+@ocpp_app.command("list")
+@handle_errors
+def list_chargers() -> None:
+    """List OCPP chargers with their owner and password mode (never a secret)."""
+    database = _database()
+    try:
+        with database.session() as session:
+            chargers = OcppChargerRepository(session, SystemClock()).list()
+            users = {user.id: user.email for user in UserRepository(session, SystemClock()).list()}
+    finally:
+        database.dispose()
+    table = Table(title="OCPP chargers")
+    for column in ("id", "owner", "password"):
+        table.add_column(column)
+    for charger in chargers:
+        mode = "secret" if charger.secret_hash else "none"
+        if charger.allow_empty_password:
+            mode += " / empty allowed"
+        owner = users.get(charger.owner_user_id, "-") if charger.owner_user_id else "unclaimed"
+        table.add_row(charger.charge_point_id, owner, mode)
+    Console().print(table)
+
+
+def _owner_id(session: object, email: str) -> int:
+    user = UserRepository(session, SystemClock()).get_by_email(email)  # type: ignore[arg-type]
+    if user is None:
+        raise NotFoundError(f"no user with e-mail {email}")
+    return user.id
