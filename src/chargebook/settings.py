@@ -43,6 +43,18 @@ class Settings(BaseSettings):
     ocpp_heartbeat_interval_s: int = 300
     ocpp_response_timeout_s: float = 30.0
     ocpp_max_frame_bytes: int = 65_536
+    # Web app (`chargebook serve`). Secure cookies: None = when the request came over https.
+    web_cookie_secure: bool | None = None
+    web_session_days: int = 14
+    web_signup_enabled: bool = True
+    # Failed sign-ins allowed per e-mail address and per client IP within the window.
+    web_login_max_failures: int = 5
+    web_login_window_s: int = 15 * 60
+    # In-process scheduler (account sync + recorder) inside `serve`: None = only on SQLite
+    # (on PostgreSQL, `chargebook worker` processes do the jobs).
+    web_run_scheduler: bool | None = None
+    # Start the OCPP central system (ocpp_host:ocpp_port) alongside the web app.
+    web_run_central_system: bool = True
 
     @cached_property
     def effective_database_url(self) -> str:
