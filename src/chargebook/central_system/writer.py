@@ -31,6 +31,7 @@ class BookWriter:
         self._clock = clock
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._charger_ids: dict[str, int] = {}  # only the writer thread touches it
 
     def start(self) -> None:
         """Start the worker task on the running loop (idempotent)."""
@@ -66,7 +67,11 @@ class BookWriter:
                 jobs.append(self._queue.get_nowait())
             try:
                 outcomes = await asyncio.to_thread(
-                    run_ocpp_batch, self._database, self._clock, [job[0] for job in jobs]
+                    run_ocpp_batch,
+                    self._database,
+                    self._clock,
+                    [job[0] for job in jobs],
+                    self._charger_ids,
                 )
             except Exception as exc:  # the commit failed: every operation of the batch failed
                 for _, future in jobs:

@@ -55,10 +55,14 @@ SUPERSEDED = "chargebook:superseded"  # stop reason of a transaction its charger
 class SqlOcppBook:
     """One transaction on the book for the central system; adds and flushes, never commits."""
 
-    def __init__(self, session: Session, clock: Clock) -> None:
+    def __init__(
+        self, session: Session, clock: Clock, charger_ids: dict[str, int] | None = None
+    ) -> None:
         self._session = session
         self._clock = clock
         self.chargers = OcppChargerRepository(session, clock)
+        # Charge point id -> book id; ids never change, so a writer may share this across batches.
+        self._charger_ids = charger_ids if charger_ids is not None else {}
 
     # -- transactions ---------------------------------------------------------------------
 
@@ -366,6 +370,9 @@ class SqlOcppBook:
         return row if row is not None and row.charger_id == charger_id else None
 
     def _charger_id(self, charge_point_id: str) -> int:
+        cached = self._charger_ids.get(charge_point_id)
+        if cached is not None:
+            return cached
         found = self._session.scalar(
             select(ChargerRow.id).where(
                 ChargerRow.source == ChargerSource.OCPP.value,
@@ -374,6 +381,7 @@ class SqlOcppBook:
         )
         if found is None:
             raise NotFoundError(f"no OCPP charge point {charge_point_id}")
+        self._charger_ids[charge_point_id] = found
         return found
 
 
@@ -410,7 +418,10 @@ Outcome = tuple[bool, Any]  # (succeeded, result or the exception)
 
 
 def run_ocpp_batch(
-    database: Database, clock: Clock, operations: Sequence[Callable[[SqlOcppBook], Any]]
+    database: Database,
+    clock: Clock,
+    operations: Sequence[Callable[[SqlOcppBook], Any]],
+    charger_ids: dict[str, int] | None = None,
 ) -> list[Outcome]:
     """Run the operations in one transaction, each in a SAVEPOINT; one outcome per operation.
 
@@ -422,7 +433,7 @@ def run_ocpp_batch(
     """
     outcomes: list[Outcome] = []
     with database.transaction() as session:
-        book = SqlOcppBook(session, clock)
+        book = SqlOcppBook(session, clock, charger_ids)
         for operation in operations:
             try:
                 with session.begin_nested():

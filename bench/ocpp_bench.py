@@ -1,0 +1,256 @@
+"""OCPP central system benchmarks (loopback only, bounded in time).
+
+1. Capacity: N charge points connected at once, each sending MeterValues (in a transaction)
+   every 10 s; the 99th percentile of the answer time must stay under 200 ms. N steps up
+   through --levels; each level connects all charge points (Basic auth, argon2-verified
+   secrets), then measures for --measure-s seconds.
+2. Throughput: --clients connections send MeterValues back to back for --burst-s seconds, to
+   chargebook's central system (SQLite book, group commit) and to a bare `ocpp`-library central
+   system that only answers; the ratio is our overhead.
+
+The central system runs in a separate process (`python -m bench.ocpp_bench server ...`); the
+load generator is a raw-websockets client in this process.
+
+    .venv/bin/python -m bench.ocpp_bench [--levels 500,1000,2000,3000] [--measure-s 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import contextlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+
+SECRET = "bench-secret-0123456789abcdefgh"  # noqa: S105  (a throwaway benchmark secret)
+INTERVAL_S = 10.0
+
+# -- server side (child process) ----------------------------------------------------------
+
+
+async def _serve_chargebook(count: int, data_dir: str) -> None:
+    from chargebook.central_system import CentralSystem, hash_secret
+    from chargebook.clock import SystemClock
+    from chargebook.db import open_database
+    from chargebook.db.repositories.ocpp_chargers import OcppChargerRepository
+    from chargebook.settings import Settings
+
+    settings = Settings(data_dir=Path(data_dir))
+    database = open_database(settings)
+    secret_hash = hash_secret(SECRET)  # one hash reused: setup time, not what is measured
+    with database.transaction() as session:
+        repository = OcppChargerRepository(session, SystemClock())
+        for n in range(count):
+            repository.register(f"B-{n:05d}", secret_hash=secret_hash)
+    async with CentralSystem(settings, database) as central:
+        port = await central.start("127.0.0.1", 0)
+        print(f"READY {port}", flush=True)
+        await asyncio.get_running_loop().create_future()
+
+
+async def _serve_bare() -> None:
+    from ocpp.routing import on
+    from ocpp.v16 import ChargePoint, call_result
+    from ocpp.v16.enums import Action
+    from websockets.asyncio.server import serve
+
+    class Bare(ChargePoint):  # type: ignore[misc]
+        @on(Action.meter_values)
+        def on_meter_values(self, **kwargs: Any) -> Any:
+            return call_result.MeterValues()
+
+        @on(Action.start_transaction)
+        def on_start(self, **kwargs: Any) -> Any:
+            return call_result.StartTransaction(
+                transaction_id=1, id_tag_info={"status": "Accepted"}
+            )
+
+    async def handler(ws: Any) -> None:
+        with contextlib.suppress(Exception):  # a closed connection ends the handler
+            await Bare(ws.request.path.rsplit("/", 1)[-1], ws).start()
+
+    server = await serve(handler, "127.0.0.1", 0, subprotocols=["ocpp1.6"])  # type: ignore[list-item]
+    print(f"READY {next(iter(server.sockets)).getsockname()[1]}", flush=True)
+    await asyncio.get_running_loop().create_future()
+
+
+def _start_server(kind: str, count: int, data_dir: str) -> tuple[subprocess.Popen[str], int]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.ocpp_bench", "server", kind, str(count), data_dir],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if not line.startswith("READY"):
+        process.kill()
+        raise RuntimeError(f"server did not start: {line!r}")
+    return process, int(line.split()[1])
+
+
+# -- load generator -----------------------------------------------------------------------
+
+
+def _meter_frame(uid: str, tx: int, wh: int) -> str:
+    now = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    sampled = [
+        {"measurand": "Energy.Active.Import.Register", "unit": "Wh", "value": str(wh)},
+        {"measurand": "Power.Active.Import", "unit": "W", "value": "11040"},
+        {"measurand": "Current.Import", "unit": "A", "value": "16.0"},
+    ]
+    payload = {
+        "connectorId": 1,
+        "transactionId": tx,
+        "meterValue": [{"timestamp": now, "sampledValue": sampled}],
+    }
+    return json.dumps([2, uid, "MeterValues", payload])
+
+
+async def _open(port: int, cp_id: str) -> tuple[ClientConnection, int]:
+    token = base64.b64encode(f"{cp_id}:{SECRET}".encode()).decode()
+    ws = await connect(
+        f"ws://127.0.0.1:{port}/{cp_id}",
+        subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+        additional_headers={"Authorization": f"Basic {token}"},
+        compression=None,
+        ping_interval=None,
+        open_timeout=120,
+        max_queue=None,
+    )
+    start = {
+        "connectorId": 1,
+        "idTag": "B",
+        "meterStart": 1000,
+        "timestamp": datetime.now(UTC).isoformat(),
+    }
+    await ws.send(json.dumps([2, "s", "StartTransaction", start]))
+    reply = json.loads(await ws.recv())
+    return ws, int(reply[2]["transactionId"])
+
+
+async def _capacity_level(port: int, count: int, measure_s: float) -> dict[str, Any]:
+    started = time.perf_counter()
+    semaphore = asyncio.Semaphore(64)
+
+    async def open_one(n: int) -> tuple[ClientConnection, int]:
+        async with semaphore:
+            return await _open(port, f"B-{n:05d}")
+
+    opened = await asyncio.gather(*(open_one(n) for n in range(count)), return_exceptions=True)
+    connections = [o for o in opened if not isinstance(o, BaseException)]
+    connect_s = time.perf_counter() - started
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + measure_s
+
+    async def run(index: int, ws: ClientConnection, tx: int) -> None:
+        nonlocal errors
+        await asyncio.sleep(INTERVAL_S * index / len(connections))  # spread evenly
+        n = 0
+        while time.perf_counter() < deadline:
+            n += 1
+            sent = time.perf_counter()
+            try:
+                await ws.send(_meter_frame(str(n), tx, 1000 + n * 30))
+                reply = json.loads(await ws.recv())
+                if reply[0] != 3:
+                    errors += 1
+            except Exception:
+                errors += 1
+                return
+            latencies.append(time.perf_counter() - sent)
+            await asyncio.sleep(max(0.0, INTERVAL_S - (time.perf_counter() - sent)))
+
+    await asyncio.gather(*(run(i, ws, tx) for i, (ws, tx) in enumerate(connections)))
+    await asyncio.gather(*(ws.close() for ws, _ in connections), return_exceptions=True)
+    latencies.sort()
+    p99 = latencies[int(len(latencies) * 0.99) - 1] if latencies else float("inf")
+    return {
+        "charge_points": count,
+        "connected": len(connections),
+        "connect_s": round(connect_s, 1),
+        "messages": len(latencies),
+        "errors": errors,
+        "p50_ms": round(statistics.median(latencies) * 1000, 1) if latencies else None,
+        "p99_ms": round(p99 * 1000, 1),
+    }
+
+
+async def _throughput(port: int, clients: int, burst_s: float, prefix: str) -> float:
+    connections = [await _open(port, f"{prefix}{n:05d}") for n in range(clients)]
+    count = 0
+    deadline = time.perf_counter() + burst_s
+
+    async def blast(ws: ClientConnection, tx: int) -> None:
+        nonlocal count
+        n = 0
+        while time.perf_counter() < deadline:
+            n += 1
+            await ws.send(_meter_frame(str(n), tx, 1000 + n))
+            await ws.recv()
+            count += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(blast(ws, tx) for ws, tx in connections))
+    elapsed = time.perf_counter() - started
+    await asyncio.gather(*(ws.close() for ws, _ in connections), return_exceptions=True)
+    return count / elapsed
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "server":
+        kind, count, data_dir = sys.argv[2], int(sys.argv[3]), sys.argv[4]
+        asyncio.run(_serve_bare() if kind == "bare" else _serve_chargebook(count, data_dir))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--levels", default="500,1000,2000,3000")
+    parser.add_argument("--measure-s", type=float, default=30.0)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--burst-s", type=float, default=10.0)
+    parser.add_argument("--runs", type=int, default=3, help="throughput runs (median)")
+    args = parser.parse_args()
+    levels = [int(x) for x in args.levels.split(",")]
+    print(f"machine: nproc={os.cpu_count()}, python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory() as tmp:
+        process, port = _start_server("chargebook", max(levels), tmp)
+        try:
+            for level in levels:
+                result = asyncio.run(_capacity_level(port, level, args.measure_s))
+                print(json.dumps(result), flush=True)
+                if result["p99_ms"] >= 200 or result["connected"] < level:
+                    break
+        finally:
+            process.kill()
+            process.wait()
+    rates: dict[str, list[float]] = {"chargebook": [], "bare": []}
+    for run in range(args.runs):
+        for kind in ("chargebook", "bare"):
+            with tempfile.TemporaryDirectory() as tmp:
+                process, port = _start_server(kind, args.clients, tmp)
+                try:
+                    rate = asyncio.run(_throughput(port, args.clients, args.burst_s, "B-"))
+                finally:
+                    process.kill()
+                    process.wait()
+            rates[kind].append(rate)
+            print(f"throughput run {run + 1} {kind}: {rate:.0f} msg/s", flush=True)
+    ours, bare = statistics.median(rates["chargebook"]), statistics.median(rates["bare"])
+    print(
+        f"throughput median: chargebook {ours:.0f} msg/s, bare ocpp {bare:.0f} msg/s,"
+        f" ratio {ours / bare:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
