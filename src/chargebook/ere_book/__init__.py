@@ -1,0 +1,72 @@
+"""The ERE book: services that compose the pure core (`chargebook.ere`) with the database's
+repositories (`chargebook.db.ere_store.EreStore`). The caller owns the transaction:
+
+    with database.transaction() as session:
+        store = EreStore(session, clock)
+        created = create_batch(store, DeliveryPeriod(2026, 1), parameters=..., now=clock.now())
+"""
+
+from chargebook.ere_book.batches import (
+    BatchCreated,
+    batch_manifest,
+    create_batch,
+    discard_batch,
+    finalize_batch,
+    verify_batch,
+)
+from chargebook.ere_book.eligibility import EligibilityReport, eligibility_report
+from chargebook.ere_book.errors import (
+    BatchFinalizedError,
+    BatchStateError,
+    EreBookError,
+    IntegrityCheckError,
+    NothingToRegisterError,
+)
+from chargebook.ere_book.exports import BatchExport, export_batch
+from chargebook.ere_book.metering import (
+    DetectionOutcome,
+    MeteringInputError,
+    detect_metering,
+    record_construct,
+)
+from chargebook.ere_book.sap_import import SapImport, import_sap_readings
+from chargebook.ere_book.setup import (
+    MandateAdded,
+    add_connection,
+    add_mandate,
+    link_charger,
+    set_price,
+)
+from chargebook.ere_book.statements import generate_statements, mark_paid, write_statements_csv
+
+__all__ = [
+    "BatchCreated",
+    "BatchExport",
+    "BatchFinalizedError",
+    "BatchStateError",
+    "DetectionOutcome",
+    "EligibilityReport",
+    "EreBookError",
+    "IntegrityCheckError",
+    "MandateAdded",
+    "MeteringInputError",
+    "NothingToRegisterError",
+    "SapImport",
+    "add_connection",
+    "add_mandate",
+    "batch_manifest",
+    "create_batch",
+    "detect_metering",
+    "discard_batch",
+    "eligibility_report",
+    "export_batch",
+    "finalize_batch",
+    "generate_statements",
+    "import_sap_readings",
+    "link_charger",
+    "mark_paid",
+    "record_construct",
+    "set_price",
+    "verify_batch",
+    "write_statements_csv",
+]
