@@ -6,6 +6,7 @@ import pytest
 
 from chargebook.clock import FixedClock
 from chargebook.db import Database
+
 from .helpers import NOW, BookBuilder
 
 

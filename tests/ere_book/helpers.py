@@ -224,7 +224,7 @@ class BookBuilder:
     def insert_sessions(
         self, charger_id: int, sessions: Sequence[tuple[str, datetime, int, str]]
     ) -> None:
-        """Bulk insert ok MID sessions (external id, start, minutes, kWh) straight into the table."""
+        """Insert ok MID sessions (external id, start, minutes, kWh) straight into the table."""
         with self.database.transaction() as session:
             for external_id, start, minutes, kwh in sessions:
                 raw = canonical_json({"id": external_id, "energy": kwh})
