@@ -1,0 +1,22 @@
+"""Smart charging at run time: the controller that carries plans out through a charger's
+port, repeating weekday plans and the savings ledger. The core modules import only
+`domain`, `clock`, `errors` and the pure `planner`; adapters live in `smart.adapters`."""
+
+from chargebook.smart.controller import ControllerSettings, SmartController, StaticPlans
+from chargebook.smart.ledger import EnergyLedger, session_saving
+from chargebook.smart.repeating import goal_for, next_departure, next_plan
+from chargebook.smart.runtime import SMALL_SLOT, Decision, decide
+
+__all__ = [
+    "SMALL_SLOT",
+    "ControllerSettings",
+    "Decision",
+    "EnergyLedger",
+    "SmartController",
+    "StaticPlans",
+    "decide",
+    "goal_for",
+    "next_departure",
+    "next_plan",
+    "session_saving",
+]

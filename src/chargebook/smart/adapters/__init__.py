@@ -1,0 +1,2 @@
+"""Adapters from chargers to the `SmartCharger` port (import them directly: each pulls in
+its own external library)."""

@@ -1,0 +1,38 @@
+"""`SmartCharger` over the Wallbox Cloud: pause/resume (remote actions 2/1) and the maximum
+charging current, read back with `chargers/status`. Every request goes through the client's
+shared `RequestBudget` (3 reads and 5 writes per rolling minute per account)."""
+
+from __future__ import annotations
+
+from chargebook.domain.models import ChargerState
+from chargebook.domain.smart import ChargerReading
+from chargebook.wallbox import WallboxClient
+
+
+class WallboxSmartCharger:
+    """Adapts a `WallboxClient`; errors are the client's `WallboxError`s."""
+
+    def __init__(self, client: WallboxClient) -> None:
+        self._client = client
+
+    async def read(self, charger_id: str) -> ChargerReading:
+        status = await self._client.get_status(charger_id)
+        return ChargerReading(
+            charger_id=charger_id,
+            observed_at=status.observed_at,
+            car_connected=status.car_connected,
+            charging=status.state is ChargerState.CHARGING,
+            paused=status.state is ChargerState.PAUSED,
+            power_kw=status.charging_power_kw,
+            session_energy_kwh=status.session_energy_kwh,
+            current_limit_a=float(status.max_charging_current_a),
+        )
+
+    async def set_charging(self, charger_id: str, on: bool) -> None:
+        if on:
+            await self._client.resume(charger_id)
+        else:
+            await self._client.pause(charger_id)
+
+    async def set_current(self, charger_id: str, amps: int) -> None:
+        await self._client.set_max_current(charger_id, amps)
