@@ -229,3 +229,8 @@ from chargebook.db.ocpp_tables import (  # noqa: E402, F401
     OcppFrameRow,
     OcppTransactionRow,
 )
+from chargebook.db.web_tables import (  # noqa: E402, F401
+    ApiTokenRow,
+    LoginFailureRow,
+    WebSessionRow,
+)

@@ -1,0 +1,97 @@
+"""`create_app`: the web app's composition root (pages, `/api/v1`, OpenAPI at /openapi.json).
+
+    app = create_app(load_settings())           # what `chargebook serve` runs
+    app = create_app(settings, database=db, clock=clock, background=False)   # tests
+
+Adapters are wired here and nowhere else: the book, the secret box, the password hasher, the
+charger command ports (Wallbox Cloud now, OCPP when the central system starts in the lifespan).
+"""
+
+from __future__ import annotations
+
+import httpx
+from argon2 import PasswordHasher
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from chargebook import __version__
+from chargebook.clock import Clock, SystemClock
+from chargebook.crypto import load_secret_box
+from chargebook.db import Database, open_database
+from chargebook.domain.models import ChargerSource
+from chargebook.settings import Settings
+from chargebook.web.accounts import LoginLimits
+from chargebook.web.api import api_router
+from chargebook.web.commands import ChargerCommands
+from chargebook.web.context import WebContext
+from chargebook.web.handlers import install_handlers
+from chargebook.web.lifespan import background_lifespan
+from chargebook.web.pages import pages_router
+from chargebook.web.rendering import STATIC_DIR
+from chargebook.web.security import Passwords
+from chargebook.web.wallbox_commands import WallboxCommandPort
+
+OPENAPI_TAGS = [
+    {"name": "chargers", "description": "Chargers, their live status and commands."},
+    {"name": "sessions", "description": "Charging sessions (cursor pagination) and energy."},
+    {"name": "tokens", "description": "The caller's personal access tokens."},
+]
+
+
+def create_app(
+    settings: Settings,
+    *,
+    database: Database | None = None,
+    clock: Clock | None = None,
+    password_hasher: PasswordHasher | None = None,
+    wallbox_transport: httpx.AsyncBaseTransport | None = None,
+    background: bool = True,
+) -> FastAPI:
+    """The chargebook web app.
+
+    Args:
+        settings: the configuration (`chargebook.settings`).
+        database: the book; opened from the settings when None (and then owned by the app).
+        clock: the time source; the system clock when None.
+        password_hasher: argon2 parameters; tests pass cheap ones.
+        wallbox_transport: an httpx transport for the Wallbox Cloud (tests: the simulator).
+        background: start the scheduler and the OCPP central system in the lifespan.
+
+    Raises:
+        ConfigurationError: the secret key or the database URL is unusable.
+    """
+    clock = clock or SystemClock()
+    owns_database = database is None
+    database = database or open_database(settings)
+    box = load_secret_box(settings)
+    wallbox_port = WallboxCommandPort(settings, database, box, clock, transport=wallbox_transport)
+    context = WebContext(
+        settings=settings,
+        database=database,
+        box=box,
+        clock=clock,
+        passwords=Passwords(password_hasher),
+        commands=ChargerCommands({ChargerSource.WALLBOX_CLOUD: wallbox_port}),
+        limits=LoginLimits.from_settings(settings),
+    )
+
+    async def shutdown() -> None:
+        await wallbox_port.aclose()
+        if owns_database:
+            database.dispose()
+
+    app = FastAPI(
+        title="chargebook",
+        version=__version__,
+        description="Your charger's book: chargers, sessions, energy and ERE credits.",
+        openapi_tags=OPENAPI_TAGS,
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=background_lifespan(context, background=background, on_shutdown=shutdown),
+    )
+    app.state.context = context
+    install_handlers(app)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    app.include_router(api_router, prefix="/api/v1")
+    app.include_router(pages_router)
+    return app

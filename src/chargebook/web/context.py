@@ -1,0 +1,29 @@
+"""What the web app runs on, built once by `create_app` and shared by every request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from chargebook.clock import Clock
+from chargebook.crypto import SecretBox
+from chargebook.db import Database
+from chargebook.settings import Settings
+from chargebook.web.accounts import LoginLimits
+from chargebook.web.commands import ChargerCommands
+from chargebook.web.security import Passwords
+
+
+@dataclass(eq=False)
+class WebContext:
+    """The composition root's parts: settings, the book, the secret box, the clock, services."""
+
+    settings: Settings
+    database: Database
+    box: SecretBox
+    clock: Clock
+    passwords: Passwords
+    commands: ChargerCommands
+    limits: LoginLimits = field(default_factory=LoginLimits)
+
+    def __repr__(self) -> str:
+        return f"WebContext(database={self.database.dialect})"

@@ -1,0 +1,23 @@
+"""The HTML pages. Every page router is included in `pages_router`, which checks the CSRF
+token on every unsafe request (POST/PUT/PATCH/DELETE) before any route runs.
+
+To add pages: make `web/pages/<topic>.py` with `router = APIRouter()` and include it below.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse
+
+from chargebook.web.deps import verify_csrf
+from chargebook.web.pages import auth, home
+
+pages_router = APIRouter(
+    dependencies=[Depends(verify_csrf)],
+    include_in_schema=False,
+    default_response_class=HTMLResponse,
+)
+pages_router.include_router(auth.router)
+pages_router.include_router(home.router)
+
+__all__ = ["pages_router"]
