@@ -1,0 +1,76 @@
+"""Shared pieces of the `chargebook ere` commands: one transaction per command, parsing of
+periods and dates, and the console."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time
+from decimal import Decimal, InvalidOperation
+
+import typer
+from rich.console import Console
+
+from chargebook.clock import FixedClock, SystemClock
+from chargebook.db import open_database
+from chargebook.db.ere_store import EreStore
+from chargebook.domain.ere import DeliveryPeriod
+from chargebook.domain.ere_book import parse_period
+from chargebook.ere.periods import DUTCH_ZONE
+from chargebook.settings import load_settings
+
+console = Console()
+NOW_HELP = "Evaluate as if it were this moment (ISO date/time; default: now)."
+
+
+@contextmanager
+def ere_store(now: datetime | None = None) -> Iterator[EreStore]:
+    """The command's unit of work: committed when the block succeeds, rolled back otherwise."""
+    database = open_database(load_settings())
+    clock = FixedClock(now) if now is not None else SystemClock()
+    try:
+        with database.transaction() as session:
+            yield EreStore(session, clock)
+    finally:
+        database.dispose()
+
+
+def period_arg(text: str) -> DeliveryPeriod:
+    """Parse `2026` or `2026-Q1`; a usage error (exit 2) otherwise."""
+    try:
+        return parse_period(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def when_arg(text: str | None) -> datetime | None:
+    """A date (local midnight, Europe/Amsterdam) or an ISO date-time (naive = local) in UTC."""
+    if text is None:
+        return None
+    try:
+        if len(text) == 10:
+            moment = datetime.combine(date.fromisoformat(text), time(0), tzinfo=DUTCH_ZONE)
+        else:
+            moment = datetime.fromisoformat(text)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=DUTCH_ZONE)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not an ISO date or date-time") from None
+    return moment.astimezone(UTC)
+
+
+def decimal_arg(text: str, name: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise typer.BadParameter(f"{name} {text!r} is not a number") from None
+    if not value.is_finite() or value < 0:
+        raise typer.BadParameter(f"{name} must be a number >= 0")
+    return value
+
+
+def local(moment: datetime | None) -> str:
+    """A UTC moment as local Dutch time for tables."""
+    if moment is None:
+        return "-"
+    return moment.astimezone(DUTCH_ZONE).strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,133 @@
+"""`chargebook ere statements`, `chargebook ere payouts` and `chargebook ere sap-import`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from chargebook.cli.ere_common import console, decimal_arg, ere_store, local, period_arg
+from chargebook.cli.errors import handle_errors
+from chargebook.db.ere_store import EreStore
+from chargebook.domain.ere_book import PayoutStatus, StoredStatement
+from chargebook.ere_book import generate_statements, import_sap_readings, mark_paid
+from chargebook.ere_book.statement_pdf import StatementParty, render_statement_pdf
+from chargebook.ere_book.statements import pending_total, write_statements_csv
+
+payouts_app = typer.Typer(help="Payouts per statement (pending -> paid).")
+
+
+def _statement_table(statements: list[StoredStatement]) -> Table:
+    table = Table(
+        "id", "customer", "period", "kWh", "ERE", "EUR/ERE", "gross", "fee", "payout", "status"
+    )
+    for s in statements:
+        table.add_row(
+            str(s.id),
+            s.customer_email,
+            s.period.label + (f" #{s.sequence}" if s.sequence > 1 else ""),
+            str(s.energy_kwh.normalize()),
+            str(s.ere),
+            str(s.price_eur_per_ere.normalize()),
+            f"{s.gross_eur:.2f}",
+            f"{s.fee_eur:.2f}",
+            f"{s.payout_eur:.2f}",
+            s.payout_status.value + (f" {local(s.paid_at)}" if s.paid_at else ""),
+        )
+    return table
+
+
+def _party(store: EreStore, statement: StoredStatement) -> StatementParty:
+    connections = store.connections.list(customer_id=int(statement.customer_id))
+    chosen = next((c for c in connections if c.connection.ean in statement.eans), None)
+    if chosen is None and connections:
+        chosen = connections[0]
+    return StatementParty("chargebook", chosen.connection if chosen else None)
+
+
+@handle_errors
+def statements(
+    period: str = typer.Argument(..., help="2026-Q1 (or 2026 for year batches)."),
+    fee: str = typer.Option("0.20", "--fee", help="Service fee as a fraction (0.20 = 20 %)."),
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write CSV and one PDF per statement.")
+    ] = None,
+) -> None:
+    """Create statements (and pending payouts) for the period's finalized batch lines that are
+    not stated yet, then list every statement of the period."""
+    chosen, fee_rate = period_arg(period), decimal_arg(fee, "--fee")
+    if fee_rate > 1:
+        raise typer.BadParameter("--fee is a fraction between 0 and 1")
+    with ere_store() as store:
+        created = generate_statements(store, chosen, fee_rate=fee_rate)
+        listed = store.statements.list(period=chosen)
+        written: list[Path] = []
+        if output is not None:
+            written.append(write_statements_csv(listed, output / f"statements-{chosen.label}.csv"))
+            for s in listed:
+                name = f"statement-{s.period.label}-customer-{s.customer_id}-{s.sequence}.pdf"
+                written.append(render_statement_pdf(s, _party(store, s), output / name))
+    console.print(f"{len(created)} new statement(s) for {chosen.label}")
+    console.print(_statement_table(listed))
+    for path in written:
+        console.print(f"wrote {path}")
+
+
+@payouts_app.callback(invoke_without_command=True)
+@handle_errors
+def payouts_list(
+    ctx: typer.Context,
+    status: Annotated[PayoutStatus | None, typer.Option("--status")] = None,
+) -> None:
+    """Payouts per statement (subcommand: mark-paid)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with ere_store() as store:
+        listed = store.statements.list(status=status)
+    console.print(_statement_table(listed))
+    console.print(f"pending: EUR {pending_total(listed):.2f}")
+
+
+@payouts_app.command("mark-paid")
+@handle_errors
+def payouts_mark_paid(
+    statement_id: int = typer.Argument(..., help="Statement id."),
+    reference: str | None = typer.Option(None, "--reference", help="Bank transfer reference."),
+) -> None:
+    """Record that a statement's payout was transferred."""
+    with ere_store() as store:
+        stored = mark_paid(store, statement_id, reference)
+    console.print(f"statement {stored.id}: EUR {stored.payout_eur:.2f} paid")
+
+
+@handle_errors
+def sap_import(
+    file: Annotated[Path, typer.Argument(help="CSV: timestamp,register_kwh (see docs).")],
+    ean: str = typer.Option(..., "--ean", help="EAN of the SAP or dedicated connection."),
+) -> None:
+    """Import a SAP/connection meter's readings and cross-check them with the sessions."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot read {file}: {exc.strerror}") from None
+    with ere_store() as store:
+        done = import_sap_readings(store, ean, text)
+    console.print(
+        f"EAN {done.ean}: {done.readings_added} new of {done.readings_in_file} readings; "
+        f"chargers behind this meter: {', '.join(map(str, done.charger_ids)) or 'none'}"
+    )
+    table = Table("quarter", "meter kWh", "sessions", "sessions kWh", "difference", "check")
+    for check in done.checks:
+        r = check.reconciliation
+        ratio = "-" if r.difference_ratio is None else f"{r.difference_ratio * 100:.2f} %"
+        table.add_row(
+            check.period.label,
+            str(r.meter_energy_kwh),
+            str(check.session_count),
+            str(r.sessions_energy_kwh),
+            ratio,
+            f"[red]above {r.tolerance * 100:.0f} %[/red]" if r.flagged else "ok",
+        )
+    console.print(table)
