@@ -8,6 +8,7 @@ from chargebook import __version__
 from chargebook.cli.chart import chart
 from chargebook.cli.db import db_app
 from chargebook.cli.demo import demo
+from chargebook.cli.ere import ere_app
 from chargebook.cli.ocpp import ocpp_app
 from chargebook.cli.prices import plan, prices_app
 from chargebook.cli.simulator import simulator_app
@@ -31,6 +32,7 @@ app.command("sessions")(sessions)
 app.add_typer(wallbox_app, name="wallbox")
 app.add_typer(prices_app, name="prices")
 app.command("plan")(plan)
+app.add_typer(ere_app, name="ere")
 
 
 def _version(value: bool) -> None:
