@@ -1,9 +1,31 @@
-"""`/api/v1`: bearer-token REST API. Each module has `router`; include it here."""
+"""`/api/v1`: bearer-token REST API. Each module has `router`; include it here.
+
+Errors are `{"error": ClassName, "detail": message}` (see `web.handlers`); every route declares
+them in OpenAPI through `ERROR_RESPONSES`.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 
-api_router = APIRouter()
+from chargebook.web.api import chargers, me, sessions
+from chargebook.web.schemas import ErrorOut
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": description}
+    for status, description in (
+        (401, "No valid bearer token"),
+        (403, "The token lacks the scope"),
+        (404, "Not found (or not the caller's)"),
+        (422, "Invalid input"),
+    )
+}
+
+api_router = APIRouter(responses=ERROR_RESPONSES)
+api_router.include_router(me.router)
+api_router.include_router(chargers.router)
+api_router.include_router(sessions.router)
 
 __all__ = ["api_router"]

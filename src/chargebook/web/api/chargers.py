@@ -1,0 +1,65 @@
+"""`/api/v1/chargers`: the viewer's chargers, their live status, and commands."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Path
+
+from chargebook.domain.access import ApiScope, Viewer
+from chargebook.web.book import BookService
+from chargebook.web.commands import ChargerCommand, check_command
+from chargebook.web.deps import Ctx, DbSession, require_scope
+from chargebook.web.schemas import (
+    ChargerDetailOut,
+    ChargerOut,
+    CommandIn,
+    CommandOut,
+    LiveStatusOut,
+)
+
+router = APIRouter(prefix="/chargers", tags=["chargers"])
+
+Reader = Annotated[Viewer, Depends(require_scope(ApiScope.CHARGERS_READ))]
+Writer = Annotated[Viewer, Depends(require_scope(ApiScope.CHARGERS_WRITE))]
+ChargerId = Annotated[int, Path(ge=1, le=2**62)]
+
+
+@router.get("")
+def list_chargers(viewer: Reader, db: DbSession) -> list[ChargerOut]:
+    """The caller's chargers (every charger, for an operator)."""
+    return [ChargerOut.of(charger) for charger in BookService(db, viewer).list_chargers()]
+
+
+@router.get("/{charger_id}")
+def get_charger(charger_id: ChargerId, viewer: Reader, db: DbSession) -> ChargerDetailOut:
+    """One charger with its live status (the book's latest sample); 404 if not the caller's."""
+    view = BookService(db, viewer).charger_view(charger_id)
+    return ChargerDetailOut(
+        **ChargerOut.of(view.charger).model_dump(),
+        status=LiveStatusOut.of(view.latest) if view.latest else None,
+    )
+
+
+@router.post("/{charger_id}/commands/{command}")
+async def send_command(
+    charger_id: ChargerId,
+    command: ChargerCommand,
+    viewer: Writer,
+    context: Ctx,
+    arguments: Annotated[CommandIn | None, Body()] = None,
+) -> CommandOut:
+    """Lock, unlock, pause, resume, set the current (A), restart, or set the energy price.
+
+    Sent through the charger's source (Wallbox Cloud with the account's write budget, or the
+    OCPP central system); waits for the charger's or cloud's answer.
+    """
+    # A short read: no transaction stays open while the charger answers.
+    with context.database.session() as session:
+        charger = BookService(session, viewer).get_charger(charger_id)
+    arguments = arguments or CommandIn()
+    request = check_command(
+        charger, command, current_a=arguments.current_a, price_per_kwh=arguments.price_per_kwh
+    )
+    await context.commands.execute(charger, request)
+    return CommandOut(charger_id=charger.id, command=command)

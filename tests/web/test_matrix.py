@@ -1,0 +1,167 @@
+"""The access matrix: every route in routes.py, for anonymous, owner A, owner B and operator.
+
+Also: every route of the app is in the table, every unsafe page route checks CSRF, every API
+route with a scope refuses a token without it, and every API error has the error shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+
+from chargebook.domain.access import ApiScope
+from chargebook.domain.models import ChargerSource
+from chargebook.domain.stored import StoredCharger
+from chargebook.web.commands import CommandRequest
+
+from .helpers import Actor, World, context_of, csrf_from, sign_in
+from .routes import FRAMEWORK_PATHS, ROUTES, Access, RouteCase
+
+ACTORS = ("anonymous", "owner_a", "owner_b", "operator")
+
+
+class RecordingPort:
+    """A command port that only remembers what it was asked (the Wallbox path has its own
+    tests against the simulator)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[int, CommandRequest]] = []
+
+    async def execute(self, charger: StoredCharger, request: CommandRequest) -> None:
+        self.sent.append((charger.id, request))
+
+
+def _path(case: RouteCase, world: World) -> str:
+    return case.path.format(
+        charger_id=world.charger_ids["owner_a"],
+        session_id=world.session_ids["owner_a"],
+        command="lock",
+    )
+
+
+async def _request(case: RouteCase, world: World, actor: Actor, **extra: Any) -> httpx.Response:
+    path = _path(case, world)
+    if case.is_api:
+        return await actor.client.request(
+            case.method, path, headers=extra.get("headers", actor.bearer()), json=case.body
+        )
+    data: dict[str, Any] | None = None
+    if case.method != "GET":
+        token = extra.get("csrf", actor.csrf)
+        if actor.user is None and "csrf" not in extra:
+            token = csrf_from((await actor.client.get("/login")).text)
+        data = {**(case.body or {}), "csrf_token": token}
+    return await actor.client.request(case.method, path, data=data)
+
+
+def _expected(case: RouteCase, actor: str) -> int:
+    if case.access is Access.PUBLIC:
+        if case.id == "GET /login" and actor != "anonymous":
+            return 303
+        if case.id == "GET /signup" and actor != "anonymous":
+            return 303
+        return case.ok
+    if actor == "anonymous":
+        return 401 if case.is_api else 303
+    if case.owned and actor == "owner_b":
+        return 404
+    if case.access is Access.OPERATOR and actor != "operator":
+        return 403
+    return case.ok
+
+
+def _check_error_shape(response: httpx.Response) -> None:
+    body = response.json()
+    assert set(body) == {"error", "detail"}, body
+    assert isinstance(body["error"], str)
+
+
+@pytest.mark.parametrize("case", ROUTES, ids=lambda case: case.id)
+async def test_access_matrix(world: World, case: RouteCase) -> None:
+    context_of(world.app).commands.register(ChargerSource.WALLBOX_CLOUD, RecordingPort())
+    for name in ACTORS:
+        response = await _request(case, world, world.actors[name])
+        expected = _expected(case, name)
+        assert response.status_code == expected, (name, response.status_code, response.text[:300])
+        if case.is_api and expected >= 400:
+            _check_error_shape(response)
+        if not case.is_api and expected == 303 and name == "anonymous":
+            assert response.headers["location"].startswith("/login")
+
+
+async def test_operator_sees_every_owner_and_owners_only_their_own(world: World) -> None:
+    seen = {}
+    for name in ("owner_a", "owner_b", "operator"):
+        actor = world.actors[name]
+        chargers = (await actor.client.get("/api/v1/chargers", headers=actor.bearer())).json()
+        sessions = (await actor.client.get("/api/v1/sessions", headers=actor.bearer())).json()
+        seen[name] = ({c["id"] for c in chargers}, {s["charger_id"] for s in sessions["items"]})
+    a, b = world.charger_ids["owner_a"], world.charger_ids["owner_b"]
+    assert seen["owner_a"] == ({a}, {a})
+    assert seen["owner_b"] == ({b}, {b})
+    assert seen["operator"] == ({a, b}, {a, b})
+    page = await world.actors["owner_b"].client.get("/")
+    assert "Garage 70001" in page.text
+    assert "Garage 70000" not in page.text
+
+
+async def test_unknown_ids_look_like_other_owners_ids(world: World) -> None:
+    owner_b = world.actors["owner_b"]
+    theirs = await owner_b.client.get(
+        f"/api/v1/chargers/{world.charger_ids['owner_a']}", headers=owner_b.bearer()
+    )
+    missing = await owner_b.client.get("/api/v1/chargers/999999", headers=owner_b.bearer())
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.json()["error"] == missing.json()["error"] == "NotFoundError"
+
+
+def test_every_route_is_in_the_table(app: FastAPI) -> None:
+    table = {(case.method, case.path) for case in ROUTES}
+    missing = []
+    for context in iter_route_contexts(app.routes):
+        path = context.path
+        if path in FRAMEWORK_PATHS:
+            continue
+        for method in sorted(getattr(context, "methods", None) or ()):
+            if method != "HEAD" and (method, path) not in table:
+                missing.append(f"{method} {path}")
+    assert not missing, f"add these routes to tests/web/routes.py: {missing}"
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in ROUTES if not c.is_api and c.method != "GET"], ids=lambda c: c.id
+)
+async def test_unsafe_page_routes_refuse_a_missing_or_wrong_csrf_token(
+    world: World, case: RouteCase
+) -> None:
+    for name in ACTORS:
+        for token in ("", "0" * 64):
+            response = await _request(case, world, world.actors[name], csrf=token)
+            assert response.status_code == 403, (name, token, response.status_code)
+
+
+@pytest.mark.parametrize("case", [c for c in ROUTES if c.scope], ids=lambda c: c.id)
+async def test_api_routes_refuse_a_token_without_their_scope(world: World, case: RouteCase) -> None:
+    actor = world.actors["operator"]  # even the operator needs the scope
+    assert actor.user is not None
+    others = frozenset(ApiScope) - {case.scope} if case.scope else frozenset()
+    limited = Actor("limited", actor.user, actor.client)
+    sign_in(world.app, limited, scopes=frozenset(others))
+    response = await _request(case, world, limited)
+    assert response.status_code == 403
+    _check_error_shape(response)
+    assert case.scope is not None
+    assert case.scope.value in response.json()["detail"]
+
+
+async def test_revoked_and_garbage_tokens_get_401(world: World) -> None:
+    actor = world.actors["owner_a"]
+    for header in ("Bearer cbk_nope", "Basic abc", "Bearer"):
+        response = await actor.client.get("/api/v1/me", headers={"Authorization": header})
+        assert response.status_code == 401
+        _check_error_shape(response)
+        assert response.headers["WWW-Authenticate"] == "Bearer"
