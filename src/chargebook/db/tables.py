@@ -229,6 +229,11 @@ from chargebook.db.ocpp_tables import (  # noqa: E402, F401
     OcppFrameRow,
     OcppTransactionRow,
 )
+from chargebook.db.smart_tables import (  # noqa: E402, F401
+    PriceSlotRow,
+    SmartPlanRow,
+    SmartSavingRow,
+)
 from chargebook.db.web_tables import (  # noqa: E402, F401
     ApiTokenRow,
     LoginFailureRow,
