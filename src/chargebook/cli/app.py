@@ -11,8 +11,10 @@ from chargebook.cli.demo import demo
 from chargebook.cli.ere import ere_app
 from chargebook.cli.ocpp import ocpp_app
 from chargebook.cli.prices import plan, prices_app
+from chargebook.cli.serve import serve
 from chargebook.cli.simulator import simulator_app
 from chargebook.cli.sync import accounts_app, sessions, sync
+from chargebook.cli.users import tokens_app, users_app
 from chargebook.cli.wallbox import wallbox_app
 
 app = typer.Typer(
@@ -32,6 +34,9 @@ app.command("sessions")(sessions)
 app.add_typer(wallbox_app, name="wallbox")
 app.add_typer(prices_app, name="prices")
 app.command("plan")(plan)
+app.command("serve")(serve)
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
 app.add_typer(ere_app, name="ere")
 
 

@@ -29,8 +29,9 @@ class Passwords:
 
     def __init__(self, hasher: PasswordHasher | None = None) -> None:
         self._hasher = hasher or PasswordHasher()
-        # Verifying against this keeps a sign-in for an unknown e-mail as slow as a real one.
-        self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+        # Verifying against this keeps a sign-in for an unknown e-mail as slow as a real one;
+        # made on first use, so commands that never verify do not pay for it.
+        self._dummy_hash: str | None = None
 
     def hash(self, password: str) -> str:
         """An argon2id encoded hash of `password`."""
@@ -40,6 +41,8 @@ class Passwords:
         """Whether `password` matches; False for a missing or unusable hash (same cost)."""
         try:
             if password_hash is None or not password_hash.startswith("$argon2"):
+                if self._dummy_hash is None:
+                    self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
                 self._hasher.verify(self._dummy_hash, password)
                 return False
             return self._hasher.verify(password_hash, password)

@@ -1,0 +1,29 @@
+"""`chargebook serve`: the web app and REST API under uvicorn, with the scheduler and the OCPP
+central system in the app's lifespan (see `chargebook.web.lifespan`). SIGTERM and Ctrl-C shut
+everything down cleanly: uvicorn ends the lifespan, which stops the jobs and the central system.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from chargebook.cli.errors import handle_errors
+from chargebook.settings import load_settings
+
+
+@handle_errors
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", help="Port of the web app."),
+    proxy_headers: bool = typer.Option(
+        False, "--proxy-headers", help="Trust X-Forwarded-* (behind a TLS proxy)."
+    ),
+) -> None:
+    """Run the web app, the REST API, the scheduler and the OCPP central system."""
+    import uvicorn  # only this command needs it
+
+    from chargebook.web.app import create_app
+
+    app = create_app(load_settings())
+    typer.echo(f"chargebook on http://{host}:{port} (API docs at /api/docs)")
+    uvicorn.run(app, host=host, port=port, proxy_headers=proxy_headers, log_level="info")
