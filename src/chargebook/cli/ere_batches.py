@@ -37,7 +37,7 @@ def _progress(label: str, quiet: bool) -> Iterator[Callable[[int], None] | None]
         TextColumn("{task.description}"),
         TextColumn("{task.completed:,} sessions"),
         TimeElapsedColumn(),
-        console=console,
+        console=console(),
         transient=True,
     ) as bar:
         task = bar.add_task(label, total=None)
@@ -56,7 +56,7 @@ def eligibility(
         report = eligibility_report(
             store, chosen, parameters=load_parameters(), now=store.clock.now(), progress=progress
         )
-    console.print(
+    console().print(
         f"{chosen.label}: {report.eligible:,} of {report.evaluated:,} sessions eligible, "
         f"{report.eligible_energy_kwh} kWh, about {report.estimated_ere} ERE"
         + (" (estimated parameters)" if report.is_estimate else "")
@@ -71,7 +71,7 @@ def eligibility(
                 ", ".join(map(str, report.examples.get(code, []))),
                 describe(code),
             )
-        console.print(table)
+        console().print(table)
 
 
 def _batch_table(batches: list[StoredBatch]) -> Table:
@@ -111,7 +111,7 @@ def batch_create(
             corrects_batch_id=corrects,
             progress=progress,
         )
-    console.print(_batch_table([created.batch]))
+    console().print(_batch_table([created.batch]))
     table = Table("customer", "EAN", "kind", "sessions", "kWh", "ERE", "mandate", "meter check")
     for line in created.lines:
         check = line.reconciliation
@@ -125,9 +125,9 @@ def batch_create(
             f"{line.mandate_id} ({line.mandate_first_year}-{line.mandate_last_year})",
             "-" if check is None else ("FLAGGED" if check["flagged"] == "true" else "ok"),
         )
-    console.print(table)
+    console().print(table)
     skipped = sum(created.skipped_by_reason.values())
-    console.print(
+    console().print(
         f"{created.evaluated:,} sessions evaluated, {skipped:,} not eligible; "
         f"draft batch {created.batch.id}: check it, then `chargebook ere batch finalize "
         f"{created.batch.id}`"
@@ -140,7 +140,7 @@ def batch_finalize(batch_id: int = typer.Argument(..., help="Id of a draft batch
     """Verify a draft batch, compute its manifest and make it immutable."""
     with ere_store() as store:
         batch = finalize_batch(store, batch_id)
-    console.print(f"batch {batch.id} finalized; manifest SHA-256 {batch.manifest_sha256}")
+    console().print(f"batch {batch.id} finalized; manifest SHA-256 {batch.manifest_sha256}")
 
 
 @batch_app.command("discard")
@@ -149,7 +149,7 @@ def batch_discard(batch_id: int = typer.Argument(..., help="Id of a draft batch.
     """Delete a draft batch; its sessions can be registered again."""
     with ere_store() as store:
         discard_batch(store, batch_id)
-    console.print(f"draft batch {batch_id} discarded")
+    console().print(f"draft batch {batch_id} discarded")
 
 
 @batch_app.command("export")
@@ -162,7 +162,7 @@ def batch_export(
     with ere_store() as store:
         done = export_batch(store, batch_id, output)
     for path in (done.csv_path, done.json_path, done.manifest_path, *done.evidence_paths):
-        console.print(f"wrote {path}")
+        console().print(f"wrote {path}")
 
 
 @batch_app.command("list")
@@ -171,7 +171,7 @@ def batch_list() -> None:
     """Every batch."""
     with ere_store() as store:
         batches = store.batches.list()
-    console.print(_batch_table(batches))
+    console().print(_batch_table(batches))
 
 
 @batch_app.command("show")
@@ -181,7 +181,7 @@ def batch_show(batch_id: int = typer.Argument(...)) -> None:
     with ere_store() as store:
         batch = store.batches.get(batch_id)
         lines = store.batches.lines(batch_id)
-    console.print(_batch_table([batch]))
+    console().print(_batch_table([batch]))
     table = Table("line", "customer", "EAN", "sessions", "kWh", "ERE", "months (kWh)")
     for line in lines:
         table.add_row(
@@ -193,4 +193,4 @@ def batch_show(batch_id: int = typer.Argument(...)) -> None:
             str(line.ere),
             " ".join(f"{m}:{kwh.normalize()}" for m, kwh in line.energy_kwh_by_month),
         )
-    console.print(table)
+    console().print(table)

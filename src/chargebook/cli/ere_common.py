@@ -19,7 +19,12 @@ from chargebook.domain.ere_book import parse_period
 from chargebook.ere.periods import DUTCH_ZONE
 from chargebook.settings import load_settings
 
-console = Console()
+
+def console() -> Console:
+    """A console for this output (made per call, so COLUMNS set by a caller is honoured)."""
+    return Console()
+
+
 NOW_HELP = "Evaluate as if it were this moment (ISO date/time; default: now)."
 
 

@@ -69,10 +69,10 @@ def statements(
             for s in listed:
                 name = f"statement-{s.period.label}-customer-{s.customer_id}-{s.sequence}.pdf"
                 written.append(render_statement_pdf(s, _party(store, s), output / name))
-    console.print(f"{len(created)} new statement(s) for {chosen.label}")
-    console.print(_statement_table(listed))
+    console().print(f"{len(created)} new statement(s) for {chosen.label}")
+    console().print(_statement_table(listed))
     for path in written:
-        console.print(f"wrote {path}")
+        console().print(f"wrote {path}")
 
 
 @payouts_app.callback(invoke_without_command=True)
@@ -86,8 +86,8 @@ def payouts_list(
         return
     with ere_store() as store:
         listed = store.statements.list(status=status)
-    console.print(_statement_table(listed))
-    console.print(f"pending: EUR {pending_total(listed):.2f}")
+    console().print(_statement_table(listed))
+    console().print(f"pending: EUR {pending_total(listed):.2f}")
 
 
 @payouts_app.command("mark-paid")
@@ -99,7 +99,7 @@ def payouts_mark_paid(
     """Record that a statement's payout was transferred."""
     with ere_store() as store:
         stored = mark_paid(store, statement_id, reference)
-    console.print(f"statement {stored.id}: EUR {stored.payout_eur:.2f} paid")
+    console().print(f"statement {stored.id}: EUR {stored.payout_eur:.2f} paid")
 
 
 @handle_errors
@@ -114,7 +114,7 @@ def sap_import(
         raise typer.BadParameter(f"cannot read {file}: {exc.strerror}") from None
     with ere_store() as store:
         done = import_sap_readings(store, ean, text)
-    console.print(
+    console().print(
         f"EAN {done.ean}: {done.readings_added} new of {done.readings_in_file} readings; "
         f"chargers behind this meter: {', '.join(map(str, done.charger_ids)) or 'none'}"
     )
@@ -130,4 +130,4 @@ def sap_import(
             ratio,
             f"[red]above {r.tolerance * 100:.0f} %[/red]" if r.flagged else "ok",
         )
-    console.print(table)
+    console().print(table)

@@ -53,7 +53,7 @@ def connection_add(
             address=Address(street, number, postal_code, city),
             charger_ids=charger or [],
         )
-    console.print(
+    console().print(
         f"connection {stored.id}: EAN {stored.connection.ean}, chargers "
         f"{', '.join(map(str, stored.charger_ids)) or 'none'}"
     )
@@ -68,7 +68,7 @@ def connection_link(
     """Link one more charger to a connection."""
     with ere_store() as store:
         stored = link_charger(store, ean=ean, charger_id=charger)
-    console.print(f"EAN {stored.connection.ean}: chargers {list(stored.charger_ids)}")
+    console().print(f"EAN {stored.connection.ean}: chargers {list(stored.charger_ids)}")
 
 
 @connection_app.command("list")
@@ -88,7 +88,7 @@ def connection_list() -> None:
             f"{a.street} {a.house_number}, {a.postal_code} {a.city}",
             ", ".join(map(str, c.charger_ids)),
         )
-    console.print(table)
+    console().print(table)
 
 
 @mandate_app.command("add")
@@ -126,9 +126,9 @@ def mandate_add(
             signed_by_name=signed_by,
             signed_on=signed,
         )
-    console.print(f"mandate {added.stored.id}: EAN {ean}, {first_year}-{last_year}")
+    console().print(f"mandate {added.stored.id}: EAN {ean}, {first_year}-{last_year}")
     for problem in added.problems:
-        console.print(f"[yellow]incomplete:[/yellow] {MANDATE_PROBLEM_MESSAGES[problem]}")
+        console().print(f"[yellow]incomplete:[/yellow] {MANDATE_PROBLEM_MESSAGES[problem]}")
 
 
 @mandate_app.command("list")
@@ -152,7 +152,7 @@ def mandate_list() -> None:
             d.signed_on.isoformat(),
             consents.strip() or "none",
         )
-    console.print(table)
+    console().print(table)
 
 
 @price_app.command("set")
@@ -165,7 +165,7 @@ def price_set(
     chosen, value = period_arg(period), decimal_arg(price, "PRICE")
     with ere_store() as store:
         set_price(store, chosen, value)
-    console.print(f"{chosen.label}: EUR {value} per ERE")
+    console().print(f"{chosen.label}: EUR {value} per ERE")
 
 
 @price_app.command("list")
@@ -177,7 +177,7 @@ def price_list() -> None:
     table = Table("period", "EUR per ERE")
     for period, value in sorted(prices.items(), key=lambda item: item[0].sort_key):
         table.add_row(period.label, str(value))
-    console.print(table)
+    console().print(table)
 
 
 @metering_app.callback(invoke_without_command=True)
@@ -206,7 +206,7 @@ def metering_list(ctx: typer.Context) -> None:
                 c.sap_ean or "-",
                 item.recorded_by,
             )
-    console.print(table)
+    console().print(table)
 
 
 @metering_app.command("detect")
@@ -228,7 +228,7 @@ def metering_detect(
             ", ".join(f.kind for f in o.follow_ups_created) or "-",
             o.assessment.explanation,
         )
-    console.print(table)
+    console().print(table)
 
 
 @metering_app.command("set")
@@ -254,7 +254,7 @@ def metering_set(
             sap_ean=sap_ean,
             explanation=note,
         )
-    console.print(f"charger {charger}: {stored.construct.kind.value} from {local(start)}")
+    console().print(f"charger {charger}: {stored.construct.kind.value} from {local(start)}")
 
 
 @followups_app.callback(invoke_without_command=True)
@@ -279,7 +279,7 @@ def followups_list(
             f.note or "",
             f.explanation,
         )
-    console.print(table)
+    console().print(table)
 
 
 @followups_app.command("set")
@@ -292,4 +292,4 @@ def followups_set(
     """Move a follow-up to open, in_progress or done."""
     with ere_store() as store:
         stored = store.metering.set_follow_up_status(follow_up, status, note)
-    console.print(f"follow-up {stored.id}: {stored.status.value}")
+    console().print(f"follow-up {stored.id}: {stored.status.value}")
