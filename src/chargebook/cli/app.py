@@ -10,7 +10,8 @@ from chargebook.cli.db import db_app
 from chargebook.cli.demo import demo
 from chargebook.cli.ere import ere_app
 from chargebook.cli.ocpp import ocpp_app
-from chargebook.cli.prices import plan, prices_app
+from chargebook.cli.plans import plan_app
+from chargebook.cli.prices import prices_app
 from chargebook.cli.serve import serve
 from chargebook.cli.simulator import simulator_app
 from chargebook.cli.sync import accounts_app, sessions, sync
@@ -33,7 +34,7 @@ app.command("sync")(sync)
 app.command("sessions")(sessions)
 app.add_typer(wallbox_app, name="wallbox")
 app.add_typer(prices_app, name="prices")
-app.command("plan")(plan)
+app.add_typer(plan_app, name="plan")
 app.command("serve")(serve)
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -15,17 +17,21 @@ from rich.table import Table
 
 from chargebook.cli.errors import cli_errors
 from chargebook.clock import SystemClock
+from chargebook.db import open_database
+from chargebook.db.smart_store import DatabasePriceCache
 from chargebook.domain.prices import (
     ChargeGoal,
     ChargerLimits,
     PlanOptions,
+    PriceCache,
     PriceCurve,
     PriceSource,
     Strategy,
 )
-from chargebook.errors import ConfigurationError
+from chargebook.errors import ChargebookError, ConfigurationError
 from chargebook.planner import preview_plan
 from chargebook.prices import (
+    CachedPriceSource,
     EnergyZeroPriceSource,
     EntsoePriceSource,
     FallbackPriceSource,
@@ -47,21 +53,47 @@ class SourceName(StrEnum):
 
 _SOURCE = typer.Option("auto", "--source", help="auto, energyzero, entsoe or file.")
 _FILE = typer.Option(None, "--prices-file", help="Recorded EnergyZero JSON.")
+_CACHE = typer.Option(True, "--cache/--no-cache", help="Keep fetched prices in the database.")
 _STRATEGY = typer.Option("cheapest", "--strategy", help="cheapest, continuous or price_cap.")
 
 
-def _source(name: SourceName, prices_file: Path | None) -> PriceSource:
+def _source(
+    name: SourceName, prices_file: Path | None, cache: PriceCache | None = None
+) -> PriceSource:
+    """The chosen source; network sources are each cached under their own name."""
     if prices_file is not None or name is SourceName.FILE:
         if prices_file is None:
             raise ConfigurationError("--source file needs --prices-file PATH")
         return FilePriceSource(prices_file)
+
+    def cached(source: PriceSource) -> PriceSource:
+        return source if cache is None else CachedPriceSource(source, cache)
+
     token = load_settings().entsoe_token
-    entsoe = EntsoePriceSource(security_token=token.get_secret_value() if token else "")
+    entsoe = cached(EntsoePriceSource(security_token=token.get_secret_value() if token else ""))
     if name is SourceName.ENERGYZERO:
-        return EnergyZeroPriceSource()
+        return cached(EnergyZeroPriceSource())
     if name is SourceName.ENTSOE:
         return entsoe
-    return FallbackPriceSource([EnergyZeroPriceSource(), entsoe])
+    return FallbackPriceSource([cached(EnergyZeroPriceSource()), entsoe])
+
+
+@contextmanager
+def _price_cache(enabled: bool) -> Iterator[PriceCache | None]:
+    """The database's price cache (SQLite by default), or None if off or unavailable."""
+    if not enabled:
+        yield None
+        return
+    try:
+        database = open_database(load_settings())
+    except ChargebookError as exc:
+        Console(stderr=True).print(f"[yellow]price cache unavailable: {exc.message}[/yellow]")
+        yield None
+        return
+    try:
+        yield DatabasePriceCache(database, SystemClock())
+    finally:
+        database.dispose()
 
 
 def _local(moment: datetime) -> str:
@@ -84,14 +116,18 @@ def show(
     day: str = typer.Option(None, "--day", help="Local date YYYY-MM-DD (default: today)."),
     source: SourceName = _SOURCE,
     prices_file: Path | None = _FILE,
+    cache: bool = _CACHE,
 ) -> None:
-    """Print the quarter-hour prices of one local day (market and all-in, EUR/kWh)."""
+    """Print the quarter-hour prices of one local day (market and all-in, EUR/kWh).
+
+    Fetched days are kept in the database (`price_slots`), so a day is fetched once."""
     with cli_errors():
         the_day = (
             date.fromisoformat(day) if day else SystemClock().now().astimezone(AMSTERDAM).date()
         )
         start, end = local_day_window(the_day)
-        curve = asyncio.run(_source(source, prices_file).get_prices(start, end))
+        with _price_cache(cache and prices_file is None) as price_cache:
+            curve = asyncio.run(_source(source, prices_file, price_cache).get_prices(start, end))
         _print_curve(curve, the_day)
 
 
@@ -128,7 +164,10 @@ def plan(
         departure = datetime.combine(local.date(), time.fromisoformat(by), tzinfo=AMSTERDAM)
         if departure <= local:
             departure += timedelta(days=1)
-        curve = asyncio.run(_source(source, prices_file).get_prices(moment, departure))
+        with _price_cache(prices_file is None) as price_cache:
+            curve = asyncio.run(
+                _source(source, prices_file, price_cache).get_prices(moment, departure)
+            )
         options = PlanOptions(
             strategy=strategy,
             price_cap_eur_per_kwh=Decimal(str(price_cap)) if price_cap is not None else None,
