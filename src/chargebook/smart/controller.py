@@ -60,6 +60,9 @@ class ControllerSettings:
     confirm_delay_s: float = 10.0
     write_attempts: int = 3
     control_current: bool = True
+    # Plan to finish this long before departure: ticks, confirm delays and a car that tapers
+    # eat a few minutes, and a just-in-time plan has no slack for them.
+    departure_margin: timedelta = timedelta(minutes=5)
     options: PlanOptions = field(default_factory=PlanOptions)
 
 
@@ -317,8 +320,9 @@ class SmartController:
         assert goal is not None
         delivered = reading.session_energy_kwh - session.baseline_kwh
         remaining = max(0.0, goal.energy_kwh - delivered)
+        target = goal.departure - self.settings.departure_margin
         plan = plan_charging(
-            ChargeGoal(energy_kwh=remaining, departure=goal.departure),
+            ChargeGoal(energy_kwh=remaining, departure=target if target > now else goal.departure),
             self._limits(session),
             session.curve,
             now=now,
