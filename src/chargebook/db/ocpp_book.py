@@ -25,6 +25,7 @@ from chargebook.clock import Clock
 from chargebook.db.book_store import SqlBook
 from chargebook.db.canonical import canonical_json, sha256_hex
 from chargebook.db.database import Database
+from chargebook.db.exceptions import DatabaseUnavailableError
 from chargebook.db.ocpp_tables import OcppFrameRow, OcppTransactionRow
 from chargebook.db.repositories import SampleRepository
 from chargebook.db.repositories._common import dialect_insert
@@ -63,6 +64,30 @@ class SqlOcppBook:
         self.chargers = OcppChargerRepository(session, clock)
         # Charge point id -> book id; ids never change, so a writer may share this across batches.
         self._charger_ids = charger_ids if charger_ids is not None else {}
+        # MeterValues rows wait here and go out as one INSERT per table (`flush_pending`):
+        # per-frame statements would cost more than everything else of a batch together.
+        self._pending_frames: list[dict[str, Any]] = []
+        self._pending_samples: list[SessionSample] = []
+
+    def discard_pending(self) -> None:
+        """Drop queued rows of an operation that failed."""
+        self._pending_frames.clear()
+        self._pending_samples.clear()
+
+    def flush_pending(self) -> None:
+        """Write queued frames and samples (before anything reads them, and at batch end)."""
+        if self._pending_frames:
+            rows, self._pending_frames = self._pending_frames, []
+            # executemany of one compiled statement: a multi-row VALUES recompiles per size.
+            self._session.execute(
+                dialect_insert(self._session)(OcppFrameRow.__table__).on_conflict_do_nothing(
+                    index_elements=["transaction_id", "frame_sha256"]
+                ),
+                rows,
+            )
+        if self._pending_samples:
+            samples, self._pending_samples = self._pending_samples, []
+            SampleRepository(self._session).add_many(samples)
 
     # -- transactions ---------------------------------------------------------------------
 
@@ -85,6 +110,7 @@ class SqlOcppBook:
         Raises:
             NotFoundError: no such charge point.
         """
+        self.flush_pending()
         charger_id = self._charger_id(charge_point_id)
         row = OcppTransactionRow
         existing = self._session.scalar(
@@ -129,7 +155,8 @@ class SqlOcppBook:
         readings: Sequence[MeterReading],
         frame: str,
     ) -> int:
-        """Store MeterValues as samples (one per instant); returns how many were new.
+        """Store MeterValues as samples (one per instant, a repeat is ignored); returns how
+        many readings were queued (written by `flush_pending`, at the latest at batch end).
 
         Readings of a known transaction of this charger get the session energy (see
         `chargebook.domain.ocpp` for lifetime vs session-relative registers) and the frame
@@ -164,6 +191,7 @@ class SqlOcppBook:
         Raises:
             NotFoundError: no such charge point.
         """
+        self.flush_pending()
         charger_id = self._charger_id(charge_point_id)
         transaction = self._transaction_row(charger_id, transaction_id)
         if transaction is None:
@@ -185,6 +213,7 @@ class SqlOcppBook:
 
     def open_transactions(self, charge_point_id: str) -> list[OcppTransaction]:
         """The charger's open transactions, oldest first."""
+        self.flush_pending()
         charger_id = self._charger_id(charge_point_id)
         rows = self._session.scalars(
             select(OcppTransactionRow)
@@ -206,6 +235,7 @@ class SqlOcppBook:
 
     def frames(self, transaction_id: int) -> list[Any]:
         """The transaction's raw frames (parsed JSON), in the order they arrived."""
+        self.flush_pending()
         texts = self._session.scalars(
             select(OcppFrameRow.frame)
             .where(OcppFrameRow.transaction_id == transaction_id)
@@ -327,16 +357,19 @@ class SqlOcppBook:
                     extra=extra,
                 )
             )
-        added = SampleRepository(self._session).add_many(samples)
-        if transaction is not None and transaction.session_id is not None:
-            # MeterValues that arrive after the stop (buffered, out of order) join the session.
-            SampleRepository(self._session).link_to_session(
-                transaction.charger_id,
-                start=transaction.started_at,
-                end=_through(transaction.stopped_at or transaction.started_at),
-                session_id=transaction.session_id,
-            )
-        return added
+        if transaction is None or transaction.session_id is None:
+            self._pending_samples.extend(samples)
+            return len(samples)
+        # MeterValues that arrive after the stop (buffered, out of order) join the session.
+        self._pending_samples.extend(samples)
+        self.flush_pending()
+        SampleRepository(self._session).link_to_session(
+            transaction.charger_id,
+            start=transaction.started_at,
+            end=_through(transaction.stopped_at or transaction.started_at),
+            session_id=transaction.session_id,
+        )
+        return len(samples)
 
     def _mode(self, transaction: OcppTransactionRow, register_wh: float) -> EnergyRegisterMode:
         mode = EnergyRegisterMode(transaction.energy_mode)
@@ -348,18 +381,15 @@ class SqlOcppBook:
     def _add_frame(self, transaction_id: int, action: str, frame: str) -> None:
         payload = _payload_of(frame)
         digest = sha256_hex(action + canonical_json(payload))
-        statement = (
-            dialect_insert(self._session)(OcppFrameRow.__table__)
-            .values(
-                transaction_id=transaction_id,
-                action=action,
-                frame=frame,
-                frame_sha256=digest,
-                received_at=self._clock.now(),
-            )
-            .on_conflict_do_nothing(index_elements=["transaction_id", "frame_sha256"])
+        self._pending_frames.append(
+            {
+                "transaction_id": transaction_id,
+                "action": action,
+                "frame": frame,
+                "frame_sha256": digest,
+                "received_at": self._clock.now(),
+            }
         )
-        self._session.execute(statement)
 
     def _transaction_row(
         self, charger_id: int, transaction_id: int | None
@@ -423,23 +453,39 @@ def run_ocpp_batch(
     operations: Sequence[Callable[[SqlOcppBook], Any]],
     charger_ids: dict[str, int] | None = None,
 ) -> list[Outcome]:
-    """Run the operations in one transaction, each in a SAVEPOINT; one outcome per operation.
+    """Run the operations in one transaction; one outcome per operation.
 
-    A failing operation is rolled back alone and its exception returned as its outcome.
+    The batch first runs without savepoints (the common case: nothing fails). If an operation
+    raises, the batch is rolled back and run again with a SAVEPOINT per operation, so the
+    failing one is rolled back alone and its exception returned as its outcome.
 
     Raises:
         DatabaseUnavailableError: the database cannot be reached or the commit failed; then
             no operation took effect.
     """
+    try:
+        with database.transaction() as session:
+            book = SqlOcppBook(session, clock, charger_ids)
+            results = [operation(book) for operation in operations]
+            book.flush_pending()
+        return [(True, result) for result in results]
+    except DatabaseUnavailableError:
+        raise
+    except Exception as exc:
+        if len(operations) == 1:
+            return [(False, exc)]
     outcomes: list[Outcome] = []
     with database.transaction() as session:
         book = SqlOcppBook(session, clock, charger_ids)
         for operation in operations:
             try:
                 with session.begin_nested():
-                    outcomes.append((True, operation(book)))
+                    result = operation(book)
+                    book.flush_pending()
+                    outcomes.append((True, result))
             except OperationalError:
                 raise  # the connection or lock is gone: the whole batch fails
             except Exception as exc:  # the operation's own failure, kept for its caller
+                book.discard_pending()
                 outcomes.append((False, exc))
     return outcomes
