@@ -184,14 +184,22 @@ async def connect_account(
     email: str,
     password: str,
     transport: httpx.AsyncBaseTransport | None = None,
+    owner_user_id: int | None = None,
+    max_retries: int | None = None,
 ) -> WallboxAccount:
     """Check the credentials by signing in once, then store the account and its tokens.
+
+    The account belongs to `owner_user_id` (the web app's signed-in user); without it, to the
+    user with the account's e-mail (made when missing, as the CLI does). `max_retries`
+    overrides the settings' retries for the sign-in (the web wizard answers at once).
 
     Raises:
         WallboxAuthenticationError: the cloud refused the e-mail or password.
         ConflictError: the account is already connected.
     """
     tokens = MemoryTokenStore()
+    if max_retries is not None:
+        settings = settings.model_copy(update={"wallbox_max_retries": max_retries})
     async with httpx.AsyncClient(transport=transport) as http:
         client = WallboxClient.from_settings(
             settings,
@@ -203,12 +211,14 @@ async def connect_account(
         )
         await client.authenticate()
     with database.transaction() as session:
-        users = UserRepository(session, clock)
-        owner = users.get_by_email(email) or users.create(
-            email=email, password_hash=UNUSABLE_PASSWORD_HASH
-        )
+        if owner_user_id is None:
+            users = UserRepository(session, clock)
+            owner = users.get_by_email(email) or users.create(
+                email=email, password_hash=UNUSABLE_PASSWORD_HASH
+            )
+            owner_user_id = owner.id
         accounts = WallboxAccountRepository(session, box, clock)
-        account = accounts.add(owner_user_id=owner.id, email=email, password=password)
+        account = accounts.add(owner_user_id=owner_user_id, email=email, password=password)
         signed_in = tokens.load(email)
         if signed_in is not None:
             accounts.save_tokens(account.id, asdict(signed_in))

@@ -13,6 +13,7 @@ from chargebook.cli.wallbox_accounts import DatabaseTokenStore, budget_registry
 from chargebook.clock import Clock
 from chargebook.crypto import SecretBox
 from chargebook.db import Database, WallboxAccountRepository
+from chargebook.domain.models import ChargerStatus
 from chargebook.domain.stored import StoredCharger
 from chargebook.errors import NotFoundError
 from chargebook.settings import Settings
@@ -62,6 +63,15 @@ class WallboxCommandPort:
             case ChargerCommand.ENERGY_PRICE:
                 assert request.price_per_kwh is not None
                 await client.set_energy_price(charger_id, request.price_per_kwh)
+
+    async def read_status(self, charger: StoredCharger) -> ChargerStatus:
+        """The charger's live status through its account (shares the account's read budget).
+
+        Raises:
+            NotFoundError: the charger has no connected account.
+            WallboxError: see `chargebook.wallbox.exceptions`.
+        """
+        return await self._client_for(charger).get_status(charger.charger.external_id)
 
     def _client_for(self, charger: StoredCharger) -> WallboxClient:
         if charger.account_id is None:
