@@ -33,9 +33,10 @@ SELECT cs.id, cs.charger_id, cs.source, cs.started_at, cs.ended_at, cs.energy_kw
 FROM charging_sessions cs
 JOIN ere_charger_links link ON link.charger_id = cs.charger_id
 LEFT JOIN ere_batch_sessions bs ON bs.session_id = cs.id
-WHERE cs.state = 'ok' AND cs.ended_at >= {p} AND cs.ended_at < {p}
+WHERE cs.state = 'ok' AND cs.ended_at >= {p} AND cs.ended_at < {p}{charger}
 ORDER BY cs.charger_id, cs.started_at, cs.id
 """
+_LINKED = "SELECT charger_id FROM ere_charger_links ORDER BY charger_id"
 _INSERT = (
     "INSERT INTO ere_batch_sessions (session_id, batch_id, line_id, energy_kwh, raw_sha256) "
     "VALUES ({p}, {p}, {p}, {p}, {p})"
@@ -68,20 +69,33 @@ def stream_linked_sessions(
     """
     connection = session.connection()
     driver: Any = connection.connection.driver_connection
-    convert_time: Callable[[Any], datetime]
-    convert_decimal: Callable[[Any], Decimal]
     if connection.dialect.name == "postgresql":
+        # One query through a server-side cursor: the server sorts (spilling to disk if it
+        # must), this process holds one fetch of rows.
         cursor = driver.cursor(name=f"ere_{secrets.token_hex(4)}")
         cursor.itersize = FETCH_ROWS
-        cursor.execute(_SELECT.format(p="%s"), (ended_from, ended_until))
-        convert_time = _pg_time
-        convert_decimal = _pg_decimal
-    else:
+        cursor.execute(_SELECT.format(p="%s", charger=""), (ended_from, ended_until))
+        yield from _rows(cursor, _pg_time, _pg_decimal)
+        return
+    # SQLite: one query per linked charger, so that its (charger_id, started_at) index gives
+    # the order; a single ORDER BY over every session would build a temporary B-tree of all.
+    bounds = (_sqlite_time(ended_from), _sqlite_time(ended_until))
+    listing = driver.cursor()
+    try:
+        linked = [row[0] for row in listing.execute(_LINKED)]
+    finally:
+        listing.close()
+    for charger_id in linked:
         cursor = driver.cursor()
-        cursor.arraysize = FETCH_ROWS
-        cursor.execute(_SELECT.format(p="?"), (_sqlite_time(ended_from), _sqlite_time(ended_until)))
-        convert_time = _sqlite_parse_time
-        convert_decimal = _sqlite_decimal
+        cursor.execute(
+            _SELECT.format(p="?", charger=" AND cs.charger_id = ?"), (*bounds, charger_id)
+        )
+        yield from _rows(cursor, _sqlite_parse_time, _sqlite_decimal)
+
+
+def _rows(
+    cursor: Any, convert_time: Callable[[Any], datetime], convert_decimal: Callable[[Any], Decimal]
+) -> Iterator[EreSessionRow]:
     chargers: dict[int, str] = {}
     try:
         while True:
@@ -137,7 +151,7 @@ def _pg_decimal(value: Decimal) -> Decimal:
 
 
 def _sqlite_parse_time(value: str) -> datetime:
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return datetime.fromisoformat(value + "+00:00")  # stored as naive UTC text
 
 
 def _sqlite_decimal(value: float) -> Decimal:
