@@ -73,6 +73,7 @@ def create_app(
         passwords=Passwords(password_hasher),
         commands=ChargerCommands({ChargerSource.WALLBOX_CLOUD: wallbox_port}),
         limits=LoginLimits.from_settings(settings),
+        wallbox_transport=wallbox_transport,
     )
 
     async def shutdown() -> None:

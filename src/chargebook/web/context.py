@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import httpx
 
 from chargebook.clock import Clock
 from chargebook.crypto import SecretBox
@@ -11,6 +14,10 @@ from chargebook.settings import Settings
 from chargebook.web.accounts import LoginLimits
 from chargebook.web.commands import ChargerCommands
 from chargebook.web.security import Passwords
+
+if TYPE_CHECKING:
+    from chargebook.central_system import CentralSystem
+    from chargebook.jobs import Scheduler
 
 
 @dataclass(eq=False)
@@ -24,6 +31,11 @@ class WebContext:
     passwords: Passwords
     commands: ChargerCommands
     limits: LoginLimits = field(default_factory=LoginLimits)
+    # How the scheduler's Wallbox clients reach the cloud (tests: the simulator's ASGI app).
+    wallbox_transport: httpx.AsyncBaseTransport | None = None
+    # Set by the lifespan while `serve` runs them (None otherwise).
+    scheduler: Scheduler | None = None
+    central_system: CentralSystem | None = None
 
     def __repr__(self) -> str:
         return f"WebContext(database={self.database.dialect})"

@@ -41,7 +41,13 @@ def scheduler_enabled(context: WebContext) -> bool:
 @asynccontextmanager
 async def run_scheduler(context: WebContext) -> AsyncIterator[Scheduler]:
     """Schedule sync + recorder jobs for every connected account; stop them on exit."""
-    sources = build_sources(context.settings, context.database, context.box, context.clock)
+    sources = build_sources(
+        context.settings,
+        context.database,
+        context.box,
+        context.clock,
+        transport=context.wallbox_transport,
+    )
     opener = book_opener(context.database, context.clock)
     scheduler = Scheduler(context.clock)
     schedule_account_jobs(
@@ -53,6 +59,7 @@ async def run_scheduler(context: WebContext) -> AsyncIterator[Scheduler]:
         ),
     )
     task = asyncio.create_task(scheduler.run(), name="chargebook-scheduler")
+    context.scheduler = scheduler
     _LOGGER.info("scheduler started for %d accounts", len(sources))
     try:
         yield scheduler
@@ -60,6 +67,7 @@ async def run_scheduler(context: WebContext) -> AsyncIterator[Scheduler]:
         scheduler.stop()
         await task
         await close_sources(sources)
+        context.scheduler = None
 
 
 @asynccontextmanager
@@ -72,11 +80,13 @@ async def run_central_system(context: WebContext) -> AsyncIterator[None]:
     async with central:
         port = await central.start(settings.ocpp_host, settings.ocpp_port)
         context.commands.register(ChargerSource.OCPP, OcppCommandPort(central))
+        context.central_system = central
         _LOGGER.info("OCPP central system on ws://%s:%d/<id>", settings.ocpp_host, port)
         try:
             yield
         finally:
             context.commands.unregister(ChargerSource.OCPP)
+            context.central_system = None
 
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
