@@ -58,9 +58,13 @@ def assess(
 
 
 def detect_metering(
-    store: EreStore, *, now: datetime, since: datetime | None = None
+    store: EreStore,
+    *,
+    now: datetime,
+    since: datetime | None = None,
+    charger_id: int | None = None,
 ) -> list[DetectionOutcome]:
-    """Assess every charger in the book and record what detection found.
+    """Assess every charger in the book (or only `charger_id`) and record what detection found.
 
     A qualifying charger gets an `integrated_mid` construct with its MID serial from `since`
     (the operator's evidence of when it was installed) or from now; one that needs an upgrade
@@ -69,7 +73,8 @@ def detect_metering(
     """
     counts = store.mid_session_counts()
     outcomes: list[DetectionOutcome] = []
-    for charger in store.chargers.list():
+    chargers = [store.chargers.get(charger_id)] if charger_id is not None else None
+    for charger in chargers if chargers is not None else store.chargers.list():
         assessment = assess(store, charger, counts)
         current = store.metering.current(charger.id)
         recorded = False
