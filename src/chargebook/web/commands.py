@@ -103,6 +103,10 @@ class ChargerCommands:
         """Remove a source's port (its system stopped)."""
         self._ports.pop(source, None)
 
+    def port(self, source: ChargerSource) -> CommandPort | None:
+        """The port of a source, if one is plugged in (e.g. to read live status through it)."""
+        return self._ports.get(source)
+
     async def execute(self, charger: StoredCharger, request: CommandRequest) -> None:
         """Send `request` to the charger through its source's port.
 
