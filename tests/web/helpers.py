@@ -18,9 +18,11 @@ from fastapi import FastAPI
 from chargebook.clock import FixedClock
 from chargebook.db import ChargerRepository, Database
 from chargebook.db.canonical import canonical_json, sha256_hex
+from chargebook.db.repositories.ere_statements import StatementRepository
 from chargebook.db.tables import ChargingSessionRow
 from chargebook.db.testing import example_charger
 from chargebook.domain.access import ApiScope
+from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.users import User, UserRole
 from chargebook.settings import Settings
 from chargebook.web.accounts import AccountService
@@ -88,6 +90,7 @@ class World:
     actors: dict[str, Actor] = field(default_factory=dict)
     charger_ids: dict[str, int] = field(default_factory=dict)  # owner name -> charger id
     session_ids: dict[str, int] = field(default_factory=dict)  # owner name -> a session id
+    statement_ids: dict[str, int] = field(default_factory=dict)  # owner name -> a statement
 
 
 def add_user(app: FastAPI, email: str, role: UserRole = UserRole.OWNER) -> User:
@@ -161,4 +164,21 @@ async def build_world(app: FastAPI) -> World:
         world.session_ids[name] = add_sessions(
             context.database, world.clock, stored.id, count=3, prefix=f"{name}-"
         )[0]
+        with context.database.transaction() as session:
+            statement = StatementRepository(session, context.clock).add_statement(
+                customer_id=user.id,
+                period=DeliveryPeriod(2026, 1),
+                eans=["871234567890123456"],
+                energy_kwh=Decimal("22.5"),
+                energy_kwh_by_month=[("2026-01", Decimal("22.5"))],
+                ere=Decimal("9"),
+                is_estimate=False,
+                price_eur_per_ere=Decimal("0.10"),
+                fee_rate=Decimal("0.2"),
+                gross_eur=Decimal("0.90"),
+                fee_eur=Decimal("0.18"),
+                payout_eur=Decimal("0.72"),
+                line_ids=[],
+            )
+        world.statement_ids[name] = statement.id
     return world

@@ -1,8 +1,8 @@
 """THE table of every page and API route, for the access matrix (test_matrix.py).
 
 Add a row for every route you add; `test_every_route_is_in_the_table` fails until you do.
-Path placeholders `{charger_id}` and `{session_id}` are filled with owner A's ids, so owner B
-must get 404 there (never 403: ids must not reveal what exists).
+Path placeholders `{charger_id}`, `{session_id}`, `{statement_id}` are filled with owner A's
+ids, so owner B must get 404 there (never 403: ids must not reveal what exists).
 
 - `access`: PUBLIC (anyone, same answer), SIGNED_IN (any user; owners see their own), OPERATOR.
 - `ok`: the status an allowed actor gets; `body`: form fields (pages) or JSON (API).
@@ -40,7 +40,9 @@ class RouteCase:
     @property
     def owned(self) -> bool:
         """The path names owner A's objects: another owner must get 404."""
-        return "{charger_id}" in self.path or "{session_id}" in self.path
+        return any(
+            f"{{{name}}}" in self.path for name in ("charger_id", "session_id", "statement_id")
+        )
 
     @property
     def id(self) -> str:
@@ -79,6 +81,10 @@ ROUTES: list[RouteCase] = [
         "GET", "/api/v1/sessions/{session_id}", Access.SIGNED_IN, scope=ApiScope.SESSIONS_READ
     ),
     RouteCase("GET", "/api/v1/energy/monthly", Access.SIGNED_IN, scope=ApiScope.SESSIONS_READ),
+    RouteCase("GET", "/api/v1/statements", Access.SIGNED_IN, scope=ApiScope.CREDITS_READ),
+    RouteCase(
+        "GET", "/api/v1/statements/{statement_id}", Access.SIGNED_IN, scope=ApiScope.CREDITS_READ
+    ),
 ]
 
 # Framework routes that are not the app's own pages or API.

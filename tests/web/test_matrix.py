@@ -6,6 +6,7 @@ route with a scope refuses a token without it, and every API error has the error
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -17,6 +18,7 @@ from chargebook.domain.access import ApiScope
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.stored import StoredCharger
 from chargebook.web.commands import CommandRequest
+from chargebook.web.deps import account_service
 
 from .helpers import Actor, World, context_of, csrf_from, sign_in
 from .routes import FRAMEWORK_PATHS, ROUTES, Access, RouteCase
@@ -39,6 +41,7 @@ def _path(case: RouteCase, world: World) -> str:
     return case.path.format(
         charger_id=world.charger_ids["owner_a"],
         session_id=world.session_ids["owner_a"],
+        statement_id=world.statement_ids["owner_a"],
         command="lock",
     )
 
@@ -165,3 +168,48 @@ async def test_revoked_and_garbage_tokens_get_401(world: World) -> None:
         assert response.status_code == 401
         _check_error_shape(response)
         assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+async def test_api_ignores_browser_cookies(world: World) -> None:
+    owner = world.actors["owner_a"]  # has a valid session cookie, sends no bearer token
+    response = await owner.client.get("/api/v1/chargers")
+    assert response.status_code == 401
+    _check_error_shape(response)
+
+
+async def test_a_revoked_token_stops_working_at_once(world: World) -> None:
+    owner = world.actors["owner_a"]
+    assert (await owner.client.get("/api/v1/me", headers=owner.bearer())).status_code == 200
+    context = context_of(world.app)
+    with context.database.transaction() as session:
+        service = account_service(context, session)
+        assert owner.user is not None
+        for token in service.list_tokens(owner.user):
+            service.revoke_token(owner.user, token.id)
+    response = await owner.client.get("/api/v1/me", headers=owner.bearer())
+    assert response.status_code == 401
+    assert response.json()["detail"] == "the access token is unknown or revoked"
+
+
+async def test_every_api_error_is_documented_in_openapi(app: FastAPI) -> None:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as client:
+        spec = (await client.get("/openapi.json")).json()
+    assert "HTTPBearer" in spec["components"]["securitySchemes"]
+    for path, methods in spec["paths"].items():
+        assert path.startswith("/api/v1/"), path  # pages stay out of the API schema
+        for operation in methods.values():
+            assert {"401", "403", "404", "422"} <= set(operation["responses"]), path
+
+
+async def test_statements_are_the_owners_own(world: World) -> None:
+    for name in ("owner_a", "owner_b", "operator"):
+        actor = world.actors[name]
+        listed = (await actor.client.get("/api/v1/statements", headers=actor.bearer())).json()
+        ids = {statement["id"] for statement in listed}
+        if name == "operator":
+            assert ids == set(world.statement_ids.values())
+        else:
+            assert ids == {world.statement_ids[name]}
+            assert Decimal(listed[0]["payout_eur"]) == Decimal("0.72")

@@ -15,8 +15,10 @@ from sqlalchemy.orm import Session
 
 from chargebook.db import ChargerRepository, SessionRepository
 from chargebook.db.repositories.book_reads import BookReadRepository
+from chargebook.db.repositories.ere_statements import StatementRepository
 from chargebook.domain.access import Viewer
 from chargebook.domain.book import SessionSample, SessionState
+from chargebook.domain.ere_book import StoredStatement
 from chargebook.domain.stored import BookSession, MonthlyEnergy, StoredCharger
 from chargebook.errors import NotFoundError
 from chargebook.web.cursor import SessionCursor
@@ -155,6 +157,23 @@ class BookService:
             start=start,
             end=end,
         )
+
+    def list_statements(self) -> list[StoredStatement]:
+        """The viewer's ERE statements (everyone's, for an operator), by period."""
+        return StatementRepository(self._session, _NO_CLOCK).list(customer_id=self._owner)
+
+    def get_statement(self, statement_id: int) -> StoredStatement:
+        """One of the viewer's statements.
+
+        Raises:
+            NotFoundError: no such statement, or not the viewer's.
+        """
+        found = StatementRepository(self._session, _NO_CLOCK).list(
+            statement_id=statement_id, customer_id=self._owner
+        )
+        if not found:
+            raise NotFoundError(f"no statement with id {statement_id}")
+        return found[0]
 
 
 class _NoClock:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from chargebook.domain.access import ApiScope, ApiToken, Viewer
 from chargebook.domain.book import SessionSample, SessionState
+from chargebook.domain.ere_book import PayoutStatus, StoredStatement
 from chargebook.domain.models import ChargerSource, ChargerState
 from chargebook.domain.stored import BookSession, MonthlyEnergy, StoredCharger
 from chargebook.domain.users import UserRole
@@ -202,4 +203,44 @@ class TokenOut(BaseModel):
             scopes=sorted(token.scopes),
             created_at=token.created_at,
             revoked_at=token.revoked_at,
+        )
+
+
+class StatementOut(BaseModel):
+    """An ERE statement: the EREs of a delivery period and what they pay out (EUR)."""
+
+    id: int
+    period: str
+    sequence: int
+    eans: list[str]
+    energy_kwh: Decimal
+    ere: Decimal
+    is_estimate: bool
+    price_eur_per_ere: Decimal
+    fee_rate: Decimal
+    gross_eur: Decimal
+    fee_eur: Decimal
+    payout_eur: Decimal
+    payout_status: PayoutStatus
+    paid_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, statement: StoredStatement) -> StatementOut:
+        return cls(
+            id=statement.id,
+            period=statement.period.label,
+            sequence=statement.sequence,
+            eans=list(statement.eans),
+            energy_kwh=statement.energy_kwh,
+            ere=statement.ere,
+            is_estimate=statement.is_estimate,
+            price_eur_per_ere=statement.price_eur_per_ere,
+            fee_rate=statement.fee_rate,
+            gross_eur=statement.gross_eur,
+            fee_eur=statement.fee_eur,
+            payout_eur=statement.payout_eur,
+            payout_status=statement.payout_status,
+            paid_at=statement.paid_at,
+            created_at=statement.created_at,
         )

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from chargebook.web.api import chargers, me, sessions
+from chargebook.web.api import chargers, me, sessions, statements
 from chargebook.web.schemas import ErrorOut
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -27,5 +27,6 @@ api_router = APIRouter(responses=ERROR_RESPONSES)
 api_router.include_router(me.router)
 api_router.include_router(chargers.router)
 api_router.include_router(sessions.router)
+api_router.include_router(statements.router)
 
 __all__ = ["api_router"]

@@ -1,0 +1,30 @@
+"""`/api/v1/statements`: the caller's ERE statements (credits per delivery period and payout)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path
+
+from chargebook.domain.access import ApiScope, Viewer
+from chargebook.web.book import BookService
+from chargebook.web.deps import DbSession, require_scope
+from chargebook.web.schemas import StatementOut
+
+router = APIRouter(prefix="/statements", tags=["credits"])
+
+Reader = Annotated[Viewer, Depends(require_scope(ApiScope.CREDITS_READ))]
+
+
+@router.get("")
+def list_statements(viewer: Reader, db: DbSession) -> list[StatementOut]:
+    """The caller's statements (every customer's, for an operator), by period."""
+    return [StatementOut.of(s) for s in BookService(db, viewer).list_statements()]
+
+
+@router.get("/{statement_id}")
+def get_statement(
+    statement_id: Annotated[int, Path(ge=1, le=2**62)], viewer: Reader, db: DbSession
+) -> StatementOut:
+    """One statement; 404 if it is not the caller's."""
+    return StatementOut.of(BookService(db, viewer).get_statement(statement_id))
