@@ -63,6 +63,87 @@ ROUTES: list[RouteCase] = [
     RouteCase("POST", "/signup", Access.PUBLIC, ok=422, body={"email": "x", "password": "short"}),
     RouteCase("POST", "/logout", Access.PUBLIC, ok=303, body={}),
     RouteCase("GET", "/", Access.SIGNED_IN),
+    # connect wizard
+    RouteCase("GET", "/connect", Access.SIGNED_IN),
+    RouteCase("GET", "/connect/wallbox", Access.SIGNED_IN),
+    RouteCase(  # an empty password is refused before Wallbox is asked
+        "POST",
+        "/connect/wallbox",
+        Access.SIGNED_IN,
+        ok=422,
+        body={"email": "me@example.com", "password": ""},
+    ),
+    RouteCase("GET", "/connect/chargers", Access.SIGNED_IN),
+    RouteCase("POST", "/connect/{charger_id}/select", Access.SIGNED_IN, ok=303, body={}),
+    RouteCase("GET", "/connect/{charger_id}/meter", Access.SIGNED_IN),
+    RouteCase(
+        "POST",
+        "/connect/{charger_id}/followup",
+        Access.SIGNED_IN,
+        ok=303,
+        body={"kind": "sap_guidance"},
+    ),
+    RouteCase("POST", "/connect/{charger_id}/ere", Access.SIGNED_IN, ok=422, body={"ean": "1"}),
+    RouteCase("GET", "/connect/{charger_id}/done", Access.SIGNED_IN),
+    RouteCase("GET", "/connect/{charger_id}/progress", Access.SIGNED_IN),
+    RouteCase("GET", "/connect/ocpp", Access.SIGNED_IN),
+    RouteCase(
+        "POST", "/connect/ocpp", Access.SIGNED_IN, ok=422, body={"charge_point_id": "bad id!"}
+    ),
+    # charger page
+    RouteCase("GET", "/chargers/{charger_id}", Access.SIGNED_IN),
+    RouteCase("GET", "/chargers/{charger_id}/live", Access.SIGNED_IN),
+    RouteCase(
+        "POST", "/chargers/{charger_id}/commands/{command}", Access.SIGNED_IN, ok=303, body={}
+    ),
+    # sessions
+    RouteCase("GET", "/sessions", Access.SIGNED_IN),
+    RouteCase("GET", "/sessions/export.csv", Access.SIGNED_IN),
+    RouteCase("GET", "/sessions/export.xlsx", Access.SIGNED_IN),
+    RouteCase("GET", "/sessions/{session_id}", Access.SIGNED_IN),
+    RouteCase("GET", "/sessions/{session_id}/samples.json", Access.SIGNED_IN),
+    RouteCase("GET", "/sessions/{session_id}/chart.png", Access.SIGNED_IN),
+    # credits and knowledge base
+    RouteCase("GET", "/credits", Access.SIGNED_IN),
+    RouteCase("GET", "/credits/statements.csv", Access.SIGNED_IN),
+    RouteCase("GET", "/credits/statements/{statement_id}.pdf", Access.SIGNED_IN),
+    RouteCase("GET", "/learn", Access.SIGNED_IN),
+    # operator console ({follow_up_id} and {batch_id} name nothing: the operator gets 404)
+    RouteCase("GET", "/operator", Access.OPERATOR),
+    RouteCase("GET", "/operator/followups", Access.OPERATOR),
+    RouteCase(
+        "POST",
+        "/operator/followups/{follow_up_id}",
+        Access.OPERATOR,
+        ok=404,
+        body={"status": "done"},
+    ),
+    RouteCase("GET", "/operator/mandates", Access.OPERATOR),
+    RouteCase("GET", "/operator/quarantine", Access.OPERATOR),
+    RouteCase("GET", "/operator/batches", Access.OPERATOR),
+    RouteCase(  # nothing eligible in the world: refused with the reason
+        "POST", "/operator/batches", Access.OPERATOR, ok=400, body={"period": "2026-Q1"}
+    ),
+    RouteCase("GET", "/operator/batches/{batch_id}", Access.OPERATOR, ok=404),
+    RouteCase("POST", "/operator/batches/{batch_id}/finalize", Access.OPERATOR, ok=404, body={}),
+    RouteCase("POST", "/operator/batches/{batch_id}/discard", Access.OPERATOR, ok=404, body={}),
+    RouteCase("GET", "/operator/batches/{batch_id}/export.zip", Access.OPERATOR, ok=404),
+    RouteCase("GET", "/operator/payouts", Access.OPERATOR),
+    RouteCase(
+        "POST",
+        "/operator/prices",
+        Access.OPERATOR,
+        ok=303,
+        body={"period": "2026-Q1", "price": "0.45"},
+    ),
+    RouteCase("POST", "/operator/statements", Access.OPERATOR, ok=303, body={"period": "2026-Q1"}),
+    RouteCase(  # owner A's statement
+        "POST",
+        "/operator/payouts/{payout_statement_id}/paid",
+        Access.OPERATOR,
+        ok=303,
+        body={"reference": "NL-123"},
+    ),
     # -- API --------------------------------------------------------------------------------
     RouteCase("GET", "/api/v1/me", Access.SIGNED_IN),
     RouteCase("GET", "/api/v1/tokens", Access.SIGNED_IN),
@@ -86,6 +167,9 @@ ROUTES: list[RouteCase] = [
         "GET", "/api/v1/statements/{statement_id}", Access.SIGNED_IN, scope=ApiScope.CREDITS_READ
     ),
 ]
+
+# Placeholders of operator routes that name no owner's object (see test_matrix._path).
+UNKNOWN_ID = 999_999
 
 # Framework routes that are not the app's own pages or API.
 FRAMEWORK_PATHS = frozenset({"/openapi.json", "/api/docs", "/docs/oauth2-redirect", "/static"})

@@ -21,7 +21,7 @@ from chargebook.web.commands import CommandRequest
 from chargebook.web.deps import account_service
 
 from .helpers import Actor, World, context_of, csrf_from, sign_in
-from .routes import FRAMEWORK_PATHS, ROUTES, Access, RouteCase
+from .routes import FRAMEWORK_PATHS, ROUTES, UNKNOWN_ID, Access, RouteCase
 
 ACTORS = ("anonymous", "owner_a", "owner_b", "operator")
 
@@ -42,6 +42,9 @@ def _path(case: RouteCase, world: World) -> str:
         charger_id=world.charger_ids["owner_a"],
         session_id=world.session_ids["owner_a"],
         statement_id=world.statement_ids["owner_a"],
+        payout_statement_id=world.statement_ids["owner_a"],
+        follow_up_id=UNKNOWN_ID,
+        batch_id=UNKNOWN_ID,
         command="lock",
     )
 

@@ -20,16 +20,22 @@ from chargebook import __version__
 from chargebook.domain.users import User, UserRole
 from chargebook.web.cookies import PRESESSION_COOKIE, csrf_seed, set_presession_cookie
 from chargebook.web.deps import CSRF_FIELD, get_context
+from chargebook.web.filters import install_filters
 from chargebook.web.security import csrf_token_for, new_session_id
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+install_filters(templates.env)
 
 # (label, path, who sees it); the pages helper adds entries here as pages land.
 NAV: list[tuple[str, str, frozenset[UserRole]]] = [
-    ("Dashboard", "/", frozenset(UserRole)),
+    ("Chargers", "/", frozenset(UserRole)),
+    ("Sessions", "/sessions", frozenset(UserRole)),
+    ("Credits", "/credits", frozenset(UserRole)),
+    ("Learn", "/learn", frozenset(UserRole)),
+    ("Operator", "/operator", frozenset({UserRole.OPERATOR})),
 ]
 
 

@@ -10,7 +10,17 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
 
 from chargebook.web.deps import verify_csrf
-from chargebook.web.pages import auth, home
+from chargebook.web.pages import (
+    auth,
+    chargers,
+    connect,
+    credits,
+    home,
+    learn,
+    operator,
+    operator_ere,
+    sessions,
+)
 
 pages_router = APIRouter(
     dependencies=[Depends(verify_csrf)],
@@ -19,5 +29,12 @@ pages_router = APIRouter(
 )
 pages_router.include_router(auth.router)
 pages_router.include_router(home.router)
+pages_router.include_router(connect.router)
+pages_router.include_router(chargers.router)
+pages_router.include_router(sessions.router)
+pages_router.include_router(credits.router)
+pages_router.include_router(learn.router)
+pages_router.include_router(operator.router)
+pages_router.include_router(operator_ere.router)
 
 __all__ = ["pages_router"]

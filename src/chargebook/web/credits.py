@@ -1,0 +1,147 @@
+"""An owner's ERE credits per quarter, and what a year of charging may earn.
+
+Per quarter (Dutch local time, by each session's end):
+- pending: eligible sessions of a quarter that is still running (registered after it closes);
+- eligible: eligible sessions of a closed quarter, not in a registration batch yet;
+- registered: EREs in finalized batches, not paid out yet;
+- paid: EREs of statements whose payout was transferred.
+
+EREs are rounded per EAN and quarter, as a batch line would be (`chargebook.ere.calculate_ere`).
+Eligibility runs every rule over the quarter's linked sessions (`ere_book.context`), so the page
+costs one pass over the book's sessions per shown quarter.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from chargebook.db.ere_store import EreStore
+from chargebook.domain.ere import DeliveryPeriod
+from chargebook.domain.ere_book import BatchStatus, PayoutStatus, StoredStatement
+from chargebook.ere import (
+    EarningsEstimate,
+    ParametersError,
+    ParameterSet,
+    calculate_ere,
+    estimate_earnings,
+    period_bounds,
+)
+from chargebook.ere.periods import DUTCH_ZONE
+from chargebook.ere_book.context import stream_verdicts
+
+# A cautious range for the estimate; the operator's actual price is on each statement.
+LOW_PRICE_EUR_PER_ERE = Decimal("0.30")
+HIGH_PRICE_EUR_PER_ERE = Decimal("0.50")
+
+
+@dataclass(frozen=True, slots=True)
+class QuarterCredits:
+    period: DeliveryPeriod
+    open: bool  # the quarter has not ended yet
+    eligible_sessions: int
+    eligible_energy_kwh: Decimal
+    pending_ere: Decimal
+    eligible_ere: Decimal
+    registered_ere: Decimal
+    paid_ere: Decimal
+    paid_eur: Decimal
+    awaiting_payout_eur: Decimal
+    is_estimate: bool
+
+
+def quarter_of(moment: datetime) -> DeliveryPeriod:
+    local = moment.astimezone(DUTCH_ZONE)
+    return DeliveryPeriod(local.year, (local.month - 1) // 3 + 1)
+
+
+def recent_quarters(now: datetime, count: int) -> list[DeliveryPeriod]:
+    """The current quarter and the `count - 1` before it, newest first."""
+    period = quarter_of(now)
+    found = [period]
+    while len(found) < count:
+        year, quarter = period.year, period.quarter or 1
+        period = DeliveryPeriod(year - 1, 4) if quarter == 1 else DeliveryPeriod(year, quarter - 1)
+        found.append(period)
+    return found
+
+
+def quarter_credits(
+    store: EreStore,
+    customer_id: int,
+    period: DeliveryPeriod,
+    statements: list[StoredStatement],
+    *,
+    parameters: ParameterSet,
+    now: datetime,
+) -> QuarterCredits:
+    """One quarter of one customer (see the module docstring for the four states)."""
+    customer = str(customer_id)
+    per_ean: dict[str, Decimal] = defaultdict(Decimal)
+    sessions = 0
+    for verdict, _ in stream_verdicts(store, period, now=now):
+        if verdict.customer_id == customer and not verdict.failures:
+            per_ean[verdict.booking_ean or ""] += verdict.net_energy_kwh
+            sessions += 1
+    estimate = False
+    ere = Decimal(0)
+    for energy in per_ean.values():
+        try:
+            amount = calculate_ere(energy, period.year, parameters)
+        except ParametersError:
+            continue  # no factors for the year yet: nothing to show
+        ere += amount.ere
+        estimate = estimate or amount.is_estimate
+    registered = Decimal(0)
+    for batch in store.batches.list(period=period):
+        if batch.status is BatchStatus.FINALIZED:
+            registered += sum(
+                (
+                    line.ere
+                    for line in store.batches.lines(batch.id)
+                    if line.customer_id == customer
+                ),
+                Decimal(0),
+            )
+    mine = [s for s in statements if s.period == period]
+    paid = [s for s in mine if s.payout_status is PayoutStatus.PAID]
+    paid_ere = sum((s.ere for s in paid), Decimal(0))
+    is_open = now < period_bounds(period)[1]
+    return QuarterCredits(
+        period=period,
+        open=is_open,
+        eligible_sessions=sessions,
+        eligible_energy_kwh=sum(per_ean.values(), Decimal(0)),
+        pending_ere=ere if is_open else Decimal(0),
+        eligible_ere=Decimal(0) if is_open else ere,
+        registered_ere=max(Decimal(0), registered - paid_ere),
+        paid_ere=paid_ere,
+        paid_eur=sum((s.payout_eur for s in paid), Decimal(0)),
+        awaiting_payout_eur=sum(
+            (s.payout_eur for s in mine if s.payout_status is PayoutStatus.PENDING), Decimal(0)
+        ),
+        is_estimate=estimate,
+    )
+
+
+def yearly_estimate(
+    energy_kwh_last_year: Decimal, *, year: int, parameters: ParameterSet
+) -> EarningsEstimate | None:
+    """What `energy_kwh_last_year` would earn in `year` (None without factors for the year)."""
+    try:
+        return estimate_earnings(
+            energy_kwh_last_year,
+            delivery_year=year,
+            parameters=parameters,
+            low_price_eur_per_ere=LOW_PRICE_EUR_PER_ERE,
+            high_price_eur_per_ere=HIGH_PRICE_EUR_PER_ERE,
+        )
+    except ParametersError:
+        return None
+
+
+def last_year_window(now: datetime) -> tuple[datetime, datetime]:
+    """[now - 365 days, now): the window the estimate's kWh come from."""
+    return now - timedelta(days=365), now

@@ -1,0 +1,173 @@
+"""Live charger state for the charger page: read from the source, cached within its budget.
+
+A Wallbox account may read about 3 times a minute (shared with the recorder), so a page that
+polls every few seconds must not reach the cloud every time: readings are cached per charger
+for `ttl_s` (a few seconds in partner mode) and a command invalidates the cache, so its effect
+shows on the next poll. When the source cannot answer (no port, throttled, offline, slow), the
+book's latest sample is shown instead and the reading says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol, runtime_checkable
+
+from chargebook.clock import Clock
+from chargebook.db import Database
+from chargebook.db.repositories.book_reads import BookReadRepository
+from chargebook.domain.book import SessionSample
+from chargebook.domain.models import ChargerState, ChargerStatus
+from chargebook.domain.stored import StoredCharger
+from chargebook.errors import ChargebookError
+from chargebook.settings import Settings
+from chargebook.web.commands import ChargerCommands
+
+READ_TIMEOUT_S = 8.0
+
+
+@runtime_checkable
+class StatusReader(Protocol):
+    """A command port that can also read a charger's live status."""
+
+    async def read_status(self, charger: StoredCharger) -> ChargerStatus: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LiveReading:
+    """What the charger page shows; `live` is False when it comes from the book's samples."""
+
+    charger_id: int
+    state: ChargerState
+    power_kw: float
+    energy_kwh: float
+    observed_at: datetime | None
+    live: bool
+    car_connected: bool | None = None
+    current_a: int | None = None
+    max_current_a: int | None = None
+    locked: bool | None = None
+    firmware_version: str | None = None
+    firmware_update_available: bool = False
+    energy_price_per_kwh: Decimal | None = None
+    currency: str | None = None
+    note: str | None = None
+
+    @property
+    def state_label(self) -> str:
+        return self.state.value.replace("_", " ")
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON the page's script polls (numbers as numbers, times as ISO 8601)."""
+        return {
+            "charger_id": self.charger_id,
+            "state": self.state.value,
+            "state_label": self.state_label,
+            "power_kw": round(self.power_kw, 2),
+            "energy_kwh": round(self.energy_kwh, 2),
+            "observed_at": self.observed_at.isoformat() if self.observed_at else None,
+            "live": self.live,
+            "car_connected": self.car_connected,
+            "current_a": self.current_a,
+            "max_current_a": self.max_current_a,
+            "locked": self.locked,
+            "firmware_version": self.firmware_version,
+            "firmware_update_available": self.firmware_update_available,
+            "energy_price_per_kwh": (
+                str(self.energy_price_per_kwh) if self.energy_price_per_kwh is not None else None
+            ),
+            "currency": self.currency,
+            "note": self.note,
+        }
+
+
+def _from_status(charger_id: int, status: ChargerStatus) -> LiveReading:
+    return LiveReading(
+        charger_id=charger_id,
+        state=status.state,
+        power_kw=status.charging_power_kw,
+        energy_kwh=status.session_energy_kwh,
+        observed_at=status.observed_at,
+        live=True,
+        car_connected=status.car_connected,
+        current_a=status.max_charging_current_a,
+        max_current_a=status.max_available_current_a,
+        locked=status.locked,
+        firmware_version=status.firmware_version,
+        firmware_update_available=status.firmware_update_available,
+        energy_price_per_kwh=status.energy_price_per_kwh,
+        currency=status.currency,
+    )
+
+
+def _from_sample(charger: StoredCharger, sample: SessionSample | None, note: str) -> LiveReading:
+    return LiveReading(
+        charger_id=charger.id,
+        state=sample.state if sample else ChargerState.UNKNOWN,
+        power_kw=sample.power_kw if sample else 0.0,
+        energy_kwh=sample.energy_kwh if sample else 0.0,
+        observed_at=sample.observed_at if sample else None,
+        live=False,
+        max_current_a=charger.charger.max_current_a,
+        firmware_version=charger.charger.firmware_version,
+        note=note,
+    )
+
+
+def cache_ttl_s(settings: Settings) -> float:
+    """How long a reading is reused: 2 s in partner mode, else two reads' worth of budget."""
+    if settings.wallbox_partner_mode:
+        return 2.0
+    return 2 * 60.0 / max(1, settings.wallbox_reads_per_minute)
+
+
+class LiveStatus:
+    """Cached live readings per charger (one read in flight per charger)."""
+
+    def __init__(
+        self, database: Database, commands: ChargerCommands, clock: Clock, *, ttl_s: float
+    ) -> None:
+        self._database, self._commands, self._clock, self._ttl_s = database, commands, clock, ttl_s
+        self._cache: dict[int, tuple[float, LiveReading]] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    def invalidate(self, charger_id: int) -> None:
+        """Forget the cached reading (after a command), so the next poll reads again."""
+        self._cache.pop(charger_id, None)
+
+    async def reading(self, charger: StoredCharger) -> LiveReading:
+        """The charger's state now (or as recently as the budget allows)."""
+        cached = self._fresh(charger.id)
+        if cached is not None:
+            return cached
+        lock = self._locks.setdefault(charger.id, asyncio.Lock())
+        async with lock:
+            cached = self._fresh(charger.id)
+            if cached is not None:
+                return cached
+            reading = await self._read(charger)
+            self._cache[charger.id] = (asyncio.get_running_loop().time(), reading)
+            return reading
+
+    def _fresh(self, charger_id: int) -> LiveReading | None:
+        found = self._cache.get(charger_id)
+        if found is None or asyncio.get_running_loop().time() - found[0] > self._ttl_s:
+            return None
+        return found[1]
+
+    async def _read(self, charger: StoredCharger) -> LiveReading:
+        port = self._commands.port(charger.charger.source)
+        note = "last reading recorded in the book"
+        if isinstance(port, StatusReader):
+            try:
+                status = await asyncio.wait_for(port.read_status(charger), READ_TIMEOUT_S)
+                return _from_status(charger.id, status)
+            except ChargebookError as exc:
+                note = f"live state unavailable ({exc.message}); {note}"
+            except TimeoutError:
+                note = f"the charger's cloud is slow to answer; {note}"
+        with self._database.session() as session:
+            sample = BookReadRepository(session).latest_sample(charger.id)
+        return _from_sample(charger, sample, note)

@@ -1,0 +1,39 @@
+"""The pages' long-lived helpers, one per app: live charger state and background backfills.
+
+Made on first use and kept on `app.state` (`create_app` closes the backfills on shutdown).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+
+from chargebook.web.backfill import Backfills
+from chargebook.web.deps import get_context
+from chargebook.web.live import LiveStatus, cache_ttl_s
+
+
+def live_status(request: Request) -> LiveStatus:
+    """The app's cache of live charger readings."""
+    state = request.app.state
+    found: LiveStatus | None = getattr(state, "live_status", None)
+    if found is None:
+        context = get_context(request)
+        found = LiveStatus(
+            context.database, context.commands, context.clock, ttl_s=cache_ttl_s(context.settings)
+        )
+        state.live_status = found
+    return found
+
+
+def backfills_of(app: FastAPI) -> Backfills:
+    """The app's background backfills."""
+    found: Backfills | None = getattr(app.state, "backfills", None)
+    if found is None:
+        found = Backfills(app.state.context)
+        app.state.backfills = found
+    return found
+
+
+def backfills(request: Request) -> Backfills:
+    """The app's background backfills (for a route)."""
+    return backfills_of(request.app)

@@ -1,0 +1,243 @@
+"""The connect wizard: 1 choose the charger kind, 2 sign in to myWallbox (checked live),
+3 pick the charger, 4 confirm the MID meter (and ERE data), 5 done, history backfilling.
+
+OCPP chargers: register a charge point id, show its URL and secret once.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from chargebook.db import SessionRepository
+from chargebook.domain.access import Viewer
+from chargebook.domain.book import SessionState
+from chargebook.domain.models import ChargerSource
+from chargebook.ere import MeteringVerdict
+from chargebook.errors import ConflictError
+from chargebook.web.book import BookService
+from chargebook.web.context import WebContext
+from chargebook.web.deps import Ctx, CurrentUser, DbSession, PageViewer
+from chargebook.web.ere_setup import EreForm, detect, join_ere, meter_step, request_follow_up
+from chargebook.web.errors import InvalidInputError
+from chargebook.web.onboarding import (
+    SSO_EXPLANATION,
+    ConnectFailure,
+    connect_wallbox,
+    load_chargers,
+    owned_account,
+    register_ocpp,
+)
+from chargebook.web.page_services import backfills
+from chargebook.web.rendering import render
+
+router = APIRouter(prefix="/connect")
+
+
+def _see(path: str) -> RedirectResponse:
+    return RedirectResponse(path, status_code=303)
+
+
+@router.get("")
+def start(request: Request, viewer: PageViewer) -> Response:
+    return render(request, "connect/start.html", {"step": 1})
+
+
+@router.get("/wallbox")
+def wallbox_form(request: Request, viewer: PageViewer) -> Response:
+    return render(request, "connect/wallbox.html", {"step": 2, "sso_help": SSO_EXPLANATION})
+
+
+@router.post("/wallbox")
+async def wallbox_connect(
+    request: Request,
+    context: Ctx,
+    user: CurrentUser,
+    email: Annotated[str, Form(max_length=320)],
+    password: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    values = {"step": 2, "email": email, "sso_help": SSO_EXPLANATION}
+    try:
+        account = await connect_wallbox(context, user, email=email, password=password)
+        chargers = await load_chargers(context, account)
+    except InvalidInputError as error:
+        return render(
+            request, "connect/wallbox.html", {**values, "error": error.message}, status_code=422
+        )
+    except ConnectFailure as failure:
+        values |= {"error": failure.message, "hint": failure.hint, "problem": failure.problem}
+        page = render(request, "connect/wallbox.html", values, status_code=failure.status)
+        if failure.status == 429:
+            page.headers["Retry-After"] = "60"
+        return page
+    backfills(request).start(account)
+    if len(chargers) == 1:
+        with context.database.transaction() as session:
+            detect(session, context.clock, chargers[0])
+        return _see(f"/connect/{chargers[0].id}/meter")
+    return _see(f"/connect/chargers?account={account.id}")
+
+
+@router.get("/chargers")
+def choose_charger(
+    request: Request, context: Ctx, viewer: PageViewer, db: DbSession, account: int | None = None
+) -> Response:
+    chargers = BookService(db, viewer).list_chargers()
+    if account is not None:
+        owned_account(context, viewer, account)
+        chargers = [c for c in chargers if c.account_id == account]
+    return render(request, "connect/chargers.html", {"step": 3, "chargers": chargers})
+
+
+@router.post("/{charger_id}/select")
+def select_charger(charger_id: int, context: Ctx, viewer: PageViewer, db: DbSession) -> Response:
+    charger = BookService(db, viewer).get_charger(charger_id)
+    detect(db, context.clock, charger)
+    return _see(f"/connect/{charger.id}/meter")
+
+
+def _meter_page(
+    request: Request,
+    context: WebContext,
+    viewer: Viewer,
+    db: Session,
+    charger_id: int,
+    **extra: object,
+) -> Response:
+    charger = BookService(db, viewer).get_charger(charger_id)
+    step = meter_step(db, context.clock, charger)
+    year = context.clock.now().year
+    values = {
+        "step": 4,
+        "charger": charger,
+        "meter": step,
+        "verdict": step.assessment.verdict.value,
+        "qualifying": step.assessment.verdict is MeteringVerdict.QUALIFYING,
+        "years": list(range(year, year + 6)),
+        "this_year": year,
+        "today": context.clock.now().date().isoformat(),
+        "form": {},
+        **extra,
+    }
+    status = 422 if "error" in extra else 200
+    return render(request, "connect/meter.html", values, status_code=status)
+
+
+@router.get("/{charger_id}/meter")
+def meter(
+    request: Request, charger_id: int, context: Ctx, viewer: PageViewer, db: DbSession
+) -> Response:
+    return _meter_page(request, context, viewer, db, charger_id)
+
+
+@router.post("/{charger_id}/followup")
+def follow_up(
+    charger_id: int,
+    context: Ctx,
+    viewer: PageViewer,
+    db: DbSession,
+    kind: Annotated[str, Form(max_length=40)],
+) -> Response:
+    charger = BookService(db, viewer).get_charger(charger_id)
+    request_follow_up(db, context.clock, charger, kind)
+    return _see(f"/connect/{charger.id}/done?requested={kind}")
+
+
+@router.post("/{charger_id}/ere")
+async def ere(request: Request, charger_id: int, context: Ctx, viewer: PageViewer) -> Response:
+    # Its own transactions, not DbSession: a refused form must roll back what was flushed and
+    # still render the page (SQLite allows one writer, so no request transaction around it).
+    raw = await request.form()
+    fields = {key: value for key, value in raw.items() if isinstance(value, str)}
+    try:
+        last_year = int(fields.get("last_year") or context.clock.now().year)
+    except ValueError:
+        last_year = 0
+    form = EreForm(
+        ean=fields.get("ean", ""),
+        connected_party_name=fields.get("connected_party_name", ""),
+        street=fields.get("street", ""),
+        house_number=fields.get("house_number", ""),
+        postal_code=fields.get("postal_code", ""),
+        city=fields.get("city", ""),
+        signed_by_name=fields.get("signed_by_name", ""),
+        signed_on=fields.get("signed_on", ""),
+        last_year=last_year,
+        consent_grid_operator_data=fields.get("consent_grid_operator_data") == "on",
+        consent_verifier_visit=fields.get("consent_verifier_visit") == "on",
+    )
+    with context.database.session() as session:
+        charger = BookService(session, viewer).get_charger(charger_id)
+    try:
+        with context.database.transaction() as session:
+            _, problems = join_ere(session, context.clock, charger, form)
+    except InvalidInputError as error:
+        with context.database.session() as session:
+            return _meter_page(
+                request, context, viewer, session, charger_id,
+                error=error.message, error_field=error.field, form=fields,
+            )  # fmt: skip
+    suffix = "?mandate=incomplete" if problems else "?mandate=ok"
+    return _see(f"/connect/{charger.id}/done{suffix}")
+
+
+def _progress_values(
+    request: Request, viewer: Viewer, db: Session, charger_id: int
+) -> dict[str, object]:
+    charger = BookService(db, viewer).get_charger(charger_id)
+    status = backfills(request).status(charger.account_id) if charger.account_id else None
+    sessions = SessionRepository(db).count(charger_id=charger.id, state=SessionState.OK)
+    return {
+        "charger": charger,
+        "backfill": status,
+        "sessions": sessions,
+        "ocpp": charger.charger.source is ChargerSource.OCPP,
+    }
+
+
+@router.get("/{charger_id}/done")
+def done(
+    request: Request,
+    charger_id: int,
+    context: Ctx,
+    viewer: PageViewer,
+    db: DbSession,
+    requested: str | None = None,
+    mandate: str | None = None,
+) -> Response:
+    values = _progress_values(request, viewer, db, charger_id)
+    values |= {"step": 5, "requested": requested, "mandate": mandate}
+    return render(request, "connect/done.html", values)
+
+
+@router.get("/{charger_id}/progress")
+def progress(
+    request: Request, charger_id: int, context: Ctx, viewer: PageViewer, db: DbSession
+) -> Response:
+    values = _progress_values(request, viewer, db, charger_id)
+    return render(request, "connect/progress.html", values)
+
+
+@router.get("/ocpp")
+def ocpp_form(request: Request, viewer: PageViewer) -> Response:
+    return render(request, "connect/ocpp.html", {"step": 2})
+
+
+@router.post("/ocpp")
+def ocpp_register(
+    request: Request,
+    context: Ctx,
+    user: CurrentUser,
+    charge_point_id: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    host = request.url.hostname or "localhost"
+    try:
+        registration = register_ocpp(context, user, charge_point_id, host)
+    except (InvalidInputError, ConflictError) as error:
+        status = 409 if isinstance(error, ConflictError) else 422
+        values = {"step": 2, "error": error.message, "charge_point_id": charge_point_id}
+        return render(request, "connect/ocpp.html", values, status_code=status)
+    return render(request, "connect/ocpp_done.html", {"step": 5, "registration": registration})

@@ -1,0 +1,104 @@
+"""The operator console (operators only): customers and chargers, MID follow-ups, mandates,
+quarantined sessions. Batches, statements and payouts are in `operator_ere.py`."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from chargebook.db import SessionRepository, UserRepository
+from chargebook.db.ere_store import EreStore
+from chargebook.domain.book import SessionState
+from chargebook.domain.ere_book import FollowUpStatus
+from chargebook.domain.users import UserRole
+from chargebook.web.book import BookService
+from chargebook.web.deps import Ctx, DbSession, OperatorViewer
+from chargebook.web.errors import InvalidInputError
+from chargebook.web.rendering import render
+
+router = APIRouter(prefix="/operator")
+QUARANTINE_SHOWN = 200
+
+
+@router.get("")
+def overview(request: Request, context: Ctx, viewer: OperatorViewer, db: DbSession) -> Response:
+    chargers = BookService(db, viewer).list_chargers()
+    users = UserRepository(db, context.clock).list()
+    store = EreStore(db, context.clock)
+    constructs = {c.id: store.metering.current(c.id) for c in chargers}
+    links = store.connections.charger_links()
+    sessions = SessionRepository(db)
+    per_owner = Counter(c.owner_user_id for c in chargers)
+    values = {
+        "customers": [u for u in users if u.role is UserRole.OWNER],
+        "per_owner": per_owner,
+        "emails": {u.id: u.email for u in users},
+        "chargers": chargers,
+        "constructs": constructs,
+        "links": links,
+        "session_count": sessions.count(state=SessionState.OK),
+        "quarantined": sessions.count(state=SessionState.QUARANTINED),
+        "open_follow_ups": len(store.metering.list_follow_ups(status=FollowUpStatus.OPEN)),
+    }
+    return render(request, "operator/overview.html", values)
+
+
+@router.get("/followups")
+def follow_ups(
+    request: Request,
+    context: Ctx,
+    viewer: OperatorViewer,
+    db: DbSession,
+    status: FollowUpStatus | None = None,
+) -> Response:
+    store = EreStore(db, context.clock)
+    chargers = {c.id: c for c in BookService(db, viewer).list_chargers()}
+    emails = {u.id: u.email for u in UserRepository(db, context.clock).list()}
+    values = {
+        "follow_ups": store.metering.list_follow_ups(status=status),
+        "chargers": chargers,
+        "emails": emails,
+        "status": status.value if status else "",
+        "statuses": list(FollowUpStatus),
+    }
+    return render(request, "operator/followups.html", values)
+
+
+@router.post("/followups/{follow_up_id}")
+def set_follow_up(
+    follow_up_id: int,
+    context: Ctx,
+    viewer: OperatorViewer,
+    db: DbSession,
+    status: Annotated[str, Form(max_length=20)],
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    try:
+        chosen = FollowUpStatus(status)
+    except ValueError:
+        raise InvalidInputError("status is open, in_progress or done", field="status") from None
+    EreStore(db, context.clock).metering.set_follow_up_status(
+        follow_up_id, chosen, note.strip() or None
+    )
+    return RedirectResponse("/operator/followups", status_code=303)
+
+
+@router.get("/mandates")
+def mandates(request: Request, context: Ctx, viewer: OperatorViewer, db: DbSession) -> Response:
+    store = EreStore(db, context.clock)
+    values = {"connections": store.connections.list(), "mandates": store.mandates.list()}
+    return render(request, "operator/mandates.html", values)
+
+
+@router.get("/quarantine")
+def quarantine(request: Request, viewer: OperatorViewer, db: DbSession) -> Response:
+    sessions = SessionRepository(db)
+    values = {
+        "sessions": sessions.list(state=SessionState.QUARANTINED, limit=QUARANTINE_SHOWN),
+        "total": sessions.count(state=SessionState.QUARANTINED),
+        "chargers": {c.id: c for c in BookService(db, viewer).list_chargers()},
+    }
+    return render(request, "operator/quarantine.html", values)

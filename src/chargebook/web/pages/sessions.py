@@ -1,0 +1,156 @@
+"""Sessions: the filtered list with totals, CSV and XLSX export, one session with its chart
+(interactive from the samples JSON; a server-drawn PNG as the fallback)."""
+
+from __future__ import annotations
+
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+
+from chargebook.charts import render_session_chart
+from chargebook.web.book import BookService
+from chargebook.web.deps import DbSession, PageViewer
+from chargebook.web.errors import InvalidInputError
+from chargebook.web.rendering import render
+from chargebook.web.session_views import (
+    list_sessions,
+    parse_filter,
+    session_samples,
+    sessions_csv,
+    sessions_xlsx,
+)
+
+router = APIRouter(prefix="/sessions")
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("")
+def sessions_page(
+    request: Request,
+    viewer: PageViewer,
+    db: DbSession,
+    start: str | None = None,
+    end: str | None = None,
+    charger: str | None = None,
+) -> Response:
+    chargers = BookService(db, viewer).list_chargers()
+    try:
+        chosen = parse_filter(start, end, charger)
+    except InvalidInputError as error:
+        values: dict[str, object] = {
+            "chargers": chargers,
+            "error": error.message,
+            "listed": None,
+            "chosen": None,
+        }
+        return render(request, "sessions.html", values, status_code=422)
+    listed = list_sessions(db, viewer, chosen)
+    values = {"chargers": chargers, "listed": listed, "chosen": chosen, "error": None}
+    return render(request, "sessions.html", values)
+
+
+@router.get("/export.csv")
+def export_csv(
+    viewer: PageViewer,
+    db: DbSession,
+    start: str | None = None,
+    end: str | None = None,
+    charger: str | None = None,
+) -> Response:
+    listed = list_sessions(db, viewer, parse_filter(start, end, charger), limit=None)
+    return Response(
+        sessions_csv(listed),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": 'attachment; filename="chargebook-sessions.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/export.xlsx")
+def export_xlsx(
+    viewer: PageViewer,
+    db: DbSession,
+    start: str | None = None,
+    end: str | None = None,
+    charger: str | None = None,
+) -> Response:
+    listed = list_sessions(db, viewer, parse_filter(start, end, charger), limit=None)
+    return Response(
+        sessions_xlsx(listed),
+        media_type=XLSX_TYPE,
+        headers={
+            "Content-Disposition": 'attachment; filename="chargebook-sessions.xlsx"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/{session_id}")
+def session_page(request: Request, session_id: int, viewer: PageViewer, db: DbSession) -> Response:
+    book = BookService(db, viewer)
+    found = book.get_session(session_id)
+    charger = book.get_charger(found.charger_id)
+    samples = session_samples(db, found)
+    peak = max((s.power_kw for s in samples), default=None)
+    average_kw = None
+    if found.duration_s and found.energy_kwh is not None:
+        average_kw = found.energy_kwh / Decimal(found.duration_s) * 3600
+    values = {
+        "session": found,
+        "charger": charger,
+        "sample_count": len(samples),
+        "peak_kw": peak,
+        "average_kw": average_kw,
+    }
+    return render(request, "session.html", values)
+
+
+@router.get("/{session_id}/samples.json")
+def session_samples_json(session_id: int, viewer: PageViewer, db: DbSession) -> Response:
+    book = BookService(db, viewer)
+    found = book.get_session(session_id)
+    charger = book.get_charger(found.charger_id)
+    samples = session_samples(db, found)
+    return JSONResponse(
+        {
+            "session_id": found.id,
+            "time_zone": charger.charger.time_zone or "Europe/Amsterdam",
+            "started_at": found.started_at.isoformat() if found.started_at else None,
+            "ended_at": found.ended_at.isoformat() if found.ended_at else None,
+            "energy_kwh": float(found.energy_kwh) if found.energy_kwh is not None else None,
+            "samples": [
+                {
+                    "t": int(s.observed_at.timestamp() * 1000),
+                    "power_kw": round(s.power_kw, 3),
+                    "energy_kwh": round(s.energy_kwh, 3),
+                }
+                for s in samples
+            ],
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.get("/{session_id}/chart.png")
+async def session_chart_png(session_id: int, viewer: PageViewer, db: DbSession) -> Response:
+    book = BookService(db, viewer)
+    found = book.get_session(session_id)
+    charger = book.get_charger(found.charger_id)
+    samples = session_samples(db, found)
+    zone = charger.charger.time_zone or "Europe/Amsterdam"
+
+    def draw() -> bytes:
+        with tempfile.TemporaryDirectory(prefix="chargebook-chart-") as folder:
+            path = render_session_chart(samples, found, Path(folder) / "chart.png", time_zone=zone)
+            return path.read_bytes()
+
+    # matplotlib is CPU-bound: keep it off the event loop.
+    image = await run_in_threadpool(draw)
+    return Response(image, media_type="image/png", headers={"Cache-Control": "no-store"})

@@ -1,0 +1,211 @@
+"""Sessions as the pages show and export them: a filter (local dates, charger), the viewer's
+sessions in it with their charger's name, totals, CSV and XLSX files, chart data.
+
+Ownership goes through `BookService` (the charger filter) and `Viewer.owner_filter` (the list).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy.orm import Session
+
+from chargebook.db import SampleRepository, SessionRepository
+from chargebook.domain.access import Viewer
+from chargebook.domain.book import SessionSample, SessionState
+from chargebook.domain.stored import BookSession
+from chargebook.web.book import BookService
+from chargebook.web.errors import InvalidInputError
+from chargebook.web.filters import DISPLAY_ZONE
+
+MAX_LISTED = 500
+EXPORT_COLUMNS = (
+    "session_id",
+    "charger",
+    "started_local",
+    "ended_local",
+    "duration_min",
+    "energy_kwh",
+    "mid_energy_kwh",
+    "discharged_kwh",
+    "cost",
+    "currency",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionFilter:
+    """Sessions that started on local dates [start, end] (inclusive), of one charger or all."""
+
+    start: date | None = None
+    end: date | None = None
+    charger_id: int | None = None
+
+    @property
+    def start_utc(self) -> datetime | None:
+        if self.start is None:
+            return None
+        return datetime.combine(self.start, time(0), tzinfo=DISPLAY_ZONE)
+
+    @property
+    def end_utc(self) -> datetime | None:
+        """The exclusive end: local midnight after the last day."""
+        if self.end is None:
+            return None
+        return datetime.combine(self.end + timedelta(days=1), time(0), tzinfo=DISPLAY_ZONE)
+
+    def query(self) -> str:
+        """The filter as a query string (for export links)."""
+        parts = []
+        if self.start:
+            parts.append(f"start={self.start.isoformat()}")
+        if self.end:
+            parts.append(f"end={self.end.isoformat()}")
+        if self.charger_id is not None:
+            parts.append(f"charger={self.charger_id}")
+        return "&".join(parts)
+
+
+def parse_filter(start: str | None, end: str | None, charger: str | None) -> SessionFilter:
+    """The filter from query parameters (empty = no limit).
+
+    Raises:
+        InvalidInputError: a date is not YYYY-MM-DD, the end is before the start, or the
+            charger is not a number.
+    """
+
+    def day(text: str | None, field: str) -> date | None:
+        if not text:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise InvalidInputError("use dates like 2026-01-31", field=field) from None
+
+    first, last = day(start, "start"), day(end, "end")
+    if first and last and last < first:
+        raise InvalidInputError("the end date is before the start date", field="end")
+    charger_id = None
+    if charger:
+        if not charger.isdigit():
+            raise InvalidInputError("unknown charger", field="charger")
+        charger_id = int(charger)
+    return SessionFilter(first, last, charger_id)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionList:
+    sessions: list[BookSession]
+    charger_names: dict[int, str]
+    count: int
+    energy_kwh: Decimal
+    duration_s: int
+    cost: Decimal | None
+    truncated: bool
+
+
+def list_sessions(
+    db: Session, viewer: Viewer, chosen: SessionFilter, *, limit: int | None = MAX_LISTED
+) -> SessionList:
+    """The viewer's ok sessions in the filter, newest first, with totals over all of them.
+
+    Raises:
+        NotFoundError: the charger is not the viewer's.
+    """
+    book = BookService(db, viewer)
+    if chosen.charger_id is not None:
+        book.get_charger(chosen.charger_id)
+    names = {c.id: c.charger.name for c in book.list_chargers()}
+    rows = SessionRepository(db).list(
+        charger_id=chosen.charger_id,
+        owner_user_id=viewer.owner_filter,
+        start=chosen.start_utc,
+        end=chosen.end_utc,
+        state=SessionState.OK,
+    )
+    costs = [s.cost for s in rows if s.cost is not None]
+    shown = rows if limit is None else rows[:limit]
+    return SessionList(
+        sessions=shown,
+        charger_names=names,
+        count=len(rows),
+        energy_kwh=sum((s.energy_kwh or Decimal(0) for s in rows), Decimal(0)),
+        duration_s=sum(s.duration_s or 0 for s in rows),
+        cost=sum(costs, Decimal(0)) if costs else None,
+        truncated=limit is not None and len(rows) > limit,
+    )
+
+
+def _row(session: BookSession, names: dict[int, str]) -> list[object]:
+    def local(moment: datetime | None) -> datetime | None:
+        return moment.astimezone(DISPLAY_ZONE).replace(tzinfo=None) if moment else None
+
+    return [
+        session.id,
+        names.get(session.charger_id, str(session.charger_id)),
+        local(session.started_at),
+        local(session.ended_at),
+        round(session.duration_s / 60, 1) if session.duration_s is not None else None,
+        session.energy_kwh,
+        session.mid_energy_kwh,
+        session.discharged_energy_kwh,
+        session.cost,
+        session.currency,
+    ]
+
+
+def sessions_csv(listed: SessionList) -> str:
+    """The sessions as CSV (local times ISO 8601, kWh with a dot)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for session in listed.sessions:
+        values = _row(session, listed.charger_names)
+        writer.writerow(
+            "" if v is None else (v.isoformat(timespec="seconds") if isinstance(v, datetime) else v)
+            for v in values
+        )
+    return out.getvalue()
+
+
+def sessions_xlsx(listed: SessionList) -> bytes:
+    """The sessions as an Excel workbook (real dates and numbers, a totals row)."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Sessions"
+    sheet.append(list(EXPORT_COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for session in listed.sessions:
+        values = _row(session, listed.charger_names)
+        sheet.append([float(v) if isinstance(v, Decimal) else v for v in values])
+    for column in ("C", "D"):
+        for cell in sheet[column][1:]:
+            cell.number_format = "yyyy-mm-dd hh:mm"
+        sheet.column_dimensions[column].width = 18
+    sheet.column_dimensions["B"].width = 22
+    sheet.append([])
+    sheet.append(["total", f"{listed.count} sessions", None, None,
+                  round(listed.duration_s / 60, 1), float(listed.energy_kwh)])  # fmt: skip
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def session_samples(db: Session, session: BookSession) -> Sequence[SessionSample]:
+    """The live samples of a session (its charger's samples in its window if not linked)."""
+    samples = SampleRepository(db)
+    points = samples.list_for_session(session.id)
+    if not points and session.started_at is not None and session.ended_at is not None:
+        points = samples.list_for_charger(
+            session.charger_id, start=session.started_at, end=session.ended_at
+        )
+    return points
