@@ -26,6 +26,7 @@ from chargebook.web.commands import ChargerCommands
 from chargebook.web.context import WebContext
 from chargebook.web.handlers import install_handlers
 from chargebook.web.lifespan import background_lifespan
+from chargebook.web.page_services import backfills_of
 from chargebook.web.pages import pages_router
 from chargebook.web.rendering import STATIC_DIR
 from chargebook.web.security import Passwords
@@ -78,6 +79,7 @@ def create_app(
     )
 
     async def shutdown() -> None:
+        await backfills_of(app).aclose()  # before the clients and the database go away
         await wallbox_port.aclose()
         if owns_database:
             database.dispose()
