@@ -74,7 +74,15 @@ def stream_linked_sessions(
         # must), this process holds one fetch of rows.
         cursor = driver.cursor(name=f"ere_{secrets.token_hex(4)}")
         cursor.itersize = FETCH_ROWS
-        cursor.execute(_SELECT.format(p="%s", charger=""), (ended_from, ended_until))
+        # Batch creation inserts into ere_batch_sessions while this cursor is open. Planned
+        # on an (almost) empty table, the join would scan it per row: quadratic as it fills.
+        # Planning without sequential scans keeps both sides on their indexes (and the
+        # (charger_id, started_at) index gives the order without a sort of every session).
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        try:
+            cursor.execute(_SELECT.format(p="%s", charger=""), (ended_from, ended_until))
+        finally:
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = on")
         yield from _rows(cursor, _pg_time, _pg_decimal)
         return
     # SQLite: one query per linked charger, so that its (charger_id, started_at) index gives
