@@ -56,6 +56,17 @@ def _count(database: Database) -> int:
         return session.scalar(select(func.count(ChargingSessionRow.id))) or 0
 
 
+def _wait_for_progress(
+    process: subprocess.Popen[bytes], database: Database, *, since: int, timeout_s: float = 90
+) -> None:
+    """Return once the book grew past `since`, the process ended, or `timeout_s` passed."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and process.poll() is None:
+        if _count(database) > since:
+            return
+        time.sleep(0.05)
+
+
 @pytest.mark.slow
 def test_sync_killed_with_sigkill_resumes_to_exactly_the_cloud(tmp_path: Path) -> None:
     sim = WallboxSimulator(
@@ -94,7 +105,10 @@ def test_sync_killed_with_sigkill_resumes_to_exactly_the_cloud(tmp_path: Path) -
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-            time.sleep(rng.uniform(1.0, 3.5))
+            # Kill relative to the process's own progress, not the wall clock: start-up time
+            # varies a lot on a loaded machine, and a kill before the first write proves little.
+            _wait_for_progress(process, database, since=_count(database))
+            time.sleep(rng.uniform(0.0, 0.6))
             if process.poll() is None:
                 process.send_signal(signal.SIGKILL)
             process.wait(timeout=30)
