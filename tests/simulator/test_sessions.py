@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 from collections import Counter
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -147,12 +146,9 @@ def test_bad_sessions_are_persistent_and_cover_every_defect(clock: FixedClock) -
     assert 0.1 < total / all_sessions < 0.3
 
 
-def test_large_fleet_is_quick(clock: FixedClock) -> None:
-    started = time.monotonic()
-    sim = WallboxSimulator(SimulatorConfig(accounts=200, days=365), clock=clock)
-    assert time.monotonic() - started < 1.0  # sessions are generated lazily
-    assert len(sim.chargers) == 400
-    started = time.monotonic()
+def test_a_year_of_history_is_plausible_for_a_fleet(clock: FixedClock) -> None:
+    # Speed at scale is measured in bench/history_bench.py, not asserted here.
+    sim = WallboxSimulator(SimulatorConfig(accounts=10, days=365), clock=clock)
+    assert len(sim.chargers) == 20
     total = sum(len(sim.ground_truth_sessions(c)) for c in sim.chargers)
-    assert time.monotonic() - started < 10.0  # about 2.5 s on a 2-core machine
-    assert total > 400 * 365 * 0.6
+    assert 20 * 365 * 0.6 < total < 20 * 365 * 2
