@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from chargebook.clock import Clock
@@ -32,8 +32,9 @@ class ChargerRepository:
         """Insert the charger or refresh its facts, keyed by (source, external id).
 
         `account_id` and `owner_user_id` are only changed when given (None keeps what is
-        stored); `created_at` is kept, `updated_at` is now. One statement on both backends
-        (INSERT .. ON CONFLICT DO UPDATE), so concurrent syncs cannot insert it twice.
+        stored), and so are the serials, part number and time zone; `created_at` is kept,
+        `updated_at` is now. One statement on both backends (INSERT .. ON CONFLICT DO UPDATE),
+        so concurrent syncs cannot insert it twice.
         """
         now = self._clock.now()
         facts = _facts(charger)
@@ -51,6 +52,22 @@ class ChargerRepository:
             index_elements=[ChargerRow.source, ChargerRow.external_id],
             set_={
                 **{name: statement.excluded[name] for name in facts},
+                # Facts some reads do not carry (the Wallbox group list has no serials, part
+                # number or zone): None keeps what a fuller read stored.
+                **{
+                    name: func.coalesce(statement.excluded[name], getattr(ChargerRow, name))
+                    for name in _KEPT_WHEN_MISSING
+                },
+                # The MID serial too, while the meter is still reported enabled.
+                "mid_serial_number": case(
+                    (
+                        statement.excluded.mid_enabled,
+                        func.coalesce(
+                            statement.excluded.mid_serial_number, ChargerRow.mid_serial_number
+                        ),
+                    ),
+                    else_=statement.excluded.mid_serial_number,
+                ),
                 "account_id": func.coalesce(statement.excluded.account_id, ChargerRow.account_id),
                 "owner_user_id": func.coalesce(
                     statement.excluded.owner_user_id, ChargerRow.owner_user_id
@@ -97,6 +114,9 @@ class ChargerRepository:
         if owner_user_id is not None:
             query = query.where(ChargerRow.owner_user_id == owner_user_id)
         return [to_stored_charger(row) for row in self._session.scalars(query)]
+
+
+_KEPT_WHEN_MISSING = ("serial_number", "part_number", "time_zone")
 
 
 def _facts(charger: Charger) -> dict[str, Any]:
