@@ -9,11 +9,16 @@ rate limiting, or a cloud that cannot be reached.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from chargebook.central_system import generate_secret, hash_secret
-from chargebook.cli.wallbox_accounts import build_sources, close_sources, connect_account
+from chargebook.cli.wallbox_accounts import (
+    CountedCloud,
+    build_sources,
+    close_sources,
+    connect_account,
+)
 from chargebook.db import ChargerRepository, WallboxAccountRepository
 from chargebook.db.repositories.ocpp_chargers import OcppChargerRepository
 from chargebook.domain.access import Viewer
@@ -169,7 +174,13 @@ async def load_chargers(context: WebContext, account: WallboxAccount) -> list[St
         transport=context.wallbox_transport,
     )
     try:
-        chargers = await sources[0].cloud.list_chargers()
+        cloud = sources[0].cloud
+        assert isinstance(cloud, CountedCloud)  # build_sources makes these
+        chargers = []
+        for charger in await cloud.client.list_chargers():
+            # The group list carries no MID serial; the charger's summary does (step 4).
+            mid = (await cloud.client.get_charger(charger.external_id)).charger.mid
+            chargers.append(replace(charger, mid=mid) if mid.present else charger)
     finally:
         await close_sources(sources)
     with context.database.transaction() as session:
