@@ -133,6 +133,7 @@ def build_sources(
     *,
     only_email: str | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    budgets: BudgetRegistry | None = None,
 ) -> list[AccountSource]:
     """An `AccountSource` per enabled account (or just `only_email`).
 
@@ -140,7 +141,8 @@ def build_sources(
         NotFoundError: `only_email` is not a connected account.
         ConfigurationError: the secret key cannot decrypt the stored credentials.
     """
-    budgets = budget_registry(settings, clock)
+    # Pass the process's registry so sync, recorder and commands share each account's budget.
+    budgets = budgets or budget_registry(settings, clock)
     with database.session() as session:
         repository = WallboxAccountRepository(session, box, clock)
         accounts = repository.list(include_disabled=False)

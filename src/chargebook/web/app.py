@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from chargebook import __version__
+from chargebook.cli.wallbox_accounts import budget_registry
 from chargebook.clock import Clock, SystemClock
 from chargebook.crypto import load_secret_box
 from chargebook.db import Database, open_database
@@ -66,7 +67,10 @@ def create_app(
     owns_database = database is None
     database = database or open_database(settings)
     box = load_secret_box(settings)
-    wallbox_port = WallboxCommandPort(settings, database, box, clock, transport=wallbox_transport)
+    budgets = budget_registry(settings, clock)
+    wallbox_port = WallboxCommandPort(
+        settings, database, box, clock, transport=wallbox_transport, budgets=budgets
+    )
     context = WebContext(
         settings=settings,
         database=database,
@@ -76,6 +80,7 @@ def create_app(
         commands=ChargerCommands({ChargerSource.WALLBOX_CLOUD: wallbox_port}),
         limits=LoginLimits.from_settings(settings),
         wallbox_transport=wallbox_transport,
+        budgets=budgets,
     )
 
     async def shutdown() -> None:

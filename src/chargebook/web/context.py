@@ -11,6 +11,7 @@ from chargebook.clock import Clock
 from chargebook.crypto import SecretBox
 from chargebook.db import Database
 from chargebook.settings import Settings
+from chargebook.wallbox import BudgetRegistry
 from chargebook.web.accounts import LoginLimits
 from chargebook.web.commands import ChargerCommands
 from chargebook.web.security import Passwords
@@ -30,6 +31,8 @@ class WebContext:
     clock: Clock
     passwords: Passwords
     commands: ChargerCommands
+    # One request budget per Wallbox account, shared by commands, sync and the recorder.
+    budgets: BudgetRegistry | None = None
     limits: LoginLimits = field(default_factory=LoginLimits)
     # How the scheduler's Wallbox clients reach the cloud (tests: the simulator's ASGI app).
     wallbox_transport: httpx.AsyncBaseTransport | None = None

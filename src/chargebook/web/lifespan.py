@@ -47,6 +47,7 @@ async def run_scheduler(context: WebContext) -> AsyncIterator[Scheduler]:
         context.box,
         context.clock,
         transport=context.wallbox_transport,
+        budgets=context.budgets,
     )
     opener = book_opener(context.database, context.clock)
     scheduler = Scheduler(context.clock)

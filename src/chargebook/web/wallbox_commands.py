@@ -17,7 +17,7 @@ from chargebook.domain.models import ChargerStatus
 from chargebook.domain.stored import StoredCharger
 from chargebook.errors import NotFoundError
 from chargebook.settings import Settings
-from chargebook.wallbox import WallboxClient
+from chargebook.wallbox import BudgetRegistry, WallboxClient
 from chargebook.web.commands import ChargerCommand, CommandRequest
 
 
@@ -32,9 +32,10 @@ class WallboxCommandPort:
         clock: Clock,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
+        budgets: BudgetRegistry | None = None,
     ) -> None:
         self._settings, self._database, self._box, self._clock = settings, database, box, clock
-        self._budgets = budget_registry(settings, clock)
+        self._budgets = budgets or budget_registry(settings, clock)
         self._http = httpx.AsyncClient(transport=transport)
 
     async def execute(self, charger: StoredCharger, request: CommandRequest) -> None:
