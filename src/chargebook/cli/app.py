@@ -1,44 +1,77 @@
-"""Root Typer app: sub-commands are registered here and nowhere else."""
+"""Root Typer app: every sub-command is registered here and nowhere else.
+
+Sub-commands are imported only when they run: `chargebook wallbox status` in a cron job
+should not pay for matplotlib, FastAPI and the simulator on every start.
+"""
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 import typer
+from typer.core import TyperGroup
+
+if TYPE_CHECKING:
+    # Typer vendors click; its Command/Context types are only reachable here.
+    from typer._click.core import Command, Context
 
 from chargebook import __version__
-from chargebook.cli.chart import chart
-from chargebook.cli.db import db_app
-from chargebook.cli.demo import demo
-from chargebook.cli.ere import ere_app
-from chargebook.cli.ocpp import ocpp_app
-from chargebook.cli.plans import plan_app
-from chargebook.cli.prices import prices_app
-from chargebook.cli.serve import serve
-from chargebook.cli.simulator import simulator_app
-from chargebook.cli.sync import accounts_app, sessions, sync
-from chargebook.cli.users import tokens_app, users_app
-from chargebook.cli.wallbox import wallbox_app
+
+# name -> (module, attribute): a Typer sub-app or a command function. Listed in help order.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("chargebook.cli.demo", "demo"),
+    "serve": ("chargebook.cli.serve", "serve"),
+    "wallbox": ("chargebook.cli.wallbox", "wallbox_app"),
+    "accounts": ("chargebook.cli.sync", "accounts_app"),
+    "sync": ("chargebook.cli.sync", "sync"),
+    "sessions": ("chargebook.cli.sync", "sessions"),
+    "chart": ("chargebook.cli.chart", "chart"),
+    "ere": ("chargebook.cli.ere", "ere_app"),
+    "prices": ("chargebook.cli.prices", "prices_app"),
+    "plan": ("chargebook.cli.plans", "plan_app"),
+    "ocpp": ("chargebook.cli.ocpp", "ocpp_app"),
+    "users": ("chargebook.cli.users", "users_app"),
+    "tokens": ("chargebook.cli.users", "tokens_app"),
+    "db": ("chargebook.cli.db", "db_app"),
+    "simulator": ("chargebook.cli.simulator", "simulator_app"),
+}
+
+
+def load_command(name: str) -> Command:
+    """Import and build the command registered as `name`."""
+    module, attribute = COMMANDS[name]
+    target: Any = getattr(importlib.import_module(module), attribute)
+    if isinstance(target, typer.Typer):
+        command: Command = typer.main.get_group(target)  # a group even with one command
+    else:
+        single = typer.Typer()
+        single.command(name)(target)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class LazyGroup(TyperGroup):
+    """A Typer group whose sub-commands are imported on first use."""
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return [*super().list_commands(ctx), *COMMANDS]
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in COMMANDS:
+            command = load_command(cmd_name)
+        return command
+
 
 app = typer.Typer(
     name="chargebook",
+    cls=LazyGroup,
     help="Turn a home EV charger into money and insight.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-app.command("demo")(demo)
-app.add_typer(simulator_app, name="simulator")
-app.add_typer(db_app, name="db")
-app.add_typer(ocpp_app, name="ocpp")
-app.command("chart")(chart)
-app.add_typer(accounts_app, name="accounts")
-app.command("sync")(sync)
-app.command("sessions")(sessions)
-app.add_typer(wallbox_app, name="wallbox")
-app.add_typer(prices_app, name="prices")
-app.add_typer(plan_app, name="plan")
-app.command("serve")(serve)
-app.add_typer(users_app, name="users")
-app.add_typer(tokens_app, name="tokens")
-app.add_typer(ere_app, name="ere")
 
 
 def _version(value: bool) -> None:
