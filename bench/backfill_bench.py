@@ -135,7 +135,14 @@ def main(argv: list[str] | None = None) -> None:
             f"simulator: {args.accounts} accounts x 2 chargers x {args.days} days, "
             f"{len(truth)} ended sessions, {args.latency_ms} ms per request, no rate limit"
         )
-        runs = [one_run(sim, args.concurrency, truth) for _ in range(args.runs)]
+        runs = []
+        for number in range(args.runs):
+            runs.append(one_run(sim, args.concurrency, truth))
+            print(
+                f"run {number + 1}: {runs[-1].seconds:.1f} s, {runs[-1].requests} requests, "
+                f"client CPU {runs[-1].client_cpu_s:.1f} s",
+                flush=True,
+            )
         # A separate run: tracemalloc slows the process down (skipped by --quick).
         peak = (
             math.nan
