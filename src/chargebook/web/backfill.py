@@ -16,6 +16,7 @@ import contextlib
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from chargebook.cli.wallbox_accounts import build_sources, close_sources
 from chargebook.db import ChargerRepository
@@ -25,6 +26,7 @@ from chargebook.jobs.book_jobs import schedule_account_jobs
 from chargebook.sync import SyncConfig, SyncEngine
 from chargebook.sync.engine import AccountSource
 from chargebook.sync.recorder import Recorder
+from chargebook.sync.report import AccountReport
 from chargebook.web.context import WebContext
 
 _LOGGER = logging.getLogger(__name__)
@@ -70,6 +72,7 @@ class Backfills:
         self._statuses: dict[int, BackfillStatus] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._scheduled: list[AccountSource] = []
+        self._running: dict[int, tuple[asyncio.AbstractEventLoop, asyncio.Task[Any]]] = {}
 
     def status(self, account_id: int) -> BackfillStatus | None:
         """The account's backfill in this process, or None if none was started here."""
@@ -93,9 +96,9 @@ class Backfills:
             await asyncio.shield(task)
 
     async def aclose(self) -> None:
-        """Cancel running backfills and close the clients handed to the scheduler."""
-        for task in self._tasks.values():
-            task.cancel()
+        """Stop running backfills and close the clients handed to the scheduler."""
+        for loop, task in list(self._running.values()):
+            loop.call_soon_threadsafe(task.cancel)
         for task in self._tasks.values():
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -103,8 +106,46 @@ class Backfills:
         self._scheduled.clear()
 
     async def _run(self, account: WallboxAccount) -> None:
+        # The sync engine writes to the book synchronously between its awaits. On the app's
+        # event loop a write waiting for SQLite's lock would stall every request, including
+        # the one holding the lock: so the backfill runs on its own loop in a worker thread.
+        try:
+            report = await asyncio.to_thread(asyncio.run, self._sync(account))
+        except Exception as exc:  # a task must never die silently
+            _LOGGER.exception("backfill of account %d failed", account.id)
+            self._finish(account, error=type(exc).__name__)
+            return
+        self._own_new_chargers(account)
+        self._finish(account, error=report.error, new=report.new)
         context = self._context
-        sources = build_sources(
+        if context.scheduler is not None and report.error is None:
+            sources = self._sources(account)
+            opener = book_opener(context.database, context.clock)
+            schedule_account_jobs(
+                context.scheduler,
+                sources,
+                engine=SyncEngine(opener, context.clock, SyncConfig()),
+                recorder=Recorder(
+                    opener,
+                    context.clock,
+                    reads_per_minute=context.settings.wallbox_reads_per_minute,
+                ),
+            )
+            self._scheduled.extend(sources)
+
+    def _finish(self, account: WallboxAccount, *, error: str | None, new: int = 0) -> None:
+        self._statuses[account.id] = replace(
+            self._statuses[account.id],
+            running=False,
+            new_sessions=new,
+            error=error,
+            note="failed" if error else "complete",
+            finished_at=self._context.clock.now(),
+        )
+
+    def _sources(self, account: WallboxAccount) -> list[AccountSource]:
+        context = self._context
+        return build_sources(
             context.settings,
             context.database,
             context.box,
@@ -112,43 +153,25 @@ class Backfills:
             only_email=account.email,
             transport=context.wallbox_transport,
         )
-        opener = book_opener(context.database, context.clock)
+
+    async def _sync(self, account: WallboxAccount) -> AccountReport:
+        """One full sync of the account (runs on the worker thread's loop)."""
+        task = asyncio.current_task()
+        assert task is not None
+        self._running[account.id] = (asyncio.get_running_loop(), task)
+        context = self._context
+        sources = self._sources(account)
         engine = SyncEngine(
-            opener, context.clock, SyncConfig(), progress=_Progress(self._statuses, account.id)
+            book_opener(context.database, context.clock),
+            context.clock,
+            SyncConfig(),
+            progress=_Progress(self._statuses, account.id),
         )
-        handed_over = False
         try:
-            report = await engine.sync_account(sources[0])
-            self._own_new_chargers(account)
-            self._statuses[account.id] = replace(
-                self._statuses[account.id],
-                running=False,
-                new_sessions=report.new,
-                error=report.error,
-                note="failed" if report.error else "complete",
-                finished_at=context.clock.now(),
-            )
-            if context.scheduler is not None:
-                schedule_account_jobs(
-                    context.scheduler,
-                    sources,
-                    engine=SyncEngine(opener, context.clock, SyncConfig()),
-                    recorder=Recorder(
-                        opener,
-                        context.clock,
-                        reads_per_minute=context.settings.wallbox_reads_per_minute,
-                    ),
-                )
-                self._scheduled.extend(sources)
-                handed_over = True
-        except Exception as exc:  # a task must never die silently
-            _LOGGER.exception("backfill of account %d failed", account.id)
-            self._statuses[account.id] = replace(
-                self._statuses[account.id], running=False, error=type(exc).__name__
-            )
+            return await engine.sync_account(sources[0])
         finally:
-            if not handed_over:
-                await close_sources(sources)
+            self._running.pop(account.id, None)
+            await close_sources(sources)
 
     def _own_new_chargers(self, account: WallboxAccount) -> None:
         """Chargers the sync found on the account belong to the account's owner."""
