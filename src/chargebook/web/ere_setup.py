@@ -124,9 +124,9 @@ def join_ere(
     signed_on = _date(form.signed_on)
     today = clock.now().date()
     if signed_on > today:
-        raise InvalidInputError("the signing date cannot be in the future", field="signed_on")
+        raise InvalidInputError("The signing date cannot be in the future", field="signed_on")
     if not form.signed_by_name.strip():
-        raise InvalidInputError("type your full name to sign the mandate", field="signed_by_name")
+        raise InvalidInputError("Type your full name to sign the mandate", field="signed_by_name")
     for value, name in (
         (form.connected_party_name, "connected_party_name"),
         (form.street, "street"),
@@ -135,9 +135,9 @@ def join_ere(
         (form.city, "city"),
     ):
         if not value.strip():
-            raise InvalidInputError("this field is required", field=name)
+            raise InvalidInputError("Fill in every field of the address", field=name)
     if not today.year <= form.last_year <= today.year + 10:
-        raise InvalidInputError("choose a year from this year on", field="last_year")
+        raise InvalidInputError("Choose a year from this year on", field="last_year")
     store = EreStore(session, clock)
     if charger.owner_user_id is None:
         raise NotFoundError("this charger has no owner yet")
@@ -157,12 +157,12 @@ def join_ere(
         )
     except InvalidEanError as exc:
         raise InvalidInputError(
-            f"this EAN is not valid: {_EAN_PROBLEMS.get(exc.failed_check, exc.message)}",
+            f"This EAN is not valid: {_EAN_PROBLEMS.get(exc.failed_check, exc.message)}",
             field="ean",
         ) from None
     except MandateConflictError:
         raise InvalidInputError(
-            "another service provider already holds a mandate for this EAN in these years",
+            "Another service provider already holds a mandate for this EAN in these years",
             field="ean",
         ) from None
     except ConflictError as exc:
@@ -204,4 +204,4 @@ def _date(text: str) -> date:
     try:
         return datetime.strptime(text.strip(), "%Y-%m-%d").date()  # noqa: DTZ007 (a date)
     except ValueError:
-        raise InvalidInputError("enter the date as YYYY-MM-DD", field="signed_on") from None
+        raise InvalidInputError("Enter the date as YYYY-MM-DD", field="signed_on") from None

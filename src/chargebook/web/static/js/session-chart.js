@@ -48,7 +48,7 @@
             tooltip: { callbacks: { title: function (items) { return items.length ? fmt.format(new Date(items[0].parsed.x)) : ""; } } }
           },
           scales: {
-            x: { type: "linear", ticks: { maxTicksLimit: 8, callback: function (v) { return fmt.format(new Date(v)); } }, grid: { display: false } },
+            x: { type: "linear", min: points[0].t, max: points[points.length - 1].t, ticks: { maxTicksLimit: 8, callback: function (v) { return fmt.format(new Date(v)); } }, grid: { display: false } },
             power: { position: "left", beginAtZero: true, title: { display: true, text: "kW" } },
             energy: { position: "right", beginAtZero: true, title: { display: true, text: "kWh" }, grid: { drawOnChartArea: false } }
           }
