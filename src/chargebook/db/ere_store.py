@@ -16,6 +16,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from chargebook.clock import Clock
+from chargebook.db import ere_eligibility
+from chargebook.db.ere_eligibility import VerdictGroup, VerdictQuery
 from chargebook.db.ere_sessions import (
     EreSessionRow,
     exact_kwh_sum,
@@ -62,6 +64,26 @@ class EreStore:
     def insert_batch_sessions(self, rows: list[tuple[int, int, int, Decimal, str]]) -> None:
         """See `chargebook.db.ere_sessions.insert_batch_sessions`."""
         insert_batch_sessions(self._session, rows)
+
+    def eligibility_summary(self, query: VerdictQuery) -> list[VerdictGroup]:
+        """See `chargebook.db.ere_eligibility.summarize` (the rules in SQL, grouped)."""
+        return ere_eligibility.summarize(self._session, query)
+
+    def failing_examples(self, query: VerdictQuery, per_reason: int) -> dict[str, list[int]]:
+        """See `chargebook.db.ere_eligibility.failing_examples`."""
+        return ere_eligibility.failing_examples(self._session, query, per_reason)
+
+    def verdict_rows(self, query: VerdictQuery) -> list[dict[str, Any]]:
+        """See `chargebook.db.ere_eligibility.verdict_rows` (small periods only)."""
+        return ere_eligibility.verdict_rows(self._session, query)
+
+    def register_eligible(self, query: VerdictQuery, batch_id: int) -> int:
+        """See `chargebook.db.ere_eligibility.register_eligible` (INSERT ... SELECT)."""
+        return ere_eligibility.register_eligible(self._session, query, batch_id)
+
+    def constructs_are_disjoint(self) -> bool:
+        """See `chargebook.db.ere_eligibility.constructs_are_disjoint`."""
+        return ere_eligibility.constructs_are_disjoint(self._session)
 
     def lock_registrations(self) -> None:
         """See `chargebook.db.ere_sessions.lock_registrations`."""

@@ -6,6 +6,11 @@ Every session is registered at most once, ever: `ere_batch_sessions` is keyed by
 (`EreStore.lock_registrations`), and candidates already registered fail the core's
 `already_registered` rule. A finalized batch is immutable; later sessions of its period go into
 a correcting batch that references it.
+
+`create_batch` evaluates and registers in the database (`sql_path`: a grouped query for the
+lines, then `INSERT ... SELECT` of the eligible sessions; no session row through Python);
+`create_batch_streamed` is the same by the pure Python rules over a stream, the reference and
+the fallback when the SQL path does not apply.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from chargebook.db.ere_store import EreStore
-from chargebook.domain.ere import DeliveryPeriod, MeteringKind
+from chargebook.domain.ere import DeliveryPeriod, Mandate, MeteringKind
 from chargebook.domain.ere_book import (
     BatchStatus,
     StoredBatch,
@@ -44,6 +49,7 @@ from chargebook.ere_book.errors import (
     IntegrityCheckError,
     NothingToRegisterError,
 )
+from chargebook.ere_book.sql_path import micro_to_kwh, sql_path_applies, verdict_query
 
 FLUSH_ROWS = 5_000
 _READINGS_KINDS = (MeteringKind.SAP, MeteringKind.DEDICATED_CONNECTION)
@@ -70,7 +76,121 @@ def create_batch(
     progress: Progress | None = None,
 ) -> BatchCreated:
     """Register every eligible, not yet registered session delivered in `period` in a new
-    draft batch, one line per customer and booking EAN.
+    draft batch, one line per customer and booking EAN; the rules run in the database.
+
+    Raises:
+        BatchStateError: the period has a finalized batch and no `corrects_batch_id` was given,
+            or the batch to correct is not a finalized batch of the same period.
+        NothingToRegisterError: no eligible session is left (nothing is written).
+        SapReconciliationError: a SAP/connection line lacks meter readings for the period.
+        ParametersError: no ERE parameters for the period's year.
+        IntegrityCheckError: the registration did not insert the sessions the lines count.
+    """
+    store.lock_registrations()
+    if not sql_path_applies(store):
+        return create_batch_streamed(
+            store,
+            period,
+            parameters=parameters,
+            now=now,
+            corrects_batch_id=corrects_batch_id,
+            policy=policy,
+            service_provider_id=service_provider_id,
+            progress=progress,
+        )
+    _check_correction(store, period, corrects_batch_id)
+    query = verdict_query(
+        store, period, now=now, policy=policy, service_provider_id=service_provider_id
+    )
+    groups = store.eligibility_summary(query)
+    evaluated = sum(group.sessions for group in groups)
+    skipped: Counter[ReasonCode] = Counter()
+    eligible = []
+    for group in groups:
+        if group.first_reason is None and group.mandate_id is not None:
+            eligible.append(group)
+        else:
+            skipped[ReasonCode(group.first_reason or ReasonCode.NO_MANDATE)] += group.sessions
+    if progress is not None:
+        progress(evaluated)
+    if not eligible:
+        raise NothingToRegisterError(
+            f"no eligible, unregistered session in {period.label} ({evaluated} evaluated)"
+        )
+    eligible.sort(
+        key=lambda g: (g.customer_id, g.booking_ean, g.month, g.metering_kind or "", g.mandate_id)
+    )
+    batch_id = store.batches.create(
+        period=period,
+        period_kind=period_kind_of(period),
+        parameter_version=parameters.version,
+        corrects_batch_id=corrects_batch_id,
+    )
+    builder = BatchBuilder(
+        period_kind=period_kind_of(period), parameters=parameters, keep_session_ids=False
+    )
+    mandates: dict[int, Mandate] = {}
+    kinds: dict[tuple[str, str], MeteringKind] = {}
+    line_mandates: dict[tuple[str, str], int] = {}
+    for group in eligible:
+        assert group.mandate_id is not None  # filtered above
+        mandate = mandates.get(group.mandate_id)
+        if mandate is None:
+            mandate = mandates[group.mandate_id] = store.mandates.get(group.mandate_id).mandate
+        kind = MeteringKind(group.metering_kind or MeteringKind.INTEGRATED_MID)
+        key = (str(group.customer_id), group.booking_ean)
+        line_mandates.setdefault(key, group.mandate_id)
+        if key not in kinds or kind in _READINGS_KINDS:
+            kinds[key] = kind  # any meter-read session makes the line meter-read
+        builder.add_quantity(
+            customer_id=key[0],
+            ean=key[1],
+            year=period.year,
+            month=group.month,
+            energy_kwh=micro_to_kwh(group.net_micro_kwh),
+            session_count=group.sessions,
+            mandate=mandate,
+            metering_kind=kind,
+        )
+    start, end = period_bounds(period)
+    line_ids = {
+        key: store.batches.add_line(
+            batch_id,
+            customer_id=int(key[0]),
+            ean=key[1],
+            period=period,
+            delivery_start=start,
+            delivery_end=end,
+            metering_kind=kind,
+            mandate_id=line_mandates[key],
+        )
+        for key, kind in kinds.items()
+    }
+    registered = store.register_eligible(query, batch_id)
+    expected = sum(group.sessions for group in eligible)
+    if registered != expected:
+        raise IntegrityCheckError(
+            f"batch {batch_id}: {registered} sessions registered, the lines count {expected}"
+        )
+    readings_keys = {key for key, kind in kinds.items() if kind in _READINGS_KINDS}
+    meters = _meter_figures(store, readings_keys, period, start, end)
+    batch = builder.build(meter_energy_kwh=meters)
+    return _complete(store, batch, batch_id, line_ids, corrects_batch_id, evaluated, skipped)
+
+
+def create_batch_streamed(
+    store: EreStore,
+    period: DeliveryPeriod,
+    *,
+    parameters: ParameterSet,
+    now: datetime,
+    corrects_batch_id: int | None = None,
+    policy: BookingPolicy | None = None,
+    service_provider_id: str | None = None,
+    progress: Progress | None = None,
+) -> BatchCreated:
+    """`create_batch` by the pure Python rules over a stream of the sessions (the reference,
+    and the fallback when the SQL path does not apply).
 
     Raises:
         BatchStateError: the period has a finalized batch and no `corrects_batch_id` was given,
@@ -134,6 +254,19 @@ def create_batch(
         )
     meters = _meter_figures(store, readings_keys, period, start, end)
     batch = builder.build(meter_energy_kwh=meters)
+    return _complete(store, batch, batch_id, line_ids, corrects_batch_id, evaluated, skipped)
+
+
+def _complete(
+    store: EreStore,
+    batch: Batch,
+    batch_id: int,
+    line_ids: dict[tuple[str, str], int],
+    corrects_batch_id: int | None,
+    evaluated: int,
+    skipped: Counter[ReasonCode],
+) -> BatchCreated:
+    """Store the lines' figures and the totals, audit, and return the created batch."""
     _store_lines(store, batch, line_ids)
     store.batches.set_totals(
         batch_id,
@@ -147,7 +280,7 @@ def create_batch(
         entity_type="ere_batch",
         entity_id=batch_id,
         payload={
-            "period": period.label,
+            "period": store.batches.get(batch_id).period.label,
             "corrects": corrects_batch_id,
             "sessions": batch.session_count,
             "total_energy_kwh": str(batch.total_energy_kwh),

@@ -1,5 +1,9 @@
 """The eligibility report for a period: how many sessions pass, the kWh and estimated EREs
-they would earn, and how many fail each rule (with a few example session ids per reason)."""
+they would earn, and how many fail each rule (with a few example session ids per reason).
+
+`eligibility_report` runs the rules in the database (`sql_path`, flat memory, no session row
+through Python); `eligibility_report_streamed` runs the pure Python rules over a stream of the
+sessions: the reference, and the fallback when the SQL path does not apply."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from chargebook.db.ere_store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.ere import BookingPolicy, ParameterSet, ReasonCode, calculate_ere
 from chargebook.ere_book.context import stream_verdicts
+from chargebook.ere_book.sql_path import micro_to_kwh, sql_path_applies, verdict_query
 
 EXAMPLES_PER_REASON = 5
 
@@ -40,7 +45,80 @@ def eligibility_report(
     service_provider_id: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> EligibilityReport:
-    """Run every rule on every session of a linked charger delivered in `period`.
+    """Run every rule on every session of a linked charger delivered in `period`, in the
+    database (one grouped query, plus one for the examples when some sessions fail).
+
+    Raises:
+        ParametersError: no ERE parameters for the period's year (only with eligible kWh).
+    """
+    if not sql_path_applies(store):
+        return eligibility_report_streamed(
+            store,
+            period,
+            parameters=parameters,
+            now=now,
+            policy=policy,
+            service_provider_id=service_provider_id,
+            progress=progress,
+        )
+    query = verdict_query(
+        store, period, now=now, policy=policy, service_provider_id=service_provider_id
+    )
+    failures: Counter[ReasonCode] = Counter()
+    first: Counter[ReasonCode] = Counter()
+    per_line: dict[tuple[int, str], int] = defaultdict(int)
+    evaluated = eligible = 0
+    for group in store.eligibility_summary(query):
+        evaluated += group.sessions
+        if group.first_reason is None:
+            eligible += group.sessions
+            per_line[(group.customer_id, group.booking_ean)] += group.net_micro_kwh
+            continue
+        first[ReasonCode(group.first_reason)] += group.sessions
+        for code, count in group.failures.items():
+            if count:
+                failures[ReasonCode(code)] += count
+    if progress is not None:
+        progress(evaluated)
+    examples = (
+        {
+            ReasonCode(reason): ids
+            for reason, ids in store.failing_examples(query, EXAMPLES_PER_REASON).items()
+        }
+        if first
+        else {}
+    )
+    energies = [micro_to_kwh(micro) for micro in per_line.values()]
+    ere = Decimal(0)
+    estimate = False
+    for energy in energies:
+        amount = calculate_ere(energy, period.year, parameters)
+        ere += amount.ere
+        estimate = estimate or amount.is_estimate
+    return EligibilityReport(
+        period=period,
+        evaluated=evaluated,
+        eligible=eligible,
+        eligible_energy_kwh=sum(energies, Decimal(0)),
+        estimated_ere=ere,
+        is_estimate=estimate,
+        failures=dict(failures),
+        first_failures=dict(first),
+        examples=examples,
+    )
+
+
+def eligibility_report_streamed(
+    store: EreStore,
+    period: DeliveryPeriod,
+    *,
+    parameters: ParameterSet,
+    now: datetime,
+    policy: BookingPolicy | None = None,
+    service_provider_id: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> EligibilityReport:
+    """`eligibility_report` by the pure Python rules over a stream of the sessions.
 
     Raises:
         ParametersError: no ERE parameters for the period's year (only with eligible kWh).

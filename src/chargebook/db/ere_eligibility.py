@@ -1,0 +1,416 @@
+"""Set-based ERE eligibility: the rules of `chargebook.ere.eligibility` as one SQL query.
+
+`verdicts(...)` builds a subquery with one row per candidate session of a period (an ok
+session of a linked charger ending in the period): its failure flags in rule order, the first
+failure's reason code (NULL when eligible), the booking EAN, the local delivery month, the
+metering kind and the net quantity in micro-kWh. The services aggregate it (`GROUP BY`) or
+register it (`INSERT ... SELECT`) without any session row passing through Python; the pure
+Python rules remain the reference (tests/ere_book/test_sql_equivalence.py holds them equal).
+
+How each rule is expressed (and where Python decides, on a few rows only):
+- mandate: `ere_mandate_years` (ean, delivery year) joined to the customer's mandate; whether
+  that mandate is complete is `chargebook.ere.mandate_problems`, evaluated in Python per
+  mandate (a handful of rows) and bound as a list of invalid mandate ids;
+- metering: a join on the construct whose validity covers [started_at, ended_at). The
+  repository keeps a charger's constructs disjoint; callers check that first
+  (`constructs_are_disjoint`) and fall back to the Python path otherwise;
+- sanity: exact integer arithmetic in micro-kWh and microseconds on both backends (SQLite
+  stores REAL kWh and text times); overlaps with a window over (charger, started_at, id): the
+  running maximum of earlier ends and the next start, as `evaluate_sessions` streams them;
+- the delivery month comes from UTC month bounds computed in Python (Dutch local time), the
+  booking deadline and the year are constants of the period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    Numeric,
+    Select,
+    String,
+    Subquery,
+    and_,
+    case,
+    cast,
+    extract,
+    false,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.orm import Session
+
+from chargebook.db.ere_tables import (
+    EreBatchLineRow,
+    EreBatchSessionRow,
+    EreChargerLinkRow,
+    EreConnectionRow,
+    EreMandateRow,
+    EreMandateYearRow,
+    EreMeteringConstructRow,
+)
+from chargebook.db.tables import ChargerRow, ChargingSessionRow
+
+MICRO = 1_000_000
+# Reason codes in rule order (the values of `chargebook.ere.ReasonCode`; `charger_not_linked`
+# cannot occur here: only sessions of linked chargers are candidates).
+RULE_ORDER = (
+    "no_mandate",
+    "mandate_invalid",
+    "no_metering_construct",
+    "metering_not_qualifying",
+    "no_mid_quantity",
+    "energy_not_positive",
+    "end_not_after_start",
+    "energy_exceeds_max_power",
+    "overlaps_other_session",
+    "net_energy_not_positive",
+    "delivery_year_closed",
+    "already_registered",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictQuery:
+    """What the query needs besides the tables; all small and computed in Python.
+
+    `month_starts` holds (UTC start, local month) of every month of the period, in order;
+    the first start is the period's start. `slack` is the max-power slack (0.02 = 2 %).
+    """
+
+    year: int
+    month_starts: Sequence[tuple[datetime, int]]
+    ended_until: datetime  # the period's end (UTC, exclusive)
+    scan_from: datetime  # sessions ending from here are read for the overlap check
+    year_open: bool
+    invalid_mandate_ids: Sequence[int]
+    service_provider_id: str | None
+    default_max_current_a: int
+    slack: Decimal
+
+
+def _micro(column: Any) -> ColumnElement[Any]:
+    """kWh -> exact integer micro-kWh (a SQLite REAL's value is the decimal written, <= 6
+    places; PostgreSQL NUMERIC is exact)."""
+    return cast(func.round(column * MICRO), BigInteger)
+
+
+def _duration_us(dialect: str, start: Any, end: Any) -> ColumnElement[Any]:
+    """end - start in whole microseconds, exactly."""
+    if dialect == "postgresql":
+        return cast(extract("epoch", end - start) * MICRO, BigInteger)
+    # SQLite: naive UTC text 'YYYY-MM-DD HH:MM:SS.ffffff' (db.types); seconds + microseconds.
+    seconds = cast(func.strftime("%s", end), BigInteger) - cast(
+        func.strftime("%s", start), BigInteger
+    )
+    micros = cast(func.substr(end, 21, 6), BigInteger) - cast(func.substr(start, 21, 6), BigInteger)
+    return seconds * MICRO + micros
+
+
+def verdicts(query: VerdictQuery, dialect: str) -> Subquery:
+    """One row per candidate session: `session_id`, `charger_id`, `customer_id`,
+    `booking_ean`, `month`, `metering_kind`, `mandate_id`, `net_micro_kwh`, `raw_sha256`,
+    a 0/1 column per reason code (`f_<code>`) and `first_reason` (NULL when eligible)."""
+    cs = ChargingSessionRow
+    period_start = query.month_starts[0][0]
+    order = (cs.started_at, cs.id)
+    window = select(
+        cs.id.label("id"),
+        cs.charger_id.label("charger_id"),
+        cs.started_at.label("started_at"),
+        cs.ended_at.label("ended_at"),
+        cs.energy_kwh.label("energy_kwh"),
+        cs.mid_energy_kwh.label("mid_energy_kwh"),
+        cs.discharged_energy_kwh.label("discharged_energy_kwh"),
+        cs.meter_start_wh.label("meter_start_wh"),
+        cs.meter_stop_wh.label("meter_stop_wh"),
+        cs.raw_sha256.label("raw_sha256"),
+        # `evaluate_sessions`: a session overlaps when it starts before any earlier session of
+        # its charger ends, or when the next one starts before it ends.
+        func.max(cs.ended_at)
+        .over(partition_by=cs.charger_id, order_by=order, rows=(None, -1))
+        .label("earlier_end"),
+        func.lead(cs.started_at, type_=cs.started_at.type)
+        .over(partition_by=cs.charger_id, order_by=order)
+        .label("next_start"),
+    ).where(
+        cs.charger_id.in_(select(EreChargerLinkRow.charger_id)),
+        cs.state == "ok",
+        cs.ended_at >= query.scan_from,
+        cs.ended_at < query.ended_until,
+    )
+    w = window.subquery("w")
+
+    link, conn, charger = EreChargerLinkRow, EreConnectionRow, ChargerRow
+    years, mandate, construct = EreMandateYearRow, EreMandateRow, EreMeteringConstructRow
+    registered = EreBatchSessionRow
+
+    year_join = and_(years.ean == conn.ean, years.year == query.year)
+    if query.service_provider_id is not None:
+        year_join = and_(year_join, years.service_provider_id == query.service_provider_id)
+
+    is_mid = construct.kind == "integrated_mid"
+    has_delta = and_(w.c.meter_start_wh.is_not(None), w.c.meter_stop_wh.is_not(None))
+    gross = case(
+        (and_(is_mid, w.c.mid_energy_kwh.is_not(None)), _micro(w.c.mid_energy_kwh)),
+        (and_(is_mid, has_delta), (w.c.meter_stop_wh - w.c.meter_start_wh) * 1000),
+        else_=_micro(w.c.energy_kwh),
+    )
+    discharged = _micro(func.coalesce(w.c.discharged_energy_kwh, 0))
+    discharged = case((discharged < 0, 0), else_=discharged)
+    duration = _duration_us(dialect, w.c.started_at, w.c.ended_at)
+    # gross x 3600 > max kW x (1 + slack) x seconds, in integers: max kW = A x 690 / 1000.
+    slack_num, slack_den = (1 + query.slack).as_integer_ratio()
+    max_current = func.coalesce(func.nullif(charger.max_current_a, 0), query.default_max_current_a)
+    # PostgreSQL's bigint would raise on overflow (a session of months); SQLite turns to REAL.
+    wide = (lambda x: cast(x, Numeric(38, 0))) if dialect == "postgresql" else (lambda x: x)
+    exceeds = and_(
+        duration > 0,
+        wide(gross) * (3600 * 1000 * slack_den)
+        > wide(max_current) * (690 * slack_num) * wide(duration),
+    )
+    invalid = mandate.id.in_(query.invalid_mandate_ids) if query.invalid_mandate_ids else false()
+    flags: dict[str, ColumnElement[Any]] = {
+        "no_mandate": mandate.id.is_(None),
+        "mandate_invalid": and_(mandate.id.is_not(None), invalid),
+        "no_metering_construct": construct.id.is_(None),
+        "metering_not_qualifying": construct.kind == "none",
+        "no_mid_quantity": and_(is_mid, w.c.mid_energy_kwh.is_(None), ~has_delta),
+        "energy_not_positive": gross <= 0,
+        "end_not_after_start": duration <= 0,
+        "energy_exceeds_max_power": exceeds,
+        "overlaps_other_session": or_(
+            and_(w.c.earlier_end.is_not(None), w.c.started_at < w.c.earlier_end),
+            and_(w.c.next_start.is_not(None), w.c.next_start < w.c.ended_at),
+        ),
+        "net_energy_not_positive": and_(gross > 0, gross - discharged <= 0),
+        "delivery_year_closed": false() if query.year_open else true(),
+        "already_registered": registered.session_id.is_not(None),
+    }
+    # Python's `>` chain: the local month of the end, from the months' UTC starts.
+    month = case(
+        *((w.c.ended_at >= start, number) for start, number in reversed(query.month_starts)),
+        else_=query.month_starts[0][1],
+    )
+    booking_ean = case(
+        (
+            and_(construct.kind == "sap", construct.sap_ean.is_not(None), construct.sap_ean != ""),
+            construct.sap_ean,
+        ),
+        else_=conn.ean,
+    )
+    first_reason = case(*((flag, literal(code)) for code, flag in flags.items()), else_=null())
+    columns: list[ColumnElement[Any]] = [
+        w.c.id.label("session_id"),
+        w.c.charger_id.label("charger_id"),
+        conn.customer_user_id.label("customer_id"),
+        cast(booking_ean, String).label("booking_ean"),
+        cast(month, Integer).label("month"),
+        construct.kind.label("metering_kind"),
+        mandate.id.label("mandate_id"),
+        (gross - discharged).label("net_micro_kwh"),
+        w.c.raw_sha256.label("raw_sha256"),
+        first_reason.label("first_reason"),
+        *(case((flag, 1), else_=0).label(f"f_{code}") for code, flag in flags.items()),
+    ]
+    statement = (
+        select(*columns)
+        .select_from(w)
+        .join(link, link.charger_id == w.c.charger_id)
+        .join(conn, conn.id == link.connection_id)
+        .join(charger, charger.id == w.c.charger_id)
+        .outerjoin(years, year_join)
+        .outerjoin(
+            mandate,
+            and_(mandate.id == years.mandate_id, mandate.customer_user_id == conn.customer_user_id),
+        )
+        .outerjoin(
+            construct,
+            and_(
+                construct.charger_id == w.c.charger_id,
+                construct.valid_from <= w.c.started_at,
+                or_(construct.valid_until.is_(None), w.c.ended_at <= construct.valid_until),
+            ),
+        )
+        .outerjoin(registered, registered.session_id == w.c.id)
+        .where(w.c.ended_at >= period_start)
+    )
+    return statement.subquery("verdicts")
+
+
+def net_kwh(column: Any, dialect: str) -> ColumnElement[Any]:
+    """micro-kWh integer -> kWh as the column stores it (REAL on SQLite: the division is
+    correctly rounded, so it is the float of the exact decimal; NUMERIC on PostgreSQL)."""
+    if dialect == "postgresql":
+        return cast(column, Numeric(20, 0)) / MICRO
+    real: ColumnElement[Any] = column / float(MICRO)
+    return real
+
+
+def summary_query(v: Subquery) -> Select[Any]:
+    """Counts and exact kWh per (first reason, customer, booking EAN, month, kind, mandate):
+    few rows, from which the report and the batch lines are made."""
+    return select(
+        v.c.first_reason,
+        v.c.customer_id,
+        v.c.booking_ean,
+        v.c.month,
+        v.c.metering_kind,
+        v.c.mandate_id,
+        func.count().label("sessions"),
+        func.sum(v.c.net_micro_kwh).label("net_micro_kwh"),
+        *(func.sum(v.c[f"f_{code}"]).label(f"f_{code}") for code in RULE_ORDER),
+    ).group_by(
+        v.c.first_reason,
+        v.c.customer_id,
+        v.c.booking_ean,
+        v.c.month,
+        v.c.metering_kind,
+        v.c.mandate_id,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictGroup:
+    """A row of `summary_query`: sessions sharing first reason, line key, month and kind."""
+
+    first_reason: str | None
+    customer_id: int
+    booking_ean: str
+    month: int
+    metering_kind: str | None
+    mandate_id: int | None
+    sessions: int
+    net_micro_kwh: int  # summed over the group's sessions (meaningful for eligible groups)
+    failures: dict[str, int]  # sessions failing each rule (a session may fail several)
+
+
+def summarize(session: Session, query: VerdictQuery) -> list[VerdictGroup]:
+    """Run the eligibility rules over the period in the database: one statement."""
+    dialect = session.get_bind().dialect.name
+    rows = session.execute(summary_query(verdicts(query, dialect)))
+    return [
+        VerdictGroup(
+            first_reason=row.first_reason,
+            customer_id=int(row.customer_id),
+            booking_ean=row.booking_ean,
+            month=int(row.month),
+            metering_kind=row.metering_kind,
+            mandate_id=None if row.mandate_id is None else int(row.mandate_id),
+            sessions=int(row.sessions),
+            net_micro_kwh=int(row.net_micro_kwh or 0),
+            failures={code: int(row[f"f_{code}"] or 0) for code in RULE_ORDER},
+        )
+        for row in rows.mappings()
+    ]
+
+
+def failing_examples(
+    session: Session, query: VerdictQuery, per_reason: int
+) -> dict[str, list[int]]:
+    """Up to `per_reason` ineligible session ids per first reason, lowest (charger, start, id)
+    first."""
+    dialect = session.get_bind().dialect.name
+    v = verdicts(query, dialect)
+    ranked = (
+        select(
+            v.c.first_reason,
+            v.c.session_id,
+            func.row_number()
+            .over(partition_by=v.c.first_reason, order_by=(v.c.charger_id, v.c.session_id))
+            .label("rank"),
+        )
+        .where(v.c.first_reason.is_not(None))
+        .subquery("ranked")
+    )
+    rows = session.execute(
+        select(ranked.c.first_reason, ranked.c.session_id)
+        .where(ranked.c.rank <= per_reason)
+        .order_by(ranked.c.first_reason, ranked.c.rank)
+    )
+    examples: dict[str, list[int]] = {}
+    for reason, session_id in rows:
+        examples.setdefault(reason, []).append(int(session_id))
+    return examples
+
+
+def verdict_rows(session: Session, query: VerdictQuery) -> list[dict[str, Any]]:
+    """Every candidate's verdict row (for listings and tests; not for millions of rows)."""
+    dialect = session.get_bind().dialect.name
+    v = verdicts(query, dialect)
+    return [dict(row) for row in session.execute(select(v).order_by(v.c.session_id)).mappings()]
+
+
+def register_eligible(session: Session, query: VerdictQuery, batch_id: int) -> int:
+    """INSERT every eligible session into `ere_batch_sessions` under its line of `batch_id`
+    (matched by customer and booking EAN), in one statement; returns the rows inserted.
+
+    A session registered meanwhile would violate the primary key (the caller holds the
+    registration lock, so the anti-join already excludes it).
+    """
+    dialect = session.get_bind().dialect.name
+    v = verdicts(query, dialect)
+    line = EreBatchLineRow
+    source = (
+        select(
+            v.c.session_id,
+            literal(batch_id, Integer),
+            line.id,
+            net_kwh(v.c.net_micro_kwh, dialect),
+            v.c.raw_sha256,
+        )
+        .select_from(v)
+        .join(
+            line,
+            and_(
+                line.batch_id == batch_id,
+                line.customer_user_id == v.c.customer_id,
+                line.ean == v.c.booking_ean,
+            ),
+        )
+        .where(v.c.first_reason.is_(None))
+    )
+    # Core execution with `preserve_rowcount`: otherwise an INSERT reports no row count.
+    result = (
+        session.connection()
+        .execution_options(preserve_rowcount=True)
+        .execute(
+            insert(EreBatchSessionRow.__table__).from_select(  # type: ignore[arg-type]
+                ["session_id", "batch_id", "line_id", "energy_kwh", "raw_sha256"], source
+            )
+        )
+    )
+    return int(result.rowcount)
+
+
+def constructs_are_disjoint(session: Session) -> bool:
+    """Whether no two constructs of a charger overlap in time (the repository's invariant,
+    which the construct join relies on)."""
+    a = EreMeteringConstructRow.__table__.alias("a")
+    b = EreMeteringConstructRow.__table__.alias("b")
+    clash = session.execute(
+        select(a.c.id)
+        .join(
+            b,
+            and_(
+                a.c.charger_id == b.c.charger_id,
+                a.c.id < b.c.id,
+                or_(b.c.valid_until.is_(None), a.c.valid_from < b.c.valid_until),
+                or_(a.c.valid_until.is_(None), b.c.valid_from < a.c.valid_until),
+            ),
+        )
+        .limit(1)
+    ).first()
+    return clash is None

@@ -1,0 +1,72 @@
+"""The set-based path: the period's eligibility rules as one SQL query
+(`chargebook.db.ere_eligibility`), parameterised here from the book and the policy.
+
+The pure Python rules (`chargebook.ere.evaluate_sessions`, streamed by `context.py`) remain
+the reference and explain single sessions; the services use this path for whole periods,
+where it keeps every session row inside the database. It applies whenever each charger's
+metering constructs are disjoint in time (the repository's invariant); otherwise the services
+fall back to the streamed Python path.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+
+from chargebook.db.ere_eligibility import VerdictQuery
+from chargebook.db.ere_store import EreStore
+from chargebook.domain.ere import DeliveryPeriod
+from chargebook.ere import BookingPolicy, mandate_problems, period_bounds
+from chargebook.ere_book.context import DEFAULT_MAX_CURRENT_A, OVERLAP_MARGIN
+
+# The same slack as `EligibilityContext.max_power_slack`'s default.
+MAX_POWER_SLACK = Decimal("0.02")
+_ONE = Decimal(1)
+
+
+def micro_to_kwh(micro_kwh: int) -> Decimal:
+    """An exact micro-kWh integer from the query as kWh, without trailing zeros (10, 10.5)."""
+    kwh = Decimal(int(micro_kwh)).scaleb(-6).normalize()
+    return kwh.quantize(_ONE) if kwh.as_tuple().exponent > 0 else kwh  # type: ignore[operator]
+
+
+def sql_path_applies(store: EreStore) -> bool:
+    """Whether the SQL query reproduces the Python rules on this book (disjoint constructs)."""
+    return store.constructs_are_disjoint()
+
+
+def verdict_query(
+    store: EreStore,
+    period: DeliveryPeriod,
+    *,
+    now: datetime,
+    policy: BookingPolicy | None = None,
+    service_provider_id: str | None = None,
+) -> VerdictQuery:
+    """The query's parameters for `period`: UTC month starts (local calendar), the overlap
+    scan margin, the deadline verdict and the ids of incomplete mandates (judged by
+    `chargebook.ere.mandate_problems`, a few rows)."""
+    policy = policy or BookingPolicy()
+    start, end = period_bounds(period, policy.zone)
+    first_month = 1 if period.quarter is None else (period.quarter - 1) * 3 + 1
+    months = 12 if period.quarter is None else 3
+    month_starts = [
+        (
+            datetime.combine(date(period.year, m, 1), time(0), tzinfo=policy.zone).astimezone(UTC),
+            m,
+        )
+        for m in range(first_month, first_month + months)
+    ]
+    assert month_starts[0][0] == start
+    invalid = [stored.id for stored in store.mandates.list() if mandate_problems(stored.mandate)]
+    return VerdictQuery(
+        year=period.year,
+        month_starts=month_starts,
+        ended_until=end,
+        scan_from=start - OVERLAP_MARGIN,
+        year_open=policy.is_open(period.year, now),
+        invalid_mandate_ids=invalid,
+        service_provider_id=service_provider_id,
+        default_max_current_a=DEFAULT_MAX_CURRENT_A,
+        slack=MAX_POWER_SLACK,
+    )
