@@ -112,8 +112,10 @@ def _duration_us(dialect: str, start: Any, end: Any) -> ColumnElement[Any]:
     if dialect == "postgresql":
         return cast(extract("epoch", end - start) * MICRO, BigInteger)
     # SQLite: naive UTC text 'YYYY-MM-DD HH:MM:SS.ffffff' (db.types); seconds + microseconds.
-    seconds = cast(func.strftime("%s", end), BigInteger) - cast(
-        func.strftime("%s", start), BigInteger
+    # Whole seconds of the text without its fraction: SQLite's date functions keep
+    # milliseconds and would round .999999 up into the next second.
+    seconds = cast(func.strftime("%s", func.substr(end, 1, 19)), BigInteger) - cast(
+        func.strftime("%s", func.substr(start, 1, 19)), BigInteger
     )
     micros = cast(func.substr(end, 21, 6), BigInteger) - cast(func.substr(start, 21, 6), BigInteger)
     return seconds * MICRO + micros
