@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import pytest
 
 from chargebook.db.canonical import canonical_json, sha256_hex
-from chargebook.db.ere_eligibility import RULE_ORDER
+from chargebook.db.ere_eligibility import RULE_ORDER, failures_of
 from chargebook.db.ere_store import EreStore
 from chargebook.db.tables import ChargingSessionRow
 from chargebook.db.testing import example_charger
@@ -198,7 +198,7 @@ def _sql_verdicts(store: EreStore, scenario: Scenario) -> dict[int, tuple[Any, .
     query = verdict_query(store, period, now=now, service_provider_id=provider)
     return {
         int(row["session_id"]): (
-            tuple(code for code in RULE_ORDER if row[f"f_{code}"]),
+            failures_of(row["failure_mask"]),
             row["booking_ean"],
             row["month"],
             Decimal(row["net_micro_kwh"]).scaleb(-6) if row["first_reason"] is None else None,

@@ -121,40 +121,10 @@ def _duration_us(dialect: str, start: Any, end: Any) -> ColumnElement[Any]:
     return seconds * MICRO + micros
 
 
-def verdicts(query: VerdictQuery, dialect: str) -> Subquery:
-    """One row per candidate session: `session_id`, `charger_id`, `customer_id`,
-    `booking_ean`, `month`, `metering_kind`, `mandate_id`, `net_micro_kwh`, `raw_sha256`,
-    a 0/1 column per reason code (`f_<code>`) and `first_reason` (NULL when eligible)."""
+def _facts(query: VerdictQuery, dialect: str, *, with_sha: bool) -> Subquery:
+    """Per candidate session (and the sessions of the overlap margin): the joined facts and
+    the derived integers, each computed once, with the overlap windows."""
     cs = ChargingSessionRow
-    period_start = query.month_starts[0][0]
-    order = (cs.started_at, cs.id)
-    window = select(
-        cs.id.label("id"),
-        cs.charger_id.label("charger_id"),
-        cs.started_at.label("started_at"),
-        cs.ended_at.label("ended_at"),
-        cs.energy_kwh.label("energy_kwh"),
-        cs.mid_energy_kwh.label("mid_energy_kwh"),
-        cs.discharged_energy_kwh.label("discharged_energy_kwh"),
-        cs.meter_start_wh.label("meter_start_wh"),
-        cs.meter_stop_wh.label("meter_stop_wh"),
-        cs.raw_sha256.label("raw_sha256"),
-        # `evaluate_sessions`: a session overlaps when it starts before any earlier session of
-        # its charger ends, or when the next one starts before it ends.
-        func.max(cs.ended_at)
-        .over(partition_by=cs.charger_id, order_by=order, rows=(None, -1))
-        .label("earlier_end"),
-        func.lead(cs.started_at, type_=cs.started_at.type)
-        .over(partition_by=cs.charger_id, order_by=order)
-        .label("next_start"),
-    ).where(
-        cs.charger_id.in_(select(EreChargerLinkRow.charger_id)),
-        cs.state == "ok",
-        cs.ended_at >= query.scan_from,
-        cs.ended_at < query.ended_until,
-    )
-    w = window.subquery("w")
-
     link, conn, charger = EreChargerLinkRow, EreConnectionRow, ChargerRow
     years, mandate, construct = EreMandateYearRow, EreMandateRow, EreMeteringConstructRow
     registered = EreBatchSessionRow
@@ -162,50 +132,14 @@ def verdicts(query: VerdictQuery, dialect: str) -> Subquery:
     year_join = and_(years.ean == conn.ean, years.year == query.year)
     if query.service_provider_id is not None:
         year_join = and_(year_join, years.service_provider_id == query.service_provider_id)
-
     is_mid = construct.kind == "integrated_mid"
-    has_delta = and_(w.c.meter_start_wh.is_not(None), w.c.meter_stop_wh.is_not(None))
+    has_delta = and_(cs.meter_start_wh.is_not(None), cs.meter_stop_wh.is_not(None))
     gross = case(
-        (and_(is_mid, w.c.mid_energy_kwh.is_not(None)), _micro(w.c.mid_energy_kwh)),
-        (and_(is_mid, has_delta), (w.c.meter_stop_wh - w.c.meter_start_wh) * 1000),
-        else_=_micro(w.c.energy_kwh),
+        (and_(is_mid, cs.mid_energy_kwh.is_not(None)), _micro(cs.mid_energy_kwh)),
+        (and_(is_mid, has_delta), (cs.meter_stop_wh - cs.meter_start_wh) * 1000),
+        else_=_micro(cs.energy_kwh),
     )
-    discharged = _micro(func.coalesce(w.c.discharged_energy_kwh, 0))
-    discharged = case((discharged < 0, 0), else_=discharged)
-    duration = _duration_us(dialect, w.c.started_at, w.c.ended_at)
-    # gross x 3600 > max kW x (1 + slack) x seconds, in integers: max kW = A x 690 / 1000.
-    slack_num, slack_den = (1 + query.slack).as_integer_ratio()
-    max_current = func.coalesce(func.nullif(charger.max_current_a, 0), query.default_max_current_a)
-    # PostgreSQL's bigint would raise on overflow (a session of months); SQLite turns to REAL.
-    wide = (lambda x: cast(x, Numeric(38, 0))) if dialect == "postgresql" else (lambda x: x)
-    exceeds = and_(
-        duration > 0,
-        wide(gross) * (3600 * 1000 * slack_den)
-        > wide(max_current) * (690 * slack_num) * wide(duration),
-    )
-    invalid = mandate.id.in_(query.invalid_mandate_ids) if query.invalid_mandate_ids else false()
-    flags: dict[str, ColumnElement[Any]] = {
-        "no_mandate": mandate.id.is_(None),
-        "mandate_invalid": and_(mandate.id.is_not(None), invalid),
-        "no_metering_construct": construct.id.is_(None),
-        "metering_not_qualifying": construct.kind == "none",
-        "no_mid_quantity": and_(is_mid, w.c.mid_energy_kwh.is_(None), ~has_delta),
-        "energy_not_positive": gross <= 0,
-        "end_not_after_start": duration <= 0,
-        "energy_exceeds_max_power": exceeds,
-        "overlaps_other_session": or_(
-            and_(w.c.earlier_end.is_not(None), w.c.started_at < w.c.earlier_end),
-            and_(w.c.next_start.is_not(None), w.c.next_start < w.c.ended_at),
-        ),
-        "net_energy_not_positive": and_(gross > 0, gross - discharged <= 0),
-        "delivery_year_closed": false() if query.year_open else true(),
-        "already_registered": registered.session_id.is_not(None),
-    }
-    # Python's `>` chain: the local month of the end, from the months' UTC starts.
-    month = case(
-        *((w.c.ended_at >= start, number) for start, number in reversed(query.month_starts)),
-        else_=query.month_starts[0][1],
-    )
+    discharged = _micro(func.coalesce(cs.discharged_energy_kwh, 0))
     booking_ean = case(
         (
             and_(construct.kind == "sap", construct.sap_ean.is_not(None), construct.sap_ean != ""),
@@ -213,26 +147,42 @@ def verdicts(query: VerdictQuery, dialect: str) -> Subquery:
         ),
         else_=conn.ean,
     )
-    first_reason = case(*((flag, literal(code)) for code, flag in flags.items()), else_=null())
-    columns: list[ColumnElement[Any]] = [
-        w.c.id.label("session_id"),
-        w.c.charger_id.label("charger_id"),
-        conn.customer_user_id.label("customer_id"),
-        cast(booking_ean, String).label("booking_ean"),
-        cast(month, Integer).label("month"),
-        construct.kind.label("metering_kind"),
-        mandate.id.label("mandate_id"),
-        (gross - discharged).label("net_micro_kwh"),
-        w.c.raw_sha256.label("raw_sha256"),
-        first_reason.label("first_reason"),
-        *(case((flag, 1), else_=0).label(f"f_{code}") for code, flag in flags.items()),
-    ]
+    order = (cs.started_at, cs.id)
     statement = (
-        select(*columns)
-        .select_from(w)
-        .join(link, link.charger_id == w.c.charger_id)
+        select(
+            cs.id.label("session_id"),
+            cs.charger_id.label("charger_id"),
+            cs.started_at.label("started_at"),
+            cs.ended_at.label("ended_at"),
+            *([cs.raw_sha256.label("raw_sha256")] if with_sha else []),
+            conn.customer_user_id.label("customer_id"),
+            cast(booking_ean, String).label("booking_ean"),
+            construct.id.label("construct_id"),
+            construct.kind.label("metering_kind"),
+            mandate.id.label("mandate_id"),
+            gross.label("gross"),
+            discharged.label("discharged"),
+            _duration_us(dialect, cs.started_at, cs.ended_at).label("duration_us"),
+            func.coalesce(func.nullif(charger.max_current_a, 0), query.default_max_current_a).label(
+                "max_current_a"
+            ),
+            case((and_(is_mid, cs.mid_energy_kwh.is_(None), ~has_delta), 1), else_=0).label(
+                "no_mid_quantity"
+            ),
+            case((registered.session_id.is_(None), 0), else_=1).label("registered"),
+            # `evaluate_sessions`: a session overlaps when it starts before any earlier
+            # session of its charger ends, or when the next one starts before it ends.
+            func.max(cs.ended_at)
+            .over(partition_by=cs.charger_id, order_by=order, rows=(None, -1))
+            .label("earlier_end"),
+            func.lead(cs.started_at, type_=cs.started_at.type)
+            .over(partition_by=cs.charger_id, order_by=order)
+            .label("next_start"),
+        )
+        .select_from(cs)
+        .join(link, link.charger_id == cs.charger_id)
         .join(conn, conn.id == link.connection_id)
-        .join(charger, charger.id == w.c.charger_id)
+        .join(charger, charger.id == cs.charger_id)
         .outerjoin(years, year_join)
         .outerjoin(
             mandate,
@@ -241,14 +191,84 @@ def verdicts(query: VerdictQuery, dialect: str) -> Subquery:
         .outerjoin(
             construct,
             and_(
-                construct.charger_id == w.c.charger_id,
-                construct.valid_from <= w.c.started_at,
-                or_(construct.valid_until.is_(None), w.c.ended_at <= construct.valid_until),
+                construct.charger_id == cs.charger_id,
+                construct.valid_from <= cs.started_at,
+                or_(construct.valid_until.is_(None), cs.ended_at <= construct.valid_until),
             ),
         )
-        .outerjoin(registered, registered.session_id == w.c.id)
-        .where(w.c.ended_at >= period_start)
+        .outerjoin(registered, registered.session_id == cs.id)
+        .where(
+            cs.state == "ok",
+            cs.ended_at >= query.scan_from,
+            cs.ended_at < query.ended_until,
+        )
     )
+    return statement.subquery("facts")
+
+
+def verdicts(query: VerdictQuery, dialect: str, *, with_sha: bool = False) -> Subquery:
+    """One row per candidate session: `session_id`, `charger_id`, `customer_id`,
+    `booking_ean`, `month`, `metering_kind`, `mandate_id`, `net_micro_kwh`, `raw_sha256`,
+    a 0/1 column per reason code (`f_<code>`) and `first_reason` (NULL when eligible)."""
+    f = _facts(query, dialect, with_sha=with_sha)
+    period_start = query.month_starts[0][0]
+    gross = f.c.gross
+    discharged = case((f.c.discharged < 0, 0), else_=f.c.discharged)
+    # gross x 3600 > max kW x (1 + slack) x seconds, in integers: max kW = A x 690 / 1000.
+    slack_num, slack_den = (1 + query.slack).as_integer_ratio()
+    # PostgreSQL's bigint would raise on overflow (a session of months); SQLite turns to REAL.
+    wide = (lambda x: cast(x, Numeric(38, 0))) if dialect == "postgresql" else (lambda x: x)
+    exceeds = and_(
+        f.c.duration_us > 0,
+        wide(gross) * (3600 * 1000 * slack_den)
+        > wide(f.c.max_current_a) * (690 * slack_num) * wide(f.c.duration_us),
+    )
+    invalid = (
+        f.c.mandate_id.in_(query.invalid_mandate_ids) if query.invalid_mandate_ids else false()
+    )
+    flags: dict[str, ColumnElement[Any]] = {
+        "no_mandate": f.c.mandate_id.is_(None),
+        "mandate_invalid": and_(f.c.mandate_id.is_not(None), invalid),
+        "no_metering_construct": f.c.construct_id.is_(None),
+        "metering_not_qualifying": f.c.metering_kind == "none",
+        "no_mid_quantity": f.c.no_mid_quantity == 1,
+        "energy_not_positive": gross <= 0,
+        "end_not_after_start": f.c.duration_us <= 0,
+        "energy_exceeds_max_power": exceeds,
+        "overlaps_other_session": or_(
+            and_(f.c.earlier_end.is_not(None), f.c.started_at < f.c.earlier_end),
+            and_(f.c.next_start.is_not(None), f.c.next_start < f.c.ended_at),
+        ),
+        "net_energy_not_positive": and_(gross > 0, gross - discharged <= 0),
+        "delivery_year_closed": false() if query.year_open else true(),
+        "already_registered": f.c.registered == 1,
+    }
+    # The local month of the end, from the months' UTC starts (latest first).
+    month = case(
+        *((f.c.ended_at >= start, number) for start, number in reversed(query.month_starts)),
+        else_=query.month_starts[0][1],
+    )
+    first_reason = case(*((flag, literal(code)) for code, flag in flags.items()), else_=null())
+    # Bit k set when rule k (RULE_ORDER) fails: one integer to group by instead of a sum per
+    # rule; 0 means eligible.
+    mask = sum(
+        (case((flag, 1 << bit), else_=0) for bit, flag in enumerate(flags.values())),
+        start=literal(0),
+    )
+    columns: list[ColumnElement[Any]] = [
+        f.c.session_id,
+        f.c.charger_id,
+        f.c.customer_id,
+        f.c.booking_ean,
+        cast(month, Integer).label("month"),
+        f.c.metering_kind,
+        f.c.mandate_id,
+        (gross - discharged).label("net_micro_kwh"),
+        *([f.c.raw_sha256] if with_sha else []),
+        first_reason.label("first_reason"),
+        mask.label("failure_mask"),
+    ]
+    statement = select(*columns).where(f.c.ended_at >= period_start)
     return statement.subquery("verdicts")
 
 
@@ -262,26 +282,26 @@ def net_kwh(column: Any, dialect: str) -> ColumnElement[Any]:
 
 
 def summary_query(v: Subquery) -> Select[Any]:
-    """Counts and exact kWh per (first reason, customer, booking EAN, month, kind, mandate):
+    """Counts and exact kWh per (failure mask, customer, booking EAN, month, kind, mandate):
     few rows, from which the report and the batch lines are made."""
-    return select(
-        v.c.first_reason,
-        v.c.customer_id,
-        v.c.booking_ean,
-        v.c.month,
-        v.c.metering_kind,
-        v.c.mandate_id,
-        func.count().label("sessions"),
-        func.sum(v.c.net_micro_kwh).label("net_micro_kwh"),
-        *(func.sum(v.c[f"f_{code}"]).label(f"f_{code}") for code in RULE_ORDER),
-    ).group_by(
-        v.c.first_reason,
+    keys = (
+        v.c.failure_mask,
         v.c.customer_id,
         v.c.booking_ean,
         v.c.month,
         v.c.metering_kind,
         v.c.mandate_id,
     )
+    return select(
+        *keys,
+        func.count().label("sessions"),
+        func.sum(v.c.net_micro_kwh).label("net_micro_kwh"),
+    ).group_by(*keys)
+
+
+def failures_of(mask: int) -> tuple[str, ...]:
+    """The reason codes of a failure mask, in rule order."""
+    return tuple(code for bit, code in enumerate(RULE_ORDER) if mask >> bit & 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,27 +316,30 @@ class VerdictGroup:
     mandate_id: int | None
     sessions: int
     net_micro_kwh: int  # summed over the group's sessions (meaningful for eligible groups)
-    failures: dict[str, int]  # sessions failing each rule (a session may fail several)
+    failures: tuple[str, ...]  # every rule the group's sessions fail, in rule order
 
 
 def summarize(session: Session, query: VerdictQuery) -> list[VerdictGroup]:
     """Run the eligibility rules over the period in the database: one statement."""
     dialect = session.get_bind().dialect.name
     rows = session.execute(summary_query(verdicts(query, dialect)))
-    return [
-        VerdictGroup(
-            first_reason=row.first_reason,
-            customer_id=int(row.customer_id),
-            booking_ean=row.booking_ean,
-            month=int(row.month),
-            metering_kind=row.metering_kind,
-            mandate_id=None if row.mandate_id is None else int(row.mandate_id),
-            sessions=int(row.sessions),
-            net_micro_kwh=int(row.net_micro_kwh or 0),
-            failures={code: int(row[f"f_{code}"] or 0) for code in RULE_ORDER},
+    groups = []
+    for row in rows.mappings():
+        failures = failures_of(int(row["failure_mask"]))
+        groups.append(
+            VerdictGroup(
+                first_reason=failures[0] if failures else None,
+                customer_id=int(row.customer_id),
+                booking_ean=row.booking_ean,
+                month=int(row.month),
+                metering_kind=row.metering_kind,
+                mandate_id=None if row.mandate_id is None else int(row.mandate_id),
+                sessions=int(row.sessions),
+                net_micro_kwh=int(row.net_micro_kwh or 0),
+                failures=failures,
+            )
         )
-        for row in rows.mappings()
-    ]
+    return groups
 
 
 def failing_examples(
@@ -363,7 +386,7 @@ def register_eligible(session: Session, query: VerdictQuery, batch_id: int) -> i
     registration lock, so the anti-join already excludes it).
     """
     dialect = session.get_bind().dialect.name
-    v = verdicts(query, dialect)
+    v = verdicts(query, dialect, with_sha=True)
     line = EreBatchLineRow
     source = (
         select(
@@ -384,16 +407,21 @@ def register_eligible(session: Session, query: VerdictQuery, batch_id: int) -> i
         )
         .where(v.c.first_reason.is_(None))
     )
+    connection = session.connection()
+    postgres = dialect == "postgresql"
+    if postgres:
+        # The statement reads `ere_batch_sessions` (the anti-join) while it fills it. Planned
+        # on an (almost) empty table that read is a nested loop over a sequential scan, which
+        # also walks the new (invisible) rows: quadratic. A hash anti-join reads it once.
+        connection.exec_driver_sql("SET LOCAL enable_nestloop = off")
     # Core execution with `preserve_rowcount`: otherwise an INSERT reports no row count.
-    result = (
-        session.connection()
-        .execution_options(preserve_rowcount=True)
-        .execute(
-            insert(EreBatchSessionRow.__table__).from_select(  # type: ignore[arg-type]
-                ["session_id", "batch_id", "line_id", "energy_kwh", "raw_sha256"], source
-            )
+    result = connection.execution_options(preserve_rowcount=True).execute(
+        insert(EreBatchSessionRow.__table__).from_select(  # type: ignore[arg-type]
+            ["session_id", "batch_id", "line_id", "energy_kwh", "raw_sha256"], source
         )
     )
+    if postgres:
+        connection.exec_driver_sql("SET LOCAL enable_nestloop = on")
     return int(result.rowcount)
 
 

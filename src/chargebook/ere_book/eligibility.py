@@ -75,9 +75,8 @@ def eligibility_report(
             per_line[(group.customer_id, group.booking_ean)] += group.net_micro_kwh
             continue
         first[ReasonCode(group.first_reason)] += group.sessions
-        for code, count in group.failures.items():
-            if count:
-                failures[ReasonCode(code)] += count
+        for code in group.failures:
+            failures[ReasonCode(code)] += group.sessions
     if progress is not None:
         progress(evaluated)
     examples = (
