@@ -16,7 +16,7 @@ from chargebook.settings import Settings
 def test_demo_syncs_the_whole_history_records_a_session_and_draws_it(
     isolated_data_dir: Path,
 ) -> None:
-    result = CliRunner().invoke(app, ["demo", "--days", "30"])
+    result = CliRunner().invoke(app, ["demo", "--days", "30", "--no-serve"])
     assert result.exit_code == 0, result.output
     for heading in ("Chargers", "Backfilling the full history", "Recent sessions"):
         assert heading in result.output

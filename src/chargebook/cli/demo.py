@@ -148,6 +148,10 @@ def demo(
     seed: int = typer.Option(1, "--seed", help="Simulator seed (same seed, same fleet)."),
     days: int = typer.Option(120, "--days", help="Days of history in the simulated cloud."),
     keep: bool = typer.Option(False, "--keep", help="Keep the previous demo book."),
+    serve: bool = typer.Option(
+        True, "--serve/--no-serve", help="Afterwards, run the web app on the demo world."
+    ),
+    port: int = typer.Option(8000, "--port", help="Port of the demo web app."),
 ) -> None:
     """Run the platform end to end against the built-in Wallbox simulator."""
     settings = load_settings()
@@ -169,3 +173,21 @@ def demo(
     console.print(f"the demo book: {demo_dir} — explore it with, for example:")
     console.print(f"  CHARGEBOOK_DATA_DIR={demo_dir} .venv/bin/chargebook sessions")
     console.print(f"  CHARGEBOOK_DATA_DIR={demo_dir} .venv/bin/chargebook chart --monthly -o m.png")
+    if serve:
+        _serve_web(settings.data_dir / "demo-web", seed=seed, days=days, port=port, console=console)
+
+
+def _serve_web(data_dir: Path, *, seed: int, days: int, port: int, console: Console) -> None:
+    """The web app with its own simulator, a demo owner and operator, until Ctrl-C."""
+    import uvicorn  # only the serving demo needs it
+
+    from chargebook.web.demo import OPERATOR, OWNER, demo_app
+
+    if data_dir.exists():
+        shutil.rmtree(data_dir)  # the web demo's own folder only
+    app = demo_app(data_dir=data_dir, seed=seed, days=days)
+    console.rule("Web app")
+    console.print(f"open http://127.0.0.1:{port}  (Ctrl-C stops it)")
+    console.print(f"  owner:    {OWNER.email} / {OWNER.password}")
+    console.print(f"  operator: {OPERATOR.email} / {OPERATOR.password}")
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
