@@ -6,8 +6,9 @@ import base64
 import binascii
 import json
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from functools import wraps
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fastapi import FastAPI
 from starlette.requests import Request
@@ -17,11 +18,13 @@ from chargebook.simulator.wallbox import control, render
 from chargebook.simulator.wallbox.auth import AuthFailure
 from chargebook.simulator.wallbox.gate import Call, Refused, admit, bearer, error, latency
 from chargebook.simulator.wallbox.render_sessions import stats_page
+from chargebook.simulator.wallbox.state import ChargerState
 
 if TYPE_CHECKING:
     from chargebook.simulator.wallbox.simulator import WallboxSimulator
 
 Handler = Callable[..., Awaitable[Response]]
+T = TypeVar("T")
 
 
 def _refusals(handler: Handler) -> Handler:
@@ -40,6 +43,24 @@ async def _body(call: Call, request: Request) -> object:
         return json.loads(await request.body() or b"null")
     except ValueError:
         raise call.refuse(400, "body is not JSON") from None
+
+
+async def _write(
+    sim: WallboxSimulator,
+    request: Request,
+    charger_id: int,
+    change: Callable[[ChargerState, object, datetime], T],
+) -> tuple[Call, T]:
+    """Admit a write to `charger_id`, parse its JSON body and apply `change` to the charger's
+    state; a body the change rejects is a 400, as the real API answers."""
+    call = await admit(sim, request)
+    call.check_charger(charger_id, write=True)
+    body = await _body(call, request)
+    with sim.lock:
+        try:
+            return call, change(sim.state(charger_id), body, sim.clock.now())
+        except control.BadRequest as exc:
+            raise call.refuse(400, str(exc)) from None
 
 
 def _token_response(attributes: dict[str, Any]) -> JSONResponse:
@@ -113,15 +134,8 @@ def create_app(sim: WallboxSimulator) -> FastAPI:
     @app.put("/v2/charger/{charger_id}")
     @_refusals
     async def charger_update(charger_id: int, request: Request) -> Response:
-        call = await admit(sim, request)
-        call.check_charger(charger_id, write=True)
-        body = await _body(call, request)
-        with sim.lock:
-            try:
-                control.update_charger(sim.state(charger_id), body, sim.clock.now())
-            except control.BadRequest as exc:
-                raise call.refuse(400, str(exc)) from None
-            return call.respond(render.charger_data(sim.view(charger_id)), "data")
+        call, _ = await _write(sim, request, charger_id, control.update_charger)
+        return call.respond(render.charger_data(sim.view(charger_id)), "data")
 
     @app.get("/chargers/status/{charger_id}")
     @_refusals
@@ -140,27 +154,13 @@ def create_app(sim: WallboxSimulator) -> FastAPI:
     @app.post("/chargers/config/{charger_id}")
     @_refusals
     async def config_post(charger_id: int, request: Request) -> Response:
-        call = await admit(sim, request)
-        call.check_charger(charger_id, write=True)
-        body = await _body(call, request)
-        with sim.lock:
-            try:
-                control.update_config(sim.state(charger_id), body, sim.clock.now())
-            except control.BadRequest as exc:
-                raise call.refuse(400, str(exc)) from None
-            return call.respond(render.config_data(sim.view(charger_id)), "software")
+        call, _ = await _write(sim, request, charger_id, control.update_config)
+        return call.respond(render.config_data(sim.view(charger_id)), "software")
 
     @app.post("/v3/chargers/{charger_id}/remote-action")
     @_refusals
     async def remote_action(charger_id: int, request: Request) -> Response:
-        call = await admit(sim, request)
-        call.check_charger(charger_id, write=True)
-        body = await _body(call, request)
-        with sim.lock:
-            try:
-                action = control.remote_action(sim.state(charger_id), body, sim.clock.now())
-            except control.BadRequest as exc:
-                raise call.refuse(400, str(exc)) from None
+        call, action = await _write(sim, request, charger_id, control.remote_action)
         # Undocumented upstream (may be empty); JSON here because the PyPI client parses it.
         payload = {
             "data": {
@@ -198,14 +198,7 @@ def create_app(sim: WallboxSimulator) -> FastAPI:
     @app.post("/chargers/{charger_id}/schedules")
     @_refusals
     async def schedules_post(charger_id: int, request: Request) -> Response:
-        call = await admit(sim, request)
-        call.check_charger(charger_id, write=True)
-        body = await _body(call, request)
-        with sim.lock:
-            try:
-                control.update_schedules(sim.state(charger_id), body, sim.clock.now())
-            except control.BadRequest as exc:
-                raise call.refuse(400, str(exc)) from None
+        call, _ = await _write(sim, request, charger_id, control.update_schedules)
         return call.respond(_schedules(sim, charger_id), "schedules")
 
     @app.get("/v4/sessions/stats")
