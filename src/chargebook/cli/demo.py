@@ -22,7 +22,6 @@ from rich.console import Console
 from chargebook.cli.chart import write_session_chart
 from chargebook.cli.errors import cli_errors
 from chargebook.cli.sync import book_sessions_table, summary_table
-from chargebook.cli.wallbox_accounts import build_sources, close_sources, connect_account
 from chargebook.cli.wallbox_render import chargers_table, status_table
 from chargebook.clock import FixedClock
 from chargebook.crypto import load_secret_box
@@ -32,6 +31,7 @@ from chargebook.domain.book import SessionState
 from chargebook.settings import Settings, load_settings
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
 from chargebook.sync import SyncConfig, SyncEngine, SyncReport
+from chargebook.sync.accounts import build_sources, close_sources, connect_account
 from chargebook.sync.engine import AccountSource
 from chargebook.sync.recorder import Recorder
 

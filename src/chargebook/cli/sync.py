@@ -68,7 +68,7 @@ def sync(
         batch_size=batch_size,
         max_concurrent_accounts=concurrency,
     )
-    from chargebook.cli.wallbox_accounts import build_sources, close_sources
+    from chargebook.sync.accounts import build_sources, close_sources
 
     try:
         database = open_database(settings)
@@ -172,7 +172,7 @@ def accounts_add(
     ),
 ) -> None:
     """Check the credentials with the Wallbox Cloud, then store them encrypted in the book."""
-    from chargebook.cli.wallbox_accounts import connect_account
+    from chargebook.sync.accounts import connect_account
 
     settings = load_settings()
     try:

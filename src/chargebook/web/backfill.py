@@ -18,12 +18,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from chargebook.cli.wallbox_accounts import build_sources, close_sources
 from chargebook.db import ChargerRepository
 from chargebook.db.book_store import book_opener
 from chargebook.domain.users import WallboxAccount
 from chargebook.jobs.book_jobs import schedule_account_jobs
 from chargebook.sync import SyncConfig, SyncEngine
+from chargebook.sync.accounts import build_sources, close_sources
 from chargebook.sync.engine import AccountSource
 from chargebook.sync.recorder import Recorder
 from chargebook.sync.report import AccountReport

@@ -19,12 +19,12 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 
 from fastapi import FastAPI
 
-from chargebook.cli.wallbox_accounts import build_sources, close_sources
 from chargebook.db.book_store import book_opener
 from chargebook.domain.models import ChargerSource
 from chargebook.jobs import Scheduler
 from chargebook.jobs.book_jobs import schedule_account_jobs
 from chargebook.sync import SyncConfig, SyncEngine
+from chargebook.sync.accounts import build_sources, close_sources
 from chargebook.sync.recorder import Recorder
 from chargebook.web.commands import OcppCommandPort
 from chargebook.web.context import WebContext

@@ -13,18 +13,18 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from chargebook.central_system import generate_secret, hash_secret
-from chargebook.cli.wallbox_accounts import (
-    CountedCloud,
-    build_sources,
-    close_sources,
-    connect_account,
-)
 from chargebook.db import ChargerRepository, WallboxAccountRepository
 from chargebook.db.repositories.ocpp_chargers import OcppChargerRepository
 from chargebook.domain.access import Viewer
 from chargebook.domain.stored import StoredCharger
 from chargebook.domain.users import User, WallboxAccount
 from chargebook.errors import ChargebookError, ConflictError, NotFoundError
+from chargebook.sync.accounts import (
+    CountedCloud,
+    build_sources,
+    close_sources,
+    connect_account,
+)
 from chargebook.wallbox.exceptions import (
     WallboxAuthenticationError,
     WallboxConnectionError,

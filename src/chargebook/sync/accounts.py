@@ -1,4 +1,4 @@
-"""Composition for the CLI: Wallbox clients per stored account, tokens kept in the book.
+"""Composition of Wallbox account sources for the CLI, the web app and the workers.
 
 Builds one `WallboxClient` per enabled account with one shared `RequestBudget` per account
 (from settings; unlimited in partner mode), its tokens stored encrypted in the database, and
