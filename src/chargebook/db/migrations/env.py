@@ -11,6 +11,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from chargebook.db.engine import create_book_engine, normalize_database_url
+from chargebook.db.job_queue import include_name
 from chargebook.db.tables import Base
 from chargebook.settings import load_settings
 
@@ -32,6 +33,8 @@ def _configure(connection: Connection) -> None:
         transactional_ddl=True,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # procrastinate's queue (PostgreSQL) is installed by 0006, not modelled in tables.py.
+        include_name=include_name,
     )
 
 
