@@ -13,8 +13,8 @@ upgrade` is the one command that prepares a database) and are not part of the bo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import MutableMapping
+from typing import Any, Literal
 
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
@@ -22,6 +22,20 @@ from sqlalchemy.engine import make_url
 from chargebook.db.engine import normalize_database_url
 
 QUEUE_PREFIX = "procrastinate_"
+
+# Alembic's `include_name` signature.
+NameType = Literal[
+    "schema",
+    "table",
+    "column",
+    "index",
+    "unique_constraint",
+    "foreign_key_constraint",
+    "check_constraint",
+]
+ParentNames = MutableMapping[
+    Literal["schema_name", "table_name", "schema_qualified_table_name"], str | None
+]
 
 # Every procrastinate object lives under the prefix; dropping them by catalog lookup (instead
 # of a list copied from procrastinate's schema.sql) also removes objects a later procrastinate
@@ -33,7 +47,8 @@ DECLARE
 BEGIN
     FOR item IN
         SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relname LIKE 'procrastinate\\_%'
+        WHERE n.nspname = current_schema() AND c.relkind = 'r'
+          AND c.relname LIKE 'procrastinate\\_%'
     LOOP
         EXECUTE format('DROP TABLE IF EXISTS %I CASCADE', item.relname);
     END LOOP;
@@ -83,7 +98,7 @@ def drop_queue_schema(connection: Connection) -> None:
     _execute_script(connection, _DROP_QUEUE_OBJECTS)
 
 
-def include_name(name: str | None, type_: str, parent_names: Mapping[str, Any]) -> bool:
+def include_name(name: str | None, type_: NameType, parent_names: ParentNames) -> bool:
     """Alembic's `include_name` hook: False for the queue's tables and their indexes, which
     are procrastinate's, not book models."""
     table = name if type_ == "table" else parent_names.get("table_name")
