@@ -55,6 +55,21 @@ class Settings(BaseSettings):
     web_run_scheduler: bool | None = None
     # Start the OCPP central system (ocpp_host:ocpp_port) alongside the web app.
     web_run_central_system: bool = True
+    # `chargebook worker` (PostgreSQL job queue, see chargebook.jobs.queue). Cron strings
+    # (5 fields, or 6 with seconds last); each tick is deferred once for the whole cluster.
+    worker_concurrency: int = 4
+    worker_sync_cron: str = "*/15 * * * *"
+    worker_record_cron: str = "* * * * *"
+    worker_stalled_cron: str = "* * * * *"
+    # A worker whose heartbeat is older than this is dead; its running jobs are retried.
+    worker_heartbeat_interval_s: float = 10.0
+    worker_stalled_after_s: float = 30.0
+    worker_max_attempts: int = 6
+    worker_retry_base_s: float = 5.0
+    # SIGTERM/SIGINT: running jobs get this long to finish, then they are cancelled.
+    worker_shutdown_grace_s: float = 30.0
+    # Where `ere_statements` jobs write their CSV and PDFs (None = <data_dir>/statements).
+    worker_statements_dir: Path | None = None
 
     @cached_property
     def effective_database_url(self) -> str:
