@@ -10,11 +10,10 @@ from rich.table import Table
 
 from chargebook.cli.ere_common import console, decimal_arg, ere_store, local, period_arg
 from chargebook.cli.errors import handle_errors
-from chargebook.db.ere_store import EreStore
 from chargebook.domain.ere_book import PayoutStatus, StoredStatement
 from chargebook.ere_book import generate_statements, import_sap_readings, mark_paid
-from chargebook.ere_book.statement_pdf import StatementParty, render_statement_pdf
-from chargebook.ere_book.statements import pending_total, write_statements_csv
+from chargebook.ere_book.statement_files import write_statement_files
+from chargebook.ere_book.statements import pending_total
 
 payouts_app = typer.Typer(help="Payouts per statement (pending -> paid).")
 
@@ -39,14 +38,6 @@ def _statement_table(statements: list[StoredStatement]) -> Table:
     return table
 
 
-def _party(store: EreStore, statement: StoredStatement) -> StatementParty:
-    connections = store.connections.list(customer_id=int(statement.customer_id))
-    chosen = next((c for c in connections if c.connection.ean in statement.eans), None)
-    if chosen is None and connections:
-        chosen = connections[0]
-    return StatementParty("chargebook", chosen.connection if chosen else None)
-
-
 @handle_errors
 def statements(
     period: str = typer.Argument(..., help="2026-Q1 (or 2026 for year batches)."),
@@ -65,10 +56,7 @@ def statements(
         listed = store.statements.list(period=chosen)
         written: list[Path] = []
         if output is not None:
-            written.append(write_statements_csv(listed, output / f"statements-{chosen.label}.csv"))
-            for s in listed:
-                name = f"statement-{s.period.label}-customer-{s.customer_id}-{s.sequence}.pdf"
-                written.append(render_statement_pdf(s, _party(store, s), output / name))
+            written = write_statement_files(store, listed, output, label=chosen.label)
     console().print(f"{len(created)} new statement(s) for {chosen.label}")
     console().print(_statement_table(listed))
     for path in written:
