@@ -59,7 +59,9 @@ class Settings(BaseSettings):
     # (5 fields, or 6 with seconds last); each tick is deferred once for the whole cluster.
     worker_concurrency: int = 4
     worker_sync_cron: str = "*/15 * * * *"
-    worker_record_cron: str = "* * * * *"
+    # The recorder job re-defers itself at the recorder's own pace; this tick only restarts
+    # accounts that have no pending recording job (new accounts, a chain lost to a crash).
+    worker_record_cron: str = "*/5 * * * *"
     worker_stalled_cron: str = "* * * * *"
     # A worker whose heartbeat is older than this is dead; its running jobs are retried.
     worker_heartbeat_interval_s: float = 10.0
@@ -70,6 +72,10 @@ class Settings(BaseSettings):
     worker_shutdown_grace_s: float = 30.0
     # Where `ere_statements` jobs write their CSV and PDFs (None = <data_dir>/statements).
     worker_statements_dir: Path | None = None
+    # Sync engine steps in the worker: history window per request, sessions per transaction.
+    worker_sync_window_days: float = 180.0
+    worker_sync_batch_size: int = 1000
+    worker_sync_history_years: float = 10.0
 
     @cached_property
     def effective_database_url(self) -> str:
