@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     web_run_scheduler: bool | None = None
     # Start the OCPP central system (ocpp_host:ocpp_port) alongside the web app.
     web_run_central_system: bool = True
+    # Run the smart-charging controllers (chargers with an active plan) inside `serve`.
+    web_run_smart_charging: bool = True
     # `chargebook worker` (PostgreSQL job queue, see chargebook.jobs.queue). Cron strings
     # (5 fields, or 6 with seconds last); each tick is deferred once for the whole cluster.
     worker_concurrency: int = 4

@@ -10,6 +10,7 @@ import httpx
 from chargebook.clock import Clock
 from chargebook.crypto import SecretBox
 from chargebook.db import Database
+from chargebook.domain.prices import PriceSource
 from chargebook.settings import Settings
 from chargebook.wallbox import BudgetRegistry
 from chargebook.web.accounts import LoginLimits
@@ -39,6 +40,9 @@ class WebContext:
     # Set by the lifespan while `serve` runs them (None otherwise).
     scheduler: Scheduler | None = None
     central_system: CentralSystem | None = None
+    # Day-ahead prices for plan previews and the smart-charging runtime (None: built from
+    # the settings on first use, see `web.smart_runtime.price_source`; tests set a file source).
+    prices: PriceSource | None = None
 
     def __repr__(self) -> str:
         return f"WebContext(database={self.database.dialect})"
