@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest bench clean assets browser
+.PHONY: demo test lint typecheck pytest bench clean assets browser lock audit
 
 # Front-end libraries come from npm (package-lock.json); the built files are copied into the
 # app's static folder (gitignored), never committed.
@@ -47,7 +47,7 @@ demo: $(VENV)/.installed $(ASSETS)
 	$(BIN)/chargebook demo
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench tools
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
@@ -60,5 +60,23 @@ test: lint typecheck pytest
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.run_all
 
+# requirements.lock: the exact versions pip resolves for .[dev] (tests/test_dependency_lock.py
+# checks it against pyproject.toml). Regenerate after changing dependencies.
+lock: $(BIN)/python
+	$(BIN)/python tools/lock_deps.py
+
+# Known-vulnerability audit of requirements.lock (tools/audit_deps.py says what it can check).
+# pip-audit lives in its own venv so its dependencies stay out of the lock; when it cannot be
+# installed the audit falls back to PyPI's JSON. Exit 1 = vulnerability found; an unreachable
+# service is a loud warning, not a failure.
+AUDIT_VENV := .venv-audit
+PIP_AUDIT_VERSION := 2.10.1
+
+audit:
+	@[ -x $(AUDIT_VENV)/bin/pip-audit ] || { $(PYTHON) -m venv $(AUDIT_VENV) && \
+		$(AUDIT_VENV)/bin/pip install --quiet pip-audit==$(PIP_AUDIT_VERSION); } || \
+		echo "audit: WARNING: could not install pip-audit, using PyPI's JSON only"
+	$(PYTHON) tools/audit_deps.py --pip-audit $(AUDIT_VENV)/bin/pip-audit
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(AUDIT_VENV) .pytest_cache .mypy_cache .ruff_cache
