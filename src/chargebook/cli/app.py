@@ -22,6 +22,7 @@ from chargebook import __version__
 COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("chargebook.cli.demo", "demo"),
     "serve": ("chargebook.cli.serve", "serve"),
+    "worker": ("chargebook.cli.worker", "worker_app"),
     "wallbox": ("chargebook.cli.wallbox", "wallbox_app"),
     "accounts": ("chargebook.cli.sync", "accounts_app"),
     "sync": ("chargebook.cli.sync", "sync"),
