@@ -58,6 +58,10 @@ class SmartPlanRow(Base):
     capacity_kwh: Mapped[float | None] = mapped_column(Float)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Migration 0007: how the plan charges (domain.prices.Strategy values).
+    strategy: Mapped[str] = mapped_column(String(20), server_default="cheapest")
+    price_cap_eur_per_kwh: Mapped[Decimal | None] = mapped_column(PricePerKwh)
+    min_block_minutes: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class SmartSavingRow(Base):

@@ -7,14 +7,15 @@ Ports here are small on purpose: a Wallbox Cloud adapter and an OCPP adapter imp
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, time
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chargebook.clock import ensure_utc
+from chargebook.domain.prices import PlanOptions, Strategy
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 """Weekday numbers are Python's: 0 = Monday ... 6 = Sunday."""
@@ -37,8 +38,16 @@ class RepeatingPlan:
     capacity_kwh: float | None = None
     active: bool = True
     id: int | None = None
+    # How to charge (the plan editor's choices); None/0 = the controller's defaults.
+    strategy: Strategy = Strategy.CHEAPEST
+    price_cap_eur_per_kwh: Decimal | None = None
+    min_block_minutes: int = 0
 
     def __post_init__(self) -> None:
+        if self.strategy is Strategy.PRICE_CAP and self.price_cap_eur_per_kwh is None:
+            raise ValueError("a price-cap plan needs price_cap_eur_per_kwh")
+        if not 0 <= self.min_block_minutes <= 240:
+            raise ValueError("min_block_minutes must be between 0 and 240")
         if not self.weekdays or not self.weekdays <= frozenset(range(7)):
             raise ValueError("weekdays must be a non-empty subset of 0 (Mon) .. 6 (Sun)")
         if (self.energy_kwh is None) == (self.target_soc_pct is None):
@@ -58,6 +67,15 @@ class RepeatingPlan:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    def plan_options(self, base: PlanOptions | None = None) -> PlanOptions:
+        """`base` (the controller's options) with this plan's strategy, cap and minimum block."""
+        return replace(
+            base or PlanOptions(),
+            strategy=self.strategy,
+            price_cap_eur_per_kwh=self.price_cap_eur_per_kwh,
+            min_block=timedelta(minutes=self.min_block_minutes),
+        )
 
     def describe(self) -> str:
         """E.g. "mon,tue,fri 07:00 Europe/Amsterdam: 20 kWh"."""

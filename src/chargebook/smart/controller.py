@@ -91,6 +91,7 @@ class _Session:
     overrun_warned: bool = False
     goal_reached: bool = False
     planned: bool = False
+    options: PlanOptions | None = None  # the repeating plan's strategy (None: settings')
     ledger: EnergyLedger = field(default_factory=EnergyLedger)
 
 
@@ -134,9 +135,20 @@ class SmartController:
         self._one_off = goal
         if self._session is not None:
             self._session.goal = goal
+            self._session.options = None
             self._session.baseline_kwh = self._session.last_energy_kwh
             self._session.goal_reached = self._session.overrun_warned = False
             self._pending_reason = "new goal"
+
+    def plans_changed(self) -> None:
+        """The repeating plans were edited: a running session without a one-off goal takes
+        the new goal and strategy at the next tick (energy already delivered counts)."""
+        session = self._session
+        if session is None or self._one_off is not None:
+            return
+        session.goal = None
+        session.options = None
+        self._pending_reason = "plan changed"
 
     @property
     def session_active(self) -> bool:
@@ -158,6 +170,9 @@ class SmartController:
             return poll
         session = self._session or self._start_session(reading)
         self._account(session, reading)
+        if session.goal is None and self._pending_reason == "plan changed":
+            session.goal, session.options = self._resolve_goal(now, reading)
+            session.goal_reached = session.overrun_warned = False
         if session.goal is None:
             return poll
         reason = await self._refresh_prices(session, now)
@@ -194,7 +209,7 @@ class SmartController:
         if self._last_read_at is not None:
             plugged_in = max(plugged_in, self._last_read_at)
         session = _Session(plugged_in, plugged_in, 0.0)
-        session.goal = self._resolve_goal(now, reading)
+        session.goal, session.options = self._resolve_goal(now, reading)
         self._session = session
         if session.goal is None:
             self._emit(EventKind.PLUGGED_IN, "car plugged in")
@@ -208,16 +223,19 @@ class SmartController:
         self._pending_reason = "plugged in"
         return session
 
-    def _resolve_goal(self, now: datetime, reading: ChargerReading) -> ChargeGoal | None:
+    def _resolve_goal(
+        self, now: datetime, reading: ChargerReading
+    ) -> tuple[ChargeGoal | None, PlanOptions | None]:
         if self._one_off is not None and self._one_off.departure > now:
-            return self._one_off
+            return self._one_off, None
         if self._plans is None:
-            return None
+            return None, None
         found = next_plan(self._plans.repeating_plans(self.charger_id), now)
         if found is None:
-            return None
+            return None, None
         plan, departure = found
-        return goal_for(plan, departure, current_soc_pct=reading.state_of_charge_pct)
+        goal = goal_for(plan, departure, current_soc_pct=reading.state_of_charge_pct)
+        return goal, plan.plan_options(self.settings.options)
 
     async def _end_session(self, reading: ChargerReading) -> None:
         session = self._session
@@ -326,7 +344,7 @@ class SmartController:
             self._limits(session),
             session.curve,
             now=now,
-            options=self.settings.options,
+            options=session.options or self.settings.options,
         )
         self.plan = plan
         reason = self._pending_reason or reason

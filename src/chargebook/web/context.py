@@ -20,6 +20,7 @@ from chargebook.web.security import Passwords
 if TYPE_CHECKING:
     from chargebook.central_system import CentralSystem
     from chargebook.jobs import Scheduler
+    from chargebook.web.smart_runtime import SmartRuntime
 
 
 @dataclass(eq=False)
@@ -43,6 +44,8 @@ class WebContext:
     # Day-ahead prices for plan previews and the smart-charging runtime (None: built from
     # the settings on first use, see `web.smart_runtime.price_source`; tests set a file source).
     prices: PriceSource | None = None
+    # The smart-charging controllers while `serve` runs them (web.smart_runtime).
+    smart: SmartRuntime | None = None
 
     def __repr__(self) -> str:
         return f"WebContext(database={self.database.dialect})"

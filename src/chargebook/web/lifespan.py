@@ -28,6 +28,7 @@ from chargebook.sync.accounts import build_sources, close_sources
 from chargebook.sync.recorder import Recorder
 from chargebook.web.commands import OcppCommandPort
 from chargebook.web.context import WebContext
+from chargebook.web.smart_runtime import run_smart_charging
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -109,6 +110,8 @@ def background_lifespan(
                 await stack.enter_async_context(run_central_system(context))
             if background and scheduler_enabled(context):
                 await stack.enter_async_context(run_scheduler(context))
+            if background:
+                await stack.enter_async_context(run_smart_charging(context))
             yield
             _LOGGER.info("shutting down")
         if on_shutdown is not None:

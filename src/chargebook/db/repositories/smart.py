@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from chargebook.clock import Clock, ensure_utc
 from chargebook.db.repositories._common import dialect_insert
 from chargebook.db.smart_tables import PriceSlotRow, SmartPlanRow, SmartSavingRow
-from chargebook.domain.prices import PriceSlot
+from chargebook.domain.prices import PriceSlot, Strategy
 from chargebook.domain.smart import RepeatingPlan, SessionSaving
 
 
@@ -87,6 +87,9 @@ class SmartPlanRepository:
             capacity_kwh=plan.capacity_kwh,
             active=plan.active,
             created_at=self._clock.now(),
+            strategy=plan.strategy.value,
+            price_cap_eur_per_kwh=plan.price_cap_eur_per_kwh,
+            min_block_minutes=plan.min_block_minutes,
         )
         self._session.add(row)
         self._session.flush()
@@ -176,4 +179,7 @@ def _plan(row: SmartPlanRow) -> RepeatingPlan:
         capacity_kwh=row.capacity_kwh,
         active=row.active,
         id=row.id,
+        strategy=Strategy(row.strategy),
+        price_cap_eur_per_kwh=row.price_cap_eur_per_kwh,
+        min_block_minutes=row.min_block_minutes,
     )

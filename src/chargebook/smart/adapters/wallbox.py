@@ -4,9 +4,23 @@ shared `RequestBudget` (3 reads and 5 writes per rolling minute per account)."""
 
 from __future__ import annotations
 
-from chargebook.domain.models import ChargerState
+from chargebook.domain.models import ChargerState, ChargerStatus
 from chargebook.domain.smart import ChargerReading
 from chargebook.wallbox import WallboxClient
+
+
+def reading_from_status(charger_id: str, status: ChargerStatus) -> ChargerReading:
+    """The controller's view of a Wallbox status (current limit in A, power in kW)."""
+    return ChargerReading(
+        charger_id=charger_id,
+        observed_at=status.observed_at,
+        car_connected=status.car_connected,
+        charging=status.state is ChargerState.CHARGING,
+        paused=status.state is ChargerState.PAUSED,
+        power_kw=status.charging_power_kw,
+        session_energy_kwh=status.session_energy_kwh,
+        current_limit_a=float(status.max_charging_current_a),
+    )
 
 
 class WallboxSmartCharger:
@@ -16,17 +30,7 @@ class WallboxSmartCharger:
         self._client = client
 
     async def read(self, charger_id: str) -> ChargerReading:
-        status = await self._client.get_status(charger_id)
-        return ChargerReading(
-            charger_id=charger_id,
-            observed_at=status.observed_at,
-            car_connected=status.car_connected,
-            charging=status.state is ChargerState.CHARGING,
-            paused=status.state is ChargerState.PAUSED,
-            power_kw=status.charging_power_kw,
-            session_energy_kwh=status.session_energy_kwh,
-            current_limit_a=float(status.max_charging_current_a),
-        )
+        return reading_from_status(charger_id, await self._client.get_status(charger_id))
 
     async def set_charging(self, charger_id: str, on: bool) -> None:
         if on:
