@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from pathlib import Path
 
 from typer.testing import CliRunner
 
+from chargebook.central_system.demo import DEMO_CHARGE_POINT_ID, DEMO_METER_VALUES
 from chargebook.cli.app import app
 from chargebook.cli.demo import DEMO_EMAIL, build_world, run_demo
-from chargebook.db import SessionRepository, open_database
+from chargebook.db import (
+    ChargerRepository,
+    SampleRepository,
+    SessionRepository,
+    UserRepository,
+    open_database,
+)
+from chargebook.domain.book import SessionState
+from chargebook.domain.models import ChargerSource
 from chargebook.settings import Settings
 
 
@@ -36,6 +46,12 @@ def test_demo_syncs_the_whole_history_records_a_session_and_draws_it(
     assert len(book_ids) > 20
     recorded_id = charts[0].stem.removeprefix("session-")
     assert recorded_id in book_ids
+    assert "│ ocpp" in result.output
+    assert "│ wallbox" in result.output
+    assert DEMO_CHARGE_POINT_ID in result.output
+    ocpp_charts = list((demo_dir / "charts").glob("ocpp-session-*.png"))
+    assert len(ocpp_charts) == 1
+    assert ocpp_charts[0].read_bytes().startswith(b"\x89PNG")
     # The demo's own secret key and SQLite file live in the demo folder only.
     assert (demo_dir / "secret.key").exists()
     assert not (isolated_data_dir / "chargebook.sqlite3").exists()
@@ -48,9 +64,15 @@ async def test_demo_book_equals_the_simulated_cloud(tmp_path: Path) -> None:
 
     world = build_world(tmp_path, seed=3, days=20, start=datetime(2026, 5, 1, 12, tzinfo=UTC))
     try:
-        chart = await run_demo(world, Console(file=io.StringIO()), tmp_path / "charts")
+        charts = await run_demo(world, Console(file=io.StringIO()), tmp_path / "charts")
         with world.database.session() as session:
-            book_ids = {s.external_id for s in SessionRepository(session).list()}
+            stored = SessionRepository(session).list()
+            owner = UserRepository(session, world.clock).get_by_email(DEMO_EMAIL)
+            chargers = ChargerRepository(session, world.clock).list(
+                owner_user_id=owner.id if owner else -1
+            )
+            ocpp_sessions = [s for s in stored if s.source is ChargerSource.OCPP]
+            samples = SampleRepository(session).list_for_session(ocpp_sessions[0].id)
     finally:
         world.database.dispose()
     cloud_ids = {
@@ -58,5 +80,25 @@ async def test_demo_book_equals_the_simulated_cloud(tmp_path: Path) -> None:
         for charger_id in world.simulator.charger_ids(DEMO_EMAIL)
         for planned, _ in world.simulator.ended_sessions(charger_id)
     }
-    assert book_ids == cloud_ids
-    assert chart.exists()
+    wallbox_ids = {s.external_id for s in stored if s.source is ChargerSource.WALLBOX_CLOUD}
+    assert wallbox_ids == cloud_ids
+    assert charts.wallbox.exists()
+    assert charts.ocpp.exists()
+
+    # One OCPP session next to the Wallbox ones.
+    assert len(ocpp_sessions) == 1
+    assert len(stored) == len(cloud_ids) + 1
+    (ocpp,) = ocpp_sessions
+    assert ocpp.external_id.startswith(f"{DEMO_CHARGE_POINT_ID}:")
+    assert ocpp.state is SessionState.OK
+    assert ocpp.meter_start_wh is not None
+    assert ocpp.meter_stop_wh is not None
+    assert ocpp.meter_stop_wh - ocpp.meter_start_wh > 1000  # 40 minutes at 11 kW
+    assert ocpp.energy_kwh == Decimal(ocpp.meter_stop_wh - ocpp.meter_start_wh) / 1000
+    # Registered to the demo owner (the Wallbox chargers belong to the owner's account).
+    assert [c.id for c in chargers if c.charger.source is ChargerSource.OCPP] == [ocpp.charger_id]
+    # Its MeterValues are the session's samples: rising energy, 11 kW while charging.
+    assert len(samples) >= DEMO_METER_VALUES
+    energies = [s.energy_kwh for s in samples]
+    assert energies == sorted(energies)
+    assert energies[-1] > 1

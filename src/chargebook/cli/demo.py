@@ -1,5 +1,9 @@
 """`chargebook demo`: the platform on its embedded defaults, end to end, in one command.
 
+Besides the Wallbox account, an OCPP charger registered to the demo owner charges once
+through chargebook's own central system (on a free loopback port), driven by the OCPP charge
+point simulator; its session lands in the same book and gets its own chart.
+
 The Wallbox Cloud simulator runs in-process (its HTTP API served to the real client through
 httpx's ASGI transport), the book is a SQLite file in `<data dir>/demo`, and time is a
 FixedClock so the demo can follow a whole charging session in a few seconds instead of hours.
@@ -19,16 +23,25 @@ import httpx
 import typer
 from rich.console import Console
 
+from chargebook.central_system import CentralSystem
+from chargebook.central_system.demo import (
+    DEMO_TIME_SCALE,
+    DemoTransaction,
+    charge_once,
+    demo_url,
+    register_demo_charge_point,
+)
 from chargebook.cli.chart import write_session_chart
 from chargebook.cli.errors import cli_errors
 from chargebook.cli.sync import book_sessions_table, summary_table
 from chargebook.cli.wallbox_render import chargers_table, status_table
 from chargebook.clock import FixedClock
 from chargebook.crypto import load_secret_box
-from chargebook.db import Database, SessionRepository, open_database
+from chargebook.db import Database, SessionRepository, UserRepository, open_database
 from chargebook.db.book_store import book_opener
 from chargebook.domain.book import SessionState
 from chargebook.settings import Settings, load_settings
+from chargebook.simulator.ocpp import ScaledClock
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
 from chargebook.sync import SyncConfig, SyncEngine, SyncReport
 from chargebook.sync.accounts import build_sources, close_sources, connect_account
@@ -72,10 +85,17 @@ def build_world(data_dir: Path, *, seed: int, days: int, start: datetime) -> Dem
     return DemoWorld(simulator, clock, settings, open_database(settings), transport)
 
 
-async def run_demo(world: DemoWorld, console: Console, charts_dir: Path) -> Path:
-    """Connect the demo account, show it, sync it, record a live session and chart it.
+@dataclass(frozen=True)
+class DemoCharts:
+    """Charts the demo drew: the live-recorded Wallbox session and the OCPP session."""
 
-    Returns the path of the chart of the recorded session.
+    wallbox: Path
+    ocpp: Path
+
+
+async def run_demo(world: DemoWorld, console: Console, charts_dir: Path) -> DemoCharts:
+    """Connect the demo account, show it, sync it, record a live session, let an OCPP charger
+    charge once through the local central system, and chart both sessions.
     """
     box = load_secret_box(world.settings)
     await connect_account(
@@ -101,7 +121,30 @@ async def run_demo(world: DemoWorld, console: Console, charts_dir: Path) -> Path
         console.print(summary_table(await _sync(world, sources)))
     finally:
         await close_sources(sources)
-    return _show_book(world, console, charts_dir / f"session-{recorded_id}.png", recorded_id)
+    console.rule("An OCPP charger on chargebook's own central system")
+    ocpp = await _charge_over_ocpp(world, console)
+    return _show_book(world, console, charts_dir, recorded_id, ocpp)
+
+
+async def _charge_over_ocpp(world: DemoWorld, console: Console) -> DemoTransaction:
+    """Register an OCPP charger for the demo owner, serve OCPP on a free loopback port and
+    let one simulated charge point charge once (boot, start, MeterValues, stop)."""
+    with world.database.session() as session:
+        owner = UserRepository(session, world.clock).get_by_email(DEMO_EMAIL)
+    assert owner is not None  # connect_account made the owner
+    password = register_demo_charge_point(world.database, world.clock, owner_user_id=owner.id)
+    # The charger's clock runs fast from the demo's "now", so 40 minutes pass in a blink.
+    charger_clock = ScaledClock(DEMO_TIME_SCALE, start=world.clock.now())
+    async with CentralSystem(world.settings, world.database, clock=world.clock) as central:
+        port = await central.start("127.0.0.1", 0)
+        console.print(f"OCPP 1.6J central system on ws://127.0.0.1:{port}/<charge point id>")
+        cp, done = await charge_once(demo_url(port), password, charger_clock)
+        await cp.close()
+    console.print(
+        f"{done.charge_point_id}: transaction {done.transaction_id}, {done.meter_values}"
+        f" MeterValues, meter {done.meter_start_wh} -> {done.meter_stop_wh} Wh"
+    )
+    return done
 
 
 async def _sync(world: DemoWorld, sources: list[AccountSource]) -> SyncReport:
@@ -129,11 +172,16 @@ async def _record_next_session(
     return str(planned.id), readings
 
 
-def _show_book(world: DemoWorld, console: Console, chart: Path, recorded_id: str) -> Path:
+def _show_book(
+    world: DemoWorld, console: Console, charts_dir: Path, recorded_id: str, ocpp: DemoTransaction
+) -> DemoCharts:
+    ocpp_external_id = f"{ocpp.charge_point_id}:{ocpp.transaction_id}"
     with world.database.session() as session:
         sessions = SessionRepository(session)
         recent = sessions.list(limit=10)
-        recorded = next(s for s in sessions.list(limit=20) if s.external_id == recorded_id)
+        latest = sessions.list(limit=20)
+        recorded = next(s for s in latest if s.external_id == recorded_id)
+        charged = next(s for s in latest if s.external_id == ocpp_external_id)
         total = sessions.count()
         quarantined = sessions.count(state=SessionState.QUARANTINED)
     console.print(book_sessions_table(recent, f"Recent sessions ({total} in the book)"))
@@ -141,7 +189,14 @@ def _show_book(world: DemoWorld, console: Console, chart: Path, recorded_id: str
         console.print(
             f"{quarantined} sessions are quarantined: `chargebook sessions --quarantined`"
         )
-    return write_session_chart(world.database, recorded.id, chart)
+    return DemoCharts(
+        wallbox=write_session_chart(
+            world.database, recorded.id, charts_dir / f"session-{recorded_id}.png"
+        ),
+        ocpp=write_session_chart(
+            world.database, charged.id, charts_dir / f"ocpp-session-{charged.id}.png"
+        ),
+    )
 
 
 def demo(
@@ -165,11 +220,12 @@ def demo(
     with cli_errors():
         world = build_world(demo_dir, seed=seed, days=days, start=start)
         try:
-            chart = asyncio.run(run_demo(world, console, demo_dir / "charts"))
+            charts = asyncio.run(run_demo(world, console, demo_dir / "charts"))
         finally:
             world.database.dispose()
     console.rule("Done")
-    console.print(f"chart of the recorded session: {chart}")
+    console.print(f"chart of the recorded Wallbox session: {charts.wallbox}")
+    console.print(f"chart of the OCPP session: {charts.ocpp}")
     console.print(f"the demo book: {demo_dir} — explore it with, for example:")
     console.print(f"  CHARGEBOOK_DATA_DIR={demo_dir} .venv/bin/chargebook sessions")
     console.print(f"  CHARGEBOOK_DATA_DIR={demo_dir} .venv/bin/chargebook chart --monthly -o m.png")

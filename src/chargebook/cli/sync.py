@@ -18,6 +18,7 @@ from chargebook.crypto import load_secret_box
 from chargebook.db import SessionRepository, WallboxAccountRepository, open_database
 from chargebook.db.book_store import book_opener
 from chargebook.domain.book import SessionState
+from chargebook.domain.models import ChargerSource
 from chargebook.domain.stored import BookSession
 from chargebook.errors import ChargebookError
 from chargebook.settings import load_settings
@@ -141,10 +142,14 @@ def sessions(
     Console().print(book_sessions_table(rows, title))
 
 
+# Short enough for an 80-column terminal.
+_SOURCE_LABELS = {ChargerSource.WALLBOX_CLOUD: "wallbox", ChargerSource.OCPP: "ocpp"}
+
+
 def book_sessions_table(rows: Sequence[BookSession], title: str) -> Table:
     """Sessions of the book, one row each, times in Amsterdam."""
     table = Table(title=title)
-    for name in ("id", "charger", "started (Amsterdam)", "kWh", "state", "reason"):
+    for name in ("id", "source", "charger", "started (Amsterdam)", "kWh", "state", "reason"):
         table.add_column(name)
     for row in rows:
         started = (
@@ -155,6 +160,7 @@ def book_sessions_table(rows: Sequence[BookSession], title: str) -> Table:
         energy = f"{row.energy_kwh:.3f}" if row.energy_kwh is not None else "?"
         table.add_row(
             row.external_id,
+            _SOURCE_LABELS.get(row.source, row.source.value),
             str(row.charger_id),
             started,
             energy,
