@@ -8,7 +8,7 @@ library, the group-commit writer and the session upsert.
     password = register_demo_charge_point(database, clock, owner_user_id=7)
     async with CentralSystem(settings, database, clock=clock) as central:
         port = await central.start("127.0.0.1", 0)
-        cp, result = await charge_once(demo_url(port), password, ScaledClock(3000))
+        cp, result = await charge_once(demo_url(port), password, FixedClock(start))
         await cp.close()
 """
 
@@ -27,8 +27,6 @@ DEMO_CHARGE_POINT_ID = "DEMO-OCPP-1"
 # Five simulated minutes between readings; eight readings draw a 40-minute curve.
 DEMO_METER_INTERVAL_S = 300.0
 DEMO_METER_VALUES = 8
-# One real second is 50 simulated minutes: the whole transaction takes well under a second.
-DEMO_TIME_SCALE = 3000.0
 
 
 @dataclass(frozen=True)
@@ -84,8 +82,11 @@ async def charge_once(
     interval_s: float = DEMO_METER_INTERVAL_S,
 ) -> tuple[SimulatedChargePoint, DemoTransaction]:
     """Connect, boot, plug in (autostart), send `meter_values` MeterValues `interval_s`
-    simulated seconds apart, unplug (StopTransaction). The charge point stays connected; the
+    seconds apart on `clock`, unplug (StopTransaction). The charge point stays connected; the
     caller closes it.
+
+    `clock` is the charger's own: a FixedClock (its sleep advances it) makes the transaction
+    take no real time and its timestamps exact; a ScaledClock makes it run in (fast) real time.
 
     Raises:
         OSError, websockets.exceptions.InvalidStatus: the central system refused or is down.

@@ -25,7 +25,6 @@ from rich.console import Console
 
 from chargebook.central_system import CentralSystem
 from chargebook.central_system.demo import (
-    DEMO_TIME_SCALE,
     DemoTransaction,
     charge_once,
     demo_url,
@@ -41,7 +40,6 @@ from chargebook.db import Database, SessionRepository, UserRepository, open_data
 from chargebook.db.book_store import book_opener
 from chargebook.domain.book import SessionState
 from chargebook.settings import Settings, load_settings
-from chargebook.simulator.ocpp import ScaledClock
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
 from chargebook.sync import SyncConfig, SyncEngine, SyncReport
 from chargebook.sync.accounts import build_sources, close_sources, connect_account
@@ -133,8 +131,8 @@ async def _charge_over_ocpp(world: DemoWorld, console: Console) -> DemoTransacti
         owner = UserRepository(session, world.clock).get_by_email(DEMO_EMAIL)
     assert owner is not None  # connect_account made the owner
     password = register_demo_charge_point(world.database, world.clock, owner_user_id=owner.id)
-    # The charger's clock runs fast from the demo's "now", so 40 minutes pass in a blink.
-    charger_clock = ScaledClock(DEMO_TIME_SCALE, start=world.clock.now())
+    # The charger's own fixed clock: its 40 minutes of charging pass in no real time.
+    charger_clock = FixedClock(world.clock.now())
     async with CentralSystem(world.settings, world.database, clock=world.clock) as central:
         port = await central.start("127.0.0.1", 0)
         console.print(f"OCPP 1.6J central system on ws://127.0.0.1:{port}/<charge point id>")

@@ -1,5 +1,6 @@
 """The web app on a demo world: the Wallbox simulator (in-process, or served at a URL), a demo
-owner and a demo operator, and optionally the owner's myWallbox account already connected.
+owner and a demo operator, and optionally the owner's myWallbox account already connected and
+an OCPP charger of the owner that has charged once (`demo_app` turns both on).
 
     app = build_demo_app(settings)        # settings.wallbox_*_url = the simulator's origin
     uvicorn --factory chargebook.web.demo:demo_app   # in-process simulator, data dir demo-web
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,9 +82,12 @@ def build_demo_app(
     wallbox_transport: httpx.AsyncBaseTransport | None = None,
     connect_owner: bool = True,
     background: bool = False,
+    ocpp_charger: bool = False,
 ) -> FastAPI:
     """The app with demo logins; with `connect_owner`, the owner's charger is connected at
-    startup and its history imports in the background."""
+    startup and its history imports in the background; with `ocpp_charger`, the owner also
+    has an OCPP charger that has just charged once through a loopback central system
+    (`chargebook.web.demo_ocpp`)."""
     app = create_app(
         settings, clock=clock, wallbox_transport=wallbox_transport, background=background
     )
@@ -92,9 +96,16 @@ def build_demo_app(
 
     @asynccontextmanager
     async def lifespan(started: FastAPI) -> AsyncIterator[None]:
-        async with inner(started):
+        async with AsyncExitStack() as stack:
+            await stack.enter_async_context(inner(started))
             if connect_owner:
                 await connect_demo_owner(started)
+            if ocpp_charger:
+                from chargebook.web.demo_ocpp import run_demo_ocpp_charger
+
+                await stack.enter_async_context(
+                    run_demo_ocpp_charger(started.state.context, owner_email=OWNER.email)
+                )
             yield
 
     app.router.lifespan_context = lifespan
@@ -102,7 +113,8 @@ def build_demo_app(
 
 
 def demo_app(data_dir: Path | None = None, seed: int = 1, days: int = 120) -> FastAPI:
-    """The demo with the Wallbox simulator in-process (for `uvicorn --factory`)."""
+    """The demo with the Wallbox simulator in-process and the owner's OCPP charger (for
+    `uvicorn --factory`)."""
     base = load_settings()
     folder = data_dir or base.data_dir / "demo-web"
     folder.mkdir(parents=True, exist_ok=True)
@@ -125,5 +137,8 @@ def demo_app(data_dir: Path | None = None, seed: int = 1, days: int = 120) -> Fa
     )
     _LOGGER.info("demo: owner %s, operator %s", OWNER.email, OPERATOR.email)
     return build_demo_app(
-        settings, clock=clock, wallbox_transport=httpx.ASGITransport(app=simulator.app)
+        settings,
+        clock=clock,
+        wallbox_transport=httpx.ASGITransport(app=simulator.app),
+        ocpp_charger=True,
     )
