@@ -60,6 +60,17 @@ class BookSession:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionTotals:
+    """Totals over a set of sessions: how many, kWh, whole seconds charged, cost (None when
+    no session has a cost)."""
+
+    count: int
+    energy_kwh: Decimal
+    duration_s: int
+    cost: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
 class MonthlyEnergy:
     """Energy charged in one calendar month (local time of the chosen zone)."""
 

@@ -123,23 +123,26 @@ def list_sessions(
     if chosen.charger_id is not None:
         book.get_charger(chosen.charger_id)
     names = {c.id: c.charger.name for c in book.list_chargers()}
-    rows = SessionRepository(db).list(
-        charger_id=chosen.charger_id,
-        owner_user_id=viewer.owner_filter,
-        start=chosen.start_utc,
-        end=chosen.end_utc,
+    sessions = SessionRepository(db)
+    owner, start, end = viewer.owner_filter, chosen.start_utc, chosen.end_utc
+    # The totals are summed in the database: a long history is thousands of sessions, and
+    # the page shows only the newest `limit` of them.
+    totals = sessions.totals(
+        charger_id=chosen.charger_id, owner_user_id=owner, start=start, end=end,
         state=SessionState.OK,
-    )
-    costs = [s.cost for s in rows if s.cost is not None]
-    shown = rows if limit is None else rows[:limit]
+    )  # fmt: skip
+    shown = sessions.list(
+        charger_id=chosen.charger_id, owner_user_id=owner, start=start, end=end,
+        state=SessionState.OK, limit=limit,
+    )  # fmt: skip
     return SessionList(
         sessions=shown,
         charger_names=names,
-        count=len(rows),
-        energy_kwh=sum((s.energy_kwh or Decimal(0) for s in rows), Decimal(0)),
-        duration_s=sum(s.duration_s or 0 for s in rows),
-        cost=sum(costs, Decimal(0)) if costs else None,
-        truncated=limit is not None and len(rows) > limit,
+        count=totals.count,
+        energy_kwh=totals.energy_kwh,
+        duration_s=totals.duration_s,
+        cost=totals.cost,
+        truncated=limit is not None and totals.count > limit,
     )
 
 

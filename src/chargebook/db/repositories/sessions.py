@@ -13,13 +13,14 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
+from chargebook.db.ere_eligibility import _duration_us
 from chargebook.db.tables import ChargerRow, ChargingSessionRow
 from chargebook.domain.book import SessionState
 from chargebook.domain.models import ChargerSource
-from chargebook.domain.stored import BookSession, MonthlyEnergy
+from chargebook.domain.stored import BookSession, MonthlyEnergy, SessionTotals
 from chargebook.errors import NotFoundError
 
 _ZERO_KWH = Decimal("0.000000")
@@ -86,6 +87,43 @@ class SessionRepository:
         )
         count: int = self._session.execute(query).scalar_one()
         return count
+
+    def totals(
+        self,
+        *,
+        charger_id: int | None = None,
+        owner_user_id: int | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        state: SessionState | None = None,
+    ) -> SessionTotals:
+        """Count, kWh, seconds and cost of the sessions `list` would return, summed in SQL
+        (one row back, however many sessions). Seconds are whole seconds per session, as
+        `BookSession.duration_s`; sessions without an end count 0 s."""
+        dialect = self._session.get_bind().dialect.name
+        cs = ChargingSessionRow
+        seconds = case(
+            (
+                and_(cs.started_at.is_not(None), cs.ended_at.is_not(None)),
+                _duration_us(dialect, cs.started_at, cs.ended_at) // 1_000_000,
+            ),
+            else_=0,
+        )
+        query = select(
+            func.count(cs.id),
+            func.sum(cs.energy_kwh),
+            func.sum(cast(seconds, BigInteger)),
+            func.sum(cs.cost),
+        )
+        count, energy, duration, cost = self._session.execute(
+            _filtered(query, charger_id, owner_user_id, start, end, state)
+        ).one()
+        return SessionTotals(
+            count=int(count),
+            energy_kwh=Decimal(energy) if energy is not None else _ZERO_KWH,
+            duration_s=int(duration or 0),
+            cost=Decimal(cost) if cost is not None else None,
+        )
 
     def energy_by_month(
         self,
