@@ -1,0 +1,239 @@
+"""The PostgreSQL job queue in-process: jobs deferred and run by real procrastinate workers.
+
+Workers run on the test's private schema (the search_path carries over to procrastinate's
+connections), against the faulty Wallbox simulator over an ASGI transport.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from procrastinate import App
+
+from chargebook.clock import FixedClock
+from chargebook.crypto import load_secret_box
+from chargebook.db import Database
+from chargebook.db.testing import empty_postgres_tables
+from chargebook.jobs.queue import (
+    SCHEDULE_SYNCS_TASK,
+    SYNC_TASK,
+    AlreadyQueuedError,
+    build_app,
+    defer_ere_batch,
+    defer_sync,
+)
+from chargebook.jobs.worker import queue_status, run_worker
+from chargebook.jobs.worker_jobs import RetryLaterError, WorkerRuntime
+from chargebook.settings import Settings
+from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
+from chargebook.sync import SyncConfig
+from chargebook.sync.accounts import connect_account
+from sync.ground_truth import actual_book, expected_book  # tests/ is on sys.path (rootdir)
+
+from .queue_support import jobs, worker_settings
+
+pytestmark = pytest.mark.postgres
+SIM_URL = "http://wallbox.test"
+
+
+@pytest.fixture
+def pg_book(request: pytest.FixtureRequest) -> Database:
+    """The session's migrated PostgreSQL book, emptied (queue tables included)."""
+    shared: Database = request.getfixturevalue("_migrated_postgres")
+    empty_postgres_tables(shared.engine)
+    return shared
+
+
+def _simulator(clock: FixedClock, **changes: object) -> WallboxSimulator:
+    config: dict[str, object] = {
+        "seed": 21,
+        "accounts": 2,
+        "chargers_per_account": 2,
+        "days": 40,
+        "fault_rate": 0.1,
+        "partner_mode": True,
+        "bad_session_rate": 0.1,
+        "slow_answer_s": 0.0,
+    }
+    config.update(changes)
+    return WallboxSimulator(SimulatorConfig(**config), clock=FixedClock(clock.now()))  # type: ignore[arg-type]
+
+
+async def _runtime(
+    settings: Settings, database: Database, clock: FixedClock, sim: WallboxSimulator
+) -> WorkerRuntime:
+    box = load_secret_box(settings)
+    transport = httpx.ASGITransport(app=sim.app)
+    for account in sim.accounts:
+        await connect_account(
+            settings.model_copy(update={"wallbox_api_url": SIM_URL, "wallbox_auth_url": SIM_URL}),
+            database,
+            box,
+            clock,
+            email=account.email,
+            password=account.password,
+            transport=transport,
+        )
+    config = SyncConfig(
+        backfill_window=timedelta(days=10), max_history=timedelta(days=100), batch_size=20
+    )
+    return WorkerRuntime(settings, database, box, clock, transport, config)
+
+
+def _settings(database: Database, tmp_path: Path, **changes: object) -> Settings:
+    return worker_settings(
+        database, tmp_path, wallbox_api_url=SIM_URL, wallbox_auth_url=SIM_URL, **changes
+    )
+
+
+async def test_deferred_syncs_run_on_a_worker_and_the_book_equals_the_cloud(
+    pg_book: Database, tmp_path: Path, clock: FixedClock
+) -> None:
+    settings = _settings(pg_book, tmp_path)
+    sim = _simulator(clock)
+    runtime = await _runtime(settings, pg_book, clock, sim)
+    app = build_app(settings, runtime)
+    async with app.open_async():
+        ids = runtime.enabled_account_ids()
+        assert len(ids) == 2
+        for account_id in ids:
+            assert await defer_sync(app, account_id) is not None
+        # A sync ending on a passing fault raises and is retried (backoff 0 s in the test);
+        # wait=False returns once nothing is runnable, so loop until the queue is drained.
+        for _ in range(10):
+            await run_worker(app, settings, wait=False, install_signal_handlers=False)
+            if not [job for job in jobs(pg_book, SYNC_TASK) if job["status"] == "todo"]:
+                break
+        status = await queue_status(app, settings)
+
+    assert actual_book(pg_book) == expected_book(sim)
+    assert status.healthy, status
+    assert jobs(pg_book, SYNC_TASK) == []  # succeeded jobs are deleted
+
+
+async def test_queueing_lock_and_lock_allow_one_waiting_and_one_running_sync(
+    pg_book: Database, tmp_path: Path
+) -> None:
+    app = build_app(_settings(pg_book, tmp_path))
+    async with app.open_async():
+        first = await defer_sync(app, 7)
+        assert first is not None
+        assert await defer_sync(app, 7) is None  # the same account's sync is already waiting
+        other = await defer_sync(app, 8)
+        assert other is not None
+
+        worker_id = await app.job_manager.register_worker()
+        fetched = await app.job_manager.fetch_job(queues=["sync"], worker_id=worker_id)
+        assert fetched is not None
+        assert fetched.id == first
+        second = await defer_sync(app, 7)  # running is not waiting: a new one may queue
+        assert second is not None
+        fetched = await app.job_manager.fetch_job(queues=["sync"], worker_id=worker_id)
+        assert fetched is not None
+        assert fetched.id == other
+        assert await app.job_manager.fetch_job(queues=["sync"], worker_id=worker_id) is None
+
+    rows = {job["id"]: job for job in jobs(pg_book, SYNC_TASK)}
+    assert rows[first]["lock"] == rows[first]["queueing_lock"] == "sync-account-7"
+    assert rows[second]["status"] == "todo"
+
+
+class _CountingRuntime(WorkerRuntime):
+    """Counts the periodic fan-outs that ran (each lists the accounts once)."""
+
+    calls = 0
+
+    def enabled_account_ids(self) -> list[int]:
+        type(self).calls += 1
+        return []
+
+
+async def test_each_periodic_tick_is_deferred_once_with_two_workers(
+    pg_book: Database, tmp_path: Path, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="procrastinate.periodic")
+    settings = _settings(pg_book, tmp_path, worker_sync_cron="* * * * * *")  # every second
+    box = load_secret_box(settings)
+    _CountingRuntime.calls = 0
+    apps = [build_app(settings, _CountingRuntime(settings, pg_book, box, clock)) for _ in "ab"]
+
+    async def work(app: App, name: str) -> None:
+        async with app.open_async():
+            await run_worker(app, settings, name=name, install_signal_handlers=False)
+
+    workers = [asyncio.create_task(work(app, name)) for app, name in zip(apps, "ab", strict=True)]
+    await asyncio.sleep(3.6)
+    for task in workers:
+        task.cancel()  # procrastinate stops gracefully on cancellation
+    await asyncio.gather(*workers, return_exceptions=True)
+
+    outcomes: dict[str, list[int]] = {}
+    for record in caplog.records:
+        if getattr(record, "task_name", None) == SCHEDULE_SYNCS_TASK:
+            action = str(getattr(record, "action", ""))
+            outcomes.setdefault(action, []).append(int(getattr(record, "defer_timestamp", 0)))
+    deferred = outcomes.get("periodic_task_deferred", [])
+    assert len(deferred) >= 2
+    assert len(set(deferred)) == len(deferred)  # no tick deferred twice
+    assert outcomes.get("periodic_task_already_deferred")  # the other worker was turned away
+    assert _CountingRuntime.calls == len(deferred)  # and each tick ran once
+
+
+async def test_a_retryable_failure_is_retried_then_succeeds(
+    pg_book: Database, tmp_path: Path, clock: FixedClock
+) -> None:
+    settings = _settings(pg_book, tmp_path)
+    outcomes: list[str] = []
+
+    class FlakyRuntime(WorkerRuntime):
+        async def sync_account(self, account_id: int) -> None:  # type: ignore[override]
+            if len(outcomes) < 2:
+                outcomes.append("failed")
+                raise RetryLaterError("the cloud is down")
+            outcomes.append("ok")
+
+    app = build_app(settings, FlakyRuntime(settings, pg_book, load_secret_box(settings), clock))
+    async with app.open_async():
+        await defer_sync(app, 1)
+        for _ in range(5):
+            await run_worker(app, settings, wait=False, install_signal_handlers=False)
+            if outcomes[-1:] == ["ok"]:
+                break
+    assert outcomes == ["failed", "failed", "ok"]
+
+
+async def test_a_permanent_error_fails_the_job_without_retry(
+    pg_book: Database, tmp_path: Path, clock: FixedClock
+) -> None:
+    settings = _settings(pg_book, tmp_path)
+    runs: list[int] = []
+
+    class BrokenRuntime(WorkerRuntime):
+        def build_ere_batch(self, period: str, corrects_batch_id: int | None = None) -> None:
+            runs.append(1)
+            raise ValueError("a bug")
+
+    app = build_app(settings, BrokenRuntime(settings, pg_book, load_secret_box(settings), clock))
+    async with app.open_async():
+        await defer_ere_batch(app, "2026-Q1")
+        with pytest.raises(AlreadyQueuedError):
+            await defer_ere_batch(app, "2026-Q1")
+        await run_worker(app, settings, wait=False, install_signal_handlers=False)
+        status = await queue_status(app, settings)
+    assert runs == [1]
+    assert [(job.task, job.args) for job in status.failed] == [
+        ("chargebook.ere_batch", "corrects_batch_id=None, period=2026-Q1")
+    ]
+    assert not status.healthy
+
+
+def test_the_worker_refuses_sqlite() -> None:
+    from chargebook.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="needs PostgreSQL"):
+        build_app(Settings(database_url="sqlite:////tmp/book.sqlite3"))
