@@ -46,7 +46,10 @@ class _RichProgress:
 
     def update(self, account: str, *, done: int, total: int, note: str) -> None:
         if account not in self._tasks:
-            self._tasks[account] = self._progress.add_task(account, total=total or None)
+            # `note` from the start: the bar may render before the first update sets it.
+            self._tasks[account] = self._progress.add_task(
+                account, total=total or None, note=note
+            )
         self._progress.update(self._tasks[account], completed=done, total=total, note=note)
 
 
