@@ -13,9 +13,10 @@ from pydantic import SecretStr
 from chargebook.clock import FixedClock
 from chargebook.db import Database
 from chargebook.db.testing import SqliteTemplate
+from chargebook.prices import FilePriceSource
 from chargebook.settings import Settings
 
-from .helpers import World, build_world, make_app
+from .helpers import PRICES_FILE, World, build_world, context_of, make_app
 
 
 @pytest.fixture
@@ -41,6 +42,8 @@ async def app(
     web_settings: Settings, sqlite_database: Database, clock: FixedClock
 ) -> AsyncIterator[FastAPI]:
     app = make_app(web_settings, sqlite_database, clock)
+    # Plan previews read recorded prices, never the network (16-18 Dec 2025).
+    context_of(app).prices = FilePriceSource(PRICES_FILE)
     async with app.router.lifespan_context(app):
         yield app
 

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 from argon2 import PasswordHasher
@@ -32,6 +33,12 @@ from chargebook.web.cookies import SESSION_COOKIE
 from chargebook.web.security import csrf_token_for
 
 PASSWORD = "correct horse battery"
+PRICES_FILE = (
+    Path(__file__).parent.parent
+    / "fixtures"
+    / "prices"
+    / "energyzero-rest-quarter-2025-12-16_18.json"
+)
 # Cheap argon2 for tests: the parameters change the cost, not the code path.
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 

@@ -22,6 +22,7 @@ class Access(StrEnum):
     PUBLIC = "public"
     SIGNED_IN = "signed_in"
     OPERATOR = "operator"
+    OWNER = "owner"  # only the charger's owner: another owner AND the operator get 404
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,18 @@ ROUTES: list[RouteCase] = [
     RouteCase(
         "POST", "/chargers/{charger_id}/commands/{command}", Access.SIGNED_IN, ok=303, body={}
     ),
+    # smart charging: the plan editor (owner only) and the savings history
+    RouteCase("GET", "/chargers/{charger_id}/plan", Access.OWNER),
+    RouteCase("GET", "/chargers/{charger_id}/plan/preview.json", Access.OWNER, ok=422),
+    RouteCase(
+        "POST",
+        "/chargers/{charger_id}/plan",
+        Access.OWNER,
+        ok=303,
+        body={"departure": "07:00", "weekday": "0", "energy_kwh": "10"},
+    ),
+    RouteCase("POST", "/chargers/{charger_id}/plan/remove", Access.OWNER, ok=303, body={}),
+    RouteCase("GET", "/savings", Access.SIGNED_IN),
     # sessions
     RouteCase("GET", "/sessions", Access.SIGNED_IN),
     RouteCase("GET", "/sessions/export.csv", Access.SIGNED_IN),
@@ -156,6 +169,23 @@ ROUTES: list[RouteCase] = [
         "/api/v1/chargers/{charger_id}/commands/{command}",
         Access.SIGNED_IN,
         scope=ApiScope.CHARGERS_WRITE,
+    ),
+    RouteCase(
+        "GET", "/api/v1/chargers/{charger_id}/plan", Access.OWNER, scope=ApiScope.CHARGERS_READ
+    ),
+    RouteCase(
+        "PUT",
+        "/api/v1/chargers/{charger_id}/plan",
+        Access.OWNER,
+        scope=ApiScope.CHARGERS_WRITE,
+        body={"departure": "07:00", "weekdays": [0, 1, 2, 3, 4], "energy_kwh": 20},
+    ),
+    RouteCase(
+        "POST",
+        "/api/v1/chargers/{charger_id}/plan/preview",
+        Access.OWNER,
+        scope=ApiScope.CHARGERS_READ,
+        body={"departure": "07:00", "weekdays": [0, 1, 2, 3, 4], "energy_kwh": 20},
     ),
     RouteCase("GET", "/api/v1/sessions", Access.SIGNED_IN, scope=ApiScope.SESSIONS_READ),
     RouteCase(

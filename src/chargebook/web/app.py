@@ -35,6 +35,7 @@ from chargebook.web.wallbox_commands import WallboxCommandPort
 
 OPENAPI_TAGS = [
     {"name": "chargers", "description": "Chargers, their live status and commands."},
+    {"name": "smart charging", "description": "A charger's plan by departure time, previewed."},
     {"name": "sessions", "description": "Charging sessions (cursor pagination) and energy."},
     {"name": "credits", "description": "ERE statements: credits per period and payouts."},
     {"name": "tokens", "description": "The caller's personal access tokens."},

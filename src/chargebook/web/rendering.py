@@ -34,6 +34,7 @@ NAV: list[tuple[str, str, frozenset[UserRole]]] = [
     ("Chargers", "/", frozenset(UserRole)),
     ("Sessions", "/sessions", frozenset(UserRole)),
     ("Credits", "/credits", frozenset(UserRole)),
+    ("Savings", "/savings", frozenset(UserRole)),
     ("Learn", "/learn", frozenset(UserRole)),
     ("Operator", "/operator", frozenset({UserRole.OPERATOR})),
 ]

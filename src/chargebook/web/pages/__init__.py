@@ -19,6 +19,7 @@ from chargebook.web.pages import (
     learn,
     operator,
     operator_ere,
+    plans,
     sessions,
 )
 
@@ -31,6 +32,7 @@ pages_router.include_router(auth.router)
 pages_router.include_router(home.router)
 pages_router.include_router(connect.router)
 pages_router.include_router(chargers.router)
+pages_router.include_router(plans.router)
 pages_router.include_router(sessions.router)
 pages_router.include_router(credits.router)
 pages_router.include_router(learn.router)
