@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ def book_url(database: Database) -> str:
     return database.engine.url.render_as_string(hide_password=False)
 
 
-def worker_settings(database: Database, tmp_path: Path, **changes: Any) -> Settings:
+def worker_values(database: Database, tmp_path: Path, **changes: Any) -> dict[str, Any]:
     """Settings of a test worker on `database`: no periodic job unless asked, fast retries."""
     values: dict[str, Any] = {
         "data_dir": tmp_path / "data",
@@ -34,7 +35,19 @@ def worker_settings(database: Database, tmp_path: Path, **changes: Any) -> Setti
         "worker_retry_base_s": 0.0,
     }
     values.update(changes)
-    return Settings(**values)
+    return values
+
+
+def worker_settings(database: Database, tmp_path: Path, **changes: Any) -> Settings:
+    """`worker_values` as Settings."""
+    return Settings(**worker_values(database, tmp_path, **changes))
+
+
+def worker_env(values: dict[str, Any]) -> dict[str, str]:
+    """The environment of a `chargebook worker` subprocess with these settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHARGEBOOK_")}
+    env.update({f"CHARGEBOOK_{key.upper()}": str(value) for key, value in values.items()})
+    return env
 
 
 def jobs(database: Database, task: str | None = None) -> list[dict[str, Any]]:

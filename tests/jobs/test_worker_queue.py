@@ -18,7 +18,6 @@ from procrastinate import App
 from chargebook.clock import FixedClock
 from chargebook.crypto import load_secret_box
 from chargebook.db import Database
-from chargebook.db.testing import empty_postgres_tables
 from chargebook.jobs.queue import (
     SCHEDULE_SYNCS_TASK,
     SYNC_TASK,
@@ -39,14 +38,6 @@ from .queue_support import jobs, worker_settings
 
 pytestmark = pytest.mark.postgres
 SIM_URL = "http://wallbox.test"
-
-
-@pytest.fixture
-def pg_book(request: pytest.FixtureRequest) -> Database:
-    """The session's migrated PostgreSQL book, emptied (queue tables included)."""
-    shared: Database = request.getfixturevalue("_migrated_postgres")
-    empty_postgres_tables(shared.engine)
-    return shared
 
 
 def _simulator(clock: FixedClock, **changes: object) -> WallboxSimulator:

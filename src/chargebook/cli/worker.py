@@ -60,6 +60,7 @@ def worker(
     )
     # One line per request would drown the job log (URLs carry no secrets either way).
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # the schema check at start
     runtime = WorkerRuntime.open(settings)
     app = build_app(settings, runtime)
 
