@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -228,3 +230,52 @@ def test_the_worker_refuses_sqlite() -> None:
 
     with pytest.raises(ConfigurationError, match="needs PostgreSQL"):
         build_app(Settings(database_url="sqlite:////tmp/book.sqlite3"))
+
+
+def test_ere_jobs_build_the_batch_once_and_write_the_statements(
+    pg_book: Database, tmp_path: Path
+) -> None:
+    from chargebook.db.ere_store import EreStore
+    from chargebook.domain.ere import DeliveryPeriod
+    from chargebook.ere_book import finalize_batch
+    from chargebook.ere_book.setup import set_price
+    from chargebook.jobs.queue import defer_ere_statements
+    from ere_book.helpers import NOW, BookBuilder, daily_records, mid_charger
+
+    clock = FixedClock(NOW)
+    book = BookBuilder(pg_book, clock)
+    book.sync(
+        [mid_charger("501"), mid_charger("502")],
+        daily_records("501", "a", 20, "10") + daily_records("502", "b", 30, "10"),
+    )
+    book.customer("anna@example.com", "10000000000001", ["501"])
+    book.customer("bram@example.com", "10000000000002", ["502"])
+    settings = _settings(pg_book, tmp_path)
+    runtime = WorkerRuntime(settings, pg_book, load_secret_box(settings), clock)
+    app = build_app(settings, runtime)
+
+    async def run(defer: Callable[[], Awaitable[int]]) -> None:
+        async with app.open_async():
+            await defer()
+            await run_worker(app, settings, wait=False, install_signal_handlers=False)
+            assert (await queue_status(app, settings)).healthy
+
+    def batches() -> list[tuple[int, int, str]]:
+        with pg_book.transaction() as session:
+            listed = EreStore(session, clock).batches.list()
+        return [(b.id, b.session_count, b.status.value) for b in listed]
+
+    asyncio.run(run(lambda: defer_ere_batch(app, "2026")))
+    assert [count for _, count, _ in batches()] == [50]
+    asyncio.run(run(lambda: defer_ere_batch(app, "2026")))  # a rerun finds nothing left
+    [(batch_id, _, status)] = batches()
+    assert status == "draft"
+
+    with pg_book.transaction() as session:
+        store = EreStore(session, clock)
+        finalize_batch(store, batch_id)
+        set_price(store, DeliveryPeriod(2026), Decimal("0.10"))
+    asyncio.run(run(lambda: defer_ere_statements(app, "2026", "0.20")))
+    written = sorted(path.name for path in (settings.data_dir / "statements").iterdir())
+    assert written[-1] == "statements-2026.csv"
+    assert [name.endswith(".pdf") for name in written[:-1]] == [True, True]
