@@ -3,11 +3,16 @@
 The limit is per myWallbox account, not per client object, so every task that talks to the
 same account must share one `RequestBudget` (`BudgetRegistry` hands out one per e-mail).
 Waiting uses the injected clock, so a `FixedClock` makes throttled tests run instantly.
+A budget may be shared by tasks on different event loops in different threads (`serve` runs
+the scheduler's syncs on their own loop, commands on the app's): taking a slot is atomic under
+a thread lock, and the waiters of each loop queue first come, first served.
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
+import weakref
 from collections import deque
 from datetime import datetime
 from enum import StrEnum
@@ -32,7 +37,27 @@ class _RollingWindow:
             raise ValueError("a request budget needs a limit of at least 1 per minute")
         self.limit = limit
         self.granted: deque[datetime] = deque()
-        self.lock = asyncio.Lock()
+        self._guard = threading.Lock()  # never held across an await
+        self._queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def queue(self) -> asyncio.Lock:
+        """The running loop's queue of waiters (an asyncio lock belongs to one loop)."""
+        loop = asyncio.get_running_loop()
+        with self._guard:
+            found = self._queues.get(loop)
+            if found is None:
+                found = self._queues[loop] = asyncio.Lock()
+            return found
+
+    def take(self, now: datetime) -> float:
+        """Take a slot at `now` if one is free (0.0); else the seconds until one may be."""
+        with self._guard:
+            delay_s = self.wait_s(now)
+            if delay_s <= 0:
+                self.granted.append(now)
+            return delay_s
 
     def wait_s(self, now: datetime) -> float:
         while self.granted and (now - self.granted[0]).total_seconds() >= WINDOW_S:
@@ -87,11 +112,10 @@ class RequestBudget:
         window = self._windows[kind]
         waited_s = 0.0
         # Holding the lock while sleeping queues the waiters fairly (first come, first served).
-        async with window.lock:
-            while (delay_s := window.wait_s(self._clock.now())) > 0:
+        async with window.queue():
+            while (delay_s := window.take(self._clock.now())) > 0:
                 waited_s += delay_s
                 await self._clock.sleep(delay_s)
-            window.granted.append(self._clock.now())
         return waited_s
 
     def __repr__(self) -> str:
@@ -118,15 +142,17 @@ class BudgetRegistry:
         self._clock = clock
         self._unlimited = unlimited
         self._budgets: dict[str, RequestBudget] = {}
+        self._guard = threading.Lock()  # the app's loop and the scheduler's thread ask
 
     def for_account(self, email: str) -> RequestBudget:
         """The budget shared by every task of the account `email` (case-insensitive)."""
         key = email.strip().lower()
-        if key not in self._budgets:
-            self._budgets[key] = RequestBudget(
-                reads_per_minute=self._reads_per_minute,
-                writes_per_minute=self._writes_per_minute,
-                clock=self._clock,
-                unlimited=self._unlimited,
-            )
-        return self._budgets[key]
+        with self._guard:
+            if key not in self._budgets:
+                self._budgets[key] = RequestBudget(
+                    reads_per_minute=self._reads_per_minute,
+                    writes_per_minute=self._writes_per_minute,
+                    clock=self._clock,
+                    unlimited=self._unlimited,
+                )
+            return self._budgets[key]
