@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from chargebook.clock import Clock
 from chargebook.db import Database
-from chargebook.db.ocpp_book import SqlOcppBook, run_ocpp_batch
+from chargebook.db.ocpp_book import OpenTransactions, SqlOcppBook, run_ocpp_batch
 
 T = TypeVar("T")
 _MAX_BATCH = 500
@@ -31,7 +31,9 @@ class BookWriter:
         self._clock = clock
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
-        self._charger_ids: dict[str, int] = {}  # only the writer thread touches it
+        # Only the writer thread touches these two (see `chargebook.db.ocpp_book`).
+        self._charger_ids: dict[str, int] = {}
+        self._open_transactions = OpenTransactions()
 
     def start(self) -> None:
         """Start the worker task on the running loop (idempotent)."""
@@ -72,6 +74,7 @@ class BookWriter:
                     self._clock,
                     [job[0] for job in jobs],
                     self._charger_ids,
+                    self._open_transactions,
                 )
             except Exception as exc:  # the commit failed: every operation of the batch failed
                 for _, future in jobs:

@@ -7,17 +7,22 @@ on message content, so frames resent after a reconnect are applied once.
 
 `run_ocpp_batch` runs many small operations in one transaction (group commit), each in its own
 SAVEPOINT, so one failing operation does not undo the others.
+
+The hot path (MeterValues of an open transaction) reads nothing from the database: the writer
+keeps the open transactions' few immutable facts (`OpenTransactions`), updated only from
+batches that committed. This assumes one central system writes a book's OCPP transactions.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -53,21 +58,73 @@ from chargebook.errors import NotFoundError
 SUPERSEDED = "chargebook:superseded"  # stop reason of a transaction its charger forgot
 
 
+@dataclass(slots=True)
+class OpenTransaction:
+    """What MeterValues need of an open transaction (energy_mode is set once, on the first
+    register reading)."""
+
+    id: int
+    charger_id: int
+    meter_start_wh: int
+    started_at: datetime
+    energy_mode: str
+
+    @classmethod
+    def of(cls, row: OcppTransactionRow) -> OpenTransaction:
+        return cls(row.id, row.charger_id, row.meter_start_wh, row.started_at, row.energy_mode)
+
+
+class OpenTransactions:
+    """The writer's cache of open transactions by id, shared across batches.
+
+    A batch stages its changes (`SqlOcppBook`) and they are applied only once it committed;
+    a batch that fails or runs operation by operation (savepoints) clears the cache instead,
+    so it never holds what the database does not.
+    """
+
+    def __init__(self) -> None:
+        self._open: dict[int, OpenTransaction] = {}
+
+    def get(self, transaction_id: int) -> OpenTransaction | None:
+        return self._open.get(transaction_id)
+
+    def apply(self, staged: Mapping[int, OpenTransaction | None]) -> None:
+        """Take over a committed batch's changes (None: the transaction closed)."""
+        for transaction_id, transaction in staged.items():
+            if transaction is None:
+                self._open.pop(transaction_id, None)
+            else:
+                self._open[transaction_id] = transaction
+
+    def clear(self) -> None:
+        self._open.clear()
+
+    def __len__(self) -> int:
+        return len(self._open)
+
+
 class SqlOcppBook:
     """One transaction on the book for the central system; adds and flushes, never commits."""
 
     def __init__(
-        self, session: Session, clock: Clock, charger_ids: dict[str, int] | None = None
+        self,
+        session: Session,
+        clock: Clock,
+        charger_ids: dict[str, int] | None = None,
+        open_transactions: OpenTransactions | None = None,
     ) -> None:
         self._session = session
         self._clock = clock
         self.chargers = OcppChargerRepository(session, clock)
         # Charge point id -> book id; ids never change, so a writer may share this across batches.
         self._charger_ids = charger_ids if charger_ids is not None else {}
+        # Open transactions of earlier (committed) batches, and this batch's changes to them.
+        self._open = open_transactions
+        self.staged: dict[int, OpenTransaction | None] = {}
         # MeterValues rows wait here and go out as one INSERT per table (`flush_pending`):
         # per-frame statements would cost more than everything else of a batch together.
         self._pending_frames: list[dict[str, Any]] = []
-        self._pending_samples: list[SessionSample] = []
+        self._pending_samples: list[tuple[int, SessionSample]] = []
 
     def discard_pending(self) -> None:
         """Drop queued rows of an operation that failed."""
@@ -87,7 +144,7 @@ class SqlOcppBook:
             )
         if self._pending_samples:
             samples, self._pending_samples = self._pending_samples, []
-            SampleRepository(self._session).add_many(samples)
+            SampleRepository(self._session).add_known(samples)
 
     # -- transactions ---------------------------------------------------------------------
 
@@ -135,6 +192,7 @@ class SqlOcppBook:
         )
         self._session.add(transaction)
         self._session.flush()
+        self._stage(OpenTransaction.of(transaction))
         self._add_frame(transaction.id, "StartTransaction", frame)
         for stale in self._session.scalars(
             select(row).where(
@@ -166,8 +224,14 @@ class SqlOcppBook:
             NotFoundError: no such charge point.
         """
         charger_id = self._charger_id(charge_point_id)
+        cached = self._cached_open(charger_id, transaction_id)
+        if cached is not None:  # the common case: no database read at all
+            self._add_frame(cached.id, "MeterValues", frame)
+            return self._add_samples(charge_point_id, cached, readings)
         transaction = self._transaction_row(charger_id, transaction_id)
         if transaction is not None:
+            if transaction.is_open:
+                self._stage(OpenTransaction.of(transaction))
             self._add_frame(transaction.id, "MeterValues", frame)
         return self._add_samples(charge_point_id, transaction, readings)
 
@@ -305,6 +369,7 @@ class SqlOcppBook:
             )
         )
         row.is_open = False
+        self.staged[row.id] = None
         row.meter_stop_wh = meter_stop_wh
         row.stopped_at = stopped_at
         row.stop_reason = reason
@@ -322,7 +387,7 @@ class SqlOcppBook:
     def _add_samples(
         self,
         charge_point_id: str,
-        transaction: OcppTransactionRow | None,
+        transaction: OcppTransactionRow | OpenTransaction | None,
         readings: Sequence[MeterReading],
     ) -> int:
         samples = []
@@ -357,11 +422,11 @@ class SqlOcppBook:
                     extra=extra,
                 )
             )
-        if transaction is None or transaction.session_id is None:
-            self._pending_samples.extend(samples)
+        charger_id = self._charger_id(charge_point_id)
+        self._pending_samples.extend((charger_id, sample) for sample in samples)
+        if not isinstance(transaction, OcppTransactionRow) or transaction.session_id is None:
             return len(samples)
         # MeterValues that arrive after the stop (buffered, out of order) join the session.
-        self._pending_samples.extend(samples)
         self.flush_pending()
         SampleRepository(self._session).link_to_session(
             transaction.charger_id,
@@ -371,12 +436,39 @@ class SqlOcppBook:
         )
         return len(samples)
 
-    def _mode(self, transaction: OcppTransactionRow, register_wh: float) -> EnergyRegisterMode:
+    def _mode(
+        self, transaction: OcppTransactionRow | OpenTransaction, register_wh: float
+    ) -> EnergyRegisterMode:
         mode = EnergyRegisterMode(transaction.energy_mode)
         if mode is EnergyRegisterMode.UNKNOWN:
             mode = classify_register(transaction.meter_start_wh, register_wh)
-            transaction.energy_mode = mode.value
+            transaction.energy_mode = mode.value  # a row, or this batch's staged copy
+            if isinstance(transaction, OpenTransaction):
+                # Once per transaction; an ORM UPDATE also refreshes a row this session holds.
+                self._session.execute(
+                    update(OcppTransactionRow)
+                    .where(OcppTransactionRow.id == transaction.id)
+                    .values(energy_mode=mode.value)
+                )
         return mode
+
+    def _cached_open(self, charger_id: int, transaction_id: int | None) -> OpenTransaction | None:
+        """This charger's open transaction from the cache, as this batch's own copy."""
+        if transaction_id is None or self._open is None:
+            return None
+        if transaction_id in self.staged:
+            staged = self.staged[transaction_id]
+            return staged if staged is not None and staged.charger_id == charger_id else None
+        known = self._open.get(transaction_id)
+        if known is None or known.charger_id != charger_id:
+            return None
+        copy = replace(known)  # changed in this batch only, until it commits
+        self.staged[transaction_id] = copy
+        return copy
+
+    def _stage(self, transaction: OpenTransaction) -> None:
+        if self._open is not None:
+            self.staged[transaction.id] = transaction
 
     def _add_frame(self, transaction_id: int, action: str, frame: str) -> None:
         payload = _payload_of(frame)
@@ -452,6 +544,7 @@ def run_ocpp_batch(
     clock: Clock,
     operations: Sequence[Callable[[SqlOcppBook], Any]],
     charger_ids: dict[str, int] | None = None,
+    open_transactions: OpenTransactions | None = None,
 ) -> list[Outcome]:
     """Run the operations in one transaction; one outcome per operation.
 
@@ -459,21 +552,30 @@ def run_ocpp_batch(
     raises, the batch is rolled back and run again with a SAVEPOINT per operation, so the
     failing one is rolled back alone and its exception returned as its outcome.
 
+    `open_transactions` (the caller's cache, see `OpenTransactions`) gets the batch's changes
+    once it committed, and is cleared when the batch did not run as one piece.
+
     Raises:
         DatabaseUnavailableError: the database cannot be reached or the commit failed; then
             no operation took effect.
     """
     try:
         with database.transaction() as session:
-            book = SqlOcppBook(session, clock, charger_ids)
+            book = SqlOcppBook(session, clock, charger_ids, open_transactions)
             results = [operation(book) for operation in operations]
             book.flush_pending()
+        if open_transactions is not None:
+            open_transactions.apply(book.staged)
         return [(True, result) for result in results]
     except DatabaseUnavailableError:
+        if open_transactions is not None:
+            open_transactions.clear()  # the commit's outcome is unknown
         raise
     except Exception as exc:
         if len(operations) == 1:
             return [(False, exc)]
+    if open_transactions is not None:
+        open_transactions.clear()  # rebuilt from the database by later batches
     outcomes: list[Outcome] = []
     with database.transaction() as session:
         book = SqlOcppBook(session, clock, charger_ids)

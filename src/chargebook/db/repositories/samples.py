@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, select, tuple_, update
 from sqlalchemy.orm import Session
@@ -39,15 +40,7 @@ class SampleRepository:
             return 0
         charger_ids = self._charger_ids({(s.source, s.charger_external_id) for s in samples})
         rows = [
-            {
-                "charger_id": charger_ids[(sample.source, sample.charger_external_id)],
-                "observed_at": sample.observed_at,
-                "power_kw": sample.power_kw,
-                "session_energy_kwh": sample.energy_kwh,
-                "status": sample.state.value,
-                "status_code": sample.status_code,
-                "extra": canonical_json(sample.extra) if sample.extra else None,
-            }
+            _row(charger_ids[(sample.source, sample.charger_external_id)], sample)
             for sample in samples
         ]
         insert = dialect_insert(self._session)
@@ -61,6 +54,22 @@ class SampleRepository:
             )
             inserted += len(self._session.execute(statement).all())
         return inserted
+
+    def add_known(self, samples: Sequence[tuple[int, SessionSample]]) -> None:
+        """Store (charger book id, sample) pairs not stored yet, without counting them.
+
+        For hot write paths that know their charger ids (the OCPP central system): one
+        compiled INSERT .. ON CONFLICT DO NOTHING run as executemany, so no charger lookup and
+        no per-batch-size recompilation of a multi-row VALUES.
+        """
+        if not samples:
+            return
+        statement = dialect_insert(self._session)(
+            SessionSampleRow.__table__
+        ).on_conflict_do_nothing(index_elements=["charger_id", "observed_at"])
+        self._session.execute(
+            statement, [_row(charger_id, sample) for charger_id, sample in samples]
+        )
 
     def list_for_charger(
         self, charger_id: int, *, start: datetime, end: datetime
@@ -120,6 +129,18 @@ class SampleRepository:
         if missing:
             raise NotFoundError(f"samples for unknown chargers: {', '.join(missing)}")
         return ids
+
+
+def _row(charger_id: int, sample: SessionSample) -> dict[str, Any]:
+    return {
+        "charger_id": charger_id,
+        "observed_at": sample.observed_at,
+        "power_kw": sample.power_kw,
+        "session_energy_kwh": sample.energy_kwh,
+        "status": sample.state.value,
+        "status_code": sample.status_code,
+        "extra": canonical_json(sample.extra) if sample.extra else None,
+    }
 
 
 def _with_charger() -> Select[SessionSampleRow, str, str]:
