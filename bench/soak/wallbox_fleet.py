@@ -1,0 +1,157 @@
+"""The Wallbox Cloud simulator fleet of a soak run, served in its own process.
+
+Unlike the backfill benchmark's `SimProcess` (a frozen cloud), the soak's cloud lives: its
+clock is the wall clock, so sessions keep ending while the workers sync, until the harness
+freezes it for the final check. Faults are on until the harness switches them off (a new
+`FaultInjector` with rate 0; what was injected so far is kept for the report).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import threading
+from dataclasses import replace
+from datetime import UTC, datetime
+from multiprocessing.connection import Connection
+from types import TracebackType
+from typing import Any
+
+from bench._simproc import truth_of
+from chargebook.simulator.wallbox import SimulatorConfig
+
+STOP = "stop"
+
+
+class FreezableClock:
+    """The wall clock (UTC) until `freeze`, then that moment for ever (implements Clock)."""
+
+    def __init__(self) -> None:
+        self._frozen: datetime | None = None
+
+    def now(self) -> datetime:
+        return self._frozen or datetime.now(UTC)
+
+    def freeze(self) -> datetime:
+        """Stop time at the current moment; returns it."""
+        self._frozen = self._frozen or datetime.now(UTC)
+        return self._frozen
+
+
+def _bad_ids(sim: Any) -> set[str]:
+    # Sessions the simulator serves malformed on purpose: the book must quarantine them.
+    bad: set[str] = set()
+    for account in sim.accounts:
+        for charger_id in account.charger_ids:
+            for planned, _ in sim.ended_sessions(charger_id):
+                if planned.bad_kind is not None:
+                    bad.add(str(planned.id))
+    return bad
+
+
+def _serve(config: SimulatorConfig, conn: Connection) -> None:
+    # The child: simulator + uvicorn, answering the harness over the pipe until told to stop.
+    from chargebook.simulator.serve import ServedApp, quiet_simulated_drops
+    from chargebook.simulator.wallbox import WallboxSimulator
+    from chargebook.simulator.wallbox.faults import FaultInjector
+
+    clock = FreezableClock()
+    sim = WallboxSimulator(config, clock=clock)
+    quiet_simulated_drops()
+    injected_before: dict[str, int] = {}
+    with ServedApp(sim.app) as served:
+        conn.send(served.url)
+        while (query := conn.recv()) != STOP:
+            if query == "truth":
+                conn.send((truth_of(sim), _bad_ids(sim)))
+            elif query == "requests":
+                with sim.lock:
+                    conn.send(sum(len(log) for log in sim.request_log.values()))
+            elif query == "faults":
+                with sim.lock:
+                    merged = dict(injected_before)
+                    for kind, count in sim.faults.injected.items():
+                        merged[kind] = merged.get(kind, 0) + count
+                conn.send(merged)
+            elif query == "faults_off":
+                with sim.lock:
+                    injected_before = dict(sim.faults.injected)
+                    sim.faults = FaultInjector(replace(config, fault_rate=0.0))
+                conn.send(True)
+            elif query == "freeze":
+                with sim.lock:
+                    conn.send(clock.freeze())
+            elif query == "accounts":
+                conn.send([(a.email, a.password) for a in sim.accounts])
+
+
+class WallboxFleet:
+    """The simulator fleet in a forked child process (enter before any thread exists).
+
+    Raises RuntimeError when the child does not come up within `start_timeout_s`.
+    """
+
+    def __init__(self, config: SimulatorConfig, start_timeout_s: float = 120) -> None:
+        self.config = config
+        self._start_timeout_s = start_timeout_s
+        context = multiprocessing.get_context("fork")
+        self._conn, child_conn = context.Pipe()
+        self._process = context.Process(
+            target=_serve, args=(config, child_conn), daemon=True, name="soak-wallbox"
+        )
+        self.url = ""
+        self._lock = threading.Lock()  # the harness's sampler thread asks too
+
+    def __enter__(self) -> WallboxFleet:
+        self._process.start()
+        if not self._conn.poll(self._start_timeout_s):
+            self._process.kill()
+            raise RuntimeError("the Wallbox simulator process did not start")
+        self.url = self._conn.recv()
+        return self
+
+    def _ask(self, query: str) -> Any:
+        with self._lock:
+            self._conn.send(query)
+            return self._conn.recv()
+
+    def truth(self) -> tuple[dict[str, str], set[str]]:
+        """(external id -> raw sha256 of every ended session, ids served malformed)."""
+        result: tuple[dict[str, str], set[str]] = self._ask("truth")
+        return result
+
+    def request_count(self) -> int:
+        """Requests the simulator answered so far (auth and data, faulted ones included)."""
+        result: int = self._ask("requests")
+        return result
+
+    def faults_injected(self) -> dict[str, int]:
+        """Faults injected so far, per kind."""
+        result: dict[str, int] = self._ask("faults")
+        return result
+
+    def faults_off(self) -> None:
+        """No more faults from now on."""
+        self._ask("faults_off")
+
+    def freeze(self) -> datetime:
+        """Stop the cloud's clock: no session ends any more; returns the frozen moment."""
+        result: datetime = self._ask("freeze")
+        return result
+
+    def accounts(self) -> list[tuple[str, str]]:
+        """(e-mail, password) of every owner account."""
+        result: list[tuple[str, str]] = self._ask("accounts")
+        return result
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        with contextlib.suppress(OSError):
+            self._conn.send(STOP)
+        self._process.join(timeout=15)
+        if self._process.is_alive():
+            self._process.kill()
