@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     # In-process scheduler (account sync + recorder) inside `serve`: None = only on SQLite
     # (on PostgreSQL, `chargebook worker` processes do the jobs).
     web_run_scheduler: bool | None = None
+    # How often that scheduler re-reads the accounts (new ones get jobs, disabled ones stop).
+    web_accounts_check_s: float = 60.0
     # Start the OCPP central system (ocpp_host:ocpp_port) alongside the web app.
     web_run_central_system: bool = True
     # Run the smart-charging controllers (chargers with an active plan) inside `serve`.
