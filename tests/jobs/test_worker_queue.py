@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -279,3 +281,31 @@ def test_ere_jobs_build_the_batch_once_and_write_the_statements(
     written = sorted(path.name for path in (settings.data_dir / "statements").iterdir())
     assert written[-1] == "statements-2026.csv"
     assert [name.endswith(".pdf") for name in written[:-1]] == [True, True]
+
+
+async def test_sigterm_stops_the_worker_after_its_running_job_finishes(
+    pg_book: Database, tmp_path: Path, clock: FixedClock
+) -> None:
+    settings = _settings(pg_book, tmp_path, worker_shutdown_grace_s=10)
+    started = asyncio.Event()
+    finished: list[int] = []
+
+    class SlowRuntime(WorkerRuntime):
+        async def sync_account(self, account_id: int) -> None:  # type: ignore[override]
+            started.set()
+            await asyncio.sleep(0.5)
+            finished.append(account_id)
+
+    app = build_app(settings, SlowRuntime(settings, pg_book, load_secret_box(settings), clock))
+    async with app.open_async():
+        await defer_sync(app, 5)
+        await defer_sync(app, 6)
+        worker = asyncio.create_task(run_worker(app, settings, concurrency=1))
+        await asyncio.wait_for(started.wait(), timeout=20)
+        # procrastinate's handler is installed while the worker runs (main thread).
+        os.kill(os.getpid(), signal.SIGTERM)
+        await asyncio.wait_for(worker, timeout=20)  # returns: a clean stop, no exception
+    assert finished == [5]  # the running job ended normally; the waiting one was not taken
+    assert [(job["args"], job["status"]) for job in jobs(pg_book, SYNC_TASK)] == [
+        ({"account_id": 6}, "todo")
+    ]
