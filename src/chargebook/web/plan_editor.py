@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -240,7 +241,17 @@ class EditorPreview:
         """The "no prices yet" state, or None when every quarter has a price."""
         if self.price_error is not None:
             return f"Prices are unavailable right now ({self.price_error}). {NO_PRICES_MESSAGE}"
-        return None if self.prices_complete else NO_PRICES_MESSAGE
+        if self.prices_complete:
+            return None
+        if self.prices_known_until is None:
+            return NO_PRICES_MESSAGE
+        known = self.prices_known_until.astimezone(ZoneInfo(self.time_zone))
+        return f"{NO_PRICES_MESSAGE} Prices are known until {known:%a %H:%M}."
+
+    @property
+    def notes(self) -> list[str]:
+        """The planner's notes without the known-until one (the state message says it)."""
+        return [n for n in self.preview.notes if not n.startswith("prices known until")]
 
     def to_json(self) -> dict[str, Any]:
         """What the editor's script and the API return (money as strings, times ISO 8601)."""
@@ -261,7 +272,7 @@ class EditorPreview:
                 self.prices_known_until.isoformat() if self.prices_known_until else None
             ),
             "state_message": self.state_message,
-            "notes": list(self.preview.notes),
+            "notes": self.notes,
             "slots": [
                 {
                     "start": s.start.isoformat(),

@@ -34,12 +34,20 @@
     var allIn = slots.map(function (s) { return cents(s.all_in_eur_per_kwh); });
     var colours = slots.map(function (s) { return s.planned_kwh > 0 ? accent : idle; });
     var marketLine = slots.map(function (s) { return cents(s.market_eur_per_kwh); });
+    // Quarters without a published price get a short placeholder bar, so a plan that charges
+    // in them (finishing just in time) still shows where.
+    var known = allIn.filter(function (v) { return v !== null; });
+    var stub = known.length ? Math.max.apply(null, known) * 0.2 : 5;
+    var unknown = slots.map(function (s) { return s.all_in_eur_per_kwh === null ? stub : null; });
+    var unknownColours = slots.map(function (s) { return s.planned_kwh > 0 ? accent + "99" : "#ecdcb4"; });
     if (typeof window.Chart !== "function") { return; }
     if (chart) {
       chart.data.labels = labels;
       chart.data.datasets[0].data = allIn;
       chart.data.datasets[0].backgroundColor = colours;
       chart.data.datasets[1].data = marketLine;
+      chart.data.datasets[2].data = unknown;
+      chart.data.datasets[2].backgroundColor = unknownColours;
       chart.$slots = slots;
       chart.update("none");
       return;
@@ -49,8 +57,9 @@
       data: {
         labels: labels,
         datasets: [
-          { label: "All-in price (ct/kWh)", data: allIn, backgroundColor: colours, borderRadius: 2, categoryPercentage: 1.0, barPercentage: 0.92, order: 2 },
-          { label: "Market price (ct/kWh)", data: marketLine, type: "line", borderColor: market, borderDash: [5, 4], borderWidth: 1.5, pointRadius: 0, stepped: "middle", fill: false, order: 1 }
+          { label: "All-in price (ct/kWh)", data: allIn, backgroundColor: colours, borderRadius: 2, categoryPercentage: 1.0, barPercentage: 0.92, grouped: false, order: 2 },
+          { label: "Market price (ct/kWh)", data: marketLine, type: "line", borderColor: market, borderDash: [5, 4], borderWidth: 1.5, pointRadius: 0, stepped: "middle", fill: false, order: 1 },
+          { label: "Not published yet", data: unknown, backgroundColor: unknownColours, borderRadius: 2, categoryPercentage: 1.0, barPercentage: 0.92, grouped: false, order: 3 }
         ]
       },
       options: {
@@ -58,9 +67,12 @@
         interaction: { mode: "index", intersect: false },
         plugins: {
           legend: { display: false },
-          tooltip: { callbacks: {
+          tooltip: { filter: function (item) { return item.parsed.y !== null; }, callbacks: {
             title: function (items) { return items.length ? day.format(new Date(chart.$slots[items[0].dataIndex].start)) : ""; },
-            label: function (item) { return item.dataset.label.replace(" (ct/kWh)", "") + ": " + (item.parsed.y === null ? "not published" : item.parsed.y.toFixed(1) + " ct/kWh"); },
+            label: function (item) {
+              if (item.datasetIndex === 2) { return "Price not published yet"; }
+              return item.dataset.label.replace(" (ct/kWh)", "") + ": " + (item.parsed.y === null ? "not published" : item.parsed.y.toFixed(1) + " ct/kWh");
+            },
             afterBody: function (items) {
               var slot = items.length ? chart.$slots[items[0].dataIndex] : null;
               return slot && slot.planned_kwh > 0 ? "Charging " + slot.planned_kwh.toFixed(2) + " kWh" : "Waiting";

@@ -13,8 +13,8 @@
     data: {
       labels: data.map(function (d) { return d.period; }),
       datasets: [
-        { label: "Paid", data: data.map(function (d) { return Number(d.actual_cost_eur); }), backgroundColor: "#c9d1da", borderRadius: 3, stack: "cost" },
-        { label: "Saved", data: data.map(function (d) { return Number(d.saving_eur); }), backgroundColor: accent, borderRadius: 3, stack: "cost" }
+        { label: "Paid", data: data.map(function (d) { return Number(d.actual_cost_eur); }), backgroundColor: "#c9d1da", borderRadius: 3, stack: "cost", maxBarThickness: 56 },
+        { label: "Saved", data: data.map(function (d) { return Number(d.saving_eur); }), backgroundColor: accent, borderRadius: 3, stack: "cost", maxBarThickness: 56 }
       ]
     },
     options: {
