@@ -8,6 +8,7 @@ instead of failing with "database is locked" when a read transaction upgrades to
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,22 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
+class _HideRows(logging.Filter):
+    """Blank the rows SQLAlchemy logs at DEBUG: they hold password hashes and encrypted
+    credentials. Statements still log; their parameters are hidden by `hide_parameters`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and record.msg.startswith(("Row ", "Row:")):
+            record.msg, record.args = "Row (values hidden)", ()
+        return True
+
+
+def _hide_rows_in_logs() -> None:
+    logger = logging.getLogger("sqlalchemy.engine.Engine")
+    if not any(isinstance(f, _HideRows) for f in logger.filters):
+        logger.addFilter(_HideRows())
+
+
 def create_book_engine(url: str) -> Engine:
     """An engine for a normalised URL; SQLite files get their directory created.
 
@@ -49,9 +66,12 @@ def create_book_engine(url: str) -> Engine:
         ConfigurationError: the URL is unsupported, or the SQLite directory cannot be created.
     """
     parsed = make_url(normalize_database_url(url))
+    # Secrets never reach a log or an error message: with the root logger at DEBUG, SQLAlchemy
+    # would log every bound parameter (argon2 hashes, Fernet ciphertext) and every row read.
+    _hide_rows_in_logs()
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed)
-    return create_engine(parsed, pool_pre_ping=True)
+    return create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
 
 
 def _sqlite_engine(url: URL) -> Engine:
@@ -63,7 +83,9 @@ def _sqlite_engine(url: URL) -> Engine:
             raise ConfigurationError(
                 f"cannot create the database directory for {url.database}: {exc.strerror}"
             ) from exc
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    engine = create_engine(
+        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
