@@ -22,11 +22,13 @@ from ocpp.v16.enums import Action
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from chargebook.central_system.log_redaction import hide_credential_headers
 from chargebook.central_system.routing import handles
 from chargebook.clock import Clock
 from chargebook.simulator.ocpp.model import VOLTAGE_V, ChargePointConfig, Meter
 
 LOG = logging.getLogger("chargebook.simulator.ocpp")
+hide_credential_headers(LOG)
 CONNECTOR = 1
 
 
@@ -82,6 +84,7 @@ class SimulatedChargePoint(ChargePoint):  # type: ignore[misc]  # the library is
             compression=None,
             open_timeout=30,
             ping_interval=None,
+            logger=LOG,  # whose DEBUG handshake trace hides the Authorization header
         )
         self._connection = ws
         self._receiver = asyncio.create_task(self._receive(ws))
