@@ -42,8 +42,13 @@ async def test_lifespan_runs_scheduler_and_central_system(
         email="demo@example.com", password="demo-password", transport=transport,
     )  # fmt: skip
     async with app.router.lifespan_context(app):
-        assert context.scheduler is not None
-        assert sorted(job.name for job in context.scheduler.jobs) == ["record", "sync"]
+        scheduler = context.scheduler
+        assert scheduler is not None
+        for _ in range(750):  # up to 15 s: the scheduler's thread reads the accounts first
+            if len(scheduler.jobs) >= 3:
+                break
+            await asyncio.sleep(0.02)
+        assert sorted(job.name for job in scheduler.jobs) == ["accounts", "record", "sync"]
         central = context.central_system
         assert central is not None
         assert context.commands._ports[ChargerSource.OCPP] is not None

@@ -71,6 +71,25 @@ class Scheduler:
         self._jobs[job.ident] = job
         self._wake.set()
 
+    def remove(self, name: str, key: str) -> Job | None:
+        """Unschedule a job (an account that was removed or disabled); a run in progress is
+        cancelled. Returns the job, or None when it was not scheduled."""
+        job = self._jobs.pop((name, key), None)
+        if job is not None and job.task is not None and not job.task.done():
+            job.task.cancel()
+        self._wake.set()
+        return job
+
+    def trigger(self, name: str, key: str) -> bool:
+        """Make a scheduled job due now (it still never overlaps a run in progress); False
+        when there is no such job."""
+        job = self._jobs.get((name, key))
+        if job is None:
+            return False
+        job.next_due = self._clock.now()
+        self._wake.set()
+        return True
+
     @property
     def jobs(self) -> list[Job]:
         return list(self._jobs.values())

@@ -2,8 +2,9 @@
 
 The connect wizard's last step starts `Backfills.start(account)`: one asyncio task per account
 runs the sync engine (recent sessions first, then the history window by window) while the page
-polls `status(account_id)`. When the app runs the scheduler, the account then gets its periodic
-sync and live recording jobs, so its sessions keep coming in without a restart.
+polls `status(account_id)`. When the app runs the scheduler, it is told to re-read the accounts
+once the backfill ends, and the account gets its periodic sync and live recording jobs
+(`web.account_jobs`), so its sessions keep coming in without a restart.
 
 The sync engine commits every window on its own and keeps its cursor in the book, so a task
 cancelled at shutdown simply resumes on the next sync.
@@ -21,11 +22,9 @@ from typing import Any
 from chargebook.db import ChargerRepository
 from chargebook.db.book_store import book_opener
 from chargebook.domain.users import WallboxAccount
-from chargebook.jobs.book_jobs import schedule_account_jobs
 from chargebook.sync import SyncConfig, SyncEngine
 from chargebook.sync.accounts import build_sources, close_sources
 from chargebook.sync.engine import AccountSource
-from chargebook.sync.recorder import Recorder
 from chargebook.sync.report import AccountReport
 from chargebook.web.context import WebContext
 
@@ -71,12 +70,16 @@ class Backfills:
         self._context = context
         self._statuses: dict[int, BackfillStatus] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
-        self._scheduled: list[AccountSource] = []
         self._running: dict[int, tuple[asyncio.AbstractEventLoop, asyncio.Task[Any]]] = {}
 
     def status(self, account_id: int) -> BackfillStatus | None:
         """The account's backfill in this process, or None if none was started here."""
         return self._statuses.get(account_id)
+
+    def running(self, account_id: int) -> bool:
+        """Whether the account's backfill is running in this process (any thread may ask)."""
+        status = self._statuses.get(account_id)
+        return status is not None and status.running
 
     def start(self, account: WallboxAccount) -> BackfillStatus:
         """Start the account's backfill unless it is running already; returns its status."""
@@ -96,42 +99,28 @@ class Backfills:
             await asyncio.shield(task)
 
     async def aclose(self) -> None:
-        """Stop running backfills and close the clients handed to the scheduler."""
+        """Stop running backfills."""
         for loop, task in list(self._running.values()):
             loop.call_soon_threadsafe(task.cancel)
         for task in self._tasks.values():
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await close_sources(self._scheduled)
-        self._scheduled.clear()
 
     async def _run(self, account: WallboxAccount) -> None:
         # The sync engine writes to the book synchronously between its awaits. On the app's
         # event loop a write waiting for SQLite's lock would stall every request, including
-        # the one holding the lock: so the backfill runs on its own loop in a worker thread.
+        # the one holding the lock: so the backfill (and every write after it) runs on its
+        # own loop in a worker thread.
         try:
-            report = await asyncio.to_thread(asyncio.run, self._sync(account))
+            report = await asyncio.to_thread(self._backfill, account)
         except Exception as exc:  # a task must never die silently
             _LOGGER.exception("backfill of account %d failed", account.id)
             self._finish(account, error=type(exc).__name__)
-            return
-        self._own_new_chargers(account)
-        self._finish(account, error=report.error, new=report.new)
-        context = self._context
-        if context.scheduler is not None and report.error is None:
-            sources = self._sources(account)
-            opener = book_opener(context.database, context.clock)
-            schedule_account_jobs(
-                context.scheduler,
-                sources,
-                engine=SyncEngine(opener, context.clock, SyncConfig()),
-                recorder=Recorder(
-                    opener,
-                    context.clock,
-                    reads_per_minute=context.settings.wallbox_reads_per_minute,
-                ),
-            )
-            self._scheduled.extend(sources)
+        else:
+            self._finish(account, error=report.error, new=report.new)
+        if self._context.scheduler is not None:
+            # Its periodic jobs start now (they also retry what a failed backfill left).
+            self._context.scheduler.refresh()
 
     def _finish(self, account: WallboxAccount, *, error: str | None, new: int = 0) -> None:
         self._statuses[account.id] = replace(
@@ -152,7 +141,14 @@ class Backfills:
             context.clock,
             only_email=account.email,
             transport=context.wallbox_transport,
+            budgets=context.budgets,  # shared with commands and the scheduler's syncs
         )
+
+    def _backfill(self, account: WallboxAccount) -> AccountReport:
+        """The sync, then the new chargers' owner (runs on a worker thread)."""
+        report = asyncio.run(self._sync(account))
+        self._own_new_chargers(account)
+        return report
 
     async def _sync(self, account: WallboxAccount) -> AccountReport:
         """One full sync of the account (runs on the worker thread's loop)."""

@@ -19,7 +19,7 @@ from chargebook.web.security import Passwords
 
 if TYPE_CHECKING:
     from chargebook.central_system import CentralSystem
-    from chargebook.jobs import Scheduler
+    from chargebook.web.account_jobs import SchedulerThread
     from chargebook.web.smart_runtime import SmartRuntime
 
 
@@ -39,7 +39,7 @@ class WebContext:
     # How the scheduler's Wallbox clients reach the cloud (tests: the simulator's ASGI app).
     wallbox_transport: httpx.AsyncBaseTransport | None = None
     # Set by the lifespan while `serve` runs them (None otherwise).
-    scheduler: Scheduler | None = None
+    scheduler: SchedulerThread | None = None
     central_system: CentralSystem | None = None
     # Day-ahead prices for plan previews and the smart-charging runtime (None: built from
     # the settings on first use, see `web.smart_runtime.price_source`; tests set a file source).

@@ -1,8 +1,10 @@
 """What runs beside the web app while `chargebook serve` runs: the scheduler and OCPP.
 
 - The in-process scheduler syncs every connected account and records live samples
-  (`jobs.book_jobs.schedule_account_jobs`). It runs on SQLite by default; on PostgreSQL the
-  `chargebook worker` processes do this, unless `CHARGEBOOK_WEB_RUN_SCHEDULER=true`.
+  (`jobs.book_jobs.schedule_account_jobs`), on its own loop in a thread, and picks up
+  accounts connected or disabled while it runs (`web.account_jobs`). It runs on SQLite by
+  default; on PostgreSQL the `chargebook worker` processes do this, unless
+  `CHARGEBOOK_WEB_RUN_SCHEDULER=true`.
 - The OCPP central system (`ocpp_host:ocpp_port`, default 8887) is started here and plugged
   into `ChargerCommands` for `ocpp` chargers (`CHARGEBOOK_WEB_RUN_CENTRAL_SYSTEM=false` to
   leave it out).
@@ -12,22 +14,17 @@ Both stop when the app shuts down (uvicorn turns SIGTERM into a lifespan shutdow
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
-from chargebook.db.book_store import book_opener
 from chargebook.domain.models import ChargerSource
-from chargebook.jobs import Scheduler
-from chargebook.jobs.book_jobs import schedule_account_jobs
-from chargebook.sync import SyncConfig, SyncEngine
-from chargebook.sync.accounts import build_sources, close_sources
-from chargebook.sync.recorder import Recorder
+from chargebook.web.account_jobs import SchedulerThread
 from chargebook.web.commands import OcppCommandPort
 from chargebook.web.context import WebContext
+from chargebook.web.page_services import backfills_of
 from chargebook.web.smart_runtime import run_smart_charging
 
 _LOGGER = logging.getLogger(__name__)
@@ -40,36 +37,21 @@ def scheduler_enabled(context: WebContext) -> bool:
 
 
 @asynccontextmanager
-async def run_scheduler(context: WebContext) -> AsyncIterator[Scheduler]:
-    """Schedule sync + recorder jobs for every connected account; stop them on exit."""
-    sources = build_sources(
-        context.settings,
-        context.database,
-        context.box,
-        context.clock,
-        transport=context.wallbox_transport,
-        budgets=context.budgets,
-    )
-    opener = book_opener(context.database, context.clock)
-    scheduler = Scheduler(context.clock)
-    schedule_account_jobs(
-        scheduler,
-        sources,
-        engine=SyncEngine(opener, context.clock, SyncConfig()),
-        recorder=Recorder(
-            opener, context.clock, reads_per_minute=context.settings.wallbox_reads_per_minute
-        ),
-    )
-    task = asyncio.create_task(scheduler.run(), name="chargebook-scheduler")
+async def run_scheduler(
+    context: WebContext, *, busy: Callable[[int], bool] = lambda _account_id: False
+) -> AsyncIterator[SchedulerThread]:
+    """Run the scheduler with sync + recorder jobs for every enabled account, on its own
+    loop in a thread (`web.account_jobs`); accounts whose `busy(id)` is true (a backfill in
+    progress) are scheduled once it is false. Stops it on exit."""
+    scheduler = SchedulerThread(context, busy=busy)
+    await scheduler.start()
     context.scheduler = scheduler
-    _LOGGER.info("scheduler started for %d accounts", len(sources))
+    _LOGGER.info("scheduler started")
     try:
         yield scheduler
     finally:
-        scheduler.stop()
-        await task
-        await close_sources(sources)
         context.scheduler = None
+        await scheduler.stop()
 
 
 @asynccontextmanager
@@ -78,7 +60,7 @@ async def run_central_system(context: WebContext) -> AsyncIterator[None]:
     from chargebook.central_system import CentralSystem  # only when it is wanted
 
     settings = context.settings
-    central = CentralSystem(settings, context.database, clock=context.clock)
+    central = CentralSystem(settings, context.database, clock=context.clock, settle_heap=True)
     async with central:
         port = await central.start(settings.ocpp_host, settings.ocpp_port)
         context.commands.register(ChargerSource.OCPP, OcppCommandPort(central))
@@ -104,12 +86,13 @@ def background_lifespan(
     calls `on_shutdown` last."""
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             if background and context.settings.web_run_central_system:
                 await stack.enter_async_context(run_central_system(context))
             if background and scheduler_enabled(context):
-                await stack.enter_async_context(run_scheduler(context))
+                backfills = backfills_of(app)
+                await stack.enter_async_context(run_scheduler(context, busy=backfills.running))
             if background:
                 await stack.enter_async_context(run_smart_charging(context))
             yield

@@ -1,0 +1,207 @@
+"""The scheduler of `chargebook serve`: on its own event loop in its own thread, with the
+account jobs kept in step with the book.
+
+Why a thread: the sync engine and the recorder write to the book through the synchronous
+database layer between their awaits. On the app's event loop each such write, and every wait
+for SQLite's write lock while a request holds it, would stall all requests (and a request
+that holds the lock could never finish: a deadlock until the busy timeout). The wizard's
+backfill runs the same way (`web.backfill`).
+
+Which accounts: the `accounts` job re-reads the enabled myWallbox accounts every
+`web_accounts_check_s` (60 s) and whenever `refresh()` is called (the wizard does when a
+backfill ends). A new account gets its sync and recorder jobs
+(`jobs.book_jobs.schedule_account_jobs`); a removed or disabled one loses them (a run in
+progress is cancelled) and its HTTP client is closed. An account whose backfill is still
+running waits for it, so two syncs of one account never run at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+
+from chargebook.db import WallboxAccountRepository
+from chargebook.db.book_store import book_opener
+from chargebook.errors import ChargebookError
+from chargebook.jobs import Job, Scheduler
+from chargebook.jobs.book_jobs import schedule_account_jobs
+from chargebook.sync import SyncConfig, SyncEngine
+from chargebook.sync.accounts import build_sources, close_sources
+from chargebook.sync.engine import AccountSource
+from chargebook.sync.recorder import Recorder
+from chargebook.web.context import WebContext
+
+_LOGGER = logging.getLogger(__name__)
+
+ACCOUNT_JOB_NAMES = ("sync", "record")
+
+
+class AccountJobs:
+    """Adds and removes the per-account jobs of `scheduler` (runs on the scheduler's loop)."""
+
+    def __init__(
+        self, context: WebContext, scheduler: Scheduler, *, busy: Callable[[int], bool]
+    ) -> None:
+        self._context = context
+        self._scheduler = scheduler
+        self._busy = busy
+        self._sources: dict[int, AccountSource] = {}
+        self._lock = asyncio.Lock()  # a refresh and the periodic check never interleave
+        opener = book_opener(context.database, context.clock)
+        self._engine = SyncEngine(opener, context.clock, SyncConfig())
+        self._recorder = Recorder(
+            opener, context.clock, reads_per_minute=context.settings.wallbox_reads_per_minute
+        )
+
+    @property
+    def account_ids(self) -> set[int]:
+        """The accounts that have jobs now."""
+        return set(self._sources)
+
+    async def reconcile(self) -> None:
+        """Schedule new enabled accounts, unschedule removed and disabled ones."""
+        async with self._lock:
+            enabled = self._enabled()
+            for account_id in sorted(set(self._sources) - set(enabled)):
+                for name in ACCOUNT_JOB_NAMES:
+                    self._scheduler.remove(name, str(account_id))
+                await close_sources([self._sources.pop(account_id)])
+                _LOGGER.info("account %d: jobs stopped (removed or disabled)", account_id)
+            for account_id, email in sorted(enabled.items()):
+                if account_id in self._sources or self._busy(account_id):
+                    continue
+                try:
+                    sources = self._build(email)
+                except ChargebookError as error:  # e.g. the secret key cannot decrypt it
+                    _LOGGER.warning("account %d not scheduled: %s", account_id, error)
+                    continue
+                schedule_account_jobs(
+                    self._scheduler, sources, engine=self._engine, recorder=self._recorder
+                )
+                self._sources[account_id] = sources[0]
+                _LOGGER.info("account %d: sync and recorder jobs scheduled", account_id)
+
+    async def aclose(self) -> None:
+        """Close the HTTP clients of every scheduled account."""
+        await close_sources(list(self._sources.values()))
+        self._sources.clear()
+
+    def _enabled(self) -> dict[int, str]:
+        context = self._context
+        with context.database.session() as session:
+            accounts = WallboxAccountRepository(session, context.box, context.clock).list(
+                include_disabled=False
+            )
+        return {account.id: account.email for account in accounts}
+
+    def _build(self, email: str) -> list[AccountSource]:
+        context = self._context
+        return build_sources(
+            context.settings,
+            context.database,
+            context.box,
+            context.clock,
+            only_email=email,
+            transport=context.wallbox_transport,
+            budgets=context.budgets,
+        )
+
+
+class SchedulerThread:
+    """A `Scheduler` with the account jobs, running on its own loop in a daemon thread.
+
+    `start()` and `stop()` are called from the app's loop; `refresh()` and `run_soon()` from
+    any thread.
+    """
+
+    def __init__(
+        self,
+        context: WebContext,
+        *,
+        busy: Callable[[int], bool] = lambda _account_id: False,
+    ) -> None:
+        self._context = context
+        self._busy = busy
+        self._check_interval_s = context.settings.web_accounts_check_s
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._main, name="chargebook-scheduler", daemon=True)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._scheduler: Scheduler | None = None
+        self._accounts: AccountJobs | None = None
+        self._pending: set[asyncio.Task[None]] = set()
+
+    @property
+    def jobs(self) -> list[Job]:
+        """The scheduled jobs (a snapshot)."""
+        return self._scheduler.jobs if self._scheduler is not None else []
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop | None:
+        """The scheduler's own event loop (None before `start`)."""
+        return self._loop
+
+    @property
+    def account_ids(self) -> set[int]:
+        """The accounts that have sync and recorder jobs now."""
+        return self._accounts.account_ids if self._accounts is not None else set()
+
+    async def start(self, timeout_s: float = 10.0) -> None:
+        """Start the thread; returns once the scheduler runs.
+
+        Raises:
+            RuntimeError: the thread did not come up within `timeout_s`.
+        """
+        self._thread.start()
+        if not await asyncio.to_thread(self._ready.wait, timeout_s):
+            raise RuntimeError("the scheduler thread did not start")
+
+    async def stop(self) -> None:
+        """Stop the scheduler (running jobs get its grace period) and wait for the thread."""
+        if self._loop is not None and self._scheduler is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._scheduler.stop)
+        await asyncio.to_thread(self._thread.join)
+
+    def refresh(self) -> None:
+        """Re-read the accounts now (new ones get jobs, removed ones lose them)."""
+        self._soon(self._reconcile_now)
+
+    def run_soon(self, name: str, key: str) -> None:
+        """Make the job `name` of account `key` due now (e.g. "sync now")."""
+        self._soon(lambda: self._scheduler.trigger(name, key) if self._scheduler else None)
+
+    def _soon(self, callback: Callable[[], object]) -> None:
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(callback)
+
+    def _reconcile_now(self) -> None:
+        if self._accounts is not None:
+            task = asyncio.get_running_loop().create_task(self._accounts.reconcile())
+            self._pending.add(task)
+            task.add_done_callback(self._pending.discard)
+
+    def _main(self) -> None:
+        try:
+            asyncio.run(self._run())
+        except Exception:  # the thread must never die silently
+            _LOGGER.exception("the scheduler thread failed")
+        finally:
+            self._ready.set()
+
+    async def _run(self) -> None:
+        scheduler = Scheduler(self._context.clock)
+        accounts = AccountJobs(self._context, scheduler, busy=self._busy)
+        scheduler.add(
+            Job(name="accounts", key="*", run=accounts.reconcile, interval_s=self._check_interval_s)
+        )
+        self._loop = asyncio.get_running_loop()
+        self._scheduler, self._accounts = scheduler, accounts
+        self._ready.set()
+        try:
+            await scheduler.run()
+        finally:
+            for task in list(self._pending):
+                task.cancel()
+            await asyncio.gather(*self._pending, return_exceptions=True)
+            await accounts.aclose()
