@@ -1,4 +1,5 @@
-"""Run every benchmark in bench/ (each `*_bench.py` module with a `main()`), one after another.
+"""Run every benchmark in bench/ (each `*_bench.py` module with a `main()`, and each package
+with a `__main__.main`, e.g. the soak harness), one after another.
 
     .venv/bin/python -m bench.run_all [--quick] [--only NAME ...]
 
@@ -28,13 +29,16 @@ QUICK_ARGV: dict[str, list[str]] = {"planner_bench": ["--runs", "1", "--plans", 
 def discover(only: list[str] | None = None) -> dict[str, Callable[..., object]]:
     """name -> `main` of every `bench/*_bench.py` module that has one (or of `only`)."""
     found: dict[str, Callable[..., object]] = {}
-    for path in sorted(BENCH_DIR.glob("*_bench.py")):
-        if only and path.stem not in only:
+    modules = [path.stem for path in BENCH_DIR.glob("*_bench.py")]
+    # Packages run as `python -m bench.NAME` (the soak harness): their __main__.main.
+    packages = [path.parent.name for path in BENCH_DIR.glob("*/__main__.py")]
+    for name in sorted(modules + packages):
+        if only and name not in only:
             continue
-        module = importlib.import_module(f"bench.{path.stem}")
-        main = getattr(module, "main", None)
+        dotted = f"bench.{name}" if name in modules else f"bench.{name}.__main__"
+        main = getattr(importlib.import_module(dotted), "main", None)
         if callable(main):
-            found[path.stem] = main
+            found[name] = main
     return found
 
 
@@ -54,14 +58,16 @@ def quick_argv(name: str, main: Callable[..., object]) -> list[str] | None:
 def run(main: Callable[..., object], argv: list[str]) -> None:
     """Call `main` with `argv`, whether it takes argv or reads sys.argv."""
     if inspect.signature(main).parameters:
-        main(argv)
-        return
-    saved = sys.argv
-    sys.argv = [main.__module__, *argv]
-    try:
-        main()
-    finally:
-        sys.argv = saved
+        code = main(argv)
+    else:
+        saved = sys.argv
+        sys.argv = [main.__module__, *argv]
+        try:
+            code = main()
+        finally:
+            sys.argv = saved
+    if isinstance(code, int) and code != 0:  # a `main` that returns its exit code
+        raise SystemExit(code)
 
 
 def main(argv: list[str] | None = None) -> None:
