@@ -53,7 +53,7 @@ async def _serve_chargebook(count: int, data_dir: str) -> None:
         repository = OcppChargerRepository(session, SystemClock())
         for n in range(count):
             repository.register(f"B-{n:05d}", secret_hash=secret_hash)
-    async with CentralSystem(settings, database) as central:
+    async with CentralSystem(settings, database, settle_heap=True) as central:
         port = await central.start("127.0.0.1", 0)
         print(f"READY {port}", flush=True)
         await asyncio.get_running_loop().create_future()
@@ -208,6 +208,25 @@ async def _throughput(port: int, clients: int, burst_s: float, prefix: str) -> f
     return count / elapsed
 
 
+def _load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def _capacity_run(kind: str, level: int, measure_s: float) -> dict[str, Any]:
+    """One capacity measurement on a fresh server of `kind` ("chargebook" or "bare")."""
+    with tempfile.TemporaryDirectory() as tmp:
+        process, port = _start_server(kind, level, tmp)
+        try:
+            load_before = _load()
+            result = asyncio.run(_capacity_level(port, level, measure_s))
+        finally:
+            process.kill()
+            process.wait()
+    result = {"server": kind, **result, "load": f"{load_before} -> {_load()}"}
+    print(json.dumps(result), flush=True)
+    return result
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "server":
         kind, count, data_dir = sys.argv[2], int(sys.argv[3]), sys.argv[4]
@@ -216,23 +235,37 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", default="500,1000,2000,3000")
     parser.add_argument("--measure-s", type=float, default=30.0)
+    parser.add_argument("--capacity-runs", type=int, default=1, help="per level (median p99)")
+    parser.add_argument(
+        "--no-capacity-baseline",
+        action="store_true",
+        help="skip the bare `ocpp` server at each level (the same load, for comparison)",
+    )
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--burst-s", type=float, default=10.0)
     parser.add_argument("--runs", type=int, default=3, help="throughput runs (median)")
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
-    print(f"machine: nproc={os.cpu_count()}, python {sys.version.split()[0]}")
-    with tempfile.TemporaryDirectory() as tmp:
-        process, port = _start_server("chargebook", max(levels), tmp)
-        try:
-            for level in levels:
-                result = asyncio.run(_capacity_level(port, level, args.measure_s))
-                print(json.dumps(result), flush=True)
-                if result["p99_ms"] >= 200 or result["connected"] < level:
-                    break
-        finally:
-            process.kill()
-            process.wait()
+    print(f"machine: nproc={os.cpu_count()}, python {sys.version.split()[0]}, load {_load()}")
+    for level in levels:
+        ours_p99: list[float] = []
+        bare_p99: list[float] = []
+        connected = True
+        for _ in range(args.capacity_runs):
+            result = _capacity_run("chargebook", level, args.measure_s)
+            ours_p99.append(result["p99_ms"])
+            connected = connected and result["connected"] == level
+            if not args.no_capacity_baseline:
+                bare_p99.append(_capacity_run("bare", level, args.measure_s)["p99_ms"])
+        median = statistics.median(ours_p99)
+        summary = f"capacity {level}: chargebook p99 median {median:.1f} ms {sorted(ours_p99)}"
+        if bare_p99:
+            summary += (
+                f"; bare ocpp p99 median {statistics.median(bare_p99):.1f} ms {sorted(bare_p99)}"
+            )
+        print(summary, flush=True)
+        if median >= 200 or not connected:
+            break
     rates: dict[str, list[float]] = {"chargebook": [], "bare": []}
     for run in range(args.runs):
         for kind in ("chargebook", "bare"):
@@ -248,7 +281,7 @@ def main() -> None:
     ours, bare = statistics.median(rates["chargebook"]), statistics.median(rates["bare"])
     print(
         f"throughput median: chargebook {ours:.0f} msg/s, bare ocpp {bare:.0f} msg/s,"
-        f" ratio {ours / bare:.2f}"
+        f" ratio {ours / bare:.2f}; load {_load()}"
     )
 
 

@@ -27,6 +27,7 @@ from chargebook.central_system.auth import SecretVerifier, hash_secret, parse_ba
 from chargebook.central_system.charge_point import OcppChargePoint
 from chargebook.central_system.commands import ChargePointCommands
 from chargebook.central_system.exceptions import ChargePointNotConnectedError
+from chargebook.central_system.heap import HeapSettler
 from chargebook.central_system.log_redaction import hide_credential_headers
 from chargebook.central_system.recorder import OcppRecorder
 from chargebook.central_system.writer import BookWriter
@@ -63,7 +64,10 @@ class CentralSystem(ChargePointCommands):
         accept_unknown: bool | None = None,
         auto_remote_start: bool = True,
         response_timeout_s: float | None = None,
+        settle_heap: bool = False,
     ) -> None:
+        """`settle_heap` freezes long-lived objects for short GC pauses (`heap.py`); it acts
+        on the whole process, so servers turn it on and tests leave it off."""
         super().__init__()
         self.clock: Clock = clock or SystemClock()
         self.writer = BookWriter(database, self.clock)
@@ -79,6 +83,7 @@ class CentralSystem(ChargePointCommands):
         self._connected: dict[str, OcppChargePoint] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._server: Server | None = None
+        self._heap = HeapSettler() if settle_heap else None
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -95,6 +100,8 @@ class CentralSystem(ChargePointCommands):
             logger=LOG,
         )
         bound: int = next(iter(self._server.sockets)).getsockname()[1]
+        if self._heap is not None:
+            self._heap.start()
         LOG.info("OCPP central system listening on ws://%s:%d/<charge point id>", host, bound)
         return bound
 
@@ -196,6 +203,8 @@ class CentralSystem(ChargePointCommands):
         if previous is not None:
             LOG.info("charge point %s reconnected; closing its old connection", charge_point_id)
             self.spawn(previous._connection.close(code=1000, reason="replaced"))
+        if self._heap is not None:
+            self._heap.connections_changed(len(self._connected))
         try:
             cp.quirks = await self.recorder.quirks(charge_point_id)
             await cp.start()
@@ -204,6 +213,8 @@ class CentralSystem(ChargePointCommands):
         finally:
             if self._connected.get(charge_point_id) is cp:
                 del self._connected[charge_point_id]
+                if self._heap is not None:
+                    self._heap.connections_changed(len(self._connected))
 
 
 def _unauthorized(connection: ServerConnection) -> Response:
@@ -227,7 +238,7 @@ async def run_central_system(
     clock: Clock | None = None,
 ) -> None:
     """Serve OCPP on host:port until `stop_event` is set (for `chargebook serve` / `ocpp serve`)."""
-    central = CentralSystem(settings, database, clock=clock)
+    central = CentralSystem(settings, database, clock=clock, settle_heap=True)
     async with central:
         await central.start(host, port)
         await stop_event.wait()
