@@ -26,6 +26,7 @@ from chargebook.db.engine import SQLITE_BEGIN_OPTION
 from chargebook.db.exceptions import DatabaseUnavailableError
 from chargebook.db.repositories import AuditLogRepository, ChargerRepository, SampleRepository
 from chargebook.db.repositories._common import dialect_insert
+from chargebook.db.session_rows import SessionRowFormat, insert_session_rows
 from chargebook.db.tables import (
     ChargerRow,
     ChargingSessionRow,
@@ -75,6 +76,7 @@ class SqlBook:
         self._session = session
         self._clock = clock
         self._charger_ids: dict[tuple[str, str], int] = {}
+        self._format: SessionRowFormat | None = None
 
     def commit(self) -> None:
         self._session.commit()
@@ -137,15 +139,13 @@ class SqlBook:
         return found
 
     def apply_upsert(self, plan: UpsertPlan) -> None:
-        now = self._clock.now()
-        rows = [{**self._columns(entry), "first_seen_at": now} for entry in plan.inserts]
-        if rows:
-            # executemany of one compiled statement: a multi-row VALUES would be compiled
-            # afresh for every batch, which costs more than the writing itself.
-            statement = dialect_insert(self._session)(
-                ChargingSessionRow.__table__
-            ).on_conflict_do_nothing(index_elements=["source", "external_id"])
-            self._session.execute(statement, rows)
+        if plan.inserts:
+            # Values converted once in plain Python and one driver executemany: the typed
+            # path's per-value processing cost more than SQLite's insert (db.session_rows).
+            form = self._row_format()
+            now = form.datetime(self._clock.now())
+            rows = [self._insert_row(entry, form, now) for entry in plan.inserts]
+            insert_session_rows(self._session, form, rows)
         audit = AuditLogRepository(self._session, self._clock)
         for change in plan.changes:
             new = change.new
@@ -185,6 +185,46 @@ class SqlBook:
                         "conflicting_raw": dict(entry.conflicting_raw),
                     },
                 )
+
+    def _row_format(self) -> SessionRowFormat:
+        if self._format is None:
+            self._format = SessionRowFormat(self._session.get_bind().dialect.name)
+        return self._format
+
+    def _insert_row(self, entry: SessionEntry, form: SessionRowFormat, now: Any) -> tuple[Any, ...]:
+        """One row in `SESSION_COLUMNS` order; the same values as `_columns` would bind."""
+        session = entry.session
+        charger_id = self._charger_id(entry.source, entry.charger_external_id)
+        raw_json = entry.raw_json or canonical_json(entry.raw)
+        reason = entry.reason
+        if session is None:
+            return (
+                charger_id, entry.source.value, entry.external_id,
+                None, None, None, None, None, None, None, None, None,
+                raw_json, entry.raw_sha256, entry.state.value, reason, now, now,
+            )  # fmt: skip
+        currency = session.currency
+        return (
+            charger_id,
+            entry.source.value,
+            entry.external_id,
+            form.datetime(session.started_at),
+            form.datetime(session.ended_at),
+            form.energy(session.energy_kwh),
+            form.energy(session.mid_energy_kwh),
+            form.energy(session.discharged_energy_kwh),
+            session.meter_start_wh,
+            session.meter_stop_wh,
+            form.money(session.cost),
+            # ISO 4217 codes only; a symbol such as "€" stays in the raw payload.
+            currency if currency and len(currency) == 3 else None,
+            raw_json,
+            entry.raw_sha256,
+            entry.state.value,
+            reason,
+            now,
+            now,
+        )
 
     def _columns(self, entry: SessionEntry) -> dict[str, Any]:
         session = entry.session

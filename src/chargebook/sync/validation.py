@@ -15,6 +15,7 @@ from typing import Any
 
 from chargebook.domain.book import SessionEntry, SessionState
 from chargebook.domain.models import Charger, ChargingSession, SessionRecord
+from chargebook.sync.canonical import plain_json_bytes
 
 # EU mains: 230 V per phase. Without knowing the phases, three is the upper bound.
 VOLTAGE_V = Decimal(230)
@@ -44,14 +45,35 @@ def charger_limits(charger: Charger) -> tuple[int, int]:
     return current_a, 1 if single_phase else MAX_PHASES
 
 
+def _reference_json(raw: Mapping[str, Any]) -> str:
+    return json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def canonical_json_bytes(raw: Mapping[str, Any]) -> tuple[str, bytes]:
+    """The canonical JSON of a raw payload as (text, UTF-8 bytes).
+
+    orjson where it is byte-identical to `json.dumps` (`chargebook.sync.canonical`), else
+    `json.dumps` itself: the bytes and the hash of a payload never depend on the path.
+
+    Raises:
+        UnicodeEncodeError: the payload holds a lone surrogate (not encodable as UTF-8).
+    """
+    data = plain_json_bytes(raw)
+    if data is not None:
+        return data.decode("utf-8"), data
+    text = _reference_json(raw)
+    return text, text.encode("utf-8")
+
+
 def canonical_json(raw: Mapping[str, Any]) -> str:
     """The raw payload as canonical JSON (sorted keys, no spaces): what `raw_sha256` hashes."""
-    return json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    data = plain_json_bytes(raw)
+    return data.decode("utf-8") if data is not None else _reference_json(raw)
 
 
 def raw_sha256(raw: Mapping[str, Any]) -> str:
     """Hex sha256 of the canonical JSON of a raw session payload."""
-    return hashlib.sha256(canonical_json(raw).encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_json_bytes(raw)[1]).hexdigest()
 
 
 def max_energy_kwh(
@@ -122,8 +144,8 @@ def check_record(
     A record without an id gets a stable synthetic one (`missing-id:<sha256 prefix>`), so the
     same bad record read twice is still stored once.
     """
-    raw_json = canonical_json(record.raw)
-    sha = hashlib.sha256(raw_json.encode("utf-8")).hexdigest()
+    raw_json, data = canonical_json_bytes(record.raw)
+    sha = hashlib.sha256(data).hexdigest()
     external_id = record.external_id or f"missing-id:{sha[:32]}"
     reason: str | None
     if record.session is None:
