@@ -309,3 +309,31 @@ async def test_sigterm_stops_the_worker_after_its_running_job_finishes(
     assert [(job["args"], job["status"]) for job in jobs(pg_book, SYNC_TASK)] == [
         ({"account_id": 6}, "todo")
     ]
+
+
+async def test_two_workers_retrying_stalled_jobs_at_once_move_each_job_once(
+    pg_book: Database, tmp_path: Path
+) -> None:
+    from sqlalchemy import text
+
+    from chargebook.jobs.queue import retry_stalled
+
+    app = build_app(_settings(pg_book, tmp_path))
+    async with app.open_async():
+        dead = await app.job_manager.register_worker()
+        alone = await defer_sync(app, 10)
+        superseded = await defer_sync(app, 11)
+        for _ in range(2):
+            assert await app.job_manager.fetch_job(queues=["sync"], worker_id=dead) is not None
+        newer = await defer_sync(app, 11)  # account 11 has a waiting sync again
+        with pg_book.engine.begin() as connection:
+            connection.execute(
+                text("UPDATE procrastinate_workers SET last_heartbeat = now() - interval '1 hour'")
+            )
+        counts = await asyncio.gather(retry_stalled(app, 30), retry_stalled(app, 30))
+
+    assert sum(counts) == 1
+    rows = {job["id"]: (job["status"], job["attempts"]) for job in jobs(pg_book, SYNC_TASK)}
+    assert rows[alone] == ("todo", 1)  # retried once, by one of the two
+    assert rows[superseded][0] == "aborted"  # the newer waiting sync does its work
+    assert rows[newer] == ("todo", 0)

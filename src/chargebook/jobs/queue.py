@@ -205,21 +205,29 @@ class AlreadyQueuedError(ConflictError):
 
 async def retry_stalled(app: App, stalled_after_s: float) -> int:
     """Put the running jobs of workers silent for `stalled_after_s` back to `todo`; their
-    count. A stalled job whose queueing lock a newer waiting job holds is marked failed
-    instead: the newer job does the same work."""
-    stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after_s)
+    count. Several workers may do this at once: a job another one already moved is skipped.
+    A stalled job whose queueing lock a newer waiting job holds is marked aborted instead
+    (the newer job does the same work)."""
+    manager = app.job_manager
+    stalled = await manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after_s)
     retried = 0
     for job in stalled:
         assert job.id is not None
         try:
-            await app.job_manager.retry_job(job)
-            retried += 1
-            _LOGGER.warning("job %s[%d] of a dead worker: retried", job.task_name, job.id)
+            await manager.retry_job(job)
         except queue_errors.ConnectorException:
-            await app.job_manager.finish_job_by_id_async(
-                job_id=job.id, status=Status.FAILED, delete_job=False
-            )
-            _LOGGER.warning("job %s[%d] of a dead worker: superseded", job.task_name, job.id)
+            if await manager.get_job_status_async(job.id) is not Status.DOING:
+                continue  # another worker retried it first, or it ended meanwhile
+            try:
+                await manager.finish_job_by_id_async(
+                    job_id=job.id, status=Status.ABORTED, delete_job=False
+                )
+                _LOGGER.warning("job %s[%d] of a dead worker: superseded", job.task_name, job.id)
+            except queue_errors.ConnectorException:
+                pass  # moved by another worker between the two statements
+            continue
+        retried += 1
+        _LOGGER.warning("job %s[%d] of a dead worker: retried", job.task_name, job.id)
     return retried
 
 
