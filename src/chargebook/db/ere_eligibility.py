@@ -23,7 +23,8 @@ How each rule is expressed (and where Python decides, on a few rows only):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -32,8 +33,10 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Connection,
     Integer,
     Numeric,
+    Result,
     Select,
     String,
     Subquery,
@@ -43,17 +46,16 @@ from sqlalchemy import (
     extract,
     false,
     func,
-    insert,
     literal,
     null,
     or_,
     select,
+    text,
     true,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from chargebook.db.ere_tables import (
-    EreBatchLineRow,
     EreBatchSessionRow,
     EreChargerLinkRow,
     EreConnectionRow,
@@ -80,6 +82,32 @@ RULE_ORDER = (
     "delivery_year_closed",
     "already_registered",
 )
+
+
+@contextmanager
+def planner_settings(connection: Connection, **settings: str) -> Iterator[None]:
+    """PostgreSQL: `SET LOCAL` planner settings for the statements inside, then restore the
+    values they had (a no-op on SQLite)."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    before = {
+        name: connection.execute(text("SELECT current_setting(:name)"), {"name": name}).scalar_one()
+        for name in settings
+    }
+    apply = text("SELECT set_config(:name, :value, true)")
+    for name, value in settings.items():
+        connection.execute(apply, {"name": name, "value": value})
+    yield
+    # Not in `finally`: after a failed statement the transaction only takes a rollback, which
+    # undoes `SET LOCAL` anyway.
+    for name, value in before.items():
+        connection.execute(apply, {"name": name, "value": value})
+
+
+# A million-row statement is planned with a cost far above `jit_above_cost`; compiling its
+# expressions took 2.5-3.5 s, more than the rules themselves.
+NO_JIT = {"jit": "off"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +175,6 @@ def _facts(query: VerdictQuery, dialect: str, *, with_sha: bool) -> Subquery:
         ),
         else_=conn.ean,
     )
-    order = (cs.started_at, cs.id)
     statement = (
         select(
             cs.id.label("session_id"),
@@ -170,14 +197,7 @@ def _facts(query: VerdictQuery, dialect: str, *, with_sha: bool) -> Subquery:
                 "no_mid_quantity"
             ),
             case((registered.session_id.is_(None), 0), else_=1).label("registered"),
-            # `evaluate_sessions`: a session overlaps when it starts before any earlier
-            # session of its charger ends, or when the next one starts before it ends.
-            func.max(cs.ended_at)
-            .over(partition_by=cs.charger_id, order_by=order, rows=(None, -1))
-            .label("earlier_end"),
-            func.lead(cs.started_at, type_=cs.started_at.type)
-            .over(partition_by=cs.charger_id, order_by=order)
-            .label("next_start"),
+            *_overlap_columns(query, dialect),
         )
         .select_from(cs)
         .join(link, link.charger_id == cs.charger_id)
@@ -197,13 +217,71 @@ def _facts(query: VerdictQuery, dialect: str, *, with_sha: bool) -> Subquery:
             ),
         )
         .outerjoin(registered, registered.session_id == cs.id)
-        .where(
-            cs.state == "ok",
-            cs.ended_at >= query.scan_from,
-            cs.ended_at < query.ended_until,
-        )
+        .where(*_scanned(cs, query, dialect))
     )
+    if dialect == "sqlite":
+        # A LIMIT keeps SQLite from flattening this subquery into the next: flattened, every
+        # use of `gross` or `duration_us` in the rules would recompute the expression (about
+        # 3x the work); as a co-routine each column is computed once per session.
+        statement = statement.limit(-1)
     return statement.subquery("facts")
+
+
+def _scanned(cs: Any, query: VerdictQuery, dialect: str) -> list[ColumnElement[bool]]:
+    """The sessions the rules read: ok, ending in the period or its overlap margin."""
+    # `state` is 'ok' for nearly every row: on SQLite its index would make the scan a lookup
+    # per row, so the comparison is kept away from the index there.
+    state = cs.state.op("||")(literal("")) if dialect == "sqlite" else cs.state
+    return [state == "ok", cs.ended_at >= query.scan_from, cs.ended_at < query.ended_until]
+
+
+def _overlap_columns(query: VerdictQuery, dialect: str) -> list[ColumnElement[Any]]:
+    """PostgreSQL: `earlier_end` and `next_start` from two windows over (charger, start, id)
+    (one sort, cheap there). SQLite: an `overlaps` 0/1 flag from `_overlapping` (its window
+    functions cost about 2 us per row each; the pair search is a few times cheaper)."""
+    cs = ChargingSessionRow
+    if dialect == "postgresql":
+        order = (cs.started_at, cs.id)
+        return [
+            # `evaluate_sessions`: a session overlaps when it starts before any earlier
+            # session of its charger ends, or when the next one starts before it ends.
+            func.max(cs.ended_at)
+            .over(partition_by=cs.charger_id, order_by=order, rows=(None, -1))
+            .label("earlier_end"),
+            func.lead(cs.started_at, type_=cs.started_at.type)
+            .over(partition_by=cs.charger_id, order_by=order)
+            .label("next_start"),
+        ]
+    return [case((cs.id.in_(_overlapping(query, dialect)), 1), else_=0).label("overlaps")]
+
+
+def _overlapping(query: VerdictQuery, dialect: str) -> Select[Any]:
+    """Ids of the scanned sessions that overlap another scanned session of their charger.
+
+    `evaluate_sessions` (in (started_at, id) order per charger) flags a session that starts
+    before any earlier session ends, and one whose next session starts before it ends. Both
+    say the same of a pair: A before B in that order with B.started_at < A.ended_at flags A
+    and B. The pairs are found from A through the (charger_id, started_at) index, a short
+    range per session, instead of two window functions over a sort of every row.
+    """
+    a = aliased(ChargingSessionRow, name="overlap_a")
+    b = aliased(ChargingSessionRow, name="overlap_b")
+    pairs = (
+        select(a.id.label("earlier_id"), b.id.label("later_id"))
+        .select_from(a)
+        .join(
+            b,
+            and_(
+                b.charger_id == a.charger_id,
+                b.started_at >= a.started_at,
+                b.started_at < a.ended_at,
+                or_(b.started_at > a.started_at, b.id > a.id),
+            ),
+        )
+        .where(*_scanned(a, query, dialect), *_scanned(b, query, dialect))
+        .cte("overlap_pairs", nesting=True)
+    )
+    return select(pairs.c.earlier_id).union_all(select(pairs.c.later_id))  # type: ignore[return-value]
 
 
 def verdicts(query: VerdictQuery, dialect: str, *, with_sha: bool = False) -> Subquery:
@@ -235,9 +313,13 @@ def verdicts(query: VerdictQuery, dialect: str, *, with_sha: bool = False) -> Su
         "energy_not_positive": gross <= 0,
         "end_not_after_start": f.c.duration_us <= 0,
         "energy_exceeds_max_power": exceeds,
-        "overlaps_other_session": or_(
-            and_(f.c.earlier_end.is_not(None), f.c.started_at < f.c.earlier_end),
-            and_(f.c.next_start.is_not(None), f.c.next_start < f.c.ended_at),
+        "overlaps_other_session": (
+            or_(
+                and_(f.c.earlier_end.is_not(None), f.c.started_at < f.c.earlier_end),
+                and_(f.c.next_start.is_not(None), f.c.next_start < f.c.ended_at),
+            )
+            if dialect == "postgresql"
+            else f.c.overlaps == 1
         ),
         "net_energy_not_positive": and_(gross > 0, gross - discharged <= 0),
         "delivery_year_closed": false() if query.year_open else true(),
@@ -319,10 +401,8 @@ class VerdictGroup:
     failures: tuple[str, ...]  # every rule the group's sessions fail, in rule order
 
 
-def summarize(session: Session, query: VerdictQuery) -> list[VerdictGroup]:
-    """Run the eligibility rules over the period in the database: one statement."""
-    dialect = session.get_bind().dialect.name
-    rows = session.execute(summary_query(verdicts(query, dialect)))
+def groups_of(rows: Result[Any]) -> list[VerdictGroup]:
+    """The rows of `summary_query` as groups."""
     groups = []
     for row in rows.mappings():
         failures = failures_of(int(row["failure_mask"]))
@@ -340,6 +420,15 @@ def summarize(session: Session, query: VerdictQuery) -> list[VerdictGroup]:
             )
         )
     return groups
+
+
+def summarize(session: Session, query: VerdictQuery) -> list[VerdictGroup]:
+    """Run the eligibility rules over the period in the database: one statement."""
+    connection = session.connection()
+    with planner_settings(connection, **NO_JIT):
+        return groups_of(
+            connection.execute(summary_query(verdicts(query, connection.dialect.name)))
+        )
 
 
 def failing_examples(
@@ -360,11 +449,12 @@ def failing_examples(
         .where(v.c.first_reason.is_not(None))
         .subquery("ranked")
     )
-    rows = session.execute(
-        select(ranked.c.first_reason, ranked.c.session_id)
-        .where(ranked.c.rank <= per_reason)
-        .order_by(ranked.c.first_reason, ranked.c.rank)
-    )
+    with planner_settings(session.connection(), **NO_JIT):
+        rows = session.execute(
+            select(ranked.c.first_reason, ranked.c.session_id)
+            .where(ranked.c.rank <= per_reason)
+            .order_by(ranked.c.first_reason, ranked.c.rank)
+        )
     examples: dict[str, list[int]] = {}
     for reason, session_id in rows:
         examples.setdefault(reason, []).append(int(session_id))
@@ -376,53 +466,6 @@ def verdict_rows(session: Session, query: VerdictQuery) -> list[dict[str, Any]]:
     dialect = session.get_bind().dialect.name
     v = verdicts(query, dialect)
     return [dict(row) for row in session.execute(select(v).order_by(v.c.session_id)).mappings()]
-
-
-def register_eligible(session: Session, query: VerdictQuery, batch_id: int) -> int:
-    """INSERT every eligible session into `ere_batch_sessions` under its line of `batch_id`
-    (matched by customer and booking EAN), in one statement; returns the rows inserted.
-
-    A session registered meanwhile would violate the primary key (the caller holds the
-    registration lock, so the anti-join already excludes it).
-    """
-    dialect = session.get_bind().dialect.name
-    v = verdicts(query, dialect, with_sha=True)
-    line = EreBatchLineRow
-    source = (
-        select(
-            v.c.session_id,
-            literal(batch_id, Integer),
-            line.id,
-            net_kwh(v.c.net_micro_kwh, dialect),
-            v.c.raw_sha256,
-        )
-        .select_from(v)
-        .join(
-            line,
-            and_(
-                line.batch_id == batch_id,
-                line.customer_user_id == v.c.customer_id,
-                line.ean == v.c.booking_ean,
-            ),
-        )
-        .where(v.c.first_reason.is_(None))
-    )
-    connection = session.connection()
-    postgres = dialect == "postgresql"
-    if postgres:
-        # The statement reads `ere_batch_sessions` (the anti-join) while it fills it. Planned
-        # on an (almost) empty table that read is a nested loop over a sequential scan, which
-        # also walks the new (invisible) rows: quadratic. A hash anti-join reads it once.
-        connection.exec_driver_sql("SET LOCAL enable_nestloop = off")
-    # Core execution with `preserve_rowcount`: otherwise an INSERT reports no row count.
-    result = connection.execution_options(preserve_rowcount=True).execute(
-        insert(EreBatchSessionRow.__table__).from_select(  # type: ignore[arg-type]
-            ["session_id", "batch_id", "line_id", "energy_kwh", "raw_sha256"], source
-        )
-    )
-    if postgres:
-        connection.exec_driver_sql("SET LOCAL enable_nestloop = on")
-    return int(result.rowcount)
 
 
 def constructs_are_disjoint(session: Session) -> bool:

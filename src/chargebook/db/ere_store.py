@@ -16,7 +16,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from chargebook.clock import Clock
-from chargebook.db import ere_eligibility
+from chargebook.db import ere_eligibility, ere_staging
 from chargebook.db.ere_eligibility import VerdictGroup, VerdictQuery
 from chargebook.db.ere_sessions import (
     EreSessionRow,
@@ -77,9 +77,17 @@ class EreStore:
         """See `chargebook.db.ere_eligibility.verdict_rows` (small periods only)."""
         return ere_eligibility.verdict_rows(self._session, query)
 
-    def register_eligible(self, query: VerdictQuery, batch_id: int) -> int:
-        """See `chargebook.db.ere_eligibility.register_eligible` (INSERT ... SELECT)."""
-        return ere_eligibility.register_eligible(self._session, query, batch_id)
+    def stage_verdicts(self, query: VerdictQuery) -> list[VerdictGroup]:
+        """See `chargebook.db.ere_staging.stage_verdicts` (the rules once, into a temp table)."""
+        return ere_staging.stage_verdicts(self._session, query)
+
+    def drop_staged(self) -> None:
+        """See `chargebook.db.ere_staging.drop_staged`."""
+        ere_staging.drop_staged(self._session)
+
+    def register_staged(self, batch_id: int) -> int:
+        """See `chargebook.db.ere_staging.register_staged` (INSERT ... SELECT)."""
+        return ere_staging.register_staged(self._session, batch_id)
 
     def constructs_are_disjoint(self) -> bool:
         """See `chargebook.db.ere_eligibility.constructs_are_disjoint`."""

@@ -24,6 +24,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -209,7 +210,11 @@ class EreBatchLineRow(Base):
     """One registration line: customer x booking EAN x period."""
 
     __tablename__ = "ere_batch_lines"
-    __table_args__ = (UniqueConstraint("batch_id", "customer_user_id", "ean", "period"),)
+    __table_args__ = (
+        UniqueConstraint("batch_id", "customer_user_id", "ean", "period"),
+        # The target of the sessions' (line_id, batch_id) foreign key (migration 0008).
+        Index("uq_ere_batch_lines_id_batch_id", "id", "batch_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("ere_batches.id"))
@@ -231,13 +236,24 @@ class EreBatchLineRow(Base):
 
 
 class EreBatchSessionRow(Base):
-    """A session registered in a batch; the primary key makes it once, ever."""
+    """A session registered in a batch; the primary key makes it once, ever.
+
+    One foreign key (line_id, batch_id) -> the line: the line belongs to the batch, and the
+    batch exists because the line's does (one check per registered row instead of two)."""
 
     __tablename__ = "ere_batch_sessions"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["line_id", "batch_id"],
+            ["ere_batch_lines.id", "ere_batch_lines.batch_id"],
+            name="fk_ere_batch_sessions_line_id_ere_batch_lines",
+        ),
+        Index("ix_ere_batch_sessions_batch_id_line_id", "batch_id", "line_id"),
+    )
 
     session_id: Mapped[int] = mapped_column(ForeignKey("charging_sessions.id"), primary_key=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("ere_batches.id"), index=True)
-    line_id: Mapped[int] = mapped_column(ForeignKey("ere_batch_lines.id"), index=True)
+    batch_id: Mapped[int] = mapped_column(Integer)
+    line_id: Mapped[int] = mapped_column(Integer)
     energy_kwh: Mapped[Decimal] = mapped_column(EnergyKwh)  # net kWh as registered
     raw_sha256: Mapped[str] = mapped_column(String(64))  # the evidence as registered
 

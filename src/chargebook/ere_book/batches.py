@@ -7,8 +7,9 @@ Every session is registered at most once, ever: `ere_batch_sessions` is keyed by
 `already_registered` rule. A finalized batch is immutable; later sessions of its period go into
 a correcting batch that references it.
 
-`create_batch` evaluates and registers in the database (`sql_path`: a grouped query for the
-lines, then `INSERT ... SELECT` of the eligible sessions; no session row through Python);
+`create_batch` evaluates and registers in the database (`sql_path`: the rules once into a
+temporary table, grouped from there for the lines, then `INSERT ... SELECT` of its eligible
+sessions; no session row through Python);
 `create_batch_streamed` is the same by the pure Python rules over a stream, the reference and
 the fallback when the SQL path does not apply.
 """
@@ -102,7 +103,7 @@ def create_batch(
     query = verdict_query(
         store, period, now=now, policy=policy, service_provider_id=service_provider_id
     )
-    groups = store.eligibility_summary(query)
+    groups = store.stage_verdicts(query)
     evaluated = sum(group.sessions for group in groups)
     skipped: Counter[ReasonCode] = Counter()
     eligible = []
@@ -114,6 +115,7 @@ def create_batch(
     if progress is not None:
         progress(evaluated)
     if not eligible:
+        store.drop_staged()
         raise NothingToRegisterError(
             f"no eligible, unregistered session in {period.label} ({evaluated} evaluated)"
         )
@@ -166,7 +168,7 @@ def create_batch(
         )
         for key, kind in kinds.items()
     }
-    registered = store.register_eligible(query, batch_id)
+    registered = store.register_staged(batch_id)
     expected = sum(group.sessions for group in eligible)
     if registered != expected:
         raise IntegrityCheckError(
