@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, cast, func, select
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from chargebook.db.ere_eligibility import _duration_us
@@ -32,6 +32,10 @@ class SessionRepository:
 
     def __init__(self, session: Session) -> None:
         self._session = session
+
+    @property
+    def _dialect(self) -> str:
+        return self._session.get_bind().dialect.name
 
     def get(self, session_id: int) -> BookSession:
         """The session with this book id.
@@ -63,7 +67,9 @@ class SessionRepository:
         newest_first: bool = True,
     ) -> list[BookSession]:
         """Sessions matching every given filter, by start time (newest first by default)."""
-        query = _filtered(select(ChargingSessionRow), charger_id, owner_user_id, start, end, state)
+        query = _filtered(
+            select(ChargingSessionRow), charger_id, owner_user_id, start, end, state, self._dialect
+        )
         order = (
             ChargingSessionRow.started_at.desc() if newest_first else ChargingSessionRow.started_at
         )
@@ -83,7 +89,8 @@ class SessionRepository:
     ) -> int:
         """How many sessions `list` would return without a limit."""
         query = _filtered(
-            select(func.count(ChargingSessionRow.id)), charger_id, owner_user_id, start, end, state
+            select(func.count(ChargingSessionRow.id)),
+            *(charger_id, owner_user_id, start, end, state, self._dialect),
         )
         count: int = self._session.execute(query).scalar_one()
         return count
@@ -100,12 +107,11 @@ class SessionRepository:
         """Count, kWh, seconds and cost of the sessions `list` would return, summed in SQL
         (one row back, however many sessions). Seconds are whole seconds per session, as
         `BookSession.duration_s`; sessions without an end count 0 s."""
-        dialect = self._session.get_bind().dialect.name
         cs = ChargingSessionRow
         seconds = case(
             (
                 and_(cs.started_at.is_not(None), cs.ended_at.is_not(None)),
-                _duration_us(dialect, cs.started_at, cs.ended_at) // 1_000_000,
+                _duration_us(self._dialect, cs.started_at, cs.ended_at) // 1_000_000,
             ),
             else_=0,
         )
@@ -116,7 +122,7 @@ class SessionRepository:
             func.sum(cs.cost),
         )
         count, energy, duration, cost = self._session.execute(
-            _filtered(query, charger_id, owner_user_id, start, end, state)
+            _filtered(query, charger_id, owner_user_id, start, end, state, self._dialect)
         ).one()
         return SessionTotals(
             count=int(count),
@@ -144,7 +150,7 @@ class SessionRepository:
             ValueError: `time_zone` is not a known IANA zone.
         """
         zone = ZoneInfo(time_zone)
-        filters = (charger_id, owner_user_id, start, end, SessionState.OK)
+        filters = (charger_id, owner_user_id, start, end, SessionState.OK, self._dialect)
         started_at = ChargingSessionRow.started_at
         first, last = self._session.execute(
             _filtered(select(func.min(started_at), func.max(started_at)), *filters)
@@ -187,6 +193,7 @@ def _filtered(
     start: datetime | None,
     end: datetime | None,
     state: SessionState | None,
+    dialect: str,
 ) -> _Query:
     conditions: list[ColumnElement[bool]] = []
     if charger_id is not None:
@@ -199,8 +206,21 @@ def _filtered(
     if end is not None:
         conditions.append(ChargingSessionRow.started_at < end)
     if state is not None:
-        conditions.append(ChargingSessionRow.state == state.value)
+        conditions.append(state_is(state, dialect))
     return query.where(*conditions) if conditions else query
+
+
+def state_is(state: SessionState, dialect: str) -> ColumnElement[bool]:
+    """`state = ...`, kept away from the state index on SQLite for ok sessions.
+
+    Nearly every session is ok: without statistics SQLite takes the state index as selective
+    and reads every ok session of the book through it (0.7-1.5 s on 1M sessions) instead of
+    an owner's few thousand through (charger_id, started_at). PostgreSQL has statistics.
+    """
+    column = ChargingSessionRow.state
+    if dialect == "sqlite" and state is SessionState.OK:
+        return column.op("||")(literal("")) == state.value
+    return column == state.value
 
 
 def _month_starts(first: datetime, last: datetime, zone: ZoneInfo) -> list[datetime]:
