@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, select, tuple_
 from sqlalchemy.orm import Session
 
 from chargebook.db.repositories.sessions import _to_domain as _session_to_domain
+from chargebook.db.repositories.sessions import state_is
 from chargebook.db.tables import ChargerRow, ChargingSessionRow, SessionSampleRow
 from chargebook.domain.book import SessionSample, SessionState
 from chargebook.domain.models import ChargerSource, ChargerState
@@ -57,7 +58,7 @@ class BookReadRepository:
                 < tuple_(after[0], after[1])
             )
         if state is not None:
-            conditions.append(ChargingSessionRow.state == state.value)
+            conditions.append(state_is(state, self._session.get_bind().dialect.name))
         if start is not None:
             conditions.append(ChargingSessionRow.started_at >= start)
         if end is not None:
