@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from chargebook.cli.app import app
 from chargebook.cli.errors import EXIT_CONFIGURATION
 from chargebook.db import Database
-from chargebook.jobs.queue import build_app, defer_sync
+from chargebook.jobs.queue import build_app
 from chargebook.settings import Settings
 
 from .queue_support import jobs, worker_env, worker_values
@@ -49,7 +49,6 @@ def test_status_and_defer_on_postgres(pg_book: Database, tmp_path: Path) -> None
             from procrastinate.jobs import Status
 
             await queue.job_manager.finish_job(job, Status.FAILED, delete_job=False)
-            assert await defer_sync(queue, 3) is not None
 
     asyncio.run(fail_one())
     failing = runner.invoke(app, ["worker", "status", "--check"], env={**env, "COLUMNS": "200"})
@@ -57,3 +56,11 @@ def test_status_and_defer_on_postgres(pg_book: Database, tmp_path: Path) -> None
     assert "Failed jobs (1)" in failing.output
     assert "chargebook.sync_account" in failing.output
     assert values["secret_key"] not in failing.output
+
+    retried = runner.invoke(app, ["worker", "retry", "1"], env=env)
+    assert retried.exit_code == 0, retried.output
+    assert jobs(pg_book)[0]["status"] == "todo"
+    assert runner.invoke(app, ["worker", "status", "--check"], env=env).exit_code == 0
+    refused = runner.invoke(app, ["worker", "retry", "1"], env=env)  # waiting, not failed
+    assert refused.exit_code == 1
+    assert "only failed" in refused.output

@@ -14,10 +14,13 @@ from typing import Annotated, TypeVar
 
 import typer
 from procrastinate import App
+from procrastinate.exceptions import ConnectorException
 from rich.console import Console
 from rich.table import Table
 
 from chargebook.cli.errors import handle_errors
+from chargebook.clock import SystemClock
+from chargebook.errors import ConflictError
 from chargebook.jobs.queue import (
     build_app,
     defer_ere_batch,
@@ -87,6 +90,39 @@ def status(
     _print_status(report)
     if check and not report.healthy:
         raise typer.Exit(code=1)
+
+
+@worker_app.command("retry")
+@handle_errors
+def retry(job_id: Annotated[list[int], typer.Argument(help="Ids of failed jobs.")]) -> None:
+    """Put failed jobs back in the queue (after fixing what made them fail)."""
+    settings = load_settings()
+
+    async def retry_all(app: App) -> None:
+        for one in job_id:
+            await app.job_manager.retry_job_by_id_async(one, retry_at=SystemClock().now())
+
+    try:
+        _with_app(settings, retry_all)
+    except ConnectorException:
+        raise ConflictError("only failed (or running) jobs can be retried") from None
+    typer.echo(f"retrying {len(job_id)} job(s)")
+
+
+@worker_app.command("prune")
+@handle_errors
+def prune(
+    days: int = typer.Option(30, "--days", min=0, help="Finished this many days ago or more."),
+) -> None:
+    """Delete failed, cancelled and aborted jobs that ended `--days` ago or earlier."""
+    settings = load_settings()
+    _with_app(
+        settings,
+        lambda app: app.job_manager.delete_old_jobs(
+            nb_hours=days * 24, include_failed=True, include_cancelled=True, include_aborted=True
+        ),
+    )
+    typer.echo(f"deleted finished jobs older than {days} day(s)")
 
 
 @defer_app.command("sync")
