@@ -127,6 +127,9 @@ class VerdictQuery:
     service_provider_id: str | None
     default_max_current_a: int
     slack: Decimal
+    # Only the sessions of this customer's linked chargers (whole chargers, so the overlap
+    # rule sees the same neighbours): the owner's credits page. None = every customer.
+    customer_id: int | None = None
 
 
 def _micro(column: Any) -> ColumnElement[Any]:
@@ -232,7 +235,16 @@ def _scanned(cs: Any, query: VerdictQuery, dialect: str) -> list[ColumnElement[b
     # `state` is 'ok' for nearly every row: on SQLite its index would make the scan a lookup
     # per row, so the comparison is kept away from the index there.
     state = cs.state.op("||")(literal("")) if dialect == "sqlite" else cs.state
-    return [state == "ok", cs.ended_at >= query.scan_from, cs.ended_at < query.ended_until]
+    scanned = [state == "ok", cs.ended_at >= query.scan_from, cs.ended_at < query.ended_until]
+    if query.customer_id is not None:
+        # Through the (charger_id, started_at) index: one customer's few chargers.
+        theirs = (
+            select(EreChargerLinkRow.charger_id)
+            .join(EreConnectionRow, EreConnectionRow.id == EreChargerLinkRow.connection_id)
+            .where(EreConnectionRow.customer_user_id == query.customer_id)
+        )
+        scanned.append(cs.charger_id.in_(theirs))
+    return scanned
 
 
 def _overlap_columns(query: VerdictQuery, dialect: str) -> list[ColumnElement[Any]]:

@@ -42,10 +42,12 @@ def verdict_query(
     now: datetime,
     policy: BookingPolicy | None = None,
     service_provider_id: str | None = None,
+    customer_id: int | None = None,
 ) -> VerdictQuery:
     """The query's parameters for `period`: UTC month starts (local calendar), the overlap
     scan margin, the deadline verdict and the ids of incomplete mandates (judged by
-    `chargebook.ere.mandate_problems`, a few rows)."""
+    `chargebook.ere.mandate_problems`, a few rows); `customer_id` limits it to that
+    customer's chargers."""
     policy = policy or BookingPolicy()
     start, end = period_bounds(period, policy.zone)
     first_month = 1 if period.quarter is None else (period.quarter - 1) * 3 + 1
@@ -69,4 +71,5 @@ def verdict_query(
         service_provider_id=service_provider_id,
         default_max_current_a=DEFAULT_MAX_CURRENT_A,
         slack=MAX_POWER_SLACK,
+        customer_id=customer_id,
     )

@@ -7,8 +7,10 @@ Per quarter (Dutch local time, by each session's end):
 - paid: EREs of statements whose payout was transferred.
 
 EREs are rounded per EAN and quarter, as a batch line would be (`chargebook.ere.calculate_ere`).
-Eligibility runs every rule over the quarter's linked sessions (`ere_book.context`), so the page
-costs one pass over the book's sessions per shown quarter.
+Eligibility runs every rule in the database over the quarter's sessions of this customer's
+linked chargers only (`ere_book.sql_path` with `customer_id`): the page costs a few thousand
+session rows per quarter however large the book is. Where the SQL path does not apply
+(overlapping metering constructs) the Python rules stream the quarter instead.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from chargebook.ere import (
 )
 from chargebook.ere.periods import DUTCH_ZONE
 from chargebook.ere_book.context import stream_verdicts
+from chargebook.ere_book.sql_path import micro_to_kwh, sql_path_applies, verdict_query
 
 # A cautious range for the estimate; the operator's actual price is on each statement.
 LOW_PRICE_EUR_PER_ERE = Decimal("0.30")
@@ -76,15 +79,20 @@ def quarter_credits(
     *,
     parameters: ParameterSet,
     now: datetime,
+    in_sql: bool | None = None,
 ) -> QuarterCredits:
-    """One quarter of one customer (see the module docstring for the four states)."""
+    """One quarter of one customer (see the module docstring for the four states).
+
+    `in_sql`: run the rules in the database (None: whenever `sql_path_applies`).
+    """
     customer = str(customer_id)
-    per_ean: dict[str, Decimal] = defaultdict(Decimal)
-    sessions = 0
-    for verdict, _ in stream_verdicts(store, period, now=now):
-        if verdict.customer_id == customer and not verdict.failures:
-            per_ean[verdict.booking_ean or ""] += verdict.net_energy_kwh
-            sessions += 1
+    if in_sql is None:
+        in_sql = sql_path_applies(store)
+    per_ean, sessions = (
+        _eligible_in_sql(store, customer_id, period, now)
+        if in_sql
+        else _eligible_streamed(store, customer_id, period, now)
+    )
     estimate = False
     ere = Decimal(0)
     for energy in per_ean.values():
@@ -124,6 +132,34 @@ def quarter_credits(
         ),
         is_estimate=estimate,
     )
+
+
+def _eligible_in_sql(
+    store: EreStore, customer_id: int, period: DeliveryPeriod, now: datetime
+) -> tuple[dict[str, Decimal], int]:
+    """kWh per booking EAN and the count of the customer's eligible sessions, in SQL."""
+    query = verdict_query(store, period, now=now, customer_id=customer_id)
+    micro: dict[str, int] = defaultdict(int)
+    sessions = 0
+    for group in store.eligibility_summary(query):
+        if group.first_reason is None and group.customer_id == customer_id:
+            micro[group.booking_ean or ""] += group.net_micro_kwh
+            sessions += group.sessions
+    return {ean: micro_to_kwh(amount) for ean, amount in micro.items()}, sessions
+
+
+def _eligible_streamed(
+    store: EreStore, customer_id: int, period: DeliveryPeriod, now: datetime
+) -> tuple[dict[str, Decimal], int]:
+    """The same by the Python rules over every linked session of the quarter."""
+    customer = str(customer_id)
+    per_ean: dict[str, Decimal] = defaultdict(Decimal)
+    sessions = 0
+    for verdict, _ in stream_verdicts(store, period, now=now):
+        if verdict.customer_id == customer and not verdict.failures:
+            per_ean[verdict.booking_ean or ""] += verdict.net_energy_kwh
+            sessions += 1
+    return per_ean, sessions
 
 
 def yearly_estimate(

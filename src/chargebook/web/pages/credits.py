@@ -15,6 +15,7 @@ from chargebook.db import SessionRepository
 from chargebook.db.ere_store import EreStore
 from chargebook.domain.book import SessionState
 from chargebook.ere import load_parameters
+from chargebook.ere_book.sql_path import sql_path_applies
 from chargebook.ere_book.statement_pdf import StatementParty, render_statement_pdf
 from chargebook.ere_book.statements import write_statements_csv
 from chargebook.web.book import BookService
@@ -40,15 +41,19 @@ def credits_page(request: Request, context: Ctx, viewer: PageViewer, db: DbSessi
     book = BookService(db, viewer)
     statements = book.list_statements()
     store = EreStore(db, context.clock)
+    in_sql = sql_path_applies(store)
     quarters = [
-        quarter_credits(store, viewer.user.id, period, statements, parameters=parameters, now=now)
+        quarter_credits(
+            store, viewer.user.id, period, statements, parameters=parameters, now=now, in_sql=in_sql
+        )
         for period in recent_quarters(now, SHOWN_QUARTERS)
     ]
     start, end = last_year_window(now)
-    sessions = SessionRepository(db).list(
-        owner_user_id=viewer.user.id, start=start, end=end, state=SessionState.OK
+    energy = (
+        SessionRepository(db)
+        .totals(owner_user_id=viewer.user.id, start=start, end=end, state=SessionState.OK)
+        .energy_kwh
     )
-    energy = sum((s.energy_kwh or Decimal(0) for s in sessions), Decimal(0))
     values = {
         "quarters": quarters,
         "statements": [s for s in statements if s.customer_id == str(viewer.user.id)],
