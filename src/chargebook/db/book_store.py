@@ -15,22 +15,25 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from chargebook.clock import Clock
+from chargebook.db.book_statements import (
+    known_external_ids,
+    link_samples_update,
+    sync_state_upsert,
+)
 from chargebook.db.canonical import canonical_json
 from chargebook.db.database import Database
 from chargebook.db.engine import SQLITE_BEGIN_OPTION
 from chargebook.db.exceptions import DatabaseUnavailableError
 from chargebook.db.repositories import AuditLogRepository, ChargerRepository, SampleRepository
-from chargebook.db.repositories._common import dialect_insert
 from chargebook.db.session_rows import SessionRowFormat, insert_session_rows
 from chargebook.db.tables import (
     ChargerRow,
     ChargingSessionRow,
-    SessionSampleRow,
     SyncStateRow,
     WallboxAccountRow,
 )
@@ -111,6 +114,10 @@ class SqlBook:
         found: dict[str, StoredSession] = {}
         row = ChargingSessionRow
         for start in range(0, len(ids), _CHUNK):
+            # A cheap existence check first: most pages of a first sync hold only new ids.
+            known = known_external_ids(self._session, source.value, ids[start : start + _CHUNK])
+            if not known:
+                continue
             query = (
                 select(
                     row.external_id,
@@ -122,7 +129,7 @@ class SqlBook:
                     row.started_at,
                 )
                 .join(ChargerRow, ChargerRow.id == row.charger_id)
-                .where(row.source == source.value, row.external_id.in_(ids[start : start + _CHUNK]))
+                .where(row.source == source.value, row.external_id.in_(sorted(known)))
             )
             for external_id, charger, raw, sha, state, reason, started_at in self._session.execute(
                 query
@@ -143,8 +150,11 @@ class SqlBook:
             # Values converted once in plain Python and one driver executemany: the typed
             # path's per-value processing cost more than SQLite's insert (db.session_rows).
             form = self._row_format()
-            now = form.datetime(self._clock.now())
-            rows = [self._insert_row(entry, form, now) for entry in plan.inserts]
+            now, charger_id = form.datetime(self._clock.now()), self._charger_id
+            rows = [
+                form.row(entry, charger_id(entry.source, entry.charger_external_id), now)
+                for entry in plan.inserts
+            ]
             insert_session_rows(self._session, form, rows)
         audit = AuditLogRepository(self._session, self._clock)
         for change in plan.changes:
@@ -186,45 +196,15 @@ class SqlBook:
                     },
                 )
 
+    @property
+    def _dialect(self) -> str:
+        name: str = self._session.get_bind().dialect.name
+        return name
+
     def _row_format(self) -> SessionRowFormat:
         if self._format is None:
-            self._format = SessionRowFormat(self._session.get_bind().dialect.name)
+            self._format = SessionRowFormat(self._dialect)
         return self._format
-
-    def _insert_row(self, entry: SessionEntry, form: SessionRowFormat, now: Any) -> tuple[Any, ...]:
-        """One row in `SESSION_COLUMNS` order; the same values as `_columns` would bind."""
-        session = entry.session
-        charger_id = self._charger_id(entry.source, entry.charger_external_id)
-        raw_json = entry.raw_json or canonical_json(entry.raw)
-        reason = entry.reason
-        if session is None:
-            return (
-                charger_id, entry.source.value, entry.external_id,
-                None, None, None, None, None, None, None, None, None,
-                raw_json, entry.raw_sha256, entry.state.value, reason, now, now,
-            )  # fmt: skip
-        currency = session.currency
-        return (
-            charger_id,
-            entry.source.value,
-            entry.external_id,
-            form.datetime(session.started_at),
-            form.datetime(session.ended_at),
-            form.energy(session.energy_kwh),
-            form.energy(session.mid_energy_kwh),
-            form.energy(session.discharged_energy_kwh),
-            session.meter_start_wh,
-            session.meter_stop_wh,
-            form.money(session.cost),
-            # ISO 4217 codes only; a symbol such as "€" stays in the raw payload.
-            currency if currency and len(currency) == 3 else None,
-            raw_json,
-            entry.raw_sha256,
-            entry.state.value,
-            reason,
-            now,
-            now,
-        )
 
     def _columns(self, entry: SessionEntry) -> dict[str, Any]:
         session = entry.session
@@ -252,26 +232,7 @@ class SqlBook:
 
     def link_samples(self, source: ChargerSource, charger_external_id: str) -> int:
         charger_id = self._charger_id(source, charger_external_id)
-        sample, book = SessionSampleRow, ChargingSessionRow
-        holds = and_(
-            book.charger_id == sample.charger_id,
-            book.state == SessionState.OK.value,
-            book.started_at <= sample.observed_at,
-            book.ended_at > sample.observed_at,
-        )
-        matching = (
-            select(book.id).where(holds).order_by(book.started_at.desc()).limit(1).scalar_subquery()
-        )
-        result = self._session.execute(
-            update(sample)
-            .where(
-                sample.charger_id == charger_id,
-                sample.session_id.is_(None),
-                exists().where(holds),
-            )
-            .values(session_id=matching)
-            .execution_options(synchronize_session=False)
-        )
+        result = self._session.execute(link_samples_update(), {"for_charger_id": charger_id})
         linked: int = result.rowcount  # type: ignore[attr-defined]
         return linked
 
@@ -308,12 +269,7 @@ class SqlBook:
             "consecutive_failures": state.consecutive_failures,
             "updated_at": self._clock.now(),
         }
-        statement = dialect_insert(self._session)(SyncStateRow.__table__).values(**values)
-        statement = statement.on_conflict_do_update(
-            index_elements=["charger_id"],
-            set_={name: statement.excluded[name] for name in values if name != "charger_id"},
-        )
-        self._session.execute(statement)
+        self._session.execute(sync_state_upsert(self._dialect), values)
 
     def record_account_outcome(self, account_id: int, *, at: datetime, error: str | None) -> None:
         values: dict[str, Any] = {"last_sync_error": error}

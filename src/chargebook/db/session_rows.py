@@ -18,8 +18,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from chargebook.db.canonical import canonical_json
 from chargebook.db.tables import ChargingSessionRow
 from chargebook.db.types import ExactDecimal
+from chargebook.domain.book import SessionEntry
 
 # The columns in the order of every row tuple (`id` is the database's).
 SESSION_COLUMNS = (
@@ -62,7 +64,10 @@ def sqlite_datetime(value: datetime | None) -> str | None:
     """
     if value is None:
         return None
-    if value.tzinfo is None:
+    zone = value.tzinfo
+    if zone is UTC:  # the common case: cut the "+00:00" instead of converting
+        return value.isoformat(" ", "microseconds")[:26]
+    if zone is None:
         raise ValueError("naive datetime: the book stores timezone-aware (UTC) times only")
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
@@ -80,13 +85,26 @@ def aware_utc(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC)
 
 
+def _decimal_binder(quantum: Decimal, as_float: bool) -> Callable[[Any], Any]:
+    """`ExactDecimal` as bound: quantized (half-even), and a float on SQLite (no decimals)."""
+
+    def bind(value: Any) -> Any:
+        if value is None:
+            return None
+        exact = (value if type(value) is Decimal else Decimal(value)).quantize(quantum)
+        return float(exact) if as_float else exact
+
+    return bind
+
+
 class SessionRowFormat:
     """Driver-ready conversions and the INSERT text for one dialect ('sqlite'/'postgresql')."""
 
     def __init__(self, dialect_name: str) -> None:
         sqlite = dialect_name == "sqlite"
         self.datetime: Callable[[datetime | None], Any] = sqlite_datetime if sqlite else aware_utc
-        self._float = sqlite  # SQLite's Numeric binds floats (no native decimal)
+        self.energy = _decimal_binder(ENERGY_QUANTUM, sqlite)
+        self.money = _decimal_binder(MONEY_QUANTUM, sqlite)
         placeholder = "?" if sqlite else "%s"
         table, columns = ChargingSessionRow.__tablename__, ", ".join(SESSION_COLUMNS)
         values = ", ".join([placeholder] * len(SESSION_COLUMNS))
@@ -96,19 +114,39 @@ class SessionRowFormat:
             "ON CONFLICT (source, external_id) DO NOTHING"
         )
 
-    def energy(self, value: Decimal | None) -> Any:
-        """`ExactDecimal(15, 6)` as bound: quantized, a float on SQLite."""
-        if value is None:
-            return None
-        exact = Decimal(value).quantize(ENERGY_QUANTUM)
-        return float(exact) if self._float else exact
-
-    def money(self, value: Decimal | None) -> Any:
-        """`ExactDecimal(15, 4)` as bound: quantized, a float on SQLite."""
-        if value is None:
-            return None
-        exact = Decimal(value).quantize(MONEY_QUANTUM)
-        return float(exact) if self._float else exact
+    def row(self, entry: SessionEntry, charger_id: int, at: Any) -> tuple[Any, ...]:
+        """One new session in `SESSION_COLUMNS` order; `at` (first and last seen) is a time
+        already converted by `self.datetime`."""
+        raw_json = entry.raw_json or canonical_json(entry.raw)
+        parsed = entry.session
+        if parsed is None:
+            return (
+                charger_id, entry.source.value, entry.external_id,
+                None, None, None, None, None, None, None, None, None,
+                raw_json, entry.raw_sha256, entry.state.value, entry.reason, at, at,
+            )  # fmt: skip
+        energy, currency = self.energy, parsed.currency
+        return (
+            charger_id,
+            entry.source.value,
+            entry.external_id,
+            self.datetime(parsed.started_at),
+            self.datetime(parsed.ended_at),
+            energy(parsed.energy_kwh),
+            energy(parsed.mid_energy_kwh),
+            energy(parsed.discharged_energy_kwh),
+            parsed.meter_start_wh,
+            parsed.meter_stop_wh,
+            self.money(parsed.cost),
+            # ISO 4217 codes only; a symbol such as "€" stays in the raw payload.
+            currency if currency and len(currency) == 3 else None,
+            raw_json,
+            entry.raw_sha256,
+            entry.state.value,
+            entry.reason,
+            at,
+            at,
+        )
 
 
 def insert_session_rows(

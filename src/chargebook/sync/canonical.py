@@ -37,7 +37,7 @@ def _plain(value: Any) -> bool:
             if item_kind in _SCALARS:
                 continue
             if item_kind is float:
-                if not _plain_float(item):
+                if not (item == 0.0 or _FIXED_LOW <= abs(item) < _FIXED_HIGH):
                     return False
             elif not _plain(item):
                 return False
