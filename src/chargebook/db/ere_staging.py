@@ -26,12 +26,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from chargebook.db.ere_eligibility import (
-    NO_JIT,
     VerdictGroup,
     VerdictQuery,
+    bulk_settings,
     groups_of,
     net_kwh,
-    planner_settings,
     summary_query,
     verdicts,
 )
@@ -64,7 +63,7 @@ def stage_verdicts(session: Session, query: VerdictQuery) -> list[VerdictGroup]:
     STAGED.create(connection)
     v = verdicts(query, dialect)
     columns = [column.name for column in STAGED.columns]
-    with planner_settings(connection, **NO_JIT):
+    with bulk_settings(connection):
         connection.execute(
             insert(STAGED).from_select(columns, select(*(v.c[name] for name in columns)))
         )
@@ -113,7 +112,7 @@ def register_staged(session: Session, batch_id: int) -> int:
         # The foreign-key checks of the insert are planned on first use; on lines written in
         # this transaction without statistics that plan scans the lines for every row.
         connection.exec_driver_sql("ANALYZE ere_batch_lines")
-    with planner_settings(connection, **NO_JIT):
+    with bulk_settings(connection):
         # Core execution with `preserve_rowcount`: otherwise an INSERT reports no row count.
         result = connection.execution_options(preserve_rowcount=True).execute(
             insert(EreBatchSessionRow.__table__).from_select(  # type: ignore[arg-type]
