@@ -22,10 +22,12 @@ from chargebook.domain.access import Viewer
 from chargebook.domain.book import SessionSample, SessionState
 from chargebook.domain.stored import BookSession
 from chargebook.web.book import BookService
+from chargebook.web.cursor import SessionCursor
 from chargebook.web.errors import InvalidInputError
 from chargebook.web.filters import DISPLAY_ZONE
 
-MAX_LISTED = 500
+# Sessions per page of the list (older ones page by keyset: `SessionList.next_cursor`).
+PAGE_SIZE = 100
 EXPORT_COLUMNS = (
     "session_id",
     "charger",
@@ -108,13 +110,21 @@ class SessionList:
     energy_kwh: Decimal
     duration_s: int
     cost: Decimal | None
-    truncated: bool
+    truncated: bool  # more sessions than shown: there is an older page
+    next_cursor: SessionCursor | None = None  # where the older page starts
+    paged: bool = False  # this is an older page (not the newest)
 
 
 def list_sessions(
-    db: Session, viewer: Viewer, chosen: SessionFilter, *, limit: int | None = MAX_LISTED
+    db: Session,
+    viewer: Viewer,
+    chosen: SessionFilter,
+    *,
+    limit: int | None = PAGE_SIZE,
+    cursor: SessionCursor | None = None,
 ) -> SessionList:
-    """The viewer's ok sessions in the filter, newest first, with totals over all of them.
+    """The viewer's ok sessions in the filter, newest first (a page of `limit` after `cursor`,
+    or all when `limit` is None), with totals over all of them (summed in SQL).
 
     Raises:
         NotFoundError: the charger is not the viewer's.
@@ -131,10 +141,18 @@ def list_sessions(
         charger_id=chosen.charger_id, owner_user_id=owner, start=start, end=end,
         state=SessionState.OK,
     )  # fmt: skip
-    shown = sessions.list(
-        charger_id=chosen.charger_id, owner_user_id=owner, start=start, end=end,
-        state=SessionState.OK, limit=limit,
-    )  # fmt: skip
+    if limit is None:
+        shown = sessions.list(
+            charger_id=chosen.charger_id, owner_user_id=owner, start=start, end=end,
+            state=SessionState.OK,
+        )  # fmt: skip
+        next_cursor = None
+    else:  # a keyset page: the same cost at any depth
+        page = book.session_page(
+            cursor=cursor, limit=limit, charger_id=chosen.charger_id, state=SessionState.OK,
+            start=start, end=end,
+        )  # fmt: skip
+        shown, next_cursor = page.sessions, page.next_cursor
     return SessionList(
         sessions=shown,
         charger_names=names,
@@ -142,7 +160,9 @@ def list_sessions(
         energy_kwh=totals.energy_kwh,
         duration_s=totals.duration_s,
         cost=totals.cost,
-        truncated=limit is not None and totals.count > limit,
+        truncated=next_cursor is not None,
+        next_cursor=next_cursor,
+        paged=cursor is not None,
     )
 
 

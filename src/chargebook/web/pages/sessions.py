@@ -6,13 +6,15 @@ from __future__ import annotations
 import tempfile
 from decimal import Decimal
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from chargebook.charts import render_session_chart
 from chargebook.web.book import BookService
+from chargebook.web.cursor import SessionCursor
 from chargebook.web.deps import DbSession, PageViewer
 from chargebook.web.errors import InvalidInputError
 from chargebook.web.rendering import render
@@ -37,10 +39,12 @@ def sessions_page(
     start: str | None = None,
     end: str | None = None,
     charger: str | None = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     chargers = BookService(db, viewer).list_chargers()
     try:
         chosen = parse_filter(start, end, charger)
+        after = SessionCursor.decode(cursor) if cursor else None
     except InvalidInputError as error:
         values: dict[str, object] = {
             "chargers": chargers,
@@ -49,7 +53,7 @@ def sessions_page(
             "chosen": None,
         }
         return render(request, "sessions.html", values, status_code=422)
-    listed = list_sessions(db, viewer, chosen)
+    listed = list_sessions(db, viewer, chosen, cursor=after)
     values = {"chargers": chargers, "listed": listed, "chosen": chosen, "error": None}
     return render(request, "sessions.html", values)
 
