@@ -64,6 +64,8 @@ class SimulatedChargePoint(ChargePoint):  # type: ignore[misc]  # the library is
         self._receiver: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._send_lock = asyncio.Lock()
+        # One flusher at a time: two would send the same head call and pop two (one unsent).
+        self._flush_lock = asyncio.Lock()
 
     # -- connection -----------------------------------------------------------------------
 
@@ -118,11 +120,12 @@ class SimulatedChargePoint(ChargePoint):  # type: ignore[misc]  # the library is
     async def flush_outbox(self) -> int:
         """Send buffered calls in order; returns how many went out."""
         sent = 0
-        while self.outbox and self.connected.is_set():
-            if await self._deliver(self.outbox[0]) is None:
-                break
-            self.outbox.popleft()
-            sent += 1
+        async with self._flush_lock:
+            while self.outbox and self.connected.is_set():
+                if await self._deliver(self.outbox[0]) is None:
+                    break
+                self.outbox.popleft()
+                sent += 1
         return sent
 
     # -- calls to the central system ------------------------------------------------------
