@@ -75,8 +75,12 @@ def wallbox_converged(database: Database, truth: dict[str, str]) -> bool:
 
 
 def ocpp_book(
-    database: Database, completed: dict[str, tuple[int, int]], failed_starts: int
+    database: Database,
+    completed: dict[str, tuple[int, int]],
+    failed_starts: int,
+    left_over: int = 0,
 ) -> Check:
+    """`left_over`: transactions still open or calls still buffered in the charge points."""
     with database.session() as session:
         transactions = session.execute(
             select(
@@ -111,11 +115,22 @@ def ocpp_book(
         if per_session.get(k) != [("ok", Decimal(stop - start) / 1000)]
     ]
     # An orphan is a start the charge point never heard answered: at most one per failed start.
-    ok = bool(completed) and not missing and not wrong_session and len(orphans) <= failed_starts
+    ok = (
+        bool(completed)
+        and not missing
+        and not wrong_session
+        and len(orphans) <= failed_starts
+        and not left_over
+    )
+    examples = [
+        f"{k}: sim {completed[k]}, book {closed.get(k)} {per_session.get(k)}"
+        for k in sorted({*missing, *wrong_session})[:3]
+    ] + [f"orphan {k}: {per_session.get(k)}" for k in orphans[:3]]
     detail = (
         f"{len(completed)} transactions completed by the charge points, {len(transactions)} in "
         f"the book; missing or different {len(missing)}, session wrong or doubled "
         f"{len(wrong_session)}; orphaned starts {len(orphans)} (failed starts {failed_starts})"
+        f"; left open or buffered {left_over}" + (f"; e.g. {examples}" if examples else "")
     )
     return Check("ocpp transactions match the charge points", ok, detail)
 

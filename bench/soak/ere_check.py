@@ -1,10 +1,11 @@
 """ERE under a kill: the book's synced chargers get connections, mandates and metering, then a
 registration batch is built with `chargebook.ere_book.create_batch` in child processes: the
-first is SIGKILLed mid-build, then two run at the same time, then one more. No session may end
-up registered twice, and the registered ones must be exactly those the eligibility report
-called eligible before the first build.
+first is SIGKILLed after registering, before its commit, while a second waits for the
+registration lock; then two more run at the same time. No session may end up registered
+twice, and the registered ones must be exactly those the eligibility report called eligible
+before the first build.
 
-    python -m bench.soak.ere_check DATABASE_URL PERIOD NOW   (one build; prints its outcome)
+    python -m bench.soak.ere_check DATABASE_URL PERIOD NOW [pause]   (one build)
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bench.soak.workers import popen_child
 from chargebook.clock import FixedClock
 from chargebook.db import Database
 from chargebook.db.ere_store import EreStore
@@ -120,30 +122,35 @@ def _build_command(url: str, period: DeliveryPeriod, now: datetime) -> list[str]
 
 
 def build_under_kill(
-    database: Database, url: str, period: DeliveryPeriod, now: datetime, kill_after_s: float
+    database: Database, url: str, period: DeliveryPeriod, now: datetime
 ) -> EreOutcome:
-    """The kill/concurrency sequence of the module docstring; then the checks' numbers."""
+    """The kill/concurrency sequence of the module docstring; then the checks' numbers.
+
+    Build A registers and then pauses before its commit (holding the registration lock);
+    build B starts and waits for the lock; A is SIGKILLed; B must then register everything.
+    Builds C and D run at the same time afterwards and must find nothing left.
+    """
     eligible, ineligible = eligibility(database, period, now)
     command = _build_command(url, period, now)
+    pipe = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT}
     builds: list[str] = []
-    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    time.sleep(kill_after_s)
+    first = popen_child([*command, "pause"], **pipe)
+    assert first.stdout is not None
+    said = first.stdout.readline().decode().strip()  # "paused before commit" (or an error)
+    second = popen_child(command, **pipe)
+    time.sleep(1.0)  # B is inside create_batch, waiting for A's lock
     if first.poll() is None:
         first.kill()
-        builds.append("killed")
+        builds.append(f"killed after: {said}")
+    else:
+        builds.append(f"ended early: {said} {_said(first)}")
     first.wait(timeout=60)
-    if builds != ["killed"]:
-        builds.append(_said(first))
-    pair = [
-        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in "ab"
-    ]
+    second.wait(timeout=300)
+    builds.append(_said(second))
+    pair = [popen_child(command, **pipe) for _ in "cd"]
     for process in pair:
         process.wait(timeout=300)
         builds.append(_said(process))
-    last = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
-    builds.append(
-        (last.stdout + last.stderr).strip().splitlines()[-1] if last.stdout or last.stderr else ""
-    )
     with database.session() as session:
         registered = session.scalar(select(func.count()).select_from(EreBatchSessionRow)) or 0
         distinct = (
@@ -166,7 +173,7 @@ def _said(process: subprocess.Popen[bytes]) -> str:
     return out.splitlines()[-1] if out else f"exit {process.returncode}"
 
 
-def _build_once(url: str, period_label: str, now_text: str) -> None:
+def _build_once(url: str, period_label: str, now_text: str, pause: bool) -> None:
     from chargebook.db.engine import create_book_engine
     from chargebook.domain.ere_book import parse_period
     from chargebook.ere_book import create_batch
@@ -182,6 +189,9 @@ def _build_once(url: str, period_label: str, now_text: str) -> None:
                 parameters=load_parameters(),
                 now=now,
             )
+            if pause:  # registered, not committed: the harness kills us here
+                print(f"paused before commit ({created.batch.session_count} sessions)", flush=True)
+                time.sleep(600)
         print(f"batch {created.batch.id}: {created.batch.session_count} sessions")
     except NothingToRegisterError:
         print("nothing to register")
@@ -190,4 +200,4 @@ def _build_once(url: str, period_label: str, now_text: str) -> None:
 
 
 if __name__ == "__main__":
-    _build_once(*sys.argv[1:4])
+    _build_once(*sys.argv[1:4], pause=sys.argv[4:] == ["pause"])

@@ -18,11 +18,14 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+
+from bench.soak.workers import popen_child
 
 SECRET = "soak-charge-point-secret-0123456789"  # noqa: S105  (a throwaway test secret)
 
@@ -37,6 +40,10 @@ class FleetResult:
     failed_starts: int = 0
     buffered_sent: int = 0
     unflushed: int = 0  # calls still in an outbox at the end (must be 0)
+    open_at_end: int = 0  # transactions the charge points could not stop (must be 0)
+    stuck: list[str] = field(default_factory=list)  # charge points busy at the end, and where
+    errors: int = 0  # calls the central system answered with a CALLERROR
+    error_examples: list[str] = field(default_factory=list)
 
 
 def charge_point_ids(count: int) -> list[str]:
@@ -68,13 +75,28 @@ class CentralSystemProcess:
         self._process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> CentralSystemProcess:
+        self.start()
+        return self.wait_ready()
+
+    def start(self) -> None:
+        """Start the process (returns at once; `wait_ready` waits for its port); idempotent."""
+        if self._process is not None:
+            return
         command = [sys.executable, "-m", "chargebook", "ocpp", "serve"]
         command += ["--host", "127.0.0.1", "--port", str(self.port)]
         with self._log_path.open("ab") as log:
-            self._process = subprocess.Popen(
+            self._process = popen_child(
                 command, env=self._env, stdout=log, stderr=subprocess.STDOUT
             )
-        deadline = time.monotonic() + 60
+
+    def wait_ready(self, timeout_s: float = 90) -> CentralSystemProcess:
+        """Wait until the port accepts connections.
+
+        Raises:
+            RuntimeError: the process exited or did not listen within `timeout_s`.
+        """
+        assert self._process is not None, "start() first"
+        deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 raise RuntimeError(f"the central system exited ({self._log_path})")
@@ -110,7 +132,7 @@ class _Fleet:
             meter_interval_s=2.0,
             car_needs_wh=60.0,  # 11 kW: about 20 s of charging per session
             idle_between_sessions_s=3.0,
-            response_timeout_s=20.0,
+            response_timeout_s=60.0,  # a loaded machine answers slowly; a timeout is a fault
         )
         clock = ScaledClock(1.0)
         self.points = [
@@ -139,18 +161,39 @@ class _Fleet:
                     await cp.boot()
                     await cp.notify_status(cp.status)
                     booted = True
-                self.result.buffered_sent += await cp.flush_outbox()
+                await self._flush(cp)
             elif cp.connected.is_set() and cp.outbox:
-                self.result.buffered_sent += await cp.flush_outbox()
+                await self._flush(cp)
             await asyncio.sleep(0.25)
 
+    async def _flush(self, cp: Any) -> None:
+        try:
+            self.result.buffered_sent += await cp.flush_outbox()
+        except Exception as exc:  # a CALLERROR: the central system refused a buffered call
+            self._error(cp, "flush", exc)
+            await asyncio.sleep(1.0)
+
+    def _error(self, cp: Any, where: str, exc: BaseException) -> None:
+        self.result.errors += 1
+        if len(self.result.error_examples) < 5:
+            self.result.error_examples.append(f"{cp.id} {where}: {type(exc).__name__}: {exc}")
+
     async def drive(self, cp: Any) -> None:
+        while not self.sessions_stop.is_set():
+            try:
+                await self._drive(cp)
+            except Exception as exc:  # a CALLERROR answer; the charge point carries on
+                self._error(cp, "session", exc)
+                await asyncio.sleep(1.0)
+
+    async def _drive(self, cp: Any) -> None:
         await cp.connected.wait()
         await asyncio.sleep(self.rng.uniform(0, 3))  # spread the fleet's sessions
         while not self.sessions_stop.is_set():
+            was_online = cp.connected.is_set()
             await cp.plug_in()
             if cp.transaction_id is None:  # offline, or the answer never came
-                self.result.failed_starts += cp.connected.is_set()
+                self.result.failed_starts += was_online
                 await cp.unplug()
                 await asyncio.sleep(1.0)
                 continue
@@ -164,7 +207,8 @@ class _Fleet:
             if transaction_id is not None:
                 key = f"{cp.id}:{transaction_id}"
                 self.result.completed[key] = (meter_start, int(cp.meter.register_wh))
-            await asyncio.sleep(cp.config.idle_between_sessions_s)
+            if not self.sessions_stop.is_set():
+                await asyncio.sleep(cp.config.idle_between_sessions_s)
 
     async def chaos(self) -> None:
         while not self.chaos_stop.is_set():
@@ -195,7 +239,16 @@ class _Fleet:
             if not busy and not any(t for t in self._drivers if not t.done()):
                 break
             await asyncio.sleep(0.5)
+        for cp, driver in zip(self.points, self._drivers, strict=True):
+            if cp.outbox or cp.transaction_id is not None or not driver.done():
+                frames = driver.get_stack(limit=3)
+                where = [f"{f.f_code.co_name}:{f.f_lineno}" for f in frames]
+                self.result.stuck.append(
+                    f"{cp.id} tx={cp.transaction_id} outbox={len(cp.outbox)} "
+                    f"online={cp.connected.is_set()} at {where}"
+                )
         self.result.unflushed = sum(len(cp.outbox) for cp in self.points)
+        self.result.open_at_end = sum(cp.transaction_id is not None for cp in self.points)
         self.all_stop.set()
         return self.result
 
@@ -238,13 +291,32 @@ class ChargePointFleet:
             daemon=True,
             name="soak-ocpp-fleet",
         )
+        self._started = self._ready = False
 
     def __enter__(self) -> ChargePointFleet:
-        self._process.start()
-        if not self._conn.poll(60):
+        self.start()
+        return self.wait_ready()
+
+    def start(self) -> None:
+        """Spawn the fleet (returns at once; the charge points retry until the central system
+        listens); idempotent."""
+        if not self._started:
+            self._started = True
+            self._process.start()
+
+    def wait_ready(self, timeout_s: float = 90) -> ChargePointFleet:
+        """Wait until the fleet runs.
+
+        Raises:
+            RuntimeError: it did not start within `timeout_s`.
+        """
+        if self._ready:
+            return self
+        if not self._conn.poll(timeout_s):
             self._process.kill()
             raise RuntimeError("the charge point fleet did not start")
         self._conn.recv()
+        self._ready = True
         return self
 
     def chaos_off(self) -> int:
@@ -253,11 +325,19 @@ class ChargePointFleet:
         result: int = self._conn.recv()
         return result
 
-    def finish(self) -> FleetResult:
-        """Let every charge point end its session and deliver its outbox; what they did."""
+    def finish(self, wait: Callable[[float], None] = time.sleep) -> FleetResult:
+        """Let every charge point end its session and deliver its outbox; what they did.
+        `wait(seconds)` is called while waiting (the harness keeps its workers going).
+
+        Raises:
+            RuntimeError: no answer within 180 s.
+        """
         self._conn.send("finish")
-        if not self._conn.poll(180):
-            raise RuntimeError("the charge point fleet did not finish")
+        deadline = time.monotonic() + 180
+        while not self._conn.poll(0):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the charge point fleet did not finish")
+            wait(0.5)
         result: FleetResult = self._conn.recv()
         return result
 

@@ -71,7 +71,6 @@ class SoakConfig:
     worker_concurrency: int = 4
     record: bool = True
     fallback_sync: bool = False
-    ere_kill_after_s: float = 0.3
     seed: int = 8
 
 
@@ -260,9 +259,15 @@ def _run_phases(
     pool = WorkerPool(command, env, config.workers, work_dir, restart_exited=config.fallback_sync)
     sampler = _Sampler(database, fleet)
     ocpp_result = FleetResult()
-    with CentralSystemProcess(env, work_dir / "central-system.log") as central:
-        with ChargePointFleet(central.url, config.ocpp_chargers, config.drop_every_s) as points:
-            pool.start()
+    # Workers, central system and charge points boot at the same time (each takes seconds
+    # of imports on a busy machine); the charge points retry until the central system listens.
+    central = CentralSystemProcess(env, work_dir / "central-system.log")
+    points = ChargePointFleet(central.url, config.ocpp_chargers, config.drop_every_s)
+    pool.start()
+    central.start()
+    points.start()
+    with central:
+        with points:
             if not config.fallback_sync:
                 _say(began, f"queued {asyncio.run(_defer_syncs(settings))} account syncs")
             pool.kill_every(config.kill_every_s, seed=config.seed)
@@ -270,7 +275,7 @@ def _run_phases(
             start = time.monotonic()
             deadline = start + config.minutes * 60
             while time.monotonic() < deadline:
-                time.sleep(min(30.0, max(0.0, deadline - time.monotonic())))
+                pool.sleep(min(30.0, max(0.0, deadline - time.monotonic())))
                 last = sampler.samples[-1] if sampler.samples else None
                 if last:
                     _say(
@@ -284,7 +289,10 @@ def _run_phases(
             pool.stop_killing()
             fleet.faults_off()
             points.chaos_off()
-            ocpp_result = points.finish() if config.ocpp_chargers else FleetResult()
+            ocpp_result = points.finish(pool.sleep) if config.ocpp_chargers else FleetResult()
+        if ocpp_result.stuck or ocpp_result.errors:
+            _say(began, f"charge points still busy: {ocpp_result.stuck}")
+            _say(began, f"{ocpp_result.errors} errors, e.g. {ocpp_result.error_examples}")
         frozen = fleet.freeze()
         truth, bad = fleet.truth()
         _say(began, f"faults off, cloud frozen at {frozen:%H:%M:%S}: {len(truth)} sessions")
@@ -293,8 +301,8 @@ def _run_phases(
             asyncio.run(_defer_syncs(settings))
         drain_deadline = start + config.drain_timeout_s
         while time.monotonic() < drain_deadline and not checks.wallbox_converged(database, truth):
-            time.sleep(2.0)
-        _wait_no_stalled(database, deadline_s=60)
+            pool.sleep(2.0)
+        _wait_no_stalled(database, pool, deadline_s=60)
         result.drain_s = time.monotonic() - start
         _say(began, f"drained in {result.drain_s:.1f} s; stopping the workers")
         pool.stop(grace_s=60)
@@ -314,7 +322,12 @@ def _run_phases(
     result.checks.append(checks.wallbox_book(database, truth, bad))
     if config.ocpp_chargers:
         result.checks.append(
-            checks.ocpp_book(database, ocpp_result.completed, ocpp_result.failed_starts)
+            checks.ocpp_book(
+                database,
+                ocpp_result.completed,
+                ocpp_result.failed_starts,
+                ocpp_result.open_at_end + ocpp_result.unflushed + ocpp_result.errors,
+            )
         )
     if not config.fallback_sync:
         result.checks.append(checks.jobs(database, work_dir))
@@ -346,7 +359,6 @@ def _ere_phase(
         str(settings.database_url),
         DeliveryPeriod(frozen.year),
         frozen,
-        config.ere_kill_after_s,
     )
     result.ere = {"customers": owners, **asdict(outcome)}
     _say(began, f"ERE: {outcome}")
@@ -361,7 +373,7 @@ def _ere_phase(
     )
 
 
-def _wait_no_stalled(database: Database, deadline_s: float) -> None:
+def _wait_no_stalled(database: Database, pool: WorkerPool, deadline_s: float) -> None:
     """Until no job is running on a worker without a recent heartbeat (killed ones)."""
     end = time.monotonic() + deadline_s
     query = text(
@@ -373,4 +385,4 @@ def _wait_no_stalled(database: Database, deadline_s: float) -> None:
         with database.session() as session:
             if not session.scalar(query):
                 return
-        time.sleep(1.0)
+        pool.sleep(1.0)

@@ -2,20 +2,39 @@
 again and restarted at once.
 
 The pool knows nothing of what a worker does: `chargebook worker` (the procrastinate queue)
-or, as a fallback, `chargebook sync` in a loop. Each worker's output goes to its own log file
-(kept for a failed run, never printed: it may be long).
+or, as a fallback, `chargebook sync` in a loop. Each worker's output goes to its own log file.
+The pool has no threads: the harness calls `tick()` from its main loop, which kills when a
+kill is due and restarts workers that ended. Every child gets SIGKILL when the harness dies
+(Linux parent-death signal; it follows the spawning *thread*, hence the main thread only), so
+a harness killed by a test timeout leaves no worker behind.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import random
 import signal
 import subprocess
-import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """`preexec_fn`: SIGKILL this child when the process (thread) that started it ends."""
+    # Not glibc Linux: the harness's own cleanup still runs on a normal exit.
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def popen_child(command: Sequence[str], **options: object) -> subprocess.Popen[bytes]:
+    """`subprocess.Popen` for a child that must not outlive the harness."""
+    preexec: Callable[[], None] = die_with_parent
+    return subprocess.Popen(list(command), preexec_fn=preexec, **options)  # type: ignore[call-overload,no-any-return]
 
 
 @dataclass
@@ -29,8 +48,9 @@ class _Slot:
 class WorkerPool:
     """`count` workers running `command` with `env`; slot 0 is the one that gets killed.
 
-    `restart_exited` restarts any worker that ends on its own (the fallback's `chargebook
-    sync` ends after each pass); a real worker ending on its own is counted as a crash.
+    `restart_exited` restarts a worker that ends on its own with exit code 0 (the fallback's
+    `chargebook sync` ends after each pass); any other end is counted as unexpected (and the
+    worker restarted).
     """
 
     def __init__(
@@ -47,102 +67,82 @@ class WorkerPool:
         self._command, self._env, self._log_dir = list(command), env, log_dir
         self._slots = [_Slot(i) for i in range(count)]
         self._restart_exited = restart_exited
-        self._lock = threading.Lock()
-        self._stop = threading.Event()  # ends the keeper (and the killer)
-        self._stop_kills = threading.Event()
-        self._killer: threading.Thread | None = None
-        self._keeper: threading.Thread | None = None
+        self._kill_every_s: float | None = None
+        self._next_kill = 0.0
+        self._rng = random.Random(8)
         self.kills = 0
         self.unexpected_exits = 0
-        self.passes = 0  # workers that ended on their own with exit code 0 (fallback passes)
+        self.passes = 0  # clean ends of a fallback `chargebook sync` pass
         log_dir.mkdir(parents=True, exist_ok=True)
 
     def start(self) -> None:
-        """Start every worker and a thread that restarts the ones that end."""
-        with self._lock:
-            for slot in self._slots:
-                self._spawn(slot)
-        self._keeper = threading.Thread(target=self._keep, name="soak-keeper", daemon=True)
-        self._keeper.start()
+        """Start every worker."""
+        for slot in self._slots:
+            self._spawn(slot)
 
     def _spawn(self, slot: _Slot) -> None:
-        log = (self._log_dir / f"worker-{slot.index}.log").open("ab")
-        with log:  # the child holds its own descriptor
-            slot.process = subprocess.Popen(
+        with (self._log_dir / f"worker-{slot.index}.log").open("ab") as log:
+            slot.process = popen_child(
                 self._command, env=self._env, stdout=log, stderr=subprocess.STDOUT
             )
         slot.starts += 1
 
-    def _keep(self) -> None:
-        while not self._stop.wait(0.2):
-            with self._lock:
-                for slot in self._slots:
-                    process = slot.process
-                    if process is None or process.poll() is None:
-                        continue
-                    slot.exits.append(process.returncode)
-                    if process.returncode == 0 and self._restart_exited:
-                        self.passes += 1
-                    else:
-                        self.unexpected_exits += 1
-                    if self._restart_exited or process.returncode != 0:
-                        self._spawn(slot)
-                    else:
-                        slot.process = None
-
     def kill_every(self, interval_s: float, seed: int = 8) -> None:
-        """From now on, SIGKILL worker 0 every `interval_s` (±30 %) and restart it."""
-        rng = random.Random(seed)
-
-        def killer() -> None:
-            while not self._stop_kills.wait(interval_s * rng.uniform(0.7, 1.3)):
-                if self._stop.is_set():
-                    return
-                self.kill_one()
-
-        self._killer = threading.Thread(target=killer, name="soak-killer", daemon=True)
-        self._killer.start()
-
-    def kill_one(self) -> None:
-        """SIGKILL worker 0 now and start it again (counted in `kills`)."""
-        with self._lock:
-            slot = self._slots[0]
-            process = slot.process
-            if process is not None and process.poll() is None:
-                process.send_signal(signal.SIGKILL)
-                process.wait(timeout=30)
-                slot.exits.append(process.returncode)
-                self.kills += 1
-            self._spawn(slot)
+        """From now on, `tick()` SIGKILLs worker 0 every `interval_s` (±30 %)."""
+        self._rng = random.Random(seed)
+        self._kill_every_s = interval_s
+        self._next_kill = time.monotonic() + interval_s * self._rng.uniform(0.7, 1.3)
 
     def stop_killing(self) -> None:
         """No more kills (the workers keep running)."""
-        self._stop_kills.set()
-        if self._killer is not None:
-            self._killer.join(timeout=40)
+        self._kill_every_s = None
 
-    def alive(self) -> int:
-        """Workers running now."""
-        with self._lock:
-            return sum(1 for s in self._slots if s.process and s.process.poll() is None)
+    def tick(self) -> None:
+        """Kill when a kill is due; restart workers that ended. Call it often (main thread)."""
+        if self._kill_every_s is not None and time.monotonic() >= self._next_kill:
+            self.kill_one()
+            self._next_kill = time.monotonic() + self._kill_every_s * self._rng.uniform(0.7, 1.3)
+        for slot in self._slots:
+            process = slot.process
+            if process is None or process.poll() is None:
+                continue
+            slot.exits.append(process.returncode)
+            if process.returncode == 0 and self._restart_exited:
+                self.passes += 1
+            else:
+                self.unexpected_exits += 1
+            self._spawn(slot)
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep `seconds`, ticking every 0.2 s."""
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            time.sleep(min(0.2, left))
+            self.tick()
+
+    def kill_one(self) -> None:
+        """SIGKILL worker 0 now and start it again (counted in `kills`)."""
+        slot = self._slots[0]
+        process = slot.process
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=30)
+            slot.exits.append(process.returncode)
+            self.kills += 1
+        self._spawn(slot)
 
     def stop(self, grace_s: float = 30.0) -> list[int]:
         """SIGTERM every worker (graceful stop), SIGKILL after `grace_s`; their exit codes."""
-        self._stop.set()
-        self._stop_kills.set()
-        for thread in (self._killer, self._keeper):
-            if thread is not None:
-                thread.join(timeout=10)
+        self._kill_every_s = None
+        running = [s.process for s in self._slots if s.process and s.process.poll() is None]
+        for process in running:
+            process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + grace_s
         codes: list[int] = []
-        with self._lock:
-            running = [s.process for s in self._slots if s.process and s.process.poll() is None]
-            for process in running:
-                process.send_signal(signal.SIGTERM)
-            deadline = time.monotonic() + grace_s
-            for process in running:
-                try:
-                    codes.append(process.wait(timeout=max(0.1, deadline - time.monotonic())))
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    codes.append(process.wait(timeout=30))
+        for process in running:
+            try:
+                codes.append(process.wait(timeout=max(0.1, deadline - time.monotonic())))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                codes.append(process.wait(timeout=30))
         return codes
