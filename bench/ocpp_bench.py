@@ -187,9 +187,19 @@ async def _capacity_level(port: int, count: int, measure_s: float) -> dict[str, 
     }
 
 
-async def _throughput(port: int, clients: int, burst_s: float, prefix: str) -> float:
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _throughput(
+    port: int, clients: int, burst_s: float, prefix: str, pid: int
+) -> tuple[float, float]:
+    """Messages per second, and the server's CPU milliseconds per message."""
     connections = [await _open(port, f"{prefix}{n:05d}") for n in range(clients)]
     count = 0
+    cpu_before = _cpu_s(pid)
     deadline = time.perf_counter() + burst_s
 
     async def blast(ws: ClientConnection, tx: int) -> None:
@@ -204,8 +214,9 @@ async def _throughput(port: int, clients: int, burst_s: float, prefix: str) -> f
     started = time.perf_counter()
     await asyncio.gather(*(blast(ws, tx) for ws, tx in connections))
     elapsed = time.perf_counter() - started
+    cpu_ms = (_cpu_s(pid) - cpu_before) * 1000
     await asyncio.gather(*(ws.close() for ws, _ in connections), return_exceptions=True)
-    return count / elapsed
+    return count / elapsed, cpu_ms / max(count, 1)
 
 
 def _load() -> str:
@@ -245,7 +256,7 @@ def main() -> None:
     parser.add_argument("--burst-s", type=float, default=10.0)
     parser.add_argument("--runs", type=int, default=3, help="throughput runs (median)")
     args = parser.parse_args()
-    levels = [int(x) for x in args.levels.split(",")]
+    levels = [int(x) for x in args.levels.split(",") if x.strip()]  # "" skips capacity
     print(f"machine: nproc={os.cpu_count()}, python {sys.version.split()[0]}, load {_load()}")
     for level in levels:
         ours_p99: list[float] = []
@@ -267,21 +278,31 @@ def main() -> None:
         if median >= 200 or not connected:
             break
     rates: dict[str, list[float]] = {"chargebook": [], "bare": []}
+    cpu: dict[str, list[float]] = {"chargebook": [], "bare": []}
     for run in range(args.runs):
         for kind in ("chargebook", "bare"):
             with tempfile.TemporaryDirectory() as tmp:
                 process, port = _start_server(kind, args.clients, tmp)
                 try:
-                    rate = asyncio.run(_throughput(port, args.clients, args.burst_s, "B-"))
+                    rate, cpu_ms = asyncio.run(
+                        _throughput(port, args.clients, args.burst_s, "B-", process.pid)
+                    )
                 finally:
                     process.kill()
                     process.wait()
             rates[kind].append(rate)
-            print(f"throughput run {run + 1} {kind}: {rate:.0f} msg/s", flush=True)
+            cpu[kind].append(cpu_ms)
+            print(
+                f"throughput run {run + 1} {kind}: {rate:.0f} msg/s,"
+                f" server CPU {cpu_ms:.2f} ms/msg, load {_load()}",
+                flush=True,
+            )
     ours, bare = statistics.median(rates["chargebook"]), statistics.median(rates["bare"])
     print(
         f"throughput median: chargebook {ours:.0f} msg/s, bare ocpp {bare:.0f} msg/s,"
-        f" ratio {ours / bare:.2f}; load {_load()}"
+        f" ratio {ours / bare:.2f}; server CPU per message: chargebook"
+        f" {statistics.median(cpu['chargebook']):.2f} ms,"
+        f" bare {statistics.median(cpu['bare']):.2f} ms"
     )
 
 
