@@ -19,21 +19,23 @@ dropped at the end).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import multiprocessing
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 import httpx
+import uvicorn
 from argon2 import PasswordHasher
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
@@ -49,7 +51,7 @@ from chargebook.db.testing import PostgresScratch, SqliteTemplate, sqlite_url
 from chargebook.domain.access import ApiScope
 from chargebook.domain.users import UserRole
 from chargebook.settings import Settings
-from chargebook.simulator.serve import ServedApp
+from chargebook.simulator.serve import free_port
 from chargebook.web.accounts import AccountService
 
 # Imported before the book is made, so the forked server runs the code as it was at start.
@@ -58,6 +60,7 @@ from chargebook.web.cookies import SESSION_COOKIE
 from chargebook.web.cursor import SessionCursor
 from chargebook.web.security import Passwords
 
+BENCH_ROOT = Path(__file__).resolve().parent.parent
 TARGET_P99_MS = 100.0
 MEASURED_OWNERS = 20
 SAMPLED_SESSIONS = 10  # per owner, the newest
@@ -186,37 +189,59 @@ def sign_in_owners(database: Database, settings: Settings) -> tuple[list[Owner],
     return owners, op
 
 
-def _serve(url: str, settings: Settings, conn: Connection) -> None:
-    # The child process: the web app on the book under uvicorn until told to stop.
-    database = Database(create_book_engine(url))
+def _server_env(settings: Settings) -> dict[str, str]:
+    """The settings a server process needs, as environment variables."""
+    assert settings.secret_key is not None
+    return {
+        **os.environ,
+        "CHARGEBOOK_DATA_DIR": str(settings.data_dir),
+        "CHARGEBOOK_SECRET_KEY": settings.secret_key.get_secret_value(),
+        "CHARGEBOOK_WEB_COOKIE_SECURE": "false",
+        "CHARGEBOOK_WEB_RUN_SCHEDULER": "false",
+        "CHARGEBOOK_WEB_RUN_CENTRAL_SYSTEM": "false",
+    }
+
+
+def serve_forever(url: str, port: int) -> None:
+    """The server process: the web app on `url`'s book under uvicorn on 127.0.0.1:`port`
+    (settings from the environment, fixed clock), until killed."""
     app = create_app(
-        settings,
-        database=database,
+        Settings(),
+        database=Database(create_book_engine(url)),
         clock=FixedClock(NOW),
         password_hasher=FAST_HASHER,
         background=False,
     )
-    with ServedApp(app, start_timeout_s=60) as served:
-        conn.send(served.url)
-        conn.recv()
-    database.dispose()
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
 
 
 @contextmanager
-def served_web(url: str, settings: Settings) -> Iterator[str]:
-    """The web app on `url`'s book in a forked child process; yields its base URL."""
-    context = multiprocessing.get_context("fork")
-    parent, child = context.Pipe()
-    process = context.Process(target=_serve, args=(url, settings, child), daemon=True)
-    process.start()
+def served_web(url: str, settings: Settings, source: Path | None = None) -> Iterator[str]:
+    """The web app on `url`'s book in a child process; yields its base URL. `source`: run
+    the chargebook package from that `src` directory instead (a baseline checkout)."""
+    port = free_port()
+    env = _server_env(settings)
+    if source is not None:
+        env["PYTHONPATH"] = f"{source}{os.pathsep}{BENCH_ROOT}"
+    command = [sys.executable, "-m", "bench.web_bench", "--serve", url, "--port", str(port)]
+    process = subprocess.Popen(command, env=env, cwd=BENCH_ROOT)
+    base_url = f"http://127.0.0.1:{port}"
     try:
-        if not parent.poll(90):
-            raise RuntimeError("the web app did not start")
-        yield str(parent.recv())
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                httpx.get(base_url + "/login", timeout=5)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the web app did not start") from None
+                time.sleep(0.2)
+        yield base_url
     finally:
-        parent.send("stop")
-        process.join(30)
-        if process.is_alive():
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
             process.kill()
 
 
@@ -236,50 +261,62 @@ def endpoints(owner: Owner) -> dict[str, str]:
 
 
 def measure(
-    base_url: str, owners: list[Owner], operator: Owner, requests: int, budget_s: float
+    servers: dict[str, str],
+    owners: list[Owner],
+    operator: Owner,
+    requests: int,
+    budget_s: float,
 ) -> list[dict[str, Any]]:
-    """p50/p99 per endpoint over `requests` requests (the owners in turn), after a warm-up;
-    an endpoint stops early after `budget_s` seconds (at least 5 requests)."""
+    """p50/p99 per endpoint and server (label -> base URL) over `requests` requests (the
+    owners in turn), after a warm-up. Servers take turns request by request, so a busy
+    machine slows them alike; a server stops early after `budget_s` s (at least 5 requests).
+    """
     results: list[dict[str, Any]] = []
-    with httpx.Client(base_url=base_url, timeout=120) as client:
+    clients = {label: httpx.Client(base_url=url, timeout=300) for label, url in servers.items()}
 
-        def get(who: Owner, path: str) -> float:
-            headers = {"Authorization": f"Bearer {who.token}"} if path.startswith("/api") else {}
-            cookies = {SESSION_COOKIE: who.cookie}
-            began = time.perf_counter()
-            response = client.get(path, headers=headers, cookies=cookies)
-            elapsed = time.perf_counter() - began
-            if response.status_code != 200:
-                raise RuntimeError(f"{path}: HTTP {response.status_code} {response.text[:200]}")
-            return elapsed * 1000
+    def get(client: httpx.Client, who: Owner, path: str) -> float:
+        headers = {"Authorization": f"Bearer {who.token}"} if path.startswith("/api") else {}
+        began = time.perf_counter()
+        response = client.get(path, headers=headers, cookies={SESSION_COOKIE: who.cookie})
+        elapsed = time.perf_counter() - began
+        if response.status_code != 200:
+            raise RuntimeError(f"{path}: HTTP {response.status_code} {response.text[:200]}")
+        return elapsed * 1000
 
-        plan = [(name, False) for name in endpoints(owners[0])]
-        plan += [("api sessions, first page", True), ("api sessions, deep cursor", True)]
+    plan = [(name, False) for name in endpoints(owners[0])]
+    plan += [("api sessions, first page", True), ("api sessions, deep cursor", True)]
+    try:
         for name, as_operator in plan:
             who_all = [operator] if as_operator else owners
-            for who in who_all[: min(len(who_all), 3)]:
-                get(who, endpoints(who)[name])  # warm-up
-            times: list[float] = []
-            started = time.perf_counter()
+            times: dict[str, list[float]] = {label: [] for label in clients}
+            for client in clients.values():
+                for who in who_all[:3]:
+                    get(client, who, endpoints(who)[name])  # warm-up
             for index in range(requests):
                 who = who_all[index % len(who_all)]
-                times.append(get(who, endpoints(who)[name]))
-                if index >= 4 and time.perf_counter() - started > budget_s:
-                    break
-            times.sort()
-            result = {
-                "endpoint": name + (" (operator)" if as_operator else ""),
-                "p50_ms": round(statistics.median(times), 1),
-                "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))], 1),
-                "requests": len(times),
-            }
-            print(json.dumps(result), flush=True)
-            results.append(result)
+                for label, client in clients.items():
+                    if len(times[label]) >= 5 and sum(times[label]) > budget_s * 1000:
+                        continue
+                    times[label].append(get(client, who, endpoints(who)[name]))
+            for label, taken in times.items():
+                taken.sort()
+                result = {
+                    "server": label,
+                    "endpoint": name + (" (operator)" if as_operator else ""),
+                    "p50_ms": round(statistics.median(taken), 1),
+                    "p99_ms": round(taken[min(len(taken) - 1, int(len(taken) * 0.99))], 1),
+                    "requests": len(taken),
+                }
+                print(json.dumps(result), flush=True)
+                results.append(result)
+    finally:
+        for client in clients.values():
+            client.close()
     return results
 
 
 def run_backend(
-    backend: str, sessions: int, requests: int, budget_s: float
+    backend: str, sessions: int, requests: int, budget_s: float, baseline: Path | None
 ) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="cb-web-bench-") as directory:
         settings = Settings(
@@ -313,10 +350,13 @@ def run_backend(
             made_s = time.perf_counter() - began
             print(f"{backend}: book of {sessions:,} sessions in {made_s:.0f} s", flush=True)
             database.dispose()
-            with served_web(url, settings) as base_url:
+            with contextlib.ExitStack() as stack:
+                servers = {"now": stack.enter_context(served_web(url, settings))}
+                if baseline is not None:
+                    servers["baseline"] = stack.enter_context(served_web(url, settings, baseline))
                 return [
                     {"backend": backend, **result}
-                    for result in measure(base_url, owners, operator, requests, budget_s)
+                    for result in measure(servers, owners, operator, requests, budget_s)
                 ]
         finally:
             database.dispose()
@@ -330,17 +370,29 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--requests", type=int, default=200, help="per endpoint")
     parser.add_argument("--budget-s", type=float, default=60.0, help="per endpoint, at most")
+    parser.add_argument(
+        "--baseline-src",
+        type=Path,
+        help="also serve the chargebook package from this src directory (an older checkout), "
+        "taking turns with the current code",
+    )
+    parser.add_argument("--serve", help=argparse.SUPPRESS)  # server process: database URL
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
     args = parser.parse_args(argv)
+    if args.serve:
+        serve_forever(args.serve, args.port)
+        return
     sessions, requests = (20_000, 20) if args.quick else (args.sessions, args.requests)
     backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
     summary = []
     for backend in backends:
-        summary.extend(run_backend(backend, sessions, requests, args.budget_s))
-    print(f"\n{'backend':10} {'endpoint':40} {'p50 ms':>8} {'p99 ms':>8}  target p99 < 100 ms")
+        summary.extend(run_backend(backend, sessions, requests, args.budget_s, args.baseline_src))
+    print(f"\n{'backend':9} {'server':9} {'endpoint':38} {'p50 ms':>8} {'p99 ms':>8}  "
+          "target p99 < 100 ms")  # fmt: skip
     for row in summary:
         verdict = "met" if row["p99_ms"] < TARGET_P99_MS else "NOT met"
-        print(f"{row['backend']:10} {row['endpoint']:40} {row['p50_ms']:8.1f} "
+        print(f"{row['backend']:9} {row['server']:9} {row['endpoint']:38} {row['p50_ms']:8.1f} "
               f"{row['p99_ms']:8.1f}  {verdict} ({row['requests']} requests)")  # fmt: skip
 
 
