@@ -1,6 +1,6 @@
 """One soak run, phase by phase: set up, chaos for `minutes`, stop the faults, drain, check.
 
-1. A private PostgreSQL schema, migrated by `chargebook db upgrade` (procrastinate included).
+1. A private PostgreSQL schema, migrated as `chargebook db upgrade` does (procrastinate too).
 2. The Wallbox simulator fleet (faults on, live clock) in its own process; every account
    connected as `chargebook accounts add` does; OCPP charge points registered.
 3. `chargebook ocpp serve`, the charge point fleet (drops and reconnects), `--workers`
@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -221,10 +220,8 @@ def run_soak(config: SoakConfig, postgres_url: str, keep_logs: bool = False) -> 
                 wallbox_partner_mode=True,
             )
             env = _env(settings, key, config)
-            subprocess.run(
-                _cli("db", "upgrade"), env=env, check=True, capture_output=True, timeout=300
-            )
             database = Database(create_book_engine(url))
+            database.upgrade()  # what `chargebook db upgrade` runs: the queue's schema too
             try:
                 _run_phases(config, result, fleet, database, settings, env, work_dir, began)
             finally:
