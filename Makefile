@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest bench clean assets browser lock audit
+.PHONY: demo test lint typecheck pytest bench soak clean assets browser lock audit
 
 # Front-end libraries come from npm (package-lock.json); the built files are copied into the
 # app's static folder (gitignored), never committed.
@@ -59,6 +59,11 @@ test: lint typecheck pytest
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.run_all
+
+# Chaos and soak harness (PostgreSQL: CHARGEBOOK_TEST_POSTGRES_URL); SOAK_ARGS to resize it.
+SOAK_ARGS ?= --accounts 1000 --workers 3 --minutes 10 --kill-every 20 --ocpp-chargers 20
+soak: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)
 
 # requirements.lock: the exact versions pip resolves for .[dev] (tests/test_dependency_lock.py
 # checks it against pyproject.toml). Regenerate after changing dependencies.
