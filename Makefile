@@ -61,7 +61,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.run_all
 
 # Chaos and soak harness (PostgreSQL: CHARGEBOOK_TEST_POSTGRES_URL); SOAK_ARGS to resize it.
-SOAK_ARGS ?= --accounts 1000 --workers 3 --minutes 10 --kill-every 20 --ocpp-chargers 20
+SOAK_ARGS ?= --accounts 1000 --workers 3 --minutes 10 --kill-every 20 --ocpp-chargers 20 --no-record
 soak: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.soak $(SOAK_ARGS)
 

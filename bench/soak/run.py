@@ -62,12 +62,12 @@ class SoakConfig:
     minutes: float = 10.0
     kill_every_s: float = 20.0
     ocpp_chargers: int = 20
-    days: int = 60
+    days: int = 7
     fault_rate: float = 0.05
     latency_ms: int = 20
     drop_every_s: float = 2.0
     drain_timeout_s: float = 900.0
-    worker_concurrency: int = 4
+    worker_concurrency: int = 8
     record: bool = True
     fallback_sync: bool = False
     seed: int = 8
