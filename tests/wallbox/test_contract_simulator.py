@@ -251,7 +251,7 @@ async def test_full_history_under_faults_still_equals_ground_truth(
     sim = make_sim(clock, days=120, fault_rate=0.2, bad_session_rate=0.05)
     wallbox = connect(sim, clock, max_retries=12)
     for cid in sim.charger_ids(DEMO_EMAIL):
-        got, truth = await _history(wallbox, sim, cid, page_size=3)
+        got, truth = await _history(wallbox, sim, cid, page_size=2)
         assert got == truth
         for _ in range(5):
             status = await wallbox.get_status(str(cid))

@@ -196,11 +196,45 @@ async def test_long_history_is_fetched_in_windows_without_duplicates(
     # One session a day for a year, one exactly on every 30-day window boundary.
     items = [item(n, T0 + timedelta(days=n)) for n in range(365)]
     seen = serve(cloud, items)
-    records = await collect(client, start=T0, end=T0 + timedelta(days=365))
+    records = await collect(client, start=T0, end=T0 + timedelta(days=365), page_size=100)
     assert [r.external_id for r in records] == [str(n) for n in range(365)]
-    assert len(seen) == 13  # ceil(365 / 30) windows, one page each
+    # One page of the whole year (365 > 100: not all of it), then ceil(365 / 30) windows.
+    assert len(seen) == 1 + 13
     spans = [int(p["end_date"]) - int(p["start_date"]) for p in seen]
-    assert max(spans) <= 30 * 86400
+    assert spans[0] >= 365 * 86400
+    assert max(spans[1:]) <= 30 * 86400
+
+
+async def test_an_empty_long_range_costs_one_request(
+    cloud: FakeCloud, client: WallboxClient
+) -> None:
+    seen = serve(cloud, [item(1, T0 - timedelta(days=1)), item(2, T0 + timedelta(days=181))])
+    records = await collect(client, start=T0, end=T0 + timedelta(days=180))
+    assert records == []
+    assert len(seen) == 1  # not six empty 30-day windows
+
+
+async def test_a_long_range_that_fits_one_page_is_read_in_one_request(
+    cloud: FakeCloud, client: WallboxClient
+) -> None:
+    end = T0 + timedelta(days=180)
+    items = [item(n, T0 + timedelta(days=7 * n)) for n in range(26)]
+    items += [item(99, end), item(3, T0 + timedelta(days=21))]  # end is exclusive; a repeat
+    seen = serve(cloud, items)
+    records = await collect(client, start=T0, end=end, page_size=50)
+    assert [r.external_id for r in records] == [str(n) for n in range(26)]
+    assert len(seen) == 1
+
+
+async def test_a_long_range_beyond_one_page_falls_back_to_windows(
+    cloud: FakeCloud, client: WallboxClient
+) -> None:
+    items = [item(n, T0 + timedelta(hours=12 * n)) for n in range(120)]  # 60 days
+    seen = serve(cloud, items)
+    records = await collect(client, start=T0, end=T0 + timedelta(days=60), page_size=50)
+    assert sorted(int(r.external_id or "") for r in records) == list(range(120))
+    # The whole-range page (120 > 50), then per 30-day window pages of 50, 10 (x2).
+    assert [p["offset"] for p in seen] == ["0", "0", "50", "0", "50"]
 
 
 async def test_repeated_ids_across_pages_are_yielded_once(

@@ -213,6 +213,9 @@ class WallboxClient(_WallboxBase):
     ) -> AsyncIterator[SessionRecord]:
         """Every session that started in [start, end), window by window and page by page.
 
+        A range longer than `window` is first read as one page: when the server counts no
+        more sessions than that page holds (nothing at all, for the years before a charger's
+        first session), that page is the answer; otherwise the range is read in windows.
         Items repeated across pages or windows are yielded once; items whose start lies
         outside [start, end) are dropped; malformed items are yielded as quarantined records.
 
@@ -221,6 +224,18 @@ class WallboxClient(_WallboxBase):
         """
         start, end = ensure_utc(start), ensure_utc(end)
         seen: set[str] = set()
+        if end - start > window:
+            whole = await self.fetch_session_page(charger_id, start=start, end=end, limit=page_size)
+            if whole.count <= len(whole.records):
+                for record in whole.records:
+                    key = record.external_id
+                    if key is not None:
+                        if key in seen:
+                            continue
+                        seen.add(key)
+                    if not record.session or start <= record.session.started_at < end:
+                        yield record
+                return
         for window_start, window_end in time_windows(start, end, window):
             in_window: set[str] = set()
             offset = 0
