@@ -25,7 +25,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from bench.soak.workers import popen_child
+from bench.soak.workers import die_with_parent, popen_child
 
 SECRET = "soak-charge-point-secret-0123456789"  # noqa: S105  (a throwaway test secret)
 
@@ -275,6 +275,7 @@ class _Fleet:
 def _run_fleet(url: str, count: int, drop_every_s: float, seed: int, conn: Connection) -> None:
     import logging
 
+    die_with_parent()  # never outlive a harness killed by a test timeout
     logging.getLogger("ocpp").setLevel(logging.CRITICAL)  # drops are the point, not news
     asyncio.run(_Fleet(url, count, drop_every_s, seed).run(conn))
 

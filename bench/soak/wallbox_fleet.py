@@ -51,10 +51,12 @@ def _bad_ids(sim: Any) -> set[str]:
 
 def _serve(config: SimulatorConfig, conn: Connection) -> None:
     # The child: simulator + uvicorn, answering the harness over the pipe until told to stop.
+    from bench.soak.workers import die_with_parent
     from chargebook.simulator.serve import ServedApp, quiet_simulated_drops
     from chargebook.simulator.wallbox import WallboxSimulator
     from chargebook.simulator.wallbox.faults import FaultInjector
 
+    die_with_parent()  # uvicorn's thread would keep an orphan alive after a harness SIGKILL
     clock = FreezableClock()
     sim = WallboxSimulator(config, clock=clock)
     quiet_simulated_drops()

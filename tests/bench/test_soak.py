@@ -8,6 +8,7 @@ Mandatory in CI (marked postgres: CHARGEBOOK_REQUIRE_POSTGRES=1 fails it without
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,20 +22,19 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.postgres
 @pytest.mark.slow
-@pytest.mark.timeout(150)
+# About 60 s on an idle 2-core machine; the margins are for a loaded one.
+@pytest.mark.timeout(330)
 def test_short_soak_passes_every_check(postgres_scratch: PostgresScratch, tmp_path: Path) -> None:
-    import os
-
     out = tmp_path / "soak.json"
     command = [
         sys.executable, "-m", "bench.soak",
-        "--accounts", "30", "--workers", "2", "--minutes", "0.5", "--kill-every", "9",
+        "--accounts", "30", "--workers", "2", "--minutes", "0.4", "--kill-every", "8",
         "--ocpp-chargers", "4", "--days", "20", "--drop-every", "2", "--drain-timeout", "60",
         "--out", str(out),
         "--postgres-url", os.environ["CHARGEBOOK_TEST_POSTGRES_URL"],
     ]  # fmt: skip
     done = subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True, timeout=140, check=False
+        command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
     )
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
