@@ -106,10 +106,6 @@ async def test_wizard_account_gets_jobs_and_a_disabled_one_loses_them(served: Se
     assert found is not None
     key = str(found.id)
     backfills = backfills_of(served.app)
-    # Never a periodic sync beside the backfill of the same account.
-    while backfills.running(found.id):
-        assert ("sync", key) not in _jobs(context)
-        await asyncio.sleep(0.01)
     await backfills.wait(found.id)
     await _wait_for(lambda: {("sync", key), ("record", key)} <= _jobs(context))
     assert context.scheduler.account_ids == {found.id}
@@ -159,6 +155,34 @@ async def test_a_sync_waiting_for_the_write_lock_does_not_stall_requests(
         holder.execute("ROLLBACK")
         holder.close()
     await _wait_for(lambda: sync_job.runs >= 1, timeout_s=30)
+    assert sync_job.failures == 0
+    with served.database.session() as session:
+        assert SessionRepository(session).count() > 0
+
+
+async def test_a_periodic_sync_is_skipped_while_the_account_is_leased(served: Served) -> None:
+    context = served.context
+    account = await connect_account(
+        context.settings, served.database, context.box, context.clock,
+        email="demo@example.com", password="demo-password",
+        transport=context.wallbox_transport, owner_user_id=served.owner.user.id,  # type: ignore[union-attr]
+    )  # fmt: skip
+    scheduler = context.scheduler
+    assert scheduler is not None
+    key = str(account.id)
+    await _wait_for(lambda: ("sync", key) in _jobs(context))
+    sync_job = next(job for job in scheduler.jobs if job.ident == ("sync", key))
+    leases = backfills_of(served.app).leases
+    assert leases.try_acquire(account.id)  # as a backfill of the account would
+    try:
+        scheduler.run_soon("sync", key)
+        await _wait_for(lambda: sync_job.runs >= 1)
+        with served.database.session() as session:
+            assert SessionRepository(session).count() == 0  # the turn was skipped
+    finally:
+        leases.release(account.id)
+    scheduler.run_soon("sync", key)
+    await _wait_for(lambda: sync_job.runs >= 2, timeout_s=30)
     assert sync_job.failures == 0
     with served.database.session() as session:
         assert SessionRepository(session).count() > 0

@@ -12,15 +12,20 @@ Which accounts: the `accounts` job re-reads the enabled myWallbox accounts every
 backfill ends). A new account gets its sync and recorder jobs
 (`jobs.book_jobs.schedule_account_jobs`); a removed or disabled one loses them (a run in
 progress is cancelled) and its HTTP client is closed. An account whose backfill is still
-running waits for it, so two syncs of one account never run at once.
+running waits for it; and a sync of an account runs only while it holds the account's lease
+(`AccountLeases`, shared with the backfills): a turn that finds the lease taken is skipped,
+so two syncs of one account never run at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from chargebook.db import WallboxAccountRepository
 from chargebook.db.book_store import book_opener
@@ -31,6 +36,7 @@ from chargebook.sync import SyncConfig, SyncEngine
 from chargebook.sync.accounts import build_sources, close_sources
 from chargebook.sync.engine import AccountSource
 from chargebook.sync.recorder import Recorder
+from chargebook.sync.report import AccountReport
 from chargebook.web.context import WebContext
 
 _LOGGER = logging.getLogger(__name__)
@@ -38,11 +44,63 @@ _LOGGER = logging.getLogger(__name__)
 ACCOUNT_JOB_NAMES = ("sync", "record")
 
 
+class AccountLeases:
+    """One lease per account, held by whoever syncs it (backfill thread or scheduler)."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._held: set[int] = set()
+
+    def try_acquire(self, account_id: int) -> bool:
+        """Take the account's lease if it is free (never waits)."""
+        with self._guard:
+            if account_id in self._held:
+                return False
+            self._held.add(account_id)
+            return True
+
+    def release(self, account_id: int) -> None:
+        with self._guard:
+            self._held.discard(account_id)
+
+    @contextlib.contextmanager
+    def hold(self, account_id: int, *, poll_s: float = 0.05) -> Iterator[None]:
+        """Wait (blocking: call it on a worker thread) for the lease and hold it."""
+        while not self.try_acquire(account_id):
+            time.sleep(poll_s)
+        try:
+            yield
+        finally:
+            self.release(account_id)
+
+
+class _LeasedEngine(SyncEngine):
+    """The sync engine, syncing an account only while holding its lease (else: skip)."""
+
+    def __init__(self, leases: AccountLeases, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._leases = leases
+
+    async def sync_account(self, account: AccountSource) -> AccountReport:
+        if not self._leases.try_acquire(account.account_id):
+            _LOGGER.info("account %d: sync skipped (a backfill runs)", account.account_id)
+            return AccountReport(account_id=account.account_id, label=account.label)
+        try:
+            return await super().sync_account(account)
+        finally:
+            self._leases.release(account.account_id)
+
+
 class AccountJobs:
     """Adds and removes the per-account jobs of `scheduler` (runs on the scheduler's loop)."""
 
     def __init__(
-        self, context: WebContext, scheduler: Scheduler, *, busy: Callable[[int], bool]
+        self,
+        context: WebContext,
+        scheduler: Scheduler,
+        *,
+        busy: Callable[[int], bool],
+        leases: AccountLeases,
     ) -> None:
         self._context = context
         self._scheduler = scheduler
@@ -50,7 +108,7 @@ class AccountJobs:
         self._sources: dict[int, AccountSource] = {}
         self._lock = asyncio.Lock()  # a refresh and the periodic check never interleave
         opener = book_opener(context.database, context.clock)
-        self._engine = SyncEngine(opener, context.clock, SyncConfig())
+        self._engine = _LeasedEngine(leases, opener, context.clock, SyncConfig())
         self._recorder = Recorder(
             opener, context.clock, reads_per_minute=context.settings.wallbox_reads_per_minute
         )
@@ -121,9 +179,11 @@ class SchedulerThread:
         context: WebContext,
         *,
         busy: Callable[[int], bool] = lambda _account_id: False,
+        leases: AccountLeases | None = None,
     ) -> None:
         self._context = context
         self._busy = busy
+        self._leases = leases or AccountLeases()
         self._check_interval_s = context.settings.web_accounts_check_s
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._main, name="chargebook-scheduler", daemon=True)
@@ -191,7 +251,7 @@ class SchedulerThread:
 
     async def _run(self) -> None:
         scheduler = Scheduler(self._context.clock)
-        accounts = AccountJobs(self._context, scheduler, busy=self._busy)
+        accounts = AccountJobs(self._context, scheduler, busy=self._busy, leases=self._leases)
         scheduler.add(
             Job(name="accounts", key="*", run=accounts.reconcile, interval_s=self._check_interval_s)
         )

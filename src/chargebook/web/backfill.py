@@ -26,6 +26,7 @@ from chargebook.sync import SyncConfig, SyncEngine
 from chargebook.sync.accounts import build_sources, close_sources
 from chargebook.sync.engine import AccountSource
 from chargebook.sync.report import AccountReport
+from chargebook.web.account_jobs import AccountLeases
 from chargebook.web.context import WebContext
 
 _LOGGER = logging.getLogger(__name__)
@@ -71,6 +72,8 @@ class Backfills:
         self._statuses: dict[int, BackfillStatus] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._running: dict[int, tuple[asyncio.AbstractEventLoop, asyncio.Task[Any]]] = {}
+        # Shared with the scheduler's syncs: one sync of an account at a time.
+        self.leases = AccountLeases()
 
     def status(self, account_id: int) -> BackfillStatus | None:
         """The account's backfill in this process, or None if none was started here."""
@@ -146,7 +149,8 @@ class Backfills:
 
     def _backfill(self, account: WallboxAccount) -> AccountReport:
         """The sync, then the new chargers' owner (runs on a worker thread)."""
-        report = asyncio.run(self._sync(account))
+        with self.leases.hold(account.id):  # after a periodic sync of it that is running
+            report = asyncio.run(self._sync(account))
         self._own_new_chargers(account)
         return report
 

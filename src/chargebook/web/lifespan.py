@@ -21,7 +21,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from fastapi import FastAPI
 
 from chargebook.domain.models import ChargerSource
-from chargebook.web.account_jobs import SchedulerThread
+from chargebook.web.account_jobs import AccountLeases, SchedulerThread
 from chargebook.web.commands import OcppCommandPort
 from chargebook.web.context import WebContext
 from chargebook.web.page_services import backfills_of
@@ -38,12 +38,16 @@ def scheduler_enabled(context: WebContext) -> bool:
 
 @asynccontextmanager
 async def run_scheduler(
-    context: WebContext, *, busy: Callable[[int], bool] = lambda _account_id: False
+    context: WebContext,
+    *,
+    busy: Callable[[int], bool] = lambda _account_id: False,
+    leases: AccountLeases | None = None,
 ) -> AsyncIterator[SchedulerThread]:
     """Run the scheduler with sync + recorder jobs for every enabled account, on its own
     loop in a thread (`web.account_jobs`); accounts whose `busy(id)` is true (a backfill in
-    progress) are scheduled once it is false. Stops it on exit."""
-    scheduler = SchedulerThread(context, busy=busy)
+    progress) are scheduled once it is false; `leases` are shared with the backfills. Stops it
+    on exit."""
+    scheduler = SchedulerThread(context, busy=busy, leases=leases)
     await scheduler.start()
     context.scheduler = scheduler
     _LOGGER.info("scheduler started")
@@ -92,7 +96,9 @@ def background_lifespan(
                 await stack.enter_async_context(run_central_system(context))
             if background and scheduler_enabled(context):
                 backfills = backfills_of(app)
-                await stack.enter_async_context(run_scheduler(context, busy=backfills.running))
+                await stack.enter_async_context(
+                    run_scheduler(context, busy=backfills.running, leases=backfills.leases)
+                )
             if background:
                 await stack.enter_async_context(run_smart_charging(context))
             yield
