@@ -91,9 +91,12 @@ def _env(settings: Settings, key: str, config: SoakConfig) -> dict[str, str]:
         CHARGEBOOK_WORKER_STALLED_AFTER_S="8",
         CHARGEBOOK_WORKER_RETRY_BASE_S="1",
         CHARGEBOOK_WORKER_MAX_ATTEMPTS="8",
-        # Small steps, so a kill lands between two commits of one account's sync.
-        CHARGEBOOK_WORKER_SYNC_WINDOW_DAYS="30",
-        CHARGEBOOK_WORKER_SYNC_BATCH_SIZE="250",
+        # The cloud has `days` of history: a horizon just past it, so a backfill does not walk
+        # ten years of empty windows (requests per account, not sessions, bound 1,000 accounts).
+        CHARGEBOOK_WORKER_SYNC_WINDOW_DAYS="180",
+        CHARGEBOOK_WORKER_SYNC_HISTORY_YEARS=f"{(config.days + 31) / 365.25:.3f}",
+        # Small transactions, so a kill lands between two commits of a longer sync.
+        CHARGEBOOK_WORKER_SYNC_BATCH_SIZE="100",
         PYTHONUNBUFFERED="1",
     )
     return env
