@@ -15,8 +15,9 @@ How each rule is expressed (and where Python decides, on a few rows only):
   repository keeps a charger's constructs disjoint; callers check that first
   (`constructs_are_disjoint`) and fall back to the Python path otherwise;
 - sanity: exact integer arithmetic in micro-kWh and microseconds on both backends (SQLite
-  stores REAL kWh and text times); overlaps with a window over (charger, started_at, id): the
-  running maximum of earlier ends and the next start, as `evaluate_sessions` streams them;
+  stores REAL kWh and text times); overlaps as `evaluate_sessions` streams them (by charger,
+  started_at, id): on PostgreSQL two windows (the running maximum of earlier ends, the next
+  start), on SQLite the equivalent overlapping pairs (`_overlapping`);
 - the delivery month comes from UTC month bounds computed in Python (Dutch local time), the
   booking deadline and the year are constants of the period.
 """
@@ -158,7 +159,7 @@ def _duration_us(dialect: str, start: Any, end: Any) -> ColumnElement[Any]:
 
 def _facts(query: VerdictQuery, dialect: str, *, with_sha: bool) -> Subquery:
     """Per candidate session (and the sessions of the overlap margin): the joined facts and
-    the derived integers, each computed once, with the overlap windows."""
+    the derived integers, each computed once, with the overlap columns."""
     cs = ChargingSessionRow
     link, conn, charger = EreChargerLinkRow, EreConnectionRow, ChargerRow
     years, mandate, construct = EreMandateYearRow, EreMandateRow, EreMeteringConstructRow
