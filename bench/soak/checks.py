@@ -6,8 +6,8 @@
   same meter readings and has exactly one session with that energy; the book holds no
   transaction the charge points did not complete, except starts whose answer never reached
   the charge point (counted by the fleet) superseded later;
-- jobs: no job left `doing` once the workers stopped, none `failed` except stalled ones the
-  stalled-job retry superseded with a newer waiting job (logged by the workers).
+- jobs: no job left `doing` once the workers stopped, none `failed` or `aborted` except stalled
+  ones the stalled-job retry superseded with a newer waiting job (logged by the workers).
 """
 
 from __future__ import annotations
@@ -144,18 +144,22 @@ def superseded_job_ids(log_dir: Path) -> set[int]:
 
 
 def jobs(database: Database, log_dir: Path) -> Check:
+    """No job `doing` (the workers have stopped), none `failed`, and every `aborted` one a
+    stalled job the workers logged as superseded by a newer waiting job of the same lock."""
     with database.session() as session:
         rows = session.execute(
             text("SELECT id, task_name, status::text FROM procrastinate_jobs")
         ).all()
-    doing = [row for row in rows if row[2] == "doing"]
     superseded = superseded_job_ids(log_dir)
+    doing = [row for row in rows if row[2] == "doing"]
     failed = [row for row in rows if row[2] == "failed" and row[0] not in superseded]
+    aborted = [row for row in rows if row[2] == "aborted" and row[0] not in superseded]
     todo = sum(1 for row in rows if row[2] == "todo")
-    ok = not doing and not failed
-    names = sorted({row[1] for row in [*doing, *failed]})
+    ok = not doing and not failed and not aborted
+    names = sorted({row[1] for row in [*doing, *failed, *aborted]})
     detail = (
-        f"doing {len(doing)}, failed {len(failed)} (superseded stalled jobs "
-        f"{len(superseded)} not counted), waiting {todo}" + (f"; tasks {names}" if names else "")
+        f"doing {len(doing)}, failed {len(failed)}, aborted {len(aborted)} (stalled jobs "
+        f"superseded by a newer one: {len(superseded)}, not counted), waiting {todo}"
+        + (f"; tasks {names}" if names else "")
     )
     return Check("no job stuck or failed", ok, detail)
