@@ -26,6 +26,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bench._simproc import SimProcess, fresh_sqlite, maxrss_mib, summary, traced_peak_mib
+from chargebook.account_sources import build_sources, close_sources, connect_account
 from chargebook.clock import SystemClock
 from chargebook.crypto import load_secret_box
 from chargebook.db import Database
@@ -34,7 +35,6 @@ from chargebook.db.tables import ChargingSessionRow
 from chargebook.settings import Settings
 from chargebook.simulator.wallbox import SimulatorConfig
 from chargebook.sync import SyncConfig, SyncEngine
-from chargebook.sync.accounts import build_sources, close_sources, connect_account
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from bench.soak.ocpp_fleet import (
 from bench.soak.report import Sample, SoakResult
 from bench.soak.wallbox_fleet import WallboxFleet
 from bench.soak.workers import WorkerPool
+from chargebook.account_sources import connect_account
 from chargebook.clock import SystemClock
 from chargebook.crypto import load_secret_box
 from chargebook.db import Database
@@ -49,7 +50,6 @@ from chargebook.db.testing import PostgresScratch
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.settings import Settings
 from chargebook.simulator.wallbox import SimulatorConfig
-from chargebook.sync.accounts import connect_account
 
 WORKER_MODE = "chargebook worker"
 FALLBACK_MODE = "FALLBACK: `chargebook sync` loops, not the queue worker"

@@ -19,6 +19,7 @@ import httpx
 import pytest
 from procrastinate import App
 
+from chargebook.account_sources import connect_account
 from chargebook.clock import FixedClock
 from chargebook.crypto import load_secret_box
 from chargebook.db import Database
@@ -35,7 +36,6 @@ from chargebook.jobs.worker_jobs import RetryLaterError, WorkerRuntime
 from chargebook.settings import Settings
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
 from chargebook.sync import SyncConfig
-from chargebook.sync.accounts import connect_account
 from sync.ground_truth import actual_book, expected_book  # tests/ is on sys.path (rootdir)
 
 from .queue_support import jobs, worker_settings

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from chargebook.account_sources import connect_account
 from chargebook.clock import FixedClock, SystemClock
 from chargebook.crypto import load_secret_box
 from chargebook.db import Database
@@ -29,7 +30,6 @@ from chargebook.jobs.queue import SYNC_TASK, build_app, defer_sync
 from chargebook.settings import Settings
 from chargebook.simulator.serve import ServedApp
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
-from chargebook.sync.accounts import connect_account
 from sync.ground_truth import actual_book, expected_book  # tests/ is on sys.path (rootdir)
 
 from .queue_support import jobs, worker_env, worker_values

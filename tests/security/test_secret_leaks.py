@@ -31,6 +31,7 @@ import pytest
 from cryptography.fernet import Fernet
 from typer.testing import CliRunner
 
+from chargebook.account_sources import UNUSABLE_PASSWORD_HASH
 from chargebook.cli.app import app as cli_app
 from chargebook.clock import SystemClock
 from chargebook.crypto import load_secret_box
@@ -45,7 +46,6 @@ from chargebook.domain.ere import DeliveryPeriod
 from chargebook.settings import Settings, load_settings
 from chargebook.simulator.serve import ServedApp
 from chargebook.simulator.wallbox import DEMO_PASSWORD, SimulatorConfig, WallboxSimulator
-from chargebook.sync.accounts import UNUSABLE_PASSWORD_HASH
 from chargebook.web.app import create_app
 from chargebook.web.cookies import SESSION_COOKIE
 from chargebook.web.page_services import backfills_of

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import httpx
 
+from chargebook.account_sources import build_sources, close_sources, connect_account
 from chargebook.clock import FixedClock
 from chargebook.crypto import load_secret_box
 from chargebook.db import Database
@@ -19,7 +20,6 @@ from chargebook.db.book_store import book_opener
 from chargebook.settings import Settings
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
 from chargebook.sync import SyncConfig, SyncEngine
-from chargebook.sync.accounts import build_sources, close_sources, connect_account
 
 from .ground_truth import actual_book, expected_book
 

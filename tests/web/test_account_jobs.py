@@ -15,11 +15,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from chargebook.account_sources import connect_account
 from chargebook.clock import FixedClock
 from chargebook.db import Database, SessionRepository, WallboxAccountRepository
 from chargebook.settings import Settings
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
-from chargebook.sync.accounts import connect_account
 from chargebook.web.app import create_app
 from chargebook.web.context import WebContext
 from chargebook.web.page_services import backfills_of

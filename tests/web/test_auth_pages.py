@@ -8,9 +8,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from chargebook.account_sources import UNUSABLE_PASSWORD_HASH
 from chargebook.clock import FixedClock
 from chargebook.db import UserRepository
-from chargebook.sync.accounts import UNUSABLE_PASSWORD_HASH
 from chargebook.web.cookies import PRESESSION_COOKIE, SESSION_COOKIE
 
 from .helpers import PASSWORD, World, add_user, client_for, context_of, csrf_from

@@ -11,13 +11,13 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from chargebook.account_sources import connect_account
 from chargebook.clock import FixedClock
 from chargebook.db import ChargerRepository, Database, UserRepository
 from chargebook.db.testing import example_charger
 from chargebook.domain.models import ChargerSource
 from chargebook.settings import Settings
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
-from chargebook.sync.accounts import connect_account
 from chargebook.wallbox import WallboxClient
 from chargebook.wallbox.tokens import MemoryTokenStore
 

@@ -15,12 +15,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from chargebook.account_sources import connect_account
 from chargebook.clock import FixedClock
 from chargebook.db import Database
 from chargebook.domain.models import ChargerSource
 from chargebook.settings import Settings
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
-from chargebook.sync.accounts import connect_account
 from chargebook.web.app import create_app
 
 from .helpers import FAST_HASHER, context_of

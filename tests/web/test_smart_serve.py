@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from chargebook.account_sources import connect_account
 from chargebook.clock import FixedClock
 from chargebook.db import ChargerRepository, Database
 from chargebook.db.repositories.smart import SmartPlanRepository
@@ -19,7 +20,6 @@ from chargebook.domain.smart import EventKind, RepeatingPlan
 from chargebook.prices import FilePriceSource
 from chargebook.settings import Settings
 from chargebook.simulator.wallbox import DEMO_EMAIL, SimulatorConfig, WallboxSimulator
-from chargebook.sync.accounts import connect_account
 from chargebook.web.app import create_app
 from chargebook.web.context import WebContext
 

@@ -23,6 +23,7 @@ import httpx
 import typer
 from rich.console import Console
 
+from chargebook.account_sources import build_sources, close_sources, connect_account
 from chargebook.central_system import CentralSystem
 from chargebook.central_system.demo import (
     DemoTransaction,
@@ -42,7 +43,6 @@ from chargebook.domain.book import SessionState
 from chargebook.settings import Settings, load_settings
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
 from chargebook.sync import SyncConfig, SyncEngine, SyncReport
-from chargebook.sync.accounts import build_sources, close_sources, connect_account
 from chargebook.sync.engine import AccountSource
 from chargebook.sync.recorder import Recorder
 

@@ -47,9 +47,7 @@ class _RichProgress:
     def update(self, account: str, *, done: int, total: int, note: str) -> None:
         if account not in self._tasks:
             # `note` from the start: the bar may render before the first update sets it.
-            self._tasks[account] = self._progress.add_task(
-                account, total=total or None, note=note
-            )
+            self._tasks[account] = self._progress.add_task(account, total=total or None, note=note)
         self._progress.update(self._tasks[account], completed=done, total=total, note=note)
 
 
@@ -72,7 +70,7 @@ def sync(
         batch_size=batch_size,
         max_concurrent_accounts=concurrency,
     )
-    from chargebook.sync.accounts import build_sources, close_sources
+    from chargebook.account_sources import build_sources, close_sources
 
     try:
         database = open_database(settings)
@@ -181,7 +179,7 @@ def accounts_add(
     ),
 ) -> None:
     """Check the credentials with the Wallbox Cloud, then store them encrypted in the book."""
-    from chargebook.sync.accounts import connect_account
+    from chargebook.account_sources import connect_account
 
     settings = load_settings()
     try:

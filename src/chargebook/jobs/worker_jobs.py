@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 
+from chargebook.account_sources import budget_registry, build_sources, close_sources
 from chargebook.clock import Clock, SystemClock
 from chargebook.crypto import SecretBox, load_secret_box
 from chargebook.db import Database, WallboxAccountRepository, open_database
@@ -35,7 +36,6 @@ from chargebook.ere_book.statement_files import write_statement_files
 from chargebook.errors import ChargebookError, NotFoundError
 from chargebook.settings import Settings
 from chargebook.sync import AccountSource, SyncConfig, SyncEngine
-from chargebook.sync.accounts import budget_registry, build_sources, close_sources
 from chargebook.sync.recorder import Recorder
 from chargebook.sync.report import AccountReport
 from chargebook.wallbox.budget import BudgetRegistry

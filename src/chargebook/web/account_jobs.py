@@ -27,13 +27,13 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from chargebook.account_sources import build_sources, close_sources
 from chargebook.db import WallboxAccountRepository
 from chargebook.db.book_store import book_opener
 from chargebook.errors import ChargebookError
 from chargebook.jobs import Job, Scheduler
 from chargebook.jobs.book_jobs import schedule_account_jobs
 from chargebook.sync import SyncConfig, SyncEngine
-from chargebook.sync.accounts import build_sources, close_sources
 from chargebook.sync.engine import AccountSource
 from chargebook.sync.recorder import Recorder
 from chargebook.sync.report import AccountReport

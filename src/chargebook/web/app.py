@@ -15,12 +15,12 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from chargebook import __version__
+from chargebook.account_sources import budget_registry
 from chargebook.clock import Clock, SystemClock
 from chargebook.crypto import load_secret_box
 from chargebook.db import Database, open_database
 from chargebook.domain.models import ChargerSource
 from chargebook.settings import Settings
-from chargebook.sync.accounts import budget_registry
 from chargebook.web.accounts import LoginLimits
 from chargebook.web.api import api_router
 from chargebook.web.commands import ChargerCommands

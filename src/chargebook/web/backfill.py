@@ -19,11 +19,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from chargebook.account_sources import build_sources, close_sources
 from chargebook.db import ChargerRepository
 from chargebook.db.book_store import book_opener
 from chargebook.domain.users import WallboxAccount
 from chargebook.sync import SyncConfig, SyncEngine
-from chargebook.sync.accounts import build_sources, close_sources
 from chargebook.sync.engine import AccountSource
 from chargebook.sync.report import AccountReport
 from chargebook.web.account_jobs import AccountLeases

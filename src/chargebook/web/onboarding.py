@@ -12,6 +12,12 @@ import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from chargebook.account_sources import (
+    CountedCloud,
+    build_sources,
+    close_sources,
+    connect_account,
+)
 from chargebook.central_system import generate_secret, hash_secret
 from chargebook.db import ChargerRepository, WallboxAccountRepository
 from chargebook.db.repositories.ocpp_chargers import OcppChargerRepository
@@ -19,12 +25,6 @@ from chargebook.domain.access import Viewer
 from chargebook.domain.stored import StoredCharger
 from chargebook.domain.users import User, WallboxAccount
 from chargebook.errors import ChargebookError, ConflictError, NotFoundError
-from chargebook.sync.accounts import (
-    CountedCloud,
-    build_sources,
-    close_sources,
-    connect_account,
-)
 from chargebook.wallbox.exceptions import (
     WallboxAuthenticationError,
     WallboxConnectionError,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import httpx
 
+from chargebook.account_sources import DatabaseTokenStore, budget_registry
 from chargebook.clock import Clock
 from chargebook.crypto import SecretBox
 from chargebook.db import Database, WallboxAccountRepository
@@ -16,7 +17,6 @@ from chargebook.domain.models import ChargerStatus
 from chargebook.domain.stored import StoredCharger
 from chargebook.errors import NotFoundError
 from chargebook.settings import Settings
-from chargebook.sync.accounts import DatabaseTokenStore, budget_registry
 from chargebook.wallbox import BudgetRegistry, WallboxClient
 from chargebook.web.commands import ChargerCommand, CommandRequest
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import httpx
 
+from chargebook.account_sources import CountedCloud, build_sources, close_sources
 from chargebook.clock import FixedClock
 from chargebook.crypto import load_secret_box
 from chargebook.db import Database
 from chargebook.db.repositories.users import UserRepository
 from chargebook.db.repositories.wallbox_accounts import WallboxAccountRepository
 from chargebook.settings import Settings
-from chargebook.sync.accounts import CountedCloud, build_sources, close_sources
 
 
 def add_accounts(database: Database, settings: Settings, clock: FixedClock, count: int) -> None:
