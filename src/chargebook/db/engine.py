@@ -96,6 +96,9 @@ def _sqlite_engine(url: URL) -> Engine:
         if not in_memory:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")  # durable enough in WAL mode, faster
+            # 32 MiB page cache (SQLite's default is 2 MiB): a big book's indexes did not fit, and
+            # the 200,000-session ingest benchmark went from 10.6k to 12.5k sessions/s.
+            cursor.execute("PRAGMA cache_size=-32768")
         cursor.close()
 
     @event.listens_for(engine, "begin")
