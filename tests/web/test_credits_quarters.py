@@ -16,6 +16,7 @@ from chargebook.domain.ere import Address, DeliveryPeriod, MeteringKind
 from chargebook.domain.models import MidMeter
 from chargebook.ere import gs1_check_digit, load_parameters
 from chargebook.ere_book import add_connection, add_mandate, record_construct
+from chargebook.ere_book.sql_path import invalid_mandates
 from chargebook.web.credits import quarter_credits, recent_quarters
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -95,3 +96,36 @@ def test_quarters_in_sql_for_one_customer_equal_the_python_rules(
     assert results[unmandated, q3].eligible_sessions == 0
     assert results[first, DeliveryPeriod(2026, 4)].open
     assert results[first, DeliveryPeriod(2026, 4)].pending_ere > 0
+
+
+def test_mandates_read_once_per_page_give_the_same_quarters(
+    database: Database, clock: FixedClock
+) -> None:
+    """The page passes `invalid_mandates` once for all quarters: same figures as reading the
+    mandates per quarter, and an incomplete-mandate id makes the customer's sessions fail."""
+    customer = _customer(database, clock, 1, mandate=True)
+    parameters = load_parameters()
+    q3 = DeliveryPeriod(2026, 3)
+    with database.session() as session:
+        store = EreStore(session, clock)
+        invalid = invalid_mandates(store)
+        assert invalid == []
+        per_quarter, once = (
+            quarter_credits(
+                store,
+                customer,
+                q3,
+                [],
+                parameters=parameters,
+                now=NOW,
+                in_sql=True,
+                invalid_mandate_ids=ids,
+            )
+            for ids in (None, invalid)
+        )
+        assert per_quarter == once
+        assert once.eligible_sessions == 24 - 3
+        every_mandate = [stored.id for stored in store.mandates.list()]
+        flagged = quarter_credits(store, customer, q3, [], parameters=parameters, now=NOW,
+                                  in_sql=True, invalid_mandate_ids=every_mandate)  # fmt: skip
+        assert flagged.eligible_sessions == 0

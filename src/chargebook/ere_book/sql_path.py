@@ -10,6 +10,7 @@ fall back to the streamed Python path.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
@@ -35,6 +36,12 @@ def sql_path_applies(store: EreStore) -> bool:
     return store.constructs_are_disjoint()
 
 
+def invalid_mandates(store: EreStore) -> list[int]:
+    """Ids of the mandates `chargebook.ere.mandate_problems` finds incomplete (every mandate
+    is read: a few hundred rows)."""
+    return [stored.id for stored in store.mandates.list() if mandate_problems(stored.mandate)]
+
+
 def verdict_query(
     store: EreStore,
     period: DeliveryPeriod,
@@ -43,11 +50,13 @@ def verdict_query(
     policy: BookingPolicy | None = None,
     service_provider_id: str | None = None,
     customer_id: int | None = None,
+    invalid_mandate_ids: Sequence[int] | None = None,
 ) -> VerdictQuery:
     """The query's parameters for `period`: UTC month starts (local calendar), the overlap
     scan margin, the deadline verdict and the ids of incomplete mandates (judged by
     `chargebook.ere.mandate_problems`, a few rows); `customer_id` limits it to that
-    customer's chargers."""
+    customer's chargers. `invalid_mandate_ids`: `invalid_mandates(store)` computed once by a
+    caller that builds several queries (None: computed here)."""
     policy = policy or BookingPolicy()
     start, end = period_bounds(period, policy.zone)
     first_month = 1 if period.quarter is None else (period.quarter - 1) * 3 + 1
@@ -60,7 +69,7 @@ def verdict_query(
         for m in range(first_month, first_month + months)
     ]
     assert month_starts[0][0] == start
-    invalid = [stored.id for stored in store.mandates.list() if mandate_problems(stored.mandate)]
+    invalid = invalid_mandates(store) if invalid_mandate_ids is None else list(invalid_mandate_ids)
     return VerdictQuery(
         year=period.year,
         month_starts=month_starts,

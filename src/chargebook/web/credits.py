@@ -16,6 +16,7 @@ session rows per quarter however large the book is. Where the SQL path does not 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -80,16 +81,19 @@ def quarter_credits(
     parameters: ParameterSet,
     now: datetime,
     in_sql: bool | None = None,
+    invalid_mandate_ids: Sequence[int] | None = None,
 ) -> QuarterCredits:
     """One quarter of one customer (see the module docstring for the four states).
 
     `in_sql`: run the rules in the database (None: whenever `sql_path_applies`).
+    `invalid_mandate_ids`: `invalid_mandates(store)`, computed once for a page of quarters
+    (None: read here).
     """
     customer = str(customer_id)
     if in_sql is None:
         in_sql = sql_path_applies(store)
     per_ean, sessions = (
-        _eligible_in_sql(store, customer_id, period, now)
+        _eligible_in_sql(store, customer_id, period, now, invalid_mandate_ids)
         if in_sql
         else _eligible_streamed(store, customer_id, period, now)
     )
@@ -135,10 +139,16 @@ def quarter_credits(
 
 
 def _eligible_in_sql(
-    store: EreStore, customer_id: int, period: DeliveryPeriod, now: datetime
+    store: EreStore,
+    customer_id: int,
+    period: DeliveryPeriod,
+    now: datetime,
+    invalid_mandate_ids: Sequence[int] | None,
 ) -> tuple[dict[str, Decimal], int]:
     """kWh per booking EAN and the count of the customer's eligible sessions, in SQL."""
-    query = verdict_query(store, period, now=now, customer_id=customer_id)
+    query = verdict_query(
+        store, period, now=now, customer_id=customer_id, invalid_mandate_ids=invalid_mandate_ids
+    )
     micro: dict[str, int] = defaultdict(int)
     sessions = 0
     for group in store.eligibility_summary(query):

@@ -15,7 +15,7 @@ from chargebook.db import SessionRepository
 from chargebook.db.ere_store import EreStore
 from chargebook.domain.book import SessionState
 from chargebook.ere import load_parameters
-from chargebook.ere_book.sql_path import sql_path_applies
+from chargebook.ere_book.sql_path import invalid_mandates, sql_path_applies
 from chargebook.ere_book.statement_pdf import StatementParty, render_statement_pdf
 from chargebook.ere_book.statements import write_statements_csv
 from chargebook.web.book import BookService
@@ -42,9 +42,18 @@ def credits_page(request: Request, context: Ctx, viewer: PageViewer, db: DbSessi
     statements = book.list_statements()
     store = EreStore(db, context.clock)
     in_sql = sql_path_applies(store)
+    # The mandates once per page, not once per quarter.
+    invalid = invalid_mandates(store) if in_sql else None
     quarters = [
         quarter_credits(
-            store, viewer.user.id, period, statements, parameters=parameters, now=now, in_sql=in_sql
+            store,
+            viewer.user.id,
+            period,
+            statements,
+            parameters=parameters,
+            now=now,
+            in_sql=in_sql,
+            invalid_mandate_ids=invalid,
         )
         for period in recent_quarters(now, SHOWN_QUARTERS)
     ]
