@@ -161,22 +161,40 @@ async def test_each_periodic_tick_is_deferred_once_with_two_workers(
         async with app.open_async():
             await run_worker(app, settings, name=name, install_signal_handlers=False)
 
+    def outcomes() -> dict[str, list[int]]:
+        found: dict[str, list[int]] = {}
+        for record in caplog.records:
+            if getattr(record, "task_name", None) == SCHEDULE_SYNCS_TASK:
+                action = str(getattr(record, "action", ""))
+                found.setdefault(action, []).append(int(getattr(record, "defer_timestamp", 0)))
+        return found
+
+    def enough_seen() -> bool:
+        seen = outcomes()
+        return (
+            len(seen.get("periodic_task_deferred", [])) >= 2
+            and bool(seen.get("periodic_task_already_deferred"))
+            and _CountingRuntime.calls >= 2
+        )
+
     workers = [asyncio.create_task(work(app, name)) for app, name in zip(apps, "ab", strict=True)]
-    await asyncio.sleep(3.6)
+    # Wait for the evidence instead of a fixed time: on a loaded machine a tick's job can sit
+    # in the queue for seconds, and its queueing lock then (rightly) turns later ticks away.
+    for _ in range(300):
+        if enough_seen():
+            break
+        await asyncio.sleep(0.1)
     for task in workers:
         task.cancel()  # procrastinate stops gracefully on cancellation
     await asyncio.gather(*workers, return_exceptions=True)
 
-    outcomes: dict[str, list[int]] = {}
-    for record in caplog.records:
-        if getattr(record, "task_name", None) == SCHEDULE_SYNCS_TASK:
-            action = str(getattr(record, "action", ""))
-            outcomes.setdefault(action, []).append(int(getattr(record, "defer_timestamp", 0)))
-    deferred = outcomes.get("periodic_task_deferred", [])
+    seen = outcomes()
+    deferred = seen.get("periodic_task_deferred", [])
     assert len(deferred) >= 2
     assert len(set(deferred)) == len(deferred)  # no tick deferred twice
-    assert outcomes.get("periodic_task_already_deferred")  # the other worker was turned away
-    assert _CountingRuntime.calls == len(deferred)  # and each tick ran once
+    assert seen.get("periodic_task_already_deferred")  # the other worker was turned away
+    # Each tick ran at most once (the last one may still wait in the queue at the stop).
+    assert 2 <= _CountingRuntime.calls <= len(deferred)
 
 
 async def test_a_retryable_failure_is_retried_then_succeeds(
