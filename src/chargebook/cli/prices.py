@@ -23,6 +23,7 @@ from chargebook.domain.prices import (
     ChargeGoal,
     ChargerLimits,
     PlanOptions,
+    PlanPreview,
     PriceCache,
     PriceCurve,
     PriceSource,
@@ -128,11 +129,11 @@ def show(
         start, end = local_day_window(the_day)
         with _price_cache(cache and prices_file is None) as price_cache:
             curve = asyncio.run(_source(source, prices_file, price_cache).get_prices(start, end))
-        _print_curve(curve, the_day)
+        print_curve(Console(), curve, the_day)
 
 
-def _print_curve(curve: PriceCurve, day: date) -> None:
-    console = Console()
+def print_curve(console: Console, curve: PriceCurve, day: date) -> None:
+    """The curve's quarters (local start, market and all-in EUR/kWh) titled with its source."""
     table = Table(title=f"Prices {day.isoformat()} ({curve.source})")
     for column in ("start", "market €/kWh", "all-in €/kWh"):
         table.add_column(column, justify="right")
@@ -160,10 +161,7 @@ def plan(
     """Preview the cheapest way to charge ENERGY kWh by a departure time."""
     with cli_errors():
         moment = _now(now)
-        local = moment.astimezone(AMSTERDAM)
-        departure = datetime.combine(local.date(), time.fromisoformat(by), tzinfo=AMSTERDAM)
-        if departure <= local:
-            departure += timedelta(days=1)
+        departure = next_departure(moment, by)
         with _price_cache(prices_file is None) as price_cache:
             curve = asyncio.run(
                 _source(source, prices_file, price_cache).get_prices(moment, departure)
@@ -177,24 +175,40 @@ def plan(
         preview = preview_plan(
             goal, ChargerLimits(max_power_kw=max_power_kw), curve, now=moment, options=options
         )
-        console = Console()
-        table = Table(title=f"Plan: {energy:g} kWh by {_local(departure)} ({preview.plan.status})")
-        for column in ("start", "end", "kW", "kWh", "€/kWh"):
-            table.add_column(column, justify="right")
-        for slot in preview.plan.slots:
-            price = f"{slot.price_eur_per_kwh:.4f}" if slot.price_eur_per_kwh is not None else "?"
-            table.add_row(
-                _local(slot.start),
-                _local(slot.end)[-5:],
-                f"{slot.power_kw:.2f}",
-                f"{slot.energy_kwh:.3f}",
-                price,
-            )
-        console.print(table)
-        console.print(
-            f"Cost {_eur(preview.plan.cost_eur)}; "
-            f"charging now {_eur(preview.charge_now.cost_eur)}; "
-            f"saving [bold]{_eur(preview.saving_eur)}[/bold]"
+        print_preview(Console(), preview)
+
+
+def next_departure(moment: datetime, by: str) -> datetime:
+    """The next local `by` (HH:MM, Europe/Amsterdam) after `moment`, as an aware datetime."""
+    local = moment.astimezone(AMSTERDAM)
+    departure = datetime.combine(local.date(), time.fromisoformat(by), tzinfo=AMSTERDAM)
+    if departure <= local:
+        departure += timedelta(days=1)
+    return departure
+
+
+def print_preview(console: Console, preview: PlanPreview) -> None:
+    """The plan's slots as a table, then its cost, charging at once and the saving (EUR)."""
+    goal = preview.plan.goal
+    table = Table(
+        title=f"Plan: {goal.energy_kwh:g} kWh by {_local(goal.departure)} ({preview.plan.status})"
+    )
+    for column in ("start", "end", "kW", "kWh", "€/kWh"):
+        table.add_column(column, justify="right")
+    for slot in preview.plan.slots:
+        price = f"{slot.price_eur_per_kwh:.4f}" if slot.price_eur_per_kwh is not None else "?"
+        table.add_row(
+            _local(slot.start),
+            _local(slot.end)[-5:],
+            f"{slot.power_kw:.2f}",
+            f"{slot.energy_kwh:.3f}",
+            price,
         )
-        for note in preview.notes:
-            console.print(f"[yellow]{note}[/yellow]")
+    console.print(table)
+    console.print(
+        f"Cost {_eur(preview.plan.cost_eur)}; "
+        f"charging now {_eur(preview.charge_now.cost_eur)}; "
+        f"saving [bold]{_eur(preview.saving_eur)}[/bold]"
+    )
+    for note in preview.notes:
+        console.print(f"[yellow]{note}[/yellow]")
