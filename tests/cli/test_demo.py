@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import re
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,6 +14,7 @@ from typer.testing import CliRunner
 from chargebook.central_system.demo import DEMO_CHARGE_POINT_ID, DEMO_METER_VALUES
 from chargebook.cli.app import app
 from chargebook.cli.demo import DEMO_EMAIL, build_world, run_demo
+from chargebook.clock import FixedClock
 from chargebook.db import (
     ChargerRepository,
     SampleRepository,
@@ -20,6 +24,10 @@ from chargebook.db import (
 )
 from chargebook.domain.book import SessionState
 from chargebook.domain.models import ChargerSource
+from chargebook.domain.prices import ChargeGoal, ChargerLimits, PlanStatus
+from chargebook.planner import preview_plan
+from chargebook.prices.demo import DemoPriceSource
+from chargebook.prices.slots import AMSTERDAM
 from chargebook.settings import Settings
 
 
@@ -55,6 +63,37 @@ def test_demo_syncs_the_whole_history_records_a_session_and_draws_it(
     # The demo's own secret key and SQLite file live in the demo folder only.
     assert (demo_dir / "secret.key").exists()
     assert not (isolated_data_dir / "chargebook.sqlite3").exists()
+    _assert_smart_charging_step(result.output)
+
+
+def _assert_smart_charging_step(output: str) -> None:
+    """The tour's plan is the planner's plan on the recorded prices shifted around the demo
+    clock's today: same cost, same cost of charging at once, same saving."""
+    text = " ".join(output.split())  # rich wraps long lines
+    assert "demo prices recorded 16-18 Dec 2025" in text
+    found = re.search(r"--now (\S+)", text)
+    assert found is not None, text
+    now = datetime.fromisoformat(found.group(1))
+    local = now.astimezone(AMSTERDAM)
+    departure = datetime.combine(local.date(), time(7), tzinfo=AMSTERDAM)
+    if departure <= local:
+        departure += timedelta(days=1)
+    curve = asyncio.run(DemoPriceSource(FixedClock(now)).get_prices(now, departure))
+    assert curve.complete  # tomorrow's (recorded) prices are always there in the demo
+    expected = preview_plan(
+        ChargeGoal(energy_kwh=20, departure=departure),
+        ChargerLimits(max_power_kw=11),
+        curve,
+        now=now,
+    )
+    assert expected.plan.status is PlanStatus.OPTIMISED
+    figures = re.search(r"Cost €(\S+); charging now €(\S+); saving €(\S+)", text)
+    assert figures is not None, text
+    assert [Decimal(f) for f in figures.groups()] == [
+        round(v, 4)
+        for v in (expected.plan.cost_eur, expected.charge_now.cost_eur, expected.saving_eur)
+    ]
+    assert expected.saving_eur > 0
 
 
 async def test_demo_book_equals_the_simulated_cloud(tmp_path: Path) -> None:

@@ -2,7 +2,9 @@
 
 Besides the Wallbox account, an OCPP charger registered to the demo owner charges once
 through chargebook's own central system (on a free loopback port), driven by the OCPP charge
-point simulator; its session lands in the same book and gets its own chart.
+point simulator; its session lands in the same book and gets its own chart. Smart charging is
+shown on recorded real prices replayed around the demo clock's today (`cli/demo_smart.py`),
+so the tour needs no network.
 
 The Wallbox Cloud simulator runs in-process (its HTTP API served to the real client through
 httpx's ASGI transport), the book is a SQLite file in `<data dir>/demo`, and time is a
@@ -32,6 +34,7 @@ from chargebook.central_system.demo import (
     register_demo_charge_point,
 )
 from chargebook.cli.chart import write_session_chart
+from chargebook.cli.demo_smart import show_smart_charging
 from chargebook.cli.errors import cli_errors
 from chargebook.cli.sync import book_sessions_table, summary_table
 from chargebook.cli.wallbox_render import chargers_table, status_table
@@ -121,6 +124,8 @@ async def run_demo(world: DemoWorld, console: Console, charts_dir: Path) -> Demo
         await close_sources(sources)
     console.rule("An OCPP charger on chargebook's own central system")
     ocpp = await _charge_over_ocpp(world, console)
+    console.rule("Smart charging on recorded prices")
+    await show_smart_charging(world.clock, console)
     return _show_book(world, console, charts_dir, recorded_id, ocpp)
 
 
