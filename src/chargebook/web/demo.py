@@ -1,6 +1,7 @@
 """The web app on a demo world: the Wallbox simulator (in-process, or served at a URL), a demo
 owner and a demo operator, and optionally the owner's myWallbox account already connected and
-an OCPP charger of the owner that has charged once (`demo_app` turns both on).
+an OCPP charger of the owner that has charged once (`demo_app` turns both on). `demo_app`
+plans smart charging on recorded real prices (`chargebook.prices.demo`), so it runs offline.
 
     app = build_demo_app(settings)        # settings.wallbox_*_url = the simulator's origin
     uvicorn --factory chargebook.web.demo:demo_app   # in-process simulator, data dir demo-web
@@ -22,7 +23,9 @@ from fastapi import FastAPI
 
 from chargebook.clock import Clock, SystemClock
 from chargebook.db import UserRepository, WallboxAccountRepository
+from chargebook.domain.prices import PriceSource
 from chargebook.domain.users import UserRole
+from chargebook.prices.demo import DemoPriceSource
 from chargebook.settings import Settings, load_settings
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
 from chargebook.web.accounts import AccountService
@@ -83,14 +86,18 @@ def build_demo_app(
     connect_owner: bool = True,
     background: bool = False,
     ocpp_charger: bool = False,
+    prices: PriceSource | None = None,
 ) -> FastAPI:
     """The app with demo logins; with `connect_owner`, the owner's charger is connected at
     startup and its history imports in the background; with `ocpp_charger`, the owner also
     has an OCPP charger that has just charged once through a loopback central system
-    (`chargebook.web.demo_ocpp`)."""
+    (`chargebook.web.demo_ocpp`). `prices` replaces the live day-ahead prices (the served demo
+    passes the recorded demo prices so smart charging works offline)."""
     app = create_app(
         settings, clock=clock, wallbox_transport=wallbox_transport, background=background
     )
+    if prices is not None:
+        app.state.context.prices = prices
     ensure_logins(app.state.context)
     inner = app.router.lifespan_context
 
@@ -141,4 +148,6 @@ def demo_app(data_dir: Path | None = None, seed: int = 1, days: int = 120) -> Fa
         clock=clock,
         wallbox_transport=httpx.ASGITransport(app=simulator.app),
         ocpp_charger=True,
+        # Offline on purpose: recorded real prices replayed around today, labelled as such.
+        prices=DemoPriceSource(clock),
     )

@@ -231,6 +231,7 @@ class EditorPreview:
     prices_complete: bool
     prices_known_until: datetime | None
     price_error: str | None = None
+    price_source: str | None = None  # the curve's source name; the demo's says "recorded"
 
     @property
     def no_prices_for_tomorrow(self) -> bool:
@@ -272,6 +273,7 @@ class EditorPreview:
                 self.prices_known_until.isoformat() if self.prices_known_until else None
             ),
             "state_message": self.state_message,
+            "price_source": self.price_source,
             "notes": self.notes,
             "slots": [
                 {
@@ -337,6 +339,7 @@ async def build_preview(
         prices_complete=complete,
         prices_known_until=curve.known_until if curve is not None else None,
         price_error=error,
+        price_source=curve.source if curve is not None else None,
     )
 
 

@@ -103,5 +103,8 @@ class PlanPreviewOut(BaseModel):
     prices_complete: bool = Field(description="false: no prices for tomorrow yet")
     prices_known_until: datetime | None
     state_message: str | None
+    price_source: str | None = Field(
+        None, description="where the prices come from, e.g. energyzero (None: no answer)"
+    )
     notes: list[str]
     slots: list[PreviewSlotOut]

@@ -99,6 +99,9 @@
     field("saving").textContent = eur(data.saving_eur);
     var now = Number(data.charge_now_cost_eur);
     field("saving_pct").textContent = now > 0 ? Math.round(Number(data.saving_eur) / now * 100) + " % less" : "\u00a0";
+    var source = field("price_source");
+    source.textContent = data.price_source ? "Prices: " + data.price_source : "";
+    source.hidden = !data.price_source;
     var state = field("state_message");
     state.textContent = data.state_message || "";
     state.hidden = !data.state_message;
