@@ -14,12 +14,13 @@ import multiprocessing
 import resource
 import statistics
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from chargebook.simulator.wallbox import SimulatorConfig
 
@@ -43,7 +44,7 @@ def truth_of(sim: Any) -> dict[str, str]:
     return truth
 
 
-def _serve(config: SimulatorConfig, now: datetime, conn: Connection) -> None:
+def _serve(conn: Connection, config: SimulatorConfig, now: datetime) -> None:
     # Runs in the child: the simulator and uvicorn, answering queries until told to stop.
     from chargebook.clock import FixedClock
     from chargebook.simulator.serve import ServedApp
@@ -65,38 +66,67 @@ def _serve(config: SimulatorConfig, now: datetime, conn: Connection) -> None:
                 conn.send([(a.email, a.password) for a in sim.accounts])
 
 
-class SimProcess:
-    """The Wallbox simulator served by uvicorn on loopback in a child process.
+class ServerProcess:
+    """A server forked into a child process that answers queries over a pipe.
 
-    Raises RuntimeError when the child does not come up within `start_timeout_s`.
+    `target(conn, *args)` runs in the child: it sends its URL first, then answers each
+    query until it receives `STOP`. Enter before any thread or event loop exists in the
+    parent (fork: the child starts with the modules already imported, spawn would re-import
+    for about a second). Raises RuntimeError when the child does not come up within
+    `start_timeout_s`.
     """
+
+    def __init__(
+        self,
+        target: Callable[..., None],
+        args: tuple[Any, ...],
+        name: str,
+        start_timeout_s: float = 60,
+    ) -> None:
+        self._start_timeout_s = start_timeout_s
+        context = multiprocessing.get_context("fork")
+        self._conn, child_conn = context.Pipe()
+        self._process = context.Process(
+            target=target, args=(child_conn, *args), daemon=True, name=name
+        )
+        self._lock = threading.Lock()  # a harness's sampler thread may ask too
+        self.url = ""
+
+    def __enter__(self) -> Self:
+        self._process.start()
+        if not self._conn.poll(self._start_timeout_s):
+            self._process.kill()
+            raise RuntimeError(f"the {self._process.name} process did not start")
+        self.url = self._conn.recv()
+        return self
+
+    def _ask(self, query: str) -> Any:
+        with self._lock:
+            self._conn.send(query)
+            return self._conn.recv()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        with contextlib.suppress(OSError):  # the child may already be gone
+            self._conn.send(STOP)
+        self._process.join(timeout=15)
+        if self._process.is_alive():
+            self._process.kill()
+
+
+class SimProcess(ServerProcess):
+    """The Wallbox simulator served by uvicorn on loopback in a child process, frozen in time."""
 
     def __init__(
         self, config: SimulatorConfig, now: datetime | None = None, start_timeout_s: float = 60
     ) -> None:
         self.config = config
         self.now = now or datetime.now(UTC).replace(microsecond=0)
-        self._start_timeout_s = start_timeout_s
-        # fork: the child starts with the modules already imported (spawn re-imports for ~1 s);
-        # SimProcess is entered before any thread or event loop exists in the parent.
-        context = multiprocessing.get_context("fork")
-        self._conn, child_conn = context.Pipe()
-        self._process = context.Process(
-            target=_serve, args=(config, self.now, child_conn), daemon=True, name="bench-sim"
-        )
-        self.url = ""
-
-    def __enter__(self) -> SimProcess:
-        self._process.start()
-        if not self._conn.poll(self._start_timeout_s):
-            self._process.kill()
-            raise RuntimeError("the simulator process did not start")
-        self.url = self._conn.recv()
-        return self
-
-    def _ask(self, query: str) -> Any:
-        self._conn.send(query)
-        return self._conn.recv()
+        super().__init__(_serve, (config, self.now), "bench-sim", start_timeout_s)
 
     def truth(self) -> dict[str, str]:
         """External id -> raw sha256 of every ended session (the book must equal this)."""
@@ -117,18 +147,6 @@ class SimProcess:
         """(e-mail, password) of every owner account."""
         result: list[tuple[str, str]] = self._ask("accounts")
         return result
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        with contextlib.suppress(OSError):  # the child may already be gone
-            self._conn.send(STOP)
-        self._process.join(timeout=15)
-        if self._process.is_alive():
-            self._process.kill()
 
 
 _TEMPLATE: list[Any] = []

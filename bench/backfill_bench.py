@@ -106,7 +106,7 @@ def one_run(sim: SimProcess, concurrency: int, truth: dict[str, str]) -> Backfil
             rows = session.execute(
                 select(ChargingSessionRow.external_id, ChargingSessionRow.raw_sha256)
             ).all()
-        book = dict(rows)  # type: ignore[arg-type]
+        book = dict(rows)
         assert new == len(truth), f"{new} new sessions, the simulator has {len(truth)}"
         assert book == truth, f"the book differs from the simulator ({len(book)} rows)"
     finally:

@@ -66,11 +66,11 @@ async def _serve_bare() -> None:
     from websockets.asyncio.server import serve
 
     class Bare(ChargePoint):  # type: ignore[misc]
-        @on(Action.meter_values)
+        @on(Action.meter_values)  # type: ignore[untyped-decorator]
         def on_meter_values(self, **kwargs: Any) -> Any:
             return call_result.MeterValues()
 
-        @on(Action.start_transaction)
+        @on(Action.start_transaction)  # type: ignore[untyped-decorator]
         def on_start(self, **kwargs: Any) -> Any:
             return call_result.StartTransaction(
                 transaction_id=1, id_tag_info={"status": "Accepted"}

@@ -65,7 +65,7 @@ def bench_full(prices: np.ndarray, energy: np.ndarray, plans: int) -> float:
 def bench_lp(
     prices: np.ndarray, caps: np.ndarray, energy: np.ndarray, sample: int
 ) -> tuple[float, float]:
-    from scipy.optimize import linprog  # dev extra only
+    from scipy.optimize import linprog  # type: ignore[import-untyped]  # dev extra only
 
     gaps, began = [], time.perf_counter()
     for p, c, e in zip(prices[:sample], caps[:sample], energy[:sample], strict=True):

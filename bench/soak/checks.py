@@ -71,7 +71,7 @@ def wallbox_converged(database: Database, truth: dict[str, str]) -> bool:
                 ChargingSessionRow.source == "wallbox_cloud"
             )
         ).all()
-    return dict(rows) == truth  # type: ignore[arg-type]
+    return dict(rows) == truth
 
 
 def ocpp_book(

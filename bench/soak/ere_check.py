@@ -200,4 +200,4 @@ def _build_once(url: str, period_label: str, now_text: str, pause: bool) -> None
 
 
 if __name__ == "__main__":
-    _build_once(*sys.argv[1:4], pause=sys.argv[4:] == ["pause"])
+    _build_once(sys.argv[1], sys.argv[2], sys.argv[3], pause=sys.argv[4:] == ["pause"])

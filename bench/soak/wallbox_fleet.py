@@ -8,22 +8,17 @@ freezes it for the final check. Faults are on until the harness switches them of
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
-import threading
 from dataclasses import replace
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
-from types import TracebackType
 from typing import Any
 
-from bench._simproc import truth_of
+from bench._simproc import STOP, ServerProcess, truth_of
+from chargebook.clock import SystemClock
 from chargebook.simulator.wallbox import SimulatorConfig
 
-STOP = "stop"
 
-
-class FreezableClock:
+class FreezableClock(SystemClock):
     """The wall clock (UTC) until `freeze`, then that moment for ever (implements Clock)."""
 
     def __init__(self) -> None:
@@ -49,7 +44,7 @@ def _bad_ids(sim: Any) -> set[str]:
     return bad
 
 
-def _serve(config: SimulatorConfig, conn: Connection) -> None:
+def _serve(conn: Connection, config: SimulatorConfig) -> None:
     # The child: simulator + uvicorn, answering the harness over the pipe until told to stop.
     from bench.soak.workers import die_with_parent
     from chargebook.simulator.serve import ServedApp, quiet_simulated_drops
@@ -87,35 +82,12 @@ def _serve(config: SimulatorConfig, conn: Connection) -> None:
                 conn.send([(a.email, a.password) for a in sim.accounts])
 
 
-class WallboxFleet:
-    """The simulator fleet in a forked child process (enter before any thread exists).
-
-    Raises RuntimeError when the child does not come up within `start_timeout_s`.
-    """
+class WallboxFleet(ServerProcess):
+    """The living simulator fleet in a forked child process (enter before any thread exists)."""
 
     def __init__(self, config: SimulatorConfig, start_timeout_s: float = 120) -> None:
         self.config = config
-        self._start_timeout_s = start_timeout_s
-        context = multiprocessing.get_context("fork")
-        self._conn, child_conn = context.Pipe()
-        self._process = context.Process(
-            target=_serve, args=(config, child_conn), daemon=True, name="soak-wallbox"
-        )
-        self.url = ""
-        self._lock = threading.Lock()  # the harness's sampler thread asks too
-
-    def __enter__(self) -> WallboxFleet:
-        self._process.start()
-        if not self._conn.poll(self._start_timeout_s):
-            self._process.kill()
-            raise RuntimeError("the Wallbox simulator process did not start")
-        self.url = self._conn.recv()
-        return self
-
-    def _ask(self, query: str) -> Any:
-        with self._lock:
-            self._conn.send(query)
-            return self._conn.recv()
+        super().__init__(_serve, (config,), "soak-wallbox", start_timeout_s)
 
     def truth(self) -> tuple[dict[str, str], set[str]]:
         """(external id -> raw sha256 of every ended session, ids served malformed)."""
@@ -145,15 +117,3 @@ class WallboxFleet:
         """(e-mail, password) of every owner account."""
         result: list[tuple[str, str]] = self._ask("accounts")
         return result
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        with contextlib.suppress(OSError):
-            self._conn.send(STOP)
-        self._process.join(timeout=15)
-        if self._process.is_alive():
-            self._process.kill()
