@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -135,6 +135,15 @@ class VerdictQuery:
     # Only the sessions of this customer's linked chargers (whole chargers, so the overlap
     # rule sees the same neighbours): the owner's credits page. None = every customer.
     customer_id: int | None = None
+    # UTC starts of the period's later parts (e.g. the quarters after the first of a year):
+    # the overlap rule then looks only within each part and the margin before it (the part's
+    # start minus `month_starts[0][0] - scan_from`), exactly as if each part were queried on
+    # its own, so several quarters cost one statement (the credits page). Empty: one part.
+    part_starts: Sequence[datetime] = ()
+    # `customer_id`'s linked chargers, looked up by `summarize` (`with_charger_ids`): as
+    # constants PostgreSQL estimates the few thousand rows of `charger_id IN (...)` and reads
+    # them through the index; behind a subquery it planned a parallel scan of the period.
+    charger_ids: Sequence[int] | None = None
 
 
 def _micro(column: Any) -> ColumnElement[Any]:
@@ -235,21 +244,50 @@ def _facts(query: VerdictQuery, dialect: str, *, with_sha: bool) -> Subquery:
     return statement.subquery("facts")
 
 
-def _scanned(cs: Any, query: VerdictQuery, dialect: str) -> list[ColumnElement[bool]]:
-    """The sessions the rules read: ok, ending in the period or its overlap margin."""
+def _scanned(
+    cs: Any, query: VerdictQuery, dialect: str, *, bound: bool = True
+) -> list[ColumnElement[bool]]:
+    """The sessions the rules read: ok, ending in the period or its overlap margin.
+
+    `bound=False` leaves out the `started_at` bound (the later side of an overlap pair,
+    whose range `started_at < earlier.ended_at` already implies it)."""
     # `state` is 'ok' for nearly every row: on SQLite its index would make the scan a lookup
     # per row, so the comparison is kept away from the index there.
     state = cs.state.op("||")(literal("")) if dialect == "sqlite" else cs.state
     scanned = [state == "ok", cs.ended_at >= query.scan_from, cs.ended_at < query.ended_until]
     if query.customer_id is not None:
+        # An exact bound for the (charger_id, started_at) range: an ok session has
+        # started_at <= ended_at (CHECK ok_is_complete, both backends), so one ending before
+        # the period's end started before it; a session whose end precedes its start cannot
+        # be ok and is never a candidate. Without it each query read the charger's whole
+        # history. (Not for the whole book: there the bound could pull the plan onto the
+        # (started_at, id) index, a lookup per session instead of a scan.)
+        if bound:
+            scanned.append(cs.started_at < query.ended_until)
         # Through the (charger_id, started_at) index: one customer's few chargers.
-        theirs = (
-            select(EreChargerLinkRow.charger_id)
-            .join(EreConnectionRow, EreConnectionRow.id == EreChargerLinkRow.connection_id)
-            .where(EreConnectionRow.customer_user_id == query.customer_id)
+        theirs = query.charger_ids
+        scanned.append(
+            cs.charger_id.in_(_linked_chargers(query.customer_id) if theirs is None else theirs)
         )
-        scanned.append(cs.charger_id.in_(theirs))
     return scanned
+
+
+def _linked_chargers(customer_id: int) -> Select[Any]:
+    """Ids of the chargers linked to the customer's connections."""
+    return (
+        select(EreChargerLinkRow.charger_id)
+        .join(EreConnectionRow, EreConnectionRow.id == EreChargerLinkRow.connection_id)
+        .where(EreConnectionRow.customer_user_id == customer_id)
+    )
+
+
+def with_charger_ids(session: Session, query: VerdictQuery) -> VerdictQuery:
+    """`query` with its customer's linked charger ids filled in (one small lookup); a query
+    for every customer is returned as it is."""
+    if query.customer_id is None or query.charger_ids is not None:
+        return query
+    ids = session.scalars(_linked_chargers(query.customer_id)).all()
+    return replace(query, charger_ids=sorted({int(i) for i in ids}))
 
 
 def _overlap_columns(query: VerdictQuery, dialect: str) -> list[ColumnElement[Any]]:
@@ -257,7 +295,7 @@ def _overlap_columns(query: VerdictQuery, dialect: str) -> list[ColumnElement[An
     (one sort, cheap there). SQLite: an `overlaps` 0/1 flag from `_overlapping` (its window
     functions cost about 2 us per row each; the pair search is a few times cheaper)."""
     cs = ChargingSessionRow
-    if dialect == "postgresql":
+    if dialect == "postgresql" and not query.part_starts:
         order = (cs.started_at, cs.id)
         return [
             # `evaluate_sessions`: a session overlaps when it starts before any earlier
@@ -269,7 +307,29 @@ def _overlap_columns(query: VerdictQuery, dialect: str) -> list[ColumnElement[An
             .over(partition_by=cs.charger_id, order_by=order)
             .label("next_start"),
         ]
+    # Several parts: the pairs on PostgreSQL too (one customer's sessions, a short index
+    # range each), since a window cannot see a different set of neighbours per part.
     return [case((cs.id.in_(_overlapping(query, dialect)), 1), else_=0).label("overlaps")]
+
+
+def _part_of(ended_at: Any, starts: Sequence[datetime]) -> ColumnElement[Any]:
+    """The index of the part a session ending at `ended_at` belongs to: how many of the
+    later parts' `starts` are at or before its end (0 for the first part and its margin)."""
+    return sum((case((ended_at >= start, 1), else_=0) for start in starts), start=literal(0))
+
+
+def _judged_with(flagged: Any, other: Any, query: VerdictQuery) -> ColumnElement[bool]:
+    """Whether `other` is among the sessions `flagged`'s part reads: it ends in that part or
+    in the margin before it. With `part(x)` as in `_part_of` and `margin(x)` the part whose
+    margin or body holds x's end (x.ended_at + margin), `other` is read for part k when
+    part(other) <= k <= margin(other), i.e. k is one of the two (margin < a part)."""
+    starts = query.part_starts
+    margin = query.month_starts[0][0] - query.scan_from
+    part = _part_of(flagged.ended_at, starts)
+    return or_(
+        part == _part_of(other.ended_at, starts),
+        part == _part_of(other.ended_at, [start - margin for start in starts]),
+    )
 
 
 def _overlapping(query: VerdictQuery, dialect: str) -> Select[Any]:
@@ -295,10 +355,25 @@ def _overlapping(query: VerdictQuery, dialect: str) -> Select[Any]:
                 or_(b.started_at > a.started_at, b.id > a.id),
             ),
         )
-        .where(*_scanned(a, query, dialect), *_scanned(b, query, dialect))
-        .cte("overlap_pairs", nesting=True)
+        # SQLite takes one upper bound for b's index range: with the period's end it would
+        # read every later session of the charger for each a (quadratic), so b has none.
+        .where(*_scanned(a, query, dialect), *_scanned(b, query, dialect, bound=False))
     )
-    return select(pairs.c.earlier_id).union_all(select(pairs.c.later_id))  # type: ignore[return-value]
+    if not query.part_starts:
+        found = pairs.cte("overlap_pairs", nesting=True)
+        return select(found.c.earlier_id).union_all(select(found.c.later_id))  # type: ignore[return-value]
+    # Per part: a pair flags a session only when the other one is read by its part.
+    found = pairs.add_columns(
+        _judged_with(a, b, query).label("earlier_flagged"),
+        _judged_with(b, a, query).label("later_flagged"),
+    ).cte("overlap_pairs", nesting=True)
+    return (
+        select(found.c.earlier_id)
+        .where(found.c.earlier_flagged)
+        .union_all(  # type: ignore[return-value]
+            select(found.c.later_id).where(found.c.later_flagged)
+        )
+    )
 
 
 def verdicts(query: VerdictQuery, dialect: str, *, with_sha: bool = False) -> Subquery:
@@ -335,7 +410,7 @@ def verdicts(query: VerdictQuery, dialect: str, *, with_sha: bool = False) -> Su
                 and_(f.c.earlier_end.is_not(None), f.c.started_at < f.c.earlier_end),
                 and_(f.c.next_start.is_not(None), f.c.next_start < f.c.ended_at),
             )
-            if dialect == "postgresql"
+            if dialect == "postgresql" and not query.part_starts
             else f.c.overlaps == 1
         ),
         "net_energy_not_positive": and_(gross > 0, gross - discharged <= 0),
@@ -441,6 +516,7 @@ def groups_of(rows: Result[Any]) -> list[VerdictGroup]:
 
 def summarize(session: Session, query: VerdictQuery) -> list[VerdictGroup]:
     """Run the eligibility rules over the period in the database: one statement."""
+    query = with_charger_ids(session, query)
     connection = session.connection()
     with bulk_settings(connection):
         return groups_of(
@@ -480,6 +556,7 @@ def failing_examples(
 
 def verdict_rows(session: Session, query: VerdictQuery) -> list[dict[str, Any]]:
     """Every candidate's verdict row (for listings and tests; not for millions of rows)."""
+    query = with_charger_ids(session, query)
     dialect = session.get_bind().dialect.name
     v = verdicts(query, dialect)
     return [dict(row) for row in session.execute(select(v).order_by(v.c.session_id)).mappings()]

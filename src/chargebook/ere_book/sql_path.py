@@ -11,6 +11,7 @@ fall back to the streamed Python path.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
@@ -81,4 +82,41 @@ def verdict_query(
         default_max_current_a=DEFAULT_MAX_CURRENT_A,
         slack=MAX_POWER_SLACK,
         customer_id=customer_id,
+    )
+
+
+def quarters_query(
+    store: EreStore,
+    quarters: Sequence[DeliveryPeriod],
+    *,
+    now: datetime,
+    customer_id: int | None = None,
+    invalid_mandate_ids: Sequence[int] | None = None,
+) -> VerdictQuery:
+    """One query for consecutive quarters of one year, oldest first: each quarter judged as
+    `verdict_query` would judge it alone (the overlap rule within the quarter and its margin,
+    `VerdictQuery.part_starts`); a verdict's quarter follows from its month.
+
+    Raises:
+        ValueError: the quarters are not consecutive quarters of one year.
+    """
+    numbers = [q.quarter for q in quarters]
+    first = quarters[0] if quarters else None
+    if (
+        first is None
+        or first.quarter is None
+        or any(q.year != first.year for q in quarters)
+        or numbers != list(range(first.quarter, first.quarter + len(quarters)))
+    ):
+        raise ValueError(f"not consecutive quarters of one year: {list(quarters)}")
+    invalid = invalid_mandates(store) if invalid_mandate_ids is None else list(invalid_mandate_ids)
+    parts = [
+        verdict_query(store, q, now=now, customer_id=customer_id, invalid_mandate_ids=invalid)
+        for q in quarters
+    ]
+    return replace(
+        parts[0],
+        month_starts=[month for part in parts for month in part.month_starts],
+        ended_until=parts[-1].ended_until,
+        part_starts=[part.month_starts[0][0] for part in parts[1:]],
     )

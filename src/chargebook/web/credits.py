@@ -34,7 +34,12 @@ from chargebook.ere import (
 )
 from chargebook.ere.periods import DUTCH_ZONE
 from chargebook.ere_book.context import stream_verdicts
-from chargebook.ere_book.sql_path import micro_to_kwh, sql_path_applies, verdict_query
+from chargebook.ere_book.sql_path import (
+    invalid_mandates,
+    micro_to_kwh,
+    quarters_query,
+    sql_path_applies,
+)
 
 # A cautious range for the estimate; the operator's actual price is on each statement.
 LOW_PRICE_EUR_PER_ERE = Decimal("0.30")
@@ -89,14 +94,56 @@ def quarter_credits(
     `invalid_mandate_ids`: `invalid_mandates(store)`, computed once for a page of quarters
     (None: read here).
     """
-    customer = str(customer_id)
+    return page_quarters(
+        store,
+        customer_id,
+        [period],
+        statements,
+        parameters=parameters,
+        now=now,
+        in_sql=in_sql,
+        invalid_mandate_ids=invalid_mandate_ids,
+    )[0]
+
+
+def page_quarters(
+    store: EreStore,
+    customer_id: int,
+    periods: Sequence[DeliveryPeriod],
+    statements: list[StoredStatement],
+    *,
+    parameters: ParameterSet,
+    now: datetime,
+    in_sql: bool | None = None,
+    invalid_mandate_ids: Sequence[int] | None = None,
+) -> list[QuarterCredits]:
+    """`quarter_credits` for each of `periods` (quarters), in their order. In SQL the
+    consecutive quarters of a year share one statement (`quarters_query`), which judges each
+    quarter exactly as a query of its own would."""
     if in_sql is None:
         in_sql = sql_path_applies(store)
-    per_ean, sessions = (
-        _eligible_in_sql(store, customer_id, period, now, invalid_mandate_ids)
-        if in_sql
-        else _eligible_streamed(store, customer_id, period, now)
-    )
+    if in_sql:
+        eligible = _eligible_in_sql(store, customer_id, periods, now, invalid_mandate_ids)
+    else:
+        eligible = {p: _eligible_streamed(store, customer_id, p, now) for p in periods}
+    return [
+        _quarter(store, customer_id, period, *eligible[period], statements, parameters, now)
+        for period in periods
+    ]
+
+
+def _quarter(
+    store: EreStore,
+    customer_id: int,
+    period: DeliveryPeriod,
+    per_ean: dict[str, Decimal],
+    sessions: int,
+    statements: list[StoredStatement],
+    parameters: ParameterSet,
+    now: datetime,
+) -> QuarterCredits:
+    """A quarter's four states from its eligible kWh per EAN, its batches and statements."""
+    customer = str(customer_id)
     estimate = False
     ere = Decimal(0)
     for energy in per_ean.values():
@@ -138,24 +185,50 @@ def quarter_credits(
     )
 
 
+def _runs_of_quarters(periods: Sequence[DeliveryPeriod]) -> list[list[DeliveryPeriod]]:
+    """`periods` as runs of consecutive quarters of one year, each oldest first."""
+    runs: list[list[DeliveryPeriod]] = []
+    for period in sorted(set(periods), key=lambda p: (p.year, p.quarter or 0)):
+        last = runs[-1][-1] if runs else None
+        if (
+            last is not None
+            and last.year == period.year
+            and last.quarter is not None
+            and period.quarter == last.quarter + 1
+        ):
+            runs[-1].append(period)
+        else:
+            runs.append([period])
+    return runs
+
+
 def _eligible_in_sql(
     store: EreStore,
     customer_id: int,
-    period: DeliveryPeriod,
+    periods: Sequence[DeliveryPeriod],
     now: datetime,
     invalid_mandate_ids: Sequence[int] | None,
-) -> tuple[dict[str, Decimal], int]:
-    """kWh per booking EAN and the count of the customer's eligible sessions, in SQL."""
-    query = verdict_query(
-        store, period, now=now, customer_id=customer_id, invalid_mandate_ids=invalid_mandate_ids
-    )
-    micro: dict[str, int] = defaultdict(int)
-    sessions = 0
-    for group in store.eligibility_summary(query):
-        if group.first_reason is None and group.customer_id == customer_id:
-            micro[group.booking_ean or ""] += group.net_micro_kwh
-            sessions += group.sessions
-    return {ean: micro_to_kwh(amount) for ean, amount in micro.items()}, sessions
+) -> dict[DeliveryPeriod, tuple[dict[str, Decimal], int]]:
+    """kWh per booking EAN and the count of the customer's eligible sessions per quarter, in
+    SQL: one statement per run of consecutive quarters of a year."""
+    if invalid_mandate_ids is None:
+        invalid_mandate_ids = invalid_mandates(store)
+    found: dict[DeliveryPeriod, tuple[dict[str, Decimal], int]] = {}
+    for run in _runs_of_quarters(periods):
+        query = quarters_query(
+            store, run, now=now, customer_id=customer_id, invalid_mandate_ids=invalid_mandate_ids
+        )
+        micro: dict[DeliveryPeriod, dict[str, int]] = {p: defaultdict(int) for p in run}
+        sessions = dict.fromkeys(run, 0)
+        for group in store.eligibility_summary(query):
+            if group.first_reason is None and group.customer_id == customer_id:
+                period = DeliveryPeriod(run[0].year, (group.month - 1) // 3 + 1)
+                micro[period][group.booking_ean or ""] += group.net_micro_kwh
+                sessions[period] += group.sessions
+        for period in run:
+            per_ean = {ean: micro_to_kwh(amount) for ean, amount in micro[period].items()}
+            found[period] = per_ean, sessions[period]
+    return found
 
 
 def _eligible_streamed(

@@ -23,7 +23,7 @@ from chargebook.web.credits import (
     HIGH_PRICE_EUR_PER_ERE,
     LOW_PRICE_EUR_PER_ERE,
     last_year_window,
-    quarter_credits,
+    page_quarters,
     recent_quarters,
     yearly_estimate,
 )
@@ -44,19 +44,16 @@ def credits_page(request: Request, context: Ctx, viewer: PageViewer, db: DbSessi
     in_sql = sql_path_applies(store)
     # The mandates once per page, not once per quarter.
     invalid = invalid_mandates(store) if in_sql else None
-    quarters = [
-        quarter_credits(
-            store,
-            viewer.user.id,
-            period,
-            statements,
-            parameters=parameters,
-            now=now,
-            in_sql=in_sql,
-            invalid_mandate_ids=invalid,
-        )
-        for period in recent_quarters(now, SHOWN_QUARTERS)
-    ]
+    quarters = page_quarters(
+        store,
+        viewer.user.id,
+        recent_quarters(now, SHOWN_QUARTERS),
+        statements,
+        parameters=parameters,
+        now=now,
+        in_sql=in_sql,
+        invalid_mandate_ids=invalid,
+    )
     start, end = last_year_window(now)
     energy = (
         SessionRepository(db)
