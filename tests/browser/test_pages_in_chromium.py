@@ -33,6 +33,20 @@ def no_sideways_scroll(page: Any) -> None:
     assert width <= page.viewport_size["width"], f"{page.url} is {width}px wide"
 
 
+def nav_in_sight(page: Any) -> None:
+    """Every item of the top navigation lies wholly inside the viewport (a sideways scroller
+    once hid "Learn" behind the right edge on a phone)."""
+    links = page.locator("nav.nav a")
+    assert links.count() >= 5
+    for index in range(links.count()):
+        link = links.nth(index)
+        box = link.bounding_box()
+        assert box is not None, link.inner_text()
+        assert box["x"] >= 0, link.inner_text()
+        assert box["x"] + box["width"] <= page.viewport_size["width"], link.inner_text()
+        assert link.is_visible(), link.inner_text()
+
+
 def sign_in(page: Any, email: str, password: str) -> None:
     page.goto("/login")
     page.fill("input[name=email]", email)
@@ -173,6 +187,7 @@ def test_owner_connects_controls_and_exports(served: Served, browser_context: An
         page.goto(path)
         page.wait_for_load_state("networkidle")
         no_sideways_scroll(page)
+        nav_in_sight(page)
         shot(page, f"phone-{name}")
     page.close()
 
@@ -196,5 +211,6 @@ def test_operator_console(served: Served, browser_context: Any) -> None:
     page.set_viewport_size(PHONE)
     page.goto("/operator")
     no_sideways_scroll(page)
+    nav_in_sight(page)
     shot(page, "phone-operator-overview")
     page.close()
