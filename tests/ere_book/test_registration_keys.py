@@ -11,7 +11,7 @@ from sqlalchemy import text
 from chargebook.db.ere_store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.ere_book import period_kind_of
-from chargebook.ere_book import create_batch
+from chargebook.ere_book import create_batch, discard_batch
 
 from .helpers import NOW, PARAMETERS, BookBuilder, mid_charger
 
@@ -87,3 +87,66 @@ def test_a_session_is_registered_once_even_in_another_batch(book: BookBuilder) -
             ),
             {"batch": batch_id, "other": other, "line": line},
         )
+
+
+def test_a_registration_of_a_missing_session_is_refused(book: BookBuilder) -> None:
+    batch_id, _ = _draft_and_other_batch(book)
+    with (
+        pytest.raises(Exception, match=r"(?i)foreign key"),
+        book.database.transaction() as session,
+    ):
+        session.execute(
+            text(
+                "INSERT INTO ere_batch_sessions (session_id, batch_id, line_id, energy_kwh, "
+                "raw_sha256) SELECT MAX(session_id) + 1000, batch_id, MIN(line_id), 1, 'x' "
+                "FROM ere_batch_sessions WHERE batch_id = :batch GROUP BY batch_id"
+            ),
+            {"batch": batch_id},
+        )
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        # the registered sessions and their lines: what the foreign keys protect
+        "DELETE FROM charging_sessions WHERE id IN "
+        "(SELECT session_id FROM ere_batch_sessions WHERE batch_id = :batch)",
+        "UPDATE charging_sessions SET id = id + 100000 WHERE id IN "
+        "(SELECT session_id FROM ere_batch_sessions WHERE batch_id = :batch)",
+        "DELETE FROM ere_batch_lines WHERE batch_id = :batch",
+        "UPDATE ere_batch_lines SET batch_id = :other WHERE batch_id = :batch",
+    ],
+)
+def test_what_a_registration_references_cannot_go_away(book: BookBuilder, statement: str) -> None:
+    batch_id, other = _draft_and_other_batch(book)
+    with (
+        pytest.raises(Exception, match=r"(?i)foreign key"),
+        book.database.transaction() as session,
+    ):
+        session.execute(text(statement), {"batch": batch_id, "other": other})
+    with book.database.session() as session:
+        counts = session.execute(
+            text(
+                "SELECT COUNT(*), COUNT(c.id), COUNT(DISTINCT l.id) FROM ere_batch_sessions s "
+                "LEFT JOIN charging_sessions c ON c.id = s.session_id "
+                "LEFT JOIN ere_batch_lines l ON l.id = s.line_id AND l.batch_id = s.batch_id "
+                "WHERE s.batch_id = :batch"
+            ),
+            {"batch": batch_id},
+        ).one()
+        assert tuple(counts) == (5, 5, 1)
+
+
+def test_unregistered_sessions_and_a_discarded_drafts_lines_can_go(book: BookBuilder) -> None:
+    batch_id, _ = _draft_and_other_batch(book)
+    with book.database.transaction() as session:
+        deleted = session.execute(
+            text(
+                "DELETE FROM charging_sessions WHERE external_id = 'late' AND id NOT IN "
+                "(SELECT session_id FROM ere_batch_sessions)"
+            )
+        )
+        assert deleted.rowcount == 1
+        discard_batch(EreStore(session, book.clock), batch_id)
+    with book.database.session() as session:
+        assert session.execute(text("SELECT COUNT(*) FROM ere_batch_lines")).scalar_one() == 0

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Column,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     and_,
@@ -49,6 +50,10 @@ STAGED = Table(
     Column("mandate_id", Integer),
     Column("net_micro_kwh", BigInteger, nullable=False),
     Column("failure_mask", Integer, nullable=False),
+    Column("raw_sha256", String(64)),  # PostgreSQL only, see `stage_verdicts`
+    # SQLite: the session id as the rowid, so the staged rows are read in session order
+    # without a sort (the registration then appends to its table, keyed the same way).
+    PrimaryKeyConstraint("session_id").ddl_if(dialect="sqlite"),
     prefixes=["TEMPORARY"],
     postgresql_on_commit="DROP",
 )
@@ -61,8 +66,11 @@ def stage_verdicts(session: Session, query: VerdictQuery) -> list[VerdictGroup]:
     dialect = connection.dialect.name
     STAGED.drop(connection, checkfirst=True)
     STAGED.create(connection)
-    v = verdicts(query, dialect)
-    columns = [column.name for column in STAGED.columns]
+    # PostgreSQL: the evidence hash is staged with the verdict (from the row the rules read),
+    # saving the registration an index lookup per session (1.7 s at 1M). On SQLite the wider
+    # staged rows cost more than the lookups by rowid in session order.
+    v = verdicts(query, dialect, with_sha=dialect == "postgresql")
+    columns = [column.name for column in STAGED.columns if column.name in v.c]
     with bulk_settings(connection):
         connection.execute(
             insert(STAGED).from_select(columns, select(*(v.c[name] for name in columns)))
@@ -78,7 +86,7 @@ def stage_verdicts(session: Session, query: VerdictQuery) -> list[VerdictGroup]:
 
 def register_staged(session: Session, batch_id: int) -> int:
     """INSERT every staged eligible session into `ere_batch_sessions` under its line of
-    `batch_id` (matched by customer and booking EAN), with the raw evidence hash as it is now;
+    `batch_id` (matched by customer and booking EAN), with the raw evidence hash as staged;
     drop the staged table; return the rows inserted.
 
     A session registered meanwhile would violate the primary key (the caller holds the
@@ -88,13 +96,14 @@ def register_staged(session: Session, batch_id: int) -> int:
     dialect = connection.dialect.name
     line, cs = EreBatchLineRow, ChargingSessionRow
     staged = STAGED.c
+    postgres = dialect == "postgresql"
     source = (
         select(
             staged.session_id,
             literal(batch_id, Integer),
             line.id,
             net_kwh(staged.net_micro_kwh, dialect),
-            cs.raw_sha256,
+            staged.raw_sha256 if postgres else cs.raw_sha256,
         )
         .select_from(STAGED)
         .join(
@@ -105,12 +114,18 @@ def register_staged(session: Session, batch_id: int) -> int:
                 line.ean == staged.booking_ean,
             ),
         )
-        .join(cs, cs.id == staged.session_id)
         .where(staged.failure_mask == 0)
+        # In primary-key order (a sort on PostgreSQL, the staged rowid order on SQLite): the
+        # registrations' key index (PostgreSQL) or table (SQLite, keyed by the session id)
+        # is appended to instead of written at a random place per row (SQLite, 1M sessions
+        # of interleaved customers: 13.6 s CPU unsorted, 4.6 s sorted).
+        .order_by(staged.session_id)
     )
+    if not postgres:
+        source = source.join(cs, cs.id == staged.session_id)
     if dialect == "postgresql":
-        # The foreign-key checks of the insert are planned on first use; on lines written in
-        # this transaction without statistics that plan scans the lines for every row.
+        # The lines were written in this transaction and have no statistics yet; analysed,
+        # the join to them is planned as a hash join.
         connection.exec_driver_sql("ANALYZE ere_batch_lines")
     with bulk_settings(connection):
         # Core execution with `preserve_rowcount`: otherwise an INSERT reports no row count.

@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from chargebook.db.dialect_ddl import only_on
 from chargebook.db.tables import Base, EnergyKwh, Money
 from chargebook.db.types import ExactDecimal, UTCDateTime
 
@@ -238,20 +239,33 @@ class EreBatchLineRow(Base):
 class EreBatchSessionRow(Base):
     """A session registered in a batch; the primary key makes it once, ever.
 
-    One foreign key (line_id, batch_id) -> the line: the line belongs to the batch, and the
-    batch exists because the line's does (one check per registered row instead of two)."""
+    Its keys: the session, and (line_id, batch_id) -> the line (the line belongs to the batch,
+    and the batch exists because the line's does). Declared foreign keys on SQLite; on
+    PostgreSQL statement-level triggers check them (migration 0009), raising the same errors.
+    One index by batch: every reader by batch reads whole batches."""
 
     __tablename__ = "ere_batch_sessions"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["line_id", "batch_id"],
-            ["ere_batch_lines.id", "ere_batch_lines.batch_id"],
-            name="fk_ere_batch_sessions_line_id_ere_batch_lines",
+        only_on(
+            "sqlite",
+            ForeignKeyConstraint(
+                ["line_id", "batch_id"],
+                ["ere_batch_lines.id", "ere_batch_lines.batch_id"],
+                name="fk_ere_batch_sessions_line_id_ere_batch_lines",
+            ),
         ),
-        Index("ix_ere_batch_sessions_batch_id_line_id", "batch_id", "line_id"),
+        only_on(
+            "sqlite",
+            ForeignKeyConstraint(
+                ["session_id"],
+                ["charging_sessions.id"],
+                name="fk_ere_batch_sessions_session_id_charging_sessions",
+            ),
+        ),
+        Index("ix_ere_batch_sessions_batch_id", "batch_id"),
     )
 
-    session_id: Mapped[int] = mapped_column(ForeignKey("charging_sessions.id"), primary_key=True)
+    session_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     batch_id: Mapped[int] = mapped_column(Integer)
     line_id: Mapped[int] = mapped_column(Integer)
     energy_kwh: Mapped[Decimal] = mapped_column(EnergyKwh)  # net kWh as registered

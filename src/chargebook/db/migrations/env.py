@@ -10,6 +10,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from chargebook.db.dialect_ddl import include_object_for
 from chargebook.db.engine import create_book_engine, normalize_database_url
 from chargebook.db.job_queue import include_name
 from chargebook.db.tables import Base
@@ -35,6 +36,8 @@ def _configure(connection: Connection) -> None:
         compare_type=True,
         # procrastinate's queue (PostgreSQL) is installed by 0006, not modelled in tables.py.
         include_name=include_name,
+        # Constraints modelled for one backend only (`chargebook.db.dialect_ddl`).
+        include_object=include_object_for(connection.dialect.name),
     )
 
 
