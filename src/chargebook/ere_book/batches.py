@@ -122,15 +122,7 @@ def create_batch(
     eligible.sort(
         key=lambda g: (g.customer_id, g.booking_ean, g.month, g.metering_kind or "", g.mandate_id)
     )
-    batch_id = store.batches.create(
-        period=period,
-        period_kind=period_kind_of(period),
-        parameter_version=parameters.version,
-        corrects_batch_id=corrects_batch_id,
-    )
-    builder = BatchBuilder(
-        period_kind=period_kind_of(period), parameters=parameters, keep_session_ids=False
-    )
+    batch_id, builder = _new_batch(store, period, parameters, corrects_batch_id)
     mandates: dict[int, Mandate] = {}
     kinds: dict[tuple[str, str], MeteringKind] = {}
     line_mandates: dict[tuple[str, str], int] = {}
@@ -156,16 +148,7 @@ def create_batch(
         )
     start, end = period_bounds(period)
     line_ids = {
-        key: store.batches.add_line(
-            batch_id,
-            customer_id=int(key[0]),
-            ean=key[1],
-            period=period,
-            delivery_start=start,
-            delivery_end=end,
-            metering_kind=kind,
-            mandate_id=line_mandates[key],
-        )
+        key: _add_line(store, batch_id, key, period, kind, line_mandates[key])
         for key, kind in kinds.items()
     }
     registered = store.register_staged(batch_id)
@@ -203,15 +186,7 @@ def create_batch_streamed(
     """
     store.lock_registrations()
     _check_correction(store, period, corrects_batch_id)
-    batch_id = store.batches.create(
-        period=period,
-        period_kind=period_kind_of(period),
-        parameter_version=parameters.version,
-        corrects_batch_id=corrects_batch_id,
-    )
-    builder = BatchBuilder(
-        period_kind=period_kind_of(period), parameters=parameters, keep_session_ids=False
-    )
+    batch_id, builder = _new_batch(store, period, parameters, corrects_batch_id)
     line_ids: dict[tuple[str, str], int] = {}
     readings_keys: set[tuple[str, str]] = set()
     skipped: Counter[ReasonCode] = Counter()
@@ -231,15 +206,13 @@ def create_batch_streamed(
         key = (verdict.customer_id or "", verdict.booking_ean)
         line_id = line_ids.get(key)
         if line_id is None:
-            line_id = line_ids[key] = store.batches.add_line(
+            line_id = line_ids[key] = _add_line(
+                store,
                 batch_id,
-                customer_id=int(key[0]),
-                ean=key[1],
-                period=period,
-                delivery_start=start,
-                delivery_end=end,
-                metering_kind=verdict.metering_kind or MeteringKind.INTEGRATED_MID,
-                mandate_id=int(verdict.mandate.mandate_id),
+                key,
+                period,
+                verdict.metering_kind or MeteringKind.INTEGRATED_MID,
+                int(verdict.mandate.mandate_id),
             )
         if verdict.metering_kind in _READINGS_KINDS:
             readings_keys.add(key)
@@ -257,6 +230,47 @@ def create_batch_streamed(
     meters = _meter_figures(store, readings_keys, period, start, end)
     batch = builder.build(meter_energy_kwh=meters)
     return _complete(store, batch, batch_id, line_ids, corrects_batch_id, evaluated, skipped)
+
+
+def _new_batch(
+    store: EreStore,
+    period: DeliveryPeriod,
+    parameters: ParameterSet,
+    corrects_batch_id: int | None,
+) -> tuple[int, BatchBuilder]:
+    """A new draft batch row for `period` and the builder that computes its lines."""
+    batch_id = store.batches.create(
+        period=period,
+        period_kind=period_kind_of(period),
+        parameter_version=parameters.version,
+        corrects_batch_id=corrects_batch_id,
+    )
+    builder = BatchBuilder(
+        period_kind=period_kind_of(period), parameters=parameters, keep_session_ids=False
+    )
+    return batch_id, builder
+
+
+def _add_line(
+    store: EreStore,
+    batch_id: int,
+    key: tuple[str, str],
+    period: DeliveryPeriod,
+    kind: MeteringKind,
+    mandate_id: int,
+) -> int:
+    """Store an empty line of `batch_id` for (customer id, booking EAN) `key`; its id."""
+    start, end = period_bounds(period)
+    return store.batches.add_line(
+        batch_id,
+        customer_id=int(key[0]),
+        ean=key[1],
+        period=period,
+        delivery_start=start,
+        delivery_end=end,
+        metering_kind=kind,
+        mandate_id=mandate_id,
+    )
 
 
 def _complete(
