@@ -3,25 +3,37 @@
 Per charger: a new charger's cursor is saved first; then an incremental read of
 [synced_until - overlap, now); then the backfill walks back window by window to the horizon.
 Every batch of records is its own transaction, and the cursor moves only after a window was
-read completely, so a run killed at any moment resumes without losing or doubling a session.
+read completely and its batches were committed, so a run killed at any moment resumes without
+losing or doubling a session.
 
-No transaction is ever open across an `await`: the engine reads from the cloud, then writes
-synchronously. Cancelling the engine therefore never leaves a half-written transaction.
+Transactions run on one writer thread (`BookWriter`), one at a time and in order, never on the
+event loop: while a page is written (the database releases the GIL), the next page is checked
+(validation, canonical JSON, sha256) and other accounts are read. At most one page of a window
+is in flight; its cursor is saved only after awaiting it. Cancelling the engine lets the
+transaction in flight end (committed or rolled back) and never leaves one half-written.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from chargebook.clock import Clock
-from chargebook.domain.book import SessionEntry, SyncState
+from chargebook.domain.book import SessionEntry, SyncState, UpsertPlan
 from chargebook.domain.models import Charger, ChargerSource, SessionRecord
-from chargebook.domain.ports import BookOpener, ChargerCloud, RequestStats, SyncStateStore
+from chargebook.domain.ports import (
+    BookOpener,
+    BookTransaction,
+    ChargerCloud,
+    RequestStats,
+    SyncStateStore,
+)
 from chargebook.errors import ChargebookError
+from chargebook.sync.book_writer import BookWriter, PageQueue
 from chargebook.sync.planning import plan_upsert
 from chargebook.sync.report import AccountReport, SyncProgress, SyncReport
 from chargebook.sync.validation import charger_limits, check_record
@@ -75,15 +87,26 @@ class SyncEngine:
     async def sync_accounts(self, accounts: Sequence[AccountSource]) -> SyncReport:
         """Sync many accounts concurrently (at most `max_concurrent_accounts` at once).
 
-        A failing account is reported and recorded, never stops the others.
+        A failing account is reported and recorded, never stops the others. The accounts
+        share one writer thread, so their transactions never compete for a lock.
         """
         limit = asyncio.Semaphore(self.config.max_concurrent_accounts)
+        with BookWriter(self._open_book, thread=self.config.write_on_thread) as writer:
 
-        async def one(account: AccountSource) -> AccountReport:
-            async with limit:
-                return await self.sync_account(account)
+            async def one(account: AccountSource) -> AccountReport:
+                async with limit:
+                    return await self._sync_account(account, writer)
 
-        reports = await asyncio.gather(*(one(account) for account in accounts))
+            tasks = [asyncio.ensure_future(one(account)) for account in accounts]
+            try:
+                reports = await asyncio.gather(*tasks)
+            except BaseException:
+                # An unexpected error (not a ChargebookError): stop the other accounts before
+                # the writer closes, so none of them queues a transaction on a closed writer.
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                raise
         return SyncReport(accounts=list(reports))
 
     async def sync_account(self, account: AccountSource) -> AccountReport:
@@ -92,29 +115,35 @@ class SyncEngine:
         Retryable errors (already retried by the client) and permanent ones (wrong
         credentials) are both recorded in the book with the account and not raised.
         """
+        with BookWriter(self._open_book, thread=self.config.write_on_thread) as writer:
+            return await self._sync_account(account, writer)
+
+    async def _sync_account(self, account: AccountSource, writer: BookWriter) -> AccountReport:
         report = AccountReport(account_id=account.account_id, label=account.label)
         steps = _Steps(report, self._progress)
         requests_before, retries_before = _request_stats(account.cloud)
         try:
             chargers = await account.cloud.list_chargers()
             report.chargers = len(chargers)
-            with self._open_book() as book:
+
+            def register(book: BookTransaction) -> list[SyncState]:
                 book.upsert_chargers(account.account_id, chargers)
-                states = [self._state_of(book, account.source, c.external_id) for c in chargers]
-                book.commit()
+                return [self._state_of(book, account.source, c.external_id) for c in chargers]
+
+            states = await writer.run(register)
             now = self._clock.now()
             steps.add(
                 total=sum(1 + remaining_backfill_windows(s, now, self.config) for s in states)
             )
             complete = True
             for charger, state in zip(chargers, states, strict=True):
-                state = await self._sync_charger(account, charger, state, report, steps)
+                state = await self._sync_charger(writer, account, charger, state, report, steps)
                 complete = complete and state.backfill_complete
             report.backfill_complete = complete
-            self._record_outcome(account, error=None)
+            await self._record_outcome(writer, account, error=None)
         except ChargebookError as exc:
             report.error, report.error_retryable = exc.message, exc.retryable
-            self._record_outcome(account, error=exc.message)
+            await self._record_outcome(writer, account, error=exc.message)
         requests_after, retries_after = _request_stats(account.cloud)
         report.requests = requests_after - requests_before
         report.retries = retries_after - retries_before
@@ -130,6 +159,7 @@ class SyncEngine:
 
     async def _sync_charger(
         self,
+        writer: BookWriter,
         account: AccountSource,
         charger: Charger,
         state: SyncState,
@@ -139,17 +169,17 @@ class SyncEngine:
         try:
             now = self._clock.now()
             start, end = incremental_window(state, now, self.config)
-            await self._read_window(account, charger, start, end, report)
-            state = self._save(account, dataclasses.replace(state, synced_until=end))
+            await self._read_window(writer, account, charger, start, end, report)
+            state = await self._save(writer, account, dataclasses.replace(state, synced_until=end))
             steps.add(done=1, note=f"{charger.name}: recent sessions")
             while (
                 window := next_backfill_window(state, self._clock.now(), self.config)
             ) is not None:
-                found = await self._read_window(account, charger, *window, report)
+                found = await self._read_window(writer, account, charger, *window, report)
                 state = after_backfill_window(
                     state, window[0], found, self._clock.now(), self.config
                 )
-                state = self._save(account, state)
+                state = await self._save(writer, account, state)
                 steps.add(done=1, note=f"{charger.name}: history to {window[0].date()}")
         except ChargebookError as exc:
             failed = dataclasses.replace(
@@ -158,69 +188,94 @@ class SyncEngine:
                 last_error_at=self._clock.now(),
                 consecutive_failures=state.consecutive_failures + 1,
             )
-            self._save(account, failed, success=False)
+            await self._save(writer, account, failed, success=False)
             raise
-        with self._open_book() as book:
-            report.samples_linked += book.link_samples(account.source, charger.external_id)
-            book.commit()
+        report.samples_linked += await writer.run(
+            lambda book: book.link_samples(account.source, charger.external_id)
+        )
         return state
 
     async def _read_window(
         self,
+        writer: BookWriter,
         account: AccountSource,
         charger: Charger,
         start: datetime,
         end: datetime,
         report: AccountReport,
     ) -> int:
-        """Read [start, end) completely, committing every batch; returns the records read."""
+        """Read [start, end) completely and commit every batch; returns the records read.
+
+        Returns only after the window's last batch was committed (the caller then saves the
+        cursor). A batch is checked while the one before it is still being written.
+        """
+        max_current_a, phases = charger_limits(charger)
+        pages: PageQueue[UpsertPlan] = PageQueue(writer, functools.partial(_count, report))
         seen: dict[str, SessionEntry] = {}
         batch: list[SessionRecord] = []
         found = 0
-        async for record in account.cloud.iter_sessions(charger.external_id, start=start, end=end):
-            batch.append(record)
-            found += 1
-            if len(batch) >= self.config.batch_size:
-                self._write_batch(batch, charger, seen, report)
-                batch = []
-        if batch:
-            self._write_batch(batch, charger, seen, report)
+
+        async def flush() -> None:
+            entries = [check_record(r, max_current_a=max_current_a, phases=phases) for r in batch]
+            await pages.put(functools.partial(_upsert_page, entries, seen))
+
+        try:
+            async for record in account.cloud.iter_sessions(
+                charger.external_id, start=start, end=end
+            ):
+                batch.append(record)
+                found += 1
+                if len(batch) >= self.config.batch_size:
+                    await flush()
+                    batch = []
+            if batch:
+                await flush()
+            await pages.drain()
+        except BaseException:
+            await pages.abandon()
+            raise
         return found
 
-    def _write_batch(
+    async def _save(
         self,
-        records: Sequence[SessionRecord],
-        charger: Charger,
-        seen: dict[str, SessionEntry],
-        report: AccountReport,
-    ) -> None:
-        max_current_a, phases = charger_limits(charger)
-        entries = [check_record(r, max_current_a=max_current_a, phases=phases) for r in records]
-        source = entries[0].source
-        with self._open_book() as book:
-            existing = book.find_sessions(source, {entry.external_id for entry in entries})
-            plan = plan_upsert(entries, existing, seen)
-            book.apply_upsert(plan)
-            book.commit()
-        report.new += len(plan.inserts)
-        report.changed += len(plan.changes)
-        report.unchanged += plan.unchanged
-        report.quarantined += plan.quarantined
-
-    def _save(self, account: AccountSource, state: SyncState, *, success: bool = True) -> SyncState:
+        writer: BookWriter,
+        account: AccountSource,
+        state: SyncState,
+        *,
+        success: bool = True,
+    ) -> SyncState:
         if success:
             state = dataclasses.replace(
                 state, last_success_at=self._clock.now(), last_error=None, consecutive_failures=0
             )
-        with self._open_book() as book:
-            book.save_sync_state(account.source, state)
-            book.commit()
+        saved = state
+        await writer.run(lambda book: book.save_sync_state(account.source, saved))
         return state
 
-    def _record_outcome(self, account: AccountSource, *, error: str | None) -> None:
-        with self._open_book() as book:
-            book.record_account_outcome(account.account_id, at=self._clock.now(), error=error)
-            book.commit()
+    async def _record_outcome(
+        self, writer: BookWriter, account: AccountSource, *, error: str | None
+    ) -> None:
+        at = self._clock.now()
+        await writer.run(
+            lambda book: book.record_account_outcome(account.account_id, at=at, error=error)
+        )
+
+
+def _count(report: AccountReport, plan: UpsertPlan) -> None:
+    report.new += len(plan.inserts)
+    report.changed += len(plan.changes)
+    report.unchanged += plan.unchanged
+    report.quarantined += plan.quarantined
+
+
+def _upsert_page(
+    entries: Sequence[SessionEntry], seen: dict[str, SessionEntry], book: BookTransaction
+) -> UpsertPlan:
+    # Runs on the writer thread; `seen` belongs to one window, whose pages run in order.
+    existing = book.find_sessions(entries[0].source, {entry.external_id for entry in entries})
+    plan = plan_upsert(entries, existing, seen)
+    book.apply_upsert(plan)
+    return plan
 
 
 def _request_stats(cloud: ChargerCloud) -> tuple[int, int]:

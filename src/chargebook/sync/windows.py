@@ -26,6 +26,9 @@ class SyncConfig:
             windows (the charger's first session lies behind us); 0 walks to the horizon.
         batch_size: records per transaction; each batch is committed on its own.
         max_concurrent_accounts: accounts synced at the same time.
+        write_on_thread: run the book's transactions on a writer thread, so a page is
+            checked while the one before is written (`chargebook.sync.book_writer`); False
+            runs them inline on the event loop (for schedulers on a virtual clock).
     """
 
     backfill_window: timedelta = timedelta(days=180)
@@ -34,6 +37,7 @@ class SyncConfig:
     stop_after_empty_windows: int = 4
     batch_size: int = 1000
     max_concurrent_accounts: int = 4
+    write_on_thread: bool = True
 
     def __post_init__(self) -> None:
         if self.backfill_window <= timedelta(0) or self.overlap < timedelta(0):
