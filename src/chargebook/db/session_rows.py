@@ -114,22 +114,15 @@ class SessionRowFormat:
             "ON CONFLICT (source, external_id) DO NOTHING"
         )
 
-    def row(self, entry: SessionEntry, charger_id: int, at: Any) -> tuple[Any, ...]:
-        """One new session in `SESSION_COLUMNS` order; `at` (first and last seen) is a time
-        already converted by `self.datetime`."""
+    def encode(self, entry: SessionEntry) -> tuple[Any, ...]:
+        """The columns `started_at` .. `raw_sha256` of a new session (the part derived from
+        its parsed session and raw JSON only), ready for the driver."""
         raw_json = entry.raw_json or canonical_json(entry.raw)
         parsed = entry.session
         if parsed is None:
-            return (
-                charger_id, entry.source.value, entry.external_id,
-                None, None, None, None, None, None, None, None, None,
-                raw_json, entry.raw_sha256, entry.state.value, entry.reason, at, at,
-            )  # fmt: skip
+            return (None,) * 9 + (raw_json, entry.raw_sha256)
         energy, currency = self.energy, parsed.currency
         return (
-            charger_id,
-            entry.source.value,
-            entry.external_id,
             self.datetime(parsed.started_at),
             self.datetime(parsed.ended_at),
             energy(parsed.energy_kwh),
@@ -142,7 +135,20 @@ class SessionRowFormat:
             currency if currency and len(currency) == 3 else None,
             raw_json,
             entry.raw_sha256,
-            entry.state.value,
+        )
+
+    def row(
+        self, entry: SessionEntry, charger_id: int, at: Any, encoded: tuple[Any, ...] | None = None
+    ) -> tuple[Any, ...]:
+        """One new session in `SESSION_COLUMNS` order; `at` (first and last seen) is a time
+        already converted by `self.datetime`; `encoded` is `self.encode(entry)` if made ahead."""
+        # str() of these StrEnums is their value, without the enum property's overhead.
+        return (
+            charger_id,
+            str(entry.source),
+            entry.external_id,
+            *(self.encode(entry) if encoded is None else encoded),
+            str(entry.state),
             entry.reason,
             at,
             at,

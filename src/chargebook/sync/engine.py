@@ -29,6 +29,7 @@ from chargebook.domain.ports import (
     BookOpener,
     BookTransaction,
     ChargerCloud,
+    EntryEncoder,
     RequestStats,
     SyncStateStore,
 )
@@ -80,6 +81,9 @@ class SyncEngine:
         progress: SyncProgress | None = None,
     ) -> None:
         self._open_book = open_book
+        # A store that can encode entries ahead of its transactions (`EntryEncoder`) gets
+        # that done here on the event loop, while the writer thread writes the page before.
+        self._encoder = open_book if isinstance(open_book, EntryEncoder) else None
         self._clock = clock
         self.config = config or SyncConfig()
         self._progress = progress
@@ -217,6 +221,8 @@ class SyncEngine:
 
         async def flush() -> None:
             entries = [check_record(r, max_current_a=max_current_a, phases=phases) for r in batch]
+            if self._encoder is not None:
+                entries = self._encoder.encode_entries(entries)
             await pages.put(functools.partial(_upsert_page, entries, seen))
 
         try:
