@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -42,6 +43,7 @@ from sqlalchemy import (
     String,
     Subquery,
     and_,
+    bindparam,
     case,
     cast,
     extract,
@@ -90,6 +92,8 @@ RULE_ORDER = (
 # re-write pages (about 20 % more CPU, about 40 % more wall time at 1M sessions). A constant,
 # so memory stays flat in the number of sessions.
 SQLITE_CACHE_KIB = 65_536
+# The bound parameter holding one customer's linked charger ids (`VerdictQuery.charger_ids`).
+CHARGER_IDS = "customer_charger_ids"
 
 
 @contextmanager
@@ -267,7 +271,12 @@ def _scanned(
         # Through the (charger_id, started_at) index: one customer's few chargers.
         theirs = query.charger_ids
         scanned.append(
-            cs.charger_id.in_(_linked_chargers(query.customer_id) if theirs is None else theirs)
+            cs.charger_id.in_(
+                _linked_chargers(query.customer_id)
+                if theirs is None
+                # A parameter, so that one built statement serves every customer (`summarize`).
+                else bindparam(CHARGER_IDS, value=list(theirs), expanding=True)
+            )
         )
     return scanned
 
@@ -518,10 +527,35 @@ def summarize(session: Session, query: VerdictQuery) -> list[VerdictGroup]:
     """Run the eligibility rules over the period in the database: one statement."""
     query = with_charger_ids(session, query)
     connection = session.connection()
+    dialect = connection.dialect.name
+    if query.charger_ids is None:
+        statement, parameters = summary_query(verdicts(query, dialect)), {}
+    else:
+        statement = _customer_summary(_shared(query), dialect)
+        parameters = {CHARGER_IDS: list(query.charger_ids)}
     with bulk_settings(connection), _serial_for_one_customer(connection, query):
-        return groups_of(
-            connection.execute(summary_query(verdicts(query, connection.dialect.name)))
-        )
+        return groups_of(connection.execute(statement, parameters))
+
+
+def _shared(query: VerdictQuery) -> VerdictQuery:
+    """A customer's query without the customer (whose chargers are a parameter) and with
+    tuples for lists: the key of the statements every customer's page shares."""
+    return replace(
+        query,
+        customer_id=0,
+        charger_ids=(),
+        month_starts=tuple(query.month_starts),
+        invalid_mandate_ids=tuple(query.invalid_mandate_ids),
+        part_starts=tuple(query.part_starts),
+    )
+
+
+@lru_cache(maxsize=16)
+def _customer_summary(query: VerdictQuery, dialect: str) -> Select[Any]:
+    """`summary_query(verdicts(query))`, built once per period and day: building the
+    expression took about 15 ms of Python per statement, as long as running it for one
+    customer. SQLAlchemy statements are immutable, so threads may share them."""
+    return summary_query(verdicts(query, dialect))
 
 
 @contextmanager
