@@ -25,9 +25,15 @@ from chargebook.db.testing import example_charger
 from chargebook.domain.ere import Address, DeliveryPeriod, MeteringKind
 from chargebook.domain.models import MidMeter
 from chargebook.ere import gs1_check_digit, load_parameters, period_bounds
-from chargebook.ere_book import add_connection, add_mandate, record_construct
+from chargebook.ere_book import (
+    add_connection,
+    add_mandate,
+    create_batch,
+    finalize_batch,
+    record_construct,
+)
 from chargebook.ere_book.context import OVERLAP_MARGIN, stream_verdicts
-from chargebook.ere_book.sql_path import quarters_query, verdict_query
+from chargebook.ere_book.sql_path import invalid_mandates, quarters_query, verdict_query
 from chargebook.web.credits import page_quarters, quarter_credits, recent_quarters
 
 NOW = datetime(2027, 1, 15, 12, tzinfo=UTC)
@@ -97,11 +103,12 @@ def _random_sessions(charger_id: int, tag: str, seed: int) -> list[ChargingSessi
 
 
 def _book(database: Database, clock: FixedClock) -> list[int]:
-    """Three customers: two MID chargers (one customer), one, and one without a mandate."""
+    """Four customers: two MID chargers (one customer), one, one with an incomplete mandate
+    (no consent to a verifier's visit) and one without a mandate."""
     customers = []
     with database.transaction() as session:
         store = EreStore(session, clock)
-        for n, chargers in ((1, 2), (2, 1), (3, 1)):
+        for n, chargers in ((1, 2), (2, 1), (4, 1), (3, 1)):
             user = UserRow(email=f"g{n}@example.com", password_hash="!", role="owner",
                            created_at=NOW)  # fmt: skip
             session.add(user)
@@ -127,7 +134,7 @@ def _book(database: Database, clock: FixedClock) -> list[int]:
                 for year in (2026, 2027):
                     add_mandate(store, ean=_ean(n), service_provider_id="chargebook",
                                 first_year=year, last_year=year,
-                                consent_grid_operator_data=True, consent_verifier_visit=True,
+                                consent_grid_operator_data=True, consent_verifier_visit=n != 4,
                                 signed_by_name=f"G {n}", signed_on=date(year, 1, 2))  # fmt: skip
             customers.append(user.id)
     return customers
@@ -201,11 +208,49 @@ def test_page_figures_equal_per_quarter_and_the_python_rules(
                 )
                 for period in periods
             ]
-            assert grouped == streamed == one_by_one, customer
-            if customer != customers[-1]:
+            # The page judges only the owner's mandates: the same figures.
+            theirs = invalid_mandates(store, customer)
+            assert theirs == [m for m in invalid_mandates(store) if m in theirs]
+            page = page_quarters(store, customer, periods, [], parameters=parameters, now=now,
+                                 in_sql=True, invalid_mandate_ids=theirs)  # fmt: skip
+            assert grouped == streamed == one_by_one == page, customer
+            if customer in customers[:2]:
                 assert sum(q.eligible_sessions for q in grouped) > 0
-            else:
-                assert all(q.eligible_sessions == 0 for q in grouped)  # no mandate
+                assert theirs == []
+            else:  # an incomplete mandate, or none
+                assert all(q.eligible_sessions == 0 for q in grouped)
+        assert invalid_mandates(store, customers[2]) != []
+
+
+def test_registered_credits_are_the_owners_lines_of_finalized_batches(
+    database: Database, clock: FixedClock
+) -> None:
+    customers = _book(database, clock)
+    parameters = load_parameters()
+    q2 = DeliveryPeriod(2026, 2)
+    with database.transaction() as session:
+        store = EreStore(session, clock)
+        before = {c: page_quarters(store, c, [q2], [], parameters=parameters, now=NOW)[0]
+                  for c in customers[:2]}  # fmt: skip
+        created = create_batch(store, q2, parameters=parameters, now=NOW)
+        finalize_batch(store, created.batch.id)
+        create_batch(store, DeliveryPeriod(2026, 3), parameters=parameters, now=NOW)  # draft
+    with database.session() as session:
+        store = EreStore(session, clock)
+        lines = store.batches.lines(created.batch.id)
+        assert {line.customer_id for line in lines} == {str(c) for c in customers[:2]}
+        for customer in customers[:2]:
+            theirs = sum((x.ere for x in lines if x.customer_id == str(customer)), Decimal(0))
+            assert theirs > 0
+            assert store.batches.lines(created.batch.id, customer_user_id=customer) == [
+                x for x in lines if x.customer_id == str(customer)
+            ]
+            periods = [q2, DeliveryPeriod(2026, 3)]
+            after = page_quarters(store, customer, periods, [], parameters=parameters, now=NOW)
+            assert after[0].registered_ere == theirs  # the draft Q3 batch does not count
+            assert after[1].registered_ere == 0
+            assert after[0].eligible_sessions == 0  # registered now
+            assert before[customer].eligible_ere == theirs
 
 
 def test_an_ok_session_cannot_end_before_it_starts(database: Database, clock: FixedClock) -> None:

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from chargebook.db.ere_store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
-from chargebook.domain.ere_book import BatchStatus, PayoutStatus, StoredStatement
+from chargebook.domain.ere_book import BatchStatus, PayoutStatus, StoredBatch, StoredStatement
 from chargebook.ere import (
     EarningsEstimate,
     ParametersError,
@@ -126,8 +126,11 @@ def page_quarters(
         eligible = _eligible_in_sql(store, customer_id, periods, now, invalid_mandate_ids)
     else:
         eligible = {p: _eligible_streamed(store, customer_id, p, now) for p in periods}
+    batches = store.batches.list()  # once for the page: a handful per quarter
     return [
-        _quarter(store, customer_id, period, *eligible[period], statements, parameters, now)
+        _quarter(
+            store, customer_id, period, *eligible[period], statements, batches, parameters, now
+        )
         for period in periods
     ]
 
@@ -139,6 +142,7 @@ def _quarter(
     per_ean: dict[str, Decimal],
     sessions: int,
     statements: list[StoredStatement],
+    batches: list[StoredBatch],
     parameters: ParameterSet,
     now: datetime,
 ) -> QuarterCredits:
@@ -154,15 +158,11 @@ def _quarter(
         ere += amount.ere
         estimate = estimate or amount.is_estimate
     registered = Decimal(0)
-    for batch in store.batches.list(period=period):
-        if batch.status is BatchStatus.FINALIZED:
+    for batch in batches:
+        if batch.period == period and batch.status is BatchStatus.FINALIZED:
+            lines = store.batches.lines(batch.id, customer_user_id=customer_id)
             registered += sum(
-                (
-                    line.ere
-                    for line in store.batches.lines(batch.id)
-                    if line.customer_id == customer
-                ),
-                Decimal(0),
+                (line.ere for line in lines if line.customer_id == customer), Decimal(0)
             )
     mine = [s for s in statements if s.period == period]
     paid = [s for s in mine if s.payout_status is PayoutStatus.PAID]

@@ -183,14 +183,18 @@ class BatchRepository:
             query = query.where(EreBatchRow.period == period.label)
         return [self._to_domain(row) for row in self._session.scalars(query)]
 
-    def lines(self, batch_id: int) -> builtins.list[StoredBatchLine]:
-        """A batch's lines by customer, EAN and period."""
+    def lines(
+        self, batch_id: int, *, customer_user_id: int | None = None
+    ) -> builtins.list[StoredBatchLine]:
+        """A batch's lines (only `customer_user_id`'s, if given) by customer, EAN and period."""
         query = (
             select(EreBatchLineRow, EreMandateRow)
             .join(EreMandateRow, EreMandateRow.id == EreBatchLineRow.mandate_id)
             .where(EreBatchLineRow.batch_id == batch_id)
             .order_by(EreBatchLineRow.customer_user_id, EreBatchLineRow.ean, EreBatchLineRow.id)
         )
+        if customer_user_id is not None:
+            query = query.where(EreBatchLineRow.customer_user_id == customer_user_id)
         return [to_stored_line(line, mandate) for line, mandate in self._session.execute(query)]
 
     def session_totals(self, batch_id: int) -> dict[int, tuple[int, Decimal]]:

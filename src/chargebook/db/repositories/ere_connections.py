@@ -213,10 +213,14 @@ class MandateRepository:
             raise NotFoundError(f"no mandate with id {mandate_id}")
         return _mandate(row)
 
-    def list(self, *, ean: str | None = None) -> builtins.list[StoredMandate]:
+    def list(
+        self, *, ean: str | None = None, customer_user_id: int | None = None
+    ) -> builtins.list[StoredMandate]:
         query = select(EreMandateRow).order_by(EreMandateRow.id)
         if ean is not None:
             query = query.where(EreMandateRow.ean == ean)
+        if customer_user_id is not None:
+            query = query.where(EreMandateRow.customer_user_id == customer_user_id)
         return [_mandate(row) for row in self._session.scalars(query)]
 
     def by_ean(self) -> dict[str, builtins.list[Mandate]]:

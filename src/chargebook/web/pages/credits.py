@@ -42,8 +42,8 @@ def credits_page(request: Request, context: Ctx, viewer: PageViewer, db: DbSessi
     statements = book.list_statements()
     store = EreStore(db, context.clock)
     in_sql = sql_path_applies(store)
-    # The mandates once per page, not once per quarter.
-    invalid = invalid_mandates(store) if in_sql else None
+    # The mandates once per page, not once per quarter, and only the owner's.
+    invalid = invalid_mandates(store, viewer.user.id) if in_sql else None
     quarters = page_quarters(
         store,
         viewer.user.id,
