@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from chargebook.clock import FixedClock
@@ -251,6 +252,27 @@ def test_registered_credits_are_the_owners_lines_of_finalized_batches(
             assert after[1].registered_ere == 0
             assert after[0].eligible_sessions == 0  # registered now
             assert before[customer].eligible_ere == theirs
+
+
+def test_the_connection_settings_are_restored(database: Database, clock: FixedClock) -> None:
+    """A customer's query changes PostgreSQL's jit and parallel workers for itself only."""
+    customers = _book(database, clock)
+    postgres = database.dialect == "postgresql"
+    read = (
+        "SELECT current_setting('jit'), current_setting('max_parallel_workers_per_gather')"
+        if postgres
+        else "PRAGMA cache_size"
+    )
+    with database.session() as session:
+        store = EreStore(session, clock)
+        if postgres:  # values that differ from what the query sets
+            session.execute(text("SELECT set_config('jit', 'on', true)"))
+            session.execute(text("SELECT set_config('max_parallel_workers_per_gather', '2', true)"))
+        before = session.execute(text(read)).one()
+        grouped = page_quarters(store, customers[0], Y2026, [], parameters=load_parameters(),
+                                now=NOW)  # fmt: skip
+        assert sum(q.eligible_sessions for q in grouped) > 0
+        assert session.execute(text(read)).one() == before
 
 
 def test_an_ok_session_cannot_end_before_it_starts(database: Database, clock: FixedClock) -> None:
