@@ -21,6 +21,8 @@ from chargebook.errors import ConfigurationError
 SQLITE_BEGIN_OPTION = "chargebook_sqlite_begin"
 # How long a SQLite connection waits for another process's lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# WAL pages after which a commit checkpoints the log into the database file.
+SQLITE_WAL_CHECKPOINT_PAGES = 8000
 
 
 def normalize_database_url(url: str) -> str:
@@ -99,6 +101,13 @@ def _sqlite_engine(url: URL) -> Engine:
             # 32 MiB page cache (SQLite's default is 2 MiB): a big book's indexes did not fit, and
             # the 200,000-session ingest benchmark went from 10.6k to 12.5k sessions/s.
             cursor.execute("PRAGMA cache_size=-32768")
+            # Checkpoint the WAL every 8,000 pages (32 MiB; SQLite's default is 1,000): an index
+            # page changed by several commits in between is copied to the database once, not
+            # once per commit (bulk inserts into a big book: about a quarter less CPU per
+            # commit). Durability is unchanged (WAL, synchronous=NORMAL); the log file is cut
+            # back to 64 MiB after a checkpoint.
+            cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_CHECKPOINT_PAGES}")
+            cursor.execute("PRAGMA journal_size_limit=67108864")
         cursor.close()
 
     @event.listens_for(engine, "begin")
