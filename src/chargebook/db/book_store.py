@@ -87,6 +87,37 @@ class SqlBookOpener:
         return [dataclasses.replace(e, encoded=(form, form.encode(e))) for e in entries]
 
 
+class LazyJson(Mapping[str, Any]):
+    """A stored raw payload, decoded from its JSON text on first use.
+
+    The sync compares a known session by its sha256; only a changed one needs the old payload
+    (for the audit log), so a re-read of unchanged sessions decodes nothing.
+    """
+
+    __slots__ = ("_text", "_value")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._value: dict[str, Any] | None = None
+
+    def _decoded(self) -> dict[str, Any]:
+        if self._value is None:
+            self._value = json.loads(self._text)
+        return self._value
+
+    def __getitem__(self, key: str) -> Any:
+        return self._decoded()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._decoded())
+
+    def __len__(self) -> int:
+        return len(self._decoded())
+
+    def __repr__(self) -> str:
+        return f"LazyJson({self._decoded()!r})"
+
+
 class SqlBook:
     """One transaction on the book (implements `BookTransaction`)."""
 
@@ -154,7 +185,7 @@ class SqlBook:
                 found[external_id] = StoredSession(
                     external_id=external_id,
                     charger_external_id=charger,
-                    raw=json.loads(raw),
+                    raw=LazyJson(raw),
                     raw_sha256=sha,
                     state=SessionState(state),
                     reason=reason,

@@ -7,14 +7,19 @@ commit, psycopg while it waits for the server), so with the transactions on a th
 own the next page is checked while the previous one is written: two cores in use instead of one.
 
 Guarantees the engine relies on:
-- one transaction at a time, in submission order (FIFO on a single worker thread), so a
-  charger's cursor saved after awaiting its pages is committed after them; on SQLite the
+- works run one transaction at a time, in submission order (FIFO on a single worker thread),
+  so a charger's cursor saved after awaiting its pages is committed after them; on SQLite the
   writes of concurrently synced accounts never compete for the write lock;
+- works queued together (up to `MAX_GROUP`) share one transaction and one commit: a commit
+  writes each database page it changed once, and the pages of an index are changed by many
+  works. All of a group commits or none does; when it fails, each work runs again alone, so
+  only the failing one reports an error. A work must therefore give the same result when run
+  again after a rollback (the engine's do: they plan from what the book holds);
 - a transaction runs start to commit on the writer thread; nothing is ever open across an
   `await` of the event loop;
-- an error raised in a transaction (or its commit) is re-raised by `await` in the caller,
-  with the transaction rolled back by the `BookOpener`;
-- `close()` cancels what has not started and waits for the transaction in flight, which
+- an error raised in a work (or its commit) is re-raised by `await` in the caller, with the
+  transaction rolled back by the `BookOpener`;
+- `close()` drops queued works not yet started and waits for the transaction in flight, which
   ends committed or rolled back; a cancelled caller also waits for its transaction to end.
 """
 
