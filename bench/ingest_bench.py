@@ -7,7 +7,8 @@ Pre-built records: the simulator's served `v4/sessions/stats` items (every attri
 book keeps them raw) parsed by the client's own item parser, on the simulator's chargers (as
 `v3/chargers/groups` describes them). An in-memory cloud hands them to the real `SyncEngine`
 with one backfill window per charger, so the engine writes pages of `--batch-size` records:
-validation, hashing, planning, the lookup of known ids, the bulk INSERT and a commit per page.
+validation, hashing, planning, the lookup of known ids, the bulk INSERT and the commit (on the
+engine's writer thread; pages of several accounts queued together share a commit).
 
 Measured: the first ingest into a fresh SQLite file (everything new); the re-ingest of the
 same pages (cursors reset, so every page is read again: nothing new, nothing written but the
@@ -21,6 +22,7 @@ import argparse
 import asyncio
 import bisect
 import math
+import shutil
 import statistics
 import time
 from collections.abc import AsyncIterator, Callable
@@ -165,8 +167,13 @@ def fresh_database(postgres_url: str | None) -> tuple[Database, Callable[[], Non
             scratch.close()
 
         return database, close
-    database, _ = fresh_sqlite("cb-ingest-")
-    return database, database.dispose
+    database, path = fresh_sqlite("cb-ingest-")
+
+    def dispose() -> None:
+        database.dispose()
+        shutil.rmtree(path.parent, ignore_errors=True)  # a 200,000-session book is 230 MB
+
+    return database, dispose
 
 
 def one_run(fleet: Fleet, batch: int, postgres_url: str | None) -> tuple[float, ...]:
