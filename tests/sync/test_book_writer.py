@@ -29,6 +29,7 @@ CONFIG = SyncConfig(
     max_history=timedelta(days=400),
     stop_after_empty_windows=0,
     batch_size=7,
+    write_on_thread=True,
 )
 
 
@@ -167,7 +168,11 @@ async def test_one_page_in_flight_while_the_next_is_checked_then_cancel_waits(
     start = clock.now() - timedelta(days=10)
     cloud.sessions["101"] = [raw_session(n, "101", start + timedelta(hours=n)) for n in range(50)]
     book = HookedBook()
-    engine = SyncEngine(book.open, clock, SyncConfig(batch_size=10, stop_after_empty_windows=1))
+    engine = SyncEngine(
+        book.open,
+        clock,
+        SyncConfig(batch_size=10, stop_after_empty_windows=1, write_on_thread=True),
+    )
     gate = threading.Event()
     book.commit_gate = gate
     task = asyncio.create_task(engine.sync_account(AccountSource(1, "a@example.com", cloud)))

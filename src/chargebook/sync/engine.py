@@ -81,11 +81,13 @@ class SyncEngine:
         progress: SyncProgress | None = None,
     ) -> None:
         self._open_book = open_book
-        # A store that can encode entries ahead of its transactions (`EntryEncoder`) gets
-        # that done here on the event loop, while the writer thread writes the page before.
-        self._encoder = open_book if isinstance(open_book, EntryEncoder) else None
         self._clock = clock
         self.config = config or SyncConfig()
+        # With a writer thread, a store that can encode entries ahead of its transactions
+        # (`EntryEncoder`) gets that done on the event loop while the page before is written;
+        # inline it would only add the copy of every entry.
+        threaded = self.config.write_on_thread
+        self._encoder = open_book if threaded and isinstance(open_book, EntryEncoder) else None
         self._progress = progress
 
     async def sync_accounts(self, accounts: Sequence[AccountSource]) -> SyncReport:
