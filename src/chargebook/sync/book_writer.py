@@ -4,7 +4,11 @@ The engine's Python work per page (validation, canonical JSON, sha256) and the d
 work per page (lookup, INSERT, commit) used to alternate on one thread. Database drivers
 release the GIL while the database works (Python's sqlite3 around every `sqlite3_step` and
 commit, psycopg while it waits for the server), so with the transactions on a thread of their
-own the next page is checked while the previous one is written: two cores in use instead of one.
+own the next page is checked while the previous one is written. Measured on SQLite (2 cores,
+bench/README.md, Ingest) it did not pay: the driver takes the GIL back after every statement,
+which waits up to the interpreter's switch interval (5 ms) while the event loop runs Python.
+So the engine uses the thread only when asked (`SyncConfig.write_on_thread`); inline
+(`thread=False`) the same guarantees hold without overlap or shared commits.
 
 Guarantees the engine relies on:
 - works run one transaction at a time, in submission order (FIFO on a single worker thread),

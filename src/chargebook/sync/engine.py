@@ -6,11 +6,12 @@ Every batch of records is its own transaction, and the cursor moves only after a
 read completely and its batches were committed, so a run killed at any moment resumes without
 losing or doubling a session.
 
-Transactions run on one writer thread (`BookWriter`), one at a time and in order, never on the
-event loop: while a page is written (the database releases the GIL), the next page is checked
-(validation, canonical JSON, sha256) and other accounts are read. At most one page of a window
-is in flight; its cursor is saved only after awaiting it. Cancelling the engine lets the
-transaction in flight end (committed or rolled back) and never leaves one half-written.
+Transactions go through a `BookWriter`, one at a time and in order: inline on the event loop
+by default, or (`SyncConfig.write_on_thread`) on a writer thread, where a page is written while
+the next one is checked and other accounts are read. Either way at most one page of a window
+is in flight and its cursor is saved only after awaiting it; no transaction is open across an
+`await` of the engine, and cancelling lets the transaction in flight end (committed or rolled
+back), never leaving one half-written.
 """
 
 from __future__ import annotations
