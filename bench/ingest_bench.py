@@ -1,14 +1,13 @@
 """Ingest benchmark (issue 3): sessions/s from the sync engine into a fresh book, no network.
 
     .venv/bin/python -m bench.ingest_bench [--sessions 200000] [--per-charger 1000] [--runs 3]
-        [--batch-size 1000] [--postgres-url URL] [--writer-thread] [--quick]
+        [--batch-size 1000] [--postgres-url URL] [--quick]
 
 Pre-built records: the simulator's served `v4/sessions/stats` items (every attribute, as the
 book keeps them raw) parsed by the client's own item parser, on the simulator's chargers (as
 `v3/chargers/groups` describes them). An in-memory cloud hands them to the real `SyncEngine`
 with one backfill window per charger, so the engine writes pages of `--batch-size` records:
-validation, hashing, planning, the lookup of known ids, the bulk INSERT and the commit (on the
-engine's writer thread; pages of several accounts queued together share a commit).
+validation, hashing, planning, the lookup of known ids, the bulk INSERT and a commit per page.
 
 Measured: the first ingest into a fresh SQLite file (everything new); the re-ingest of the
 same pages (cursors reset, so every page is read again: nothing new, nothing written but the
@@ -134,14 +133,7 @@ def _add_accounts(database: Database, count: int) -> list[int]:
     return ids
 
 
-def _ingest(
-    database: Database,
-    fleet: Fleet,
-    account_ids: list[int],
-    batch: int,
-    *,
-    writer_thread: bool = False,
-) -> SyncReport:
+def _ingest(database: Database, fleet: Fleet, account_ids: list[int], batch: int) -> SyncReport:
     clock = FixedClock(NOW)
     config = SyncConfig(
         backfill_window=fleet.span,
@@ -149,7 +141,6 @@ def _ingest(
         stop_after_empty_windows=1,
         batch_size=batch,
         max_concurrent_accounts=4,
-        write_on_thread=writer_thread,
     )
     engine = SyncEngine(book_opener(database, clock), clock, config)
     sources = [
@@ -184,9 +175,7 @@ def fresh_database(postgres_url: str | None) -> tuple[Database, Callable[[], Non
     return database, dispose
 
 
-def one_run(
-    fleet: Fleet, batch: int, postgres_url: str | None, *, writer_thread: bool = False
-) -> tuple[float, ...]:
+def one_run(fleet: Fleet, batch: int, postgres_url: str | None) -> tuple[float, ...]:
     """(first ingest s, re-ingest s, first CPU s, re-ingest CPU s) into a fresh book.
 
     Checks both reports and the book. CPU seconds (this process) are quoted next to wall
@@ -196,7 +185,7 @@ def one_run(
     try:
         account_ids = _add_accounts(database, len(fleet.accounts))
         began, cpu = time.perf_counter(), time.process_time()
-        first = _ingest(database, fleet, account_ids, batch, writer_thread=writer_thread)
+        first = _ingest(database, fleet, account_ids, batch)
         first_s, first_cpu_s = time.perf_counter() - began, time.process_time() - cpu
         assert first.total("new") == fleet.sessions, f"{first.total('new')} of {fleet.sessions}"
         with database.transaction() as session:
@@ -204,7 +193,7 @@ def one_run(
             assert stored == fleet.sessions, f"the book holds {stored} of {fleet.sessions}"
             session.execute(delete(SyncStateRow))  # forget the cursors: read everything again
         began, cpu = time.perf_counter(), time.process_time()
-        again = _ingest(database, fleet, account_ids, batch, writer_thread=writer_thread)
+        again = _ingest(database, fleet, account_ids, batch)
         again_s, again_cpu_s = time.perf_counter() - began, time.process_time() - cpu
         assert again.total("new") == again.total("changed") == 0, "a re-ingest wrote sessions"
         assert again.total("unchanged") >= fleet.sessions
@@ -221,9 +210,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--postgres-url", default=None, help="also possible: a PostgreSQL book")
     parser.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
-    parser.add_argument(
-        "--writer-thread", action="store_true", help="SyncConfig.write_on_thread (the pipeline)"
-    )
     args = parser.parse_args(argv)
     if args.quick:
         args.sessions, args.per_charger, args.runs, args.batch_size = 600, 150, 1, 100
@@ -231,15 +217,11 @@ def main(argv: list[str] | None = None) -> None:
     fleet = build_fleet(args.sessions, args.per_charger)
     chargers = sum(len(chargers) for _, chargers, _ in fleet.accounts)
     backend = "PostgreSQL" if args.postgres_url else "SQLite (WAL, synchronous=NORMAL)"
-    backend += "; writer thread" if args.writer_thread else ""
     print(
         f"built {fleet.sessions} records on {chargers} chargers of {len(fleet.accounts)} "
         f"accounts in {time.perf_counter() - began:.1f} s; pages of {args.batch_size}; {backend}"
     )
-    runs = [
-        one_run(fleet, args.batch_size, args.postgres_url, writer_thread=args.writer_thread)
-        for _ in range(args.runs)
-    ]
+    runs = [one_run(fleet, args.batch_size, args.postgres_url) for _ in range(args.runs)]
     first = [fleet.sessions / r[0] for r in runs]
     again = [fleet.sessions / r[1] for r in runs]
     first_cpu = statistics.median(fleet.sessions / r[2] for r in runs)
@@ -248,11 +230,7 @@ def main(argv: list[str] | None = None) -> None:
     peak = (
         math.nan
         if args.quick
-        else traced_peak_mib(
-            lambda: one_run(
-                fleet, args.batch_size, args.postgres_url, writer_thread=args.writer_thread
-            )
-        )
+        else traced_peak_mib(lambda: one_run(fleet, args.batch_size, args.postgres_url))
     )
     med = statistics.median(first)
     print(

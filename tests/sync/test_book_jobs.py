@@ -26,10 +26,7 @@ async def test_book_jobs_sync_and_record_every_account(clock: FixedClock) -> Non
         start = clock.now() - timedelta(days=1)
         cloud.sessions[f"{n}01"] = [raw_session(n + 1, f"{n}01", start)]
     accounts = [AccountSource(n + 1, f"a{n}@example.com", c) for n, c in enumerate(clouds)]
-    # Virtual time: the scheduler's sleeps move the clock at once, so the book is written
-    # inline on the event loop (a writer thread's work would let time pass unseen).
-    config = SyncConfig(stop_after_empty_windows=1, write_on_thread=False)
-    engine = SyncEngine(book.open, clock, config)
+    engine = SyncEngine(book.open, clock, SyncConfig(stop_after_empty_windows=1))
     recorder = Recorder(book.open, clock, reads_per_minute=3)
     scheduler = Scheduler(clock, rng=random.Random(3))
     jobs = schedule_account_jobs(scheduler, accounts, engine=engine, recorder=recorder)

@@ -9,7 +9,6 @@ and both raw versions go to the audit log.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -47,7 +46,7 @@ from chargebook.domain.book import (
     UpsertPlan,
 )
 from chargebook.domain.models import Charger, ChargerSource
-from chargebook.domain.ports import BookTransaction
+from chargebook.domain.ports import BookOpener, BookTransaction
 from chargebook.errors import NotFoundError
 
 # Bound parameters per statement stay far below SQLite's and PostgreSQL's limits.
@@ -55,36 +54,22 @@ _CHUNK = 500
 AUDIT_ACTOR = "sync"
 
 
-def book_opener(database: Database, clock: Clock) -> SqlBookOpener:
+def book_opener(database: Database, clock: Clock) -> BookOpener:
     """A `BookOpener` over `database`: one SQLAlchemy session and transaction per call."""
-    return SqlBookOpener(database, clock)
-
-
-class SqlBookOpener:
-    """Opens `SqlBook` transactions (a `BookOpener`) and encodes entries ahead of them
-    (`EntryEncoder`: the driver-ready row values of new sessions, built on the caller's
-    thread so the sync engine's writer thread only writes)."""
-
-    def __init__(self, database: Database, clock: Clock) -> None:
-        writer = database.engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
-        self._sessions = sessionmaker(writer, expire_on_commit=False)
-        self._clock = clock
-        self._format = SessionRowFormat(database.engine.dialect.name)
+    writer = database.engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+    sessions = sessionmaker(writer, expire_on_commit=False)
 
     @contextmanager
-    def __call__(self) -> Iterator[BookTransaction]:
+    def open_book() -> Iterator[BookTransaction]:
         try:
-            with self._sessions() as session:
-                yield SqlBook(session, self._clock, self._format)
+            with sessions() as session:
+                yield SqlBook(session, clock)
         except OperationalError as exc:
             raise DatabaseUnavailableError(
                 f"the database is unavailable: {str(exc.orig).splitlines()[0]}"
             ) from exc
 
-    def encode_entries(self, entries: Sequence[SessionEntry]) -> list[SessionEntry]:
-        """`entries` with `encoded` = (this opener's row format, its values for them)."""
-        form = self._format
-        return [dataclasses.replace(e, encoded=(form, form.encode(e))) for e in entries]
+    return open_book
 
 
 class LazyJson(Mapping[str, Any]):
@@ -121,13 +106,11 @@ class LazyJson(Mapping[str, Any]):
 class SqlBook:
     """One transaction on the book (implements `BookTransaction`)."""
 
-    def __init__(
-        self, session: Session, clock: Clock, row_format: SessionRowFormat | None = None
-    ) -> None:
+    def __init__(self, session: Session, clock: Clock) -> None:
         self._session = session
         self._clock = clock
         self._charger_ids: dict[tuple[str, str], int] = {}
-        self._format = row_format
+        self._format: SessionRowFormat | None = None
 
     def commit(self) -> None:
         self._session.commit()
@@ -198,18 +181,11 @@ class SqlBook:
             # Values converted once in plain Python and one driver executemany: the typed
             # path's per-value processing cost more than SQLite's insert (db.session_rows).
             form = self._row_format()
-            now = form.datetime(self._clock.now())
-            ids: dict[tuple[ChargerSource, str], int] = {}
-            rows = []
-            for entry in plan.inserts:
-                key = (entry.source, entry.charger_external_id)
-                charger_id = ids.get(key)
-                if charger_id is None:
-                    charger_id = ids[key] = self._charger_id(*key)
-                encoded = entry.encoded
-                # Values encoded ahead (`SqlBookOpener.encode_entries`) for this format only.
-                ready = encoded[1] if encoded is not None and encoded[0] is form else None
-                rows.append(form.row(entry, charger_id, now, ready))
+            now, charger_id = form.datetime(self._clock.now()), self._charger_id
+            rows = [
+                form.row(entry, charger_id(entry.source, entry.charger_external_id), now)
+                for entry in plan.inserts
+            ]
             insert_session_rows(self._session, form, rows)
         audit = AuditLogRepository(self._session, self._clock)
         for change in plan.changes:

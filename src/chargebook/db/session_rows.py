@@ -11,7 +11,6 @@ datetimes and quantized Decimals), and the statement goes to the driver's execut
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -106,31 +105,31 @@ class SessionRowFormat:
         self.datetime: Callable[[datetime | None], Any] = sqlite_datetime if sqlite else aware_utc
         self.energy = _decimal_binder(ENERGY_QUANTUM, sqlite)
         self.money = _decimal_binder(MONEY_QUANTUM, sqlite)
-        self.multi_row = sqlite
         placeholder = "?" if sqlite else "%s"
-        self._values = "(" + ", ".join([placeholder] * len(SESSION_COLUMNS)) + ")"
-        self.insert_sql = self.insert_text(1)
-
-    @functools.lru_cache(maxsize=8)  # noqa: B019 (one format per dialect, kept for the process)
-    def insert_text(self, rows: int) -> str:
-        """INSERT .. VALUES with `rows` rows of placeholders .. ON CONFLICT DO NOTHING."""
         table, columns = ChargingSessionRow.__tablename__, ", ".join(SESSION_COLUMNS)
+        values = ", ".join([placeholder] * len(SESSION_COLUMNS))
         # Constant table and column names only: nothing here comes from input.
-        return (
-            f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
-            + ", ".join([self._values] * rows)
-            + " ON CONFLICT (source, external_id) DO NOTHING"
+        self.insert_sql = (
+            f"INSERT INTO {table} ({columns}) VALUES ({values}) "  # noqa: S608
+            "ON CONFLICT (source, external_id) DO NOTHING"
         )
 
-    def encode(self, entry: SessionEntry) -> tuple[Any, ...]:
-        """The columns `started_at` .. `raw_sha256` of a new session (the part derived from
-        its parsed session and raw JSON only), ready for the driver."""
+    def row(self, entry: SessionEntry, charger_id: int, at: Any) -> tuple[Any, ...]:
+        """One new session in `SESSION_COLUMNS` order; `at` (first and last seen) is a time
+        already converted by `self.datetime`."""
         raw_json = entry.raw_json or canonical_json(entry.raw)
         parsed = entry.session
         if parsed is None:
-            return (None,) * 9 + (raw_json, entry.raw_sha256)
+            return (
+                charger_id, entry.source.value, entry.external_id,
+                None, None, None, None, None, None, None, None, None,
+                raw_json, entry.raw_sha256, entry.state.value, entry.reason, at, at,
+            )  # fmt: skip
         energy, currency = self.energy, parsed.currency
         return (
+            charger_id,
+            entry.source.value,
+            entry.external_id,
             self.datetime(parsed.started_at),
             self.datetime(parsed.ended_at),
             energy(parsed.energy_kwh),
@@ -143,49 +142,17 @@ class SessionRowFormat:
             currency if currency and len(currency) == 3 else None,
             raw_json,
             entry.raw_sha256,
-        )
-
-    def row(
-        self, entry: SessionEntry, charger_id: int, at: Any, encoded: tuple[Any, ...] | None = None
-    ) -> tuple[Any, ...]:
-        """One new session in `SESSION_COLUMNS` order; `at` (first and last seen) is a time
-        already converted by `self.datetime`; `encoded` is `self.encode(entry)` if made ahead."""
-        # str() of these StrEnums is their value, without the enum property's overhead.
-        return (
-            charger_id,
-            str(entry.source),
-            entry.external_id,
-            *(self.encode(entry) if encoded is None else encoded),
-            str(entry.state),
+            entry.state.value,
             entry.reason,
             at,
             at,
         )
 
 
-# Rows per multi-row INSERT on SQLite: 500 x 18 = 9,000 bound values (the limit is 32,766).
-MULTI_ROW_CHUNK = 500
-
-
 def insert_session_rows(
     session: Session, form: SessionRowFormat, rows: Sequence[tuple[Any, ...]]
 ) -> None:
     """INSERT .. ON CONFLICT (source, external_id) DO NOTHING of `rows` (in `SESSION_COLUMNS`
-    order, converted by `form` of the session's dialect).
-
-    On SQLite as multi-row INSERTs of up to `MULTI_ROW_CHUNK` rows: the driver's executemany
-    takes and releases the GIL around every row's step, so a busy second thread (the sync
-    engine checks the next page meanwhile) made each row wait for the GIL; one statement of
-    500 rows releases it once. Same rows, same order, same conflict rule. On PostgreSQL the
-    driver's executemany.
-    """
-    if not rows:
-        return
-    connection = session.connection()
-    if not form.multi_row:
-        connection.exec_driver_sql(form.insert_sql, list(rows))
-        return
-    for start in range(0, len(rows), MULTI_ROW_CHUNK):
-        chunk = rows[start : start + MULTI_ROW_CHUNK]
-        values = tuple(value for row in chunk for value in row)
-        connection.exec_driver_sql(form.insert_text(len(chunk)), values)
+    order, converted by `form` of the session's dialect) as one driver executemany."""
+    if rows:
+        session.connection().exec_driver_sql(form.insert_sql, list(rows))

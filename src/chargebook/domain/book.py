@@ -40,10 +40,6 @@ class SessionEntry:
     conflicting_raw: Mapping[str, Any] | None = None
     # The canonical JSON text `raw_sha256` was computed from, so a store need not encode again.
     raw_json: str = ""
-    # A store's write-ready form of `session`, `raw_json` and `raw_sha256` (and nothing else:
-    # the core may replace state and reason), made ahead of the transaction by the store's
-    # `EntryEncoder`; opaque to the core, None when not encoded.
-    encoded: Any = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,13 +7,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from chargebook.domain.book import (
-    SessionEntry,
-    SessionSample,
-    StoredSession,
-    SyncState,
-    UpsertPlan,
-)
+from chargebook.domain.book import SessionSample, StoredSession, SyncState, UpsertPlan
 from chargebook.domain.models import Charger, ChargerSource, ChargerStatus, SessionRecord
 
 
@@ -102,18 +96,6 @@ class BookTransaction(SessionBook, SyncStateStore, SampleLog, Protocol):
 
 # Opens a transaction; leaving the context without commit rolls it back.
 BookOpener = Callable[[], AbstractContextManager[BookTransaction]]
-
-
-@runtime_checkable
-class EntryEncoder(Protocol):
-    """Optional capability of a `BookOpener`: convert checked entries to the store's
-    write-ready form ahead of the transaction, on the caller's thread, so the transaction
-    (on the sync engine's writer thread) spends less time in Python."""
-
-    def encode_entries(self, entries: Sequence[SessionEntry]) -> list[SessionEntry]:
-        """The same entries, in order, with `encoded` set (values derived from `session`,
-        `raw_json` and `raw_sha256` only)."""
-        ...
 
 
 @runtime_checkable

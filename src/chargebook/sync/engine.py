@@ -3,39 +3,25 @@
 Per charger: a new charger's cursor is saved first; then an incremental read of
 [synced_until - overlap, now); then the backfill walks back window by window to the horizon.
 Every batch of records is its own transaction, and the cursor moves only after a window was
-read completely and its batches were committed, so a run killed at any moment resumes without
-losing or doubling a session.
+read completely, so a run killed at any moment resumes without losing or doubling a session.
 
-Transactions go through a `BookWriter`, one at a time and in order: inline on the event loop
-by default, or (`SyncConfig.write_on_thread`) on a writer thread, where a page is written while
-the next one is checked and other accounts are read. Either way at most one page of a window
-is in flight and its cursor is saved only after awaiting it; no transaction is open across an
-`await` of the engine, and cancelling lets the transaction in flight end (committed or rolled
-back), never leaving one half-written.
+No transaction is ever open across an `await`: the engine reads from the cloud, then writes
+synchronously. Cancelling the engine therefore never leaves a half-written transaction.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from chargebook.clock import Clock
-from chargebook.domain.book import SessionEntry, SyncState, UpsertPlan
+from chargebook.domain.book import SessionEntry, SyncState
 from chargebook.domain.models import Charger, ChargerSource, SessionRecord
-from chargebook.domain.ports import (
-    BookOpener,
-    BookTransaction,
-    ChargerCloud,
-    EntryEncoder,
-    RequestStats,
-    SyncStateStore,
-)
+from chargebook.domain.ports import BookOpener, ChargerCloud, RequestStats, SyncStateStore
 from chargebook.errors import ChargebookError
-from chargebook.sync.book_writer import BookWriter, PageQueue
 from chargebook.sync.planning import plan_upsert
 from chargebook.sync.report import AccountReport, SyncProgress, SyncReport
 from chargebook.sync.validation import charger_limits, check_record
@@ -84,36 +70,20 @@ class SyncEngine:
         self._open_book = open_book
         self._clock = clock
         self.config = config or SyncConfig()
-        # With a writer thread, a store that can encode entries ahead of its transactions
-        # (`EntryEncoder`) gets that done on the event loop while the page before is written;
-        # inline it would only add the copy of every entry.
-        threaded = self.config.write_on_thread
-        self._encoder = open_book if threaded and isinstance(open_book, EntryEncoder) else None
         self._progress = progress
 
     async def sync_accounts(self, accounts: Sequence[AccountSource]) -> SyncReport:
         """Sync many accounts concurrently (at most `max_concurrent_accounts` at once).
 
-        A failing account is reported and recorded, never stops the others. The accounts
-        share one writer thread, so their transactions never compete for a lock.
+        A failing account is reported and recorded, never stops the others.
         """
         limit = asyncio.Semaphore(self.config.max_concurrent_accounts)
-        with BookWriter(self._open_book, thread=self.config.write_on_thread) as writer:
 
-            async def one(account: AccountSource) -> AccountReport:
-                async with limit:
-                    return await self._sync_account(account, writer)
+        async def one(account: AccountSource) -> AccountReport:
+            async with limit:
+                return await self.sync_account(account)
 
-            tasks = [asyncio.ensure_future(one(account)) for account in accounts]
-            try:
-                reports = await asyncio.gather(*tasks)
-            except BaseException:
-                # An unexpected error (not a ChargebookError): stop the other accounts before
-                # the writer closes, so none of them queues a transaction on a closed writer.
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
-                raise
+        reports = await asyncio.gather(*(one(account) for account in accounts))
         return SyncReport(accounts=list(reports))
 
     async def sync_account(self, account: AccountSource) -> AccountReport:
@@ -122,35 +92,29 @@ class SyncEngine:
         Retryable errors (already retried by the client) and permanent ones (wrong
         credentials) are both recorded in the book with the account and not raised.
         """
-        with BookWriter(self._open_book, thread=self.config.write_on_thread) as writer:
-            return await self._sync_account(account, writer)
-
-    async def _sync_account(self, account: AccountSource, writer: BookWriter) -> AccountReport:
         report = AccountReport(account_id=account.account_id, label=account.label)
         steps = _Steps(report, self._progress)
         requests_before, retries_before = _request_stats(account.cloud)
         try:
             chargers = await account.cloud.list_chargers()
             report.chargers = len(chargers)
-
-            def register(book: BookTransaction) -> list[SyncState]:
+            with self._open_book() as book:
                 book.upsert_chargers(account.account_id, chargers)
-                return [self._state_of(book, account.source, c.external_id) for c in chargers]
-
-            states = await writer.run(register)
+                states = [self._state_of(book, account.source, c.external_id) for c in chargers]
+                book.commit()
             now = self._clock.now()
             steps.add(
                 total=sum(1 + remaining_backfill_windows(s, now, self.config) for s in states)
             )
             complete = True
             for charger, state in zip(chargers, states, strict=True):
-                state = await self._sync_charger(writer, account, charger, state, report, steps)
+                state = await self._sync_charger(account, charger, state, report, steps)
                 complete = complete and state.backfill_complete
             report.backfill_complete = complete
-            await self._record_outcome(writer, account, error=None)
+            self._record_outcome(account, error=None)
         except ChargebookError as exc:
             report.error, report.error_retryable = exc.message, exc.retryable
-            await self._record_outcome(writer, account, error=exc.message)
+            self._record_outcome(account, error=exc.message)
         requests_after, retries_after = _request_stats(account.cloud)
         report.requests = requests_after - requests_before
         report.retries = retries_after - retries_before
@@ -166,7 +130,6 @@ class SyncEngine:
 
     async def _sync_charger(
         self,
-        writer: BookWriter,
         account: AccountSource,
         charger: Charger,
         state: SyncState,
@@ -176,17 +139,17 @@ class SyncEngine:
         try:
             now = self._clock.now()
             start, end = incremental_window(state, now, self.config)
-            await self._read_window(writer, account, charger, start, end, report)
-            state = await self._save(writer, account, dataclasses.replace(state, synced_until=end))
+            await self._read_window(account, charger, start, end, report)
+            state = self._save(account, dataclasses.replace(state, synced_until=end))
             steps.add(done=1, note=f"{charger.name}: recent sessions")
             while (
                 window := next_backfill_window(state, self._clock.now(), self.config)
             ) is not None:
-                found = await self._read_window(writer, account, charger, *window, report)
+                found = await self._read_window(account, charger, *window, report)
                 state = after_backfill_window(
                     state, window[0], found, self._clock.now(), self.config
                 )
-                state = await self._save(writer, account, state)
+                state = self._save(account, state)
                 steps.add(done=1, note=f"{charger.name}: history to {window[0].date()}")
         except ChargebookError as exc:
             failed = dataclasses.replace(
@@ -195,96 +158,69 @@ class SyncEngine:
                 last_error_at=self._clock.now(),
                 consecutive_failures=state.consecutive_failures + 1,
             )
-            await self._save(writer, account, failed, success=False)
+            self._save(account, failed, success=False)
             raise
-        report.samples_linked += await writer.run(
-            lambda book: book.link_samples(account.source, charger.external_id)
-        )
+        with self._open_book() as book:
+            report.samples_linked += book.link_samples(account.source, charger.external_id)
+            book.commit()
         return state
 
     async def _read_window(
         self,
-        writer: BookWriter,
         account: AccountSource,
         charger: Charger,
         start: datetime,
         end: datetime,
         report: AccountReport,
     ) -> int:
-        """Read [start, end) completely and commit every batch; returns the records read.
-
-        Returns only after the window's last batch was committed (the caller then saves the
-        cursor). A batch is checked while the one before it is still being written.
-        """
-        max_current_a, phases = charger_limits(charger)
-        pages: PageQueue[UpsertPlan] = PageQueue(writer, functools.partial(_count, report))
+        """Read [start, end) completely, committing every batch; returns the records read."""
         seen: dict[str, SessionEntry] = {}
         batch: list[SessionRecord] = []
         found = 0
-
-        async def flush() -> None:
-            entries = [check_record(r, max_current_a=max_current_a, phases=phases) for r in batch]
-            if self._encoder is not None:
-                entries = self._encoder.encode_entries(entries)
-            await pages.put(functools.partial(_upsert_page, entries, seen))
-
-        try:
-            async for record in account.cloud.iter_sessions(
-                charger.external_id, start=start, end=end
-            ):
-                batch.append(record)
-                found += 1
-                if len(batch) >= self.config.batch_size:
-                    await flush()
-                    batch = []
-            if batch:
-                await flush()
-            await pages.drain()
-        except BaseException:
-            await pages.abandon()
-            raise
+        async for record in account.cloud.iter_sessions(charger.external_id, start=start, end=end):
+            batch.append(record)
+            found += 1
+            if len(batch) >= self.config.batch_size:
+                self._write_batch(batch, charger, seen, report)
+                batch = []
+        if batch:
+            self._write_batch(batch, charger, seen, report)
         return found
 
-    async def _save(
+    def _write_batch(
         self,
-        writer: BookWriter,
-        account: AccountSource,
-        state: SyncState,
-        *,
-        success: bool = True,
-    ) -> SyncState:
+        records: Sequence[SessionRecord],
+        charger: Charger,
+        seen: dict[str, SessionEntry],
+        report: AccountReport,
+    ) -> None:
+        max_current_a, phases = charger_limits(charger)
+        entries = [check_record(r, max_current_a=max_current_a, phases=phases) for r in records]
+        source = entries[0].source
+        with self._open_book() as book:
+            existing = book.find_sessions(source, {entry.external_id for entry in entries})
+            plan = plan_upsert(entries, existing, seen)
+            book.apply_upsert(plan)
+            book.commit()
+        report.new += len(plan.inserts)
+        report.changed += len(plan.changes)
+        report.unchanged += plan.unchanged
+        report.quarantined += plan.quarantined
+
+    def _save(self, account: AccountSource, state: SyncState, *, success: bool = True) -> SyncState:
         if success:
             state = dataclasses.replace(
                 state, last_success_at=self._clock.now(), last_error=None, consecutive_failures=0
             )
-        saved = state
-        await writer.run(lambda book: book.save_sync_state(account.source, saved))
+        with self._open_book() as book:
+            book.save_sync_state(account.source, state)
+            book.commit()
         return state
 
-    async def _record_outcome(
-        self, writer: BookWriter, account: AccountSource, *, error: str | None
-    ) -> None:
-        at = self._clock.now()
-        await writer.run(
-            lambda book: book.record_account_outcome(account.account_id, at=at, error=error)
-        )
-
-
-def _count(report: AccountReport, plan: UpsertPlan) -> None:
-    report.new += len(plan.inserts)
-    report.changed += len(plan.changes)
-    report.unchanged += plan.unchanged
-    report.quarantined += plan.quarantined
-
-
-def _upsert_page(
-    entries: Sequence[SessionEntry], seen: dict[str, SessionEntry], book: BookTransaction
-) -> UpsertPlan:
-    # Runs on the writer thread; `seen` belongs to one window, whose pages run in order.
-    existing = book.find_sessions(entries[0].source, {entry.external_id for entry in entries})
-    plan = plan_upsert(entries, existing, seen)
-    book.apply_upsert(plan)
-    return plan
+    def _record_outcome(self, account: AccountSource, *, error: str | None) -> None:
+        with self._open_book() as book:
+            book.record_account_outcome(account.account_id, at=self._clock.now(), error=error)
+            book.commit()
 
 
 def _request_stats(cloud: ChargerCloud) -> tuple[int, int]:

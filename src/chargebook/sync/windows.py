@@ -26,12 +26,6 @@ class SyncConfig:
             windows (the charger's first session lies behind us); 0 walks to the horizon.
         batch_size: records per transaction; each batch is committed on its own.
         max_concurrent_accounts: accounts synced at the same time.
-        write_on_thread: run the book's transactions on a writer thread, so a page is
-            checked while the one before is written and queued pages share a commit
-            (`chargebook.sync.book_writer`). Off by default: on this 2-core machine it did not
-            make the ingest benchmark faster (the writer waits for the GIL after every
-            statement while the event loop checks pages; bench/README.md, Ingest). False
-            runs the transactions inline on the event loop, as before.
     """
 
     backfill_window: timedelta = timedelta(days=180)
@@ -40,7 +34,6 @@ class SyncConfig:
     stop_after_empty_windows: int = 4
     batch_size: int = 1000
     max_concurrent_accounts: int = 4
-    write_on_thread: bool = False
 
     def __post_init__(self) -> None:
         if self.backfill_window <= timedelta(0) or self.overlap < timedelta(0):
