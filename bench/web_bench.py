@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import os
 import statistics
@@ -212,6 +213,9 @@ def serve_forever(url: str, port: int) -> None:
         password_hasher=FAST_HASHER,
         background=False,
     )
+    # As `chargebook serve` does (chargebook.web.heap), inline so a baseline checkout gets it too.
+    gc.collect()
+    gc.freeze()
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
 
 

@@ -241,10 +241,12 @@ def _serve_web(data_dir: Path, *, seed: int, days: int, port: int, console: Cons
     import uvicorn  # only the serving demo needs it
 
     from chargebook.web.demo import OPERATOR, OWNER, demo_app
+    from chargebook.web.heap import freeze_startup_heap
 
     if data_dir.exists():
         shutil.rmtree(data_dir)  # the web demo's own folder only
     app = demo_app(data_dir=data_dir, seed=seed, days=days)
+    freeze_startup_heap()  # short GC pauses while serving (web/heap.py)
     console.rule("Web app")
     console.print(f"open http://127.0.0.1:{port}  (Ctrl-C stops it)")
     console.print(f"  owner:    {OWNER.email} / {OWNER.password}")

@@ -23,7 +23,9 @@ def serve(
     import uvicorn  # only this command needs it
 
     from chargebook.web.app import create_app
+    from chargebook.web.heap import freeze_startup_heap
 
     app = create_app(load_settings())
+    freeze_startup_heap()  # short GC pauses while serving (web/heap.py)
     typer.echo(f"chargebook on http://{host}:{port} (API docs at /api/docs)")
     uvicorn.run(app, host=host, port=port, proxy_headers=proxy_headers, log_level="info")
