@@ -9,7 +9,6 @@ and as the ORM reads them, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -190,39 +189,3 @@ def test_naive_datetimes_are_refused(dialect: str) -> None:
     with pytest.raises(ValueError, match="naive"):
         form.datetime(datetime(2026, 1, 1))  # naive on purpose
     assert form.datetime(None) is None
-
-
-def test_many_rows_equal_the_typed_path_in_order(database: Database) -> None:
-    """A page of 1,204 new sessions in one upsert: the same rows as the typed path, inserted
-    in order."""
-    clock = FixedClock(NOW)
-    account_id = add_account(database, clock)
-    open_book = book_opener(database, clock)
-    with open_book() as book:
-        book.upsert_chargers(account_id, [make_charger("101")])
-        book.commit()
-    copies = [(f"{c:03d}", entry) for c in range(172) for entry in entries("x")]  # 1,204 rows
-    old = [dataclasses.replace(e, external_id=f"old-{c}{e.external_id}") for c, e in copies]
-    new = [dataclasses.replace(e, external_id=f"new-{c}{e.external_id}") for c, e in copies]
-    with database.transaction() as db:
-        charger_id = db.scalar(select(ChargerRow.id).where(ChargerRow.external_id == "101"))
-        assert charger_id is not None
-        statement = dialect_insert(db)(ChargingSessionRow.__table__).on_conflict_do_nothing(
-            index_elements=["source", "external_id"]
-        )
-        db.execute(statement, [old_row(e, charger_id) for e in old])
-    with open_book() as book:
-        book.apply_upsert(UpsertPlan(inserts=tuple(new)))
-        book.commit()
-    old_raw, old_orm = stored(database, "old")
-    new_raw, new_orm = stored(database, "new")
-    assert len(new_raw) == len(copies)
-    assert new_raw == old_raw
-    assert new_orm == old_orm
-    with database.session() as db:
-        in_order = db.scalars(
-            select(ChargingSessionRow.external_id)
-            .where(ChargingSessionRow.external_id.like("new-%"))
-            .order_by(ChargingSessionRow.id)
-        ).all()
-    assert in_order == [e.external_id for e in new]
