@@ -6,8 +6,9 @@
 Pre-built records: the simulator's served `v4/sessions/stats` items (every attribute, as the
 book keeps them raw) parsed by the client's own item parser, on the simulator's chargers (as
 `v3/chargers/groups` describes them). An in-memory cloud hands them to the real `SyncEngine`
-with one backfill window per charger, so the engine writes pages of `--batch-size` records:
-validation, hashing, planning, the lookup of known ids, the bulk INSERT and a commit per page.
+with one backfill window per charger, so the engine checks pages of `--batch-size` records:
+validation, hashing, planning, the lookup of known ids and the bulk INSERT, with the pages and
+cursors of all accounts committed together (the engine's write group, 5,000 rows each).
 
 Measured: the first ingest into a fresh SQLite file (everything new); the re-ingest of the
 same pages (cursors reset, so every page is read again: nothing new, nothing written but the

@@ -53,6 +53,8 @@ from chargebook.simulator.wallbox import SimulatorConfig
 
 WORKER_MODE = "chargebook worker"
 FALLBACK_MODE = "FALLBACK: `chargebook sync` loops, not the queue worker"
+# A worker silent this long is dead: its running job goes back to the queue (retry_stalled).
+STALLED_AFTER_S = 8
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ def _env(settings: Settings, key: str, config: SoakConfig) -> dict[str, str]:
         CHARGEBOOK_WORKER_RECORD_CRON="* * * * *" if config.record else "0 0 1 1 *",
         CHARGEBOOK_WORKER_STALLED_CRON="* * * * * */5",
         CHARGEBOOK_WORKER_HEARTBEAT_INTERVAL_S="2",
-        CHARGEBOOK_WORKER_STALLED_AFTER_S="8",
+        CHARGEBOOK_WORKER_STALLED_AFTER_S=str(STALLED_AFTER_S),
         CHARGEBOOK_WORKER_RETRY_BASE_S="1",
         CHARGEBOOK_WORKER_MAX_ATTEMPTS="8",
         # The cloud has `days` of history: a horizon just past it, so a backfill does not walk
@@ -374,13 +376,19 @@ def _ere_phase(
 
 
 def _wait_no_stalled(database: Database, pool: WorkerPool, deadline_s: float) -> None:
-    """Until no job is running on a worker without a recent heartbeat (killed ones)."""
+    """Until no job is running on a worker without a recent heartbeat (killed ones).
+
+    A worker killed less than `STALLED_AFTER_S` ago still has a recent heartbeat, so its job
+    would not count as stalled yet: first wait until the last kill is that old.
+    """
+    if pool.last_kill_at is not None:
+        pool.sleep(pool.last_kill_at + STALLED_AFTER_S + 1 - time.monotonic())
     end = time.monotonic() + deadline_s
     query = text(
         "SELECT count(*) FROM procrastinate_jobs j LEFT JOIN procrastinate_workers w "
         "ON w.id = j.worker_id WHERE j.status = 'doing' AND (w.id IS NULL OR "
-        "w.last_heartbeat < now() - interval '8 seconds')"
-    )
+        "w.last_heartbeat < now() - make_interval(secs => :stalled_after_s))"
+    ).bindparams(stalled_after_s=STALLED_AFTER_S)
     while time.monotonic() < end:
         with database.session() as session:
             if not session.scalar(query):

@@ -71,6 +71,7 @@ class WorkerPool:
         self._next_kill = 0.0
         self._rng = random.Random(8)
         self.kills = 0
+        self.last_kill_at: float | None = None  # time.monotonic() of the last SIGKILL
         self.unexpected_exits = 0
         self.passes = 0  # clean ends of a fallback `chargebook sync` pass
         log_dir.mkdir(parents=True, exist_ok=True)
@@ -129,6 +130,7 @@ class WorkerPool:
             process.wait(timeout=30)
             slot.exits.append(process.returncode)
             self.kills += 1
+            self.last_kill_at = time.monotonic()
         self._spawn(slot)
 
     def stop(self, grace_s: float = 30.0) -> list[int]:

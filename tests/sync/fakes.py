@@ -160,6 +160,8 @@ class FakeBook:
         self.state = _State()
         self.commits = 0
         self.fail_on_commit: int | None = None  # simulate a crash at the n-th commit
+        # A commit whose transaction wrote sessions of this charger raises this error.
+        self.failing_charger: tuple[str, ChargebookError] | None = None
 
     @contextmanager
     def open(self) -> Iterator[BookTransaction]:
@@ -173,16 +175,20 @@ class _FakeTx:
     def __init__(self, book: FakeBook) -> None:
         self._book = book
         self._s = copy.deepcopy(book.state)
+        self._touched: set[str] = set()  # chargers whose sessions this transaction wrote
 
     def commit(self) -> None:
+        failing = self._book.failing_charger
+        if failing is not None and failing[0] in self._touched:
+            raise failing[1]
         if (
             self._book.fail_on_commit is not None
             and self._book.commits >= self._book.fail_on_commit
         ):
             raise KeyboardInterrupt("simulated crash")
-        self._book.state = self._s
+        # A copy: what is stored never aliases the caller's objects (a cloud's dicts).
+        self._book.state = copy.deepcopy(self._s)
         self._book.commits += 1
-        self._s = copy.deepcopy(self._s)
 
     def upsert_chargers(self, account_id: int, chargers: Sequence[Charger]) -> None:
         for charger in chargers:
@@ -196,6 +202,7 @@ class _FakeTx:
     def apply_upsert(self, plan: UpsertPlan) -> None:
         for entry in [*plan.inserts, *(change.new for change in plan.changes)]:
             assert entry.charger_external_id in self._s.chargers
+            self._touched.add(entry.charger_external_id)
             self._s.sessions[entry.external_id] = StoredSession(
                 external_id=entry.external_id,
                 charger_external_id=entry.charger_external_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import timedelta
 
@@ -139,7 +140,11 @@ async def test_changed_payload_is_audited_not_silently_overwritten(clock: FixedC
     assert book.state.audit == [{"id": str(latest["id"]), "old": old_raw, "new": latest}]
 
 
-async def test_crash_at_every_commit_then_resume_matches_the_cloud(clock: FixedClock) -> None:
+@pytest.mark.parametrize("group_rows", [1, 10], ids=["commit-each-write", "grouped-writes"])
+async def test_crash_at_every_commit_then_resume_matches_the_cloud(
+    clock: FixedClock, group_rows: int
+) -> None:
+    config = dataclasses.replace(CONFIG, write_group_rows=group_rows)
     cloud = cloud_with_history(clock, days=90)
     expected = {
         str(raw["id"]): raw_sha256(raw) for items in cloud.sessions.values() for raw in items
@@ -149,7 +154,7 @@ async def test_crash_at_every_commit_then_resume_matches_the_cloud(clock: FixedC
     for crash_at in range(1, 400, 3):
         book.fail_on_commit = book.commits + crash_at % 5
         try:
-            await SyncEngine(book.open, clock, CONFIG).sync_account(
+            await SyncEngine(book.open, clock, config).sync_account(
                 AccountSource(1, "a@example.com", cloud)
             )
         except KeyboardInterrupt:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from chargebook.domain.book import SessionEntry, SessionState, StoredSession
+from chargebook.domain.book import SessionEntry, SessionState, StoredSession, UpsertPlan
 from chargebook.domain.models import ChargerSource
-from chargebook.sync.planning import CONFLICT_PREFIX, plan_upsert
+from chargebook.sync.planning import CONFLICT_PREFIX, dedupe_read, plan_upsert
 from chargebook.sync.validation import raw_sha256
 
 
@@ -36,9 +36,16 @@ def stored(e: SessionEntry) -> StoredSession:
     )
 
 
+def planned(
+    entries: list[SessionEntry], existing: dict[str, StoredSession], seen: dict[str, SessionEntry]
+) -> UpsertPlan:
+    """Both steps, as the engine runs them: dedupe when read, compare when written."""
+    return plan_upsert(dedupe_read(entries, seen), existing)
+
+
 def test_new_ids_are_inserted_and_known_ones_skipped() -> None:
     a, b = entry("a"), entry("b")
-    plan = plan_upsert([a, b], {"a": stored(a)}, {})
+    plan = planned([a, b], {"a": stored(a)}, {})
     assert [e.external_id for e in plan.inserts] == ["b"]
     assert plan.changes == ()
     assert plan.unchanged == 1
@@ -46,7 +53,7 @@ def test_new_ids_are_inserted_and_known_ones_skipped() -> None:
 
 def test_changed_payload_is_a_change_with_both_versions() -> None:
     old, new = entry("a", 10.0), entry("a", 12.5)
-    plan = plan_upsert([new], {"a": stored(old)}, {})
+    plan = planned([new], {"a": stored(old)}, {})
     assert plan.inserts == ()
     assert len(plan.changes) == 1
     assert plan.changes[0].old.raw == old.raw
@@ -56,7 +63,7 @@ def test_changed_payload_is_a_change_with_both_versions() -> None:
 def test_exact_duplicate_in_one_read_is_stored_once() -> None:
     a = entry("a")
     seen: dict[str, SessionEntry] = {}
-    plan = plan_upsert([a, a], {}, seen)
+    plan = planned([a, a], {}, seen)
     assert len(plan.inserts) == 1
     assert plan.unchanged == 1
 
@@ -64,7 +71,7 @@ def test_exact_duplicate_in_one_read_is_stored_once() -> None:
 def test_conflict_within_a_read_quarantines_first_version_keeping_the_other() -> None:
     first, other = entry("a", 10.0), entry("a", 99.0)
     seen: dict[str, SessionEntry] = {}
-    plan = plan_upsert([first, other], {}, seen)
+    plan = planned([first, other], {}, seen)
     assert len(plan.inserts) == 1
     kept = plan.inserts[0]
     assert kept.state is SessionState.QUARANTINED
@@ -75,7 +82,7 @@ def test_conflict_within_a_read_quarantines_first_version_keeping_the_other() ->
     assert plan.quarantined == 1
 
     # The same read again, against what was stored: nothing to write (idempotent).
-    again = plan_upsert([first, other], {"a": stored(kept)}, {})
+    again = planned([first, other], {"a": stored(kept)}, {})
     assert again.inserts == ()
     assert again.changes == ()
 
@@ -83,8 +90,8 @@ def test_conflict_within_a_read_quarantines_first_version_keeping_the_other() ->
 def test_conflict_across_batches_of_one_read() -> None:
     first, other = entry("a", 10.0), entry("a", 99.0)
     seen: dict[str, SessionEntry] = {}
-    batch1 = plan_upsert([first], {}, seen)
-    batch2 = plan_upsert([other], {"a": stored(batch1.inserts[0])}, seen)
+    batch1 = planned([first], {}, seen)
+    batch2 = planned([other], {"a": stored(batch1.inserts[0])}, seen)
     assert len(batch2.changes) == 1
     assert batch2.changes[0].new.state is SessionState.QUARANTINED
     assert batch2.changes[0].new.raw_sha256 == first.raw_sha256
@@ -93,9 +100,9 @@ def test_conflict_across_batches_of_one_read() -> None:
 def test_same_id_on_another_charger_is_quarantined() -> None:
     original = entry("a", charger="9")
     moved = dataclasses.replace(original, charger_external_id="10")
-    plan = plan_upsert([moved], {"a": stored(original)}, {})
+    plan = planned([moved], {"a": stored(original)}, {})
     assert len(plan.changes) == 1
     assert plan.changes[0].new.state is SessionState.QUARANTINED
-    again = plan_upsert([moved], {"a": stored(plan.changes[0].new)}, {})
+    again = planned([moved], {"a": stored(plan.changes[0].new)}, {})
     assert again.changes == ()
     assert again.unchanged == 1

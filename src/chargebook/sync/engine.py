@@ -2,11 +2,16 @@
 
 Per charger: a new charger's cursor is saved first; then an incremental read of
 [synced_until - overlap, now); then the backfill walks back window by window to the horizon.
-Every batch of records is its own transaction, and the cursor moves only after a window was
-read completely, so a run killed at any moment resumes without losing or doubling a session.
+The cursor moves only after a window was read completely, and its save is queued after the
+window's pages, so a run killed at any moment resumes without losing or doubling a session.
+
+Writes go through a `WriteGroup`: the pages and cursors of all accounts of one run are
+committed together, a few thousand rows per transaction (see `write_group`), and at the end
+of the run.
 
 No transaction is ever open across an `await`: the engine reads from the cloud, then writes
-synchronously. Cancelling the engine therefore never leaves a half-written transaction.
+synchronously. Cancelling the engine therefore never leaves a half-written transaction;
+what was queued is committed on the way out.
 """
 
 from __future__ import annotations
@@ -20,9 +25,15 @@ from datetime import datetime
 from chargebook.clock import Clock
 from chargebook.domain.book import SessionEntry, SyncState
 from chargebook.domain.models import Charger, ChargerSource, SessionRecord
-from chargebook.domain.ports import BookOpener, ChargerCloud, RequestStats, SyncStateStore
+from chargebook.domain.ports import (
+    BookOpener,
+    BookTransaction,
+    ChargerCloud,
+    RequestStats,
+    SyncStateStore,
+)
 from chargebook.errors import ChargebookError
-from chargebook.sync.planning import plan_upsert
+from chargebook.sync.planning import dedupe_read, plan_upsert
 from chargebook.sync.report import AccountReport, SyncProgress, SyncReport
 from chargebook.sync.validation import charger_limits, check_record
 from chargebook.sync.windows import (
@@ -33,6 +44,7 @@ from chargebook.sync.windows import (
     next_backfill_window,
     remaining_backfill_windows,
 )
+from chargebook.sync.write_group import AfterCommit, WriteGroup
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,12 +90,18 @@ class SyncEngine:
         A failing account is reported and recorded, never stops the others.
         """
         limit = asyncio.Semaphore(self.config.max_concurrent_accounts)
+        writes = self._write_group()
 
         async def one(account: AccountSource) -> AccountReport:
             async with limit:
-                return await self.sync_account(account)
+                return await self._sync_one(account, writes)
 
-        reports = await asyncio.gather(*(one(account) for account in accounts))
+        try:
+            reports = await asyncio.gather(*(one(account) for account in accounts))
+        finally:
+            writes.flush()
+        for report in reports:
+            self._settle(report, writes)
         return SyncReport(accounts=list(reports))
 
     async def sync_account(self, account: AccountSource) -> AccountReport:
@@ -92,6 +110,23 @@ class SyncEngine:
         Retryable errors (already retried by the client) and permanent ones (wrong
         credentials) are both recorded in the book with the account and not raised.
         """
+        writes = self._write_group()
+        try:
+            report = await self._sync_one(account, writes)
+        finally:
+            writes.flush()
+        self._settle(report, writes)
+        return report
+
+    def _write_group(self) -> WriteGroup:
+        return WriteGroup(
+            self._open_book,
+            max_rows=self.config.write_group_rows,
+            max_delay_s=self.config.write_group_delay_s,
+        )
+
+    async def _sync_one(self, account: AccountSource, writes: WriteGroup) -> AccountReport:
+        """One account, its writes queued on `writes` (the step a subclass may wrap)."""
         report = AccountReport(account_id=account.account_id, label=account.label)
         steps = _Steps(report, self._progress)
         requests_before, retries_before = _request_stats(account.cloud)
@@ -108,18 +143,31 @@ class SyncEngine:
             )
             complete = True
             for charger, state in zip(chargers, states, strict=True):
-                state = await self._sync_charger(account, charger, state, report, steps)
+                state = await self._sync_charger(account, charger, state, report, steps, writes)
                 complete = complete and state.backfill_complete
             report.backfill_complete = complete
-            self._record_outcome(account, error=None)
+            self._queue_outcome(account, writes, error=None)
         except ChargebookError as exc:
             report.error, report.error_retryable = exc.message, exc.retryable
-            self._record_outcome(account, error=exc.message)
+            self._queue_outcome(account, writes, error=exc.message)
         requests_after, retries_after = _request_stats(account.cloud)
         report.requests = requests_after - requests_before
         report.retries = retries_after - retries_before
         steps.add(done=steps.total, note="failed" if report.error else "done")
         return report
+
+    def _settle(self, report: AccountReport, writes: WriteGroup) -> None:
+        """After the last flush: an account whose writes were lost failed (and says why)."""
+        failure = writes.failure(report.account_id)
+        if failure is None:
+            return
+        if not isinstance(failure, ChargebookError):
+            raise failure  # a bug, not a condition: as loud as an unqueued write would be
+        if report.error is None:
+            report.error, report.error_retryable = failure.message, failure.retryable
+        with self._open_book() as book:
+            book.record_account_outcome(report.account_id, at=self._clock.now(), error=report.error)
+            book.commit()
 
     def _state_of(self, book: SyncStateStore, source: ChargerSource, charger_id: str) -> SyncState:
         state = book.load_sync_state(source, charger_id)
@@ -135,21 +183,22 @@ class SyncEngine:
         state: SyncState,
         report: AccountReport,
         steps: _Steps,
+        writes: WriteGroup,
     ) -> SyncState:
         try:
             now = self._clock.now()
             start, end = incremental_window(state, now, self.config)
-            await self._read_window(account, charger, start, end, report)
-            state = self._save(account, dataclasses.replace(state, synced_until=end))
+            await self._read_window(account, charger, start, end, report, writes)
+            state = self._save(account, writes, dataclasses.replace(state, synced_until=end))
             steps.add(done=1, note=f"{charger.name}: recent sessions")
             while (
                 window := next_backfill_window(state, self._clock.now(), self.config)
             ) is not None:
-                found = await self._read_window(account, charger, *window, report)
+                found = await self._read_window(account, charger, *window, report, writes)
                 state = after_backfill_window(
                     state, window[0], found, self._clock.now(), self.config
                 )
-                state = self._save(account, state)
+                state = self._save(account, writes, state)
                 steps.add(done=1, note=f"{charger.name}: history to {window[0].date()}")
         except ChargebookError as exc:
             failed = dataclasses.replace(
@@ -158,11 +207,18 @@ class SyncEngine:
                 last_error_at=self._clock.now(),
                 consecutive_failures=state.consecutive_failures + 1,
             )
-            self._save(account, failed, success=False)
+            self._save(account, writes, failed, success=False)
             raise
-        with self._open_book() as book:
-            report.samples_linked += book.link_samples(account.source, charger.external_id)
-            book.commit()
+
+        def link(book: BookTransaction) -> AfterCommit:
+            linked = book.link_samples(account.source, charger.external_id)
+
+            def count() -> None:
+                report.samples_linked += linked
+
+            return count
+
+        writes.add(account.account_id, link)
         return state
 
     async def _read_window(
@@ -172,8 +228,10 @@ class SyncEngine:
         start: datetime,
         end: datetime,
         report: AccountReport,
+        writes: WriteGroup,
     ) -> int:
-        """Read [start, end) completely, committing every batch; returns the records read."""
+        """Read [start, end) completely, queueing every batch; returns the records read."""
+        writes.check(account.account_id)  # the account's writes failed: read no further
         seen: dict[str, SessionEntry] = {}
         batch: list[SessionRecord] = []
         found = 0
@@ -181,46 +239,71 @@ class SyncEngine:
             batch.append(record)
             found += 1
             if len(batch) >= self.config.batch_size:
-                self._write_batch(batch, charger, seen, report)
+                self._queue_batch(account, batch, charger, seen, report, writes)
                 batch = []
         if batch:
-            self._write_batch(batch, charger, seen, report)
+            self._queue_batch(account, batch, charger, seen, report, writes)
         return found
 
-    def _write_batch(
+    def _queue_batch(
         self,
+        account: AccountSource,
         records: Sequence[SessionRecord],
         charger: Charger,
         seen: dict[str, SessionEntry],
         report: AccountReport,
+        writes: WriteGroup,
     ) -> None:
+        """Check a batch now (pure), compare it with the book when its group is written."""
+        writes.check(account.account_id)
         max_current_a, phases = charger_limits(charger)
         entries = [check_record(r, max_current_a=max_current_a, phases=phases) for r in records]
-        source = entries[0].source
-        with self._open_book() as book:
-            existing = book.find_sessions(source, {entry.external_id for entry in entries})
-            plan = plan_upsert(entries, existing, seen)
-            book.apply_upsert(plan)
-            book.commit()
-        report.new += len(plan.inserts)
-        report.changed += len(plan.changes)
-        report.unchanged += plan.unchanged
-        report.quarantined += plan.quarantined
+        read = dedupe_read(entries, seen)
 
-    def _save(self, account: AccountSource, state: SyncState, *, success: bool = True) -> SyncState:
+        def write(book: BookTransaction) -> AfterCommit:
+            existing = book.find_sessions(entries[0].source, read.ids())
+            plan = plan_upsert(read, existing)
+            book.apply_upsert(plan)
+
+            def count() -> None:
+                report.new += len(plan.inserts)
+                report.changed += len(plan.changes)
+                report.unchanged += plan.unchanged
+                report.quarantined += plan.quarantined
+
+            return count
+
+        writes.add(account.account_id, write, rows=len(entries))
+
+    def _save(
+        self,
+        account: AccountSource,
+        writes: WriteGroup,
+        state: SyncState,
+        *,
+        success: bool = True,
+    ) -> SyncState:
+        """Queue the cursor save; returns the state as it will be stored."""
         if success:
             state = dataclasses.replace(
                 state, last_success_at=self._clock.now(), last_error=None, consecutive_failures=0
             )
-        with self._open_book() as book:
+
+        def write(book: BookTransaction) -> None:
             book.save_sync_state(account.source, state)
-            book.commit()
+
+        writes.add(account.account_id, write)
         return state
 
-    def _record_outcome(self, account: AccountSource, *, error: str | None) -> None:
-        with self._open_book() as book:
-            book.record_account_outcome(account.account_id, at=self._clock.now(), error=error)
-            book.commit()
+    def _queue_outcome(
+        self, account: AccountSource, writes: WriteGroup, *, error: str | None
+    ) -> None:
+        at = self._clock.now()
+
+        def write(book: BookTransaction) -> None:
+            book.record_account_outcome(account.account_id, at=at, error=error)
+
+        writes.add(account.account_id, write)
 
 
 def _request_stats(cloud: ChargerCloud) -> tuple[int, int]:

@@ -1,5 +1,8 @@
 """Pure upsert planning: compare checked entries with what the book holds.
 
+Two steps: `dedupe_read` settles ids served twice in one read as soon as a batch is read;
+`plan_upsert` compares the result with the book when the batch is written.
+
 Rules (idempotent: planning the same read twice against its own result writes nothing):
 - an unknown id is inserted;
 - a known id with the same sha256, state and reason is left alone;
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, MutableMapping, Sequence
+from dataclasses import dataclass
 
 from chargebook.domain.book import (
     SessionChange,
@@ -46,16 +50,26 @@ def _is_unchanged(entry: SessionEntry, old: StoredSession) -> bool:
     return entry.state is old.state and entry.reason == old.reason
 
 
-def plan_upsert(
-    entries: Sequence[SessionEntry],
-    existing: Mapping[str, StoredSession],
-    seen_in_read: MutableMapping[str, SessionEntry],
-) -> UpsertPlan:
-    """Decide inserts and changes for one batch.
+@dataclass(frozen=True, slots=True)
+class ReadBatch:
+    """One batch of a read after the in-read duplicate check: one entry per id (in the order
+    first served) and how many records repeated an id of the same batch."""
+
+    entries: tuple[SessionEntry, ...]
+    repeats: int
+
+    def ids(self) -> set[str]:
+        """The batch's external ids."""
+        return {entry.external_id for entry in self.entries}
+
+
+def dedupe_read(
+    entries: Sequence[SessionEntry], seen_in_read: MutableMapping[str, SessionEntry]
+) -> ReadBatch:
+    """Settle ids served twice in one read; needs no book, so it runs when a batch is read.
 
     Args:
         entries: checked entries of the batch, in the order the cloud served them.
-        existing: what the book holds for the batch's ids (from `SessionBook.find_sessions`).
         seen_in_read: first entry per id seen so far in this read (one window of one charger);
             updated in place, so conflicts across batches of the same read are found.
     """
@@ -69,12 +83,17 @@ def plan_upsert(
             final[entry.external_id] = conflict_entry(first, entry)
         else:
             final.setdefault(entry.external_id, first)
+    return ReadBatch(entries=tuple(final.values()), repeats=len(entries) - len(final))
 
+
+def plan_upsert(batch: ReadBatch, existing: Mapping[str, StoredSession]) -> UpsertPlan:
+    """Decide inserts and changes for one batch against what the book holds for its ids
+    (from `SessionBook.find_sessions`)."""
     inserts: list[SessionEntry] = []
     changes: list[SessionChange] = []
-    unchanged = len(entries) - len(final)
-    for external_id, entry in final.items():
-        old = existing.get(external_id)
+    unchanged = batch.repeats
+    for entry in batch.entries:
+        old = existing.get(entry.external_id)
         if old is None:
             inserts.append(entry)
             continue

@@ -24,8 +24,11 @@ class SyncConfig:
         max_history: the furthest back a backfill goes (also never before 2015).
         stop_after_empty_windows: stop the backfill early after this many consecutive empty
             windows (the charger's first session lies behind us); 0 walks to the horizon.
-        batch_size: records per transaction; each batch is committed on its own.
+        batch_size: records checked and compared with the book at a time.
         max_concurrent_accounts: accounts synced at the same time.
+        write_group_rows: rows (sessions, cursor saves) of all accounts committed in one
+            transaction; 1 commits every batch and cursor on its own (see `write_group`).
+        write_group_delay_s: the longest a queued write waits for its group to fill.
     """
 
     backfill_window: timedelta = timedelta(days=180)
@@ -34,12 +37,16 @@ class SyncConfig:
     stop_after_empty_windows: int = 4
     batch_size: int = 1000
     max_concurrent_accounts: int = 4
+    write_group_rows: int = 5000
+    write_group_delay_s: float = 0.5
 
     def __post_init__(self) -> None:
         if self.backfill_window <= timedelta(0) or self.overlap < timedelta(0):
             raise ValueError("the backfill window must be positive and the overlap not negative")
         if self.batch_size < 1 or self.max_concurrent_accounts < 1:
             raise ValueError("batch size and concurrency must be at least 1")
+        if self.write_group_rows < 1 or self.write_group_delay_s <= 0:
+            raise ValueError("a write group holds at least one row and waits a positive time")
 
 
 def horizon(now: datetime, config: SyncConfig) -> datetime:
