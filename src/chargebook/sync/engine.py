@@ -126,7 +126,8 @@ class SyncEngine:
         )
 
     async def _sync_one(self, account: AccountSource, writes: WriteGroup) -> AccountReport:
-        """One account, its writes queued on `writes` (the step a subclass may wrap)."""
+        """One account, its writes queued on `writes` (the step a subclass may wrap: it is
+        also what `sync_accounts` runs per account)."""
         report = AccountReport(account_id=account.account_id, label=account.label)
         steps = _Steps(report, self._progress)
         requests_before, retries_before = _request_stats(account.cloud)

@@ -37,6 +37,7 @@ from chargebook.sync import SyncConfig, SyncEngine
 from chargebook.sync.engine import AccountSource
 from chargebook.sync.recorder import Recorder
 from chargebook.sync.report import AccountReport
+from chargebook.sync.write_group import WriteGroup
 from chargebook.web.context import WebContext
 
 _LOGGER = logging.getLogger(__name__)
@@ -81,12 +82,14 @@ class _LeasedEngine(SyncEngine):
         super().__init__(*args, **kwargs)
         self._leases = leases
 
-    async def sync_account(self, account: AccountSource) -> AccountReport:
+    async def _sync_one(self, account: AccountSource, writes: WriteGroup) -> AccountReport:
         if not self._leases.try_acquire(account.account_id):
             _LOGGER.info("account %d: sync skipped (a backfill runs)", account.account_id)
             return AccountReport(account_id=account.account_id, label=account.label)
         try:
-            return await super().sync_account(account)
+            report = await super()._sync_one(account, writes)
+            writes.flush()  # the account's writes land before another holder may start
+            return report
         finally:
             self._leases.release(account.account_id)
 
