@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import copy
+import random
 from collections.abc import AsyncIterator, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from chargebook.clock import Clock
 from chargebook.domain.book import (
     SessionSample,
     SessionState,
@@ -253,3 +255,30 @@ class _FakeTx:
                 self._s.samples[key] = sample
                 new += 1
         return new
+
+
+def cloud_with_history(
+    clock: Clock,
+    days: int = 120,
+    seed: int = 3,
+    chargers: Sequence[Charger] | None = None,
+    first_id: int = 1,
+) -> FakeCloud:
+    """A cloud whose chargers (default: 101, and 102 at 16 A) had a session on about 70 % of
+    the last `days` days, ids counting up from `first_id`."""
+    rng = random.Random(seed)
+    if chargers is None:
+        chargers = [make_charger("101"), make_charger("102", max_current_a=16)]
+    cloud = FakeCloud(chargers=list(chargers))
+    next_id = first_id
+    for charger in chargers:
+        items = []
+        for day in range(days, 0, -1):
+            if rng.random() < 0.7:
+                start = clock.now() - timedelta(days=day, hours=rng.uniform(0, 6))
+                items.append(
+                    raw_session(next_id, charger.external_id, start, 3, rng.uniform(1, 20))
+                )
+                next_id += 1
+        cloud.sessions[charger.external_id] = items
+    return cloud

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import random
 from datetime import timedelta
 
 import pytest
@@ -13,7 +12,14 @@ from chargebook.domain.book import SessionState
 from chargebook.sync import AccountSource, SyncConfig, SyncEngine
 from chargebook.sync.validation import raw_sha256
 
-from .fakes import FakeBook, FakeCloud, FakeCloudError, make_charger, raw_session
+from .fakes import (
+    FakeBook,
+    FakeCloud,
+    FakeCloudError,
+    cloud_with_history,
+    make_charger,
+    raw_session,
+)
 
 CONFIG = SyncConfig(
     backfill_window=timedelta(days=20),
@@ -22,24 +28,6 @@ CONFIG = SyncConfig(
     stop_after_empty_windows=0,
     batch_size=7,
 )
-
-
-def cloud_with_history(clock: FixedClock, days: int = 120, seed: int = 3) -> FakeCloud:
-    rng = random.Random(seed)
-    chargers = [make_charger("101"), make_charger("102", max_current_a=16)]
-    cloud = FakeCloud(chargers=chargers)
-    next_id = 1
-    for charger in chargers:
-        items = []
-        for day in range(days, 0, -1):
-            if rng.random() < 0.7:
-                start = clock.now() - timedelta(days=day, hours=rng.uniform(0, 6))
-                items.append(
-                    raw_session(next_id, charger.external_id, start, 3, rng.uniform(1, 20))
-                )
-                next_id += 1
-        cloud.sessions[charger.external_id] = items
-    return cloud
 
 
 async def test_full_backfill_then_idempotent_rerun(clock: FixedClock) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import random
 from datetime import timedelta
 
 import pytest
@@ -20,7 +19,7 @@ from chargebook.sync import AccountSource, SyncConfig, SyncEngine
 from chargebook.sync.validation import raw_sha256
 from chargebook.sync.write_group import WriteGroup
 
-from .fakes import FakeBook, FakeCloud, make_charger, raw_session
+from .fakes import FakeBook, FakeCloud, cloud_with_history, make_charger
 
 CONFIG = SyncConfig(
     backfill_window=timedelta(days=20),
@@ -37,20 +36,8 @@ class BookDown(ChargebookError):
 
 def account_cloud(clock: FixedClock, account: int) -> FakeCloud:
     """Two chargers (`<account>01`, `<account>02`) with about 0.7 sessions a day for 150 days."""
-    rng = random.Random(account)
-    cloud = FakeCloud(chargers=[make_charger(f"{account}01"), make_charger(f"{account}02")])
-    next_id = account * 100_000
-    for charger in cloud.chargers:
-        items = []
-        for day in range(150, 0, -1):
-            if rng.random() < 0.7:
-                start = clock.now() - timedelta(days=day, hours=rng.uniform(0, 6))
-                items.append(
-                    raw_session(next_id, charger.external_id, start, 3, rng.uniform(1, 20))
-                )
-                next_id += 1
-        cloud.sessions[charger.external_id] = items
-    return cloud
+    chargers = [make_charger(f"{account}01"), make_charger(f"{account}02")]
+    return cloud_with_history(clock, 150, account, chargers, first_id=account * 100_000)
 
 
 def sources(clouds: dict[int, FakeCloud]) -> list[AccountSource]:
