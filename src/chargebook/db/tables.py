@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.expression import false
@@ -124,7 +125,14 @@ class ChargingSessionRow(Base):
             "state = 'ok' OR quarantine_reason IS NOT NULL", name="quarantine_has_reason"
         ),
         Index("ix_charging_sessions_charger_id_started_at", "charger_id", "started_at"),
-        Index("ix_charging_sessions_state", "state"),
+        # The quarantined only (nearly every session is ok); see migration 0010.
+        Index(
+            "ix_charging_sessions_quarantined",
+            "started_at",
+            "id",
+            sqlite_where=text("state = 'quarantined'"),
+            postgresql_where=text("state = 'quarantined'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

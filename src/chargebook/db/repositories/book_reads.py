@@ -58,7 +58,7 @@ class BookReadRepository:
                 < tuple_(after[0], after[1])
             )
         if state is not None:
-            conditions.append(state_is(state, self._session.get_bind().dialect.name))
+            conditions.append(state_is(state))
         if start is not None:
             conditions.append(ChargingSessionRow.started_at >= start)
         if end is not None:
