@@ -1,14 +1,15 @@
 """Ingest benchmark (issue 3): sessions/s from the sync engine into a fresh book, no network.
 
     .venv/bin/python -m bench.ingest_bench [--sessions 200000] [--per-charger 1000] [--runs 3]
-        [--batch-size 1000] [--postgres-url URL] [--quick]
+        [--batch-size 1000] [--write-group-rows 5000] [--postgres-url URL] [--quick]
 
 Pre-built records: the simulator's served `v4/sessions/stats` items (every attribute, as the
 book keeps them raw) parsed by the client's own item parser, on the simulator's chargers (as
 `v3/chargers/groups` describes them). An in-memory cloud hands them to the real `SyncEngine`
 with one backfill window per charger, so the engine checks pages of `--batch-size` records:
 validation, hashing, planning, the lookup of known ids and the bulk INSERT, with the pages and
-cursors of all accounts committed together (the engine's write group, 5,000 rows each).
+cursors of all accounts committed together (the engine's write group, `--write-group-rows`
+rows each; 1 commits every page and cursor on its own, as the engine did before).
 
 Measured: the first ingest into a fresh SQLite file (everything new); the re-ingest of the
 same pages (cursors reset, so every page is read again: nothing new, nothing written but the
@@ -134,13 +135,16 @@ def _add_accounts(database: Database, count: int) -> list[int]:
     return ids
 
 
-def _ingest(database: Database, fleet: Fleet, account_ids: list[int], batch: int) -> SyncReport:
+def _ingest(
+    database: Database, fleet: Fleet, account_ids: list[int], batch: int, group_rows: int
+) -> SyncReport:
     clock = FixedClock(NOW)
     config = SyncConfig(
         backfill_window=fleet.span,
         max_history=fleet.span,
         stop_after_empty_windows=1,
         batch_size=batch,
+        write_group_rows=group_rows,
         max_concurrent_accounts=4,
     )
     engine = SyncEngine(book_opener(database, clock), clock, config)
@@ -176,7 +180,9 @@ def fresh_database(postgres_url: str | None) -> tuple[Database, Callable[[], Non
     return database, dispose
 
 
-def one_run(fleet: Fleet, batch: int, postgres_url: str | None) -> tuple[float, ...]:
+def one_run(
+    fleet: Fleet, batch: int, group_rows: int, postgres_url: str | None
+) -> tuple[float, ...]:
     """(first ingest s, re-ingest s, first CPU s, re-ingest CPU s) into a fresh book.
 
     Checks both reports and the book. CPU seconds (this process) are quoted next to wall
@@ -186,7 +192,7 @@ def one_run(fleet: Fleet, batch: int, postgres_url: str | None) -> tuple[float, 
     try:
         account_ids = _add_accounts(database, len(fleet.accounts))
         began, cpu = time.perf_counter(), time.process_time()
-        first = _ingest(database, fleet, account_ids, batch)
+        first = _ingest(database, fleet, account_ids, batch, group_rows)
         first_s, first_cpu_s = time.perf_counter() - began, time.process_time() - cpu
         assert first.total("new") == fleet.sessions, f"{first.total('new')} of {fleet.sessions}"
         with database.transaction() as session:
@@ -194,7 +200,7 @@ def one_run(fleet: Fleet, batch: int, postgres_url: str | None) -> tuple[float, 
             assert stored == fleet.sessions, f"the book holds {stored} of {fleet.sessions}"
             session.execute(delete(SyncStateRow))  # forget the cursors: read everything again
         began, cpu = time.perf_counter(), time.process_time()
-        again = _ingest(database, fleet, account_ids, batch)
+        again = _ingest(database, fleet, account_ids, batch, group_rows)
         again_s, again_cpu_s = time.perf_counter() - began, time.process_time() - cpu
         assert again.total("new") == again.total("changed") == 0, "a re-ingest wrote sessions"
         assert again.total("unchanged") >= fleet.sessions
@@ -209,6 +215,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--per-charger", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument("--write-group-rows", type=int, default=SyncConfig().write_group_rows)
     parser.add_argument("--postgres-url", default=None, help="also possible: a PostgreSQL book")
     parser.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
     args = parser.parse_args(argv)
@@ -222,17 +229,14 @@ def main(argv: list[str] | None = None) -> None:
         f"built {fleet.sessions} records on {chargers} chargers of {len(fleet.accounts)} "
         f"accounts in {time.perf_counter() - began:.1f} s; pages of {args.batch_size}; {backend}"
     )
-    runs = [one_run(fleet, args.batch_size, args.postgres_url) for _ in range(args.runs)]
+    ingest = (fleet, args.batch_size, args.write_group_rows, args.postgres_url)
+    runs = [one_run(*ingest) for _ in range(args.runs)]
     first = [fleet.sessions / r[0] for r in runs]
     again = [fleet.sessions / r[1] for r in runs]
     first_cpu = statistics.median(fleet.sessions / r[2] for r in runs)
     again_cpu = statistics.median(fleet.sessions / r[3] for r in runs)
     # A separate run: tracemalloc slows the process down (skipped by --quick).
-    peak = (
-        math.nan
-        if args.quick
-        else traced_peak_mib(lambda: one_run(fleet, args.batch_size, args.postgres_url))
-    )
+    peak = math.nan if args.quick else traced_peak_mib(lambda: one_run(*ingest))
     med = statistics.median(first)
     print(
         f"first ingest: median {med:,.0f} sessions/s (min {min(first):,.0f}, max "
