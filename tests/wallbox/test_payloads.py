@@ -197,12 +197,12 @@ async def test_data_calls_send_the_documented_headers(
 @pytest.mark.parametrize(
     ("mutate", "field"),
     [
-        (lambda b: b.pop("status_id"), "status_id"),
+        (lambda b: b.update(status_id="ready"), "status_id"),
         (lambda b: b.update(charging_power="fast"), "charging_power"),
-        (lambda b: b.pop("config_data"), "config_data"),
+        (lambda b: b.update(config_data="none"), "config_data"),
         (lambda b: b["config_data"].update(max_charging_current=[1]), "max_charging_current"),
     ],
-    ids=["missing-status-id", "power-not-a-number", "missing-config", "current-a-list"],
+    ids=["status-id-not-a-number", "power-not-a-number", "config-not-an-object", "current-a-list"],
 )
 async def test_malformed_status_names_the_field(
     cloud: FakeCloud, make_client: object, mutate: object, field: str
@@ -250,3 +250,41 @@ async def test_truncated_json_is_a_payload_error(cloud: FakeCloud, make_client: 
 def test_status_codes(code: int, state: ChargerState, car: bool) -> None:
     assert state_for(code) is state
     assert car_connected(code) is car
+
+
+@pytest.mark.parametrize(
+    ("mutate", "unknown"),
+    [
+        (lambda b: b.pop("status_id"), "status_code"),
+        (lambda b: b.update(status_id=None), "status_code"),
+        (lambda b: b.pop("charging_time"), "session_duration_s"),
+        (lambda b: b.update(charging_power=None), "charging_power_kw"),
+        (lambda b: b.pop("added_energy"), "session_energy_kwh"),
+        (lambda b: b.pop("config_data"), "locked"),
+        (lambda b: b["config_data"].update(max_charging_current=None), "max_charging_current_a"),
+    ],
+    ids=[
+        "no-status-id",
+        "null-status-id",
+        "no-charging-time",
+        "null-power",
+        "no-energy",
+        "no-config",
+        "null-current",
+    ],
+)
+async def test_a_missing_or_null_field_makes_only_that_value_unknown(
+    cloud: FakeCloud, client: WallboxClient, mutate: object, unknown: str
+) -> None:
+    complete = await client.get_status("9988552")
+    body = fixture("status.json")
+    mutate(body)  # type: ignore[operator]
+    cloud.on("GET", "/chargers/status/9988552", httpx.Response(200, json=body))
+    status = await client.get_status("9988552")
+    assert getattr(status, unknown) is None
+    assert getattr(complete, unknown) is not None
+    if unknown == "status_code":
+        assert status.state is ChargerState.UNKNOWN
+    else:  # everything else is still read
+        assert status.state is complete.state
+        assert status.status_code == complete.status_code
