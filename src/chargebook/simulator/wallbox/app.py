@@ -58,9 +58,11 @@ async def _write(
     body = await _body(call, request)
     with sim.lock:
         try:
-            return call, change(sim.state(charger_id), body, sim.clock.now())
+            result = change(sim.state(charger_id), body, sim.clock.now())
         except control.BadRequest as exc:
             raise call.refuse(400, str(exc)) from None
+        sim.applied_writes.append((call.method, call.path))
+        return call, result
 
 
 def _token_response(attributes: dict[str, Any]) -> JSONResponse:
@@ -184,6 +186,7 @@ def create_app(sim: WallboxSimulator) -> FastAPI:
                 eco = control.update_ecosmart(sim.state(charger_id), body, sim.clock.now())
             except control.BadRequest as exc:
                 raise call.refuse(400, str(exc)) from None
+            sim.applied_writes.append((call.method, call.path))
         attributes = {"enabled": int(eco.enabled), "mode": eco.mode, "percentage": eco.percentage}
         payload = {"data": {"type": "eco_smart", "id": str(charger_id), "attributes": attributes}}
         return call.respond(payload, "data")
