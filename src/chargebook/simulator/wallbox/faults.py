@@ -3,10 +3,12 @@
 Faults are chosen before a request is handled, so retrying the same request can succeed. A
 read changes nothing either way. A write is refused before it acts only by a 503 (the
 service was not available); every other fault hits it the way the real cloud can, after it
-acted: a 500/502 from the gateway, a dropped connection, a garbled reply. Dropped connections start a response and then raise
-`SimulatedConnectionDrop`, an `httpx.RemoteProtocolError`: served by uvicorn the socket is cut
-mid-body (the client sees an incomplete read), and in-process through `httpx.ASGITransport`
-the exception reaches the client as the same transport error.
+acted: a 500/502 from the gateway, a dropped connection, a garbled reply.
+
+Dropped connections start a response and then raise `SimulatedConnectionDrop`, an
+`httpx.RemoteProtocolError`: served by uvicorn the socket is cut mid-body (the client sees an
+incomplete read), and in-process through `httpx.ASGITransport` the exception reaches the
+client as the same transport error.
 """
 
 from __future__ import annotations
