@@ -247,7 +247,8 @@ async def test_home_assistant_session_page(cloud: FakeCloud, client: WallboxClie
     )
     assert page.count == 2
     first, second = (record.session for record in page.records)
-    assert first is not None and second is not None
+    assert first is not None
+    assert second is not None
     assert first.external_id == "123456789"
     assert first.started_at == datetime.fromtimestamp(1728417604, UTC)
     assert first.ended_at == datetime.fromtimestamp(1728539458, UTC)
