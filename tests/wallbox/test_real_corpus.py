@@ -180,7 +180,7 @@ async def test_dutchie_charger_data_with_resume_in_wh_strings(
 def _with_resume(resume_file: str) -> dict[str, Any]:
     """Dutchie's recorded charger data carrying WandDeuze's recorded `resume` block: both
     are real; the reset block was only ever recorded as a fragment."""
-    body = real("dutchie027_charger-data.json")
+    body: dict[str, Any] = real("dutchie027_charger-data.json")
     body["data"]["chargerData"]["resume"] = real(resume_file)["resume"]
     return body
 
