@@ -51,7 +51,7 @@ class SimulatorConfig:
     server_error_statuses: tuple[int, ...] = (500, 502, 503)
     # Real-world variants of valid payloads (see variants.py): nulls and a month reset in
     # `resume`, missing optional fields, numbers instead of strings; rate per response.
-    variant_rate: float = 0.0
+    variant_rate: float = 0.25
 
     def __post_init__(self) -> None:
         if self.accounts < 1 or self.chargers_per_account < 1:
