@@ -366,3 +366,13 @@ async def test_a_write_that_timed_out_after_sending_is_read_back_not_resent(
     assert calls.count("PUT") == 1
     assert calls[-1] == "GET"  # the read-back
     assert sim.applied_writes == [("PUT", f"/v2/charger/{cid}")]
+
+
+def test_an_unconfirmed_write_is_neither_connection_trouble_nor_the_users_fault() -> None:
+    from chargebook.cli.errors import EXIT_OTHER, exit_code_for
+    from chargebook.web.errors import status_for
+
+    error = WallboxWriteUnconfirmedError("sent once, not confirmed", charger_id="1")
+    assert error.retryable is False  # nothing re-sends it on its own
+    assert exit_code_for(error) == (EXIT_OTHER, "Not confirmed")
+    assert status_for(error) == 502
