@@ -288,3 +288,32 @@ async def test_a_missing_or_null_field_makes_only_that_value_unknown(
     else:  # everything else is still read
         assert status.state is complete.state
         assert status.status_code == complete.status_code
+
+
+async def test_groups_with_nulls_where_chargebook_can_do_without(
+    cloud: FakeCloud, client: WallboxClient
+) -> None:
+    body = fixture("groups.json")
+    item = body["result"]["groups"][0]["chargers"][0]
+    item.update(name=None, midEnabled=None, locked=None, maxChargingCurrent=None)
+    item["software"]["updateAvailable"] = None
+    cloud.on("GET", "/v3/chargers/groups", httpx.Response(200, json=body))
+    charger = next(c for c in await client.list_chargers() if c.external_id == str(item["id"]))
+    assert charger.name == f"Wallbox {item['id']}"
+    assert charger.mid.enabled is False
+    assert charger.max_current_a is None
+    assert charger.firmware_version == item["software"]["currentVersion"]
+
+
+async def test_charger_data_with_null_lock_status_and_resume(
+    cloud: FakeCloud, client: WallboxClient
+) -> None:
+    body = fixture("charger_data.json")
+    body["data"]["chargerData"].update(locked=None, status=None, resume=None, name=None)
+    cloud.on("GET", "/v2/charger/123456", httpx.Response(200, json=body))
+    summary = await client.get_charger("123456")
+    assert summary.locked is None
+    assert summary.status_code is None
+    assert summary.state is ChargerState.UNKNOWN
+    assert summary.totals is None
+    assert summary.charger.name == "Wallbox 123456"

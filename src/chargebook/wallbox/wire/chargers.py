@@ -21,20 +21,20 @@ WH_PER_KWH = Decimal(1000)
 
 
 class Software(WireModel):
-    update_available: bool = Field(False, alias="updateAvailable")
+    update_available: bool | None = Field(False, alias="updateAvailable")
     current_version: str | None = Field(None, alias="currentVersion")
     latest_version: str | None = Field(None, alias="latestVersion")
 
 
 class _GroupCharger(WireModel):
     id: int
-    name: str
+    name: str | None = None  # a charger without a name is still that charger
     status: int | None = None
     charger_type: str | None = Field(None, alias="chargerType")
     locked: bool | None = None
     max_charging_current: int | None = Field(None, alias="maxChargingCurrent")
     software: Software | None = None
-    mid_enabled: bool = Field(False, alias="midEnabled")
+    mid_enabled: bool | None = Field(False, alias="midEnabled")
     mid_status: int | None = Field(None, alias="midStatus")
 
 
@@ -63,14 +63,14 @@ class GroupsResponse(WireModel):
                 seen[item.id] = Charger(
                     source=ChargerSource.WALLBOX_CLOUD,
                     external_id=str(item.id),
-                    name=item.name,
+                    name=item.name or f"Wallbox {item.id}",
                     serial_number=None,  # the groups call does not say; v2/charger does
                     part_number=None,
                     model=item.charger_type or "Wallbox",
                     firmware_version=item.software.current_version if item.software else None,
                     max_current_a=item.max_charging_current,
                     time_zone=None,
-                    mid=MidMeter(enabled=item.mid_enabled, status=item.mid_status),
+                    mid=MidMeter(enabled=bool(item.mid_enabled), status=item.mid_status),
                     group_name=group.name,
                 )
         return list(seen.values())
@@ -105,7 +105,7 @@ class ChargerData(WireModel):
     """`data.chargerData` of `GET v2/charger/{id}` and of the `PUT` write responses."""
 
     id: int
-    name: str
+    name: str | None = None
     serial_number: str | None = Field(None, alias="serialNumber")
     charger_type: str | None = Field(None, alias="chargerType")
     software_version: str | None = Field(None, alias="softwareVersion")
@@ -125,7 +125,7 @@ class ChargerData(WireModel):
         charger = Charger(
             source=ChargerSource.WALLBOX_CLOUD,
             external_id=str(self.id),
-            name=self.name,
+            name=self.name or f"Wallbox {self.id}",
             serial_number=self.serial_number or None,
             part_number=None,
             model=self.charger_type or "Wallbox",

@@ -91,9 +91,8 @@ class ConfigData(WireModel):
 
 
 class ConfigResponse(ConfigData):
-    """`GET|POST chargers/config/{id}`: the flat config; `software` is what readers rely on."""
-
-    software: Software
+    """`GET|POST chargers/config/{id}`: the flat config (every field may be missing: the
+    value it carries is then unknown)."""
 
 
 class StatusResponse(WireModel):
