@@ -102,3 +102,18 @@ async def test_chargebook_reads_the_same_charger_from_variants(clock: FixedClock
     assert v_summary.totals.total_energy_kwh == summary.totals.total_energy_kwh
     assert v_summary.totals.total_sessions == summary.totals.total_sessions
     assert v_summary.totals.charging_time_s is None
+
+
+async def test_groups_variant_carries_the_extra_keys_of_a_real_recording(
+    clock: FixedClock,
+) -> None:
+    sim = _sim(clock, 1.0)
+    group = (await _get(sim, "/v3/chargers/groups"))["result"]["groups"][0]
+    assert group["payments_account"] is False
+    assert group["plan"]["product_id"] == 1
+    assert all(c["chargerLoadType"] == "Private" for c in group["chargers"])
+    async with make_client(sim) as http:
+        chargers = await _client(sim, clock, http).list_chargers()
+    assert sorted(c.external_id for c in chargers) == sorted(
+        str(cid) for cid in sim.accounts[0].charger_ids
+    )

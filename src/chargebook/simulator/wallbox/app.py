@@ -124,7 +124,13 @@ def create_app(sim: WallboxSimulator) -> FastAPI:
         call = await admit(sim, request)
         with sim.lock:
             views = [sim.view(cid) for cid in call.account.charger_ids]
-        return call.respond(render.groups(call.account, views), "result")
+        payload = variants.groups(
+            render.groups(call.account, views),
+            seed=sim.config.seed,
+            rate=sim.config.variant_rate,
+            now=sim.clock.now(),
+        )
+        return call.respond(payload, "result")
 
     def charger_data(charger_id: int) -> dict[str, Any]:
         config = sim.config

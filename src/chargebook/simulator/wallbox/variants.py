@@ -5,7 +5,9 @@ Each variant was seen in a real recording (tests/fixtures/real/wallbox/SOURCES.m
   `config_data.locked` as a JSON boolean and `max_available_power` as a float (Home
   Assistant core's fixtures);
 - a `resume` block whose `chargingTime` is null and whose totals are numbers instead of
-  strings (WandDeuze README: the reset at the start of a month; "can be 'null'").
+  strings (WandDeuze README: the reset at the start of a month; "can be 'null'");
+- a groups list with the extra keys dutchie027's recording has (`wifiSignal`,
+  `chargerLoadType`, `remoteAction`, `payments_account`, `billingInformation`, ...).
 
 Values never change, only their shape: a client that reads them right sees the same charger.
 Whether a response is a variant is a pure function of the seed, the charger, the endpoint and
@@ -64,4 +66,25 @@ def charger_data(
     resume["chargingTime"] = None
     for key in ("totalEnergy", "totalMidEnergy"):
         resume[key] = int(resume[key])
+    return varied
+
+
+def groups(payload: dict[str, Any], *, seed: int, rate: float, now: datetime) -> dict[str, Any]:
+    """`v3/chargers/groups` with the extra keys of dutchie027's recording, at `rate`."""
+    group_list = payload["result"]["groups"]
+    if not group_list or not _hit(seed, rate, "groups", int(group_list[0]["id"]), now):
+        return payload
+    varied = copy.deepcopy(payload)
+    for group in varied["result"]["groups"]:
+        group.update(payments_account=False, billingInformation=None, customer=None)
+        group["subscription"] = None
+        group["plan"] = {"id": 1, "product_id": 1, "description": None, **group["plan"]}
+        for charger in group["chargers"]:
+            charger.update(
+                wifiSignal=75,
+                chargerLoadType="Private",
+                currency=1,
+                energyPrice=charger["energyCost"]["value"],
+                remoteAction=0,
+            )
     return varied
