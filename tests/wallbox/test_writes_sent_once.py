@@ -378,3 +378,18 @@ def test_an_unconfirmed_write_is_neither_connection_trouble_nor_the_users_fault(
     assert error.retryable is False  # nothing re-sends it on its own
     assert exit_code_for(error) == (EXIT_OTHER, "Not confirmed")
     assert status_for(error) == 502
+
+
+async def test_the_read_back_is_counted_against_the_read_budget(
+    clock: FixedClock, http: list[httpx.AsyncClient]
+) -> None:
+    sim = _sim(clock, "truncated", None, only_writes=True)
+    cid = str(sim.charger_ids(DEMO_EMAIL)[0])
+    client = _client(sim, clock, http)
+    client.budget = RequestBudget(reads_per_minute=1, writes_per_minute=5, clock=clock)
+    await client.get_status(cid)  # the minute's only read
+    before = clock.slept_seconds
+    summary = await client.update_charger(cid, locked=True)  # reply garbled: read back
+    assert summary.locked is True
+    assert clock.slept_seconds - before >= 55  # the read-back waited for the read budget
+    assert sim.applied_writes == [("PUT", f"/v2/charger/{cid}")]
