@@ -31,17 +31,16 @@ from chargebook.domain.models import (
 )
 from chargebook.errors import ConfigurationError
 from chargebook.settings import Settings
-from chargebook.wallbox._base import WallboxWriteOutcomeUnknown, _WallboxBase, ignore_body
+from chargebook.wallbox._base import _WallboxBase, ignore_body
 from chargebook.wallbox.budget import RequestBudget
 from chargebook.wallbox.confirm import (
-    ACTION_DONE,
     RemoteAction,
+    confirmed_action,
     confirmed_write,
     describe_update,
 )
 from chargebook.wallbox.exceptions import (
     WallboxUnsafeActionError,
-    WallboxWriteUnconfirmedError,
 )
 from chargebook.wallbox.history import DEFAULT_WINDOW, SessionPage, time_windows
 from chargebook.wallbox.states import UPDATING_CODE
@@ -482,22 +481,7 @@ class WallboxClient(_WallboxBase):
                 parse=ignore_body,
             )
 
-        done = ACTION_DONE[action]
-        what = action.name.lower().replace("_", " ")
-        if done is None:
-            try:
-                await send()
-            except WallboxWriteOutcomeUnknown as unknown:
-                raise WallboxWriteUnconfirmedError(
-                    f"the Wallbox Cloud's reply to the {what} could not be read "
-                    f"({unknown.cause.message}); it was sent once and not again, and a {what} "
-                    "cannot be confirmed by reading the charger: check it before trying again",
-                    charger_id=charger_id,
-                ) from unknown.cause
-            return
-        await confirmed_write(
-            f"the {what}", charger_id, send, lambda: self.get_status(charger_id), done
-        )
+        await confirmed_action(action, charger_id, send, lambda: self.get_status(charger_id))
 
     def _remember_status(self, charger_id: str, code: int | None) -> None:
         # An unknown code says nothing about a firmware update; keep the last one known.

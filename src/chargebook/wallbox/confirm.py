@@ -79,6 +79,34 @@ async def confirmed_write(
     )
 
 
+async def confirmed_action(
+    action: RemoteAction,
+    charger_id: str,
+    send: Callable[[], Awaitable[None]],
+    read_status: Callable[[], Awaitable[ChargerStatus]],
+) -> None:
+    """Send a remote action once and, when its reply is lost, confirm it from the status.
+
+    Raises:
+        WallboxWriteUnconfirmedError: the reply was lost and the status does not show the
+            action (or cannot: a restart); it is not sent again.
+    """
+    done = ACTION_DONE[action]
+    what = action.name.lower().replace("_", " ")
+    if done is not None:
+        await confirmed_write(f"the {what}", charger_id, send, read_status, done)
+        return
+    try:
+        await send()
+    except WallboxWriteOutcomeUnknown as unknown:
+        raise WallboxWriteUnconfirmedError(
+            f"the Wallbox Cloud's reply to the {what} could not be read "
+            f"({unknown.cause.message}); it was sent once and not again, and a {what} "
+            "cannot be confirmed by reading the charger: check it before trying again",
+            charger_id=charger_id,
+        ) from unknown.cause
+
+
 def describe_update(locked: bool | None, max_current_a: int | None) -> str:
     """What a `PUT v2/charger` changes, in words for a message."""
     parts = []
