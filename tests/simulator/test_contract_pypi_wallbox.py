@@ -19,10 +19,13 @@ from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
 from wallbox import Wallbox  # type: ignore[import-untyped]
 
 
-@pytest.fixture
-def served() -> Iterator[tuple[WallboxSimulator, FixedClock, str]]:
+@pytest.fixture(params=[0.0, 1.0], ids=["documented", "real-variants"])
+def served(request: pytest.FixtureRequest) -> Iterator[tuple[WallboxSimulator, FixedClock, str]]:
+    """Once with the documented shapes, once with every response a real-world variant
+    (no `charging_time`, boolean `locked`, a month-reset `resume`; variants.py)."""
     clock = FixedClock(datetime.now(UTC).replace(microsecond=0))
-    sim = WallboxSimulator(SimulatorConfig(partner_mode=True), clock=clock)
+    config = SimulatorConfig(partner_mode=True, variant_rate=request.param)
+    sim = WallboxSimulator(config, clock=clock)
     with ServedApp(sim.app) as app:
         yield sim, clock, app.url + "/"
 
@@ -44,7 +47,9 @@ def test_pypi_client_end_to_end(served: tuple[WallboxSimulator, FixedClock, str]
     assert client.jwtTokenTtl == int(clock.now().timestamp() * 1000) + 900_000
     assert client.getChargersList() == list(sim.accounts[0].charger_ids)
 
-    assert client.getChargerStatus(plus)["status_id"] == 194
+    first = client.getChargerStatus(plus)
+    assert first["status_id"] == 194
+    assert ("charging_time" in first) is (sim.config.variant_rate == 0)
     assert client.lockCharger(plus)["data"]["chargerData"]["locked"] == 1
     assert client.getChargerStatus(plus)["status_id"] == 210
     assert client.unlockCharger(plus)["data"]["chargerData"]["locked"] == 0

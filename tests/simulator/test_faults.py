@@ -39,14 +39,39 @@ async def test_server_errors_then_a_retry_succeeds_with_the_same_answer(clock: F
     assert set(statuses) == {200, 500, 502, 503}
 
 
-async def test_faulted_write_changes_nothing(clock: FixedClock) -> None:
-    sim = _sim(clock, "server_error")
+@pytest.mark.parametrize(("status", "acted"), [(503, False), (500, True), (502, True)])
+async def test_a_503_refuses_a_write_before_it_acts_other_faults_strike_after(
+    clock: FixedClock, status: int, acted: bool
+) -> None:
+    # The real cloud's 503 means the service did nothing; a 500/502 can come from a gateway
+    # after the write acted. The simulator models both, so clients meet the hard case.
+    sim = _sim(clock, "server_error", server_error_statuses=(status,))
     plus = sim.accounts[0].charger_ids[0]
     async with make_client(sim) as http:
         await sign_in(http)
         response = await http.put(f"/v2/charger/{plus}", json={"locked": 1})
-    assert response.status_code >= 500
-    assert sim.view(plus).controls.locked is False
+    assert response.status_code == status
+    assert sim.view(plus).controls.locked is acted
+    assert len(sim.applied_writes) == int(acted)
+
+
+@pytest.mark.parametrize("kind", ["drop", "truncated", "missing_key", "wrong_type"])
+async def test_a_write_acts_before_its_reply_is_cut_or_garbled(
+    clock: FixedClock, kind: str
+) -> None:
+    sim = _sim(clock, kind)
+    plus = sim.accounts[0].charger_ids[0]
+    async with make_client(sim) as http:
+        await sign_in(http)
+        try:
+            response = await http.put(f"/v2/charger/{plus}", json={"locked": 1})
+            body = response.content
+        except httpx.TransportError:
+            body = b""
+    assert sim.view(plus).controls.locked is True
+    assert sim.applied_writes == [("PUT", f"/v2/charger/{plus}")]
+    with pytest.raises((ValueError, KeyError, TypeError)):
+        json.loads(body)["data"]["chargerData"]["locked"]
 
 
 async def test_slow_answers_and_latency_are_real_time(clock: FixedClock) -> None:

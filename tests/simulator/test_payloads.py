@@ -9,9 +9,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 
 from chargebook.clock import FixedClock
-from chargebook.simulator.wallbox import WallboxSimulator
+from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
 
 from .helpers import basic
 
@@ -52,6 +53,13 @@ SESSION_KEYS = {
     "user_email", "user_rfid", "user_is_rfid", "user_plate", "user_extra_information",
     "energy_unit", "amount", "service_price", "service_time", "tax_rate", "tax_sales",
 }  # fmt: skip
+
+
+@pytest.fixture
+def sim(clock: FixedClock) -> WallboxSimulator:
+    """The documented shapes, key for key: real-world variants off (test_variants.py)."""
+    config = SimulatorConfig(accounts=3, partner_mode=True, variant_rate=0.0)
+    return WallboxSimulator(config, clock=clock)
 
 
 def _jwt_payload(token: str) -> dict[str, object]:

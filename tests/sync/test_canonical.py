@@ -42,7 +42,7 @@ def assert_same(payload: Any) -> None:
 
 def simulator_items() -> list[dict[str, Any]]:
     sim = WallboxSimulator(
-        SimulatorConfig(seed=11, accounts=3, days=90),
+        SimulatorConfig(seed=11, accounts=3, days=90, variant_rate=1.0),
         clock=FixedClock(datetime(2026, 3, 1, tzinfo=UTC)),
     )
     items = []

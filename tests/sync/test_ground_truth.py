@@ -41,6 +41,7 @@ async def test_sync_with_faults_matches_the_simulator_exactly(
             partner_mode=True,
             bad_session_rate=0.1,
             slow_answer_s=0.0,
+            variant_rate=1.0,  # every groups list in a real recording's shape (variants.py)
         ),
         clock=FixedClock(clock.now()),
     )

@@ -117,3 +117,63 @@ async def test_recorder_failure_backs_off_without_raising(clock: FixedClock) -> 
     delay_s = await recorder.poll_account(AccountSource(1, "a@example.com", cloud))
     assert delay_s == 300
     assert book.state.samples == {}
+
+
+async def test_recorder_reads_the_simulators_real_world_variants(clock: FixedClock) -> None:
+    """Every status in a real-world shape (no `charging_time`, boolean lock): the samples
+    still carry the simulator's power and energy."""
+    import httpx
+
+    from chargebook.simulator.wallbox import (
+        DEMO_EMAIL,
+        DEMO_PASSWORD,
+        SimulatorConfig,
+        WallboxSimulator,
+    )
+    from chargebook.wallbox import MemoryTokenStore, RequestBudget, WallboxClient
+
+    sim = WallboxSimulator(
+        SimulatorConfig(partner_mode=True, days=10, variant_rate=1.0), clock=clock
+    )
+    ids = sim.charger_ids(DEMO_EMAIL)
+    while not any(sim.view(cid).power_kw > 0 for cid in ids):
+        clock.advance(600)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sim.app)) as http:
+        client = WallboxClient(
+            DEMO_EMAIL,
+            DEMO_PASSWORD,
+            api_url="http://sim",
+            auth_url="http://sim",
+            http_client=http,
+            clock=clock,
+            budget=RequestBudget.unlimited_budget(clock),
+            token_store=MemoryTokenStore(),
+        )
+        book = FakeBook()
+        recorder = Recorder(book.open, clock, CONFIG, reads_per_minute=None)
+        delay_s = await recorder.poll_account(AccountSource(1, DEMO_EMAIL, client))
+    assert delay_s == CONFIG.charging_interval_s  # a charger charges: it saw the state
+    samples = {key[0]: sample for key, sample in book.state.samples.items()}
+    assert sorted(samples) == sorted(str(cid) for cid in ids)
+    for cid in ids:
+        view = sim.view(cid)
+        assert samples[str(cid)].power_kw == pytest.approx(view.power_kw, abs=0.01)
+        assert samples[str(cid)].energy_kwh == pytest.approx(view.energy_kwh, abs=0.001)
+        assert samples[str(cid)].status_code == view.status_id
+
+
+@pytest.mark.parametrize("unknown", ["charging_power_kw", "session_energy_kwh", "status_code"])
+async def test_a_status_without_power_energy_or_code_is_a_gap_not_a_crash(
+    clock: FixedClock, unknown: str
+) -> None:
+    class PartialCloud(StatusCloud):
+        async def get_status(self, charger_id: str) -> ChargerStatus:
+            full = await super().get_status(charger_id)
+            return dataclasses.replace(full, **{unknown: None})  # type: ignore[arg-type]
+
+    book = FakeBook()
+    cloud = PartialCloud(clock, [(ChargerState.CHARGING, 7.2)])
+    recorder = Recorder(book.open, clock, CONFIG, reads_per_minute=3)
+    delay_s = await recorder.poll_account(AccountSource(1, "a@example.com", cloud))
+    assert book.state.samples == {}
+    assert delay_s == CONFIG.idle_interval_s  # nothing recorded, nothing known to charge

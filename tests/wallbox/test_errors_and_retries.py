@@ -42,7 +42,8 @@ LOCK = ("PUT", "/v2/charger/123456")
         (STATUS, httpx.ConnectError("refused"), WallboxConnectionError, True),
         (STATUS, httpx.RemoteProtocolError("eof"), WallboxConnectionError, True),
         (STATUS, httpx.Response(200, content=b"<html>"), WallboxPayloadError, True),
-        (STATUS, httpx.Response(200, json={"status_id": 1}), WallboxPayloadError, True),
+        # A missing field only makes its value unknown; a value of the wrong type is an error.
+        (STATUS, httpx.Response(200, json={"config_data": "x"}), WallboxPayloadError, True),
     ],
     ids=[
         "429",
@@ -56,7 +57,7 @@ LOCK = ("PUT", "/v2/charger/123456")
         "connect",
         "protocol",
         "html",
-        "missing-fields",
+        "wrong-type",
     ],
 )
 async def test_error_mapping_without_retries(

@@ -197,12 +197,12 @@ async def test_data_calls_send_the_documented_headers(
 @pytest.mark.parametrize(
     ("mutate", "field"),
     [
-        (lambda b: b.pop("status_id"), "status_id"),
+        (lambda b: b.update(status_id="ready"), "status_id"),
         (lambda b: b.update(charging_power="fast"), "charging_power"),
-        (lambda b: b.pop("config_data"), "config_data"),
+        (lambda b: b.update(config_data="none"), "config_data"),
         (lambda b: b["config_data"].update(max_charging_current=[1]), "max_charging_current"),
     ],
-    ids=["missing-status-id", "power-not-a-number", "missing-config", "current-a-list"],
+    ids=["status-id-not-a-number", "power-not-a-number", "config-not-an-object", "current-a-list"],
 )
 async def test_malformed_status_names_the_field(
     cloud: FakeCloud, make_client: object, mutate: object, field: str
@@ -250,3 +250,70 @@ async def test_truncated_json_is_a_payload_error(cloud: FakeCloud, make_client: 
 def test_status_codes(code: int, state: ChargerState, car: bool) -> None:
     assert state_for(code) is state
     assert car_connected(code) is car
+
+
+@pytest.mark.parametrize(
+    ("mutate", "unknown"),
+    [
+        (lambda b: b.pop("status_id"), "status_code"),
+        (lambda b: b.update(status_id=None), "status_code"),
+        (lambda b: b.pop("charging_time"), "session_duration_s"),
+        (lambda b: b.update(charging_power=None), "charging_power_kw"),
+        (lambda b: b.pop("added_energy"), "session_energy_kwh"),
+        (lambda b: b.pop("config_data"), "locked"),
+        (lambda b: b["config_data"].update(max_charging_current=None), "max_charging_current_a"),
+    ],
+    ids=[
+        "no-status-id",
+        "null-status-id",
+        "no-charging-time",
+        "null-power",
+        "no-energy",
+        "no-config",
+        "null-current",
+    ],
+)
+async def test_a_missing_or_null_field_makes_only_that_value_unknown(
+    cloud: FakeCloud, client: WallboxClient, mutate: object, unknown: str
+) -> None:
+    complete = await client.get_status("9988552")
+    body = fixture("status.json")
+    mutate(body)  # type: ignore[operator]
+    cloud.on("GET", "/chargers/status/9988552", httpx.Response(200, json=body))
+    status = await client.get_status("9988552")
+    assert getattr(status, unknown) is None
+    assert getattr(complete, unknown) is not None
+    if unknown == "status_code":
+        assert status.state is ChargerState.UNKNOWN
+    else:  # everything else is still read
+        assert status.state is complete.state
+        assert status.status_code == complete.status_code
+
+
+async def test_groups_with_nulls_where_chargebook_can_do_without(
+    cloud: FakeCloud, client: WallboxClient
+) -> None:
+    body = fixture("groups.json")
+    item = body["result"]["groups"][0]["chargers"][0]
+    item.update(name=None, midEnabled=None, locked=None, maxChargingCurrent=None)
+    item["software"]["updateAvailable"] = None
+    cloud.on("GET", "/v3/chargers/groups", httpx.Response(200, json=body))
+    charger = next(c for c in await client.list_chargers() if c.external_id == str(item["id"]))
+    assert charger.name == f"Wallbox {item['id']}"
+    assert charger.mid.enabled is False
+    assert charger.max_current_a is None
+    assert charger.firmware_version == item["software"]["currentVersion"]
+
+
+async def test_charger_data_with_null_lock_status_and_resume(
+    cloud: FakeCloud, client: WallboxClient
+) -> None:
+    body = fixture("charger_data.json")
+    body["data"]["chargerData"].update(locked=None, status=None, resume=None, name=None)
+    cloud.on("GET", "/v2/charger/123456", httpx.Response(200, json=body))
+    summary = await client.get_charger("123456")
+    assert summary.locked is None
+    assert summary.status_code is None
+    assert summary.state is ChargerState.UNKNOWN
+    assert summary.totals is None
+    assert summary.charger.name == "Wallbox 123456"

@@ -38,6 +38,7 @@ def test_exported_members_are_pinned() -> None:
         "WallboxRateLimitedError",
         "WallboxRequestError",
         "WallboxUnsafeActionError",
+        "WallboxWriteUnconfirmedError",
         "state_for",
         "time_windows",
     }

@@ -34,6 +34,7 @@ from chargebook.wallbox.exceptions import (
     WallboxInsufficientRightsError,
     WallboxPayloadError,
     WallboxRateLimitedError,
+    WallboxWriteUnconfirmedError,
 )
 
 EXIT_OTHER = 1
@@ -49,6 +50,8 @@ EXIT_CODES: tuple[tuple[type[ChargebookError], int, str], ...] = (
     (WallboxAuthenticationError, EXIT_CREDENTIALS, "Sign-in failed"),
     (WallboxInsufficientRightsError, EXIT_RIGHTS, "Not allowed"),
     (WallboxRateLimitedError, EXIT_RATE_LIMITED, "Rate limited"),
+    # Sent once, outcome not confirmed: not "connection trouble", whose hint says retry.
+    (WallboxWriteUnconfirmedError, EXIT_OTHER, "Not confirmed"),
     (WallboxConnectionError, EXIT_CONNECTION, "Connection trouble"),
     (WallboxPayloadError, EXIT_PAYLOAD, "Unexpected answer"),
     (ConfigurationError, EXIT_CONFIGURATION, "Configuration error"),

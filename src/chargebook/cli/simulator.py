@@ -25,6 +25,12 @@ def wallbox(
     token_ttl_s: int = typer.Option(900, "--token-ttl-s"),
     refresh_token_ttl_s: int = typer.Option(7 * 86400, "--refresh-token-ttl-s"),
     bad_session_rate: float = typer.Option(0.0, "--bad-session-rate"),
+    variant_rate: float = typer.Option(
+        0.25,
+        "--variant-rate",
+        help="Share of responses in a real-world variant shape (no charging_time, month-reset "
+        "resume, ...); 0 for the documented shapes only.",
+    ),
     print_accounts: bool = typer.Option(
         False, "--print-accounts", help="Print accounts and charger ids, then exit."
     ),
@@ -50,6 +56,7 @@ def wallbox(
             token_ttl_s=token_ttl_s,
             refresh_token_ttl_s=refresh_token_ttl_s,
             bad_session_rate=bad_session_rate,
+            variant_rate=variant_rate,
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc

@@ -32,8 +32,27 @@ def _local(moment: datetime | None, zone: str | None = None) -> str:
     return moment.astimezone(ZoneInfo(zone) if zone else LOCAL_ZONE).strftime("%Y-%m-%d %H:%M")
 
 
-def _yes_no(value: bool) -> str:
+UNKNOWN = "unknown"  # the source's reply did not say (a field missing or null)
+
+
+def _yes_no(value: bool | None) -> str:
+    if value is None:
+        return UNKNOWN
     return "yes" if value else "no"
+
+
+def _number(value: float | None, fmt: str, unit: str) -> str:
+    return UNKNOWN if value is None else f"{value:{fmt}} {unit}"
+
+
+def _duration(seconds: int | None) -> str:
+    if seconds is None:
+        return UNKNOWN
+    return f"{seconds // 3600}h {seconds // 60 % 60:02d}m"
+
+
+def _amps(value: int | None) -> str:
+    return UNKNOWN if value is None else f"{value} A"
 
 
 def chargers_table(chargers: Iterable[Charger]) -> Table:
@@ -73,18 +92,16 @@ def status_table(status: ChargerStatus) -> Table:
     mid = "no"
     if status.mid.enabled:
         mid = f"enabled, serial {status.mid.serial_number or '-'}, status {status.mid.status}"
+    code = "unknown" if status.status_code is None else status.status_code
     rows = [
-        ("State", f"{status.state.value.replace('_', ' ')} (code {status.status_code})"),
+        ("State", f"{status.state.value.replace('_', ' ')} (code {code})"),
         ("Car connected", _yes_no(status.car_connected)),
-        ("Power", f"{status.charging_power_kw:.2f} kW"),
-        ("Session energy", f"{status.session_energy_kwh:.3f} kWh"),
-        (
-            "Session time",
-            f"{status.session_duration_s // 3600}h {status.session_duration_s // 60 % 60:02d}m",
-        ),
+        ("Power", _number(status.charging_power_kw, ".2f", "kW")),
+        ("Session energy", _number(status.session_energy_kwh, ".3f", "kWh")),
+        ("Session time", _duration(status.session_duration_s)),
         (
             "Current limit",
-            f"{status.max_charging_current_a} A of {status.max_available_current_a} A",
+            f"{_amps(status.max_charging_current_a)} of {_amps(status.max_available_current_a)}",
         ),
         ("Power Boost limit", f"{status.icp_max_current_a} A" if status.icp_max_current_a else "-"),
         ("Locked", _yes_no(status.locked)),

@@ -88,15 +88,16 @@ class ChargerStatus:
     charger_external_id: str
     observed_at: datetime
     state: ChargerState
-    status_code: int
+    # None = the source did not say (a field missing or null in its reply): shown as unknown.
+    status_code: int | None
     car_connected: bool
-    charging_power_kw: float
-    session_energy_kwh: float
-    session_duration_s: int
+    charging_power_kw: float | None
+    session_energy_kwh: float | None
+    session_duration_s: int | None
     discharged_energy_kwh: float
-    locked: bool
-    max_charging_current_a: int
-    max_available_current_a: int
+    locked: bool | None
+    max_charging_current_a: int | None
+    max_available_current_a: int | None
     icp_max_current_a: int | None
     energy_price_per_kwh: Decimal | None
     currency: str | None
@@ -150,11 +151,12 @@ class SessionRecord:
 class ChargerTotals:
     """Aggregates the source keeps for a charger (Wallbox `resume`: finished days only)."""
 
-    total_sessions: int
-    total_energy_kwh: Decimal
-    total_mid_energy_kwh: Decimal
-    charging_time_s: int
-    total_users: int
+    # None = not reported (Wallbox resets `resume` at the start of a month to nulls).
+    total_sessions: int | None
+    total_energy_kwh: Decimal | None
+    total_mid_energy_kwh: Decimal | None
+    charging_time_s: int | None
+    total_users: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,9 +164,9 @@ class ChargerSummary:
     """A charger's static facts plus its last reported state and totals."""
 
     charger: Charger
-    status_code: int
+    status_code: int | None
     state: ChargerState
-    locked: bool
+    locked: bool | None
     max_charging_current_a: int | None
     max_available_current_a: int | None
     totals: ChargerTotals | None

@@ -66,8 +66,15 @@ def next_poll_delay_s(
     return max(base_s, budget_floor_s)
 
 
-def sample_from_status(status: ChargerStatus, source_charger: Charger) -> SessionSample:
-    """One sample from one status reading."""
+def sample_from_status(status: ChargerStatus, source_charger: Charger) -> SessionSample | None:
+    """One sample from one status reading; None when the reading lacks its power, energy or
+    status code (the cloud left them out or null): a gap in the chart, like a failed read."""
+    if (
+        status.charging_power_kw is None
+        or status.session_energy_kwh is None
+        or status.status_code is None
+    ):
+        return None
     return SessionSample(
         source=source_charger.source,
         charger_external_id=status.charger_external_id,
@@ -107,7 +114,9 @@ class Recorder:
             samples = []
             for charger in chargers:
                 status = await account.cloud.get_status(charger.external_id)
-                samples.append(sample_from_status(status, charger))
+                sample = sample_from_status(status, charger)
+                if sample is not None:
+                    samples.append(sample)
         except ChargebookError as exc:
             _LOGGER.warning("recording %s failed: %s", account.label, exc.message)
             return self.config.error_backoff_s

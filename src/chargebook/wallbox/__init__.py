@@ -5,7 +5,8 @@ Public surface: `WallboxClient`, its budget and token store types, and the error
 """
 
 from chargebook.wallbox.budget import BudgetRegistry, RequestBudget, RequestKind
-from chargebook.wallbox.client import RemoteAction, WallboxClient
+from chargebook.wallbox.client import WallboxClient
+from chargebook.wallbox.confirm import RemoteAction
 from chargebook.wallbox.exceptions import (
     WallboxAuthenticationError,
     WallboxConnectionError,
@@ -16,6 +17,7 @@ from chargebook.wallbox.exceptions import (
     WallboxRateLimitedError,
     WallboxRequestError,
     WallboxUnsafeActionError,
+    WallboxWriteUnconfirmedError,
 )
 from chargebook.wallbox.history import SessionPage, time_windows
 from chargebook.wallbox.states import state_for
@@ -41,6 +43,7 @@ __all__ = [
     "WallboxRateLimitedError",
     "WallboxRequestError",
     "WallboxUnsafeActionError",
+    "WallboxWriteUnconfirmedError",
     "state_for",
     "time_windows",
 ]

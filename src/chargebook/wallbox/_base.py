@@ -44,6 +44,39 @@ REFRESH_MARGIN_MS = 120_000
 USER_AGENT = f"chargebook/{__version__}"
 
 
+def ignore_body(_: Any) -> None:
+    """`parse` for a write whose reply body chargebook does not need (remote actions)."""
+    return
+
+
+class WallboxWriteOutcomeUnknown(WallboxError):
+    """A write was sent and the server may have acted, but its reply is unusable.
+
+    Internal to the client: its write methods catch it and read the charger back; `cause`
+    is what went wrong with the reply.
+    """
+
+    retryable = False
+
+    def __init__(self, cause: WallboxError) -> None:
+        super().__init__(cause.message, status=cause.status, charger_id=cause.charger_id)
+        self.cause = cause
+
+
+def may_have_acted(error: WallboxError) -> bool:
+    """Whether the server may have carried out a write that ended in `error`.
+
+    Only three answers prove it did not: the request never left (connection refused or
+    connect timeout), 429 (throttled before anything was done) and 503 (the service was not
+    available). Refusals (400, 401, 403, 404) did not act either, and are not retried anyway.
+    """
+    if isinstance(error, WallboxRateLimitedError):
+        return False
+    if isinstance(error, WallboxConnectionError):
+        return error.request_sent and error.status != 503
+    return isinstance(error, WallboxPayloadError)
+
+
 class _WallboxBase:
     """Holds the HTTP client, tokens, budget and retry policy of one myWallbox account."""
 
@@ -199,13 +232,19 @@ class _WallboxBase:
     ) -> T:
         """Send one logical request: budget, retries with backoff, error translation, parsing.
 
-        `parse` turns the decoded JSON (None for an empty body) into the result; it runs
-        inside the retry loop so a transiently garbled payload is fetched again.
+        A read's `parse` (decoded JSON, None for an empty body, in; the result out) runs
+        inside the retry loop, so a transiently garbled payload is fetched again. A write is
+        sent again only when the server cannot have acted on it (connection refused before
+        sending, 429, 503, 401 before re-authenticating); when it may have acted (a reply cut
+        off, timed out, unreadable, or another 5xx) it raises `WallboxWriteOutcomeUnknown`
+        and the caller reads the charger back instead. Pass `parse=ignore_body` for a write
+        whose reply body does not matter: it is then never decoded.
 
         Raises:
             WallboxError: a subclass saying what went wrong; never an httpx exception.
         """
         kind = RequestKind.READ if method == "GET" else RequestKind.WRITE
+        write = kind is RequestKind.WRITE and auth == "bearer"
         base_url = self.api_url if auth == "bearer" else self.auth_url
         reauthenticated = False
         attempt = 0
@@ -223,14 +262,25 @@ class _WallboxBase:
                         self._expire_access_token()
                     continue
                 self._raise_for_status(response, method, auth, charger_id)
-                return parse(self._decode(response, charger_id))
+                if not write:
+                    return parse(self._decode(response, charger_id))
             except WallboxError as exc:
+                if write and may_have_acted(exc):
+                    raise WallboxWriteOutcomeUnknown(exc) from exc
                 if not exc.retryable or attempt >= self.max_retries:
                     raise
                 delay_s = self._backoff_s(attempt, exc)
                 _LOGGER.debug("%s %s failed (%s); retry in %.1f s", method, path, exc, delay_s)
                 attempt += 1
                 await self._clock.sleep(delay_s)
+                continue
+            # The server accepted the write, so it acted: its reply is read once, never re-sent.
+            if parse is ignore_body:
+                return parse(None)
+            try:
+                return parse(self._decode(response, charger_id))
+            except WallboxPayloadError as exc:
+                raise WallboxWriteOutcomeUnknown(exc) from exc
 
     async def _send(
         self,
@@ -250,6 +300,12 @@ class _WallboxBase:
                 headers=self._headers(auth, token),
                 timeout=self._timeout_s,
             )
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            # Nothing reached the server: even a write may be sent again.
+            raise WallboxConnectionError(
+                f"cannot reach the Wallbox Cloud ({type(exc).__name__}) on {method} {url}",
+                request_sent=False,
+            ) from exc
         except httpx.TimeoutException as exc:
             raise WallboxConnectionError(f"Wallbox Cloud timed out on {method} {url}") from exc
         except httpx.HTTPError as exc:

@@ -15,7 +15,6 @@ import math
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from decimal import Decimal
-from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -32,9 +31,17 @@ from chargebook.domain.models import (
 )
 from chargebook.errors import ConfigurationError
 from chargebook.settings import Settings
-from chargebook.wallbox._base import _WallboxBase
+from chargebook.wallbox._base import _WallboxBase, ignore_body
 from chargebook.wallbox.budget import RequestBudget
-from chargebook.wallbox.exceptions import WallboxUnsafeActionError
+from chargebook.wallbox.confirm import (
+    RemoteAction,
+    confirmed_action,
+    confirmed_write,
+    describe_update,
+)
+from chargebook.wallbox.exceptions import (
+    WallboxUnsafeActionError,
+)
 from chargebook.wallbox.history import DEFAULT_WINDOW, SessionPage, time_windows
 from chargebook.wallbox.states import UPDATING_CODE
 from chargebook.wallbox.tokens import EncryptedFileTokenStore, TokenStore
@@ -43,20 +50,6 @@ from chargebook.wallbox.wire.common import parse_payload
 from chargebook.wallbox.wire.schedules import SchedulesResponse, schedules_body
 from chargebook.wallbox.wire.sessions import parse_page
 from chargebook.wallbox.wire.status import ConfigResponse, StatusResponse
-
-
-class RemoteAction(IntEnum):
-    """`remote-action` codes chargebook sends. 4 (factory reset) is left out on purpose."""
-
-    RESUME = 1
-    PAUSE = 2
-    RESTART = 3
-    UPDATE_FIRMWARE = 5
-    RESUME_SCHEDULE = 9
-
-
-def _ignore(_: Any) -> None:
-    return None
 
 
 class WallboxClient(_WallboxBase):
@@ -146,7 +139,7 @@ class WallboxClient(_WallboxBase):
             ),
         )
         status = wire.to_domain(charger_id, observed_at=self._clock.now())
-        self._status_codes[charger_id] = status.status_code
+        self._remember_status(charger_id, status.status_code)
         return status
 
     async def get_config(self, charger_id: str) -> ChargerConfig:
@@ -287,7 +280,26 @@ class WallboxClient(_WallboxBase):
             body["maxChargingCurrent"] = max_current_a
         if not body:
             raise ValueError("update_charger needs locked and/or max_current_a")
-        return await self._charger_data("PUT", charger_id, body)
+
+        def took_effect(summary: ChargerSummary) -> bool:
+            if locked is not None and summary.locked is not locked:
+                return False
+            if max_current_a is None:
+                return True
+            shown, ceiling = summary.max_charging_current_a, summary.max_available_current_a
+            # The cloud clamps a current above what the charger can give to that maximum.
+            return shown == max_current_a or (
+                ceiling is not None and max_current_a > ceiling and shown == ceiling
+            )
+
+        what = describe_update(locked, max_current_a)
+        return await confirmed_write(
+            what,
+            charger_id,
+            lambda: self._charger_data("PUT", charger_id, body),
+            lambda: self.get_charger(charger_id),
+            took_effect,
+        )
 
     async def set_locked(self, charger_id: str, locked: bool) -> None:
         """Lock or unlock the charger (`ChargerControl`); see `update_charger`."""
@@ -334,11 +346,28 @@ class WallboxClient(_WallboxBase):
         """
         if price_per_kwh < 0:
             raise ValueError("the energy price cannot be negative")
-        return await self._config("POST", charger_id, {"energyCost": float(price_per_kwh)})
+
+        def took_effect(config: ChargerConfig) -> bool:
+            shown = config.energy_price_per_kwh
+            return shown is not None and abs(shown - price_per_kwh) < Decimal("0.00005")
+
+        return await confirmed_write(
+            f"the energy price of {price_per_kwh}/kWh",
+            charger_id,
+            lambda: self._config("POST", charger_id, {"energyCost": float(price_per_kwh)}),
+            lambda: self.get_config(charger_id),
+            took_effect,
+        )
 
     async def set_icp_max_current(self, charger_id: str, amps: int) -> ChargerConfig:
         """Set the Power Boost grid connection limit in A (`chargers/config/{id}`)."""
-        return await self._config("POST", charger_id, {"icp_max_current": amps})
+        return await confirmed_write(
+            f"the Power Boost limit of {amps} A",
+            charger_id,
+            lambda: self._config("POST", charger_id, {"icp_max_current": amps}),
+            lambda: self.get_config(charger_id),
+            lambda config: config.icp_max_current_a == amps,
+        )
 
     async def set_eco_smart(
         self, charger_id: str, mode: EcoSmartMode, *, percentage: int | None = None
@@ -355,12 +384,22 @@ class WallboxClient(_WallboxBase):
         if percentage is not None:
             attributes["percentage"] = percentage
         body = {"data": {"type": "eco_smart", "attributes": attributes}}
-        await self._request(
-            "PUT",
-            f"/v4/chargers/{charger_id}/eco-smart",
-            body=body,
-            charger_id=charger_id,
-            parse=_ignore,
+
+        def took_effect(status: ChargerStatus) -> bool:
+            return status.eco_smart is not None and status.eco_smart.mode is mode
+
+        await confirmed_write(
+            f"Eco-Smart {mode.value.replace('_', ' ')}",
+            charger_id,
+            lambda: self._request(
+                "PUT",
+                f"/v4/chargers/{charger_id}/eco-smart",
+                body=body,
+                charger_id=charger_id,
+                parse=ignore_body,
+            ),
+            lambda: self.get_status(charger_id),
+            took_effect,
         )
 
     async def set_schedules(
@@ -374,12 +413,21 @@ class WallboxClient(_WallboxBase):
                 return wire.to_domain()
             return list(schedules)  # the reply body is undocumented; trust the accepted write
 
-        return await self._request(
-            "POST",
-            f"/chargers/{charger_id}/schedules",
-            body=schedules_body(charger_id, schedules),
-            charger_id=charger_id,
-            parse=parse,
+        return await confirmed_write(
+            "the charging schedules",
+            charger_id,
+            lambda: self._request(
+                "POST",
+                f"/chargers/{charger_id}/schedules",
+                body=schedules_body(charger_id, schedules),
+                charger_id=charger_id,
+                parse=parse,
+            ),
+            lambda: self.get_schedules(charger_id),
+            lambda shown: (
+                sorted(shown, key=lambda item: item.slot)
+                == sorted(schedules, key=lambda item: item.slot)
+            ),
         )
 
     # -- shared plumbing ------------------------------------------------------------------
@@ -397,7 +445,7 @@ class WallboxClient(_WallboxBase):
             ),
         )
         summary = wire.data.charger_data.to_domain()
-        self._status_codes[charger_id] = summary.status_code
+        self._remember_status(charger_id, summary.status_code)
         return summary
 
     async def _config(
@@ -423,13 +471,22 @@ class WallboxClient(_WallboxBase):
                 "is updating its firmware",
                 charger_id=charger_id,
             )
-        await self._request(
-            "POST",
-            f"/v3/chargers/{charger_id}/remote-action",
-            body={"action": int(action)},
-            charger_id=charger_id,
-            parse=_ignore,
-        )
+
+        async def send() -> None:
+            await self._request(
+                "POST",
+                f"/v3/chargers/{charger_id}/remote-action",
+                body={"action": int(action)},
+                charger_id=charger_id,
+                parse=ignore_body,
+            )
+
+        await confirmed_action(action, charger_id, send, lambda: self.get_status(charger_id))
+
+    def _remember_status(self, charger_id: str, code: int | None) -> None:
+        # An unknown code says nothing about a firmware update; keep the last one known.
+        if code is not None:
+            self._status_codes[charger_id] = code
 
 
 if TYPE_CHECKING:

@@ -13,6 +13,9 @@ ChargebookError
       ├── WallboxNotFoundError           404: no such charger for this account (permanent;
       │                                  also a chargebook NotFoundError)
       ├── WallboxRequestError            any other 4xx: the request itself is wrong (permanent)
+      ├── WallboxWriteUnconfirmedError   a write was sent once but its reply could not be read
+      │                                  and reading the charger back did not show it took
+      │                                  effect (permanent: never re-sent automatically)
       └── WallboxUnsafeActionError       refused locally: e.g. restart while updating (permanent;
                                          also a chargebook ConflictError)
 
@@ -59,9 +62,25 @@ class WallboxRateLimitedError(WallboxError):
 
 
 class WallboxConnectionError(WallboxError):
-    """The cloud could not be reached or failed on its side (timeout, transport, 5xx)."""
+    """The cloud could not be reached or failed on its side (timeout, transport, 5xx).
+
+    Attributes:
+        request_sent: False only when the request never left (connection refused, connect
+            timeout): the server cannot have acted on it, so even a write may be sent again.
+    """
 
     retryable = True
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        charger_id: str | None = None,
+        request_sent: bool = True,
+    ) -> None:
+        super().__init__(message, status=status, charger_id=charger_id)
+        self.request_sent = request_sent
 
 
 class WallboxPayloadError(WallboxError):
@@ -89,6 +108,17 @@ class WallboxNotFoundError(WallboxError, NotFoundError):
 
 class WallboxRequestError(WallboxError):
     """The cloud rejected the request itself (a 4xx other than 401/403/404/429)."""
+
+    retryable = False
+
+
+class WallboxWriteUnconfirmedError(WallboxError):
+    """A write went out exactly once, but whether it took effect is not known or it did not.
+
+    Raised when the reply could not be read (garbled, cut off, timed out or a 5xx other than
+    503) and reading the charger back did not show the change. The write is never sent again
+    automatically: it may have acted, and every write costs the account's write budget.
+    """
 
     retryable = False
 

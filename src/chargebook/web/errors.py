@@ -28,6 +28,7 @@ from chargebook.wallbox.exceptions import (
     WallboxInsufficientRightsError,
     WallboxPayloadError,
     WallboxRateLimitedError,
+    WallboxWriteUnconfirmedError,
 )
 
 
@@ -84,6 +85,7 @@ STATUS_FOR: tuple[tuple[type[ChargebookError], int], ...] = (
     (WallboxAuthenticationError, 502),
     (WallboxConnectionError, 502),
     (WallboxPayloadError, 502),
+    (WallboxWriteUnconfirmedError, 502),  # sent once; the cloud's answer was unusable
     (ChargePointNotConnectedError, 409),
     (CommandRejectedError, 409),
     (CommandTimeoutError, 504),

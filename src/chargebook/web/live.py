@@ -41,8 +41,8 @@ class LiveReading:
 
     charger_id: int
     state: ChargerState
-    power_kw: float
-    energy_kwh: float
+    power_kw: float | None  # None: the source did not say (shown as unknown)
+    energy_kwh: float | None
     observed_at: datetime | None
     live: bool
     car_connected: bool | None = None
@@ -65,8 +65,8 @@ class LiveReading:
             "charger_id": self.charger_id,
             "state": self.state.value,
             "state_label": self.state_label,
-            "power_kw": round(self.power_kw, 2),
-            "energy_kwh": round(self.energy_kwh, 2),
+            "power_kw": None if self.power_kw is None else round(self.power_kw, 2),
+            "energy_kwh": None if self.energy_kwh is None else round(self.energy_kwh, 2),
             "observed_at": self.observed_at.isoformat() if self.observed_at else None,
             "live": self.live,
             "car_connected": self.car_connected,

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from chargebook.simulator.wallbox import control, render
+from chargebook.simulator.wallbox import control, render, variants
 from chargebook.simulator.wallbox.auth import AuthFailure
 from chargebook.simulator.wallbox.gate import Call, Refused, admit, bearer, error, latency
 from chargebook.simulator.wallbox.render_sessions import stats_page
@@ -58,9 +58,11 @@ async def _write(
     body = await _body(call, request)
     with sim.lock:
         try:
-            return call, change(sim.state(charger_id), body, sim.clock.now())
+            result = change(sim.state(charger_id), body, sim.clock.now())
         except control.BadRequest as exc:
             raise call.refuse(400, str(exc)) from None
+        sim.applied_writes.append((call.method, call.path))
+        return call, result
 
 
 def _token_response(attributes: dict[str, Any]) -> JSONResponse:
@@ -122,27 +124,46 @@ def create_app(sim: WallboxSimulator) -> FastAPI:
         call = await admit(sim, request)
         with sim.lock:
             views = [sim.view(cid) for cid in call.account.charger_ids]
-        return call.respond(render.groups(call.account, views), "result")
+        payload = variants.groups(
+            render.groups(call.account, views),
+            seed=sim.config.seed,
+            rate=sim.config.variant_rate,
+            now=sim.clock.now(),
+        )
+        return call.respond(payload, "result")
+
+    def charger_data(charger_id: int) -> dict[str, Any]:
+        config = sim.config
+        payload = render.charger_data(sim.view(charger_id))
+        now = sim.clock.now()
+        return variants.charger_data(payload, seed=config.seed, rate=config.variant_rate, now=now)
 
     @app.get("/v2/charger/{charger_id}")
     @_refusals
     async def charger_summary(charger_id: int, request: Request) -> Response:
         call = await admit(sim, request)
         call.check_charger(charger_id, write=False)
-        return call.respond(render.charger_data(sim.view(charger_id)), "data")
+        return call.respond(charger_data(charger_id), "data")
 
     @app.put("/v2/charger/{charger_id}")
     @_refusals
     async def charger_update(charger_id: int, request: Request) -> Response:
         call, _ = await _write(sim, request, charger_id, control.update_charger)
-        return call.respond(render.charger_data(sim.view(charger_id)), "data")
+        return call.respond(charger_data(charger_id), "data")
 
     @app.get("/chargers/status/{charger_id}")
     @_refusals
     async def charger_status(charger_id: int, request: Request) -> Response:
         call = await admit(sim, request)
         call.check_charger(charger_id, write=False)
-        return call.respond(render.status(sim.view(charger_id)), "config_data")
+        config = sim.config
+        payload = variants.status(
+            render.status(sim.view(charger_id)),
+            seed=config.seed,
+            rate=config.variant_rate,
+            now=sim.clock.now(),
+        )
+        return call.respond(payload, "config_data")
 
     @app.get("/chargers/config/{charger_id}")
     @_refusals
@@ -184,6 +205,7 @@ def create_app(sim: WallboxSimulator) -> FastAPI:
                 eco = control.update_ecosmart(sim.state(charger_id), body, sim.clock.now())
             except control.BadRequest as exc:
                 raise call.refuse(400, str(exc)) from None
+            sim.applied_writes.append((call.method, call.path))
         attributes = {"enabled": int(eco.enabled), "mode": eco.mode, "percentage": eco.percentage}
         payload = {"data": {"type": "eco_smart", "id": str(charger_id), "attributes": attributes}}
         return call.respond(payload, "data")

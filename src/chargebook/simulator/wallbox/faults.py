@@ -1,10 +1,14 @@
 """Transient fault injection: deterministic from the seed, never touching the ground truth.
 
-Faults are chosen before a request is handled (a faulted write changes nothing), so retrying
-the same request can succeed. Dropped connections start a response and then raise
-`SimulatedConnectionDrop`, an `httpx.RemoteProtocolError`: served by uvicorn the socket is cut
-mid-body (the client sees an incomplete read), and in-process through `httpx.ASGITransport`
-the exception reaches the client as the same transport error.
+Faults are chosen before a request is handled, so retrying the same request can succeed. A
+read changes nothing either way. A write is refused before it acts only by a 503 (the
+service was not available); every other fault hits it the way the real cloud can, after it
+acted: a 500/502 from the gateway, a dropped connection, a garbled reply.
+
+Dropped connections start a response and then raise `SimulatedConnectionDrop`, an
+`httpx.RemoteProtocolError`: served by uvicorn the socket is cut mid-body (the client sees an
+incomplete read), and in-process through `httpx.ASGITransport` the exception reaches the
+client as the same transport error.
 """
 
 from __future__ import annotations
@@ -32,23 +36,23 @@ class FaultInjector:
     def __init__(self, config: SimulatorConfig) -> None:
         self._rate = config.fault_rate
         self._kinds = tuple(k for k in FAULT_KINDS if k in config.fault_kinds)
+        self._methods = frozenset(config.fault_methods)
+        self._limit = config.fault_limit
+        self._statuses = config.server_error_statuses
         self._revoke = REVOKED_REFRESH in config.fault_kinds
         self._rng = random.Random(f"wbsim-faults:{config.seed}")
         self.injected: dict[str, int] = {}
 
     def pick(self, method: str, is_page_after_first: bool) -> str | None:
-        """The fault for a data request, or None. Payload faults only hit GETs."""
-        if self._rate <= 0 or not self._kinds:
+        """The fault for a data request, or None."""
+        if self._rate <= 0 or not self._kinds or method not in self._methods:
+            return None
+        if self._limit is not None and sum(self.injected.values()) >= self._limit:
             return None
         roll, choice = self._rng.random(), self._rng.random()
         if roll >= self._rate:
             return None
-        kinds = [
-            k
-            for k in self._kinds
-            if (method == "GET" or k not in PAYLOAD_FAULTS)
-            and (k != "duplicate" or is_page_after_first)
-        ]
+        kinds = [k for k in self._kinds if k != "duplicate" or is_page_after_first]
         if not kinds:
             return None
         kind = kinds[int(choice * len(kinds))]
@@ -65,7 +69,7 @@ class FaultInjector:
         return hit
 
     def server_error_status(self) -> int:
-        return (500, 502, 503)[self._rng.randrange(3)]
+        return self._statuses[self._rng.randrange(len(self._statuses))]
 
 
 def corrupt(payload: Any, kind: str, envelope_key: str) -> bytes:

@@ -40,9 +40,17 @@ class Call:
     path: str
     payload_fault: str | None
     duplicate: bool = False  # sessions/stats: overlap the previous page by one item
+    # A write's fault that strikes after it acted: an upstream status, or 0 for a drop.
+    after_acting: int | None = None
 
     def respond(self, payload: Any, envelope_key: str, status: int = 200) -> Response:
         """Serialize `payload`, damaged if a payload fault was drawn, and log it."""
+        if self.after_acting == 0:
+            self.sim.log(self.account.email, self.method, self.path, 0)
+            return DroppedResponse()
+        if self.after_acting is not None:
+            self.sim.log(self.account.email, self.method, self.path, self.after_acting)
+            return error(self.after_acting, "upstream error")
         if self.payload_fault is not None:
             body = corrupt(payload, self.payload_fault, envelope_key)
         else:
@@ -98,9 +106,16 @@ async def admit(
         fault = sim.faults.pick(method, is_page_after_first)
     payload_fault = fault if fault in PAYLOAD_FAULTS else None
     call = Call(sim, account, method, path, payload_fault, duplicate=fault == "duplicate")
+    write = method != "GET"
     if fault == "server_error":
         status = sim.faults.server_error_status()
+        if write and status != 503:  # the gateway failed after the write acted
+            call.after_acting = status
+            return call
         raise call.refuse(status, "upstream error")
+    if fault == "drop" and write:  # the write acts, then the connection is cut
+        call.after_acting = 0
+        return call
     if fault == "drop":
         sim.log(account.email, method, path, 0)
         raise Refused(DroppedResponse())

@@ -70,6 +70,9 @@ class WallboxSimulator:
         )
         self.faults = FaultInjector(self.config)
         self.request_log: dict[str, list[RequestRecord]] = {}
+        # Every write that changed a charger, as (method, path): what really acted, whatever
+        # its reply looked like to the client.
+        self.applied_writes: list[tuple[str, str]] = []
         from chargebook.simulator.wallbox.app import create_app  # app imports this module
 
         self.app: FastAPI = create_app(self)

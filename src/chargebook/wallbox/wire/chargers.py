@@ -9,6 +9,7 @@ from pydantic import Field
 from chargebook.domain.models import (
     Charger,
     ChargerSource,
+    ChargerState,
     ChargerSummary,
     ChargerTotals,
     MidMeter,
@@ -20,20 +21,20 @@ WH_PER_KWH = Decimal(1000)
 
 
 class Software(WireModel):
-    update_available: bool = Field(False, alias="updateAvailable")
+    update_available: bool | None = Field(False, alias="updateAvailable")
     current_version: str | None = Field(None, alias="currentVersion")
     latest_version: str | None = Field(None, alias="latestVersion")
 
 
 class _GroupCharger(WireModel):
     id: int
-    name: str
+    name: str | None = None  # a charger without a name is still that charger
     status: int | None = None
     charger_type: str | None = Field(None, alias="chargerType")
     locked: bool | None = None
     max_charging_current: int | None = Field(None, alias="maxChargingCurrent")
     software: Software | None = None
-    mid_enabled: bool = Field(False, alias="midEnabled")
+    mid_enabled: bool | None = Field(False, alias="midEnabled")
     mid_status: int | None = Field(None, alias="midStatus")
 
 
@@ -62,42 +63,59 @@ class GroupsResponse(WireModel):
                 seen[item.id] = Charger(
                     source=ChargerSource.WALLBOX_CLOUD,
                     external_id=str(item.id),
-                    name=item.name,
+                    name=item.name or f"Wallbox {item.id}",
                     serial_number=None,  # the groups call does not say; v2/charger does
                     part_number=None,
                     model=item.charger_type or "Wallbox",
                     firmware_version=item.software.current_version if item.software else None,
                     max_current_a=item.max_charging_current,
                     time_zone=None,
-                    mid=MidMeter(enabled=item.mid_enabled, status=item.mid_status),
+                    mid=MidMeter(enabled=bool(item.mid_enabled), status=item.mid_status),
                     group_name=group.name,
                 )
         return list(seen.values())
 
 
 class _Resume(WireModel):
-    # Strings holding Wh, although energyUnit says "kWh" (reference §2.2).
-    total_users: int = Field(0, alias="totalUsers")
-    total_sessions: int = Field(0, alias="totalSessions")
-    charging_time: int = Field(0, alias="chargingTime")
-    total_energy_wh: Decimal = Field(Decimal(0), alias="totalEnergy")
-    total_mid_energy_wh: Decimal = Field(Decimal(0), alias="totalMidEnergy")
+    """The month's aggregate of finished days. Strings holding Wh, although energyUnit says
+    "kWh" (reference §2.2); at the start of a month the cloud resets it to numbers and a null
+    `chargingTime` (WandDeuze README), so every total is optional: null reads as unknown."""
+
+    total_users: int | None = Field(None, alias="totalUsers")
+    total_sessions: int | None = Field(None, alias="totalSessions")
+    charging_time: int | None = Field(None, alias="chargingTime")
+    total_energy_wh: Decimal | None = Field(None, alias="totalEnergy")
+    total_mid_energy_wh: Decimal | None = Field(None, alias="totalMidEnergy")
+
+    def to_domain(self) -> ChargerTotals:
+        return ChargerTotals(
+            total_sessions=self.total_sessions,
+            total_energy_kwh=_kwh(self.total_energy_wh),
+            total_mid_energy_kwh=_kwh(self.total_mid_energy_wh),
+            charging_time_s=self.charging_time,
+            total_users=self.total_users,
+        )
+
+
+def _kwh(wh: Decimal | None) -> Decimal | None:
+    return None if wh is None else wh / WH_PER_KWH
 
 
 class ChargerData(WireModel):
     """`data.chargerData` of `GET v2/charger/{id}` and of the `PUT` write responses."""
 
     id: int
-    name: str
+    name: str | None = None
     serial_number: str | None = Field(None, alias="serialNumber")
     charger_type: str | None = Field(None, alias="chargerType")
     software_version: str | None = Field(None, alias="softwareVersion")
     status: int | None = None
-    locked: bool
+    # Needed to show the charger, but a reply without it still says everything else.
+    locked: bool | None = None
     max_charging_current: int | None = Field(None, alias="maxChargingCurrent")
     max_available_current: int | None = Field(None, alias="maxAvailableCurrent")
     last_connection: int | None = Field(None, alias="lastConnection")
-    mid_enabled: bool = Field(False, alias="midEnabled")
+    mid_enabled: bool | None = Field(False, alias="midEnabled")
     mid_serial_number: str | None = Field(None, alias="midSerialNumber")
     mid_status: int | None = Field(None, alias="midStatus")
     resume: _Resume | None = None
@@ -107,7 +125,7 @@ class ChargerData(WireModel):
         charger = Charger(
             source=ChargerSource.WALLBOX_CLOUD,
             external_id=str(self.id),
-            name=self.name,
+            name=self.name or f"Wallbox {self.id}",
             serial_number=self.serial_number or None,
             part_number=None,
             model=self.charger_type or "Wallbox",
@@ -115,29 +133,20 @@ class ChargerData(WireModel):
             max_current_a=self.max_available_current or self.max_charging_current,
             time_zone=None,
             mid=MidMeter(
-                enabled=self.mid_enabled,
+                enabled=bool(self.mid_enabled),
                 serial_number=self.mid_serial_number or None,
                 status=self.mid_status,
             ),
             group_name=group_name,
         )
-        totals = None
-        if self.resume is not None:
-            totals = ChargerTotals(
-                total_sessions=self.resume.total_sessions,
-                total_energy_kwh=self.resume.total_energy_wh / WH_PER_KWH,
-                total_mid_energy_kwh=self.resume.total_mid_energy_wh / WH_PER_KWH,
-                charging_time_s=self.resume.charging_time,
-                total_users=self.resume.total_users,
-            )
         return ChargerSummary(
             charger=charger,
-            status_code=self.status if self.status is not None else 0,
-            state=state_for(self.status),
+            status_code=self.status,
+            state=state_for(self.status) if self.status is not None else ChargerState.UNKNOWN,
             locked=self.locked,
             max_charging_current_a=self.max_charging_current,
             max_available_current_a=self.max_available_current,
-            totals=totals,
+            totals=self.resume.to_domain() if self.resume is not None else None,
             last_connection_at=from_epoch_s(self.last_connection),
         )
 

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from chargebook.domain.models import (
     ChargerConfig,
+    ChargerState,
     ChargerStatus,
     EcoSmart,
     EcoSmartMode,
@@ -27,7 +28,7 @@ class _EnergyCost(WireModel):
 
 
 class _EcoSmart(WireModel):
-    enabled: bool = False
+    enabled: bool | None = False
     mode: int | None = None
     percentage: int | None = None
 
@@ -57,7 +58,7 @@ class ConfigData(WireModel):
     part_number: str | None = None
     software: Software | None = None
     operation_mode: str | None = None
-    mid_enabled: bool = False
+    mid_enabled: bool | None = False
     mid_serial_number: str | None = None
     mid_status: int | None = None
     ecosmart: _EcoSmart | None = None
@@ -69,7 +70,7 @@ class ConfigData(WireModel):
 
     def mid(self) -> MidMeter:
         return MidMeter(
-            enabled=self.mid_enabled,
+            enabled=bool(self.mid_enabled),
             serial_number=self.mid_serial_number or None,
             status=self.mid_status,
         )
@@ -90,40 +91,45 @@ class ConfigData(WireModel):
 
 
 class ConfigResponse(ConfigData):
-    """`GET|POST chargers/config/{id}`: the flat config; `software` is what readers rely on."""
-
-    software: Software
+    """`GET|POST chargers/config/{id}`: the flat config (every field may be missing: the
+    value it carries is then unknown)."""
 
 
 class StatusResponse(WireModel):
-    """`GET chargers/status/{id}`; only the fields chargebook uses are declared."""
+    """`GET chargers/status/{id}`; only the fields chargebook uses are declared.
 
-    status_id: int
-    charging_power: float  # kW
-    added_energy: float  # kWh, current or last session
-    charging_time: int  # s
-    added_discharged_energy: float = 0.0  # kWh (Quasar only)
+    Tolerant on purpose: real replies come without `charging_time` (Home Assistant's fixtures)
+    or with nulls, and a missing or null value only makes that value unknown (None); the
+    charger stays readable. A value of the wrong type is still an error.
+    """
+
+    status_id: int | None = None
+    charging_power: float | None = None  # kW
+    added_energy: float | None = None  # kWh, current or last session
+    charging_time: int | None = None  # s
+    added_discharged_energy: float | None = None  # kWh (Quasar only)
     max_available_power: int | None = None  # A, despite the name
     last_sync: str | None = None  # naive, UTC
-    config_data: ConfigData
+    config_data: ConfigData = Field(default_factory=ConfigData)
 
     def to_domain(self, charger_id: str, observed_at: datetime) -> ChargerStatus:
-        """The snapshot in kW, kWh, A and seconds."""
+        """The snapshot in kW, kWh, A and seconds; None where the reply did not say."""
         config = self.config_data
-        max_available = config.max_available_current or self.max_available_power or 0
+        code = self.status_id
         return ChargerStatus(
             charger_external_id=charger_id,
             observed_at=observed_at,
-            state=state_for(self.status_id),
-            status_code=self.status_id,
-            car_connected=car_connected(self.status_id),
+            state=state_for(code) if code is not None else ChargerState.UNKNOWN,
+            status_code=code,
+            car_connected=car_connected(code),
             charging_power_kw=self.charging_power,
             session_energy_kwh=self.added_energy,
             session_duration_s=self.charging_time,
-            discharged_energy_kwh=self.added_discharged_energy,
-            locked=bool(config.locked),
-            max_charging_current_a=config.max_charging_current or 0,
-            max_available_current_a=max_available,
+            # Only a Quasar discharges; a reply without the field has nothing discharged.
+            discharged_energy_kwh=self.added_discharged_energy or 0.0,
+            locked=config.locked,
+            max_charging_current_a=config.max_charging_current,
+            max_available_current_a=config.max_available_current or self.max_available_power,
             icp_max_current_a=config.icp_max_current,
             energy_price_per_kwh=to_decimal(config.price()),
             currency=config.currency.code if config.currency else None,

@@ -13,7 +13,7 @@
   function set(name, text) {
     document.querySelectorAll("[data-field=" + name + "]").forEach(function (el) { el.textContent = text; });
   }
-  function fixed(value, digits) { return value === null || value === undefined ? "—" : Number(value).toFixed(digits); }
+  function fixed(value, digits) { return value === null || value === undefined ? "unknown" : Number(value).toFixed(digits); }
 
   function show(reading) {
     stateEl.textContent = reading.state_label;
