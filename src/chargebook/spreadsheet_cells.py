@@ -12,6 +12,10 @@ XLSX cells are typed: a text cell is written as a string cell (never a formula, 
 starts with), formatted as text (`@`), and one that starts with a trigger carries Excel's own
 quote prefix (the XLSX form of typing a leading `'`), so it stays text even when edited.
 
+CSV files end their lines with CRLF (RFC 4180) whatever the platform: the csv module quotes a
+field only if it holds a character of the line terminator, so with a bare `\n` terminator a
+name holding `\r` was written unquoted and a spreadsheet started a new row (and cell) there.
+
 Every writer goes through this module: `safe_text` (the one rule), `SafeCsvWriter` /
 `SafeDictWriter` (drop-ins for `csv.writer` / `csv.DictWriter`) and `append_row` (openpyxl).
 """
@@ -51,11 +55,14 @@ def safe_text(value: T) -> T | str:
     return value
 
 
-class SafeCsvWriter:
-    """`csv.writer` whose every text cell goes through `safe_text`."""
+LINE_TERMINATOR = "\r\n"
 
-    def __init__(self, handle: Any, **options: Any) -> None:
-        self._writer = csv.writer(handle, **options)
+
+class SafeCsvWriter:
+    """`csv.writer` (CRLF lines) whose every text cell goes through `safe_text`."""
+
+    def __init__(self, handle: Any) -> None:
+        self._writer = csv.writer(handle, lineterminator=LINE_TERMINATOR)
 
     def writerow(self, row: Iterable[Any]) -> Any:
         """Write one row (as `csv.writer.writerow`)."""
@@ -68,7 +75,10 @@ class SafeCsvWriter:
 
 
 class SafeDictWriter(_DictWriter):
-    """`csv.DictWriter` whose every text cell goes through `safe_text`."""
+    """`csv.DictWriter` (CRLF lines) whose every text cell goes through `safe_text`."""
+
+    def __init__(self, handle: Any, fieldnames: Collection[str]) -> None:
+        super().__init__(handle, fieldnames=fieldnames, lineterminator=LINE_TERMINATOR)
 
     def writerow(self, rowdict: Mapping[str, Any]) -> Any:
         return super().writerow({key: safe_text(value) for key, value in rowdict.items()})

@@ -187,7 +187,7 @@ def _row(session: BookSession, names: dict[int, str]) -> list[object]:
 def sessions_csv(listed: SessionList) -> str:
     """The sessions as CSV (local times ISO 8601, kWh with a dot)."""
     out = io.StringIO()
-    writer = SafeCsvWriter(out, lineterminator="\n")
+    writer = SafeCsvWriter(out)
     writer.writerow(EXPORT_COLUMNS)
     for session in listed.sessions:
         values = _row(session, listed.charger_names)
