@@ -24,10 +24,10 @@ PARTY = "@SUM(A1)"
 ADDRESS = Address("-2+3", "+1", "1234 AB", "\t=1")
 
 
-def _finalized_batch(book: BookBuilder) -> int:
+def _finalized_batch(book: BookBuilder, party: str = PARTY) -> int:
     book.sync([mid_charger("901")], [])
     charger = book.charger_id("901")
-    book.customer(EMAIL, "40000000000001", ["901"], connected_party_name=PARTY, address=ADDRESS)
+    book.customer(EMAIL, "40000000000001", ["901"], connected_party_name=party, address=ADDRESS)
     book.insert_sessions(charger, [(f"-{n}+1", START + timedelta(days=n), 60, "8")
                                    for n in range(3)])  # fmt: skip
     with book.database.transaction() as session:
@@ -66,3 +66,16 @@ def test_statements_csv_neutralises_the_email(book: BookBuilder, tmp_path: Path)
     text = paths[0].read_text("utf-8")
     assert live_csv_cells(text) == []
     assert "'" + EMAIL in csv_cells(text)
+
+
+def test_statement_pdf_draws_a_dollar_name_as_text(book: BookBuilder, tmp_path: Path) -> None:
+    """matplotlib read `$...$` in a name as mathtext and raised on `$\\foo$` (a 500 on the
+    statement download, a crash of `ere statements`); the PDF shows the text as typed."""
+    _finalized_batch(book, party="$\\foo$ & $x^2$ Jansen")
+    with book.database.transaction() as session:
+        store = EreStore(session, book.clock)
+        store.statements.set_price(DeliveryPeriod(2026, 1), Decimal("0.10"))
+        statements = generate_statements(store, DeliveryPeriod(2026, 1))
+        paths = write_statement_files(store, statements, tmp_path, label="2026-Q1")
+    (pdf,) = [path for path in paths if path.suffix == ".pdf"]
+    assert pdf.read_bytes().startswith(b"%PDF")
