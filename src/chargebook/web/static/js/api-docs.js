@@ -4,7 +4,13 @@
 (function () {
   "use strict";
   var root = document.getElementById("swagger-ui");
-  if (!root || typeof window.SwaggerUIBundle !== "function") { return; }
+  if (!root) { return; }
+  if (typeof window.SwaggerUIBundle !== "function") {
+    // An install without `make assets`: say so instead of a blank page.
+    root.textContent = "Swagger UI is not installed here (make assets). The API description is at " +
+      root.getAttribute("data-openapi-url") + ".";
+    return;
+  }
   window.ui = window.SwaggerUIBundle({
     url: root.getAttribute("data-openapi-url"),
     dom_id: "#swagger-ui",
