@@ -26,7 +26,8 @@ import csv
 from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from openpyxl.worksheet.worksheet import Worksheet
+if TYPE_CHECKING:  # the CSV writers (CLI, ERE files) need not import openpyxl
+    from openpyxl.worksheet.worksheet import Worksheet
 
 # What a spreadsheet may read as the start of a formula (OWASP's list).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
