@@ -16,6 +16,12 @@ CSV files end their lines with CRLF (RFC 4180) whatever the platform: the csv mo
 field only if it holds a character of the line terminator, so with a bare `\n` terminator a
 name holding `\r` was written unquoted and a spreadsheet started a new row (and cell) there.
 
+A cell can also start *inside* a text: Excel in a Dutch (or any `;`-list-separator) locale
+opens a comma CSV by splitting every line at `;`, quotes or not, and a quote that does not open
+a field is no protection against a line break either. So inside a CSV text cell, a `;`, CR or
+LF followed (past any `"`) by a trigger gets a `'` after it too: `Garage;=1+1` is written
+`Garage;'=1+1`. XLSX cells are typed and keep the text as it is.
+
 Every writer goes through this module: `safe_text` (the one rule), `SafeCsvWriter` /
 `SafeDictWriter` (drop-ins for `csv.writer` / `csv.DictWriter`) and `append_row` (openpyxl).
 """
@@ -23,6 +29,7 @@ Every writer goes through this module: `safe_text` (the one rule), `SafeCsvWrite
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -32,6 +39,8 @@ if TYPE_CHECKING:  # the CSV writers (CLI, ERE files) need not import openpyxl
 # What a spreadsheet may read as the start of a formula (OWASP's list).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
+# Where a spreadsheet may start a new cell or row inside a CSV field, followed by a trigger.
+_CELL_START_INSIDE = re.compile(r"([;\r\n])(?=\"*[=+\-@\t\r])")
 
 T = TypeVar("T")
 
@@ -47,13 +56,15 @@ def starts_like_formula(text: str) -> bool:
 
 
 def safe_text(value: T) -> T | str:
-    """`value` with a text that starts like a formula prefixed by `'`; other values unchanged.
+    """`value` as a CSV cell: a text that starts like a formula (or holds `;`, CR or LF followed
+    by a trigger) gets a `'` before it (and after those); other values are unchanged.
 
     Only `str` is touched: numbers, dates, booleans and None are the writer's to format.
     """
-    if isinstance(value, str) and starts_like_formula(value):
-        return QUOTE + value
-    return value
+    if not isinstance(value, str):
+        return value
+    text = _CELL_START_INSIDE.sub(r"\1" + QUOTE, value)
+    return QUOTE + text if starts_like_formula(text) else text
 
 
 LINE_TERMINATOR = "\r\n"

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from chargebook.cli.wallbox_render import write_sessions_csv
 from chargebook.domain.models import ChargerSource, ChargingSession, SessionRecord
-from security.spreadsheets import PAYLOADS, csv_cells, live_csv_cells
+from security.spreadsheets import AS_CSV_TEXT, INNER_PAYLOADS, PAYLOADS, csv_cells, live_csv_cells
 
 START = datetime(2026, 3, 1, 18, 0, tzinfo=UTC)
 
@@ -25,11 +25,11 @@ def _record(index: int, text: str) -> SessionRecord:
 
 
 def test_cloud_text_is_neutralised_and_numbers_stay_numbers() -> None:
-    records = [_record(i, text) for i, text in enumerate(PAYLOADS)]
+    records = [_record(i, text) for i, text in enumerate(PAYLOADS + INNER_PAYLOADS)]
     records.append(SessionRecord(ChargerSource.WALLBOX_CLOUD, "1", "@id", {}, None, "-2+3"))
     out = io.StringIO()
     assert write_sessions_csv(records, out) == len(records)
     assert live_csv_cells(out.getvalue()) == []
     cells = csv_cells(out.getvalue())
-    assert {"'" + text for text in PAYLOADS} | {"'@id", "'-2+3"} <= set(cells)
-    assert cells.count("-0.5") == cells.count("-1.25") == len(PAYLOADS)
+    assert set(AS_CSV_TEXT.values()) | {"'@id", "'-2+3"} <= set(cells)
+    assert cells.count("-0.5") == cells.count("-1.25") == len(PAYLOADS + INNER_PAYLOADS)

@@ -14,7 +14,14 @@ from chargebook.db.testing import example_charger
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.users import UserRole
-from security.spreadsheets import PAYLOADS, live_csv_cells, live_xlsx_cells, text_cells_of_xlsx
+from security.spreadsheets import (
+    AS_CSV_TEXT,
+    INNER_PAYLOADS,
+    PAYLOADS,
+    live_csv_cells,
+    live_xlsx_cells,
+    text_cells_of_xlsx,
+)
 
 from .helpers import Actor, World, add_sessions, add_user, client_for, context_of, sign_in
 
@@ -24,7 +31,7 @@ def _chargers_named_like_formulas(world: World) -> None:
     context = context_of(world.app)
     owner = world.actors["owner_a"].user
     assert owner is not None
-    for index, name in enumerate(PAYLOADS):
+    for index, name in enumerate(PAYLOADS + INNER_PAYLOADS):
         source = ChargerSource.OCPP if index % 2 else ChargerSource.WALLBOX_CLOUD
         with context.database.transaction() as session:
             stored = ChargerRepository(session, context.clock).upsert(
@@ -40,7 +47,8 @@ async def test_sessions_csv_neutralises_charger_names(world: World) -> None:
     assert live_csv_cells(exported.text) == []
     rows = list(csv.DictReader(io.StringIO(exported.text, newline="")))
     names = {row["charger"] for row in rows}
-    assert {"'" + payload for payload in PAYLOADS} <= names  # shown as text, nothing lost
+    assert set(AS_CSV_TEXT.values()) <= names  # shown as text, nothing lost
+    assert "Garage;'=1+1" in names
     assert "Garage 70000" in names  # a plain name is untouched
     assert {float(row["energy_kwh"]) for row in rows} == {7.5}  # numbers stay numbers
 
