@@ -23,8 +23,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(VENV)/.installed $@
 
+# --ignore-scripts: only built files are copied, so no package's install script runs (swagger-ui-dist
+# pulls in @scarf/scarf, whose postinstall reports the install to a third party).
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(VENDOR)/chart.umd.min.js: node_modules/.installed
