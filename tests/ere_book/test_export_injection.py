@@ -21,7 +21,7 @@ from .helpers import NOW, PARAMETERS, BookBuilder, mid_charger
 START = datetime(2026, 2, 1, 6, 0, tzinfo=UTC)
 EMAIL = '=hyperlink("http://x","y")@example.com'  # stored lower-cased
 PARTY = "@SUM(A1)"
-ADDRESS = Address("-2+3", "+1", "1234 AB", "\t=1")
+ADDRESS = Address("-2+3", "+1", "1234 AB", "=1+1 City")
 
 
 def _finalized_batch(book: BookBuilder, party: str = PARTY) -> int:
