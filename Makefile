@@ -8,7 +8,8 @@ BIN    := $(VENV)/bin
 # Front-end libraries come from npm (package-lock.json); the built files are copied into the
 # app's static folder (gitignored), never committed.
 VENDOR := src/chargebook/web/static/vendor
-ASSETS := $(VENDOR)/chart.umd.min.js
+SWAGGER := $(VENDOR)/swagger-ui
+ASSETS := $(VENDOR)/chart.umd.min.js $(SWAGGER)/swagger-ui-bundle.js
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,13 +23,21 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(VENV)/.installed $@
 
+# --ignore-scripts: only built files are copied, so no package's install script runs (swagger-ui-dist
+# pulls in @scarf/scarf, whose postinstall reports the install to a third party).
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(ASSETS): node_modules/.installed
+$(VENDOR)/chart.umd.min.js: node_modules/.installed
 	mkdir -p $(VENDOR)
 	cp node_modules/chart.js/dist/chart.umd.min.js $@
+
+# Swagger UI of /api/docs, served from our origin (the CSP allows no other script source).
+$(SWAGGER)/swagger-ui-bundle.js: node_modules/.installed
+	mkdir -p $(SWAGGER)
+	cp node_modules/swagger-ui-dist/swagger-ui.css $(SWAGGER)/
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js $@
 
 assets: $(ASSETS)
 

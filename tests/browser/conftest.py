@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
@@ -45,6 +47,30 @@ def require_chromium() -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(message)
     pytest.skip(message)
+
+
+def watch_csp(context: Any) -> list[str]:
+    """Every Content-Security-Policy refusal the browser reports in any page of `context`
+    (issue 14: pages must work under `script-src 'self'; style-src 'self'`)."""
+    refused: list[str] = []
+
+    def on_console(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            refused.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    context.on("console", on_console)
+    return refused
+
+
+def wait_until(page: Any, expression: str, arg: Any = None, *, timeout_s: float = 15.0) -> None:
+    """Poll `expression` (a JS function of `arg`) until it is truthy. `page.wait_for_function`
+    evals its predicate inside the page, which the app's CSP (no 'unsafe-eval') refuses;
+    `page.evaluate` goes through the DevTools protocol and is not subject to it."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_s} s: {expression}")
+        page.wait_for_timeout(100)
 
 
 @dataclass
@@ -97,5 +123,7 @@ def browser_context(served: Served, tmp_path_factory: pytest.TempPathFactory) ->
             base_url=served.base_url,
         )
         context.set_default_timeout(15_000)
+        refused = watch_csp(context)
         yield context
         context.close()
+        assert refused == [], "\n".join(refused)

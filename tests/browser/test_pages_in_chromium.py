@@ -13,6 +13,8 @@ import io
 from datetime import timedelta
 from typing import Any
 
+from playwright.sync_api import expect
+
 from chargebook.db import ChargerRepository
 from chargebook.ere import gs1_check_digit
 from chargebook.web.demo import OPERATOR, OWNER
@@ -120,24 +122,18 @@ def test_owner_connects_controls_and_exports(served: Served, browser_context: An
     planned = served.simulator.next_session(external)
     served.clock.set(planned.start + timedelta(minutes=20))
     state = page.locator("[data-testid=state]")
-    page.wait_for_function(
-        "document.querySelector('[data-testid=state]').textContent.trim() === 'charging'"
-    )
+    # Waits poll through the protocol: a string predicate (wait_for_function) is eval'd in the
+    # page, which the CSP (no 'unsafe-eval') refuses.
+    expect(page.locator("[data-testid=state]")).to_have_text("charging")
     url_before = page.url
     page.click("[data-testid=pause]")
-    page.wait_for_function(
-        "document.querySelector('[data-testid=state]').textContent.trim() === 'paused'"
-    )
+    expect(page.locator("[data-testid=state]")).to_have_text("paused")
     assert "Charging paused." in page.locator("#flash").inner_text()
     page.click("[data-testid=resume]")
-    page.wait_for_function(
-        "document.querySelector('[data-testid=state]').textContent.trim() === 'charging'"
-    )
+    expect(page.locator("[data-testid=state]")).to_have_text("charging")
     page.fill("[data-testid=current-input]", "10")
     page.click("[data-testid=set-current]")
-    page.wait_for_function(
-        "document.querySelector('[data-testid=current]').textContent.trim() === '10'"
-    )
+    expect(page.locator("[data-testid=current]")).to_have_text("10")
     assert served.simulator.view(external).controls.current_a == 10
     page.fill("[data-testid=current-input]", "99")  # above the charger's 32 A
     assert (
@@ -145,6 +141,11 @@ def test_owner_connects_controls_and_exports(served: Served, browser_context: An
         is False
     )
     page.fill("[data-testid=current-input]", "10")
+    # The slider and the number follow each other (static/js/live.js; no inline handlers).
+    page.fill("#current-range", "14")
+    assert page.input_value("[data-testid=current-input]") == "14"
+    page.fill("[data-testid=current-input]", "10")
+    assert page.input_value("#current-range") == "10"
     assert page.url == url_before  # all of it without leaving or reloading the page
     assert (state.text_content() or "").strip() == "charging"
     shot(page, "desktop-07-charger")
@@ -189,6 +190,22 @@ def test_owner_connects_controls_and_exports(served: Served, browser_context: An
         no_sideways_scroll(page)
         nav_in_sight(page)
         shot(page, f"phone-{name}")
+    page.close()
+
+
+def test_api_docs_run_swagger_ui_under_the_csp(served: Served, browser_context: Any) -> None:
+    """Swagger UI from npm, served by chargebook, renders the API (CSP refusals fail the
+    module, see conftest.watch_csp)."""
+    page = browser_context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto("/api/docs")
+    page.wait_for_selector(".swagger-ui .info .title")
+    assert "chargebook" in page.locator(".swagger-ui .info .title").inner_text()
+    page.wait_for_selector(".opblock-tag")
+    assert page.locator(".opblock").count() > 10
+    assert all(url.startswith(served.base_url) for url in requested), requested
+    shot(page, "desktop-12-api-docs")
     page.close()
 
 

@@ -39,7 +39,14 @@ from chargebook.web.context import WebContext
 from chargebook.web.demo import OWNER, build_demo_app
 from chargebook.web.smart_runtime import charger_limits
 
-from .conftest import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, require_chromium
+from .conftest import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    SCREENSHOTS,
+    require_chromium,
+    wait_until,
+    watch_csp,
+)
 
 AMS = ZoneInfo("Europe/Amsterdam")
 PRICES_FILE = Path(__file__).parents[1] / "fixtures" / "prices"
@@ -130,6 +137,7 @@ def page(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any
             viewport=DESKTOP, base_url=world.base_url, locale="en-GB",
         )  # fmt: skip
         browser.set_default_timeout(15_000)
+        refused = watch_csp(browser)
         page = browser.new_page()
         page.goto("/login")
         page.fill("input[name=email]", OWNER.email)
@@ -138,6 +146,7 @@ def page(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any
         page.wait_for_url("**/")
         yield page
         browser.close()
+        assert refused == [], "\n".join(refused)
 
 
 def shot(page: Any, name: str) -> None:
@@ -151,7 +160,7 @@ def no_sideways_scroll(page: Any) -> None:
 
 
 def chart_drawn(page: Any, canvas: str) -> None:
-    page.wait_for_function(f"window.Chart && window.Chart.getChart('{canvas}') !== undefined")
+    wait_until(page, f"() => window.Chart && window.Chart.getChart('{canvas}') !== undefined")
 
 
 def eur(value: Any) -> str:
@@ -187,9 +196,10 @@ def test_owner_edits_previews_and_saves_a_plan(world: World, page: Any) -> None:
         min_block=timedelta(minutes=60),
     )
     edited = _preview(world, 30.0, options)
-    page.wait_for_function(
+    wait_until(
+        page,
         "text => document.querySelector('[data-testid=cost]').textContent === text",
-        arg=eur(edited.plan.cost_eur),
+        eur(edited.plan.cost_eur),
     )
     assert page.inner_text("[data-testid=saving]") == eur(edited.saving_eur)
     shot(page, "desktop-02-price-cap")

@@ -190,6 +190,8 @@ class BookBuilder:
         *,
         since: datetime = datetime(2026, 1, 1, tzinfo=UTC) - timedelta(hours=1),
         mandate_years: tuple[int, int] | None = (2026, 2027),
+        connected_party_name: str = "J. Jansen",
+        address: Address = ADDRESS,
     ) -> Customer:
         """A user, a connection with linked chargers (already synced), metering detected from
         `since`, and a complete mandate."""
@@ -202,8 +204,8 @@ class BookBuilder:
                 store,
                 ean=ean,
                 customer_email=email,
-                connected_party_name="J. Jansen",
-                address=ADDRESS,
+                connected_party_name=connected_party_name,
+                address=address,
                 charger_ids=charger_ids,
             )
             detect_metering(store, now=self.clock.now(), since=since)

@@ -14,11 +14,16 @@ Intended displays (each must occur exactly once, or the scan fails): the demo to
 simulator's public demo login; `chargebook ocpp add` and the web's OCPP registration page show
 the generated charger secret once to its owner; `chargebook tokens create` prints the new
 token once. The second test shows the scanner finds planted secrets in each encoding.
+
+The same run checks the exports for formula injection (issue 14): the owner's chargers are
+renamed to formula-like names (as a sync from a hostile cloud account would), and no CSV or
+XLSX that the flows downloaded or wrote holds a cell a spreadsheet would evaluate.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import re
 import secrets
@@ -53,6 +58,7 @@ from web.helpers import FAST_HASHER, csrf_from
 
 from .capture import Capture
 from .leakscan import Allowance, Finding, SecretSet, scan
+from .spreadsheets import PAYLOADS, csv_cells, live_csv_cells, live_xlsx_cells
 
 runner = CliRunner()
 OWNER_EMAIL = "owner@example.com"
@@ -124,9 +130,31 @@ def test_demo_flows_leak_no_secret(
 
     findings = scan(run.capture.artifacts, run.secrets, run.allowed)
     assert not findings, summary(findings)
+    check_exports_for_formulas(run)
     scanned = sum(len(a) for a in run.capture.artifacts.values())
     assert len(run.capture.artifacts) > 60
     assert scanned > 1_000_000  # logs at DEBUG, pages, exports and dumps really were captured
+
+
+def check_exports_for_formulas(run: Run) -> None:
+    """No downloaded or written CSV/XLSX holds a live formula; the renamed chargers' names
+    are in the sessions exports, neutralised."""
+    checked: dict[str, list[str]] = {}
+    for name, content in run.capture.artifacts.items():
+        data = content.encode() if isinstance(content, str) else content
+        if name.startswith("http "):
+            data = data.split(b"\n\n", 1)[1]  # the body after the captured head
+        if ".csv" in name or name == "cli wallbox sessions":  # the last: `--csv` to stdout
+            checked[name] = live_csv_cells(data.decode("utf-8"))
+        elif ".xlsx" in name:
+            checked[name] = live_xlsx_cells(data)
+    assert {"http GET /sessions/export.csv", "http GET /sessions/export.xlsx",
+            "http GET /credits/statements.csv", "cli wallbox sessions"} <= set(checked), sorted(checked)  # fmt: skip  # noqa: E501
+    assert not any(checked.values()), {name: live for name, live in checked.items() if live}
+    sessions_csv = run.capture.artifacts["http GET /sessions/export.csv"]
+    assert isinstance(sessions_csv, bytes)
+    cells = set(csv_cells(sessions_csv.split(b"\n\n", 1)[1].decode("utf-8")))
+    assert any("'" + payload in cells for payload in PAYLOADS), sorted(cells)[:20]
 
 
 def summary(findings: list[Finding]) -> str:
@@ -210,6 +238,7 @@ def cli_flows(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     run.cli("wallbox", "login")
     run.cli("wallbox", "chargers")
     run.cli("wallbox", "status")
+    run.cli("wallbox", "sessions", "--csv")
     monkeypatch.delenv("CHARGEBOOK_WALLBOX_PASSWORD")
 
     shown = run.cli("ocpp", "add", "garage-cli", "--owner", OWNER_EMAIL)
@@ -314,6 +343,11 @@ async def owner_pages(run: Run, app: Any, owner: Any) -> None:
         chargers = ChargerRepository(session, context.clock).list()
         session_ids = [s.id for s in SessionRepository(session).list(limit=2)]
         user = next(c.owner_user_id for c in chargers if c.owner_user_id is not None)
+        # A sync from a hostile cloud account renames the owner's chargers to formulas.
+        repository = ChargerRepository(session, context.clock)
+        mine = [c for c in chargers if c.owner_user_id == user]
+        for charger, name in zip(mine, PAYLOADS * len(mine), strict=False):
+            repository.upsert(dataclasses.replace(charger.charger, name=name))
         statement = StatementRepository(session, context.clock).add_statement(
             customer_id=user, period=DeliveryPeriod(2026, 3), eans=["871234567890123456"],
             energy_kwh=1, energy_kwh_by_month=[("2026-03", 1)], ere=1, is_estimate=False,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from datetime import datetime
 from typing import TextIO
@@ -11,6 +10,7 @@ from zoneinfo import ZoneInfo
 from rich.table import Table
 
 from chargebook.domain.models import Charger, ChargerStatus, SessionRecord
+from chargebook.spreadsheet_cells import SafeCsvWriter
 
 LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
 CSV_COLUMNS = (
@@ -144,7 +144,7 @@ def sessions_table(records: Iterable[SessionRecord], zone: str | None = None) ->
 
 def write_sessions_csv(records: Iterable[SessionRecord], out: TextIO) -> int:
     """Write the records as CSV (UTC ISO times, kWh, seconds); returns the number of rows."""
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)
     writer.writerow(CSV_COLUMNS)
     rows = 0
     for record in records:

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -22,6 +21,7 @@ from typing import Any
 
 from chargebook.db.ere_store import EreStore
 from chargebook.domain.ere_book import StoredBatch, StoredBatchLine
+from chargebook.spreadsheet_cells import SafeCsvWriter
 
 # Keys whose values never leave the book, even inside a raw payload.
 _SECRET_KEY = re.compile(r"pass(word)?|token|secret|authori[sz]ation|api[_-]?key|cookie", re.I)
@@ -68,7 +68,7 @@ def write_evidence_pack(
     redacted: list[str] = []
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as pack:
         sessions_csv = io.StringIO()
-        writer = csv.writer(sessions_csv)
+        writer = SafeCsvWriter(sessions_csv)
         writer.writerow(
             [
                 "manifest_id",
@@ -101,7 +101,7 @@ def write_evidence_pack(
                     registered.line_id,
                     registered.started_at.isoformat(),
                     registered.ended_at.isoformat(),
-                    str(registered.energy_kwh),
+                    registered.energy_kwh,
                     registered.raw_sha256,
                     name,
                 ]
@@ -120,7 +120,7 @@ def _safe(text: str) -> str:
 
 def _lines_csv(lines: list[StoredBatchLine]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)
     writer.writerow(["line_id", "ean", "period", "metering_kind", "energy_kwh", "ere", "sessions"])
     for line in lines:
         writer.writerow(
@@ -129,8 +129,8 @@ def _lines_csv(lines: list[StoredBatchLine]) -> str:
                 line.ean,
                 line.period.label,
                 line.metering_kind.value,
-                str(line.energy_kwh),
-                str(line.ere),
+                line.energy_kwh,
+                line.ere,
                 line.session_count,
             ]
         )

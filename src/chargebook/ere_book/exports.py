@@ -9,7 +9,6 @@ whose secret-looking keys (if a source ever sent one) are redacted.
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from chargebook.ere.periods import DUTCH_ZONE
 from chargebook.ere_book.batches import batch_manifest
 from chargebook.ere_book.errors import BatchStateError, IntegrityCheckError
 from chargebook.ere_book.evidence import write_evidence_pack
+from chargebook.spreadsheet_cells import SafeDictWriter
 
 LINE_COLUMNS = (
     "batch_id",
@@ -116,9 +116,11 @@ def export_batch(store: EreStore, batch_id: int, directory: Path) -> BatchExport
     records = [line_record(store, batch, line, line_connection(store, line)) for line in lines]
     csv_path = stem.with_suffix(".csv")
     with csv_path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=LINE_COLUMNS)
+        writer = SafeDictWriter(handle, fieldnames=LINE_COLUMNS)
         writer.writeheader()
-        writer.writerows(records)
+        # The amounts as numbers (the JSON keeps them as strings): only text is neutralised.
+        writer.writerows({**record, "energy_kwh": line.energy_kwh, "ere": line.ere}
+                         for record, line in zip(records, lines, strict=True))  # fmt: skip
     json_path = stem.with_suffix(".json")
     document = {
         "batch": {

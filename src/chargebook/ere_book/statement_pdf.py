@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 from matplotlib.figure import Figure
@@ -53,7 +54,9 @@ def render_statement_pdf(statement: StoredStatement, party: StatementParty, path
 
 
 def _draw(figure: Figure, s: StoredStatement, party: StatementParty) -> None:
-    text = figure.text
+    # Names, addresses and e-mails are the customer's text, never mathtext: a name holding
+    # `$\foo$` made matplotlib raise and the statement download answer 500.
+    text = partial(figure.text, parse_math=False)
     text(0.08, 0.95, "ERE statement", fontsize=22, weight="bold", color=ACCENT)
     suffix = f" (supplement {s.sequence})" if s.sequence > 1 else ""
     text(0.08, 0.925, f"Period {s.period.label}{suffix}", fontsize=12)

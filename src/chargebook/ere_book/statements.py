@@ -7,7 +7,6 @@ line is stated once: running this again only states lines of later (correcting) 
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +16,7 @@ from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.ere_book import PayoutStatus, StoredStatement
 from chargebook.ere import DEFAULT_FEE_RATE, MissingPriceError, build_statements
 from chargebook.ere_book.batches import core_line
+from chargebook.spreadsheet_cells import SafeCsvWriter
 
 STATEMENT_COLUMNS = (
     "statement_id",
@@ -117,7 +117,7 @@ def write_statements_csv(statements: list[StoredStatement], path: Path) -> Path:
     """One row per statement; `months_kwh` is `2026-01=12.5;2026-02=...` for reimbursement."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = SafeCsvWriter(handle)
         writer.writerow(STATEMENT_COLUMNS)
         for s in statements:
             writer.writerow(
@@ -128,14 +128,14 @@ def write_statements_csv(statements: list[StoredStatement], path: Path) -> Path:
                     s.period.label,
                     s.sequence,
                     " ".join(s.eans),
-                    str(s.energy_kwh),
-                    str(s.ere),
+                    s.energy_kwh,
+                    s.ere,
                     s.is_estimate,
-                    str(s.price_eur_per_ere),
-                    str(s.fee_rate),
-                    str(s.gross_eur),
-                    str(s.fee_eur),
-                    str(s.payout_eur),
+                    s.price_eur_per_ere,
+                    s.fee_rate,
+                    s.gross_eur,
+                    s.fee_eur,
+                    s.payout_eur,
                     s.payout_status.value,
                     s.paid_at.isoformat() if s.paid_at else "",
                     ";".join(f"{month}={kwh}" for month, kwh in s.energy_kwh_by_month),

@@ -23,9 +23,12 @@ from chargebook.domain.models import ChargerSource
 from chargebook.settings import Settings
 from chargebook.web.accounts import LoginLimits
 from chargebook.web.api import api_router
+from chargebook.web.api_docs import router as api_docs_router
+from chargebook.web.body_limit import BodyLimit
 from chargebook.web.commands import ChargerCommands
 from chargebook.web.context import WebContext
 from chargebook.web.handlers import install_handlers
+from chargebook.web.headers import SecurityHeaders
 from chargebook.web.lifespan import background_lifespan
 from chargebook.web.page_services import backfills_of
 from chargebook.web.pages import pages_router
@@ -95,13 +98,17 @@ def create_app(
         version=__version__,
         description="Your charger's book: chargers, sessions, energy and ERE credits.",
         openapi_tags=OPENAPI_TAGS,
-        docs_url="/api/docs",
+        docs_url=None,  # our own /api/docs (web.api_docs): Swagger UI from our origin
         redoc_url=None,
         lifespan=background_lifespan(context, background=background, on_shutdown=shutdown),
     )
     app.state.context = context
     install_handlers(app)
+    # Added last = outermost: the headers go on every answer, the 413s of BodyLimit included.
+    app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    app.include_router(api_docs_router)
     app.include_router(api_router, prefix="/api/v1")
     app.include_router(pages_router)
     return app

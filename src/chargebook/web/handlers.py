@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chargebook.errors import ChargebookError
 from chargebook.web.errors import LoginRateLimitedError, NotAuthenticatedError, status_for
+from chargebook.web.headers import security_headers
 from chargebook.web.rendering import render
 
 _LOGGER = logging.getLogger(__name__)
@@ -79,7 +80,11 @@ async def http_error(request: Request, exc: Exception) -> Response:
 async def unexpected_error(request: Request, exc: Exception) -> Response:
     # Logged with the traceback for the operator; the client learns nothing internal.
     _LOGGER.exception("unexpected error on %s %s", request.method, request.url.path)
-    return error_response(request, 500, "InternalError", "something went wrong on our side")
+    response = error_response(request, 500, "InternalError", "something went wrong on our side")
+    # Starlette answers this outside the app's middleware: the security headers are added here.
+    for name, value in security_headers(request.url.scheme, request.url.path):
+        response.headers.setdefault(name, value)
+    return response
 
 
 def install_handlers(app: FastAPI) -> None:

@@ -6,7 +6,6 @@ Ownership goes through `BookService` (the charger filter) and `Viewer.owner_filt
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from chargebook.db import SampleRepository, SessionRepository
 from chargebook.domain.access import Viewer
 from chargebook.domain.book import SessionSample, SessionState
 from chargebook.domain.stored import BookSession
+from chargebook.spreadsheet_cells import SafeCsvWriter, append_row
 from chargebook.web.book import BookService
 from chargebook.web.cursor import SessionCursor
 from chargebook.web.errors import InvalidInputError
@@ -187,7 +187,7 @@ def _row(session: BookSession, names: dict[int, str]) -> list[object]:
 def sessions_csv(listed: SessionList) -> str:
     """The sessions as CSV (local times ISO 8601, kWh with a dot)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeCsvWriter(out)
     writer.writerow(EXPORT_COLUMNS)
     for session in listed.sessions:
         values = _row(session, listed.charger_names)
@@ -204,20 +204,20 @@ def sessions_xlsx(listed: SessionList) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = "Sessions"
-    sheet.append(list(EXPORT_COLUMNS))
+    append_row(sheet, EXPORT_COLUMNS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for session in listed.sessions:
         values = _row(session, listed.charger_names)
-        sheet.append([float(v) if isinstance(v, Decimal) else v for v in values])
+        append_row(sheet, [float(v) if isinstance(v, Decimal) else v for v in values])
     for column in ("C", "D"):
         for cell in sheet[column][1:]:
             cell.number_format = "yyyy-mm-dd hh:mm"
         sheet.column_dimensions[column].width = 18
     sheet.column_dimensions["B"].width = 22
     sheet.append([])
-    sheet.append(["total", f"{listed.count} sessions", None, None,
-                  round(listed.duration_s / 60, 1), float(listed.energy_kwh)])  # fmt: skip
+    append_row(sheet, ["total", f"{listed.count} sessions", None, None,
+                       round(listed.duration_s / 60, 1), float(listed.energy_kwh)])  # fmt: skip
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

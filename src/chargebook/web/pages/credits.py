@@ -28,6 +28,7 @@ from chargebook.web.credits import (
     yearly_estimate,
 )
 from chargebook.web.deps import Ctx, DbSession, PageViewer
+from chargebook.web.downloads import download_headers
 from chargebook.web.rendering import render
 
 router = APIRouter(prefix="/credits")
@@ -84,7 +85,7 @@ def statements_csv(context: Ctx, viewer: PageViewer, db: DbSession) -> Response:
     return Response(
         text,
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="chargebook-statements.csv"'},
+        headers=download_headers("chargebook-statements.csv"),
     )
 
 
@@ -107,5 +108,5 @@ async def statement_pdf(
     return Response(
         await run_in_threadpool(draw),
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers=download_headers(name),
     )

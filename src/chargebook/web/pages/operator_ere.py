@@ -35,6 +35,7 @@ from chargebook.ere_book.statements import pending_total
 from chargebook.errors import ChargebookError
 from chargebook.web.context import WebContext
 from chargebook.web.deps import Ctx, DbSession, OperatorViewer
+from chargebook.web.downloads import download_headers
 from chargebook.web.errors import InvalidInputError, status_for
 from chargebook.web.rendering import render
 
@@ -137,7 +138,7 @@ def export(batch_id: int, context: Ctx, viewer: OperatorViewer, db: DbSession) -
     return Response(
         buffer.getvalue(),
         media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers=download_headers(name),
     )
 
 

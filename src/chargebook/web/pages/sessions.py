@@ -16,6 +16,7 @@ from chargebook.charts import render_session_chart
 from chargebook.web.book import BookService
 from chargebook.web.cursor import SessionCursor
 from chargebook.web.deps import DbSession, PageViewer
+from chargebook.web.downloads import download_headers
 from chargebook.web.errors import InvalidInputError
 from chargebook.web.rendering import render
 from chargebook.web.session_views import (
@@ -70,10 +71,7 @@ def export_csv(
     return Response(
         sessions_csv(listed),
         media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": 'attachment; filename="chargebook-sessions.csv"',
-            "Cache-Control": "no-store",
-        },
+        headers=download_headers("chargebook-sessions.csv"),
     )
 
 
@@ -89,10 +87,7 @@ def export_xlsx(
     return Response(
         sessions_xlsx(listed),
         media_type=XLSX_TYPE,
-        headers={
-            "Content-Disposition": 'attachment; filename="chargebook-sessions.xlsx"',
-            "Cache-Control": "no-store",
-        },
+        headers=download_headers("chargebook-sessions.xlsx"),
     )
 
 

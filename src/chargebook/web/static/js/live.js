@@ -2,6 +2,18 @@
 // send the controls with fetch (CSRF header) and show what happened without a reload.
 (function () {
   "use strict";
+  // Inputs with data-mirror="ID" copy their value into the input ID as it changes
+  // (the current limit's slider and number); no inline handlers, the CSP forbids them.
+  document.querySelectorAll("input[data-mirror]").forEach(function (input) {
+    input.addEventListener("input", function () {
+      var other = document.getElementById(input.getAttribute("data-mirror"));
+      if (other) { other.value = input.value; }
+    });
+  });
+})();
+
+(function () {
+  "use strict";
   var box = document.getElementById("live");
   if (!box) { return; }
   var url = box.getAttribute("data-live-url");
