@@ -2,6 +2,10 @@
 
 `quirks_for(vendor, model)` returns the first matching rule's quirks, or the defaults. Matching
 is case-insensitive on the vendor and on a model prefix ("" matches every model).
+
+`READING_QUIRKS` lists how real chargers send meter readings and how `readings.py` and
+`chargebook.domain.ocpp` read them; every entry names its source, and the recorded frames are
+in tests/fixtures/real/ocpp (see SOURCES there).
 """
 
 from __future__ import annotations
@@ -75,3 +79,69 @@ def quirks_for(
         if rule.vendor.lower() == vendor_key and model_key.startswith(rule.model_prefix.lower()):
             return rule.quirks
     return DEFAULT_QUIRKS
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingQuirk:
+    """One way real chargers send meter readings, and how the book reads it."""
+
+    chargers: str
+    behaviour: str
+    handling: str
+    source: str
+
+
+READING_QUIRKS: tuple[ReadingQuirk, ...] = (
+    ReadingQuirk(
+        "Wallbox Pulsar Plus; MicroOcpp-based chargers; EVBox Elvi",
+        "an Energy.Active.Import.Register of 0 before the lifetime register",
+        "a register of about 0 decides no register mode; the first reading above 0 does, and a "
+        "'session' decision is revised when a register could only be the lifetime one",
+        "issue 15; matth-x/MicroOcpp #128; evcc-io/evcc #26734",
+    ),
+    ReadingQuirk(
+        "Growatt THOR 11AS / 22AS",
+        "Sample.Periodic and Transaction.Begin registers in one meterValue",
+        "contexts are never added up: the periodic value is the reading, the Transaction.Begin "
+        "value is kept as evidence (transaction_begin_register_wh)",
+        "lbbrhzn/ocpp #1466, #1709, #1838",
+    ),
+    ReadingQuirk(
+        "Growatt THOR 11AS, ABB Terra AC",
+        "session-relative energy in MeterValues while meterStart/meterStop are lifetime",
+        "register mode SESSION (a register above 0 and below meterStart)",
+        "lbbrhzn/ocpp #919, #1466",
+    ),
+    ReadingQuirk(
+        "ABB Terra AC, Growatt THOR, MicroOcpp",
+        "power and current per phase (L1, L2, L3) without a total; voltage as L1-N",
+        "a total wins; else energy and power phases are summed, current is the highest phase; "
+        "neutral and line-to-line values are never summed",
+        "lbbrhzn/ocpp #374, #1466; matth-x/MicroOcpp #193",
+    ),
+    ReadingQuirk(
+        "MicroOcpp-based chargers",
+        "values with spaces (' 0.0'), measurand case ('Current.import')",
+        "values are stripped and measurands matched case-insensitively",
+        "matth-x/MicroOcpp #128, #193",
+    ),
+    ReadingQuirk(
+        "Growatt THOR",
+        "timestamps with a local offset (+01:00, +10:00)",
+        "converted to UTC",
+        "lbbrhzn/ocpp #1466, #1838",
+    ),
+    ReadingQuirk(
+        "any charger (Wallbox Trigger answers, StopTransaction data)",
+        "several readings with the same second",
+        "merged into one sample: the later reading's measured values win, the register is the "
+        "highest (SampleRepository.add_known)",
+        "issue 15; evcc-io/evcc #22087",
+    ),
+    ReadingQuirk(
+        "all (OCPP 1.6 allows both)",
+        "energy in kWh or power in kW instead of Wh and W",
+        "scaled by the unit; a value in an unknown unit is skipped, never guessed",
+        "OCPP 1.6 UnitOfMeasure; road-labs/chargestation-one #61",
+    ),
+)

@@ -49,7 +49,7 @@ from chargebook.domain.ocpp import (
     MeterReading,
     OcppTransaction,
     StopOutcome,
-    classify_register,
+    decide_register_mode,
     final_energy_wh,
     session_energy_wh,
 )
@@ -60,8 +60,8 @@ SUPERSEDED = "chargebook:superseded"  # stop reason of a transaction its charger
 
 @dataclass(slots=True)
 class OpenTransaction:
-    """What MeterValues need of an open transaction (energy_mode is set once, on the first
-    register reading)."""
+    """What MeterValues need of an open transaction (energy_mode follows the register
+    evidence, see `decide_register_mode`)."""
 
     id: int
     charger_id: int
@@ -213,8 +213,9 @@ class SqlOcppBook:
         readings: Sequence[MeterReading],
         frame: str,
     ) -> int:
-        """Store MeterValues as samples (one per instant, a repeat is ignored); returns how
-        many readings were queued (written by `flush_pending`, at the latest at batch end).
+        """Store MeterValues as samples (one per instant: same-second readings are merged, see
+        `SampleRepository.add_known`); returns how many readings were queued (written by
+        `flush_pending`, at the latest at batch end).
 
         Readings of a known transaction of this charger get the session energy (see
         `chargebook.domain.ocpp` for lifetime vs session-relative registers) and the frame
@@ -397,7 +398,9 @@ class SqlOcppBook:
             if transaction is not None:
                 extra["transaction_id"] = transaction.id
                 if reading.energy_register_wh is not None:
-                    mode = self._mode(transaction, reading.energy_register_wh)
+                    mode = self._mode(
+                        transaction, reading.energy_register_wh, reading.observed_at
+                    )
                     energy_wh = session_energy_wh(
                         mode, transaction.meter_start_wh, reading.energy_register_wh
                     )
@@ -405,6 +408,8 @@ class SqlOcppBook:
                 extra["energy_register_wh"] = reading.energy_register_wh
             if reading.current_a is not None:
                 extra["current_a"] = reading.current_a
+            if reading.power_w is not None:  # measured (a merge of same-second readings asks)
+                extra["power_w"] = reading.power_w
             power_w = reading.power_w or 0.0
             if transaction is None:
                 state = ChargerState.READY
@@ -437,14 +442,21 @@ class SqlOcppBook:
         return len(samples)
 
     def _mode(
-        self, transaction: OcppTransactionRow | OpenTransaction, register_wh: float
+        self,
+        transaction: OcppTransactionRow | OpenTransaction,
+        register_wh: float,
+        observed_at: datetime,
     ) -> EnergyRegisterMode:
-        mode = EnergyRegisterMode(transaction.energy_mode)
-        if mode is EnergyRegisterMode.UNKNOWN:
-            mode = classify_register(transaction.meter_start_wh, register_wh)
+        """The register mode after this reading; stored when the evidence changed it."""
+        current = EnergyRegisterMode(transaction.energy_mode)
+        mode = decide_register_mode(
+            current, transaction.meter_start_wh, transaction.started_at, register_wh, observed_at
+        )
+        if mode is not current:
             transaction.energy_mode = mode.value  # a row, or this batch's staged copy
             if isinstance(transaction, OpenTransaction):
-                # Once per transaction; an ORM UPDATE also refreshes a row this session holds.
+                # Rarely (at most twice per transaction); an ORM UPDATE also refreshes a row
+                # this session holds.
                 self._session.execute(
                     update(OcppTransactionRow)
                     .where(OcppTransactionRow.id == transaction.id)
