@@ -13,8 +13,9 @@ chargers send them (see `quirks.READING_QUIRKS` for the sources):
   (`begin_register_wh`).
 - Phases: a total (no phase) wins; without one, L1..L3 of energy and power are summed and the
   highest phase current is kept. Neutral (`N`) and line-to-line phases are never summed.
-- Location: `Outlet` before an unnamed location before `Inlet`; other locations (`EV`,
-  `Body`, `Cable`) never carry the charger's energy, power or current.
+- Location: `Outlet`, then an unnamed location, then `Body` (a BMW/Delta wallbox reports its
+  meter there), then `Inlet`; `EV` and `Cable` never carry the charger's energy, power or
+  current.
 - Duplicates in one context (MicroOcpp sent two energy registers, 0 then the real one): the
   register is the highest (a register only grows), other measurands the last value.
 - Several `meterValue` elements with the same timestamp are one instant: merged into one
@@ -57,7 +58,7 @@ _CONTEXT_RANK = {
     "transaction.begin": 8,
 }
 _UNKNOWN_CONTEXT_RANK = 7
-_LOCATION_RANK = {"outlet": 0, "": 1, "inlet": 2}
+_LOCATION_RANK = {"outlet": 0, "": 1, "body": 2, "inlet": 3}
 _PHASES = ("L1", "L2", "L3")
 
 

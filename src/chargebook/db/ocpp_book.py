@@ -398,9 +398,7 @@ class SqlOcppBook:
             if transaction is not None:
                 extra["transaction_id"] = transaction.id
                 if reading.energy_register_wh is not None:
-                    mode = self._mode(
-                        transaction, reading.energy_register_wh, reading.observed_at
-                    )
+                    mode = self._mode(transaction, reading.energy_register_wh, reading.observed_at)
                     energy_wh = session_energy_wh(
                         mode, transaction.meter_start_wh, reading.energy_register_wh
                     )
