@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from chargebook.central_system.readings import parse_meter_values
+from chargebook.central_system.wire_spelling import spell_sampled_values
 
 AT = "2026-03-10T18:00:00Z"
 MOMENT = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)
@@ -132,3 +133,22 @@ def test_elements_of_one_instant_are_merged() -> None:
     )
     assert [r.observed_at for r in readings] == [MOMENT, MOMENT.replace(second=1)]
     assert (readings[0].energy_register_wh, readings[0].power_w) == (1001.0, 7000.0)
+
+
+def test_sampled_values_get_the_schema_spelling_before_validation() -> None:
+    def payload(key: str) -> dict[str, Any]:
+        values = [
+            {"value": "124", "measurand": "Current.import", "unit": "a", "context": "trigger"},
+            {"value": "50", "measurand": "Frequency", "unit": "Hz"},
+            {"value": "30", "measurand": "Temperature", "unit": "Celsius"},
+        ]
+        return {key: [{"timestamp": AT, "sampledValue": values}]}
+
+    for action, key in (("MeterValues", "meterValue"), ("StopTransaction", "transactionData")):
+        spelled = spell_sampled_values(action, payload(key))
+        assert spelled[key][0]["sampledValue"] == [
+            {"value": "124", "measurand": "Current.Import", "unit": "A", "context": "Trigger"},
+            {"value": "30", "measurand": "Temperature", "unit": "Celsius"},
+        ]
+    untouched = payload("meterValue")
+    assert spell_sampled_values("DataTransfer", untouched) == payload("meterValue")

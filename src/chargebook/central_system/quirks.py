@@ -121,8 +121,11 @@ READING_QUIRKS: tuple[ReadingQuirk, ...] = (
     ),
     ReadingQuirk(
         "MicroOcpp-based chargers",
-        "values with spaces (' 0.0'), measurand case ('Current.import')",
-        "values are stripped and measurands matched case-insensitively",
+        "values with spaces (' 0.0'), enumerations in their own case ('Current.import'), "
+        "units the 1.6 schema lacks ('Hz')",
+        "values are stripped; enumerations respelled before schema validation, a sampled "
+        "value naming an unknown one is left out instead of refusing the whole MeterValues "
+        "(wire_spelling.py)",
         "matth-x/MicroOcpp #128, #193",
     ),
     ReadingQuirk(
