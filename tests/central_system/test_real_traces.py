@@ -97,7 +97,8 @@ async def test_wallbox_pulsar_plus_boot(
     assert (charger.model, charger.firmware_version) == ("PLP1-0-2-3", "6.4.14")
     assert charger.mid.enabled is False  # "Internal NON compliant" is no MID meter
     quirks = await central.recorder.quirks(CP_ID)
-    assert quirks.remote_start_required and quirks.profile_kind == "Relative"
+    assert quirks.remote_start_required
+    assert quirks.profile_kind == "Relative"
 
 
 async def test_wallbox_pulsar_plus_sends_only_its_lifetime_register(
@@ -215,7 +216,8 @@ async def test_evbox_start_with_meter_start_zero(
     ((ok, transaction),) = run_ocpp_batch(
         database, clock, [lambda book: book.get_transaction(CP_ID, tx)]
     )
-    assert ok and transaction.is_open
+    assert ok
+    assert transaction.is_open
     assert (transaction.meter_start_wh, transaction.id_tag) == (0, "04ABBE2A266581")
     assert transaction.started_at == at("2024-07-10T18:23:02Z")
 
