@@ -31,6 +31,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from chargebook.domain.ocpp import MeterReading
@@ -40,10 +41,11 @@ POWER = "Power.Active.Import"
 CURRENT = "Current.Import"
 BEGIN = "Transaction.Begin"
 _CANONICAL = {name.lower(): name for name in (ENERGY, POWER, CURRENT)}
+# Decimal, so "11.040" kW is exactly 11040 W (a float product would not be).
 _SCALES = {
-    ENERGY: {"wh": 1.0, "kwh": 1000.0},
-    POWER: {"w": 1.0, "kw": 1000.0},
-    CURRENT: {"a": 1.0},
+    ENERGY: {"wh": Decimal(1), "kwh": Decimal(1000)},
+    POWER: {"w": Decimal(1), "kw": Decimal(1000)},
+    CURRENT: {"a": Decimal(1)},
 }
 _DEFAULT_UNIT = {ENERGY: "wh", POWER: "w", CURRENT: "a"}
 # Which value describes "now" best when one element carries several contexts.
@@ -108,7 +110,7 @@ def _reading(observed_at: datetime, sampled_values: Sequence[Mapping[str, Any]])
             continue
         phase = sampled.get("phase")
         if measurand is None:
-            extra[f"{measurand_text}.{phase}" if phase else measurand_text] = number
+            extra[f"{measurand_text}.{phase}" if phase else measurand_text] = float(number)
             continue
         parsed = _value(measurand, sampled, number)
         if parsed is not None:
@@ -129,7 +131,7 @@ def _reading(observed_at: datetime, sampled_values: Sequence[Mapping[str, Any]])
     )
 
 
-def _value(measurand: str, sampled: Mapping[str, Any], number: float) -> _Value | None:
+def _value(measurand: str, sampled: Mapping[str, Any], number: Decimal) -> _Value | None:
     unit = str(sampled.get("unit") or _DEFAULT_UNIT[measurand]).strip().lower()
     scale = _SCALES[measurand].get(unit)
     location = str(sampled.get("location") or "").strip().lower()
@@ -145,7 +147,7 @@ def _value(measurand: str, sampled: Mapping[str, Any], number: float) -> _Value 
         _CONTEXT_RANK.get(context, _UNKNOWN_CONTEXT_RANK),
         _LOCATION_RANK[location],
         phase,
-        number * scale,
+        float(number * scale),
     )
 
 
@@ -155,12 +157,12 @@ def _phase(text: str) -> str | None:
     return head if head in _PHASES and tail in ("", "N") else None
 
 
-def _number(raw: object) -> float | None:
+def _number(raw: object) -> Decimal | None:
     try:
-        number = float(str(raw).strip())
-    except ValueError:
+        number = Decimal(str(raw).strip())
+    except InvalidOperation:
         return None
-    return number if math.isfinite(number) else None
+    return number if number.is_finite() and math.isfinite(float(number)) else None
 
 
 def _measure(values: Sequence[_Value], measurand: str) -> float | None:

@@ -24,6 +24,10 @@ class ChargePointConfig:
     a non-MID meter, session-relative energy in MeterValues with a lifetime register in
     Start/Stop, no Power.Offered/Current.Offered, no autostart (needs RemoteStart), and the
     firmware bug that jumps to 16 A when the same profile arrives twice in a row.
+
+    `real_variants_rate` (0..1) makes each MeterValues take each real-world variant (spurious
+    0 register, mixed contexts, per-phase values, kWh/kW, same-second readings) with that
+    probability, drawn from `real_variants_seed` (see `chargebook.simulator.ocpp.variants`).
     """
 
     password: str | None = field(default=None, repr=False)
@@ -37,6 +41,8 @@ class ChargePointConfig:
     idle_between_sessions_s: float = 600.0
     id_tag: str = "SIMTAG"
     response_timeout_s: float = 30.0
+    real_variants_rate: float = 0.0
+    real_variants_seed: int = 0
 
     @property
     def vendor(self) -> str:
