@@ -76,14 +76,20 @@ async def test_a_simulated_session_lands_in_the_book(
 
 
 @RATES
-async def test_wallbox_quirks_remote_start_and_session_relative_energy(
+@pytest.mark.parametrize(
+    "relative", [False, True], ids=["lifetime-register", "session-relative-register"]
+)
+async def test_wallbox_quirks_remote_start_and_either_register(
     central: CentralSystem,
     make_cp: MakeChargePoint,
     database: Database,
     clock: FixedClock,
     rate: float,
+    relative: bool,
 ) -> None:
-    cp = make_cp("WB-1", wallbox_quirks=True, real_variants_rate=rate)
+    cp = make_cp(
+        "WB-1", wallbox_quirks=True, session_relative_register=relative, real_variants_rate=rate
+    )
     await cp.connect()
     await cp.boot()
     await cp.plug_in()  # no autostart: the central system must send RemoteStartTransaction
@@ -97,8 +103,8 @@ async def test_wallbox_quirks_remote_start_and_session_relative_energy(
     assert book.energy_kwh == Decimal("11.040000")
     with database.session() as session:
         samples = SampleRepository(session).list_for_session(book.id)
-        # MeterValues carried 3680, 7360, 11040 Wh (session-relative) while meterStart was
-        # 1254360: the book neither goes negative nor keeps the lifetime register.
+        # MeterValues carried the lifetime register, or 3680, 7360, 11040 Wh (session-relative)
+        # while meterStart was 1254360: the book never keeps the lifetime register.
         assert [round(s.energy_kwh, 2) for s in samples] == _spurious(rate, [3.68, 7.36, 11.04])
         charger = ChargerRepository(session, clock).find(ChargerSource.OCPP, "WB-1")
         assert charger is not None

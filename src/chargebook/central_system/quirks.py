@@ -32,7 +32,9 @@ class ChargerQuirks:
     )
     profile_kind: str = "Absolute"  # chargingProfileKind of the TxDefaultProfile
     unsupported_measurands: frozenset[str] = frozenset()
-    # Evidence only: MeterValues energy is session-relative while Start/Stop are lifetime.
+    # Evidence only (the register mode is decided from the readings themselves, see
+    # `chargebook.domain.ocpp.decide_register_mode`): MeterValues energy is session-relative
+    # while Start/Stop are lifetime.
     session_relative_meter_values: bool = False
 
     @property
@@ -54,7 +56,9 @@ WALLBOX = ChargerQuirks(
     stack_level=0,
     profile_kind="Relative",
     unsupported_measurands=frozenset({"Current.Offered", "Power.Offered"}),
-    session_relative_meter_values=True,
+    # Recorded Pulsar Plus and Copper SB frames carry the lifetime register in MeterValues
+    # (lbbrhzn/ocpp #1069, #1786; evcc #15492), sometimes after a spurious 0 (issue 15).
+    session_relative_meter_values=False,
 )
 
 QUIRKS: tuple[QuirkRule, ...] = (

@@ -224,14 +224,15 @@ class SimulatedChargePoint(ChargePoint):  # type: ignore[misc]  # the library is
         return self.transaction_id
 
     def reading(self) -> Reading:
-        """The true reading now (session-relative energy with Wallbox quirks)."""
+        """The true reading now (session-relative energy with `session_relative_register`)."""
         self.meter.update()
         self._apply_power()
         energy = self.meter.register_wh
         begin: float | None = None
         if self.transaction_id is not None:
-            begin = 0.0 if self.config.wallbox_quirks else float(self.meter_start_wh)
-            if self.config.wallbox_quirks:
+            relative = self.config.session_relative_register
+            begin = 0.0 if relative else float(self.meter_start_wh)
+            if relative:
                 energy -= self.meter_start_wh
         return Reading(
             timestamp=_iso(self.clock),
