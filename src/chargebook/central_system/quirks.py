@@ -143,7 +143,7 @@ READING_QUIRKS: tuple[ReadingQuirk, ...] = (
         "several readings with the same second",
         "merged into one sample: the later reading's measured values win, the register is the "
         "highest (SampleRepository.add_known)",
-        "issue 15; evcc-io/evcc #22087",
+        "issue 15 (OCPP timestamps are often whole seconds, as in every recorded Wallbox frame)",
     ),
     ReadingQuirk(
         "all (OCPP 1.6 allows both)",
