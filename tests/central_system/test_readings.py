@@ -152,3 +152,15 @@ def test_sampled_values_get_the_schema_spelling_before_validation() -> None:
         ]
     untouched = payload("meterValue")
     assert spell_sampled_values("DataTransfer", untouched) == payload("meterValue")
+
+
+def test_spelling_leaves_malformed_payloads_to_the_schema() -> None:
+    odd: dict[str, Any] = {
+        "meterValue": [
+            "not an element",
+            {"timestamp": AT, "sampledValue": ["x", {"value": "1", "unit": ["Wh"]}]},
+            {"timestamp": AT, "sampledValue": None},
+        ]
+    }
+    assert spell_sampled_values("MeterValues", odd) == odd
+    assert spell_sampled_values("MeterValues", ["not", "a", "dict"]) == ["not", "a", "dict"]

@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from chargebook.domain.ocpp import MeterReading
@@ -41,7 +41,6 @@ POWER = "Power.Active.Import"
 CURRENT = "Current.Import"
 BEGIN = "Transaction.Begin"
 _CANONICAL = {name.lower(): name for name in (ENERGY, POWER, CURRENT)}
-# Decimal, so "11.040" kW is exactly 11040 W (a float product would not be).
 _SCALES = {
     ENERGY: {"wh": Decimal(1), "kwh": Decimal(1000)},
     POWER: {"w": Decimal(1), "kw": Decimal(1000)},
@@ -76,13 +75,10 @@ def parse_timestamp(text: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class _Value:
-    measurand: str
-    context_rank: int
-    location_rank: int
-    phase: str | None  # "L1".."L3", or None for a total
-    value: float
+# One usable sampled value: (measurand, context rank, location rank, phase or None, value).
+# A plain tuple: this runs for every sampled value of every MeterValues (the hot path).
+_Value = tuple[str, int, int, str | None, float]
+_BEGIN_RANK = _CONTEXT_RANK["transaction.begin"]
 
 
 def parse_meter_values(meter_value: Sequence[Mapping[str, Any]]) -> list[MeterReading]:
@@ -100,55 +96,58 @@ def parse_meter_values(meter_value: Sequence[Mapping[str, Any]]) -> list[MeterRe
 
 
 def _reading(observed_at: datetime, sampled_values: Sequence[Mapping[str, Any]]) -> MeterReading:
-    values: list[_Value] = []
+    now: dict[str, list[_Value]] = {}  # this moment's values, by measurand
+    begin: dict[str, list[_Value]] = {}  # Transaction.Begin values, by measurand
     extra: dict[str, Any] = {}
     for sampled in sampled_values:
         measurand_text = str(sampled.get("measurand") or ENERGY)
         measurand = _CANONICAL.get(measurand_text.lower())
-        number = _number(sampled.get("value"))
+        text = str(sampled.get("value")).strip()
+        number = _number(text)
         if number is None:
             continue
-        phase = sampled.get("phase")
         if measurand is None:
-            extra[f"{measurand_text}.{phase}" if phase else measurand_text] = float(number)
+            phase = sampled.get("phase")
+            extra[f"{measurand_text}.{phase}" if phase else measurand_text] = number
             continue
-        parsed = _value(measurand, sampled, number)
+        parsed = _value(measurand, sampled, text, number)
         if parsed is not None:
-            values.append(parsed)
-    begin_rank = _CONTEXT_RANK["transaction.begin"]
-    only_begin = all(v.context_rank == begin_rank for v in values)
-    chosen = values if only_begin else [v for v in values if v.context_rank != begin_rank]
-    begin_energy = None if only_begin else _measure([v for v in values if v not in chosen], ENERGY)
+            (begin if parsed[1] == _BEGIN_RANK else now).setdefault(measurand, []).append(parsed)
+    if not now:  # only Transaction.Begin values: they are this moment's reading
+        now, begin = begin, {}
+    begin_energy = _measure(begin.get(ENERGY), ENERGY)
     if begin_energy is not None:
         extra["transaction_begin_register_wh"] = begin_energy
     return MeterReading(
         observed_at=observed_at,
-        energy_register_wh=_measure(chosen, ENERGY),
-        power_w=_measure(chosen, POWER),
-        current_a=_measure(chosen, CURRENT),
+        energy_register_wh=_measure(now.get(ENERGY), ENERGY),
+        power_w=_measure(now.get(POWER), POWER),
+        current_a=_measure(now.get(CURRENT), CURRENT),
         extra=extra,
         begin_register_wh=begin_energy,
     )
 
 
-def _value(measurand: str, sampled: Mapping[str, Any], number: Decimal) -> _Value | None:
-    unit = str(sampled.get("unit") or _DEFAULT_UNIT[measurand]).strip().lower()
-    scale = _SCALES[measurand].get(unit)
-    location = str(sampled.get("location") or "").strip().lower()
-    if scale is None or location not in _LOCATION_RANK:
+def _value(measurand: str, sampled: Mapping[str, Any], text: str, number: float) -> _Value | None:
+    unit = sampled.get("unit")
+    scale = _SCALES[measurand].get(unit.strip().lower() if unit else _DEFAULT_UNIT[measurand])
+    location = sampled.get("location")
+    location_rank = _LOCATION_RANK.get(location.strip().lower() if location else "")
+    if scale is None or location_rank is None:
         return None
     phase_text = sampled.get("phase")
     phase = _phase(str(phase_text)) if phase_text else None
     if phase_text and phase is None:
         return None  # neutral or line-to-line: not part of the charger's total
-    context = str(sampled.get("context") or "Sample.Periodic").strip().lower()
-    return _Value(
-        measurand,
-        _CONTEXT_RANK.get(context, _UNKNOWN_CONTEXT_RANK),
-        _LOCATION_RANK[location],
-        phase,
-        float(number * scale),
+    context = sampled.get("context")
+    context_rank = (
+        _CONTEXT_RANK.get(context.strip().lower(), _UNKNOWN_CONTEXT_RANK)
+        if context
+        else _CONTEXT_RANK["sample.periodic"]
     )
+    # Decimal only to scale, so "11.040" kW is exactly 11040 W (a float product is not).
+    value = number if scale == 1 else float(Decimal(text) * scale)
+    return (measurand, context_rank, location_rank, phase, value)
 
 
 def _phase(text: str) -> str | None:
@@ -157,28 +156,29 @@ def _phase(text: str) -> str | None:
     return head if head in _PHASES and tail in ("", "N") else None
 
 
-def _number(raw: object) -> Decimal | None:
+def _number(text: str) -> float | None:
     try:
-        number = Decimal(str(raw).strip())
-    except InvalidOperation:
+        number = float(text)
+    except ValueError:
         return None
-    return number if number.is_finite() and math.isfinite(float(number)) else None
+    return number if math.isfinite(number) else None
 
 
-def _measure(values: Sequence[_Value], measurand: str) -> float | None:
-    """The measurand's value from its best context and location: a total, else the phases."""
-    own = [v for v in values if v.measurand == measurand]
+def _measure(own: Sequence[_Value] | None, measurand: str) -> float | None:
+    """One measurand's value from its best context and location: a total, else the phases."""
     if not own:
         return None
-    best = min((v.context_rank, v.location_rank) for v in own)
-    own = [v for v in own if (v.context_rank, v.location_rank) == best]
-    totals = [v.value for v in own if v.phase is None]
+    if len(own) == 1:  # the common case: one total (or a single phase: the same value)
+        return own[0][4]
+    best = min((v[1], v[2]) for v in own)
+    own = [v for v in own if (v[1], v[2]) == best]
+    totals = [v[4] for v in own if v[3] is None]
     if totals:
         return _pick(measurand, totals)
     per_phase = [
-        _pick(measurand, [v.value for v in own if v.phase == phase])
+        _pick(measurand, [v[4] for v in own if v[3] == phase])
         for phase in _PHASES
-        if any(v.phase == phase for v in own)
+        if any(v[3] == phase for v in own)
     ]
     return max(per_phase) if measurand == CURRENT else sum(per_phase)
 

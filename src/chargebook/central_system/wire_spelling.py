@@ -34,6 +34,8 @@ def _schema_enums() -> dict[str, dict[str, str]]:
 
 
 _ENUMS = _schema_enums()
+_EXACT = {field: frozenset(spellings.values()) for field, spellings in _ENUMS.items()}
+_FIELDS = tuple((field, _EXACT[field], spellings) for field, spellings in _ENUMS.items())
 
 
 def spell_sampled_values(action: str, payload: Any) -> Any:
@@ -57,10 +59,10 @@ def spell_sampled_values(action: str, payload: Any) -> Any:
 
 def _spell(sampled: dict[str, Any]) -> bool:
     """Respell one sampled value in place; False if it names an unknown enumeration."""
-    for field, spellings in _ENUMS.items():
+    for field, exact, spellings in _FIELDS:
         value = sampled.get(field)
-        if not isinstance(value, str):
-            continue
+        if not isinstance(value, str) or value in exact:  # mostly: the spec's spelling already
+            continue  # (a non-string is left for the schema to refuse)
         spelled = spellings.get(value.strip().lower())
         if spelled is None:
             return False
