@@ -230,3 +230,40 @@ async def test_copper_sb_stop_of_a_transaction_chargebook_never_saw(
     assert reply[2] == {"idTagInfo": {"status": "Accepted"}}  # the charger may drop it
     with database.session() as session:
         assert SessionRepository(session).list() == []  # nothing invented
+
+
+async def test_alfen_eve_pro_nonstandard_context_and_largest_transaction_id(
+    central: CentralSystem, database: Database, clock: FixedClock
+) -> None:
+    async with await open_raw(central) as ws:
+        # "CurrentMax" is no 1.6 context: that value is left out, not the whole MeterValues
+        # (Home Assistant OCPP refused the frame, lbbrhzn/ocpp #361). The other value has no
+        # measurand, so it would be the energy register, but its unit is A: never guessed.
+        await replay(ws, recorded("alfen_eve_pro_current_max.json"))
+    (sample,) = samples(database, clock)
+    assert sample.observed_at == at("2020-09-19T15:14:23Z")
+    assert "energy_register_wh" not in sample.extra
+    assert "current_a" not in sample.extra
+
+
+async def test_en_plus_trigger_reading(
+    central: CentralSystem, database: Database, clock: FixedClock
+) -> None:
+    async with await open_raw(central) as ws:
+        await replay(ws, recorded("en_plus_trigger.json"))
+    (sample,) = samples(database, clock)
+    assert sample.extra["energy_register_wh"] == 10798.0
+    assert (sample.power_kw, sample.extra["current_a"]) == (0.0, 0.0)
+    assert sample.extra["Current.Offered"] == 32.0
+
+
+async def test_one_sampled_value_per_element_is_one_reading(
+    central: CentralSystem, database: Database, clock: FixedClock
+) -> None:
+    async with await open_raw(central) as ws:
+        await replay(ws, recorded("one_value_per_element.json"))
+    (sample,) = samples(database, clock)
+    # Before: nine readings of one instant, the first (power L1 = 0 W) kept, the register lost.
+    assert sample.extra["energy_register_wh"] == 506121.0
+    assert (sample.power_kw, sample.extra["current_a"]) == (0.0, 0.0)
+    assert sample.extra["Voltage.L1"] == 232.519

@@ -56,6 +56,7 @@ from chargebook.domain.ocpp import (
 from chargebook.errors import NotFoundError
 
 SUPERSEDED = "chargebook:superseded"  # stop reason of a transaction its charger forgot
+_MAX_ROW_ID = 2**31 - 1  # INTEGER primary keys are 32-bit on PostgreSQL
 
 
 @dataclass(slots=True)
@@ -496,7 +497,9 @@ class SqlOcppBook:
     def _transaction_row(
         self, charger_id: int, transaction_id: int | None
     ) -> OcppTransactionRow | None:
-        if transaction_id is None:
+        # Ids chargebook never hands out (an Alfen sends 2**63-1, lbbrhzn/ocpp #361) name no
+        # transaction; PostgreSQL would refuse to even look one up in its 32-bit id column.
+        if transaction_id is None or not 0 < transaction_id <= _MAX_ROW_ID:
             return None
         row = self._session.get(OcppTransactionRow, transaction_id)
         return row if row is not None and row.charger_id == charger_id else None
