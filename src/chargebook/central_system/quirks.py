@@ -133,6 +133,26 @@ READING_QUIRKS: tuple[ReadingQuirk, ...] = (
         "matth-x/MicroOcpp #128, #193",
     ),
     ReadingQuirk(
+        "Alfen EVE Pro",
+        "a context that is no 1.6 value ('CurrentMax'), a value without measurand in A, "
+        "transactionId 9223372036854775807",
+        "the unknown value is left out (not the whole MeterValues); a value without measurand "
+        "is the register only in Wh/kWh; an id chargebook never gave names no transaction",
+        "lbbrhzn/ocpp #361",
+    ),
+    ReadingQuirk(
+        "charge point HKW.WB07",
+        "every sampled value in its own meterValue element, all with one timestamp",
+        "elements of one timestamp are one reading (readings.parse_meter_values)",
+        "evcc-io/evcc #27686",
+    ),
+    ReadingQuirk(
+        "charge point JVH223002421WE",
+        "location Body, power in kW, phases as L1-N",
+        "Body is a meter location; L1-N is phase 1 for power and current",
+        "evcc-io/evcc #16966",
+    ),
+    ReadingQuirk(
         "Growatt THOR",
         "timestamps with a local offset (+01:00, +10:00)",
         "converted to UTC",
