@@ -267,3 +267,11 @@ async def test_one_sampled_value_per_element_is_one_reading(
     assert sample.extra["energy_register_wh"] == 506121.0
     assert (sample.power_kw, sample.extra["current_a"]) == (0.0, 0.0)
     assert sample.extra["Voltage.L1"] == 232.519
+
+
+def test_every_recording_has_a_source_and_a_test() -> None:
+    sources = (REAL / "SOURCES").read_text(encoding="utf-8")
+    tests = Path(__file__).read_text(encoding="utf-8")
+    for recording in sorted(REAL.glob("*.json")):
+        assert recording.name in sources, recording.name
+        assert f'"{recording.name}"' in tests, recording.name

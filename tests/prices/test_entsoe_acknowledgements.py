@@ -100,3 +100,9 @@ async def test_a_day_refused_as_too_large_stays_an_error() -> None:
     async with client:
         with pytest.raises(PriceSourceRequestTooLargeError):
             await source.get_prices(*local_day_window(date(2026, 2, 14)))
+
+
+def test_every_recording_has_a_source() -> None:
+    sources = (REAL / "SOURCES").read_text(encoding="utf-8")
+    for recording in sorted(REAL.glob("*.xml")):
+        assert recording.name in sources, recording.name
