@@ -86,6 +86,7 @@ def test_simulator_cli_charges_two_points_into_the_book(served: int, settings: S
         [
             "simulator", "ocpp", "--url", f"ws://127.0.0.1:{served}/SIMCLI", "--count", "2",
             "--sessions", "1", "--time-scale", "3600", "--meter-interval", "300",
+            "--real-variants", "0.5",
         ],
     )  # fmt: skip
     assert result.exit_code == 0, result.output

@@ -1,10 +1,18 @@
-"""The simulator against the central system: sessions, Wallbox quirks, offline buffering."""
+"""The simulator against the central system: sessions, Wallbox quirks, offline buffering.
+
+Each runs with the simulator's plain readings and with every real-world variant on every
+reading (`real_variants_rate=1.0`: a spurious 0 register first, Transaction.Begin next to the
+periodic register, per-phase values, kWh/kW, same-second elements): the book must not change,
+except for the spurious 0 itself, a sample of 0 kWh at the transaction's start.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
 from decimal import Decimal
+
+import pytest
 
 from chargebook.central_system import CentralSystem
 from chargebook.clock import FixedClock
@@ -14,6 +22,13 @@ from chargebook.domain import ChargerSource
 from chargebook.domain.book import SessionState
 
 from .conftest import MakeChargePoint
+
+RATES = pytest.mark.parametrize("rate", [0.0, 1.0], ids=["plain", "real-variants"])
+
+
+def _spurious(rate: float, samples: list[float]) -> list[float]:
+    """The ground truth as sampled: the spurious 0 register adds a 0 kWh sample at the start."""
+    return [0.0, *samples] if rate else samples
 
 
 def _sessions(database: Database, clock: FixedClock, cp_id: str) -> list:  # type: ignore[type-arg]
@@ -29,10 +44,15 @@ async def _until(condition: Callable[[], bool]) -> None:
             await asyncio.sleep(0.01)
 
 
+@RATES
 async def test_a_simulated_session_lands_in_the_book(
-    central: CentralSystem, make_cp: MakeChargePoint, database: Database, clock: FixedClock
+    central: CentralSystem,
+    make_cp: MakeChargePoint,
+    database: Database,
+    clock: FixedClock,
+    rate: float,
 ) -> None:
-    cp = make_cp("SIM-1")
+    cp = make_cp("SIM-1", real_variants_rate=rate)
     await cp.connect()
     await cp.boot()
     await cp.plug_in()
@@ -49,14 +69,27 @@ async def test_a_simulated_session_lands_in_the_book(
     assert book.meter_start_wh == 1_254_360
     with database.session() as session:
         samples = SampleRepository(session).list_for_session(book.id)
-        assert [round(s.energy_kwh, 2) for s in samples] == [1.84, 3.68, 5.52, 7.36, 9.2, 11.04]
-        assert [s.power_kw for s in samples] == [11.04] * 6
+        energies = [round(s.energy_kwh, 2) for s in samples]
+        assert energies == _spurious(rate, [1.84, 3.68, 5.52, 7.36, 9.2, 11.04])
+        assert [s.power_kw for s in samples] == [11.04] * len(energies)
+        assert all(s.extra["current_a"] == 16.0 for s in samples)
 
 
-async def test_wallbox_quirks_remote_start_and_session_relative_energy(
-    central: CentralSystem, make_cp: MakeChargePoint, database: Database, clock: FixedClock
+@RATES
+@pytest.mark.parametrize(
+    "relative", [False, True], ids=["lifetime-register", "session-relative-register"]
+)
+async def test_wallbox_quirks_remote_start_and_either_register(
+    central: CentralSystem,
+    make_cp: MakeChargePoint,
+    database: Database,
+    clock: FixedClock,
+    rate: float,
+    relative: bool,
 ) -> None:
-    cp = make_cp("WB-1", wallbox_quirks=True)
+    cp = make_cp(
+        "WB-1", wallbox_quirks=True, session_relative_register=relative, real_variants_rate=rate
+    )
     await cp.connect()
     await cp.boot()
     await cp.plug_in()  # no autostart: the central system must send RemoteStartTransaction
@@ -70,18 +103,23 @@ async def test_wallbox_quirks_remote_start_and_session_relative_energy(
     assert book.energy_kwh == Decimal("11.040000")
     with database.session() as session:
         samples = SampleRepository(session).list_for_session(book.id)
-        # MeterValues carried 3680, 7360, 11040 Wh (session-relative) while meterStart was
-        # 1254360: the book neither goes negative nor keeps the lifetime register.
-        assert [round(s.energy_kwh, 2) for s in samples] == [3.68, 7.36, 11.04]
+        # MeterValues carried the lifetime register, or 3680, 7360, 11040 Wh (session-relative)
+        # while meterStart was 1254360: the book never keeps the lifetime register.
+        assert [round(s.energy_kwh, 2) for s in samples] == _spurious(rate, [3.68, 7.36, 11.04])
         charger = ChargerRepository(session, clock).find(ChargerSource.OCPP, "WB-1")
         assert charger is not None
         assert charger.charger.mid.enabled is False
 
 
+@RATES
 async def test_offline_buffering_then_reconnect_loses_and_doubles_nothing(
-    central: CentralSystem, make_cp: MakeChargePoint, database: Database, clock: FixedClock
+    central: CentralSystem,
+    make_cp: MakeChargePoint,
+    database: Database,
+    clock: FixedClock,
+    rate: float,
 ) -> None:
-    cp = make_cp("SIM-1")
+    cp = make_cp("SIM-1", real_variants_rate=rate)
     await cp.connect()
     await cp.boot()
     await cp.plug_in()
@@ -102,4 +140,5 @@ async def test_offline_buffering_then_reconnect_loses_and_doubles_nothing(
     assert book.energy_kwh == Decimal("7.360000")
     with database.session() as session:
         samples = SampleRepository(session).list_for_session(book.id)
-        assert len(samples) == 4  # three MeterValues + the Stop's transactionData (own instant)
+        # three MeterValues + the Stop's transactionData (own instant) (+ the spurious 0)
+        assert len(samples) == len(_spurious(rate, [0.0] * 4))

@@ -28,6 +28,7 @@ from ocpp.v16.enums import (
 
 from chargebook.central_system.quirks import DEFAULT_QUIRKS, ChargerQuirks
 from chargebook.central_system.routing import handles
+from chargebook.central_system.wire_spelling import spell_sampled_values
 
 if TYPE_CHECKING:
     from chargebook.central_system.server import CentralSystem
@@ -83,6 +84,7 @@ class OcppChargePoint(ChargePoint):  # type: ignore[misc]  # the library is unty
                     await self._send(msg.create_call_error(error).to_json())
                     return
                 self._frame = raw_msg if isinstance(raw_msg, str) else raw_msg.decode()
+                msg.payload = spell_sampled_values(msg.action, msg.payload)
                 try:
                     await self._handle_call(msg)
                 except OCPPError as error:

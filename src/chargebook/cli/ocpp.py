@@ -67,27 +67,28 @@ def add(
     owner: str | None = typer.Option(None, "--owner", help="E-mail of the owning user."),
 ) -> None:
     """Register a charger and print its generated Basic-auth secret ONCE."""
-    from chargebook.central_system import generate_secret, hash_secret
+    from chargebook.ocpp_registration import OPEN_ACCESS_RISK, register_ocpp_charger
 
-    secret = generate_secret()
     database = _database()
     try:
-        with database.transaction() as session:
+        with database.session() as session:
             owner_id = _owner_id(session, owner) if owner else None
-            OcppChargerRepository(session, SystemClock()).register(
-                charge_point_id,
-                secret_hash=hash_secret(secret),
-                allow_empty_password=allow_empty_password,
-                owner_user_id=owner_id,
-            )
+        registration = register_ocpp_charger(
+            database,
+            SystemClock(),
+            charge_point_id,
+            owner_user_id=owner_id,
+            allow_empty_password=allow_empty_password,
+        )
     finally:
         database.dispose()
-    typer.echo(f"registered {charge_point_id}")
-    typer.echo(f"username: {charge_point_id}")
+    typer.echo(f"registered {registration.charge_point_id}")
+    typer.echo(f"username: {registration.charge_point_id}")
     # Printed once on purpose: the book keeps only its hash.
-    typer.echo(f"password: {secret}")
-    if allow_empty_password:
+    typer.echo(f"password: {registration.secret}")
+    if registration.allow_empty_password:
         typer.echo("an empty password is also accepted for this charger")
+        typer.echo(f"only on a trusted home network: {OPEN_ACCESS_RISK}")
 
 
 @ocpp_app.command("claim")

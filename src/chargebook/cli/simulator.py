@@ -82,6 +82,14 @@ def ocpp(
     meter_interval: float = typer.Option(10.0, "--meter-interval", help="MeterValues every S s."),
     time_scale: float = typer.Option(1.0, "--time-scale", help="Simulated seconds per second."),
     sessions: int | None = typer.Option(None, "--sessions", help="Stop after N sessions each."),
+    real_variants: float = typer.Option(
+        0.0,
+        "--real-variants",
+        min=0.0,
+        max=1.0,
+        help="Send each reading the ways real chargers do (spurious 0 register, mixed contexts,"
+        " per-phase values, kWh/kW, same-second readings), each with this probability.",
+    ),
 ) -> None:
     """Run simulated OCPP 1.6J charge points (boot, sessions, MeterValues) until Ctrl-C."""
     import asyncio
@@ -96,7 +104,10 @@ def ocpp(
     )
 
     config = ChargePointConfig(
-        password=password, wallbox_quirks=wallbox_quirks, meter_interval_s=meter_interval
+        password=password,
+        wallbox_quirks=wallbox_quirks,
+        meter_interval_s=meter_interval,
+        real_variants_rate=real_variants,
     )
     urls = fleet_urls(url, count)
 

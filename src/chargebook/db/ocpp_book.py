@@ -49,19 +49,20 @@ from chargebook.domain.ocpp import (
     MeterReading,
     OcppTransaction,
     StopOutcome,
-    classify_register,
+    decide_register_mode,
     final_energy_wh,
     session_energy_wh,
 )
 from chargebook.errors import NotFoundError
 
 SUPERSEDED = "chargebook:superseded"  # stop reason of a transaction its charger forgot
+_MAX_ROW_ID = 2**31 - 1  # INTEGER primary keys are 32-bit on PostgreSQL
 
 
 @dataclass(slots=True)
 class OpenTransaction:
-    """What MeterValues need of an open transaction (energy_mode is set once, on the first
-    register reading)."""
+    """What MeterValues need of an open transaction (energy_mode follows the register
+    evidence, see `decide_register_mode`)."""
 
     id: int
     charger_id: int
@@ -213,8 +214,9 @@ class SqlOcppBook:
         readings: Sequence[MeterReading],
         frame: str,
     ) -> int:
-        """Store MeterValues as samples (one per instant, a repeat is ignored); returns how
-        many readings were queued (written by `flush_pending`, at the latest at batch end).
+        """Store MeterValues as samples (one per instant: same-second readings are merged, see
+        `SampleRepository.add_known`); returns how many readings were queued (written by
+        `flush_pending`, at the latest at batch end).
 
         Readings of a known transaction of this charger get the session energy (see
         `chargebook.domain.ocpp` for lifetime vs session-relative registers) and the frame
@@ -397,7 +399,7 @@ class SqlOcppBook:
             if transaction is not None:
                 extra["transaction_id"] = transaction.id
                 if reading.energy_register_wh is not None:
-                    mode = self._mode(transaction, reading.energy_register_wh)
+                    mode = self._mode(transaction, reading.energy_register_wh, reading.observed_at)
                     energy_wh = session_energy_wh(
                         mode, transaction.meter_start_wh, reading.energy_register_wh
                     )
@@ -405,6 +407,8 @@ class SqlOcppBook:
                 extra["energy_register_wh"] = reading.energy_register_wh
             if reading.current_a is not None:
                 extra["current_a"] = reading.current_a
+            if reading.power_w is not None:  # measured (a merge of same-second readings asks)
+                extra["power_w"] = reading.power_w
             power_w = reading.power_w or 0.0
             if transaction is None:
                 state = ChargerState.READY
@@ -437,14 +441,21 @@ class SqlOcppBook:
         return len(samples)
 
     def _mode(
-        self, transaction: OcppTransactionRow | OpenTransaction, register_wh: float
+        self,
+        transaction: OcppTransactionRow | OpenTransaction,
+        register_wh: float,
+        observed_at: datetime,
     ) -> EnergyRegisterMode:
-        mode = EnergyRegisterMode(transaction.energy_mode)
-        if mode is EnergyRegisterMode.UNKNOWN:
-            mode = classify_register(transaction.meter_start_wh, register_wh)
+        """The register mode after this reading; stored when the evidence changed it."""
+        current = EnergyRegisterMode(transaction.energy_mode)
+        mode = decide_register_mode(
+            current, transaction.meter_start_wh, transaction.started_at, register_wh, observed_at
+        )
+        if mode is not current:
             transaction.energy_mode = mode.value  # a row, or this batch's staged copy
             if isinstance(transaction, OpenTransaction):
-                # Once per transaction; an ORM UPDATE also refreshes a row this session holds.
+                # Rarely (at most twice per transaction); an ORM UPDATE also refreshes a row
+                # this session holds.
                 self._session.execute(
                     update(OcppTransactionRow)
                     .where(OcppTransactionRow.id == transaction.id)
@@ -486,7 +497,9 @@ class SqlOcppBook:
     def _transaction_row(
         self, charger_id: int, transaction_id: int | None
     ) -> OcppTransactionRow | None:
-        if transaction_id is None:
+        # Ids chargebook never hands out (an Alfen sends 2**63-1, lbbrhzn/ocpp #361) name no
+        # transaction; PostgreSQL would refuse to even look one up in its 32-bit id column.
+        if transaction_id is None or not 0 < transaction_id <= _MAX_ROW_ID:
             return None
         row = self._session.get(OcppTransactionRow, transaction_id)
         return row if row is not None and row.charger_id == charger_id else None

@@ -3,9 +3,13 @@ transactions. Frozen dataclasses plus the small pure rule that turns a meter reg
 session energy; no I/O.
 
 Energy registers: `meterStart`/`meterStop` are a LIFETIME register in Wh. Most chargers send
-the same register in MeterValues, but some (Wallbox firmware, lbbrhzn/ocpp #1069, #2093) send
-SESSION-RELATIVE energy there. `classify_register` decides from the first reading of a
-transaction; the decision is kept on the transaction so later readings are read the same way.
+the same register in MeterValues, but some (ABB Terra AC, Growatt THOR; lbbrhzn/ocpp #919,
+#1466) send SESSION-RELATIVE energy there. `decide_register_mode` decides from evidence that
+survives a spurious 0: a register of (about) 0 decides nothing, since a Wallbox Pulsar or a
+MicroOcpp charger may send 0 before its lifetime register (issue 15); the first reading above
+0 decides, and a "session" decision is revised when a later register could only be the
+lifetime one (at or above meterStart and more energy than the charger could have delivered
+since the start). The decision is kept on the transaction so later readings read the same way.
 """
 
 from __future__ import annotations
@@ -19,6 +23,10 @@ from typing import Any
 # A session-relative register that has not reset yet (first reading late in a session) can
 # exceed meterStart only for chargers that are almost new; this slack absorbs meter jitter.
 _REGISTER_SLACK_WH = 1.0
+# No charger this book meets delivers more than this (the largest AC/DC home and office
+# chargers stay below 50 kW); energy beyond it since the start is not a session's energy.
+_MAX_POWER_W = 50_000.0
+_PLAUSIBILITY_SLACK_WH = 1_000.0
 
 
 class EnergyRegisterMode(StrEnum):
@@ -68,6 +76,9 @@ class MeterReading:
     power_w: float | None = None
     current_a: float | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # The register at the transaction's begin, when sent next to this moment's values
+    # (context Transaction.Begin); evidence only, never this moment's register.
+    begin_register_wh: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +111,7 @@ class StopOutcome:
 
 
 def classify_register(meter_start_wh: int, register_wh: float) -> EnergyRegisterMode:
-    """Decide from one energy reading whether MeterValues carry the lifetime register.
+    """Decide from one energy reading above 0 whether MeterValues carry the lifetime register.
 
     A reading below `meterStart` cannot come from the lifetime register (it only grows), so it
     is session-relative; anything else is the lifetime register.
@@ -108,6 +119,32 @@ def classify_register(meter_start_wh: int, register_wh: float) -> EnergyRegister
     if register_wh + _REGISTER_SLACK_WH < meter_start_wh:
         return EnergyRegisterMode.SESSION
     return EnergyRegisterMode.LIFETIME
+
+
+def decide_register_mode(
+    mode: EnergyRegisterMode,
+    meter_start_wh: int,
+    started_at: datetime,
+    register_wh: float,
+    observed_at: datetime,
+) -> EnergyRegisterMode:
+    """The transaction's register mode after one more energy reading (pure; see module doc).
+
+    - A register of about 0 is no evidence (a spurious 0, or a session that just began).
+    - UNKNOWN: the first reading above 0 decides (`classify_register`).
+    - SESSION is revised to LIFETIME when the register is at or above `meterStart` and more
+      than the charger could have delivered since the start (50 kW plus 1 kWh of slack).
+    - LIFETIME stays: a lower register later is a dropout, not a session-relative meter.
+    """
+    if register_wh <= _REGISTER_SLACK_WH:
+        return mode
+    if mode is EnergyRegisterMode.UNKNOWN:
+        return classify_register(meter_start_wh, register_wh)
+    if mode is EnergyRegisterMode.SESSION and register_wh + _REGISTER_SLACK_WH >= meter_start_wh:
+        elapsed_s = max(0.0, (observed_at - started_at).total_seconds())
+        if register_wh > _MAX_POWER_W * elapsed_s / 3600 + _PLAUSIBILITY_SLACK_WH:
+            return EnergyRegisterMode.LIFETIME
+    return mode
 
 
 def session_energy_wh(mode: EnergyRegisterMode, meter_start_wh: int, register_wh: float) -> float:

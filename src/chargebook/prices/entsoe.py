@@ -8,7 +8,17 @@ The answer is a `Publication_MarketDocument` of `TimeSeries/Period` blocks, each
 `timeInterval`, a `resolution` (PT15M, PT30M or PT60M) and `Point{position, price.amount}` in
 EUR/MWh. With curve type A03 a point that repeats the previous price is left out, so missing
 positions are filled forward; the number of positions comes from the interval (92/100 quarters
-on DST days). "No data" is an `Acknowledgement_MarketDocument` with reason code 999.
+on DST days).
+
+Refusals come as an `Acknowledgement_MarketDocument`, with reason code 999 for very different
+things; like entsoe-py (entsoe/entsoe.py `_base_request`) they are told apart by the reason
+text (recorded documents in tests/fixtures/real/entsoe):
+- "No matching data found ..." -> no prices published yet: an empty answer, not an error;
+- "The number of instances (365) exceeds the allowed maximum (100) ..." (and the older
+  "amount of requested data exceeds allowed limit") -> the window is too large: it is split in
+  halves and asked again;
+- anything else ("Delivered Area EIC ... is not valid.", a wrong parameter, no text at all)
+  -> an error with the platform's text; never read as "no prices yet".
 """
 
 from __future__ import annotations
@@ -22,7 +32,11 @@ import httpx
 from chargebook.clock import ensure_utc
 from chargebook.domain.prices import PriceCurve, PriceFormula, PriceSlot, build_curve, floor_to_slot
 from chargebook.prices._http import HttpPriceSource
-from chargebook.prices.exceptions import PriceSourceAuthError, PriceSourceResponseError
+from chargebook.prices.exceptions import (
+    PriceSourceAuthError,
+    PriceSourceRequestTooLargeError,
+    PriceSourceResponseError,
+)
 from chargebook.prices.slots import split_price
 
 ENTSOE_URL = "https://web-api.tp.entsoe.eu/api"
@@ -33,6 +47,10 @@ _RESOLUTIONS = {
     "PT60M": timedelta(minutes=60),
 }
 _MWH_PER_KWH = Decimal(1000)
+_NO_DATA = "no matching data found"
+_TOO_LARGE = ("exceeds the allowed maximum", "exceeds allowed limit", "exceeds the allowed limit")
+# A window is halved on "too large" until it is this short; then the refusal stands.
+_SMALLEST_SPLIT = timedelta(days=1)
 
 
 def _local(tag: str) -> str:
@@ -90,10 +108,12 @@ def _sequence_rank(series: ET.Element) -> int:
 
 
 def parse_entsoe(xml: bytes | str, formula: PriceFormula) -> list[PriceSlot]:
-    """Quarter slots from an A44 answer; an acknowledgement with reason 999 gives [].
+    """Quarter slots from an A44 answer; "No matching data found" gives [].
 
     Raises:
-        PriceSourceResponseError: not XML, an unknown document or a malformed period.
+        PriceSourceRequestTooLargeError: the platform refused the window as too large.
+        PriceSourceResponseError: any other refusal (with the platform's reason text), not
+            XML, an unknown document or a malformed period.
     """
     text = xml.decode("utf-8", "replace") if isinstance(xml, bytes) else xml
     if "<!DOCTYPE" in text or "<!ENTITY" in text:
@@ -102,12 +122,7 @@ def parse_entsoe(xml: bytes | str, formula: PriceFormula) -> list[PriceSlot]:
         root = ET.fromstring(text)  # noqa: S314 - DTDs rejected above, so no entity expansion
         kind = _local(root.tag)
         if kind == "Acknowledgement_MarketDocument":
-            code = _text(root, "Reason/code")
-            if code == "999":
-                return []
-            reason = _child(root, "Reason")
-            detail = _text(reason, "text") if reason is not None else code
-            raise PriceSourceResponseError(f"ENTSO-E refused: {detail[:200]}", source="entsoe")
+            return _acknowledgement(root)
         if kind != "Publication_MarketDocument":
             raise PriceSourceResponseError(f"unexpected ENTSO-E document {kind}", source="entsoe")
         slots: list[PriceSlot] = []
@@ -119,6 +134,22 @@ def parse_entsoe(xml: bytes | str, formula: PriceFormula) -> list[PriceSlot]:
             f"unreadable ENTSO-E answer: {type(exc).__name__}", source="entsoe"
         ) from exc
     return slots
+
+
+def _acknowledgement(root: ET.Element) -> list[PriceSlot]:
+    """[] for "No matching data found"; every other acknowledgement raises (see module doc)."""
+    reason = _child(root, "Reason")
+    code = _child(reason, "code") if reason is not None else None
+    text_node = _child(reason, "text") if reason is not None else None
+    reason_text = " ".join((text_node.text or "").split()) if text_node is not None else ""
+    code_text = (code.text or "").strip() if code is not None else "?"
+    lowered = reason_text.lower()
+    if _NO_DATA in lowered:
+        return []
+    message = f"ENTSO-E refused the request (reason {code_text}): {reason_text[:200] or '-'}"
+    if any(marker in lowered for marker in _TOO_LARGE):
+        raise PriceSourceRequestTooLargeError(message, source="entsoe")
+    raise PriceSourceResponseError(message, source="entsoe")
 
 
 def _entsoe_time(moment: datetime) -> str:
@@ -149,11 +180,16 @@ class EntsoePriceSource(HttpPriceSource):
         return f"EntsoePriceSource(area={self._area!r})"  # never the token
 
     async def get_prices(self, start: datetime, end: datetime) -> PriceCurve:
-        """Prices for the UTC window `[start, end)` in one request (whole hours asked).
+        """Prices for the UTC window `[start, end)`, asked in whole hours: one request, or
+        halves of it when the platform refuses the window as too large.
+
+        Prices not published yet ("No matching data found") give an incomplete curve.
 
         Raises:
             PriceSourceAuthError: no token, or the token was rejected.
-            PriceSourceError: the platform could not be reached or answered nonsense.
+            PriceSourceResponseError: the platform refused the request (its reason text is in
+                the message) or answered nonsense.
+            PriceSourceError: the platform could not be reached.
         """
         if not self._token:
             raise PriceSourceAuthError("no ENTSO-E security token configured", source=self.name)
@@ -164,18 +200,33 @@ class EntsoePriceSource(HttpPriceSource):
             if end == end.replace(minute=0, second=0, microsecond=0)
             else (end.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1))
         )
-        response = await self._request(
-            {
-                "securityToken": self._token,
-                "documentType": "A44",
-                "in_Domain": self._area,
-                "out_Domain": self._area,
-                "periodStart": _entsoe_time(period_start),
-                "periodEnd": _entsoe_time(period_end),
-                "contract_MarketAgreement.type": "A01",
-            },
-            # The platform answers "no matching data" as an acknowledgement, sometimes with 400.
-            pass_statuses=(400,),
-        )
-        slots = parse_entsoe(response.content, self._formula)
+        slots = await self._slots(period_start, period_end)
         return build_curve(self.name, start, end, slots)
+
+    async def _slots(self, period_start: datetime, period_end: datetime) -> list[PriceSlot]:
+        """The slots of one window; a window refused as too large is asked in two halves,
+        as entsoe-py's `paginated` does, down to one day."""
+        try:
+            response = await self._request(
+                {
+                    "securityToken": self._token,
+                    "documentType": "A44",
+                    "in_Domain": self._area,
+                    "out_Domain": self._area,
+                    "periodStart": _entsoe_time(period_start),
+                    "periodEnd": _entsoe_time(period_end),
+                    "contract_MarketAgreement.type": "A01",
+                },
+                # The platform answers refusals as an acknowledgement, sometimes with 400.
+                pass_statuses=(400,),
+            )
+            return parse_entsoe(response.content, self._formula)
+        except PriceSourceRequestTooLargeError:
+            if period_end - period_start <= _SMALLEST_SPLIT:
+                raise
+        middle = period_start + (period_end - period_start) / 2
+        middle = middle.replace(minute=0, second=0, microsecond=0)  # ENTSO-E asks whole hours
+        return [
+            *await self._slots(period_start, middle),
+            *await self._slots(middle, period_end),
+        ]

@@ -6,6 +6,7 @@ ChargebookError
       ├── PriceSourceRateLimitError   429 / too many requests (retryable)
       ├── PriceSourceAuthError        missing or rejected token (permanent)
       ├── PriceSourceResponseError    unexpected status or unreadable payload (permanent)
+      │    └── PriceSourceRequestTooLargeError  the window was too large; a smaller one works
       └── PriceSourcesExhaustedError  every source of a fallback chain failed
 
 Prices that are simply not published yet are NOT an error: the adapter returns an incomplete
@@ -46,6 +47,11 @@ class PriceSourceAuthError(PriceSourceError):
 
 class PriceSourceResponseError(PriceSourceError):
     """The source answered, but not with anything we can read."""
+
+
+class PriceSourceRequestTooLargeError(PriceSourceResponseError):
+    """The source refused the requested window as too large (ENTSO-E's instance limit); the
+    same request over smaller windows can succeed."""
 
 
 class PriceSourcesExhaustedError(PriceSourceError):

@@ -8,8 +8,7 @@ rate limiting, or a cloud that cannot be reached.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from chargebook.account_sources import (
@@ -18,13 +17,12 @@ from chargebook.account_sources import (
     close_sources,
     connect_account,
 )
-from chargebook.central_system import generate_secret, hash_secret
 from chargebook.db import ChargerRepository, WallboxAccountRepository
-from chargebook.db.repositories.ocpp_chargers import OcppChargerRepository
 from chargebook.domain.access import Viewer
 from chargebook.domain.stored import StoredCharger
 from chargebook.domain.users import User, WallboxAccount
 from chargebook.errors import ChargebookError, ConflictError, NotFoundError
+from chargebook.ocpp_registration import InvalidChargePointIdError, register_ocpp_charger
 from chargebook.wallbox.exceptions import (
     WallboxAuthenticationError,
     WallboxConnectionError,
@@ -37,7 +35,6 @@ from chargebook.web.errors import InvalidInputError
 # Addresses Apple hands out for "Sign in with Apple" ("Hide my e-mail"): such an account has no
 # Wallbox password at all.
 _APPLE_RELAY = "privaterelay.appleid.com"
-_CHARGE_POINT_ID = re.compile(r"^[A-Za-z0-9._-]{1,48}$")
 
 SSO_EXPLANATION = (
     "Accounts created with “Continue with Google” or “Sign in with Apple” have no Wallbox "
@@ -192,19 +189,25 @@ async def load_chargers(context: WebContext, account: WallboxAccount) -> list[St
 
 
 @dataclass(frozen=True, slots=True)
-class OcppRegistration:
-    """A registered charge point; `secret` is shown once and never stored in clear."""
+class OcppConnectPage:
+    """What the connect page shows once: where to connect, and the secret."""
 
     charger_id: int
     charge_point_id: str
     url: str
-    secret: str
+    secret: str = field(repr=False)
+    allow_empty_password: bool = False
 
 
 def register_ocpp(
-    context: WebContext, owner: User, charge_point_id: str, host: str
-) -> OcppRegistration:
-    """Register an OCPP 1.6J charge point for `owner` with a fresh Basic-auth secret.
+    context: WebContext,
+    owner: User,
+    charge_point_id: str,
+    host: str,
+    *,
+    allow_empty_password: bool = False,
+) -> OcppConnectPage:
+    """Register an OCPP 1.6J charge point for `owner` (the service `chargebook ocpp add` calls).
 
     `host` is the name the charger should dial (the host the browser used).
 
@@ -212,16 +215,21 @@ def register_ocpp(
         InvalidInputError: the id is empty or has characters a URL segment cannot carry.
         ConflictError: a charger with this id is registered already.
     """
-    cp_id = charge_point_id.strip()
-    if not _CHARGE_POINT_ID.match(cp_id):
-        raise InvalidInputError(
-            "use 1-48 letters, digits, dots, dashes or underscores", field="charge_point_id"
+    try:
+        registration = register_ocpp_charger(
+            context.database,
+            context.clock,
+            charge_point_id,
+            owner_user_id=owner.id,
+            allow_empty_password=allow_empty_password,
         )
-    secret = generate_secret()
-    with context.database.transaction() as session:
-        OcppChargerRepository(session, context.clock).register(
-            cp_id, secret_hash=hash_secret(secret), owner_user_id=owner.id
-        )
-        charger_id = OcppChargerRepository(session, context.clock).claim(cp_id, owner.id)
-    url = f"ws://{host}:{context.settings.ocpp_port}/{cp_id}"
-    return OcppRegistration(charger_id, cp_id, url, secret)
+    except InvalidChargePointIdError as error:
+        raise InvalidInputError(error.message, field="charge_point_id") from error
+    cp_id = registration.charge_point_id
+    return OcppConnectPage(
+        registration.charger_id,
+        cp_id,
+        f"ws://{host}:{context.settings.ocpp_port}/{cp_id}",
+        registration.secret,
+        registration.allow_empty_password,
+    )

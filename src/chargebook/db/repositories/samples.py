@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select, tuple_, update
+from sqlalchemy import Select, case, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from chargebook.db.canonical import canonical_json
@@ -56,20 +56,44 @@ class SampleRepository:
         return inserted
 
     def add_known(self, samples: Sequence[tuple[int, SessionSample]]) -> None:
-        """Store (charger book id, sample) pairs not stored yet, without counting them.
+        """Store (charger book id, sample) pairs; readings of one instant become one sample.
 
         For hot write paths that know their charger ids (the OCPP central system): one
-        compiled INSERT .. ON CONFLICT DO NOTHING run as executemany, so no charger lookup and
+        compiled INSERT .. ON CONFLICT DO UPDATE run as executemany, so no charger lookup and
         no per-batch-size recompilation of a multi-row VALUES.
+
+        Several readings of the same second (a TriggerMessage answer next to a periodic one,
+        StopTransaction's reading at the last MeterValues' second) are merged, not dropped:
+        the later reading's power and energy win when it measured them (`power_w` and
+        `energy_register_wh` in its extra say so), else the earlier ones stay. A resent
+        reading writes the same values again, so replays stay idempotent.
         """
         if not samples:
             return
-        statement = dialect_insert(self._session)(
-            SessionSampleRow.__table__
-        ).on_conflict_do_nothing(index_elements=["charger_id", "observed_at"])
-        self._session.execute(
-            statement, [_row(charger_id, sample) for charger_id, sample in samples]
+        merged: dict[tuple[int, datetime], dict[str, Any]] = {}
+        for charger_id, sample in samples:
+            row = _row(charger_id, sample)
+            key = (charger_id, sample.observed_at)
+            merged[key] = _merge_rows(merged[key], row) if key in merged else row
+        table = SessionSampleRow.__table__
+        statement = dialect_insert(self._session)(table)
+        measured_power = statement.excluded.extra.like('%"power_w":%')
+        measured_energy = statement.excluded.extra.like('%"energy_register_wh":%')
+        statement = statement.on_conflict_do_update(
+            index_elements=["charger_id", "observed_at"],
+            set_={
+                "power_kw": case(
+                    (measured_power, statement.excluded.power_kw), else_=table.c.power_kw
+                ),
+                "status": case((measured_power, statement.excluded.status), else_=table.c.status),
+                "session_energy_kwh": case(
+                    (measured_energy, statement.excluded.session_energy_kwh),
+                    else_=table.c.session_energy_kwh,
+                ),
+                "extra": statement.excluded.extra,
+            },
         )
+        self._session.execute(statement, list(merged.values()))
 
     def list_for_charger(
         self, charger_id: int, *, start: datetime, end: datetime
@@ -160,3 +184,17 @@ def _to_domain(row: SessionSampleRow, source: str, external_id: str) -> SessionS
         status_code=row.status_code if row.status_code is not None else 0,
         extra=json.loads(row.extra) if row.extra else {},
     )
+
+
+def _merge_rows(earlier: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:
+    """Two rows of one charger and instant, as `add_known`'s ON CONFLICT merges them."""
+    later_extra = json.loads(later["extra"]) if later["extra"] else {}
+    earlier_extra = json.loads(earlier["extra"]) if earlier["extra"] else {}
+    row = dict(later)
+    if "power_w" not in later_extra:
+        row["power_kw"], row["status"] = earlier["power_kw"], earlier["status"]
+    if "energy_register_wh" not in later_extra:
+        row["session_energy_kwh"] = earlier["session_energy_kwh"]
+    merged_extra = {**earlier_extra, **later_extra}
+    row["extra"] = canonical_json(merged_extra) if merged_extra else None
+    return row

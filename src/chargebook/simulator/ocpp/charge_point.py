@@ -12,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+import random
 from collections import deque
 from collections.abc import Coroutine
+from dataclasses import replace
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -26,6 +28,7 @@ from chargebook.central_system.log_redaction import hide_credential_headers
 from chargebook.central_system.routing import handles
 from chargebook.clock import Clock
 from chargebook.simulator.ocpp.model import VOLTAGE_V, ChargePointConfig, Meter
+from chargebook.simulator.ocpp.variants import Reading, choose, elements
 
 LOG = logging.getLogger("chargebook.simulator.ocpp")
 hide_credential_headers(LOG)
@@ -50,6 +53,9 @@ class SimulatedChargePoint(ChargePoint):  # type: ignore[misc]  # the library is
         self.plugged = False
         self.transaction_id: int | None = None
         self.meter_start_wh = 0
+        self._started_at = _iso(clock)
+        self._reported = False  # the transaction has sent a MeterValues
+        self._variants_rng = random.Random(config.real_variants_seed)
         self.limit_a = config.max_current_a
         self.profiles_received: list[dict[str, Any]] = []
         self.configuration: dict[str, str] = {
@@ -200,12 +206,14 @@ class SimulatedChargePoint(ChargePoint):  # type: ignore[misc]  # the library is
             return self.transaction_id
         self.meter.update()
         self.meter_start_wh = int(self.meter.register_wh)
+        self._started_at = _iso(self.clock)
+        self._reported = False
         result = await self.send(
             call.StartTransaction(
                 connector_id=CONNECTOR,
                 id_tag=id_tag or self.config.id_tag,
                 meter_start=self.meter_start_wh,
-                timestamp=_iso(self.clock),
+                timestamp=self._started_at,
             )
         )
         if result is None:
@@ -215,37 +223,50 @@ class SimulatedChargePoint(ChargePoint):  # type: ignore[misc]  # the library is
         await self.notify_status("Charging")
         return self.transaction_id
 
-    def meter_value(self) -> dict[str, Any]:
-        """One `meterValue` element now (session-relative energy with Wallbox quirks)."""
+    def reading(self) -> Reading:
+        """The true reading now (session-relative energy with `session_relative_register`)."""
         self.meter.update()
         self._apply_power()
         energy = self.meter.register_wh
-        if self.config.wallbox_quirks and self.transaction_id is not None:
-            energy -= self.meter_start_wh
-        current = self.meter.power_w / (VOLTAGE_V * self.config.phases)
-        sampled = [
-            {
-                "measurand": "Energy.Active.Import.Register",
-                "unit": "Wh",
-                "value": f"{energy:.0f}",
-                "context": "Sample.Periodic",
-            },
-            {"measurand": "Power.Active.Import", "unit": "W", "value": f"{self.meter.power_w:.0f}"},
-            {"measurand": "Current.Import", "unit": "A", "value": f"{current:.1f}"},
-        ]
-        if not self.config.wallbox_quirks:
-            sampled.append(
-                {"measurand": "Current.Offered", "unit": "A", "value": f"{self.limit_a:.1f}"}
-            )
-        return {"timestamp": _iso(self.clock), "sampled_value": sampled}
+        begin: float | None = None
+        if self.transaction_id is not None:
+            relative = self.config.session_relative_register
+            begin = 0.0 if relative else float(self.meter_start_wh)
+            if relative:
+                energy -= self.meter_start_wh
+        return Reading(
+            timestamp=_iso(self.clock),
+            register_wh=energy,
+            power_w=self.meter.power_w,
+            current_a=self.meter.power_w / (VOLTAGE_V * self.config.phases),
+            phases=self.config.phases,
+            voltage_v=VOLTAGE_V,
+            offered_a=None if self.config.wallbox_quirks else self.limit_a,
+            begin_register_wh=begin,
+        )
+
+    def meter_value(self) -> dict[str, Any]:
+        """One plain `meterValue` element now."""
+        return elements(self.reading())[0]
 
     async def send_meter_values(self) -> None:
-        """Send one MeterValues (buffered while offline)."""
+        """Send one MeterValues (buffered while offline), in the real variants the config's
+        `real_variants_rate` draws (see `chargebook.simulator.ocpp.variants`)."""
+        variants = choose(self._variants_rng, self.config.real_variants_rate)
+        reading = self.reading()
+        in_transaction = self.transaction_id is not None
+        if in_transaction and not self._reported and "spurious_zero" in variants:
+            zero = replace(reading, timestamp=self._started_at, register_wh=0.0)
+            await self._send_meter_values(elements(zero))
+        self._reported = in_transaction
+        await self._send_meter_values(elements(reading, variants))
+
+    async def _send_meter_values(self, meter_value: list[dict[str, Any]]) -> None:
         await self.send(
             call.MeterValues(
                 connector_id=CONNECTOR,
                 transaction_id=self.transaction_id,
-                meter_value=[self.meter_value()],
+                meter_value=meter_value,
             ),
             buffered=self.transaction_id is not None,
         )

@@ -21,9 +21,18 @@ class ChargePointConfig:
     """What a simulated charge point is and how it behaves.
 
     `wallbox_quirks` makes it behave like a Wallbox Pulsar on OCPP: vendor "Wall Box Chargers",
-    a non-MID meter, session-relative energy in MeterValues with a lifetime register in
-    Start/Stop, no Power.Offered/Current.Offered, no autostart (needs RemoteStart), and the
-    firmware bug that jumps to 16 A when the same profile arrives twice in a row.
+    a non-MID meter, no Power.Offered/Current.Offered, no autostart (needs RemoteStart), and the
+    firmware bug that jumps to 16 A when the same profile arrives twice in a row. Its
+    MeterValues carry the lifetime register, as recorded Pulsar and Copper SB frames show
+    (tests/fixtures/real/ocpp; its spurious 0 is one of the real variants below).
+
+    `session_relative_register` sends session-relative energy in MeterValues while Start/Stop
+    carry the lifetime register, as a Growatt THOR or an ABB Terra AC does (lbbrhzn/ocpp #919,
+    #1466).
+
+    `real_variants_rate` (0..1) makes each MeterValues take each real-world variant (spurious
+    0 register, mixed contexts, per-phase values, kWh/kW, same-second readings) with that
+    probability, drawn from `real_variants_seed` (see `chargebook.simulator.ocpp.variants`).
     """
 
     password: str | None = field(default=None, repr=False)
@@ -37,6 +46,9 @@ class ChargePointConfig:
     idle_between_sessions_s: float = 600.0
     id_tag: str = "SIMTAG"
     response_timeout_s: float = 30.0
+    session_relative_register: bool = False
+    real_variants_rate: float = 0.0
+    real_variants_seed: int = 0
 
     @property
     def vendor(self) -> str:

@@ -18,6 +18,7 @@ from chargebook.domain.book import SessionState
 from chargebook.domain.models import ChargerSource
 from chargebook.ere import MeteringVerdict
 from chargebook.errors import ConflictError
+from chargebook.ocpp_registration import OPEN_ACCESS_RISK
 from chargebook.web.book import BookService
 from chargebook.web.context import WebContext
 from chargebook.web.deps import Ctx, CurrentUser, DbSession, PageViewer
@@ -222,8 +223,8 @@ def progress(
 
 
 @router.get("/ocpp")
-def ocpp_form(request: Request, viewer: PageViewer) -> Response:
-    return render(request, "connect/ocpp.html", {"step": 2})
+def ocpp_form(request: Request, context: Ctx, viewer: PageViewer) -> Response:
+    return render(request, "connect/ocpp.html", _ocpp_values(request, context))
 
 
 @router.post("/ocpp")
@@ -232,12 +233,29 @@ def ocpp_register(
     context: Ctx,
     user: CurrentUser,
     charge_point_id: Annotated[str, Form(max_length=100)] = "",
+    allow_empty_password: Annotated[bool, Form()] = False,
 ) -> Response:
     host = request.url.hostname or "localhost"
     try:
-        registration = register_ocpp(context, user, charge_point_id, host)
+        registration = register_ocpp(
+            context, user, charge_point_id, host, allow_empty_password=allow_empty_password
+        )
     except (InvalidInputError, ConflictError) as error:
         status = 409 if isinstance(error, ConflictError) else 422
-        values = {"step": 2, "error": error.message, "charge_point_id": charge_point_id}
+        values = _ocpp_values(request, context) | {
+            "error": error.message,
+            "charge_point_id": charge_point_id,
+            "allow_empty_password": allow_empty_password,
+        }
         return render(request, "connect/ocpp.html", values, status_code=status)
-    return render(request, "connect/ocpp_done.html", {"step": 5, "registration": registration})
+    values = _ocpp_values(request, context) | {"step": 5, "registration": registration}
+    return render(request, "connect/ocpp_done.html", values)
+
+
+def _ocpp_values(request: Request, context: WebContext) -> dict[str, object]:
+    host = request.url.hostname or "localhost"
+    return {
+        "step": 2,
+        "ocpp_url_base": f"ws://{host}:{context.settings.ocpp_port}/",
+        "empty_password_risk": OPEN_ACCESS_RISK,
+    }
