@@ -53,6 +53,7 @@ from chargebook.domain.ocpp import (
     final_energy_wh,
     session_energy_wh,
 )
+from chargebook.domain.plausibility import fits_book, validate_session
 from chargebook.errors import NotFoundError
 
 SUPERSEDED = "chargebook:superseded"  # stop reason of a transaction its charger forgot
@@ -346,6 +347,13 @@ class SqlOcppBook:
                 meter_start_wh=row.meter_start_wh,
                 meter_stop_wh=meter_stop_wh,
             )
+            # The same rules as cloud sessions (energy within the charger's power x duration,
+            # plausible times); what the columns cannot hold stays in the raw frames only.
+            problem = problem or validate_session(
+                session, max_current_a=self._max_current_a(row.charger_id), now=self._clock.now()
+            )
+            if problem is not None and not fits_book(session):
+                session = None
         entry = SessionEntry(
             source=ChargerSource.OCPP,
             external_id=external_id,
@@ -451,6 +459,10 @@ class SqlOcppBook:
                     .values(energy_mode=mode.value)
                 )
         return mode
+
+    def _max_current_a(self, charger_id: int) -> int | None:
+        row = self._session.get(ChargerRow, charger_id)
+        return row.max_current_a if row is not None else None
 
     def _cached_open(self, charger_id: int, transaction_id: int | None) -> OpenTransaction | None:
         """This charger's open transaction from the cache, as this batch's own copy."""

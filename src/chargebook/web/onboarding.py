@@ -8,7 +8,6 @@ rate limiting, or a cloud that cannot be reached.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -22,6 +21,7 @@ from chargebook.central_system import generate_secret, hash_secret
 from chargebook.db import ChargerRepository, WallboxAccountRepository
 from chargebook.db.repositories.ocpp_chargers import OcppChargerRepository
 from chargebook.domain.access import Viewer
+from chargebook.domain.charge_point_id import charge_point_id_problem
 from chargebook.domain.stored import StoredCharger
 from chargebook.domain.users import User, WallboxAccount
 from chargebook.errors import ChargebookError, ConflictError, NotFoundError
@@ -37,7 +37,6 @@ from chargebook.web.errors import InvalidInputError
 # Addresses Apple hands out for "Sign in with Apple" ("Hide my e-mail"): such an account has no
 # Wallbox password at all.
 _APPLE_RELAY = "privaterelay.appleid.com"
-_CHARGE_POINT_ID = re.compile(r"^[A-Za-z0-9._-]{1,48}$")
 
 SSO_EXPLANATION = (
     "Accounts created with “Continue with Google” or “Sign in with Apple” have no Wallbox "
@@ -209,14 +208,13 @@ def register_ocpp(
     `host` is the name the charger should dial (the host the browser used).
 
     Raises:
-        InvalidInputError: the id is empty or has characters a URL segment cannot carry.
+        InvalidInputError: not a charge point id (`chargebook.domain.charge_point_id`).
         ConflictError: a charger with this id is registered already.
     """
     cp_id = charge_point_id.strip()
-    if not _CHARGE_POINT_ID.match(cp_id):
-        raise InvalidInputError(
-            "use 1-48 letters, digits, dots, dashes or underscores", field="charge_point_id"
-        )
+    problem = charge_point_id_problem(cp_id)
+    if problem is not None:
+        raise InvalidInputError(problem, field="charge_point_id")
     secret = generate_secret()
     with context.database.transaction() as session:
         OcppChargerRepository(session, context.clock).register(
