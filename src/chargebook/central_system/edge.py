@@ -5,7 +5,7 @@ Every incoming CALL, whatever its action (`call_problem`):
   `Infinity` and `1e400`; the book's registers are BIGINT), else TypeConstraintViolation or
   PropertyConstraintViolation;
 - the call's own `timestamp` (StartTransaction, StopTransaction, StatusNotification) is an
-  ISO 8601 time (else FormationViolation) and plausible by
+  ISO 8601 time (else FormatViolation) and plausible by
   `chargebook.domain.plausibility.timestamp_problem` (else PropertyConstraintViolation).
 A refused call stores nothing, and the CALLERROR's description says which field and why.
 
