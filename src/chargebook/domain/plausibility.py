@@ -21,6 +21,9 @@ from chargebook.domain.models import ChargingSession
 
 EARLIEST_PLAUSIBLE = datetime(2000, 1, 1, tzinfo=UTC)
 CLOCK_TOLERANCE = timedelta(days=1)
+# Views have no clock to compare with, and a book may hold values stored before the edge
+# refused them: pages, charts and sums leave out times outside [EARLIEST_PLAUSIBLE, this).
+LATEST_SHOWN = datetime(2200, 1, 1, tzinfo=UTC)
 
 # EU mains: 230 V per phase. Without knowing the phases, three is the upper bound.
 VOLTAGE_V = Decimal(230)
@@ -58,6 +61,11 @@ def timestamp_problem(name: str, moment: datetime, now: datetime | None) -> str 
             f"the server's clock ({now.isoformat()})"
         )
     return None
+
+
+def is_shown(moment: datetime) -> bool:
+    """True when a stored time is one that views show (see `LATEST_SHOWN`)."""
+    return EARLIEST_PLAUSIBLE <= moment < LATEST_SHOWN
 
 
 def max_energy_kwh(

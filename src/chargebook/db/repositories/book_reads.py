@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, select, tuple_
 from sqlalchemy.orm import Session
 
+from chargebook.db.repositories.samples import sample_is_shown
 from chargebook.db.repositories.sessions import _to_domain as _session_to_domain
 from chargebook.db.repositories.sessions import state_is
 from chargebook.db.tables import ChargerRow, ChargingSessionRow, SessionSampleRow
@@ -82,12 +83,22 @@ class BookReadRepository:
         merged = heapq.merge(*per_charger, key=_keyset, reverse=True)
         return [row for _, row in zip(range(limit), merged, strict=False)]
 
-    def latest_sample(self, charger_id: int) -> SessionSample | None:
-        """The charger's most recent live sample, or None."""
+    def latest_sample(
+        self, charger_id: int, *, not_after: datetime | None = None
+    ) -> SessionSample | None:
+        """The charger's most recent live sample, or None.
+
+        Samples a view cannot show (`sample_is_shown`) are skipped, and so are those after
+        `not_after` (give the clock plus its tolerance): a reading stamped in the future
+        would otherwise stay "the latest" until that day.
+        """
+        conditions = [SessionSampleRow.charger_id == charger_id, *sample_is_shown()]
+        if not_after is not None:
+            conditions.append(SessionSampleRow.observed_at <= not_after)
         found = self._session.execute(
             select(SessionSampleRow, ChargerRow.source, ChargerRow.external_id)
             .join(ChargerRow, ChargerRow.id == SessionSampleRow.charger_id)
-            .where(SessionSampleRow.charger_id == charger_id)
+            .where(*conditions)
             .order_by(SessionSampleRow.observed_at.desc())
             .limit(1)
         ).one_or_none()

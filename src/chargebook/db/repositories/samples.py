@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from chargebook.db.canonical import canonical_json
@@ -15,6 +15,7 @@ from chargebook.db.repositories._common import dialect_insert
 from chargebook.db.tables import ChargerRow, SessionSampleRow
 from chargebook.domain.book import SessionSample
 from chargebook.domain.models import ChargerSource, ChargerState
+from chargebook.domain.plausibility import EARLIEST_PLAUSIBLE, LATEST_SHOWN
 from chargebook.errors import NotFoundError
 
 # Rows per INSERT: 9 parameters each stays far below SQLite's 32766-variable limit.
@@ -109,7 +110,8 @@ class SampleRepository:
         return count
 
     def _list(self, query: Select[SessionSampleRow, str, str]) -> list[SessionSample]:
-        rows = self._session.execute(query.order_by(SessionSampleRow.observed_at)).all()
+        shown = query.where(*sample_is_shown()).order_by(SessionSampleRow.observed_at)
+        rows = self._session.execute(shown).all()
         return [_to_domain(sample, source, external_id) for sample, source, external_id in rows]
 
     def _charger_ids(
@@ -129,6 +131,23 @@ class SampleRepository:
         if missing:
             raise NotFoundError(f"samples for unknown chargers: {', '.join(missing)}")
         return ids
+
+
+# Beyond any float a reading can be, but finite: excludes +-Infinity and (PostgreSQL) NaN,
+# which sorts above every number there; SQLite stores NaN as NULL.
+_FINITE = 1e308
+
+
+def sample_is_shown() -> tuple[ColumnElement[bool], ...]:
+    """Conditions that leave out samples no view can show: a power or energy that is not a
+    finite number, a time outside `chargebook.domain.plausibility.is_shown` (an old book may
+    hold them, stored before the central system refused them)."""
+    return (
+        SessionSampleRow.power_kw.between(-_FINITE, _FINITE),
+        SessionSampleRow.session_energy_kwh.between(-_FINITE, _FINITE),
+        SessionSampleRow.observed_at >= EARLIEST_PLAUSIBLE,
+        SessionSampleRow.observed_at < LATEST_SHOWN,
+    )
 
 
 def _row(charger_id: int, sample: SessionSample) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from chargebook.db.ere_eligibility import _duration_us
 from chargebook.db.tables import ChargerRow, ChargingSessionRow
 from chargebook.domain.book import SessionState
 from chargebook.domain.models import ChargerSource
+from chargebook.domain.plausibility import EARLIEST_PLAUSIBLE, LATEST_SHOWN
 from chargebook.domain.stored import BookSession, MonthlyEnergy, SessionTotals
 from chargebook.errors import NotFoundError
 
@@ -140,7 +141,8 @@ class SessionRepository:
     ) -> builtins.list[MonthlyEnergy]:
         """Energy (kWh) and session count of ok sessions per calendar month, oldest first.
 
-        Months are those of `time_zone` and a session counts in the month it started in.
+        Months are those of `time_zone` and a session counts in the month it started in;
+        sessions outside `chargebook.domain.plausibility.is_shown` are left out.
         Summed in SQL on both backends: the month boundaries are computed here (exact across
         DST) and the database buckets sessions by them. Months without sessions are left out.
 
@@ -148,6 +150,10 @@ class SessionRepository:
             ValueError: `time_zone` is not a known IANA zone.
         """
         zone = ZoneInfo(time_zone)
+        # Times no charger can have (an old book's year 1 or 9999) are left out: they would
+        # span thousands of months, or months no calendar can name.
+        start = max(start, EARLIEST_PLAUSIBLE) if start is not None else EARLIEST_PLAUSIBLE
+        end = min(end, LATEST_SHOWN) if end is not None else LATEST_SHOWN
         filters = (charger_id, owner_user_id, start, end, SessionState.OK)
         started_at = ChargingSessionRow.started_at
         first, last = self._session.execute(
