@@ -14,9 +14,15 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class WireModel(BaseModel):
-    """Base for wire models: unknown keys ignored (the real payloads carry ~200 fields)."""
+    """Base for wire models: unknown keys ignored (the real payloads carry ~200 fields).
 
-    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+    NaN and +-Infinity are refused in every float field: Python's json reads them (and
+    1e999), and a reading that is not a number must not reach the book or a page.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True, extra="ignore", frozen=True, allow_inf_nan=False
+    )
 
 
 def first_error(exc: ValidationError) -> tuple[str, str]:
