@@ -23,7 +23,7 @@ from chargebook.clock import ensure_utc
 from chargebook.domain.prices import PriceCurve, PriceFormula, PriceSlot, build_curve, floor_to_slot
 from chargebook.prices._http import HttpPriceSource
 from chargebook.prices.exceptions import PriceSourceAuthError, PriceSourceResponseError
-from chargebook.prices.slots import split_price
+from chargebook.prices.slots import check_price_span, split_price
 
 ENTSOE_URL = "https://web-api.tp.entsoe.eu/api"
 NL_AREA = "10YNL----------L"
@@ -62,6 +62,7 @@ def _children(element: ET.Element, name: str) -> list[ET.Element]:
 def _period_slots(period: ET.Element, formula: PriceFormula) -> list[PriceSlot]:
     start = ensure_utc(datetime.fromisoformat(_text(period, "timeInterval/start")))
     end = ensure_utc(datetime.fromisoformat(_text(period, "timeInterval/end")))
+    check_price_span(start, end)  # a period of centuries would loop for hours
     resolution = _RESOLUTIONS.get(_text(period, "resolution"))
     if resolution is None:
         raise ValueError(f"unsupported resolution {_text(period, 'resolution')}")
