@@ -27,3 +27,15 @@ async def test_a_non_finite_status_number_is_a_payload_error(
         await wallbox.get_status("9988552")
     assert info.value.field == field
     assert "finite" in info.value.message
+
+
+@pytest.mark.parametrize("last_sync", ["9999-12-31 23:59:59", "0001-01-01 00:00:00"])
+async def test_an_absurd_last_sync_is_unknown(
+    cloud: FakeCloud, make_client: object, last_sync: str
+) -> None:
+    body = fixture("status.json")
+    body["last_sync"] = last_sync
+    cloud.on("GET", "/chargers/status/9988552", httpx.Response(200, json=body))
+    wallbox = make_client(max_retries=0)  # type: ignore[operator]
+    status = await wallbox.get_status("9988552")
+    assert status.reported_at is None
