@@ -40,7 +40,9 @@ async def world(
             await actor.client.aclose()
 
 
-def _session(world: World, external_id: str, started_at: datetime) -> int:
+def _session(
+    world: World, external_id: str, started_at: datetime, energy_kwh: str = "5"
+) -> int:
     text = canonical_json({"id": external_id})
     with world.database.transaction() as session:
         row = ChargingSessionRow(
@@ -49,7 +51,7 @@ def _session(world: World, external_id: str, started_at: datetime) -> int:
             external_id=external_id,
             started_at=started_at,
             ended_at=started_at + timedelta(hours=2),
-            energy_kwh=Decimal("5"),
+            energy_kwh=Decimal(energy_kwh),
             discharged_energy_kwh=Decimal("0"),
             raw_payload=text,
             raw_sha256=sha256_hex(text),
@@ -62,7 +64,14 @@ def _session(world: World, external_id: str, started_at: datetime) -> int:
         return row.id
 
 
-def _samples(world: World, session_id: int, values: list[tuple[datetime, float]]) -> None:
+def _samples(
+    world: World,
+    session_id: int,
+    values: list[tuple[datetime, float]],
+    *,
+    status: str = "charging",
+    extra: str | None = None,
+) -> None:
     with world.database.transaction() as session:
         for observed_at, power_kw in values:
             session.add(
@@ -71,8 +80,9 @@ def _samples(world: World, session_id: int, values: list[tuple[datetime, float]]
                     observed_at=observed_at,
                     power_kw=power_kw,
                     session_energy_kwh=power_kw,
-                    status="charging",
+                    status=status,
                     status_code=194,
+                    extra=extra,
                     session_id=session_id,
                 )
             )
@@ -90,6 +100,8 @@ def _fill(world: World) -> dict[str, int]:
     _samples(world, normal, [*bad, (start + timedelta(minutes=10), 7.0)])
     far_future = _session(world, "far-future", FAR_FUTURE)
     _samples(world, far_future, [(FAR_FUTURE, 22.0)])
+    # A state a later version renamed, and extra evidence that is not JSON.
+    _samples(world, normal, [(start + timedelta(minutes=11), 6.0)], status="renamed", extra="{")
     _samples(world, normal, [(world.clock.now() - timedelta(minutes=1), 3.0)])
     return {
         "normal": normal,

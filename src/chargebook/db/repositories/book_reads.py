@@ -10,19 +10,17 @@ never counts the whole book. An owner's few chargers are read one by one through
 from __future__ import annotations
 
 import heapq
-import json
 from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, select, tuple_
 from sqlalchemy.orm import Session
 
-from chargebook.db.repositories.samples import sample_is_shown
+from chargebook.db.repositories.samples import sample_is_shown, sample_to_domain
 from chargebook.db.repositories.sessions import _to_domain as _session_to_domain
 from chargebook.db.repositories.sessions import state_is
 from chargebook.db.tables import ChargerRow, ChargingSessionRow, SessionSampleRow
 from chargebook.domain.book import SessionSample, SessionState
-from chargebook.domain.models import ChargerSource, ChargerState
 from chargebook.domain.stored import BookSession
 
 # Above this many chargers, one query over the (started_at, id) index beats one per charger.
@@ -105,16 +103,7 @@ class BookReadRepository:
         if found is None:
             return None
         row, source, external_id = found
-        return SessionSample(
-            source=ChargerSource(source),
-            charger_external_id=external_id,
-            observed_at=row.observed_at,
-            power_kw=row.power_kw,
-            energy_kwh=row.session_energy_kwh,
-            state=ChargerState(row.status) if row.status else ChargerState.UNKNOWN,
-            status_code=row.status_code if row.status_code is not None else 0,
-            extra=json.loads(row.extra) if row.extra else {},
-        )
+        return sample_to_domain(row, source, external_id)
 
 
 def _keyset(session: BookSession) -> tuple[datetime, int]:

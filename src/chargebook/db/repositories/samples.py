@@ -112,7 +112,7 @@ class SampleRepository:
     def _list(self, query: Select[SessionSampleRow, str, str]) -> list[SessionSample]:
         shown = query.where(*sample_is_shown()).order_by(SessionSampleRow.observed_at)
         rows = self._session.execute(shown).all()
-        return [_to_domain(sample, source, external_id) for sample, source, external_id in rows]
+        return [sample_to_domain(row, source, external_id) for row, source, external_id in rows]
 
     def _charger_ids(
         self, keys: set[tuple[ChargerSource, str]]
@@ -168,14 +168,31 @@ def _with_charger() -> Select[SessionSampleRow, str, str]:
     )
 
 
-def _to_domain(row: SessionSampleRow, source: str, external_id: str) -> SessionSample:
+def sample_to_domain(row: SessionSampleRow, source: str, external_id: str) -> SessionSample:
+    """A stored sample for the views; a state this version does not know (written by another
+    version) is unknown, and evidence that is not a JSON object is left out, never a 500."""
     return SessionSample(
         source=ChargerSource(source),
         charger_external_id=external_id,
         observed_at=row.observed_at,
         power_kw=row.power_kw,
         energy_kwh=row.session_energy_kwh,
-        state=ChargerState(row.status) if row.status else ChargerState.UNKNOWN,
+        state=_state(row.status),
         status_code=row.status_code if row.status_code is not None else 0,
-        extra=json.loads(row.extra) if row.extra else {},
+        extra=_extra(row.extra),
     )
+
+
+def _state(value: str | None) -> ChargerState:
+    try:
+        return ChargerState(value) if value else ChargerState.UNKNOWN
+    except ValueError:
+        return ChargerState.UNKNOWN
+
+
+def _extra(text: str | None) -> dict[str, Any]:
+    try:
+        parsed = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}

@@ -235,6 +235,12 @@ def _month_starts(first: datetime, last: datetime, zone: ZoneInfo) -> list[datet
         month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
+def _finite(value: Decimal | None) -> Decimal | None:
+    # PostgreSQL's numeric can hold NaN (no write path stores one: `ExactDecimal` refuses
+    # it); shown as unknown rather than failing every page that formats it.
+    return value if value is None or value.is_finite() else None
+
+
 def _to_domain(row: ChargingSessionRow) -> BookSession:
     return BookSession(
         id=row.id,
@@ -243,12 +249,12 @@ def _to_domain(row: ChargingSessionRow) -> BookSession:
         external_id=row.external_id,
         started_at=row.started_at,
         ended_at=row.ended_at,
-        energy_kwh=row.energy_kwh,
-        mid_energy_kwh=row.mid_energy_kwh,
-        discharged_energy_kwh=row.discharged_energy_kwh,
+        energy_kwh=_finite(row.energy_kwh),
+        mid_energy_kwh=_finite(row.mid_energy_kwh),
+        discharged_energy_kwh=_finite(row.discharged_energy_kwh),
         meter_start_wh=row.meter_start_wh,
         meter_stop_wh=row.meter_stop_wh,
-        cost=row.cost,
+        cost=_finite(row.cost),
         currency=row.currency,
         state=SessionState(row.state),
         quarantine_reason=row.quarantine_reason,
