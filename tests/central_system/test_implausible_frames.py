@@ -5,15 +5,19 @@ rules as cloud sessions and are quarantined with a reason, never silently ok."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from websockets.asyncio.client import ClientConnection
 
 from chargebook.central_system import CentralSystem
 from chargebook.clock import FixedClock
 from chargebook.db import Database, SampleRepository, SessionRepository
+from chargebook.db.ocpp_tables import OcppChargePointRow
 from chargebook.db.repositories import ChargerRepository
+from chargebook.db.repositories.ocpp_chargers import OcppChargerRepository
 from chargebook.domain import ChargerSource
 from chargebook.domain.book import SessionState
 from chargebook.domain.stored import BookSession
@@ -188,3 +192,18 @@ async def test_bad_readings_are_skipped_and_the_good_ones_kept(
         ("2026-03-10T18:07:00+00:00", 7.0),
     ]
     assert "9999-12-30" in raw  # the frame itself stays in the evidence
+
+
+async def test_a_status_stored_from_the_future_does_not_pin_the_state(
+    central: CentralSystem, database: Database, clock: FixedClock
+) -> None:
+    with database.transaction() as session:  # what an old book may hold
+        OcppChargerRepository(session, clock).record_status(
+            CP_ID, status="Charging", error_code="NoError", at=datetime(9999, 12, 30, tzinfo=UTC)
+        )
+    status = {"connectorId": 1, "errorCode": "NoError", "status": "Available", "timestamp": NOW}
+    async with await open_raw(central) as ws:
+        assert await exchange(ws, [2, "s", "StatusNotification", status]) == [3, "s", {}]
+    with database.session() as session:
+        facts = session.scalars(select(OcppChargePointRow)).one()
+        assert (facts.last_status, facts.status_at) == ("Available", clock.now())
