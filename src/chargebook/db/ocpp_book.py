@@ -53,7 +53,7 @@ from chargebook.domain.ocpp import (
     final_energy_wh,
     session_energy_wh,
 )
-from chargebook.domain.plausibility import fits_book, validate_session
+from chargebook.domain.plausibility import FALLBACK_MAX_CURRENT_A, fits_book, validate_session
 from chargebook.errors import NotFoundError
 
 SUPERSEDED = "chargebook:superseded"  # stop reason of a transaction its charger forgot
@@ -460,9 +460,12 @@ class SqlOcppBook:
                 )
         return mode
 
-    def _max_current_a(self, charger_id: int) -> int | None:
+    def _max_current_a(self, charger_id: int) -> int:
+        # OCPP does not tell the hardware's maximum, and a limit configured later must not
+        # quarantine sessions that charged faster before: never below the AC fallback (48 A).
         row = self._session.get(ChargerRow, charger_id)
-        return row.max_current_a if row is not None else None
+        known = row.max_current_a if row is not None else None
+        return max(known or 0, FALLBACK_MAX_CURRENT_A)
 
     def _cached_open(self, charger_id: int, transaction_id: int | None) -> OpenTransaction | None:
         """This charger's open transaction from the cache, as this batch's own copy."""
