@@ -7,6 +7,7 @@ no global state and no GUI backend; the file format follows the path's suffix.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -22,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from chargebook.domain.book import SessionSample
+from chargebook.domain.plausibility import is_shown
 from chargebook.domain.stored import BookSession, MonthlyEnergy
 from chargebook.errors import ChargebookError
 
@@ -53,6 +55,9 @@ def render_session_chart(
     file_format = _format(path)
     if session.started_at is None or session.ended_at is None:
         raise ChartError(f"session {session.id} has no start or end time to chart")
+    if not (is_shown(session.started_at) and is_shown(session.ended_at)):
+        return _unknown(session, path, file_format)
+    samples = [s for s in samples if _drawable(s)]
     zone = ZoneInfo(time_zone)
     energy_kwh = session.energy_kwh if session.energy_kwh is not None else Decimal(0)
     figure = Figure(figsize=(10, 5.2), dpi=110, layout="constrained")
@@ -130,6 +135,26 @@ def render_monthly_chart(
     sessions = sum(row.session_count for row in rows)
     subtitle = f"{total:.1f} kWh in {sessions} sessions" if rows else "no sessions in the book"
     figure.suptitle(f"{title} · {subtitle}", fontsize=13)
+    return _save(figure, path, file_format)
+
+
+def _drawable(sample: SessionSample) -> bool:
+    # A book may hold readings stored before the edge refused them: skip, never fail.
+    finite = math.isfinite(sample.power_kw) and math.isfinite(sample.energy_kwh)
+    return finite and is_shown(sample.observed_at)
+
+
+def _unknown(session: BookSession, path: Path, file_format: str) -> Path:
+    """A chart that says why there is none: the session's times cannot be real."""
+    figure = Figure(figsize=(10, 5.2), dpi=110, layout="constrained")
+    figure.text(
+        0.5,
+        0.5,
+        f"Session {session.id}: its start or end time is not plausible, so it has no chart",
+        ha="center",
+        va="center",
+        fontsize=12,
+    )
     return _save(figure, path, file_format)
 
 

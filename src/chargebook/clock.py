@@ -7,7 +7,7 @@ of waiting, so retry and rate-limit logic runs instantly under test.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol, runtime_checkable
 
 
@@ -71,3 +71,12 @@ def ensure_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("naive datetime: chargebook only handles timezone-aware times")
     return moment.astimezone(UTC)
+
+
+def in_zone(moment: datetime, zone: tzinfo) -> datetime | None:
+    """`moment` in `zone`, or None when the zone cannot express it (the first or last hours of
+    years 1 and 9999: a book may hold such times, stored before they were refused)."""
+    try:
+        return moment.astimezone(zone)
+    except OverflowError:
+        return None

@@ -11,16 +11,15 @@ is only for a trusted home LAN (`OPEN_ACCESS_RISK`).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from chargebook.central_system import generate_secret, hash_secret
 from chargebook.clock import Clock
 from chargebook.db import Database
 from chargebook.db.repositories.ocpp_chargers import OcppChargerRepository
+from chargebook.domain.charge_point_id import charge_point_id_problem
 from chargebook.errors import ChargebookError
 
-CHARGE_POINT_ID = re.compile(r"^[A-Za-z0-9._-]{1,48}$")
 OPEN_ACCESS_RISK = (
     "Without a password, anything on your network that knows the charge point id can connect "
     "as this charger and write its sessions and meter readings. Use it only on a trusted home "
@@ -46,13 +45,12 @@ def check_charge_point_id(charge_point_id: str) -> str:
     """The id without surrounding spaces.
 
     Raises:
-        InvalidChargePointIdError: empty, longer than 48 or not letters, digits, ".", "-", "_".
+        InvalidChargePointIdError: not a charge point id (`chargebook.domain.charge_point_id`).
     """
     cp_id = charge_point_id.strip()
-    if not CHARGE_POINT_ID.match(cp_id):
-        raise InvalidChargePointIdError(
-            "use 1-48 letters, digits, dots, dashes or underscores for the charge point id"
-        )
+    problem = charge_point_id_problem(cp_id)
+    if problem is not None:
+        raise InvalidChargePointIdError(problem)
     return cp_id
 
 

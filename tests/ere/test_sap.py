@@ -52,6 +52,19 @@ def test_parse_good_file() -> None:
             "timestamp,register_kwh\n2026-01-01T00:00:00Z,abc\n", 2, "not a number", id="bad-number"
         ),
         pytest.param("timestamp,register_kwh\n2026-01-01T00:00:00Z,-1\n", 2, ">= 0", id="negative"),
+        pytest.param("timestamp,register_kwh\n2026-01-01T00:00:00Z,NaN\n", 2, ">= 0", id="nan"),
+        pytest.param(
+            "timestamp,register_kwh\n2026-01-01T00:00:00Z,1e12\n", 2, "range", id="too-big"
+        ),
+        pytest.param(
+            "timestamp,register_kwh\n0001-01-01T00:00:00+01:00,1\n", 2, "range", id="year-0"
+        ),
+        pytest.param(
+            "timestamp,register_kwh\n0001-01-01T00:00:00Z,1\n", 2, "plausible", id="year-1"
+        ),
+        pytest.param(
+            "timestamp,register_kwh\n9999-12-31T23:00:00Z,1\n", 2, "plausible", id="year-9999"
+        ),
         pytest.param(
             "timestamp,register_kwh\n2026-01-02T00:00:00Z,1\n2026-01-01T00:00:00Z,2\n",
             3,

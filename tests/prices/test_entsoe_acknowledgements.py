@@ -64,6 +64,16 @@ async def test_a_refusal_reaches_the_caller_whatever_the_status(status: int) -> 
             await source.get_prices(*local_day_window(date(2026, 2, 14)))
 
 
+def daily_a44_document(first: datetime, last: datetime) -> str:
+    """One A44 document with one period a day, as the platform answers a long window."""
+    days = [first + timedelta(days=n) for n in range((last - first).days)]
+    documents = [a44_document(day, day + timedelta(days=1), [(1, "80.00")]) for day in days]
+    head, _, _ = documents[0].partition("<TimeSeries>")
+    series = [doc.split("<TimeSeries>", 1)[1].split("</TimeSeries>")[0] for doc in documents]
+    body = "".join(f"<TimeSeries>{one}</TimeSeries>" for one in series)
+    return f"{head}{body}</Publication_MarketDocument>"
+
+
 async def test_a_window_too_large_is_asked_in_halves() -> None:
     start = datetime(2026, 1, 1, 23, tzinfo=UTC)
     end = start + timedelta(days=200)
@@ -77,7 +87,7 @@ async def test_a_window_too_large_is_asked_in_halves() -> None:
         last = datetime.strptime(window[1], "%Y%m%d%H%M").replace(tzinfo=UTC)
         if last - first > timedelta(days=100):  # the platform's instance limit
             return httpx.Response(400, content=TOO_LARGE)
-        return httpx.Response(200, text=a44_document(first, last, [(1, "80.00")]))
+        return httpx.Response(200, text=daily_a44_document(first, last))
 
     client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
     source = EntsoePriceSource(security_token=TOKEN, client=client)

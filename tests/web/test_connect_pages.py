@@ -257,3 +257,13 @@ async def test_ocpp_registration_shows_url_and_secret_once(wizard: Wizard) -> No
     assert twice.status_code == 409
     page = await wizard.owner.client.get("/connect/ocpp")
     assert csrf_from(page.text)
+
+
+async def test_ocpp_registration_applies_the_one_charge_point_id_rule(wizard: Wizard) -> None:
+    for bad in ("CP/1", "CP 1", "X" * 49, "CP:1", "..", "CP|1"):
+        response = await wizard.post("/connect/ocpp", {"charge_point_id": bad})
+        assert response.status_code == 422, bad
+        assert "1-48 characters" in response.text
+    accepted = await wizard.post("/connect/ocpp", {"charge_point_id": "NL*ABC*E123"})
+    assert accepted.status_code == 200
+    assert "ws://testserver:8887/NL*ABC*E123" in accepted.text

@@ -1,9 +1,10 @@
 """One connected charge point: the `ocpp` library's ChargePoint with thin `@on` handlers.
 
-Handlers parse the call, hand it to the recorder and answer. Two things the library does not
+Handlers parse the call, hand it to the recorder and answer. Three things the library does not
 do are added here: a malformed frame gets a CALLERROR (FormatViolation/ProtocolError) instead
-of silence, and an unknown action gets NotImplemented (the library says NotSupported for
-names that are not 1.6 actions). Commands are never awaited inside a handler (the receive
+of silence, a value no charger can mean (NaN, a year-9999 timestamp) gets one from `edge.py`,
+and an unknown action gets NotImplemented (the library says NotSupported for names that are
+not 1.6 actions). Commands are never awaited inside a handler (the receive
 loop would wait for itself); `in_message_handler()` lets the command service refuse that.
 """
 
@@ -26,6 +27,7 @@ from ocpp.v16.enums import (
     RegistrationStatus,
 )
 
+from chargebook.central_system.edge import call_problem, plausible_meter_values
 from chargebook.central_system.quirks import DEFAULT_QUIRKS, ChargerQuirks
 from chargebook.central_system.routing import handles
 from chargebook.central_system.wire_spelling import spell_sampled_values
@@ -86,6 +88,9 @@ class OcppChargePoint(ChargePoint):  # type: ignore[misc]  # the library is unty
                 self._frame = raw_msg if isinstance(raw_msg, str) else raw_msg.decode()
                 msg.payload = spell_sampled_values(msg.action, msg.payload)
                 try:
+                    problem = call_problem(msg.action, msg.payload, self._central.clock.now())
+                    if problem is not None:
+                        raise problem
                     await self._handle_call(msg)
                 except OCPPError as error:
                     await self._send(msg.create_call_error(error).to_json())
@@ -166,7 +171,7 @@ class OcppChargePoint(ChargePoint):  # type: ignore[misc]  # the library is unty
         await self._recorder.meter_values(
             self.id,
             transaction_id=kwargs.get("transaction_id"),
-            meter_value=meter_value,
+            meter_value=plausible_meter_values(self.id, meter_value, self._central.clock.now()),
             frame=self._frame,
         )
         return call_result.MeterValues()
@@ -181,7 +186,9 @@ class OcppChargePoint(ChargePoint):  # type: ignore[misc]  # the library is unty
             meter_stop_wh=meter_stop,
             timestamp=timestamp,
             reason=kwargs.get("reason"),
-            transaction_data=kwargs.get("transaction_data"),
+            transaction_data=plausible_meter_values(
+                self.id, kwargs.get("transaction_data") or [], self._central.clock.now()
+            ),
             frame=self._frame,
         )
         # Known, duplicate or unknown: the charger may drop the message either way.

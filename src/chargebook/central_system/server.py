@@ -33,23 +33,22 @@ from chargebook.central_system.recorder import OcppRecorder
 from chargebook.central_system.writer import BookWriter
 from chargebook.clock import Clock, SystemClock
 from chargebook.db import Database
+from chargebook.domain.charge_point_id import is_charge_point_id
 from chargebook.settings import Settings
 
 LOG = logging.getLogger("chargebook.central_system")
 hide_credential_headers(LOG)  # websockets logs the handshake's Authorization at DEBUG
 SUBPROTOCOL = Subprotocol("ocpp1.6")
-MAX_ID_LENGTH = 48  # OCPP identity (CiString48)
 
 
 def charge_point_id_from_path(path: str) -> str | None:
-    """The last non-empty path segment, URL-decoded; None if there is none or it is invalid."""
+    """The last non-empty path segment, URL-decoded; None if there is none or it is not a
+    charge point id (`chargebook.domain.charge_point_id`, the rule every door applies)."""
     segments = [s for s in urlsplit(path).path.split("/") if s]
     if not segments:
         return None
     identity = unquote(segments[-1])
-    if len(identity) > MAX_ID_LENGTH or not identity.isprintable() or ":" in identity:
-        return None  # ":" separates id and password in Basic auth
-    return identity
+    return identity if is_charge_point_id(identity) else None
 
 
 class CentralSystem(ChargePointCommands):

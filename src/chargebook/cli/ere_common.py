@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 import typer
 from rich.console import Console
 
-from chargebook.clock import FixedClock, SystemClock
+from chargebook.clock import FixedClock, SystemClock, in_zone
 from chargebook.db import open_database
 from chargebook.db.ere_store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
@@ -76,6 +76,5 @@ def decimal_arg(text: str, name: str) -> Decimal:
 
 def local(moment: datetime | None) -> str:
     """A UTC moment as local Dutch time for tables."""
-    if moment is None:
-        return "-"
-    return moment.astimezone(DUTCH_ZONE).strftime("%Y-%m-%d %H:%M")
+    local_moment = in_zone(moment, DUTCH_ZONE) if moment is not None else None
+    return local_moment.strftime("%Y-%m-%d %H:%M") if local_moment is not None else "-"

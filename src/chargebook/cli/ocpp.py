@@ -14,6 +14,7 @@ from chargebook.cli.errors import handle_errors
 from chargebook.clock import SystemClock
 from chargebook.db import Database, UserRepository, open_database
 from chargebook.db.repositories.ocpp_chargers import OcppChargerRepository
+from chargebook.domain.charge_point_id import charge_point_id_problem
 from chargebook.errors import NotFoundError
 from chargebook.settings import load_settings
 
@@ -57,10 +58,20 @@ def serve(
         database.dispose()
 
 
+def _charge_point_id(value: str) -> str:
+    # The rule every door applies (web form, central system); a bad id is a usage error (2).
+    problem = charge_point_id_problem(value)
+    if problem is not None:
+        raise typer.BadParameter(problem)
+    return value
+
+
 @ocpp_app.command("add")
 @handle_errors
 def add(
-    charge_point_id: str = typer.Argument(..., help="The charge point id (last URL segment)."),
+    charge_point_id: str = typer.Argument(
+        ..., help="The charge point id (last URL segment).", callback=_charge_point_id
+    ),
     allow_empty_password: bool = typer.Option(
         False, "--allow-empty-password", help="For chargers that can only send no password."
     ),
@@ -94,19 +105,32 @@ def add(
 @ocpp_app.command("claim")
 @handle_errors
 def claim(
-    charge_point_id: str = typer.Argument(..., help="The charge point id."),
+    charge_point_id: str = typer.Argument(
+        ..., help="The charge point id.", callback=_charge_point_id
+    ),
     owner: str = typer.Option(..., "--owner", help="E-mail of the user who owns it."),
 ) -> None:
-    """Give an unclaimed charger (registered by "accept unknown") its owner."""
+    """Give an unclaimed charger (registered by "accept unknown") its owner and a new secret.
+
+    The password it connected with is no longer accepted (anyone could have chosen it): the
+    new one is printed ONCE, to be set in the charger.
+    """
+    from chargebook.central_system.claiming import claim_charge_point
+
     database = _database()
     try:
-        with database.transaction() as session:
-            OcppChargerRepository(session, SystemClock()).claim(
-                charge_point_id, _owner_id(session, owner)
-            )
+        with database.session() as session:
+            owner_id = _owner_id(session, owner)
+        result = claim_charge_point(database, SystemClock(), charge_point_id, owner_id)
     finally:
         database.dispose()
+    if result.secret is None:
+        typer.echo(f"{charge_point_id} already belongs to {owner}; its password is unchanged")
+        return
     typer.echo(f"{charge_point_id} now belongs to {owner}")
+    typer.echo(f"username: {charge_point_id}")
+    typer.echo(f"password: {result.secret}")
+    typer.echo("set this password in the charger: the one it used before is no longer accepted")
 
 
 @ocpp_app.command("list")

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from chargebook.cli.errors import exit_code_for
-from chargebook.clock import SystemClock
+from chargebook.clock import SystemClock, in_zone
 from chargebook.crypto import load_secret_box
 from chargebook.db import SessionRepository, WallboxAccountRepository, open_database
 from chargebook.db.book_store import book_opener
@@ -153,11 +153,8 @@ def book_sessions_table(rows: Sequence[BookSession], title: str) -> Table:
     for name in ("id", "source", "charger", "started (Amsterdam)", "kWh", "state", "reason"):
         table.add_column(name)
     for row in rows:
-        started = (
-            row.started_at.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M")
-            if row.started_at
-            else "?"
-        )
+        local = in_zone(row.started_at, LOCAL_ZONE) if row.started_at else None
+        started = local.strftime("%Y-%m-%d %H:%M") if local else "?"
         energy = f"{row.energy_kwh:.3f}" if row.energy_kwh is not None else "?"
         table.add_row(
             row.external_id,

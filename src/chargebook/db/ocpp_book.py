@@ -53,6 +53,7 @@ from chargebook.domain.ocpp import (
     final_energy_wh,
     session_energy_wh,
 )
+from chargebook.domain.plausibility import FALLBACK_MAX_CURRENT_A, fits_book, validate_session
 from chargebook.errors import NotFoundError
 
 SUPERSEDED = "chargebook:superseded"  # stop reason of a transaction its charger forgot
@@ -348,6 +349,13 @@ class SqlOcppBook:
                 meter_start_wh=row.meter_start_wh,
                 meter_stop_wh=meter_stop_wh,
             )
+            # The same rules as cloud sessions (energy within the charger's power x duration,
+            # plausible times); what the columns cannot hold stays in the raw frames only.
+            problem = problem or validate_session(
+                session, max_current_a=self._max_current_a(row.charger_id), now=self._clock.now()
+            )
+            if problem is not None and not fits_book(session):
+                session = None
         entry = SessionEntry(
             source=ChargerSource.OCPP,
             external_id=external_id,
@@ -462,6 +470,13 @@ class SqlOcppBook:
                     .values(energy_mode=mode.value)
                 )
         return mode
+
+    def _max_current_a(self, charger_id: int) -> int:
+        # OCPP does not tell the hardware's maximum, and a limit configured later must not
+        # quarantine sessions that charged faster before: never below the AC fallback (48 A).
+        row = self._session.get(ChargerRow, charger_id)
+        known = row.max_current_a if row is not None else None
+        return max(known or 0, FALLBACK_MAX_CURRENT_A)
 
     def _cached_open(self, charger_id: int, transaction_id: int | None) -> OpenTransaction | None:
         """This charger's open transaction from the cache, as this batch's own copy."""

@@ -86,12 +86,16 @@ def aware_utc(value: datetime | None) -> datetime | None:
 
 
 def _decimal_binder(quantum: Decimal, as_float: bool) -> Callable[[Any], Any]:
-    """`ExactDecimal` as bound: quantized (half-even), and a float on SQLite (no decimals)."""
+    """`ExactDecimal` as bound: quantized (half-even), and a float on SQLite (no decimals);
+    NaN and Infinity are refused (ValueError)."""
 
     def bind(value: Any) -> Any:
         if value is None:
             return None
-        exact = (value if type(value) is Decimal else Decimal(value)).quantize(quantum)
+        exact = value if type(value) is Decimal else Decimal(value)
+        if not exact.is_finite():  # as `ExactDecimal` refuses it
+            raise ValueError(f"not a finite number: {value}")
+        exact = exact.quantize(quantum)
         return float(exact) if as_float else exact
 
     return bind

@@ -42,7 +42,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class ExactDecimal(TypeDecorator[Decimal]):
-    """A Decimal column with a fixed scale that round-trips exactly on SQLite and PostgreSQL."""
+    """A Decimal column with a fixed scale that round-trips exactly on SQLite and PostgreSQL;
+    NaN and Infinity are refused (ValueError)."""
 
     impl = Numeric
     cache_ok = True
@@ -66,7 +67,10 @@ class ExactDecimal(TypeDecorator[Decimal]):
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None:
             return None
-        return Decimal(value).quantize(self._quantum)
+        exact = Decimal(value)
+        if not exact.is_finite():  # PostgreSQL's numeric would store NaN; no sum survives it
+            raise ValueError(f"not a finite number: {value}")
+        return exact.quantize(self._quantum)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:

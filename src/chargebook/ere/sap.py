@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
+from chargebook.domain.plausibility import MAX_BOOK_ENERGY_KWH, is_shown
 from chargebook.ere.exceptions import MeterReadingsError, SapReconciliationError
 
 HEADER = ("timestamp", "register_kwh")
@@ -90,7 +91,14 @@ def _parse_row(
         raise MeterReadingsError(line_number, f"{raw_register!r} is not a number") from None
     if not register.is_finite() or register < 0:
         raise MeterReadingsError(line_number, f"register {raw_register!r} must be >= 0")
-    at = at.astimezone(UTC)
+    if register > MAX_BOOK_ENERGY_KWH:
+        raise MeterReadingsError(line_number, f"register {raw_register!r} kWh is out of range")
+    try:
+        at = at.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 with an offset
+        raise MeterReadingsError(line_number, f"{raw_time!r} is out of range") from None
+    if not is_shown(at):  # a year-1 file would span 8,000 quarters to reconcile
+        raise MeterReadingsError(line_number, f"{raw_time!r} is not a plausible meter time")
     if previous is not None:
         if at <= previous.at:
             raise MeterReadingsError(line_number, "timestamps must strictly increase")

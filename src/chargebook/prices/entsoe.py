@@ -37,7 +37,7 @@ from chargebook.prices.exceptions import (
     PriceSourceRequestTooLargeError,
     PriceSourceResponseError,
 )
-from chargebook.prices.slots import split_price
+from chargebook.prices.slots import check_price_span, split_price
 
 ENTSOE_URL = "https://web-api.tp.entsoe.eu/api"
 NL_AREA = "10YNL----------L"
@@ -80,6 +80,7 @@ def _children(element: ET.Element, name: str) -> list[ET.Element]:
 def _period_slots(period: ET.Element, formula: PriceFormula) -> list[PriceSlot]:
     start = ensure_utc(datetime.fromisoformat(_text(period, "timeInterval/start")))
     end = ensure_utc(datetime.fromisoformat(_text(period, "timeInterval/end")))
+    check_price_span(start, end)  # a period of centuries would loop for hours
     resolution = _RESOLUTIONS.get(_text(period, "resolution"))
     if resolution is None:
         raise ValueError(f"unsupported resolution {_text(period, 'resolution')}")

@@ -40,14 +40,31 @@ def local_days_covering(start: datetime, end: datetime, tz: ZoneInfo = AMSTERDAM
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
+# No day-ahead answer covers more than this in one price or period; a longer interval is a
+# broken answer, and splitting it would make millions of quarters.
+MAX_PRICE_SPAN = timedelta(days=31)
+
+
+def check_price_span(start: datetime, end: datetime) -> None:
+    """Refuse a price interval longer than `MAX_PRICE_SPAN`.
+
+    Raises:
+        ValueError: it is longer.
+    """
+    if end - start > MAX_PRICE_SPAN:
+        raise ValueError(f"price interval {start.isoformat()}..{end.isoformat()} is too long")
+
+
 def quarter_starts(start: datetime, end: datetime) -> Iterator[datetime]:
     """The starts of the 15-minute slots in `[start, end)`.
 
     Raises:
-        ValueError: the interval is not a whole number of quarters (e.g. a PT5M price).
+        ValueError: the interval is not a whole number of quarters (e.g. a PT5M price), or
+            longer than `MAX_PRICE_SPAN`.
     """
     start, end = ensure_utc(start), ensure_utc(end)
     span = end - start
+    check_price_span(start, end)
     if span <= timedelta(0) or span % SLOT:
         raise ValueError(f"interval {start.isoformat()}..{end.isoformat()} is not whole quarters")
     for i in range(span // SLOT):
@@ -57,6 +74,13 @@ def quarter_starts(start: datetime, end: datetime) -> Iterator[datetime]:
 def split_price(
     start: datetime, end: datetime, market_eur_per_kwh: Decimal, formula: PriceFormula
 ) -> list[PriceSlot]:
-    """One price over `[start, end)` as equal 15-minute slots (an hour becomes four quarters)."""
+    """One price over `[start, end)` as equal 15-minute slots (an hour becomes four quarters).
+
+    Raises:
+        ValueError: the price is not a finite number (ENTSO-E's XML may say "NaN"), or the
+            interval is not whole quarters or too long (`quarter_starts`).
+    """
+    if not market_eur_per_kwh.is_finite():
+        raise ValueError(f"price {market_eur_per_kwh} is not a finite number")
     all_in = formula.all_in(market_eur_per_kwh)
     return [PriceSlot(s, market_eur_per_kwh, all_in) for s in quarter_starts(start, end)]

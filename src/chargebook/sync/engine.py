@@ -258,7 +258,10 @@ class SyncEngine:
         """Check a batch now (pure), compare it with the book when its group is written."""
         writes.check(account.account_id)
         max_current_a, phases = charger_limits(charger)
-        entries = [check_record(r, max_current_a=max_current_a, phases=phases) for r in records]
+        now = self._clock.now()
+        entries = [
+            check_record(r, max_current_a=max_current_a, phases=phases, now=now) for r in records
+        ]
         read = dedupe_read(entries, seen)
 
         def write(book: BookTransaction) -> AfterCommit:

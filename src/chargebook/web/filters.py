@@ -8,14 +8,15 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
 
+from chargebook.clock import in_zone
+
 DISPLAY_ZONE = ZoneInfo("Europe/Amsterdam")
 
 
 def local_time(moment: datetime | None, pattern: str = "%a %d %b %Y, %H:%M") -> str:
-    """A UTC moment in Dutch local time ("—" when unknown)."""
-    if moment is None:
-        return "—"
-    return moment.astimezone(DISPLAY_ZONE).strftime(pattern)
+    """A UTC moment in Dutch local time ("—" when unknown or not expressible)."""
+    local = in_zone(moment, DISPLAY_ZONE) if moment is not None else None
+    return local.strftime(pattern) if local is not None else "—"
 
 
 def local_date(moment: datetime | None) -> str:

@@ -20,6 +20,7 @@ from chargebook.db import Database
 from chargebook.db.repositories.book_reads import BookReadRepository
 from chargebook.domain.book import SessionSample
 from chargebook.domain.models import ChargerState, ChargerStatus
+from chargebook.domain.plausibility import CLOCK_TOLERANCE
 from chargebook.domain.stored import StoredCharger
 from chargebook.errors import ChargebookError
 from chargebook.settings import Settings
@@ -169,5 +170,7 @@ class LiveStatus:
             except TimeoutError:
                 note = f"the charger's cloud is slow to answer; {note}"
         with self._database.session() as session:
-            sample = BookReadRepository(session).latest_sample(charger.id)
+            sample = BookReadRepository(session).latest_sample(
+                charger.id, not_after=self._clock.now() + CLOCK_TOLERANCE
+            )
         return _from_sample(charger, sample, note)

@@ -212,7 +212,7 @@ def register_ocpp(
     `host` is the name the charger should dial (the host the browser used).
 
     Raises:
-        InvalidInputError: the id is empty or has characters a URL segment cannot carry.
+        InvalidInputError: not a charge point id (`chargebook.domain.charge_point_id`).
         ConflictError: a charger with this id is registered already.
     """
     try:

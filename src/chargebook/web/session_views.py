@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
+from chargebook.clock import in_zone
 from chargebook.db import SampleRepository, SessionRepository
 from chargebook.domain.access import Viewer
 from chargebook.domain.book import SessionSample, SessionState
@@ -168,7 +169,8 @@ def list_sessions(
 
 def _row(session: BookSession, names: dict[int, str]) -> list[object]:
     def local(moment: datetime | None) -> datetime | None:
-        return moment.astimezone(DISPLAY_ZONE).replace(tzinfo=None) if moment else None
+        local_moment = in_zone(moment, DISPLAY_ZONE) if moment else None
+        return local_moment.replace(tzinfo=None) if local_moment else None
 
     return [
         session.id,

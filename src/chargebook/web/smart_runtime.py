@@ -29,6 +29,7 @@ from chargebook.db.repositories.book_reads import BookReadRepository
 from chargebook.db.repositories.smart import SmartPlanRepository
 from chargebook.db.smart_store import DatabasePriceCache, DatabaseSmartStore
 from chargebook.domain.models import ChargerSource
+from chargebook.domain.plausibility import CLOCK_TOLERANCE
 from chargebook.domain.prices import ChargerLimits, PriceCache, PriceSource
 from chargebook.domain.smart import ChargerReading, ControllerEvent, RepeatingPlan
 from chargebook.domain.stored import StoredCharger
@@ -93,7 +94,7 @@ class PortSmartCharger:
             central = self._context.central_system
             if central is None:
                 raise CommandNotSupportedError("the OCPP central system is not running")
-            meter = _BookMeter(self._context.database, self._charger.id)
+            meter = _BookMeter(self._context.database, self._charger.id, self._context.clock)
             ocpp = OcppSmartCharger(central, meter, self._context.clock)
             return await ocpp.read(charger_id)
         port = self._context.commands.port(source)
@@ -113,13 +114,16 @@ class PortSmartCharger:
 class _BookMeter:
     """`LiveMeter` for OCPP chargers: the latest sample the central system recorded."""
 
-    def __init__(self, database: Database, book_id: int) -> None:
+    def __init__(self, database: Database, book_id: int, clock: Clock) -> None:
         self._database = database
         self._book_id = book_id
+        self._clock = clock
 
     async def live(self, charge_point_id: str) -> tuple[float, float]:
         with self._database.session() as session:
-            sample = BookReadRepository(session).latest_sample(self._book_id)
+            sample = BookReadRepository(session).latest_sample(
+                self._book_id, not_after=self._clock.now() + CLOCK_TOLERANCE
+            )
         return (sample.power_kw, sample.energy_kwh) if sample is not None else (0.0, 0.0)
 
 

@@ -10,18 +10,17 @@ never counts the whole book. An owner's few chargers are read one by one through
 from __future__ import annotations
 
 import heapq
-import json
 from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, select, tuple_
 from sqlalchemy.orm import Session
 
+from chargebook.db.repositories.samples import sample_is_shown, sample_to_domain
 from chargebook.db.repositories.sessions import _to_domain as _session_to_domain
 from chargebook.db.repositories.sessions import state_is
 from chargebook.db.tables import ChargerRow, ChargingSessionRow, SessionSampleRow
 from chargebook.domain.book import SessionSample, SessionState
-from chargebook.domain.models import ChargerSource, ChargerState
 from chargebook.domain.stored import BookSession
 
 # Above this many chargers, one query over the (started_at, id) index beats one per charger.
@@ -82,28 +81,29 @@ class BookReadRepository:
         merged = heapq.merge(*per_charger, key=_keyset, reverse=True)
         return [row for _, row in zip(range(limit), merged, strict=False)]
 
-    def latest_sample(self, charger_id: int) -> SessionSample | None:
-        """The charger's most recent live sample, or None."""
+    def latest_sample(
+        self, charger_id: int, *, not_after: datetime | None = None
+    ) -> SessionSample | None:
+        """The charger's most recent live sample, or None.
+
+        Samples a view cannot show (`sample_is_shown`) are skipped, and so are those after
+        `not_after` (give the clock plus its tolerance): a reading stamped in the future
+        would otherwise stay "the latest" until that day.
+        """
+        conditions = [SessionSampleRow.charger_id == charger_id, *sample_is_shown()]
+        if not_after is not None:
+            conditions.append(SessionSampleRow.observed_at <= not_after)
         found = self._session.execute(
             select(SessionSampleRow, ChargerRow.source, ChargerRow.external_id)
             .join(ChargerRow, ChargerRow.id == SessionSampleRow.charger_id)
-            .where(SessionSampleRow.charger_id == charger_id)
+            .where(*conditions)
             .order_by(SessionSampleRow.observed_at.desc())
             .limit(1)
         ).one_or_none()
         if found is None:
             return None
         row, source, external_id = found
-        return SessionSample(
-            source=ChargerSource(source),
-            charger_external_id=external_id,
-            observed_at=row.observed_at,
-            power_kw=row.power_kw,
-            energy_kwh=row.session_energy_kwh,
-            state=ChargerState(row.status) if row.status else ChargerState.UNKNOWN,
-            status_code=row.status_code if row.status_code is not None else 0,
-            extra=json.loads(row.extra) if row.extra else {},
-        )
+        return sample_to_domain(row, source, external_id)
 
 
 def _keyset(session: BookSession) -> tuple[datetime, int]:

@@ -17,6 +17,7 @@ from chargebook.db.repositories._common import flush_or_conflict
 from chargebook.db.tables import ChargerRow
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.ocpp import OcppBoot, OcppCredentials
+from chargebook.domain.plausibility import CLOCK_TOLERANCE
 from chargebook.errors import ConflictError, NotFoundError
 
 # The book needs a model before the first BootNotification says which one it is.
@@ -129,9 +130,13 @@ class OcppChargerRepository:
             NotFoundError: no such charge point.
         """
         facts = self._facts(self._row(charge_point_id).id)
-        at = at or self._clock.now()
-        if facts.status_at is not None and facts.status_at > at:
-            return  # a buffered, older notification must not overwrite a newer state
+        now = self._clock.now()
+        at = at or now
+        stored = facts.status_at
+        # A buffered, older notification must not overwrite a newer state; a stored time
+        # from the future (an old book, before such times were refused) is no newer state.
+        if stored is not None and at < stored <= now + CLOCK_TOLERANCE:
+            return
         facts.last_status = status
         facts.last_error_code = error_code
         facts.status_at = at

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, case, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, case, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from chargebook.db.canonical import canonical_json
@@ -15,6 +15,7 @@ from chargebook.db.repositories._common import dialect_insert
 from chargebook.db.tables import ChargerRow, SessionSampleRow
 from chargebook.domain.book import SessionSample
 from chargebook.domain.models import ChargerSource, ChargerState
+from chargebook.domain.plausibility import EARLIEST_PLAUSIBLE, LATEST_SHOWN
 from chargebook.errors import NotFoundError
 
 # Rows per INSERT: 9 parameters each stays far below SQLite's 32766-variable limit.
@@ -133,8 +134,9 @@ class SampleRepository:
         return count
 
     def _list(self, query: Select[SessionSampleRow, str, str]) -> list[SessionSample]:
-        rows = self._session.execute(query.order_by(SessionSampleRow.observed_at)).all()
-        return [_to_domain(sample, source, external_id) for sample, source, external_id in rows]
+        shown = query.where(*sample_is_shown()).order_by(SessionSampleRow.observed_at)
+        rows = self._session.execute(shown).all()
+        return [sample_to_domain(row, source, external_id) for row, source, external_id in rows]
 
     def _charger_ids(
         self, keys: set[tuple[ChargerSource, str]]
@@ -155,6 +157,23 @@ class SampleRepository:
         return ids
 
 
+# Beyond any float a reading can be, but finite: excludes +-Infinity and (PostgreSQL) NaN,
+# which sorts above every number there; SQLite stores NaN as NULL.
+_FINITE = 1e308
+
+
+def sample_is_shown() -> tuple[ColumnElement[bool], ...]:
+    """Conditions that leave out samples no view can show: a power or energy that is not a
+    finite number, a time outside `chargebook.domain.plausibility.is_shown` (an old book may
+    hold them, stored before the central system refused them)."""
+    return (
+        SessionSampleRow.power_kw.between(-_FINITE, _FINITE),
+        SessionSampleRow.session_energy_kwh.between(-_FINITE, _FINITE),
+        SessionSampleRow.observed_at >= EARLIEST_PLAUSIBLE,
+        SessionSampleRow.observed_at < LATEST_SHOWN,
+    )
+
+
 def _row(charger_id: int, sample: SessionSample) -> dict[str, Any]:
     return {
         "charger_id": charger_id,
@@ -173,16 +192,18 @@ def _with_charger() -> Select[SessionSampleRow, str, str]:
     )
 
 
-def _to_domain(row: SessionSampleRow, source: str, external_id: str) -> SessionSample:
+def sample_to_domain(row: SessionSampleRow, source: str, external_id: str) -> SessionSample:
+    """A stored sample for the views; a state this version does not know (written by another
+    version) is unknown, and evidence that is not a JSON object is left out, never a 500."""
     return SessionSample(
         source=ChargerSource(source),
         charger_external_id=external_id,
         observed_at=row.observed_at,
         power_kw=row.power_kw,
         energy_kwh=row.session_energy_kwh,
-        state=ChargerState(row.status) if row.status else ChargerState.UNKNOWN,
+        state=_state(row.status),
         status_code=row.status_code if row.status_code is not None else 0,
-        extra=json.loads(row.extra) if row.extra else {},
+        extra=_extra(row.extra),
     )
 
 
@@ -198,3 +219,18 @@ def _merge_rows(earlier: dict[str, Any], later: dict[str, Any]) -> dict[str, Any
     merged_extra = {**earlier_extra, **later_extra}
     row["extra"] = canonical_json(merged_extra) if merged_extra else None
     return row
+
+
+def _state(value: str | None) -> ChargerState:
+    try:
+        return ChargerState(value) if value else ChargerState.UNKNOWN
+    except ValueError:
+        return ChargerState.UNKNOWN
+
+
+def _extra(text: str | None) -> dict[str, Any]:
+    try:
+        parsed = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}

@@ -20,6 +20,7 @@ from chargebook.db.ere_eligibility import _duration_us
 from chargebook.db.tables import ChargerRow, ChargingSessionRow
 from chargebook.domain.book import SessionState
 from chargebook.domain.models import ChargerSource
+from chargebook.domain.plausibility import EARLIEST_PLAUSIBLE, LATEST_SHOWN
 from chargebook.domain.stored import BookSession, MonthlyEnergy, SessionTotals
 from chargebook.errors import NotFoundError
 
@@ -140,7 +141,8 @@ class SessionRepository:
     ) -> builtins.list[MonthlyEnergy]:
         """Energy (kWh) and session count of ok sessions per calendar month, oldest first.
 
-        Months are those of `time_zone` and a session counts in the month it started in.
+        Months are those of `time_zone` and a session counts in the month it started in;
+        sessions outside `chargebook.domain.plausibility.is_shown` are left out.
         Summed in SQL on both backends: the month boundaries are computed here (exact across
         DST) and the database buckets sessions by them. Months without sessions are left out.
 
@@ -148,6 +150,10 @@ class SessionRepository:
             ValueError: `time_zone` is not a known IANA zone.
         """
         zone = ZoneInfo(time_zone)
+        # Times no charger can have (an old book's year 1 or 9999) are left out: they would
+        # span thousands of months, or months no calendar can name.
+        start = max(start, EARLIEST_PLAUSIBLE) if start is not None else EARLIEST_PLAUSIBLE
+        end = min(end, LATEST_SHOWN) if end is not None else LATEST_SHOWN
         filters = (charger_id, owner_user_id, start, end, SessionState.OK)
         started_at = ChargingSessionRow.started_at
         first, last = self._session.execute(
@@ -229,6 +235,12 @@ def _month_starts(first: datetime, last: datetime, zone: ZoneInfo) -> list[datet
         month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
+def _finite(value: Decimal | None) -> Decimal | None:
+    # PostgreSQL's numeric can hold NaN (no write path stores one: `ExactDecimal` refuses
+    # it); shown as unknown rather than failing every page that formats it.
+    return value if value is None or value.is_finite() else None
+
+
 def _to_domain(row: ChargingSessionRow) -> BookSession:
     return BookSession(
         id=row.id,
@@ -237,12 +249,12 @@ def _to_domain(row: ChargingSessionRow) -> BookSession:
         external_id=row.external_id,
         started_at=row.started_at,
         ended_at=row.ended_at,
-        energy_kwh=row.energy_kwh,
-        mid_energy_kwh=row.mid_energy_kwh,
-        discharged_energy_kwh=row.discharged_energy_kwh,
+        energy_kwh=_finite(row.energy_kwh),
+        mid_energy_kwh=_finite(row.mid_energy_kwh),
+        discharged_energy_kwh=_finite(row.discharged_energy_kwh),
         meter_start_wh=row.meter_start_wh,
         meter_stop_wh=row.meter_stop_wh,
-        cost=row.cost,
+        cost=_finite(row.cost),
         currency=row.currency,
         state=SessionState(row.state),
         quarantine_reason=row.quarantine_reason,

@@ -8,15 +8,22 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from chargebook.domain.plausibility import is_shown
 from chargebook.wallbox.exceptions import WallboxPayloadError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class WireModel(BaseModel):
-    """Base for wire models: unknown keys ignored (the real payloads carry ~200 fields)."""
+    """Base for wire models: unknown keys ignored (the real payloads carry ~200 fields).
 
-    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+    NaN and +-Infinity are refused in every float field: Python's json reads them (and
+    1e999), and a reading that is not a number must not reach the book or a page.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True, extra="ignore", frozen=True, allow_inf_nan=False
+    )
 
 
 def first_error(exc: ValidationError) -> tuple[str, str]:
@@ -63,10 +70,13 @@ def from_epoch_s(value: float | int | None) -> datetime | None:
 
 
 def parse_naive_utc(value: str | None) -> datetime | None:
-    """Wallbox's naive "YYYY-MM-DD HH:MM:SS" timestamps, which are UTC (reference §5.5)."""
+    """Wallbox's naive "YYYY-MM-DD HH:MM:SS" timestamps, which are UTC (reference §5.5);
+    None when absent, unreadable or not a time a charger can have (year 1 or 9999 cannot
+    even be shown in a local zone)."""
     if not value:
         return None
     try:
-        return datetime.strptime(value[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+        moment = datetime.strptime(value[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
     except ValueError:
         return None
+    return moment if is_shown(moment) else None
