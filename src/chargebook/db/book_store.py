@@ -46,6 +46,7 @@ from chargebook.domain.book import (
     UpsertPlan,
 )
 from chargebook.domain.models import Charger, ChargerSource
+from chargebook.domain.ownership import ChargerOwnedByAnotherError
 from chargebook.domain.ports import BookOpener, BookTransaction
 from chargebook.errors import NotFoundError
 
@@ -117,11 +118,24 @@ class SqlBook:
 
     # -- chargers -------------------------------------------------------------------------
 
-    def upsert_chargers(self, account_id: int, chargers: Sequence[Charger]) -> None:
+    def upsert_chargers(self, account_id: int, chargers: Sequence[Charger]) -> list[Charger]:
         repository = ChargerRepository(self._session, self._clock)
+        # A new charger belongs to the account's owner; the repository's rule refuses one
+        # that another chargebook user owns (it stays theirs, untouched).
+        owner = self._session.scalar(
+            select(WallboxAccountRow.owner_user_id).where(WallboxAccountRow.id == account_id)
+        )
+        if owner is None:
+            raise NotFoundError(f"no myWallbox account with id {account_id}")
+        held: list[Charger] = []
         for charger in chargers:
-            stored = repository.upsert(charger, account_id=account_id)
+            try:
+                stored = repository.upsert(charger, account_id=account_id, owner_user_id=owner)
+            except ChargerOwnedByAnotherError:
+                held.append(charger)
+                continue
             self._charger_ids[(charger.source.value, charger.external_id)] = stored.id
+        return held
 
     def _charger_id(self, source: ChargerSource, external_id: str) -> int:
         key = (source.value, external_id)

@@ -132,12 +132,17 @@ class SyncEngine:
         steps = _Steps(report, self._progress)
         requests_before, retries_before = _request_stats(account.cloud)
         try:
-            chargers = await account.cloud.list_chargers()
-            report.chargers = len(chargers)
+            seen = await account.cloud.list_chargers()
             with self._open_book() as book:
-                book.upsert_chargers(account.account_id, chargers)
+                held = book.upsert_chargers(account.account_id, seen)
+                # Another chargebook user's charger: nothing of it is read or stored through
+                # this account (chargebook.domain.ownership); the report names it.
+                skipped = {c.external_id for c in held}
+                chargers = [c for c in seen if c.external_id not in skipped]
                 states = [self._state_of(book, account.source, c.external_id) for c in chargers]
                 book.commit()
+            report.chargers = len(chargers)
+            report.held_by_others = [c.name for c in held]
             now = self._clock.now()
             steps.add(
                 total=sum(1 + remaining_backfill_windows(s, now, self.config) for s in states)
