@@ -105,10 +105,10 @@ class ChargerRepository:
         return to_stored_charger(row)
 
     def find(self, source: ChargerSource, external_id: str) -> StoredCharger | None:
-        """The charger a source knows by `external_id`, or None."""
+        """The charger a source knows by `external_id` (its current owner's row), or None."""
         row = self._session.scalars(
             select(ChargerRow).where(
-                ChargerRow.source == source.value, ChargerRow.external_id == external_id
+                ChargerRow.source == source.value, ChargerRow.external_id == external_id, CURRENT
             )
         ).one_or_none()
         return None if row is None else to_stored_charger(row)
@@ -125,6 +125,8 @@ class ChargerRepository:
         return [to_stored_charger(row) for row in self._session.scalars(query)]
 
 
+# The current owner's row of a charger; earlier owners' rows end at their `owner_until`.
+CURRENT = ChargerRow.owner_until.is_(None)
 _KEPT_WHEN_MISSING = ("serial_number", "part_number", "time_zone")
 _FACTS = (
     "name",
@@ -148,7 +150,9 @@ def _upsert_statement(dialect_name: str) -> Any:
     insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
     statement = insert(ChargerRow)
     return statement.on_conflict_do_update(
+        # The current row (the partial unique index of migration 0011).
         index_elements=[ChargerRow.source, ChargerRow.external_id],
+        index_where=CURRENT,
         set_={
             **{name: statement.excluded[name] for name in _FACTS if name not in _KEPT_WHEN_MISSING},
             # Facts some reads do not carry (the Wallbox group list has no serials, part
@@ -228,4 +232,5 @@ def to_stored_charger(row: ChargerRow) -> StoredCharger:
         owner_user_id=row.owner_user_id,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        owner_until=row.owner_until,
     )
