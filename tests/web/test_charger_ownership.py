@@ -8,6 +8,7 @@ import csv
 import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
@@ -15,9 +16,16 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from chargebook.clock import FixedClock
-from chargebook.db import ChargerRepository, Database, WallboxAccountRepository
+from chargebook.db import (
+    AuditLogRepository,
+    ChargerRepository,
+    Database,
+    WallboxAccountRepository,
+)
+from chargebook.db.repositories.charger_transfers import AUDIT_ACTION
 from chargebook.db.tables import ChargingSessionRow
 from chargebook.domain.stored import StoredCharger
+from chargebook.domain.users import UserRole
 from chargebook.settings import Settings
 from chargebook.simulator.wallbox import (
     DEMO_EMAIL,
@@ -160,3 +168,79 @@ async def test_connecting_the_same_chargers_again_under_the_owner_changes_nothin
             )
             assert again.owner_user_id == book.a.user.id
     assert {c.owner_user_id for c in book.chargers()} == {book.a.user.id}
+
+
+async def test_operator_transfer_keeps_the_earlier_owners_book_and_moves_the_charger(
+    book: Book, clock: FixedClock
+) -> None:
+    """A house sale: the operator transfers one of A's chargers to B in the console."""
+    operator = Actor("op", add_user(book.app, "op@example.com", UserRole.OPERATOR),
+                     client_for(book.app))  # fmt: skip
+    sign_in(book.app, operator)
+    await book.connect(book.a, DEMO_EMAIL, DEMO_PASSWORD)
+    sold, kept = book.chargers()
+    a_sessions = await _api_sessions(book.a)
+    stored = book.session_count()
+    assert book.a.user is not None and book.b.user is not None and operator.user is not None
+
+    unknown = await operator.client.post(
+        f"/operator/chargers/{sold.id}/transfer",
+        data={"email": "nobody@example.com", "csrf_token": operator.csrf},
+    )
+    assert unknown.status_code == 422
+    by_owner = await book.a.client.post(
+        f"/operator/chargers/{sold.id}/transfer",
+        data={"email": "bob@example.com", "csrf_token": book.a.csrf},
+    )
+    assert by_owner.status_code == 403
+    done = await operator.client.post(
+        f"/operator/chargers/{sold.id}/transfer",
+        data={"email": "bob@example.com", "csrf_token": operator.csrf},
+    )
+    assert done.status_code == 303
+    sold_at = clock.now()
+    again = await operator.client.post(
+        f"/operator/chargers/{sold.id}/transfer",
+        data={"email": "bob@example.com", "csrf_token": operator.csrf},
+    )
+    assert again.status_code == 409
+    with book.database.session() as session:
+        (entry,) = AuditLogRepository(session, clock).list(action=AUDIT_ACTION)
+    assert entry.actor == f"operator:{operator.user.id}"
+    assert entry.payload["from_user_id"] == book.a.user.id
+    assert entry.payload["to_user_id"] == book.b.user.id
+
+    # A keeps every session and her (now read-only) row of the sold charger.
+    assert await _api_sessions(book.a) == a_sessions
+    page = await book.a.client.get(f"/chargers/{sold.id}")
+    assert page.status_code == 200
+    assert 'data-testid="transferred"' in page.text and 'data-testid="pause"' not in page.text
+    refused = await book.a.client.post(
+        f"/api/v1/chargers/{sold.id}/commands/pause", headers=book.a.bearer()
+    )
+    assert refused.status_code == 409
+    assert (await book.a.client.get(f"/chargers/{sold.id}/plan")).status_code == 404
+
+    # B connects his myWallbox account: the sold charger is his from now on, the other
+    # one is still A's and B is told so.
+    clock.advance(timedelta(days=2))
+    connected = await book.connect(book.b, GUEST_EMAIL, GUEST_PASSWORD)
+    assert connected.status_code == 200
+    assert kept.charger.name in connected.text
+    assert "Already connected by another chargebook user" in connected.text
+    by_id = {c.id: c for c in book.chargers()}
+    assert by_id[sold.id].owner_user_id == book.a.user.id and by_id[sold.id].transferred
+    assert by_id[kept.id].owner_user_id == book.a.user.id
+    (current,) = [c for c in by_id.values() if c.owner_user_id == book.b.user.id]
+    assert current.charger.external_id == sold.charger.external_id
+    assert current.account_id == book.account_id(GUEST_EMAIL)
+    b_sessions = await _api_sessions(book.b)
+    assert b_sessions  # the simulator charged once in the two days after the sale
+    assert all(s["charger_id"] == current.id for s in b_sessions)
+    assert all(
+        datetime.fromisoformat(str(s["started_at"])) >= sold_at for s in b_sessions
+    )
+    assert await _api_sessions(book.a) == a_sessions
+    assert book.session_count() == stored + len(b_sessions)
+    assert (await book.b.client.get(f"/chargers/{current.id}")).status_code == 200
+    assert (await book.b.client.get(f"/chargers/{sold.id}")).status_code == 404
