@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from chargebook.cli.app import app
 from chargebook.clock import SystemClock
-from chargebook.db import ChargerRepository, UserRepository, open_database
+from chargebook.db import AuditLogRepository, ChargerRepository, UserRepository, open_database
+from chargebook.db.repositories.charger_transfers import AUDIT_ACTION
 from chargebook.db.tables import ChargingSessionRow, WallboxAccountRow
 from chargebook.settings import load_settings
 from chargebook.simulator.serve import ServedApp
@@ -39,9 +40,7 @@ def simulator_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def cli_book(
-    simulator_url: str, empty_database_url: str, monkeypatch: pytest.MonkeyPatch
-) -> str:
+def cli_book(simulator_url: str, empty_database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("CHARGEBOOK_DATABASE_URL", empty_database_url)
     for name in ("CHARGEBOOK_WALLBOX_API_URL", "CHARGEBOOK_WALLBOX_AUTH_URL"):
         monkeypatch.setenv(name, simulator_url)
@@ -106,3 +105,44 @@ def test_accounts_add_and_sync_of_a_shared_account_takes_nothing_over(cli_book: 
     assert book_state()[1] == sessions  # nothing stored twice, nothing stored for the guest
     assert f"{GUEST_EMAIL}: not synced, already connected by another chargebook user" in second
     assert "ask the operator to transfer it to you" in " ".join(second.split())
+
+
+def test_chargers_transfer_is_the_operators_audited_change_of_owner(cli_book: str) -> None:
+    cli("accounts", "add", "--email", DEMO_EMAIL, "--password", DEMO_PASSWORD)
+    cli("accounts", "add", "--email", GUEST_EMAIL, "--password", GUEST_PASSWORD)
+    cli("sync", "--quiet")
+    chargers, sessions, accounts = book_state()
+    sold_id, demo_owner, _ = chargers[0]
+    listed = cli("chargers", "list")
+    assert DEMO_EMAIL in listed
+    assert GUEST_EMAIL not in listed
+
+    refused = runner.invoke(app, ["chargers", "transfer", str(sold_id), "--to", "x@example.com"])
+    assert refused.exit_code == 1
+    assert "no user x@example.com" in refused.output
+    assert "Traceback" not in refused.output
+    moved = cli("chargers", "transfer", str(sold_id), "--to", GUEST_EMAIL)
+    assert f"charger {sold_id} belongs to {GUEST_EMAIL}" in moved
+    again = runner.invoke(app, ["chargers", "transfer", str(sold_id), "--to", GUEST_EMAIL])
+    assert again.exit_code == 1
+    assert "transferred already" in again.output
+
+    synced = cli("sync", "--quiet")
+    after, after_sessions, _ = book_state()
+    rows = {charger_id: (owner, account) for charger_id, owner, account in after}
+    guest_rows = [i for i, (owner, _) in rows.items() if owner != demo_owner]
+    assert len(after) == 3
+    assert len(guest_rows) == 1
+    assert rows[guest_rows[0]][1] == accounts[GUEST_EMAIL]  # the guest's account syncs it now
+    assert rows[sold_id] == (demo_owner, accounts[DEMO_EMAIL])  # the earlier owner's row stays
+    assert after_sessions == sessions  # no session moved or stored twice
+    # The demo account still sees the sold charger: its owner is told it is someone else's.
+    assert f"{DEMO_EMAIL}: not synced, already connected by another chargebook user" in synced
+    assert "owner until" in cli("chargers", "list")
+    database = open_database(load_settings())
+    try:
+        with database.session() as session:
+            (entry,) = AuditLogRepository(session, SystemClock()).list(action=AUDIT_ACTION)
+    finally:
+        database.dispose()
+    assert (entry.actor, entry.entity_id) == ("cli", str(sold_id))

@@ -20,6 +20,7 @@ from chargebook.db.tables import ChargingSessionRow, UserRow, WallboxAccountRow
 from chargebook.domain.models import ChargerSource
 from chargebook.errors import ConflictError, NotFoundError
 from chargebook.sync import AccountSource, SyncConfig, SyncEngine
+from chargebook.sync.report import AccountReport
 
 from .fakes import FakeCloud, make_charger, raw_session
 
@@ -56,7 +57,9 @@ def shared_cloud(clock: FixedClock) -> FakeCloud:
     return fake
 
 
-async def sync(database: Database, clock: FixedClock, account_id: int, cloud: FakeCloud):  # type: ignore[no-untyped-def]
+async def sync(
+    database: Database, clock: FixedClock, account_id: int, cloud: FakeCloud
+) -> AccountReport:
     engine = SyncEngine(book_opener(database, clock), clock, CONFIG)
     return await engine.sync_account(AccountSource(account_id, f"account {account_id}", cloud))
 
@@ -79,15 +82,19 @@ async def test_second_account_skipped_then_transfer_splits_the_book_at_the_sale(
     cloud = shared_cloud(clock)
 
     first = await sync(database, clock, alice_account, cloud)
-    assert first.error is None and first.new == 20
+    assert first.error is None
+    assert first.new == 20
     shared = await sync(database, clock, bob_account, cloud)
     assert shared.error is None
-    assert shared.held_by_others == ["Pulsar 101"] and shared.chargers == 0 and shared.new == 0
+    assert shared.held_by_others == ["Pulsar 101"]
+    assert shared.chargers == 0
+    assert shared.new == 0
     with database.session() as session:
         (charger,) = ChargerRepository(session, clock).list()
     assert (charger.owner_user_id, charger.account_id) == (alice, alice_account)
     before = sessions_of(database, alice)
-    assert len(before) == 20 and sessions_of(database, bob) == set()
+    assert len(before) == 20
+    assert sessions_of(database, bob) == set()
 
     with database.transaction() as session:
         done = transfer_charger(
@@ -102,9 +109,12 @@ async def test_second_account_skipped_then_transfer_splits_the_book_at_the_sale(
         raw_session(999, "101", sold_at - timedelta(hours=1), hours=3),
     ]
     after = await sync(database, clock, bob_account, cloud)
-    assert after.error is None and after.held_by_others == [] and after.new == 2
+    assert after.error is None
+    assert after.held_by_others == []
+    assert after.new == 2
     told = await sync(database, clock, alice_account, cloud)
-    assert told.held_by_others == ["Pulsar 101"] and told.new == 0
+    assert told.held_by_others == ["Pulsar 101"]
+    assert told.new == 0
 
     assert sessions_of(database, alice) == before | {"999"}
     assert sessions_of(database, bob) == {"2001"}
@@ -114,11 +124,13 @@ async def test_second_account_skipped_then_transfer_splits_the_book_at_the_sale(
         earlier, current = chargers.get(done.earlier_charger_id), chargers.get(done.charger_id)
         assert chargers.find(ChargerSource.WALLBOX_CLOUD, "101") == current
         assert (earlier.owner_user_id, earlier.owner_until) == (alice, sold_at)
-        assert earlier.transferred and not current.transferred
+        assert earlier.transferred
+        assert not current.transferred
         assert (current.owner_user_id, current.account_id) == (bob, bob_account)
         (entry,) = AuditLogRepository(session, clock).list(action=AUDIT_ACTION)
     assert (entry.actor, entry.entity_type, entry.entity_id) == ("cli", "charger", str(earlier.id))
-    assert entry.payload["from_user_id"] == alice and entry.payload["to_user_id"] == bob
+    assert entry.payload["from_user_id"] == alice
+    assert entry.payload["to_user_id"] == bob
     assert entry.payload["new_charger_id"] == current.id
 
 

@@ -110,14 +110,16 @@ async def _csv_rows(actor: Actor) -> list[list[str]]:
 async def test_a_shared_account_never_takes_over_the_chargers(book: Book) -> None:
     first = await book.connect(book.a, DEMO_EMAIL, DEMO_PASSWORD)
     assert first.status_code == 303
-    assert book.a.user is not None and book.b.user is not None
+    assert book.a.user is not None
+    assert book.b.user is not None
     before = book.chargers()
     assert len(before) == 2
     assert {c.owner_user_id for c in before} == {book.a.user.id}
     a_sessions = await _api_sessions(book.a)
     a_csv = await _csv_rows(book.a)
     stored = book.session_count()
-    assert a_sessions and len(a_csv) == len(a_sessions) == stored
+    assert a_sessions
+    assert len(a_csv) == len(a_sessions) == stored
 
     second = await book.connect(book.b, GUEST_EMAIL, GUEST_PASSWORD)
 
@@ -181,7 +183,9 @@ async def test_operator_transfer_keeps_the_earlier_owners_book_and_moves_the_cha
     sold, kept = book.chargers()
     a_sessions = await _api_sessions(book.a)
     stored = book.session_count()
-    assert book.a.user is not None and book.b.user is not None and operator.user is not None
+    assert book.a.user is not None
+    assert book.b.user is not None
+    assert operator.user is not None
 
     unknown = await operator.client.post(
         f"/operator/chargers/{sold.id}/transfer",
@@ -214,7 +218,8 @@ async def test_operator_transfer_keeps_the_earlier_owners_book_and_moves_the_cha
     assert await _api_sessions(book.a) == a_sessions
     page = await book.a.client.get(f"/chargers/{sold.id}")
     assert page.status_code == 200
-    assert 'data-testid="transferred"' in page.text and 'data-testid="pause"' not in page.text
+    assert 'data-testid="transferred"' in page.text
+    assert 'data-testid="pause"' not in page.text
     refused = await book.a.client.post(
         f"/api/v1/chargers/{sold.id}/commands/pause", headers=book.a.bearer()
     )
@@ -229,7 +234,8 @@ async def test_operator_transfer_keeps_the_earlier_owners_book_and_moves_the_cha
     assert kept.charger.name in connected.text
     assert "Already connected by another chargebook user" in connected.text
     by_id = {c.id: c for c in book.chargers()}
-    assert by_id[sold.id].owner_user_id == book.a.user.id and by_id[sold.id].transferred
+    assert by_id[sold.id].owner_user_id == book.a.user.id
+    assert by_id[sold.id].transferred
     assert by_id[kept.id].owner_user_id == book.a.user.id
     (current,) = [c for c in by_id.values() if c.owner_user_id == book.b.user.id]
     assert current.charger.external_id == sold.charger.external_id
@@ -237,9 +243,7 @@ async def test_operator_transfer_keeps_the_earlier_owners_book_and_moves_the_cha
     b_sessions = await _api_sessions(book.b)
     assert b_sessions  # the simulator charged once in the two days after the sale
     assert all(s["charger_id"] == current.id for s in b_sessions)
-    assert all(
-        datetime.fromisoformat(str(s["started_at"])) >= sold_at for s in b_sessions
-    )
+    assert all(datetime.fromisoformat(str(s["started_at"])) >= sold_at for s in b_sessions)
     assert await _api_sessions(book.a) == a_sessions
     assert book.session_count() == stored + len(b_sessions)
     assert (await book.b.client.get(f"/chargers/{current.id}")).status_code == 200

@@ -224,7 +224,9 @@ class SqlBook:
             form = self._row_format()
             now, charger_id = form.datetime(self._clock.now()), self._charger_id
             rows = [
-                form.row(entry, charger_id(entry.source, entry.charger_external_id, _start(entry)), now)
+                form.row(
+                    entry, charger_id(entry.source, entry.charger_external_id, _start(entry)), now
+                )
                 for entry in plan.inserts
             ]
             insert_session_rows(self._session, form, rows)

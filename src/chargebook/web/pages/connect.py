@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from chargebook.db import SessionRepository
 from chargebook.domain.access import Viewer
 from chargebook.domain.book import SessionState
-from chargebook.domain.ownership import ALREADY_CONNECTED_HINT as HELD_HINT
 from chargebook.domain.models import ChargerSource
+from chargebook.domain.ownership import ALREADY_CONNECTED_HINT as HELD_HINT
 from chargebook.ere import MeteringVerdict
 from chargebook.errors import ConflictError
 from chargebook.web.book import BookService
