@@ -101,6 +101,11 @@ async def _api_sessions(actor: Actor) -> list[dict[str, object]]:
     return items
 
 
+async def _transfer(actor: Actor, charger_id: int, email: str) -> httpx.Response:
+    data = {"charger_id": str(charger_id), "email": email, "csrf_token": actor.csrf}
+    return await actor.client.post("/operator/transfers", data=data)
+
+
 async def _csv_rows(actor: Actor) -> list[list[str]]:
     answer = await actor.client.get("/sessions/export.csv")
     assert answer.status_code == 200
@@ -187,26 +192,14 @@ async def test_operator_transfer_keeps_the_earlier_owners_book_and_moves_the_cha
     assert book.b.user is not None
     assert operator.user is not None
 
-    unknown = await operator.client.post(
-        f"/operator/chargers/{sold.id}/transfer",
-        data={"email": "nobody@example.com", "csrf_token": operator.csrf},
-    )
+    unknown = await _transfer(operator, sold.id, "nobody@example.com")
     assert unknown.status_code == 422
-    by_owner = await book.a.client.post(
-        f"/operator/chargers/{sold.id}/transfer",
-        data={"email": "bob@example.com", "csrf_token": book.a.csrf},
-    )
+    by_owner = await _transfer(book.a, sold.id, "bob@example.com")
     assert by_owner.status_code == 403
-    done = await operator.client.post(
-        f"/operator/chargers/{sold.id}/transfer",
-        data={"email": "bob@example.com", "csrf_token": operator.csrf},
-    )
+    done = await _transfer(operator, sold.id, "bob@example.com")
     assert done.status_code == 303
     sold_at = clock.now()
-    again = await operator.client.post(
-        f"/operator/chargers/{sold.id}/transfer",
-        data={"email": "bob@example.com", "csrf_token": operator.csrf},
-    )
+    again = await _transfer(operator, sold.id, "bob@example.com")
     assert again.status_code == 409
     with book.database.session() as session:
         (entry,) = AuditLogRepository(session, clock).list(action=AUDIT_ACTION)

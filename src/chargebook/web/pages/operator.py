@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from chargebook.db import SessionRepository, UserRepository
@@ -109,12 +109,12 @@ def quarantine(request: Request, viewer: OperatorViewer, db: DbSession) -> Respo
     return render(request, "operator/quarantine.html", values)
 
 
-@router.post("/chargers/{charger_id}/transfer")
+@router.post("/transfers")
 def transfer(
-    charger_id: Annotated[int, Path(ge=1, le=2**62)],
     context: Ctx,
     viewer: OperatorViewer,
     db: DbSession,
+    charger_id: Annotated[int, Form(ge=1, le=2**62)],
     email: Annotated[str, Form(max_length=320)],
 ) -> Response:
     """Give a charger to a new owner from now on (a house sale), audited; the one service
