@@ -93,7 +93,7 @@ def choose_charger(
     chargers = BookService(db, viewer).list_chargers()
     if account is not None:
         owned_account(context, viewer, account)
-        chargers = [c for c in chargers if c.account_id == account]
+        chargers = [c for c in chargers if c.account_id == account and not c.transferred]
     return render(request, "connect/chargers.html", {"step": 3, "chargers": chargers})
 
 
