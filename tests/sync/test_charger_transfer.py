@@ -16,13 +16,15 @@ from chargebook.clock import FixedClock
 from chargebook.db import AuditLogRepository, ChargerRepository, Database, SessionRepository
 from chargebook.db.book_store import book_opener
 from chargebook.db.repositories.charger_transfers import AUDIT_ACTION, transfer_charger
-from chargebook.db.tables import ChargingSessionRow, UserRow, WallboxAccountRow
-from chargebook.domain.models import ChargerSource
+from chargebook.db.tables import ChargingSessionRow, SessionSampleRow, UserRow, WallboxAccountRow
+from chargebook.domain.models import ChargerSource, ChargerState
 from chargebook.errors import ConflictError, NotFoundError
 from chargebook.sync import AccountSource, SyncConfig, SyncEngine
+from chargebook.sync.recorder import Recorder
 from chargebook.sync.report import AccountReport
 
 from .fakes import FakeCloud, make_charger, raw_session
+from .test_recorder import status
 
 CONFIG = SyncConfig(
     backfill_window=timedelta(days=15), max_history=timedelta(days=60), batch_size=10
@@ -160,3 +162,23 @@ async def test_transfer_refuses_what_it_cannot_do(database: Database, clock: Fix
             alice,
             alice + 1,
         }
+
+
+async def test_the_recorder_records_nothing_of_another_owners_charger(
+    database: Database, clock: FixedClock
+) -> None:
+    _, alice_account = add_owner(database, clock, "alice@example.com")
+    _, bob_account = add_owner(database, clock, "bob@example.com")
+    cloud = shared_cloud(clock)
+    cloud.statuses["101"] = [
+        status("101", clock.now() + timedelta(seconds=s), ChargerState.CHARGING, 7.2)
+        for s in (0, 10, 20, 30)
+    ]
+    recorder = Recorder(book_opener(database, clock), clock, reads_per_minute=None)
+    await recorder.poll_account(AccountSource(alice_account, "alice", cloud))
+    await recorder.poll_account(AccountSource(bob_account, "bob", cloud))  # refreshes its list
+    clock.advance(timedelta(seconds=30))
+    await recorder.poll_account(AccountSource(bob_account, "bob", cloud))  # from its cache
+    with database.session() as session:
+        samples = session.scalar(select(func.count()).select_from(SessionSampleRow))
+    assert samples == 1  # alice's only
