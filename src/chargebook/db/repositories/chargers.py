@@ -36,10 +36,10 @@ class ChargerRepository:
         The one rule of ownership (see `chargebook.domain.ownership`): a new charger gets
         `owner_user_id`; a stored one keeps its owner, and only an unowned one takes the given
         owner. A charger of another owner is left untouched (facts, account and owner) and
-        refused. `account_id` is changed only when given; None keeps what is stored, and so do
-        the serials, part number and time zone. `created_at` is kept, `updated_at` is now. One
-        statement on both backends (INSERT .. ON CONFLICT DO UPDATE .. WHERE), so concurrent
-        syncs can neither insert it twice nor both take it.
+        refused. `account_id` is changed only when given with an owner; None keeps what is
+        stored, and so do the serials, part number and time zone. `created_at` is kept,
+        `updated_at` is now. One statement on both backends (INSERT .. ON CONFLICT DO UPDATE
+        .. WHERE), so concurrent syncs can neither insert it twice nor both take it.
 
         Raises:
             ChargerOwnedByAnotherError: the book holds it under another owner.
@@ -76,6 +76,7 @@ class ChargerRepository:
             update(ChargerRow)
             .where(
                 ChargerRow.id == charger_id,
+                CURRENT,  # an earlier owner's period is history, never claimed
                 may_take_owner(ChargerRow.owner_user_id, literal(owner_user_id)),
             )
             .values(owner_user_id=owner_user_id, updated_at=self._clock.now())
@@ -171,7 +172,11 @@ def _upsert_statement(dialect_name: str) -> Any:
                 ),
                 else_=statement.excluded.mid_serial_number,
             ),
-            "account_id": func.coalesce(statement.excluded.account_id, ChargerRow.account_id),
+            # Which account syncs and controls it: only its owner's write moves it.
+            "account_id": case(
+                (statement.excluded.owner_user_id.is_(None), ChargerRow.account_id),
+                else_=func.coalesce(statement.excluded.account_id, ChargerRow.account_id),
+            ),
             # The stored owner first: an owner is only ever set, never replaced, here.
             "owner_user_id": func.coalesce(
                 ChargerRow.owner_user_id, statement.excluded.owner_user_id
@@ -187,7 +192,7 @@ def may_take_owner(stored: Any, given: Any) -> ColumnElement[bool]:
     for a write on nobody's behalf) may touch a charger stored with owner `stored`.
 
     Only an unowned charger, or one of the same owner, is touched; changing the owner of an
-    owned charger is `transfer_owner`'s job alone.
+    owned charger is `charger_transfers.transfer_charger`'s job alone.
     """
     return or_(stored.is_(None), given.is_(None), stored == given)
 
