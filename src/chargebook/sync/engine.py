@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,6 +46,8 @@ from chargebook.sync.windows import (
     remaining_backfill_windows,
 )
 from chargebook.sync.write_group import AfterCommit, WriteGroup
+
+_LOGGER = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +146,12 @@ class SyncEngine:
                 book.commit()
             report.chargers = len(chargers)
             report.held_by_others = [c.name for c in held]
+            if held:
+                _LOGGER.info(
+                    "account %d: %d charger(s) skipped, owned by another chargebook user",
+                    account.account_id,
+                    len(held),
+                )
             now = self._clock.now()
             steps.add(
                 total=sum(1 + remaining_backfill_windows(s, now, self.config) for s in states)
