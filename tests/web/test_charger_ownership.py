@@ -201,6 +201,9 @@ async def test_operator_transfer_keeps_the_earlier_owners_book_and_moves_the_cha
     sold_at = clock.now()
     again = await _transfer(operator, sold.id, "bob@example.com")
     assert again.status_code == 409
+    console = await operator.client.get("/operator")
+    assert console.status_code == 200
+    assert "owner until" in console.text
     with book.database.session() as session:
         (entry,) = AuditLogRepository(session, clock).list(action=AUDIT_ACTION)
     assert entry.actor == f"operator:{operator.user.id}"
