@@ -192,9 +192,10 @@ class _FakeTx:
         self._book.state = copy.deepcopy(self._s)
         self._book.commits += 1
 
-    def upsert_chargers(self, account_id: int, chargers: Sequence[Charger]) -> None:
+    def upsert_chargers(self, account_id: int, chargers: Sequence[Charger]) -> list[Charger]:
         for charger in chargers:
             self._s.chargers[charger.external_id] = (account_id, charger)
+        return []
 
     def find_sessions(
         self, source: ChargerSource, external_ids: Collection[str]

@@ -132,6 +132,13 @@ ROUTES: list[RouteCase] = [
         body={"status": "done"},
     ),
     RouteCase("GET", "/operator/mandates", Access.OPERATOR),
+    RouteCase(
+        "POST",
+        "/operator/transfers",
+        Access.OPERATOR,
+        ok=404,  # a charger id that names nothing
+        body={"charger_id": "999999", "email": "owner_b@example.com"},
+    ),
     RouteCase("GET", "/operator/quarantine", Access.OPERATOR),
     RouteCase("GET", "/operator/batches", Access.OPERATOR),
     RouteCase(  # nothing eligible in the world: refused with the reason

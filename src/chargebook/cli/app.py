@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "prices": ("chargebook.cli.prices", "prices_app"),
     "plan": ("chargebook.cli.plans", "plan_app"),
     "ocpp": ("chargebook.cli.ocpp", "ocpp_app"),
+    "chargers": ("chargebook.cli.chargers", "chargers_app"),
     "users": ("chargebook.cli.users", "users_app"),
     "tokens": ("chargebook.cli.users", "tokens_app"),
     "db": ("chargebook.cli.db", "db_app"),

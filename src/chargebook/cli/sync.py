@@ -19,6 +19,7 @@ from chargebook.db import SessionRepository, WallboxAccountRepository, open_data
 from chargebook.db.book_store import book_opener
 from chargebook.domain.book import SessionState
 from chargebook.domain.models import ChargerSource
+from chargebook.domain.ownership import ALREADY_CONNECTED_HINT
 from chargebook.domain.stored import BookSession
 from chargebook.errors import ChargebookError
 from chargebook.settings import load_settings
@@ -103,6 +104,15 @@ def sync(
     finally:
         database.dispose()
     console.print(summary_table(report))
+    for item in report.accounts:
+        if item.held_by_others:
+            names = ", ".join(item.held_by_others)
+            console.print(
+                f"{item.label}: not synced, already connected by another chargebook user: "
+                f"{names}. {ALREADY_CONNECTED_HINT}",
+                markup=False,
+                highlight=False,
+            )
     if report.failed:
         raise typer.Exit(code=1)
 

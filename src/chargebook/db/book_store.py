@@ -30,6 +30,7 @@ from chargebook.db.database import Database
 from chargebook.db.engine import SQLITE_BEGIN_OPTION
 from chargebook.db.exceptions import DatabaseUnavailableError
 from chargebook.db.repositories import AuditLogRepository, ChargerRepository, SampleRepository
+from chargebook.db.repositories.chargers import CURRENT
 from chargebook.db.session_rows import SessionRowFormat, insert_session_rows
 from chargebook.db.tables import (
     ChargerRow,
@@ -46,6 +47,7 @@ from chargebook.domain.book import (
     UpsertPlan,
 )
 from chargebook.domain.models import Charger, ChargerSource
+from chargebook.domain.ownership import ChargerOwnedByAnotherError
 from chargebook.domain.ports import BookOpener, BookTransaction
 from chargebook.errors import NotFoundError
 
@@ -110,6 +112,7 @@ class SqlBook:
         self._session = session
         self._clock = clock
         self._charger_ids: dict[tuple[str, str], int] = {}
+        self._earlier: dict[tuple[str, str], list[tuple[datetime, int]]] = {}
         self._format: SessionRowFormat | None = None
 
     def commit(self) -> None:
@@ -117,24 +120,62 @@ class SqlBook:
 
     # -- chargers -------------------------------------------------------------------------
 
-    def upsert_chargers(self, account_id: int, chargers: Sequence[Charger]) -> None:
+    def upsert_chargers(self, account_id: int, chargers: Sequence[Charger]) -> list[Charger]:
         repository = ChargerRepository(self._session, self._clock)
+        # A new charger belongs to the account's owner; the repository's rule refuses one
+        # that another chargebook user owns (it stays theirs, untouched).
+        owner = self._session.scalar(
+            select(WallboxAccountRow.owner_user_id).where(WallboxAccountRow.id == account_id)
+        )
+        if owner is None:
+            raise NotFoundError(f"no myWallbox account with id {account_id}")
+        held: list[Charger] = []
         for charger in chargers:
-            stored = repository.upsert(charger, account_id=account_id)
+            try:
+                stored = repository.upsert(charger, account_id=account_id, owner_user_id=owner)
+            except ChargerOwnedByAnotherError:
+                held.append(charger)
+                continue
             self._charger_ids[(charger.source.value, charger.external_id)] = stored.id
+        return held
 
-    def _charger_id(self, source: ChargerSource, external_id: str) -> int:
+    def _charger_id(
+        self, source: ChargerSource, external_id: str, started_at: datetime | None = None
+    ) -> int:
+        """The book id of the charger's row that owns a session started at `started_at`: an
+        earlier owner's row (a transfer, see `charger_transfers`) when it started before that
+        owner's period ended, else the current owner's row (also for no start time)."""
         key = (source.value, external_id)
+        if started_at is not None:
+            for until, earlier_id in self._earlier_periods(key):
+                if started_at < until:
+                    return earlier_id
         if key not in self._charger_ids:
             found = self._session.scalar(
                 select(ChargerRow.id).where(
-                    ChargerRow.source == key[0], ChargerRow.external_id == external_id
+                    ChargerRow.source == key[0], ChargerRow.external_id == external_id, CURRENT
                 )
             )
             if found is None:
                 raise NotFoundError(f"the book has no charger {external_id} ({source.value})")
             self._charger_ids[key] = found
         return self._charger_ids[key]
+
+    def _earlier_periods(self, key: tuple[str, str]) -> list[tuple[datetime, int]]:
+        """(end of period, row id) of the charger's earlier owners, oldest first (usually
+        none: read once per transaction and charger)."""
+        if key not in self._earlier:
+            rows = self._session.execute(
+                select(ChargerRow.owner_until, ChargerRow.id)
+                .where(
+                    ChargerRow.source == key[0],
+                    ChargerRow.external_id == key[1],
+                    ChargerRow.owner_until.is_not(None),
+                )
+                .order_by(ChargerRow.owner_until)
+            ).all()
+            self._earlier[key] = [(until, row_id) for until, row_id in rows if until is not None]
+        return self._earlier[key]
 
     # -- sessions -------------------------------------------------------------------------
 
@@ -183,7 +224,9 @@ class SqlBook:
             form = self._row_format()
             now, charger_id = form.datetime(self._clock.now()), self._charger_id
             rows = [
-                form.row(entry, charger_id(entry.source, entry.charger_external_id), now)
+                form.row(
+                    entry, charger_id(entry.source, entry.charger_external_id, _start(entry)), now
+                )
                 for entry in plan.inserts
             ]
             insert_session_rows(self._session, form, rows)
@@ -241,7 +284,7 @@ class SqlBook:
         session = entry.session
         currency = session.currency if session else None
         return {
-            "charger_id": self._charger_id(entry.source, entry.charger_external_id),
+            "charger_id": self._charger_id(entry.source, entry.charger_external_id, _start(entry)),
             "source": entry.source.value,
             "external_id": entry.external_id,
             "started_at": session.started_at if session else None,
@@ -317,3 +360,7 @@ class SqlBook:
 
     def add_samples(self, samples: Sequence[SessionSample]) -> int:
         return SampleRepository(self._session).add_many(samples)
+
+
+def _start(entry: SessionEntry) -> datetime | None:
+    return entry.session.started_at if entry.session else None

@@ -77,7 +77,15 @@ class WallboxAccountRow(Base):
 class ChargerRow(Base):
     __tablename__ = "chargers"
     __table_args__ = (
-        UniqueConstraint("source", "external_id"),
+        # One row per ownership period (migration 0011): unique among the current rows only.
+        Index(
+            "uq_chargers_current_source_external_id",
+            "source",
+            "external_id",
+            unique=True,
+            sqlite_where=text("owner_until IS NULL"),
+            postgresql_where=text("owner_until IS NULL"),
+        ),
         CheckConstraint("source IN ('wallbox_cloud', 'ocpp')", name="source"),
     )
 
@@ -107,6 +115,8 @@ class ChargerRow(Base):
         Boolean, default=False, server_default=false()
     )
     metering_verdict: Mapped[str | None] = mapped_column(String(20))  # ere.MeteringVerdict
+    # The end of this row's ownership period (a transfer); NULL: the charger's current owner.
+    owner_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ChargingSessionRow(Base):

@@ -42,8 +42,10 @@ class ChargerControl(Protocol):
 class SessionBook(Protocol):
     """The sessions of the book, written in bulk; the caller owns the transaction."""
 
-    def upsert_chargers(self, account_id: int, chargers: Sequence[Charger]) -> None:
-        """Register or refresh the chargers an account sees."""
+    def upsert_chargers(self, account_id: int, chargers: Sequence[Charger]) -> list[Charger]:
+        """Register or refresh the chargers an account sees, new ones owned by the account's
+        owner; returns those another chargebook user owns (left untouched, never to be synced
+        or recorded through this account: see `chargebook.domain.ownership`)."""
         ...
 
     def find_sessions(

@@ -23,6 +23,14 @@ class StoredCharger:
     owner_user_id: int | None
     created_at: datetime
     updated_at: datetime
+    # When its owner's period ended (a transfer to another owner): the earlier owner keeps
+    # the row and the sessions that started before; None for the charger's current owner.
+    owner_until: datetime | None = None
+
+    @property
+    def transferred(self) -> bool:
+        """Whether this is an earlier owner's period of a charger (read-only history)."""
+        return self.owner_until is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,6 +46,8 @@ from chargebook.sync.windows import (
     remaining_backfill_windows,
 )
 from chargebook.sync.write_group import AfterCommit, WriteGroup
+
+_LOGGER = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,12 +135,23 @@ class SyncEngine:
         steps = _Steps(report, self._progress)
         requests_before, retries_before = _request_stats(account.cloud)
         try:
-            chargers = await account.cloud.list_chargers()
-            report.chargers = len(chargers)
+            seen = await account.cloud.list_chargers()
             with self._open_book() as book:
-                book.upsert_chargers(account.account_id, chargers)
+                held = book.upsert_chargers(account.account_id, seen)
+                # Another chargebook user's charger: nothing of it is read or stored through
+                # this account (chargebook.domain.ownership); the report names it.
+                skipped = {c.external_id for c in held}
+                chargers = [c for c in seen if c.external_id not in skipped]
                 states = [self._state_of(book, account.source, c.external_id) for c in chargers]
                 book.commit()
+            report.chargers = len(chargers)
+            report.held_by_others = [c.name for c in held]
+            if held:
+                _LOGGER.info(
+                    "account %d: %d charger(s) skipped, owned by another chargebook user",
+                    account.account_id,
+                    len(held),
+                )
             now = self._clock.now()
             steps.add(
                 total=sum(1 + remaining_backfill_windows(s, now, self.config) for s in states)

@@ -122,7 +122,14 @@ class Recorder:
             return self.config.error_backoff_s
         with self._open_book() as book:
             if fresh:
-                book.upsert_chargers(account.account_id, chargers)
+                held = book.upsert_chargers(account.account_id, chargers)
+                if held:
+                    # Another chargebook user's charger: its readings are not recorded
+                    # through this account (chargebook.domain.ownership), now or later.
+                    gone = {c.external_id for c in held}
+                    chargers = [c for c in chargers if c.external_id not in gone]
+                    samples = [s for s in samples if s.charger_external_id not in gone]
+                    self._chargers[account.account_id] = (self._clock.now(), chargers)
             book.add_samples(samples)
             book.commit()
         return next_poll_delay_s(

@@ -29,6 +29,8 @@ class AccountReport:
     requests: int = 0
     retries: int = 0
     backfill_complete: bool = False
+    # Chargers the account sees that another chargebook user owns: skipped (not synced).
+    held_by_others: list[str] = field(default_factory=list)
     error: str | None = None
     error_retryable: bool = False
 

@@ -20,7 +20,6 @@ from datetime import datetime
 from typing import Any
 
 from chargebook.account_sources import build_sources, close_sources
-from chargebook.db import ChargerRepository
 from chargebook.db.book_store import book_opener
 from chargebook.domain.users import WallboxAccount
 from chargebook.sync import SyncConfig, SyncEngine
@@ -148,11 +147,9 @@ class Backfills:
         )
 
     def _backfill(self, account: WallboxAccount) -> AccountReport:
-        """The sync, then the new chargers' owner (runs on a worker thread)."""
+        """The sync (runs on a worker thread); it gives new chargers the account's owner."""
         with self.leases.hold(account.id):  # after a periodic sync of it that is running
-            report = asyncio.run(self._sync(account))
-        self._own_new_chargers(account)
-        return report
+            return asyncio.run(self._sync(account))
 
     async def _sync(self, account: WallboxAccount) -> AccountReport:
         """One full sync of the account (runs on the worker thread's loop)."""
@@ -172,11 +169,3 @@ class Backfills:
         finally:
             self._running.pop(account.id, None)
             await close_sources(sources)
-
-    def _own_new_chargers(self, account: WallboxAccount) -> None:
-        """Chargers the sync found on the account belong to the account's owner."""
-        with self._context.database.transaction() as session:
-            repository = ChargerRepository(session, self._context.clock)
-            for stored in repository.list(account_id=account.id):
-                if stored.owner_user_id is None:
-                    repository.upsert(stored.charger, owner_user_id=account.owner_user_id)

@@ -114,6 +114,9 @@ class ChargerCommands:
             CommandNotSupportedError: no port for the source, or the port cannot do it.
             ChargebookError: the adapter's errors (rate limit, offline, refused, ...).
         """
+        if charger.transferred:
+            # An earlier owner's row (a house sale): the charger is no longer theirs to control.
+            raise ConflictError("this charger was transferred to its new owner")
         port = self._ports.get(charger.charger.source)
         if port is None:
             raise CommandNotSupportedError(

@@ -161,7 +161,11 @@ class LiveStatus:
     async def _read(self, charger: StoredCharger) -> LiveReading:
         port = self._commands.port(charger.charger.source)
         note = "last reading recorded in the book"
-        if isinstance(port, StatusReader):
+        if charger.transferred:
+            # An earlier owner's row (a house sale): the charger's state now is the new
+            # owner's, never read for the earlier one.
+            note = "transferred to its new owner; last reading recorded before"
+        elif isinstance(port, StatusReader):
             try:
                 status = await asyncio.wait_for(port.read_status(charger), READ_TIMEOUT_S)
                 return _from_status(charger.id, status)

@@ -19,6 +19,7 @@ from chargebook.account_sources import (
 )
 from chargebook.db import ChargerRepository, WallboxAccountRepository
 from chargebook.domain.access import Viewer
+from chargebook.domain.ownership import ChargerOwnedByAnotherError
 from chargebook.domain.stored import StoredCharger
 from chargebook.domain.users import User, WallboxAccount
 from chargebook.errors import ChargebookError, ConflictError, NotFoundError
@@ -156,8 +157,18 @@ def owned_account(context: WebContext, viewer: Viewer, account_id: int) -> Wallb
     return account
 
 
-async def load_chargers(context: WebContext, account: WallboxAccount) -> list[StoredCharger]:
-    """Read the account's chargers from the cloud into the book, owned by the account's owner.
+@dataclass(frozen=True, slots=True)
+class LoadedChargers:
+    """The account's chargers now in the owner's book, and the names (as the account's own
+    cloud read reported them) of those another chargebook user connected first."""
+
+    owned: list[StoredCharger]
+    held_by_others: list[str]
+
+
+async def load_chargers(context: WebContext, account: WallboxAccount) -> LoadedChargers:
+    """Read the account's chargers from the cloud into the book, owned by the account's owner,
+    except those another chargebook user owns (untouched; see `chargebook.domain.ownership`).
 
     Raises:
         WallboxError: the cloud refused or failed (see `chargebook.wallbox.exceptions`).
@@ -180,12 +191,19 @@ async def load_chargers(context: WebContext, account: WallboxAccount) -> list[St
             chargers.append(replace(charger, mid=mid) if mid.present else charger)
     finally:
         await close_sources(sources)
+    loaded = LoadedChargers(owned=[], held_by_others=[])
     with context.database.transaction() as session:
         repository = ChargerRepository(session, context.clock)
-        return [
-            repository.upsert(c, account_id=account.id, owner_user_id=account.owner_user_id)
-            for c in chargers
-        ]
+        for charger in chargers:
+            try:
+                loaded.owned.append(
+                    repository.upsert(
+                        charger, account_id=account.id, owner_user_id=account.owner_user_id
+                    )
+                )
+            except ChargerOwnedByAnotherError as held:
+                loaded.held_by_others.append(held.name)
+    return loaded
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,10 +60,11 @@ def own_charger(session: Session, viewer: Viewer, charger_id: int) -> StoredChar
     """The viewer's own charger (operators too see only their own here).
 
     Raises:
-        NotFoundError: no such charger, or not the viewer's.
+        NotFoundError: no such charger, or not the viewer's (an earlier owner's row of a
+            transferred charger is not theirs to plan: the charger is the new owner's).
     """
     charger = BookService(session, viewer).get_charger(charger_id)
-    if charger.owner_user_id != viewer.user.id:
+    if charger.owner_user_id != viewer.user.id or charger.transferred:
         raise NotFoundError(f"no charger with id {charger_id}")
     return charger
 

@@ -65,6 +65,9 @@ class ChargerOut(BaseModel):
     owner_user_id: int | None
     created_at: datetime
     updated_at: datetime
+    # Set on an earlier owner's row of a transferred charger: their period ended then; it
+    # keeps their sessions and takes no commands.
+    owner_until: datetime | None = None
 
     @classmethod
     def of(cls, stored: StoredCharger) -> ChargerOut:
@@ -89,6 +92,7 @@ class ChargerOut(BaseModel):
             owner_user_id=stored.owner_user_id,
             created_at=stored.created_at,
             updated_at=stored.updated_at,
+            owner_until=stored.owner_until,
         )
 
 

@@ -191,10 +191,14 @@ class SmartRuntime:
             by_charger: dict[int, list[RepeatingPlan]] = {}
             for book_id, plan in SmartPlanRepository(session, self._clock).list():
                 by_charger.setdefault(book_id, []).append(plan)
+            chargers = ChargerRepository(session, self._clock)
+            active = [b for b, plans in by_charger.items() if any(p.active for p in plans)]
+            # An earlier owner's plan (a transferred charger's old row) never drives the
+            # charger that is now someone else's.
             wanted = {
-                book_id: ChargerRepository(session, self._clock).get(book_id)
-                for book_id, plans in by_charger.items()
-                if any(plan.active for plan in plans)
+                book_id: charger
+                for book_id in active
+                if not (charger := chargers.get(book_id)).transferred
             }
         for book_id in [b for b in self._running if b not in wanted]:
             await self._stop_one(book_id)

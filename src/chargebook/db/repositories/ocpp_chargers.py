@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from chargebook.clock import Clock
 from chargebook.db.ocpp_tables import OcppChargePointRow
 from chargebook.db.repositories._common import flush_or_conflict
+from chargebook.db.repositories.chargers import ChargerRepository
 from chargebook.db.tables import ChargerRow
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.ocpp import OcppBoot, OcppCredentials
@@ -90,11 +91,9 @@ class OcppChargerRepository:
             ConflictError: another owner has claimed it.
         """
         row = self._row(charge_point_id)
-        if row.owner_user_id not in (None, owner_user_id):
+        # The one rule of ownership, atomically: two claims at once cannot both win.
+        if not ChargerRepository(self._session, self._clock).take_owner(row.id, owner_user_id):
             raise ConflictError(f"charge point {charge_point_id} belongs to another owner")
-        row.owner_user_id = owner_user_id
-        row.updated_at = self._clock.now()
-        self._session.flush()
         return row.id
 
     def record_boot(self, charge_point_id: str, boot: OcppBoot) -> None:

@@ -145,7 +145,8 @@ class SampleRepository:
             select(ChargerRow.source, ChargerRow.external_id, ChargerRow.id).where(
                 tuple_(ChargerRow.source, ChargerRow.external_id).in_(
                     [(source.value, external_id) for source, external_id in keys]
-                )
+                ),
+                ChargerRow.owner_until.is_(None),  # live readings: the current owner's row
             )
         ).all()
         ids = {(ChargerSource(source), external_id): id_ for source, external_id, id_ in found}

@@ -16,6 +16,7 @@ from chargebook.db import SessionRepository
 from chargebook.domain.access import Viewer
 from chargebook.domain.book import SessionState
 from chargebook.domain.models import ChargerSource
+from chargebook.domain.ownership import ALREADY_CONNECTED_HINT as HELD_HINT
 from chargebook.ere import MeteringVerdict
 from chargebook.errors import ConflictError
 from chargebook.ocpp_registration import OPEN_ACCESS_RISK
@@ -63,7 +64,7 @@ async def wallbox_connect(
     values = {"step": 2, "email": email, "sso_help": SSO_EXPLANATION}
     try:
         account = await connect_wallbox(context, user, email=email, password=password)
-        chargers = await load_chargers(context, account)
+        loaded = await load_chargers(context, account)
     except InvalidInputError as error:
         return render(
             request, "connect/wallbox.html", {**values, "error": error.message}, status_code=422
@@ -75,10 +76,14 @@ async def wallbox_connect(
             page.headers["Retry-After"] = "60"
         return page
     backfills(request).start(account)
-    if len(chargers) == 1:
+    if loaded.held_by_others:
+        # Said on the page at once: the redirect below would silently show fewer chargers.
+        values = {"step": 3, "chargers": loaded.owned, "held_by_others": loaded.held_by_others}
+        return render(request, "connect/chargers.html", values | {"held_hint": HELD_HINT})
+    if len(loaded.owned) == 1:
         with context.database.transaction() as session:
-            detect(session, context.clock, chargers[0])
-        return _see(f"/connect/{chargers[0].id}/meter")
+            detect(session, context.clock, loaded.owned[0])
+        return _see(f"/connect/{loaded.owned[0].id}/meter")
     return _see(f"/connect/chargers?account={account.id}")
 
 
@@ -89,7 +94,7 @@ def choose_charger(
     chargers = BookService(db, viewer).list_chargers()
     if account is not None:
         owned_account(context, viewer, account)
-        chargers = [c for c in chargers if c.account_id == account]
+        chargers = [c for c in chargers if c.account_id == account and not c.transferred]
     return render(request, "connect/chargers.html", {"step": 3, "chargers": chargers})
 
 

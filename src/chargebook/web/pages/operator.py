@@ -11,9 +11,11 @@ from fastapi.responses import RedirectResponse, Response
 
 from chargebook.db import SessionRepository, UserRepository
 from chargebook.db.ere_store import EreStore
+from chargebook.db.repositories.charger_transfers import transfer_charger
 from chargebook.domain.book import SessionState
 from chargebook.domain.ere_book import FollowUpStatus
 from chargebook.domain.users import UserRole
+from chargebook.errors import NotFoundError
 from chargebook.web.book import BookService
 from chargebook.web.deps import Ctx, DbSession, OperatorViewer
 from chargebook.web.errors import InvalidInputError
@@ -105,3 +107,25 @@ def quarantine(request: Request, viewer: OperatorViewer, db: DbSession) -> Respo
         "chargers": {c.id: c for c in BookService(db, viewer).list_chargers()},
     }
     return render(request, "operator/quarantine.html", values)
+
+
+@router.post("/transfers")
+def transfer(
+    context: Ctx,
+    viewer: OperatorViewer,
+    db: DbSession,
+    charger_id: Annotated[int, Form(ge=1, le=2**62)],
+    email: Annotated[str, Form(max_length=320)],
+) -> Response:
+    """Give a charger to a new owner from now on (a house sale), audited; the one service
+    function the CLI's `chargebook chargers transfer` calls too."""
+    try:
+        transfer_charger(
+            db, context.clock, charger_id=charger_id, to_email=email,
+            actor=f"operator:{viewer.user.id}",
+        )  # fmt: skip
+    except NotFoundError as missing:
+        if "user" not in missing.message:
+            raise
+        raise InvalidInputError(missing.message, field="email") from None
+    return RedirectResponse("/operator", status_code=303)
