@@ -190,19 +190,39 @@ async def test_paging_by_offset_until_count(cloud: FakeCloud, client: WallboxCli
     assert [p["offset"] for p in seen] == ["0", "10", "20"]
 
 
-async def test_long_history_is_fetched_in_windows_without_duplicates(
+async def test_long_history_is_one_range_paged_by_offset(
+    cloud: FakeCloud, client: WallboxClient
+) -> None:
+    # One session a day for a year: one range, one read per page (not one per 30 days).
+    items = [item(n, T0 + timedelta(days=n)) for n in range(365)]
+    seen = serve(cloud, items)
+    pages: list[tuple[int, int]] = []
+    records = await collect(
+        client,
+        start=T0,
+        end=T0 + timedelta(days=365),
+        page_size=100,
+        on_page=lambda read, expected: pages.append((read, expected)),
+    )
+    assert [r.external_id for r in records] == [str(n) for n in range(365)]
+    assert [p["offset"] for p in seen] == ["0", "100", "200", "300"]
+    assert {int(p["end_date"]) - int(p["start_date"]) for p in seen} == {365 * 86400}
+    # The first page's meta.count tells how many reads the range takes.
+    assert pages == [(1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+async def test_windows_when_asked_for_without_duplicates(
     cloud: FakeCloud, client: WallboxClient
 ) -> None:
     # One session a day for a year, one exactly on every 30-day window boundary.
     items = [item(n, T0 + timedelta(days=n)) for n in range(365)]
     seen = serve(cloud, items)
-    records = await collect(client, start=T0, end=T0 + timedelta(days=365), page_size=100)
+    records = await collect(
+        client, start=T0, end=T0 + timedelta(days=365), page_size=100, window=timedelta(days=30)
+    )
     assert [r.external_id for r in records] == [str(n) for n in range(365)]
-    # One page of the whole year (365 > 100: not all of it), then ceil(365 / 30) windows.
-    assert len(seen) == 1 + 13
-    spans = [int(p["end_date"]) - int(p["start_date"]) for p in seen]
-    assert spans[0] >= 365 * 86400
-    assert max(spans[1:]) <= 30 * 86400
+    assert len(seen) == 13  # ceil(365 / 30) windows of one page each
+    assert max(int(p["end_date"]) - int(p["start_date"]) for p in seen) <= 30 * 86400
 
 
 async def test_an_empty_long_range_costs_one_request(
@@ -226,15 +246,15 @@ async def test_a_long_range_that_fits_one_page_is_read_in_one_request(
     assert len(seen) == 1
 
 
-async def test_a_long_range_beyond_one_page_falls_back_to_windows(
+async def test_a_long_range_beyond_one_page_pages_on_from_the_first_page(
     cloud: FakeCloud, client: WallboxClient
 ) -> None:
     items = [item(n, T0 + timedelta(hours=12 * n)) for n in range(120)]  # 60 days
     seen = serve(cloud, items)
     records = await collect(client, start=T0, end=T0 + timedelta(days=60), page_size=50)
     assert sorted(int(r.external_id or "") for r in records) == list(range(120))
-    # The whole-range page (120 > 50), then per 30-day window pages of 50, 10 (x2).
-    assert [p["offset"] for p in seen] == ["0", "0", "50", "0", "50"]
+    # The first page is used, not thrown away for windows: ceil(120 / 50) reads.
+    assert [p["offset"] for p in seen] == ["0", "50", "100"]
 
 
 async def test_repeated_ids_across_pages_are_yielded_once(

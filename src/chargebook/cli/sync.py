@@ -53,7 +53,9 @@ class _RichProgress:
 
 def sync(
     account: str | None = typer.Option(None, "--account", help="Only this account (e-mail)."),
-    window_days: int = typer.Option(180, "--window-days", help="Backfill window (days)."),
+    window_days: int | None = typer.Option(
+        None, "--window-days", help="Backfill window (days); default: the whole history."
+    ),
     overlap_days: float = typer.Option(2, "--overlap-days", help="Incremental re-read (days)."),
     history_years: float = typer.Option(10, "--history-years", help="Backfill horizon (years)."),
     batch_size: int = typer.Option(1000, "--batch-size", help="Sessions per transaction."),
@@ -63,10 +65,12 @@ def sync(
     """Sync every connected account's chargers and sessions into the book (resumable)."""
     settings = load_settings()
     clock = SystemClock()
+    history = timedelta(days=365.25 * history_years)
     config = SyncConfig(
-        backfill_window=timedelta(days=window_days),
+        # One window over the whole history: paged, it costs one read per 1,000 sessions.
+        backfill_window=timedelta(days=window_days) if window_days else history,
         overlap=timedelta(days=overlap_days),
-        max_history=timedelta(days=365.25 * history_years),
+        max_history=history,
         batch_size=batch_size,
         max_concurrent_accounts=concurrency,
     )

@@ -10,6 +10,9 @@ from typing import Protocol, runtime_checkable
 from chargebook.domain.book import SessionSample, StoredSession, SyncState, UpsertPlan
 from chargebook.domain.models import Charger, ChargerSource, ChargerStatus, SessionRecord
 
+# Told `(pages_read, pages_expected)` after each history page: progress in reads.
+PageListener = Callable[[int, int], None]
+
 
 @runtime_checkable
 class ChargerCloud(Protocol):
@@ -20,9 +23,15 @@ class ChargerCloud(Protocol):
     async def get_status(self, charger_id: str) -> ChargerStatus: ...
 
     def iter_sessions(
-        self, charger_id: str, *, start: datetime, end: datetime
+        self,
+        charger_id: str,
+        *,
+        start: datetime,
+        end: datetime,
+        on_page: PageListener | None = None,
     ) -> AsyncIterator[SessionRecord]:
-        """Sessions that started in [start, end), page by page, as raw-backed records."""
+        """Sessions that started in [start, end), page by page, as raw-backed records;
+        `on_page` follows the pages (each one read of the account's budget)."""
         ...
 
 
