@@ -60,7 +60,8 @@ async def test_progress_counts_reads_and_learns_the_pages_from_the_first_one(
     assert all(d <= t for d, t, _ in updates.seen)
     assert [d for d, _, _ in updates.seen] == sorted(d for d, _, _ in updates.seen)
     after_first_pages = [t for d, t, _ in updates.seen if d == 1 + pages["101"] + 1]
-    assert after_first_pages and after_first_pages[0] == reads
+    assert after_first_pages
+    assert after_first_pages[0] == reads
 
 
 async def test_chargers_just_listed_by_the_caller_are_not_listed_again(
