@@ -16,7 +16,7 @@ import httpx
 from chargebook.clock import Clock
 from chargebook.crypto import SecretBox
 from chargebook.db import Database, UserRepository, WallboxAccountRepository
-from chargebook.domain.models import Charger, ChargerStatus, SessionRecord
+from chargebook.domain.models import Charger, ChargerReading, ChargerStatus, SessionRecord
 from chargebook.domain.ports import PageListener
 from chargebook.domain.users import WallboxAccount
 from chargebook.errors import ConfigurationError, NotFoundError
@@ -110,6 +110,9 @@ class CountedCloud:
 
     async def get_status(self, charger_id: str) -> ChargerStatus:
         return await self.client.get_status(charger_id)
+
+    async def read_overview(self) -> list[ChargerReading]:
+        return await self.client.read_overview()
 
     async def iter_sessions(
         self,

@@ -12,6 +12,7 @@ Every method returns chargebook domain objects in explicit units and raises only
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
@@ -25,6 +26,7 @@ from chargebook.clock import Clock, ensure_utc
 from chargebook.domain.models import (
     Charger,
     ChargerConfig,
+    ChargerReading,
     ChargerStatus,
     ChargerSummary,
     ChargeSchedule,
@@ -37,11 +39,12 @@ from chargebook.settings import Settings
 from chargebook.wallbox._base import _WallboxBase
 from chargebook.wallbox.budget import RequestBudget
 from chargebook.wallbox.exceptions import WallboxUnsafeActionError
-from chargebook.wallbox.history import SessionPage, time_windows
+from chargebook.wallbox.history import SessionPage, read_range
 from chargebook.wallbox.states import UPDATING_CODE
 from chargebook.wallbox.tokens import EncryptedFileTokenStore, TokenStore
 from chargebook.wallbox.wire.chargers import ChargerDataResponse, GroupsResponse
 from chargebook.wallbox.wire.common import parse_payload
+from chargebook.wallbox.wire.overview import LiveGroupsResponse
 from chargebook.wallbox.wire.schedules import SchedulesResponse, schedules_body
 from chargebook.wallbox.wire.sessions import parse_page
 from chargebook.wallbox.wire.status import ConfigResponse, StatusResponse
@@ -134,6 +137,34 @@ class WallboxClient(_WallboxBase):
         if not mid_serials:
             return chargers
         return [await self._with_mid_serial(charger) for charger in chargers]
+
+    async def read_overview(self) -> list[ChargerReading]:
+        """Every charger with its live state, from one groups read (`ChargerOverview`).
+
+        What the recorder polls idle chargers with: one read for all of them. Power and
+        energy may be unknown (None); MID serials already read by this client are kept.
+
+        Raises:
+            WallboxError: see `chargebook.wallbox.exceptions`.
+        """
+        groups, live = await self._request(
+            "GET",
+            "/v3/chargers/groups",
+            parse=lambda data: (
+                parse_payload(GroupsResponse, data, what="groups"),
+                parse_payload(LiveGroupsResponse, data, what="groups"),
+            ),
+        )
+        chargers = [self._known_mid_serial(charger) for charger in groups.to_domain()]
+        return live.readings(chargers, observed_at=self._clock.now())
+
+    def _known_mid_serial(self, charger: Charger) -> Charger:
+        serial = (self._mid_serials_read or {}).get(charger.external_id)
+        if not charger.mid.enabled or charger.mid.serial_number or not serial:
+            return charger
+        return dataclasses.replace(
+            charger, mid=dataclasses.replace(charger.mid, serial_number=serial)
+        )
 
     async def _with_mid_serial(self, charger: Charger) -> Charger:
         if not charger.mid.enabled or charger.mid.serial_number:
@@ -256,48 +287,16 @@ class WallboxClient(_WallboxBase):
         Raises:
             WallboxError: see `chargebook.wallbox.exceptions` (after retries).
         """
-        start, end = ensure_utc(start), ensure_utc(end)
-        spans = [(start, end)] if window is None else list(time_windows(start, end, window))
-        if start >= end:
-            spans = []
-        seen: set[str] = set()
-        pages_read = 0
-        for index, (span_start, span_end) in enumerate(spans):
-            in_span: set[str] = set()
-            offset = 0
-            while True:
-                page = await self.fetch_session_page(
-                    charger_id, start=span_start, end=span_end, limit=page_size, offset=offset
-                )
-                pages_read += 1
-                repeats = 0
-                records = []
-                on_page_ids: set[str] = set()
-                for record in page.records:
-                    key = record.external_id
-                    if key is not None and key in in_span:
-                        repeats += 1  # this page overlaps the previous one
-                    if key is not None:
-                        on_page_ids.add(key)
-                        if key in seen:  # also a session on a window boundary
-                            continue
-                        seen.add(key)
-                    if record.session and not start <= record.session.started_at < end:
-                        continue
-                    records.append(record)
-                in_span |= on_page_ids  # an id twice on one page is no overlap
-                # An overlapping page repeated `repeats` items, so it reached that many items
-                # less far; advancing by the full page would skip them.
-                offset += len(page.records) - repeats or len(page.records)
-                # An empty page before `count` would loop forever: the server ran out.
-                done = not page.records or offset >= page.count
-                if on_page is not None:
-                    left = 0 if done else math.ceil((page.count - offset) / page_size)
-                    on_page(pages_read, pages_read + left + len(spans) - index - 1)
-                for record in records:
-                    yield record
-                if done:
-                    break
+        pages = read_range(
+            functools.partial(self.fetch_session_page, charger_id),
+            start=start,
+            end=end,
+            page_size=page_size,
+            window=window,
+            on_page=on_page,
+        )
+        async for record in pages:
+            yield record
 
     # -- control --------------------------------------------------------------------------
 

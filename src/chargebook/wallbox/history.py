@@ -1,13 +1,17 @@
-"""Session history helpers: pages and the time windows a long history is fetched in."""
+"""Session history helpers: pages, the time windows a history may be read in, and the paging
+of one range by `offset` (`read_range`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import math
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from chargebook.clock import ensure_utc
 from chargebook.domain.models import SessionRecord
+from chargebook.domain.ports import PageListener
 
 DEFAULT_WINDOW = timedelta(days=30)
 
@@ -43,3 +47,64 @@ def time_windows(
         stop = min(cursor + window, end)
         yield cursor, stop
         cursor = stop
+
+
+class PageFetcher(Protocol):
+    """One page of one charger's history (`WallboxClient.fetch_session_page`, bound)."""
+
+    def __call__(
+        self, *, start: datetime, end: datetime, limit: int, offset: int
+    ) -> Awaitable[SessionPage]: ...
+
+
+async def read_range(
+    fetch: PageFetcher,
+    *,
+    start: datetime,
+    end: datetime,
+    page_size: int,
+    window: timedelta | None,
+    on_page: PageListener | None,
+) -> AsyncIterator[SessionRecord]:
+    """Every session that started in [start, end): one query paged by `offset`, or with
+    `window` one query per window; see `WallboxClient.iter_sessions`."""
+    start, end = ensure_utc(start), ensure_utc(end)
+    spans = [(start, end)] if window is None else list(time_windows(start, end, window))
+    if start >= end:
+        spans = []
+    seen: set[str] = set()
+    pages_read = 0
+    for index, (span_start, span_end) in enumerate(spans):
+        in_span: set[str] = set()
+        offset = 0
+        while True:
+            page = await fetch(start=span_start, end=span_end, limit=page_size, offset=offset)
+            pages_read += 1
+            repeats = 0
+            records = []
+            on_page_ids: set[str] = set()
+            for record in page.records:
+                key = record.external_id
+                if key is not None and key in in_span:
+                    repeats += 1  # this page overlaps the previous one
+                if key is not None:
+                    on_page_ids.add(key)
+                    if key in seen:  # also a session on a window boundary
+                        continue
+                    seen.add(key)
+                if record.session and not start <= record.session.started_at < end:
+                    continue
+                records.append(record)
+            in_span |= on_page_ids  # an id twice on one page is no overlap
+            # An overlapping page repeated `repeats` items, so it reached that many items
+            # less far; advancing by the full page would skip them.
+            offset += len(page.records) - repeats or len(page.records)
+            # An empty page before `count` would loop forever: the server ran out.
+            done = not page.records or offset >= page.count
+            if on_page is not None:
+                left = 0 if done else math.ceil((page.count - offset) / page_size)
+                on_page(pages_read, pages_read + left + len(spans) - index - 1)
+            for record in records:
+                yield record
+            if done:
+                break
