@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import httpx
@@ -122,7 +123,7 @@ async def test_against_the_simulator_only_plugged_in_chargers_get_status_reads(
         assert all(any(s.start <= t <= s.end for s in sessions) for t in reads), charger_id
     assert status_reads > 0  # the charging charger was followed on its own
     groups = [r.time for r in data if r.path == "/v3/chargers/groups"]
-    gaps = [(b - a).total_seconds() for a, b in zip(groups, groups[1:], strict=False)]
+    gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(groups)]
     assert min(gaps) >= RecorderConfig().idle_interval_s
     assert len(data) == len(groups) + status_reads
     # Three hours allow 540 reads; the recorder keeps to a fraction of its half.
