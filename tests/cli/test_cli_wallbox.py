@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -126,6 +127,8 @@ def test_chargers_and_status_screen(env: WallboxSimulator) -> None:
     ):
         assert label in result.output
     assert f"code {env.view(cid).status_id}" in result.output
+    # How fresh the cloud's reading is: the charger's last sync, and its age.
+    assert re.search(r"Last sync .*\(updated (just now|\d+ (s|min|h|days) ago)\)", result.output)
 
 
 def test_controls_change_the_charger(env: WallboxSimulator) -> None:
