@@ -137,6 +137,11 @@ def budget_registry(settings: Settings, clock: Clock) -> BudgetRegistry:
     )
 
 
+def recorder_reads_per_minute(settings: Settings) -> int | None:
+    """The read budget the recorder paces itself by: None in partner mode (no limit)."""
+    return None if settings.wallbox_partner_mode else settings.wallbox_reads_per_minute
+
+
 def build_sources(
     settings: Settings,
     database: Database,

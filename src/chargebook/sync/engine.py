@@ -1,9 +1,13 @@
 """The sync engine: pulls every charger's session history through the ports into the book.
 
-Per charger: a new charger's cursor is saved first; then an incremental read of
-[synced_until - overlap, now); then the backfill walks back window by window to the horizon.
-The cursor moves only after a window was read completely, and its save is queued after the
-window's pages, so a run killed at any moment resumes without losing or doubling a session.
+Per charger: a new charger's cursor is saved first. A charger never read is read as one range,
+[horizon, now) with the default window (the recent sessions and its whole history, one read
+per 1,000 sessions: under Wallbox's 3 reads a minute each read costs 20 s). Later syncs read
+[synced_until - overlap, now), then walk a backfill that is not complete back window by window
+to the horizon. The cursor moves only after a range was read completely, and its save is
+queued after the range's pages, so a run killed at any moment resumes without losing or
+doubling a session. Progress is reported in reads (`SyncProgress`): one per planned range,
+corrected by the pages the cloud announces (`on_page`).
 
 Writes go through a `WriteGroup`: the pages and cursors of all accounts of one run are
 committed together, a few thousand rows per transaction (see `write_group`), and at the end

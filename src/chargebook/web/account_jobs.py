@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from chargebook.account_sources import build_sources, close_sources
+from chargebook.account_sources import build_sources, close_sources, recorder_reads_per_minute
 from chargebook.db import WallboxAccountRepository
 from chargebook.db.book_store import book_opener
 from chargebook.errors import ChargebookError
@@ -113,7 +113,7 @@ class AccountJobs:
         opener = book_opener(context.database, context.clock)
         self._engine = _LeasedEngine(leases, opener, context.clock, SyncConfig())
         self._recorder = Recorder(
-            opener, context.clock, reads_per_minute=context.settings.wallbox_reads_per_minute
+            opener, context.clock, reads_per_minute=recorder_reads_per_minute(context.settings)
         )
 
     @property
