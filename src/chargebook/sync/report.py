@@ -10,7 +10,9 @@ class SyncProgress(Protocol):
     """Receives progress while accounts sync (e.g. a Rich progress bar)."""
 
     def update(self, account: str, *, done: int, total: int, note: str) -> None:
-        """`done` of `total` steps (history requests) of `account` are finished."""
+        """`done` of the `total` reads of the cloud expected for `account` are finished
+        (the groups read and the history pages; `total` grows when a first page announces
+        more pages than planned)."""
         ...
 
 
