@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from chargebook.clock import FixedClock
-from chargebook.db import Database, WallboxAccountRepository
+from chargebook.db import ChargerRepository, Database, WallboxAccountRepository
 from chargebook.settings import Settings
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
 from chargebook.web.backfill import BackfillStatus
@@ -54,7 +54,22 @@ async def test_the_wizard_and_its_backfill_make_the_fewest_reads(
         assert account is not None
         await backfills_of(app).wait(account.id)
         status = backfills_of(app).status(account.id)
+        # While a backfill waits for the budget, the polled fragment says so (set as the
+        # budget's listener would, 40 s before the next read).
+        with sqlite_database.session() as session:
+            charger_id = ChargerRepository(session, clock).list(account_id=account.id)[0].id
+        backfills_of(app)._statuses[account.id] = BackfillStatus(
+            account.id, running=True, done=2, total=5, note="history",
+            waiting_until=clock.now() + timedelta(seconds=40),
+            waiting_reason="the Wallbox rate limit (3 reads a minute)",
+        )  # fmt: skip
+        fragment = await owner.client.get(f"/connect/{charger_id}/progress")
         await owner.client.aclose()
+    assert fragment.status_code == 200
+    assert (
+        'data-testid="backfill-note">waiting 40 s for the Wallbox rate limit (3 reads a minute)'
+        " — 2 of 5 reads done<" in fragment.text
+    )
     assert status is not None
     assert status.error is None
     reads = [
