@@ -321,3 +321,29 @@ async def test_an_overlapping_page_does_not_make_the_client_skip_an_item(
     cloud.on("GET", PATH, shifted)
     records = await collect(client, start=T0, end=T0 + timedelta(days=5), page_size=10)
     assert sorted(int(r.external_id) for r in records) == list(range(25))
+
+
+async def test_a_refused_long_range_is_read_in_windows_instead(
+    cloud: FakeCloud, client: WallboxClient
+) -> None:
+    # The real API's longest span is undocumented: a server that refuses a year as a bad
+    # request still gets the whole history, in 30-day windows.
+    items = [item(n, T0 + timedelta(days=3 * n)) for n in range(120)]  # a year
+    seen: list[dict[str, str]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        params = dict(request.url.params)
+        seen.append(params)
+        if float(params["end_date"]) - float(params["start_date"]) > 100 * 86400:
+            return httpx.Response(400, json={"error": True, "msg": "range too long"})
+        lo, hi = float(params["start_date"]), float(params["end_date"])
+        hits = [i for i in items if _starts_within(i, lo, hi)]
+        offset, limit = int(params["offset"]), int(params["limit"])
+        return httpx.Response(
+            200, json={"meta": {"count": len(hits)}, "data": hits[offset : offset + limit]}
+        )
+
+    cloud.on("GET", PATH, handler)
+    records = await collect(client, start=T0, end=T0 + timedelta(days=360))
+    assert sorted(int(r.external_id or "") for r in records) == list(range(120))
+    assert len(seen) == 1 + 12  # the refused year, then 12 windows of 30 days

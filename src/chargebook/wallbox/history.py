@@ -3,6 +3,7 @@ of one range by `offset` (`read_range`)."""
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import AsyncIterator, Awaitable, Iterator
 from dataclasses import dataclass
@@ -12,6 +13,9 @@ from typing import Protocol
 from chargebook.clock import ensure_utc
 from chargebook.domain.models import SessionRecord
 from chargebook.domain.ports import PageListener
+from chargebook.wallbox.exceptions import WallboxRequestError
+
+_LOGGER = logging.getLogger(__name__)
 
 DEFAULT_WINDOW = timedelta(days=30)
 
@@ -67,7 +71,44 @@ async def read_range(
     on_page: PageListener | None,
 ) -> AsyncIterator[SessionRecord]:
     """Every session that started in [start, end): one query paged by `offset`, or with
-    `window` one query per window; see `WallboxClient.iter_sessions`."""
+    `window` one query per window; see `WallboxClient.iter_sessions`.
+
+    The longest span the real API accepts is undocumented (reference §2.9): if it refuses
+    the first page of a whole range as a bad request, the range is read in `DEFAULT_WINDOW`
+    windows instead (spans HA's and the PyPI client's tests show working).
+    """
+    answered = False
+
+    async def first_answered(
+        *, start: datetime, end: datetime, limit: int, offset: int
+    ) -> SessionPage:
+        nonlocal answered
+        page = await fetch(start=start, end=end, limit=limit, offset=offset)
+        answered = True
+        return page
+
+    try:
+        async for record in _read_spans(first_answered, start, end, page_size, window, on_page):
+            yield record
+    except WallboxRequestError as exc:
+        if window is not None or answered:
+            raise
+        _LOGGER.warning(
+            "Wallbox refused a history query of %d days (%s); reading it in %d-day windows",
+            (end - start).days, exc.message, DEFAULT_WINDOW.days,
+        )  # fmt: skip
+        async for record in _read_spans(fetch, start, end, page_size, DEFAULT_WINDOW, on_page):
+            yield record
+
+
+async def _read_spans(
+    fetch: PageFetcher,
+    start: datetime,
+    end: datetime,
+    page_size: int,
+    window: timedelta | None,
+    on_page: PageListener | None,
+) -> AsyncIterator[SessionRecord]:
     start, end = ensure_utc(start), ensure_utc(end)
     spans = [(start, end)] if window is None else list(time_windows(start, end, window))
     if start >= end:
