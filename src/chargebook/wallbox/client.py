@@ -155,24 +155,17 @@ class WallboxClient(_WallboxBase):
                 parse_payload(LiveGroupsResponse, data, what="groups"),
             ),
         )
-        chargers = [self._known_mid_serial(charger) for charger in groups.to_domain()]
+        chargers = [await self._with_mid_serial(c, may_read=False) for c in groups.to_domain()]
         return live.readings(chargers, observed_at=self._clock.now())
 
-    def _known_mid_serial(self, charger: Charger) -> Charger:
-        serial = (self._mid_serials_read or {}).get(charger.external_id)
-        if not charger.mid.enabled or charger.mid.serial_number or not serial:
-            return charger
-        return dataclasses.replace(
-            charger, mid=dataclasses.replace(charger.mid, serial_number=serial)
-        )
-
-    async def _with_mid_serial(self, charger: Charger) -> Charger:
+    async def _with_mid_serial(self, charger: Charger, *, may_read: bool = True) -> Charger:
+        """`charger` with its MID serial: read once per client (`may_read`), else as known."""
         if not charger.mid.enabled or charger.mid.serial_number:
             return charger
         if self._mid_serials_read is None:
             self._mid_serials_read = {}
         serial = self._mid_serials_read.get(charger.external_id)
-        if serial is None:
+        if serial is None and may_read:
             summary = await self.get_charger(charger.external_id)
             serial = summary.charger.mid.serial_number or ""
             self._mid_serials_read[charger.external_id] = serial
