@@ -65,7 +65,9 @@ async def test_idle_chargers_cost_one_read_a_round_and_only_a_charging_one_is_po
 
     assert [await poll() for _ in range(3)] == [300.0] * 3  # idle: one overview a round
     assert (cloud.overviews, cloud.status_reads) == (3, [])
-    assert len(book.state.samples) == 9  # every charger sampled from the overview
+    # Every charger sampled from the overview once: an unchanged idle state is not stored
+    # again until `idle_sample_s` (30 min) has passed.
+    assert len(book.state.samples) == 3
     assert set(book.state.chargers) == {"101", "102", "103"}
 
     cloud.states["102"] = ChargerState.CHARGING  # a car starts at 102
@@ -130,3 +132,18 @@ async def test_against_the_simulator_only_plugged_in_chargers_get_status_reads(
     assert len(data) < 540 * 0.5
     samples_of_charging = [s for k, s in book.state.samples.items() if k[0] == str(charging_id)]
     assert any(s.state is ChargerState.CHARGING and s.power_kw > 0 for s in samples_of_charging)
+
+
+async def test_an_idle_charger_is_stored_on_a_change_or_every_half_hour(clock: FixedClock) -> None:
+    cloud = OverviewCloud(clock)
+    book = FakeBook()
+    recorder = Recorder(book.open, clock, CONFIG, reads_per_minute=3)
+    account = AccountSource(1, "a@example.com", cloud)
+    for _ in range(7):  # 0, 5, ..., 30 min
+        clock.advance(await recorder.poll_account(account))
+    assert cloud.overviews == 7
+    assert len(book.state.samples) == 3 * 2  # at 0 and at 30 min
+    cloud.states["103"] = ChargerState.LOCKED  # a change is stored at once
+    await recorder.poll_account(account)
+    latest = max((k for k in book.state.samples if k[0] == "103"), key=lambda k: k[1])
+    assert book.state.samples[latest].state is ChargerState.LOCKED

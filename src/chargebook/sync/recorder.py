@@ -42,6 +42,8 @@ class RecorderConfig:
         read_share: the part of the account's read budget the recorder may use (0-1].
         chargers_refresh_s: how often the chargers' facts are written to the book unchanged.
         error_backoff_s: the wait after a failed poll.
+        idle_sample_s: an idle charger's overview reading is stored when its state changed,
+            else at most this often (the book's last sample stays recent; no row per read).
     """
 
     charging_interval_s: float = 90.0
@@ -49,6 +51,7 @@ class RecorderConfig:
     read_share: float = 0.5
     chargers_refresh_s: float = 6 * 3600.0
     error_backoff_s: float = 300.0
+    idle_sample_s: float = 1800.0
 
     def __post_init__(self) -> None:
         if not 0 < self.read_share <= 1:
@@ -110,6 +113,8 @@ class _Watch:
     listed_at: datetime | None = None  # the charger list (clouds without an overview)
     stored: dict[str, Charger] = field(default_factory=dict)  # facts last written
     stored_at: datetime | None = None
+    # charger id -> (when, status code, state) of its last stored idle sample
+    idle_sampled: dict[str, tuple[datetime, int, ChargerState]] = field(default_factory=dict)
 
 
 class Recorder:
@@ -174,8 +179,9 @@ class Recorder:
                 charger_id = reading.charger.external_id
                 self._note_state(watch, charger_id, reading.state)
                 sample = sample_from_reading(reading)
-                # A charging charger's status is read next: it has the exact power.
-                if sample is not None and charger_id not in watch.charging:
+                if sample is None or charger_id in watch.charging:
+                    continue  # a charging charger's status is read next: the exact power
+                if self._idle_sample_due(watch, sample):
                     samples[charger_id] = sample
             watch.charging &= set(watch.chargers)
             return samples
@@ -190,6 +196,19 @@ class Recorder:
             samples[charger_id] = sample_from_status(status, charger)
             self._note_state(watch, charger_id, status.state)
         return samples
+
+    def _idle_sample_due(self, watch: _Watch, sample: SessionSample) -> bool:
+        last = watch.idle_sampled.get(sample.charger_external_id)
+        due = (
+            last is None
+            or last[1:] != (sample.status_code, sample.state)
+            or sample.power_kw > 0
+            or (sample.observed_at - last[0]).total_seconds() >= self.config.idle_sample_s
+        )
+        if due:
+            key = sample.charger_external_id
+            watch.idle_sampled[key] = (sample.observed_at, sample.status_code, sample.state)
+        return due
 
     @staticmethod
     def _note_state(watch: _Watch, charger_id: str, state: ChargerState) -> None:
