@@ -25,6 +25,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any
 
 from chargebook.account_sources import build_sources, close_sources, recorder_reads_per_minute
@@ -32,7 +33,7 @@ from chargebook.db import WallboxAccountRepository
 from chargebook.db.book_store import book_opener
 from chargebook.errors import ChargebookError
 from chargebook.jobs import Job, Scheduler
-from chargebook.jobs.book_jobs import schedule_account_jobs
+from chargebook.jobs.book_jobs import SYNC_INTERVAL_S, schedule_account_jobs
 from chargebook.sync import SyncConfig, SyncEngine
 from chargebook.sync.engine import AccountSource
 from chargebook.sync.recorder import Recorder
@@ -104,10 +105,12 @@ class AccountJobs:
         *,
         busy: Callable[[int], bool],
         leases: AccountLeases,
+        synced_at: Callable[[int], datetime | None] = lambda _account_id: None,
     ) -> None:
         self._context = context
         self._scheduler = scheduler
         self._busy = busy
+        self._synced_at = synced_at
         self._sources: dict[int, AccountSource] = {}
         self._lock = asyncio.Lock()  # a refresh and the periodic check never interleave
         opener = book_opener(context.database, context.clock)
@@ -139,10 +142,23 @@ class AccountJobs:
                     _LOGGER.warning("account %d not scheduled: %s", account_id, error)
                     continue
                 schedule_account_jobs(
-                    self._scheduler, sources, engine=self._engine, recorder=self._recorder
+                    self._scheduler,
+                    sources,
+                    engine=self._engine,
+                    recorder=self._recorder,
+                    sync_first_delay_s=self._first_sync_delay_s(account_id),
                 )
                 self._sources[account_id] = sources[0]
                 _LOGGER.info("account %d: sync and recorder jobs scheduled", account_id)
+
+    def _first_sync_delay_s(self, account_id: int) -> float:
+        """A periodic sync right after the backfill would re-read what it just read: the
+        first one comes a sync interval after the backfill."""
+        synced_at = self._synced_at(account_id)
+        if synced_at is None:
+            return 0.0
+        age_s = (self._context.clock.now() - synced_at).total_seconds()
+        return max(0.0, SYNC_INTERVAL_S - age_s)
 
     async def aclose(self) -> None:
         """Close the HTTP clients of every scheduled account."""
@@ -183,9 +199,11 @@ class SchedulerThread:
         *,
         busy: Callable[[int], bool] = lambda _account_id: False,
         leases: AccountLeases | None = None,
+        synced_at: Callable[[int], datetime | None] = lambda _account_id: None,
     ) -> None:
         self._context = context
         self._busy = busy
+        self._synced_at = synced_at
         self._leases = leases or AccountLeases()
         self._check_interval_s = context.settings.web_accounts_check_s
         self._ready = threading.Event()
@@ -254,7 +272,13 @@ class SchedulerThread:
 
     async def _run(self) -> None:
         scheduler = Scheduler(self._context.clock)
-        accounts = AccountJobs(self._context, scheduler, busy=self._busy, leases=self._leases)
+        accounts = AccountJobs(
+            self._context,
+            scheduler,
+            busy=self._busy,
+            leases=self._leases,
+            synced_at=self._synced_at,
+        )
         scheduler.add(
             Job(name="accounts", key="*", run=accounts.reconcile, interval_s=self._check_interval_s)
         )

@@ -107,6 +107,13 @@ class Backfills:
         """The account's backfill in this process, or None if none was started here."""
         return self._statuses.get(account_id)
 
+    def synced_at(self, account_id: int) -> datetime | None:
+        """When the account's backfill finished without error in this process (or None)."""
+        status = self._statuses.get(account_id)
+        if status is None or status.running or status.error is not None:
+            return None
+        return status.finished_at
+
     def running(self, account_id: int) -> bool:
         """Whether the account's backfill is running in this process (any thread may ask)."""
         status = self._statuses.get(account_id)
