@@ -25,7 +25,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from chargebook.account_sources import build_sources, close_sources, recorder_reads_per_minute
@@ -134,7 +134,10 @@ class AccountJobs:
                 await close_sources([self._sources.pop(account_id)])
                 _LOGGER.info("account %d: jobs stopped (removed or disabled)", account_id)
             for account_id, email in sorted(enabled.items()):
-                if account_id in self._sources or self._busy(account_id):
+                if account_id in self._sources:
+                    self._postpone_sync(account_id)  # scheduled before its backfill ended
+                    continue
+                if self._busy(account_id):
                     continue
                 try:
                     sources = self._build(email)
@@ -150,6 +153,12 @@ class AccountJobs:
                 )
                 self._sources[account_id] = sources[0]
                 _LOGGER.info("account %d: sync and recorder jobs scheduled", account_id)
+
+    def _postpone_sync(self, account_id: int) -> None:
+        synced_at = self._synced_at(account_id)
+        if synced_at is not None:
+            until = synced_at + timedelta(seconds=SYNC_INTERVAL_S)
+            self._scheduler.postpone("sync", str(account_id), until)
 
     def _first_sync_delay_s(self, account_id: int) -> float:
         """A periodic sync right after the backfill would re-read what it just read: the
