@@ -38,6 +38,7 @@ from chargebook.db.book_store import book_opener
 from chargebook.db.database import Database
 from chargebook.db.tables import ChargingSessionRow, SyncStateRow, UserRow, WallboxAccountRow
 from chargebook.domain.models import Charger, ChargerStatus, SessionRecord
+from chargebook.domain.ports import PageListener
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
 from chargebook.simulator.wallbox.render import groups
 from chargebook.sync import AccountSource, SyncConfig, SyncEngine, SyncReport
@@ -65,7 +66,12 @@ class MemoryCloud:
         raise NotImplementedError("the ingest benchmark reads history only")
 
     async def iter_sessions(
-        self, charger_id: str, *, start: datetime, end: datetime
+        self,
+        charger_id: str,
+        *,
+        start: datetime,
+        end: datetime,
+        on_page: PageListener | None = None,
     ) -> AsyncIterator[SessionRecord]:
         starts = self._starts.get(charger_id, [])
         lo, hi = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)

@@ -16,7 +16,8 @@ import httpx
 from chargebook.clock import Clock
 from chargebook.crypto import SecretBox
 from chargebook.db import Database, UserRepository, WallboxAccountRepository
-from chargebook.domain.models import Charger, ChargerStatus, SessionRecord
+from chargebook.domain.models import Charger, ChargerReading, ChargerStatus, SessionRecord
+from chargebook.domain.ports import PageListener
 from chargebook.domain.users import WallboxAccount
 from chargebook.errors import ConfigurationError, NotFoundError
 from chargebook.settings import Settings
@@ -103,15 +104,26 @@ class CountedCloud:
         return self._transport.failures
 
     async def list_chargers(self) -> list[Charger]:
-        return await self.client.list_chargers()
+        # What the book needs of a charger: the groups read, and the MID serial of a MID
+        # meter (one read per MID charger, once per client).
+        return await self.client.list_chargers(mid_serials=True)
 
     async def get_status(self, charger_id: str) -> ChargerStatus:
         return await self.client.get_status(charger_id)
 
+    async def read_overview(self) -> list[ChargerReading]:
+        return await self.client.read_overview()
+
     async def iter_sessions(
-        self, charger_id: str, *, start: datetime, end: datetime
+        self,
+        charger_id: str,
+        *,
+        start: datetime,
+        end: datetime,
+        on_page: PageListener | None = None,
     ) -> AsyncIterator[SessionRecord]:
-        async for record in self.client.iter_sessions(charger_id, start=start, end=end):
+        pages = self.client.iter_sessions(charger_id, start=start, end=end, on_page=on_page)
+        async for record in pages:
             yield record
 
 
@@ -123,6 +135,11 @@ def budget_registry(settings: Settings, clock: Clock) -> BudgetRegistry:
         clock=clock,
         unlimited=settings.wallbox_partner_mode,
     )
+
+
+def recorder_reads_per_minute(settings: Settings) -> int | None:
+    """The read budget the recorder paces itself by: None in partner mode (no limit)."""
+    return None if settings.wallbox_partner_mode else settings.wallbox_reads_per_minute
 
 
 def build_sources(

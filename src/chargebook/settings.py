@@ -77,7 +77,8 @@ class Settings(BaseSettings):
     # Where `ere_statements` jobs write their CSV and PDFs (None = <data_dir>/statements).
     worker_statements_dir: Path | None = None
     # Sync engine steps in the worker: history window per request, sessions per transaction.
-    worker_sync_window_days: float = 180.0
+    # The window spans the whole history: paged, one read per 1,000 sessions (issue 15).
+    worker_sync_window_days: float = 3653.0
     worker_sync_batch_size: int = 1000
     worker_sync_history_years: float = 10.0
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -126,6 +127,8 @@ def test_chargers_and_status_screen(env: WallboxSimulator) -> None:
     ):
         assert label in result.output
     assert f"code {env.view(cid).status_id}" in result.output
+    # How fresh the cloud's reading is: the charger's last sync, and its age.
+    assert re.search(r"Last sync .*\(updated (just now|\d+ (s|min|h|days) ago)\)", result.output)
 
 
 def test_controls_change_the_charger(env: WallboxSimulator) -> None:
@@ -161,8 +164,14 @@ def test_restart_asks_for_confirmation(env: WallboxSimulator) -> None:
 
 def test_sessions_csv_equals_the_ground_truth(env: WallboxSimulator) -> None:
     (cid,) = env.charger_ids(DEMO_EMAIL)
+
+    def history_reads() -> int:
+        return sum(1 for r in env.request_log[DEMO_EMAIL] if r.path == "/v4/sessions/stats")
+
+    before = history_reads()
     result = invoke("sessions", "--from", "2000-01-01", "--csv")
     assert result.exit_code == 0, result.output
+    assert history_reads() - before == 1  # 26 years, one query: under 1,000 sessions
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     truth = env.ground_truth_sessions(cid)
     assert len(rows) == len(truth) > 5

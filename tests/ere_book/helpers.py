@@ -28,6 +28,7 @@ from chargebook.domain.models import (
     MidMeter,
     SessionRecord,
 )
+from chargebook.domain.ports import PageListener
 from chargebook.ere import gs1_check_digit, load_parameters
 from chargebook.ere_book import add_connection, add_mandate, detect_metering
 from chargebook.sync import AccountSource, SyncConfig, SyncEngine
@@ -109,7 +110,12 @@ class MemoryCloud:
         raise NotImplementedError
 
     async def iter_sessions(
-        self, charger_id: str, *, start: datetime, end: datetime
+        self,
+        charger_id: str,
+        *,
+        start: datetime,
+        end: datetime,
+        on_page: PageListener | None = None,
     ) -> AsyncIterator[SessionRecord]:
         for item in self._records:
             assert item.session is not None

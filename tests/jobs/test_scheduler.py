@@ -138,3 +138,19 @@ def test_a_job_is_added_once(clock: FixedClock) -> None:
     scheduler.add(Job(name="sync", key="a", run=nothing, interval_s=60))
     with pytest.raises(ValueError, match="already scheduled"):
         scheduler.add(Job(name="sync", key="a", run=nothing, interval_s=60))
+
+
+async def test_postpone_makes_a_job_due_no_sooner_but_never_sooner(clock: FixedClock) -> None:
+    starts: list[datetime] = []
+
+    async def run() -> None:
+        starts.append(clock.now())
+
+    scheduler = Scheduler(clock)
+    scheduler.add(Job(name="sync", key="1", run=run, interval_s=600))
+    begin = clock.now()
+    assert scheduler.postpone("sync", "1", begin + timedelta(seconds=900))
+    assert scheduler.postpone("sync", "1", begin + timedelta(seconds=60))  # earlier: no effect
+    assert not scheduler.postpone("sync", "2", begin)
+    await scheduler.run(until=begin + timedelta(seconds=1600))
+    assert [(t - begin).total_seconds() for t in starts] == [900.0, 1500.0]

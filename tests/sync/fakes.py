@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 import random
 from collections.abc import AsyncIterator, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -27,7 +28,7 @@ from chargebook.domain.models import (
     MidMeter,
     SessionRecord,
 )
-from chargebook.domain.ports import BookTransaction
+from chargebook.domain.ports import BookTransaction, PageListener
 from chargebook.errors import ChargebookError
 
 SOURCE = ChargerSource.WALLBOX_CLOUD
@@ -114,6 +115,7 @@ class FakeCloud:
     request_count: int = 0
     retry_count: int = 0
     windows: list[tuple[str, datetime, datetime]] = field(default_factory=list)
+    page_size: int = 1000
 
     async def list_chargers(self) -> list[Charger]:
         self.request_count += 1
@@ -127,16 +129,27 @@ class FakeCloud:
         return queue.pop(0) if len(queue) > 1 else queue[0]
 
     async def iter_sessions(
-        self, charger_id: str, *, start: datetime, end: datetime
+        self,
+        charger_id: str,
+        *,
+        start: datetime,
+        end: datetime,
+        on_page: PageListener | None = None,
     ) -> AsyncIterator[SessionRecord]:
-        self.request_count += 1
+        """Serves the range in pages of `page_size` (one request each), as the client does."""
         if self.fail_after is not None and len(self.windows) >= self.fail_after:
+            self.request_count += 1
             raise FakeCloudError("history unavailable", retryable=self.fail_retryable)
         self.windows.append((charger_id, start, end))
         lo, hi = start.timestamp(), end.timestamp()
+        matched = [r for r in self.sessions.get(charger_id, []) if lo <= r.get("start", lo) < hi]
+        pages = max(1, math.ceil(len(matched) / self.page_size))
         served = 0
-        for raw in self.sessions.get(charger_id, []):
-            if lo <= raw.get("start", lo) < hi:
+        for number in range(1, pages + 1):
+            self.request_count += 1
+            if on_page is not None:
+                on_page(number, pages)
+            for raw in matched[(number - 1) * self.page_size : number * self.page_size]:
                 yield to_record(charger_id, raw)
                 served += 1
                 if self.duplicate_every and served % self.duplicate_every == 0:

@@ -176,4 +176,5 @@ async def test_a_status_without_power_energy_or_code_is_a_gap_not_a_crash(
     recorder = Recorder(book.open, clock, CONFIG, reads_per_minute=3)
     delay_s = await recorder.poll_account(AccountSource(1, "a@example.com", cloud))
     assert book.state.samples == {}
-    assert delay_s == CONFIG.idle_interval_s  # nothing recorded, nothing known to charge
+    # Nothing recorded, but the reading's state says it charges: it is read again soon.
+    assert delay_s == CONFIG.charging_interval_s

@@ -190,19 +190,39 @@ async def test_paging_by_offset_until_count(cloud: FakeCloud, client: WallboxCli
     assert [p["offset"] for p in seen] == ["0", "10", "20"]
 
 
-async def test_long_history_is_fetched_in_windows_without_duplicates(
+async def test_long_history_is_one_range_paged_by_offset(
+    cloud: FakeCloud, client: WallboxClient
+) -> None:
+    # One session a day for a year: one range, one read per page (not one per 30 days).
+    items = [item(n, T0 + timedelta(days=n)) for n in range(365)]
+    seen = serve(cloud, items)
+    pages: list[tuple[int, int]] = []
+    records = await collect(
+        client,
+        start=T0,
+        end=T0 + timedelta(days=365),
+        page_size=100,
+        on_page=lambda read, expected: pages.append((read, expected)),
+    )
+    assert [r.external_id for r in records] == [str(n) for n in range(365)]
+    assert [p["offset"] for p in seen] == ["0", "100", "200", "300"]
+    assert {int(p["end_date"]) - int(p["start_date"]) for p in seen} == {365 * 86400}
+    # The first page's meta.count tells how many reads the range takes.
+    assert pages == [(1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+async def test_windows_when_asked_for_without_duplicates(
     cloud: FakeCloud, client: WallboxClient
 ) -> None:
     # One session a day for a year, one exactly on every 30-day window boundary.
     items = [item(n, T0 + timedelta(days=n)) for n in range(365)]
     seen = serve(cloud, items)
-    records = await collect(client, start=T0, end=T0 + timedelta(days=365), page_size=100)
+    records = await collect(
+        client, start=T0, end=T0 + timedelta(days=365), page_size=100, window=timedelta(days=30)
+    )
     assert [r.external_id for r in records] == [str(n) for n in range(365)]
-    # One page of the whole year (365 > 100: not all of it), then ceil(365 / 30) windows.
-    assert len(seen) == 1 + 13
-    spans = [int(p["end_date"]) - int(p["start_date"]) for p in seen]
-    assert spans[0] >= 365 * 86400
-    assert max(spans[1:]) <= 30 * 86400
+    assert len(seen) == 13  # ceil(365 / 30) windows of one page each
+    assert max(int(p["end_date"]) - int(p["start_date"]) for p in seen) <= 30 * 86400
 
 
 async def test_an_empty_long_range_costs_one_request(
@@ -226,15 +246,15 @@ async def test_a_long_range_that_fits_one_page_is_read_in_one_request(
     assert len(seen) == 1
 
 
-async def test_a_long_range_beyond_one_page_falls_back_to_windows(
+async def test_a_long_range_beyond_one_page_pages_on_from_the_first_page(
     cloud: FakeCloud, client: WallboxClient
 ) -> None:
     items = [item(n, T0 + timedelta(hours=12 * n)) for n in range(120)]  # 60 days
     seen = serve(cloud, items)
     records = await collect(client, start=T0, end=T0 + timedelta(days=60), page_size=50)
     assert sorted(int(r.external_id or "") for r in records) == list(range(120))
-    # The whole-range page (120 > 50), then per 30-day window pages of 50, 10 (x2).
-    assert [p["offset"] for p in seen] == ["0", "0", "50", "0", "50"]
+    # The first page is used, not thrown away for windows: ceil(120 / 50) reads.
+    assert [p["offset"] for p in seen] == ["0", "50", "100"]
 
 
 async def test_repeated_ids_across_pages_are_yielded_once(
@@ -301,3 +321,29 @@ async def test_an_overlapping_page_does_not_make_the_client_skip_an_item(
     cloud.on("GET", PATH, shifted)
     records = await collect(client, start=T0, end=T0 + timedelta(days=5), page_size=10)
     assert sorted(int(r.external_id) for r in records) == list(range(25))
+
+
+async def test_a_refused_long_range_is_read_in_windows_instead(
+    cloud: FakeCloud, client: WallboxClient
+) -> None:
+    # The real API's longest span is undocumented: a server that refuses a year as a bad
+    # request still gets the whole history, in 30-day windows.
+    items = [item(n, T0 + timedelta(days=3 * n)) for n in range(120)]  # a year
+    seen: list[dict[str, str]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        params = dict(request.url.params)
+        seen.append(params)
+        if float(params["end_date"]) - float(params["start_date"]) > 100 * 86400:
+            return httpx.Response(400, json={"error": True, "msg": "range too long"})
+        lo, hi = float(params["start_date"]), float(params["end_date"])
+        hits = [i for i in items if _starts_within(i, lo, hi)]
+        offset, limit = int(params["offset"]), int(params["limit"])
+        return httpx.Response(
+            200, json={"meta": {"count": len(hits)}, "data": hits[offset : offset + limit]}
+        )
+
+    cloud.on("GET", PATH, handler)
+    records = await collect(client, start=T0, end=T0 + timedelta(days=360))
+    assert sorted(int(r.external_id or "") for r in records) == list(range(120))
+    assert len(seen) == 1 + 12  # the refused year, then 12 windows of 30 days

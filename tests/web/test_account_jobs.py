@@ -186,3 +186,40 @@ async def test_a_periodic_sync_is_skipped_while_the_account_is_leased(served: Se
     assert sync_job.failures == 0
     with served.database.session() as session:
         assert SessionRepository(session).count() > 0
+
+
+async def test_the_first_periodic_sync_comes_a_sync_interval_after_the_backfill(
+    served: Served,
+) -> None:
+    # Right after the wizard's backfill a periodic sync would spend the account's reads on
+    # what was just read (groups plus one read per charger): it waits its interval.
+    from chargebook.jobs.book_jobs import SYNC_INTERVAL_S
+
+    context = served.context
+    assert context.scheduler is not None
+    response = await served.owner.client.post(
+        "/connect/wallbox",
+        data={"email": "demo@example.com", "password": "demo-password",
+              "csrf_token": served.owner.csrf},
+    )  # fmt: skip
+    assert response.status_code == 303
+    with served.database.session() as session:
+        found = WallboxAccountRepository(session, context.box, context.clock).find_by_email(
+            "demo@example.com"
+        )
+    assert found is not None
+    key = str(found.id)
+    backfills = backfills_of(served.app)
+    await backfills.wait(found.id)
+    finished = backfills.synced_at(found.id)
+    assert finished is not None
+    not_before = finished + timedelta(seconds=SYNC_INTERVAL_S - 1)
+
+    def sync_waits() -> bool:
+        assert context.scheduler is not None
+        jobs = [j for j in context.scheduler.jobs if j.ident == ("sync", key)]
+        return bool(jobs) and jobs[0].next_due is not None and jobs[0].next_due >= not_before
+
+    # Scheduled after the backfill, or (when the periodic check saw the account before its
+    # backfill began) postponed once it ended.
+    await _wait_for(sync_waits)

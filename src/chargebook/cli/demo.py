@@ -169,9 +169,10 @@ async def _record_next_session(
     world.clock.set(planned.start - RECORD_STEP)
     readings = 0
     while world.clock.now() <= planned.end + RECORD_STEP:
-        await recorder.poll_account(source)
+        # At the recorder's own cadence: often while the car charges, rarely while idle.
+        delay_s = await recorder.poll_account(source)
         readings += 1
-        world.clock.advance(RECORD_STEP)
+        world.clock.advance(delay_s)
     return str(planned.id), readings
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Sequence
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -24,6 +25,8 @@ from chargebook.domain.stored import BookSession
 from chargebook.errors import ChargebookError
 from chargebook.settings import load_settings
 from chargebook.sync import SyncConfig, SyncEngine, SyncReport
+from chargebook.sync.report import reads_note, waiting_note
+from chargebook.wallbox.budget import BudgetWait
 
 accounts_app = typer.Typer(
     name="accounts", help="Connected myWallbox accounts.", no_args_is_help=True
@@ -39,13 +42,26 @@ def _fail(exc: ChargebookError) -> typer.Exit:
 
 
 class _RichProgress:
-    """`SyncProgress` as one Rich progress bar per account."""
+    """`SyncProgress` as one Rich progress bar per account, in reads of the cloud; a wait
+    for the account's rate limit shows on its bar until the next read is done."""
 
     def __init__(self, progress: Progress) -> None:
         self._progress = progress
         self._tasks: dict[str, TaskID] = {}
+        self._reads: dict[str, tuple[int, int]] = {}
 
     def update(self, account: str, *, done: int, total: int, note: str) -> None:
+        self._reads[account] = (done, total)
+        if total and note not in ("done", "failed"):
+            note = f"{note} ({reads_note(done, total)})"
+        self._show(account, done, total, note)
+
+    def waiting(self, account: str, wait: BudgetWait) -> None:
+        """A `RequestBudget` listener: the account's next request waits."""
+        done, total = self._reads.get(account, (0, 0))
+        self._show(account, done, total, waiting_note(wait.wait_s, wait.reason, done, total))
+
+    def _show(self, account: str, done: int, total: int, note: str) -> None:
         if account not in self._tasks:
             # `note` from the start: the bar may render before the first update sets it.
             self._tasks[account] = self._progress.add_task(account, total=total or None, note=note)
@@ -54,7 +70,9 @@ class _RichProgress:
 
 def sync(
     account: str | None = typer.Option(None, "--account", help="Only this account (e-mail)."),
-    window_days: int = typer.Option(180, "--window-days", help="Backfill window (days)."),
+    window_days: int | None = typer.Option(
+        None, "--window-days", help="Backfill window (days); default: the whole history."
+    ),
     overlap_days: float = typer.Option(2, "--overlap-days", help="Incremental re-read (days)."),
     history_years: float = typer.Option(10, "--history-years", help="Backfill horizon (years)."),
     batch_size: int = typer.Option(1000, "--batch-size", help="Sessions per transaction."),
@@ -64,20 +82,24 @@ def sync(
     """Sync every connected account's chargers and sessions into the book (resumable)."""
     settings = load_settings()
     clock = SystemClock()
+    history = timedelta(days=365.25 * history_years)
     config = SyncConfig(
-        backfill_window=timedelta(days=window_days),
+        # One window over the whole history: paged, it costs one read per 1,000 sessions.
+        backfill_window=timedelta(days=window_days) if window_days else history,
         overlap=timedelta(days=overlap_days),
-        max_history=timedelta(days=365.25 * history_years),
+        max_history=history,
         batch_size=batch_size,
         max_concurrent_accounts=concurrency,
     )
-    from chargebook.account_sources import build_sources, close_sources
+    from chargebook.account_sources import budget_registry, build_sources, close_sources
 
+    budgets = budget_registry(settings, clock)
     try:
         database = open_database(settings)
         sources = build_sources(
-            settings, database, load_secret_box(settings), clock, only_email=account
-        )
+            settings, database, load_secret_box(settings), clock,
+            only_email=account, budgets=budgets,
+        )  # fmt: skip
     except ChargebookError as exc:
         raise _fail(exc) from exc
     if not sources:
@@ -86,9 +108,16 @@ def sync(
 
     async def run(progress: _RichProgress | None) -> SyncReport:
         engine = SyncEngine(book_opener(database, clock), clock, config, progress=progress)
+        watching = []
+        if progress is not None:  # rate-limit waits show on the account's bar
+            for source in sources:
+                waiting = functools.partial(progress.waiting, source.label)
+                watching.append(budgets.for_account(source.label).watch(waiting))
         try:
             return await engine.sync_accounts(sources)
         finally:
+            for stop in watching:
+                stop()
             await close_sources(sources)
 
     console = Console()

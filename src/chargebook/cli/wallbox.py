@@ -37,7 +37,6 @@ from chargebook.wallbox import EncryptedFileTokenStore, WallboxClient
 
 T = TypeVar("T")
 ACCOUNT_FILE = "wallbox-account"
-HISTORY_WINDOW = timedelta(days=90)  # fewer reads than 30-day windows; still far below 1000
 
 wallbox_app = typer.Typer(help="Read and control a Wallbox charger through the Wallbox Cloud.")
 console = Console()
@@ -293,7 +292,8 @@ def sessions(
 
     async def action(client: WallboxClient) -> list[SessionRecord]:
         cid = await _charger_id(client, charger_id)
-        found = client.iter_sessions(cid, start=start, end=end, window=HISTORY_WINDOW)
+        # One query over the whole span, one read per 1,000 sessions.
+        found = client.iter_sessions(cid, start=start, end=end)
         return [record async for record in found]
 
     records = _run(ctx, action)

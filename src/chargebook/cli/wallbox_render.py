@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from rich.table import Table
 
+from chargebook.domain.freshness import updated_ago
 from chargebook.domain.models import Charger, ChargerStatus, SessionRecord
 from chargebook.spreadsheet_cells import SafeCsvWriter
 
@@ -33,6 +34,14 @@ def _local(moment: datetime | None, zone: str | None = None) -> str:
 
 
 UNKNOWN = "unknown"  # the source's reply did not say (a field missing or null)
+
+
+def _last_sync(status: ChargerStatus) -> str:
+    """When the charger last reported to the cloud, and how long before this reading."""
+    if status.reported_at is None:
+        return "-"
+    when = _local(status.reported_at, status.time_zone)
+    return f"{when} ({updated_ago(status.reported_at, status.observed_at)})"
 
 
 def _yes_no(value: bool | None) -> str:
@@ -109,7 +118,7 @@ def status_table(status: ChargerStatus) -> Table:
         ("MID meter", mid),
         ("Eco-Smart", eco),
         ("Energy price", price),
-        ("Last sync", _local(status.reported_at, status.time_zone)),
+        ("Last sync", _last_sync(status)),
     ]
     for field, value in rows:
         table.add_row(field, value)

@@ -199,3 +199,20 @@ class ChargeSchedule:
     days: frozenset[str]  # lower-case English weekday names, e.g. "monday"
     max_current: int = 0  # wire values kept as-is: their unit is undocumented
     max_energy: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ChargerReading:
+    """A charger's state as an account-wide listing shows it: every charger in one read.
+
+    Cheaper than a status read per charger but thinner: power and energy may be missing
+    (None: unknown), and a charging charger is better read through its own status.
+    """
+
+    charger: Charger
+    observed_at: datetime
+    state: ChargerState
+    status_code: int
+    charging_power_kw: float | None = None
+    session_energy_kwh: float | None = None
+    reported_at: datetime | None = None  # when the charger last synced with its source

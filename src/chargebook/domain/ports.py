@@ -8,7 +8,16 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from chargebook.domain.book import SessionSample, StoredSession, SyncState, UpsertPlan
-from chargebook.domain.models import Charger, ChargerSource, ChargerStatus, SessionRecord
+from chargebook.domain.models import (
+    Charger,
+    ChargerReading,
+    ChargerSource,
+    ChargerStatus,
+    SessionRecord,
+)
+
+# Told `(pages_read, pages_expected)` after each history page: progress in reads.
+PageListener = Callable[[int, int], None]
 
 
 @runtime_checkable
@@ -20,10 +29,24 @@ class ChargerCloud(Protocol):
     async def get_status(self, charger_id: str) -> ChargerStatus: ...
 
     def iter_sessions(
-        self, charger_id: str, *, start: datetime, end: datetime
+        self,
+        charger_id: str,
+        *,
+        start: datetime,
+        end: datetime,
+        on_page: PageListener | None = None,
     ) -> AsyncIterator[SessionRecord]:
-        """Sessions that started in [start, end), page by page, as raw-backed records."""
+        """Sessions that started in [start, end), page by page, as raw-backed records;
+        `on_page` follows the pages (each one read of the account's budget)."""
         ...
+
+
+@runtime_checkable
+class ChargerOverview(Protocol):
+    """A cloud that lists every charger of the account with its state in one read (what the
+    recorder polls idle chargers with, instead of a status read each)."""
+
+    async def read_overview(self) -> list[ChargerReading]: ...
 
 
 @runtime_checkable

@@ -25,11 +25,14 @@ def schedule_account_jobs(
     engine: SyncEngine,
     recorder: Recorder | None = None,
     sync_interval_s: float = SYNC_INTERVAL_S,
+    sync_first_delay_s: float = 0.0,
 ) -> list[Job]:
     """Add a sync job (and a recorder job) for every account; returns the jobs added.
 
     Accounts start spread over the first interval (jitter), so a fleet does not hit the
-    cloud in one burst.
+    cloud in one burst. `sync_first_delay_s`: an account whose history was just synced (the
+    wizard's backfill) waits that long before its first periodic sync, which would only
+    spend its reads again.
     """
     jobs: list[Job] = []
     for account in accounts:
@@ -44,6 +47,7 @@ def schedule_account_jobs(
                 run=sync,
                 interval_s=sync_interval_s,
                 jitter_s=SYNC_JITTER_S,
+                first_delay_s=sync_first_delay_s,
             )
         )
         if recorder is not None:

@@ -90,6 +90,17 @@ class Scheduler:
         self._wake.set()
         return True
 
+    def postpone(self, name: str, key: str, until: datetime) -> bool:
+        """Make a scheduled job due no sooner than `until` (its work was just done another
+        way); a run in progress is left alone. False when there is no such job."""
+        job = self._jobs.get((name, key))
+        if job is None:
+            return False
+        if job.next_due is not None and job.next_due < until:
+            job.next_due = until
+            self._wake.set()
+        return True
+
     @property
     def jobs(self) -> list[Job]:
         return list(self._jobs.values())

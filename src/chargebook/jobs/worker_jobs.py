@@ -22,7 +22,12 @@ from pathlib import Path
 
 import httpx
 
-from chargebook.account_sources import budget_registry, build_sources, close_sources
+from chargebook.account_sources import (
+    budget_registry,
+    build_sources,
+    close_sources,
+    recorder_reads_per_minute,
+)
 from chargebook.clock import Clock, SystemClock
 from chargebook.crypto import SecretBox, load_secret_box
 from chargebook.db import Database, WallboxAccountRepository, open_database
@@ -78,7 +83,7 @@ class WorkerRuntime:
         opener = book_opener(self.database, self.clock)
         self.engine = SyncEngine(opener, self.clock, self.sync_config)
         self.recorder = Recorder(
-            opener, self.clock, reads_per_minute=self.settings.wallbox_reads_per_minute
+            opener, self.clock, reads_per_minute=recorder_reads_per_minute(self.settings)
         )
 
     @classmethod

@@ -1,9 +1,13 @@
 """The sync engine: pulls every charger's session history through the ports into the book.
 
-Per charger: a new charger's cursor is saved first; then an incremental read of
-[synced_until - overlap, now); then the backfill walks back window by window to the horizon.
-The cursor moves only after a window was read completely, and its save is queued after the
-window's pages, so a run killed at any moment resumes without losing or doubling a session.
+Per charger: a new charger's cursor is saved first. A charger never read is read as one range,
+[horizon, now) with the default window (the recent sessions and its whole history, one read
+per 1,000 sessions: under Wallbox's 3 reads a minute each read costs 20 s). Later syncs read
+[synced_until - overlap, now), then walk a backfill that is not complete back window by window
+to the horizon. The cursor moves only after a range was read completely, and its save is
+queued after the range's pages, so a run killed at any moment resumes without losing or
+doubling a session. Progress is reported in reads (`SyncProgress`): one per planned range,
+corrected by the pages the cloud announces (`on_page`).
 
 Writes go through a `WriteGroup`: the pages and cursors of all accounts of one run are
 committed together, a few thousand rows per transaction (see `write_group`), and at the end
@@ -40,10 +44,11 @@ from chargebook.sync.validation import charger_limits, check_record
 from chargebook.sync.windows import (
     SyncConfig,
     after_backfill_window,
+    first_sync_window,
     incremental_window,
     initial_state,
     next_backfill_window,
-    remaining_backfill_windows,
+    planned_reads,
 )
 from chargebook.sync.write_group import AfterCommit, WriteGroup
 
@@ -52,15 +57,22 @@ _LOGGER = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class AccountSource:
-    """One cloud account to sync: its book id, a label for reports (e-mail) and its client."""
+    """One cloud account to sync: its book id, a label for reports (e-mail) and its client.
+
+    `known_chargers`: the account's chargers as just read by the caller (the connect wizard
+    lists them before it starts the backfill); the sync then does not list them again.
+    """
 
     account_id: int
     label: str
     cloud: ChargerCloud
     source: ChargerSource = ChargerSource.WALLBOX_CLOUD
+    known_chargers: tuple[Charger, ...] | None = None
 
 
 class _Steps:
+    """Progress in reads of the cloud: `done` of the `total` expected so far."""
+
     def __init__(self, report: AccountReport, progress: SyncProgress | None) -> None:
         self.report, self.progress, self.done, self.total = report, progress, 0, 0
 
@@ -69,6 +81,33 @@ class _Steps:
         self.done = min(self.total, self.done + done)
         if self.progress is not None:
             self.progress.update(self.report.label, done=self.done, total=self.total, note=note)
+
+    def reading(self, note: str) -> _RangeReads:
+        """Counts the pages of one history read planned as one read (see `_RangeReads`)."""
+        return _RangeReads(self, note)
+
+
+class _RangeReads:
+    """One history read, planned as one read; its pages correct the plan as they come."""
+
+    def __init__(self, steps: _Steps, note: str) -> None:
+        self._steps, self._note = steps, note
+        self._done, self._expected = 0, 1
+
+    def page(self, pages_read: int, pages_expected: int) -> None:
+        """The cloud's `on_page`: `pages_read` of `pages_expected` pages of this read."""
+        more_total = max(pages_expected, pages_read) - self._expected
+        more_done = pages_read - self._done
+        self._done, self._expected = pages_read, self._expected + more_total
+        self._steps.add(total=more_total, done=more_done, note=self._note)
+
+    def finish(self) -> None:
+        """The read ended: settle a plan that the pages did not (a cloud without `on_page`)."""
+        self._steps.add(
+            total=self._done - self._expected if self._done else 0,
+            done=0 if self._done else 1,
+            note=self._note,
+        )
 
 
 class SyncEngine:
@@ -135,7 +174,12 @@ class SyncEngine:
         steps = _Steps(report, self._progress)
         requests_before, retries_before = _request_stats(account.cloud)
         try:
-            seen = await account.cloud.list_chargers()
+            if account.known_chargers is not None:
+                seen = list(account.known_chargers)
+            else:
+                steps.add(total=1, note="listing the chargers")
+                seen = await account.cloud.list_chargers()
+                steps.add(done=1, note="listing the chargers")
             with self._open_book() as book:
                 held = book.upsert_chargers(account.account_id, seen)
                 # Another chargebook user's charger: nothing of it is read or stored through
@@ -153,9 +197,7 @@ class SyncEngine:
                     len(held),
                 )
             now = self._clock.now()
-            steps.add(
-                total=sum(1 + remaining_backfill_windows(s, now, self.config) for s in states)
-            )
+            steps.add(total=sum(planned_reads(s, now, self.config) for s in states))
             complete = True
             for charger, state in zip(chargers, states, strict=True):
                 state = await self._sync_charger(account, charger, state, report, steps, writes)
@@ -202,19 +244,28 @@ class SyncEngine:
     ) -> SyncState:
         try:
             now = self._clock.now()
-            start, end = incremental_window(state, now, self.config)
-            await self._read_window(account, charger, start, end, report, writes)
-            state = self._save(account, writes, dataclasses.replace(state, synced_until=end))
-            steps.add(done=1, note=f"{charger.name}: recent sessions")
+            first = first_sync_window(state, now, self.config)
+            if first is not None:
+                # Nothing read yet: the recent sessions and the first backfill window are
+                # one read (one page per 1,000 sessions), not two.
+                reads = steps.reading(f"{charger.name}: history")
+                found = await self._read_window(account, charger, *first, report, writes, reads)
+                state = after_backfill_window(state, first[0], found, now, self.config)
+                state = self._save(account, writes, dataclasses.replace(state, synced_until=now))
+            else:
+                start, end = incremental_window(state, now, self.config)
+                reads = steps.reading(f"{charger.name}: recent sessions")
+                await self._read_window(account, charger, start, end, report, writes, reads)
+                state = self._save(account, writes, dataclasses.replace(state, synced_until=end))
             while (
                 window := next_backfill_window(state, self._clock.now(), self.config)
             ) is not None:
-                found = await self._read_window(account, charger, *window, report, writes)
+                reads = steps.reading(f"{charger.name}: history to {window[0].date()}")
+                found = await self._read_window(account, charger, *window, report, writes, reads)
                 state = after_backfill_window(
                     state, window[0], found, self._clock.now(), self.config
                 )
                 state = self._save(account, writes, state)
-                steps.add(done=1, note=f"{charger.name}: history to {window[0].date()}")
         except ChargebookError as exc:
             failed = dataclasses.replace(
                 state,
@@ -244,13 +295,17 @@ class SyncEngine:
         end: datetime,
         report: AccountReport,
         writes: WriteGroup,
+        reads: _RangeReads,
     ) -> int:
         """Read [start, end) completely, queueing every batch; returns the records read."""
         writes.check(account.account_id)  # the account's writes failed: read no further
         seen: dict[str, SessionEntry] = {}
         batch: list[SessionRecord] = []
         found = 0
-        async for record in account.cloud.iter_sessions(charger.external_id, start=start, end=end):
+        records = account.cloud.iter_sessions(
+            charger.external_id, start=start, end=end, on_page=reads.page
+        )
+        async for record in records:
             batch.append(record)
             found += 1
             if len(batch) >= self.config.batch_size:
@@ -258,6 +313,7 @@ class SyncEngine:
                 batch = []
         if batch:
             self._queue_batch(account, batch, charger, seen, report, writes)
+        reads.finish()
         return found
 
     def _queue_batch(

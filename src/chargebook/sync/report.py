@@ -10,7 +10,9 @@ class SyncProgress(Protocol):
     """Receives progress while accounts sync (e.g. a Rich progress bar)."""
 
     def update(self, account: str, *, done: int, total: int, note: str) -> None:
-        """`done` of `total` steps (history requests) of `account` are finished."""
+        """`done` of the `total` reads of the cloud expected for `account` are finished
+        (the groups read and the history pages; `total` grows when a first page announces
+        more pages than planned)."""
         ...
 
 
@@ -49,3 +51,15 @@ class SyncReport:
     def total(self, name: str) -> int:
         """Sum of one integer column (`new`, `changed`, `requests`, ...) over all accounts."""
         return sum(int(getattr(account, name)) for account in self.accounts)
+
+
+def reads_note(done: int, total: int) -> str:
+    """'2 of 5 reads done': progress of a sync in reads of the cloud."""
+    return f"{done} of {total} reads done"
+
+
+def waiting_note(wait_s: float, reason: str, done: int, total: int) -> str:
+    """What a sync waiting for its rate limit shows, the same in the CLI and the web:
+    'waiting 40 s for the Wallbox rate limit (3 reads a minute) — 2 of 5 reads done'."""
+    seconds = max(1, round(wait_s))
+    return f"waiting {seconds} s for {reason} — {reads_note(done, total)}"

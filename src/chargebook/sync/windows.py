@@ -18,7 +18,10 @@ class SyncConfig:
     """How far back and in which steps the engine reads a charger's history.
 
     Attributes:
-        backfill_window: the span of one history request walking back (paged inside).
+        backfill_window: the span of one history read walking back, paged inside (one read
+            per 1,000 sessions). The default spans the whole horizon: under Wallbox's 3 reads
+            a minute every extra window costs 20 s, and a window with no session costs a read
+            as much as a full page does.
         overlap: how much before `synced_until` an incremental sync re-reads, to catch
             sessions that were still running (history lists only ended sessions).
         max_history: the furthest back a backfill goes (also never before 2015).
@@ -31,7 +34,7 @@ class SyncConfig:
         write_group_delay_s: the longest a queued write waits for its group to fill.
     """
 
-    backfill_window: timedelta = timedelta(days=180)
+    backfill_window: timedelta = timedelta(days=366 * 10)
     overlap: timedelta = timedelta(days=2)
     max_history: timedelta = timedelta(days=366 * 10)
     stop_after_empty_windows: int = 4
@@ -97,6 +100,33 @@ def after_backfill_window(
     )
 
 
+def first_sync_window(
+    state: SyncState, now: datetime, config: SyncConfig
+) -> tuple[datetime, datetime] | None:
+    """[oldest, now) for a charger of which nothing was read yet, else None.
+
+    A new charger's incremental window and its first backfill window meet at the cursor
+    `initial_state` set, so a first sync reads both as one range (one read, not two).
+    """
+    never_read = state.last_success_at is None and state.sessions_found == 0
+    if state.backfill_complete or not never_read or state.backfill_cursor != state.synced_until:
+        return None
+    window = next_backfill_window(state, now, config)
+    if window is None:
+        return None
+    return window[0], now
+
+
+def planned_reads(state: SyncState, now: datetime, config: SyncConfig) -> int:
+    """The reads a sync of this charger is planned at, one per range (pages add to it)."""
+    if first_sync_window(state, now, config) is not None:
+        rest = dataclasses.replace(
+            state, backfill_cursor=max(horizon(now, config), now - config.backfill_window)
+        )
+        return 1 + remaining_backfill_windows(rest, now, config)
+    return 1 + remaining_backfill_windows(state, now, config)
+
+
 def remaining_backfill_windows(state: SyncState, now: datetime, config: SyncConfig) -> int:
     """An upper bound on the backfill requests left (for progress bars)."""
     if state.backfill_complete:
@@ -111,3 +141,14 @@ def remaining_backfill_windows(state: SyncState, now: datetime, config: SyncConf
         # Unknown how many non-empty windows come first; the walk may take longer.
         windows = max(windows, 1)
     return windows
+
+
+def cli_sync_config() -> SyncConfig:
+    """`chargebook sync`'s defaults (its options), for benchmarks that run what it runs."""
+    return SyncConfig(
+        backfill_window=timedelta(days=365.25 * 10),
+        overlap=timedelta(days=2),
+        max_history=timedelta(days=365.25 * 10),
+        batch_size=1000,
+        max_concurrent_accounts=4,
+    )

@@ -270,6 +270,10 @@ class _WallboxBase:
                 if not exc.retryable or attempt >= self.max_retries:
                     raise
                 delay_s = self._backoff_s(attempt, exc)
+                if isinstance(exc, WallboxRateLimitedError):  # a wait the owner should see
+                    self.budget.announce_wait(
+                        kind, delay_s, "Wallbox throttled this account", throttled=True
+                    )
                 _LOGGER.debug("%s %s failed (%s); retry in %.1f s", method, path, exc, delay_s)
                 attempt += 1
                 await self._clock.sleep(delay_s)

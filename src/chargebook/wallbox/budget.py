@@ -6,20 +6,28 @@ Waiting uses the injected clock, so a `FixedClock` makes throttled tests run ins
 A budget may be shared by tasks on different event loops in different threads (`serve` runs
 the scheduler's syncs on their own loop, commands on the app's): taking a slot is atomic under
 a thread lock, and the waiters of each loop queue first come, first served.
+
+Whoever shows progress can `watch` a budget: before every wait a listener is told how long
+and why (`BudgetWait`), so a progress bar can say "waiting 40 s for the Wallbox rate limit"
+without the budget knowing about screens.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import weakref
 from collections import deque
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from chargebook.clock import Clock, SystemClock
 
 WINDOW_S = 60.0
+_LOGGER = logging.getLogger(__name__)
 
 
 class RequestKind(StrEnum):
@@ -27,6 +35,25 @@ class RequestKind(StrEnum):
 
     READ = "read"
     WRITE = "write"
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetWait:
+    """A request of the account is about to wait `wait_s` seconds (until `until`, UTC).
+
+    `reason` says why in words for the owner, e.g. "the Wallbox rate limit (3 reads a
+    minute)"; `throttled` is True when the server refused a request (429 or a throttling
+    403) rather than the budget pacing them ahead of time.
+    """
+
+    kind: RequestKind
+    wait_s: float
+    until: datetime
+    reason: str
+    throttled: bool = False
+
+
+BudgetListener = Callable[[BudgetWait], None]
 
 
 class _RollingWindow:
@@ -91,6 +118,8 @@ class RequestBudget:
             RequestKind.READ: _RollingWindow(reads_per_minute),
             RequestKind.WRITE: _RollingWindow(writes_per_minute),
         }
+        self._listeners: list[BudgetListener] = []
+        self._listeners_guard = threading.Lock()
 
     @classmethod
     def unlimited_budget(cls, clock: Clock | None = None) -> RequestBudget:
@@ -115,8 +144,45 @@ class RequestBudget:
         async with window.queue():
             while (delay_s := window.take(self._clock.now())) > 0:
                 waited_s += delay_s
+                per = "reads" if kind is RequestKind.READ else "writes"
+                self.announce_wait(
+                    kind, delay_s, f"the Wallbox rate limit ({window.limit} {per} a minute)"
+                )
                 await self._clock.sleep(delay_s)
         return waited_s
+
+    def watch(self, listener: BudgetListener) -> Callable[[], None]:
+        """Tell `listener` about every wait from now on; returns the call that stops it.
+
+        The listener runs in the waiting task's thread, before the wait: it must be quick
+        and must not raise (what it raises is logged and ignored).
+        """
+        with self._listeners_guard:
+            self._listeners.append(listener)
+
+        def stop() -> None:
+            with self._listeners_guard:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return stop
+
+    def announce_wait(
+        self, kind: RequestKind, wait_s: float, reason: str, *, throttled: bool = False
+    ) -> None:
+        """Tell the listeners that a request of `kind` waits `wait_s` seconds for `reason`
+        (the client calls it too when it backs off after the server throttled it)."""
+        with self._listeners_guard:
+            listeners = list(self._listeners)
+        if not listeners:
+            return
+        until = self._clock.now() + timedelta(seconds=wait_s)
+        event = BudgetWait(kind, wait_s, until, reason, throttled)
+        for listener in listeners:
+            try:
+                listener(event)
+            except Exception:  # a progress display must never stop a sync
+                _LOGGER.exception("a request budget listener failed")
 
     def __repr__(self) -> str:
         if self.unlimited:

@@ -11,6 +11,8 @@ Every method returns chargebook domain objects in explicit units and raises only
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
@@ -23,12 +25,14 @@ from chargebook.clock import Clock, ensure_utc
 from chargebook.domain.models import (
     Charger,
     ChargerConfig,
+    ChargerReading,
     ChargerStatus,
     ChargerSummary,
     ChargeSchedule,
     EcoSmartMode,
     SessionRecord,
 )
+from chargebook.domain.ports import PageListener
 from chargebook.errors import ConfigurationError
 from chargebook.settings import Settings
 from chargebook.wallbox._base import _WallboxBase, ignore_body
@@ -39,14 +43,13 @@ from chargebook.wallbox.confirm import (
     confirmed_write,
     describe_update,
 )
-from chargebook.wallbox.exceptions import (
-    WallboxUnsafeActionError,
-)
-from chargebook.wallbox.history import DEFAULT_WINDOW, SessionPage, time_windows
+from chargebook.wallbox.exceptions import WallboxUnsafeActionError
+from chargebook.wallbox.history import SessionPage, read_range
 from chargebook.wallbox.states import UPDATING_CODE
 from chargebook.wallbox.tokens import EncryptedFileTokenStore, TokenStore
 from chargebook.wallbox.wire.chargers import ChargerDataResponse, GroupsResponse
 from chargebook.wallbox.wire.common import parse_payload
+from chargebook.wallbox.wire.overview import LiveGroupsResponse
 from chargebook.wallbox.wire.schedules import SchedulesResponse, schedules_body
 from chargebook.wallbox.wire.sessions import parse_page
 from chargebook.wallbox.wire.status import ConfigResponse, StatusResponse
@@ -54,6 +57,10 @@ from chargebook.wallbox.wire.status import ConfigResponse, StatusResponse
 
 class WallboxClient(_WallboxBase):
     """Async client for one myWallbox account; satisfies `ChargerCloud` and `ChargerControl`."""
+
+    # MID serials per charger id ("" when the charger data has none): a meter's serial does
+    # not change, so a client reads each at most once. Made on first use (per instance).
+    _mid_serials_read: dict[str, str] | None = None
 
     @classmethod
     def from_settings(
@@ -101,8 +108,13 @@ class WallboxClient(_WallboxBase):
 
     # -- reading --------------------------------------------------------------------------
 
-    async def list_chargers(self) -> list[Charger]:
+    async def list_chargers(self, *, mid_serials: bool = False) -> list[Charger]:
         """Every charger the account can see (`v3/chargers/groups`), each once.
+
+        The groups listing carries name, model, firmware, maximum current and whether a MID
+        meter is enabled, but not the MID meter's serial. With `mid_serials`, a charger whose
+        MID meter is enabled is also read once (`v2/charger/{id}`) for its serial: one extra
+        read per MID charger, remembered by this client, none for the others.
 
         Raises:
             WallboxError: see `chargebook.wallbox.exceptions`.
@@ -112,7 +124,46 @@ class WallboxClient(_WallboxBase):
             "/v3/chargers/groups",
             parse=lambda data: parse_payload(GroupsResponse, data, what="groups"),
         )
-        return groups.to_domain()
+        chargers = groups.to_domain()
+        if not mid_serials:
+            return chargers
+        return [await self._with_mid_serial(charger) for charger in chargers]
+
+    async def read_overview(self) -> list[ChargerReading]:
+        """Every charger with its live state, from one groups read (`ChargerOverview`).
+
+        What the recorder polls idle chargers with: one read for all of them. Power and
+        energy may be unknown (None); MID serials already read by this client are kept.
+
+        Raises:
+            WallboxError: see `chargebook.wallbox.exceptions`.
+        """
+        groups, live = await self._request(
+            "GET",
+            "/v3/chargers/groups",
+            parse=lambda data: (
+                parse_payload(GroupsResponse, data, what="groups"),
+                parse_payload(LiveGroupsResponse, data, what="groups"),
+            ),
+        )
+        chargers = [await self._with_mid_serial(c, may_read=False) for c in groups.to_domain()]
+        return live.readings(chargers, observed_at=self._clock.now())
+
+    async def _with_mid_serial(self, charger: Charger, *, may_read: bool = True) -> Charger:
+        """`charger` with its MID serial: read once per client (`may_read`), else as known."""
+        if not charger.mid.enabled or charger.mid.serial_number:
+            return charger
+        if self._mid_serials_read is None:
+            self._mid_serials_read = {}
+        serial = self._mid_serials_read.get(charger.external_id)
+        if serial is None and may_read:
+            summary = await self.get_charger(charger.external_id)
+            serial = summary.charger.mid.serial_number or ""
+            self._mid_serials_read[charger.external_id] = serial
+        if not serial:
+            return charger
+        mid = dataclasses.replace(charger.mid, serial_number=serial)
+        return dataclasses.replace(charger, mid=mid)
 
     async def get_charger(self, charger_id: str) -> ChargerSummary:
         """Static facts, last state and totals (kWh, s) of one charger (`v2/charger/{id}`).
@@ -202,59 +253,34 @@ class WallboxClient(_WallboxBase):
         start: datetime,
         end: datetime,
         page_size: int = 1000,
-        window: timedelta = DEFAULT_WINDOW,
+        window: timedelta | None = None,
+        on_page: PageListener | None = None,
     ) -> AsyncIterator[SessionRecord]:
-        """Every session that started in [start, end), window by window and page by page.
+        """Every session that started in [start, end), page by page.
 
-        A range longer than `window` is first read as one page: when the server counts no
-        more sessions than that page holds (nothing at all, for the years before a charger's
-        first session), that page is the answer; otherwise the range is read in windows.
-        Items repeated across pages or windows are yielded once; items whose start lies
-        outside [start, end) are dropped; malformed items are yielded as quarantined records.
+        The range is one query paged by `offset`: one read per `page_size` sessions, the
+        fewest the rate limit allows (3 reads a minute). With `window`, the range is queried
+        window by window instead, each window paged. Items repeated across pages or windows
+        are yielded once; items whose start lies outside [start, end) are dropped; malformed
+        items are yielded as quarantined records.
+
+        Args:
+            on_page: told `(pages_read, pages_expected)` after every page (progress in reads;
+                the expectation follows the server's `meta.count`).
 
         Raises:
             WallboxError: see `chargebook.wallbox.exceptions` (after retries).
         """
-        start, end = ensure_utc(start), ensure_utc(end)
-        seen: set[str] = set()
-        if end - start > window:
-            whole = await self.fetch_session_page(charger_id, start=start, end=end, limit=page_size)
-            if whole.count <= len(whole.records):
-                for record in whole.records:
-                    key = record.external_id
-                    if key is not None:
-                        if key in seen:
-                            continue
-                        seen.add(key)
-                    if not record.session or start <= record.session.started_at < end:
-                        yield record
-                return
-        for window_start, window_end in time_windows(start, end, window):
-            in_window: set[str] = set()
-            offset = 0
-            while True:
-                page = await self.fetch_session_page(
-                    charger_id, start=window_start, end=window_end, limit=page_size, offset=offset
-                )
-                repeats = 0
-                for record in page.records:
-                    key = record.external_id
-                    if key is not None and key in in_window:
-                        repeats += 1  # this page overlaps the previous one
-                    if key is not None:
-                        in_window.add(key)
-                        if key in seen:  # also a session on a window boundary
-                            continue
-                        seen.add(key)
-                    if record.session and not start <= record.session.started_at < end:
-                        continue
-                    yield record
-                # An overlapping page repeated `repeats` items, so it reached that many items
-                # less far; advancing by the full page would skip them.
-                offset += len(page.records) - repeats or len(page.records)
-                # An empty page before `count` would loop forever: the server ran out.
-                if not page.records or offset >= page.count:
-                    break
+        pages = read_range(
+            functools.partial(self.fetch_session_page, charger_id),
+            start=start,
+            end=end,
+            page_size=page_size,
+            window=window,
+            on_page=on_page,
+        )
+        async for record in pages:
+            yield record
 
     # -- control --------------------------------------------------------------------------
 

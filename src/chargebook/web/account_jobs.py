@@ -25,14 +25,15 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
-from chargebook.account_sources import build_sources, close_sources
+from chargebook.account_sources import build_sources, close_sources, recorder_reads_per_minute
 from chargebook.db import WallboxAccountRepository
 from chargebook.db.book_store import book_opener
 from chargebook.errors import ChargebookError
 from chargebook.jobs import Job, Scheduler
-from chargebook.jobs.book_jobs import schedule_account_jobs
+from chargebook.jobs.book_jobs import SYNC_INTERVAL_S, schedule_account_jobs
 from chargebook.sync import SyncConfig, SyncEngine
 from chargebook.sync.engine import AccountSource
 from chargebook.sync.recorder import Recorder
@@ -104,16 +105,18 @@ class AccountJobs:
         *,
         busy: Callable[[int], bool],
         leases: AccountLeases,
+        synced_at: Callable[[int], datetime | None] = lambda _account_id: None,
     ) -> None:
         self._context = context
         self._scheduler = scheduler
         self._busy = busy
+        self._synced_at = synced_at
         self._sources: dict[int, AccountSource] = {}
         self._lock = asyncio.Lock()  # a refresh and the periodic check never interleave
         opener = book_opener(context.database, context.clock)
         self._engine = _LeasedEngine(leases, opener, context.clock, SyncConfig())
         self._recorder = Recorder(
-            opener, context.clock, reads_per_minute=context.settings.wallbox_reads_per_minute
+            opener, context.clock, reads_per_minute=recorder_reads_per_minute(context.settings)
         )
 
     @property
@@ -131,7 +134,10 @@ class AccountJobs:
                 await close_sources([self._sources.pop(account_id)])
                 _LOGGER.info("account %d: jobs stopped (removed or disabled)", account_id)
             for account_id, email in sorted(enabled.items()):
-                if account_id in self._sources or self._busy(account_id):
+                if account_id in self._sources:
+                    self._postpone_sync(account_id)  # scheduled before its backfill ended
+                    continue
+                if self._busy(account_id):
                     continue
                 try:
                     sources = self._build(email)
@@ -139,10 +145,29 @@ class AccountJobs:
                     _LOGGER.warning("account %d not scheduled: %s", account_id, error)
                     continue
                 schedule_account_jobs(
-                    self._scheduler, sources, engine=self._engine, recorder=self._recorder
+                    self._scheduler,
+                    sources,
+                    engine=self._engine,
+                    recorder=self._recorder,
+                    sync_first_delay_s=self._first_sync_delay_s(account_id),
                 )
                 self._sources[account_id] = sources[0]
                 _LOGGER.info("account %d: sync and recorder jobs scheduled", account_id)
+
+    def _postpone_sync(self, account_id: int) -> None:
+        synced_at = self._synced_at(account_id)
+        if synced_at is not None:
+            until = synced_at + timedelta(seconds=SYNC_INTERVAL_S)
+            self._scheduler.postpone("sync", str(account_id), until)
+
+    def _first_sync_delay_s(self, account_id: int) -> float:
+        """A periodic sync right after the backfill would re-read what it just read: the
+        first one comes a sync interval after the backfill."""
+        synced_at = self._synced_at(account_id)
+        if synced_at is None:
+            return 0.0
+        age_s = (self._context.clock.now() - synced_at).total_seconds()
+        return max(0.0, SYNC_INTERVAL_S - age_s)
 
     async def aclose(self) -> None:
         """Close the HTTP clients of every scheduled account."""
@@ -183,9 +208,11 @@ class SchedulerThread:
         *,
         busy: Callable[[int], bool] = lambda _account_id: False,
         leases: AccountLeases | None = None,
+        synced_at: Callable[[int], datetime | None] = lambda _account_id: None,
     ) -> None:
         self._context = context
         self._busy = busy
+        self._synced_at = synced_at
         self._leases = leases or AccountLeases()
         self._check_interval_s = context.settings.web_accounts_check_s
         self._ready = threading.Event()
@@ -254,7 +281,13 @@ class SchedulerThread:
 
     async def _run(self) -> None:
         scheduler = Scheduler(self._context.clock)
-        accounts = AccountJobs(self._context, scheduler, busy=self._busy, leases=self._leases)
+        accounts = AccountJobs(
+            self._context,
+            scheduler,
+            busy=self._busy,
+            leases=self._leases,
+            synced_at=self._synced_at,
+        )
         scheduler.add(
             Job(name="accounts", key="*", run=accounts.reconcile, interval_s=self._check_interval_s)
         )

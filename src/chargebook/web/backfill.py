@@ -15,16 +15,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from chargebook.account_sources import build_sources, close_sources
+from chargebook.account_sources import budget_registry, build_sources, close_sources
 from chargebook.db.book_store import book_opener
+from chargebook.domain.models import Charger
 from chargebook.domain.users import WallboxAccount
 from chargebook.sync import SyncConfig, SyncEngine
 from chargebook.sync.engine import AccountSource
-from chargebook.sync.report import AccountReport
+from chargebook.sync.report import AccountReport, reads_note, waiting_note
+from chargebook.wallbox.budget import BudgetRegistry, BudgetWait
 from chargebook.web.account_jobs import AccountLeases
 from chargebook.web.context import WebContext
 
@@ -33,7 +36,11 @@ _LOGGER = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class BackfillStatus:
-    """Where one account's backfill stands: `done` of `total` history requests."""
+    """Where one account's backfill stands: `done` of `total` reads of the cloud.
+
+    `waiting_until` and `waiting_reason`: the account's next request waits for its rate limit
+    (set by the budget's listener, cleared when the next read is done).
+    """
 
     account_id: int
     running: bool
@@ -43,6 +50,18 @@ class BackfillStatus:
     new_sessions: int = 0
     error: str | None = None
     finished_at: datetime | None = None
+    waiting_until: datetime | None = None
+    waiting_reason: str | None = None
+
+    def message(self, now: datetime) -> str:
+        """What the progress page says now, e.g. 'waiting 40 s for the Wallbox rate limit
+        (3 reads a minute) — 2 of 5 reads done' (the same words as `chargebook sync`)."""
+        if self.waiting_until is not None and self.waiting_reason and self.waiting_until > now:
+            wait_s = (self.waiting_until - now).total_seconds()
+            return waiting_note(wait_s, self.waiting_reason, self.done, self.total)
+        if self.total:
+            return f"{self.note} ({reads_note(self.done, self.total)})"
+        return self.note
 
     @property
     def percent(self) -> int:
@@ -60,7 +79,16 @@ class _Progress:
 
     def update(self, account: str, *, done: int, total: int, note: str) -> None:
         current = self._statuses[self._account_id]
-        self._statuses[self._account_id] = replace(current, done=done, total=total, note=note)
+        self._statuses[self._account_id] = replace(
+            current, done=done, total=total, note=note, waiting_until=None, waiting_reason=None
+        )
+
+    def waiting(self, wait: BudgetWait) -> None:
+        """The account's `RequestBudget` listener (any thread): its next request waits."""
+        current = self._statuses[self._account_id]
+        self._statuses[self._account_id] = replace(
+            current, waiting_until=wait.until, waiting_reason=wait.reason
+        )
 
 
 class Backfills:
@@ -78,19 +106,33 @@ class Backfills:
         """The account's backfill in this process, or None if none was started here."""
         return self._statuses.get(account_id)
 
+    def synced_at(self, account_id: int) -> datetime | None:
+        """When the account's backfill finished without error in this process (or None)."""
+        status = self._statuses.get(account_id)
+        if status is None or status.running or status.error is not None:
+            return None
+        return status.finished_at
+
     def running(self, account_id: int) -> bool:
         """Whether the account's backfill is running in this process (any thread may ask)."""
         status = self._statuses.get(account_id)
         return status is not None and status.running
 
-    def start(self, account: WallboxAccount) -> BackfillStatus:
-        """Start the account's backfill unless it is running already; returns its status."""
+    def start(
+        self, account: WallboxAccount, chargers: Sequence[Charger] | None = None
+    ) -> BackfillStatus:
+        """Start the account's backfill unless it is running already; returns its status.
+
+        `chargers`: the account's chargers as the wizard just read them; the backfill does
+        not spend a read of the account's budget listing them again.
+        """
         task = self._tasks.get(account.id)
         if task is not None and not task.done():
             return self._statuses[account.id]
         self._statuses[account.id] = BackfillStatus(account.id, running=True)
+        known = tuple(chargers) if chargers is not None else None
         self._tasks[account.id] = asyncio.create_task(
-            self._run(account), name=f"chargebook-backfill-{account.id}"
+            self._run(account, known), name=f"chargebook-backfill-{account.id}"
         )
         return self._statuses[account.id]
 
@@ -108,13 +150,13 @@ class Backfills:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    async def _run(self, account: WallboxAccount) -> None:
+    async def _run(self, account: WallboxAccount, chargers: tuple[Charger, ...] | None) -> None:
         # The sync engine writes to the book synchronously between its awaits. On the app's
         # event loop a write waiting for SQLite's lock would stall every request, including
         # the one holding the lock: so the backfill (and every write after it) runs on its
         # own loop in a worker thread.
         try:
-            report = await asyncio.to_thread(self._backfill, account)
+            report = await asyncio.to_thread(self._backfill, account, chargers)
         except Exception as exc:  # a task must never die silently
             _LOGGER.exception("backfill of account %d failed", account.id)
             self._finish(account, error=type(exc).__name__)
@@ -134,6 +176,12 @@ class Backfills:
             finished_at=self._context.clock.now(),
         )
 
+    def _budgets(self) -> BudgetRegistry:
+        context = self._context
+        if context.budgets is None:  # shared with commands and the scheduler's syncs
+            context.budgets = budget_registry(context.settings, context.clock)
+        return context.budgets
+
     def _sources(self, account: WallboxAccount) -> list[AccountSource]:
         context = self._context
         return build_sources(
@@ -143,29 +191,36 @@ class Backfills:
             context.clock,
             only_email=account.email,
             transport=context.wallbox_transport,
-            budgets=context.budgets,  # shared with commands and the scheduler's syncs
+            budgets=self._budgets(),
         )
 
-    def _backfill(self, account: WallboxAccount) -> AccountReport:
+    def _backfill(
+        self, account: WallboxAccount, chargers: tuple[Charger, ...] | None
+    ) -> AccountReport:
         """The sync (runs on a worker thread); it gives new chargers the account's owner."""
         with self.leases.hold(account.id):  # after a periodic sync of it that is running
-            return asyncio.run(self._sync(account))
+            return asyncio.run(self._sync(account, chargers))
 
-    async def _sync(self, account: WallboxAccount) -> AccountReport:
+    async def _sync(
+        self, account: WallboxAccount, chargers: tuple[Charger, ...] | None
+    ) -> AccountReport:
         """One full sync of the account (runs on the worker thread's loop)."""
         task = asyncio.current_task()
         assert task is not None
         self._running[account.id] = (asyncio.get_running_loop(), task)
         context = self._context
         sources = self._sources(account)
+        progress = _Progress(self._statuses, account.id)
         engine = SyncEngine(
             book_opener(context.database, context.clock),
             context.clock,
             SyncConfig(),
-            progress=_Progress(self._statuses, account.id),
+            progress=progress,
         )
+        stop_watching = self._budgets().for_account(account.email).watch(progress.waiting)
         try:
-            return await engine.sync_account(sources[0])
+            return await engine.sync_account(replace(sources[0], known_chargers=chargers))
         finally:
+            stop_watching()
             self._running.pop(account.id, None)
             await close_sources(sources)

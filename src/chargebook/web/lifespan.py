@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from datetime import datetime
 
 from fastapi import FastAPI
 
@@ -42,12 +43,14 @@ async def run_scheduler(
     *,
     busy: Callable[[int], bool] = lambda _account_id: False,
     leases: AccountLeases | None = None,
+    synced_at: Callable[[int], datetime | None] = lambda _account_id: None,
 ) -> AsyncIterator[SchedulerThread]:
     """Run the scheduler with sync + recorder jobs for every enabled account, on its own
     loop in a thread (`web.account_jobs`); accounts whose `busy(id)` is true (a backfill in
-    progress) are scheduled once it is false; `leases` are shared with the backfills. Stops it
+    progress) are scheduled once it is false, their first periodic sync a sync interval after
+    `synced_at(id)` (the backfill's end); `leases` are shared with the backfills. Stops it
     on exit."""
-    scheduler = SchedulerThread(context, busy=busy, leases=leases)
+    scheduler = SchedulerThread(context, busy=busy, leases=leases, synced_at=synced_at)
     await scheduler.start()
     context.scheduler = scheduler
     _LOGGER.info("scheduler started")
@@ -97,7 +100,12 @@ def background_lifespan(
             if background and scheduler_enabled(context):
                 backfills = backfills_of(app)
                 await stack.enter_async_context(
-                    run_scheduler(context, busy=backfills.running, leases=backfills.leases)
+                    run_scheduler(
+                        context,
+                        busy=backfills.running,
+                        leases=backfills.leases,
+                        synced_at=backfills.synced_at,
+                    )
                 )
             if background:
                 await stack.enter_async_context(run_smart_charging(context))

@@ -19,6 +19,7 @@ from chargebook.clock import Clock
 from chargebook.db import Database
 from chargebook.db.repositories.book_reads import BookReadRepository
 from chargebook.domain.book import SessionSample
+from chargebook.domain.freshness import updated_ago
 from chargebook.domain.models import ChargerState, ChargerStatus
 from chargebook.domain.plausibility import CLOCK_TOLERANCE
 from chargebook.domain.stored import StoredCharger
@@ -60,9 +61,24 @@ class LiveReading:
     def state_label(self) -> str:
         return self.state.value.replace("_", " ")
 
-    def to_json(self) -> dict[str, Any]:
+    def freshness(self, now: datetime) -> str:
+        """How fresh the reading is, e.g. 'updated 40 s ago', with the reason when it is the
+        book's last sample instead of a live reading (a cached reading ages: the budget
+        allows a live read every 40 s or so)."""
+        text = updated_ago(self.observed_at, now)
+        if self.live:
+            return text
+        return f"{text} · {self.note}" if self.note else text
+
+    def to_json(self, now: datetime) -> dict[str, Any]:
         """The JSON the page's script polls (numbers as numbers, times as ISO 8601)."""
         return {
+            "freshness": self.freshness(now),
+            "age_s": (
+                max(0, round((now - self.observed_at).total_seconds()))
+                if self.observed_at
+                else None
+            ),
             "charger_id": self.charger_id,
             "state": self.state.value,
             "state_label": self.state_label,

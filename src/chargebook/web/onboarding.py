@@ -8,15 +8,10 @@ rate limiting, or a cloud that cannot be reached.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 
-from chargebook.account_sources import (
-    CountedCloud,
-    build_sources,
-    close_sources,
-    connect_account,
-)
+from chargebook.account_sources import build_sources, close_sources, connect_account
 from chargebook.db import ChargerRepository, WallboxAccountRepository
 from chargebook.domain.access import Viewer
 from chargebook.domain.ownership import ChargerOwnedByAnotherError
@@ -180,15 +175,12 @@ async def load_chargers(context: WebContext, account: WallboxAccount) -> LoadedC
         context.clock,
         only_email=account.email,
         transport=context.wallbox_transport,
+        budgets=context.budgets,  # the account's one budget, shared with its backfill
     )
     try:
-        cloud = sources[0].cloud
-        assert isinstance(cloud, CountedCloud)  # build_sources makes these
-        chargers = []
-        for charger in await cloud.client.list_chargers():
-            # The group list carries no MID serial; the charger's summary does (step 4).
-            mid = (await cloud.client.get_charger(charger.external_id)).charger.mid
-            chargers.append(replace(charger, mid=mid) if mid.present else charger)
+        # One groups read, plus the MID serial (step 4) of the MID chargers only: the
+        # groups listing says which have a MID meter, not its serial.
+        chargers = await sources[0].cloud.list_chargers()
     finally:
         await close_sources(sources)
     loaded = LoadedChargers(owned=[], held_by_others=[])

@@ -62,6 +62,7 @@ async def _page(
     values = {
         "charger": charger,
         "reading": reading,
+        "freshness": reading.freshness(context.clock.now()),
         "ere": ere,
         "recent": recent,
         "min_current_a": MIN_CURRENT_A,
@@ -87,7 +88,7 @@ async def live(request: Request, charger_id: int, context: Ctx, viewer: PageView
     with context.database.session() as session:
         charger = BookService(session, viewer).get_charger(charger_id)
     reading: LiveReading = await live_status(request).reading(charger)
-    return JSONResponse(reading.to_json(), headers={"Cache-Control": "no-store"})
+    return JSONResponse(reading.to_json(context.clock.now()), headers={"Cache-Control": "no-store"})
 
 
 def _decimal(text: str | None) -> Decimal | None:

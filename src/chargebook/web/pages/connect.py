@@ -75,7 +75,8 @@ async def wallbox_connect(
         if failure.status == 429:
             page.headers["Retry-After"] = "60"
         return page
-    backfills(request).start(account)
+    # The backfill reuses the chargers just read: a new owner's sync waits for no extra read.
+    backfills(request).start(account, [stored.charger for stored in loaded.owned])
     if loaded.held_by_others:
         # Said on the page at once: the redirect below would silently show fewer chargers.
         values = {"step": 3, "chargers": loaded.owned, "held_by_others": loaded.held_by_others}
@@ -191,7 +192,7 @@ async def ere(request: Request, charger_id: int, context: Ctx, viewer: PageViewe
 
 
 def _progress_values(
-    request: Request, viewer: Viewer, db: Session, charger_id: int
+    request: Request, context: WebContext, viewer: Viewer, db: Session, charger_id: int
 ) -> dict[str, object]:
     charger = BookService(db, viewer).get_charger(charger_id)
     status = backfills(request).status(charger.account_id) if charger.account_id else None
@@ -199,6 +200,7 @@ def _progress_values(
     return {
         "charger": charger,
         "backfill": status,
+        "backfill_message": status.message(context.clock.now()) if status else None,
         "sessions": sessions,
         "ocpp": charger.charger.source is ChargerSource.OCPP,
     }
@@ -214,7 +216,7 @@ def done(
     requested: str | None = None,
     mandate: str | None = None,
 ) -> Response:
-    values = _progress_values(request, viewer, db, charger_id)
+    values = _progress_values(request, context, viewer, db, charger_id)
     values |= {"step": 5, "requested": requested, "mandate": mandate}
     return render(request, "connect/done.html", values)
 
@@ -223,7 +225,7 @@ def done(
 def progress(
     request: Request, charger_id: int, context: Ctx, viewer: PageViewer, db: DbSession
 ) -> Response:
-    values = _progress_values(request, viewer, db, charger_id)
+    values = _progress_values(request, context, viewer, db, charger_id)
     return render(request, "connect/progress.html", values)
 
 

@@ -35,7 +35,7 @@
     set("current_a", reading.current_a === null ? "—" : String(reading.current_a));
     if (reading.max_current_a !== null) { set("max_current_a", String(reading.max_current_a)); }
     set("locked", reading.locked === null ? "—" : (reading.locked ? "locked" : "unlocked"));
-    set("freshness", reading.live ? "live" : (reading.note || "no live data yet"));
+    set("freshness", reading.freshness);
     if (reading.firmware_version) { set("firmware_version", reading.firmware_version); }
     if (reading.observed_at) {
       var when = new Date(reading.observed_at);
