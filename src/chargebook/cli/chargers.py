@@ -9,9 +9,9 @@ charger or user, or a refused transfer).
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from chargebook.cli.console import plain_console
 from chargebook.cli.errors import handle_errors
 from chargebook.clock import SystemClock
 from chargebook.db import ChargerRepository, UserRepository, open_database
@@ -48,7 +48,7 @@ def list_chargers() -> None:
             owner,
             until,
         )
-    Console().print(table)
+    plain_console().print(table)
 
 
 @chargers_app.command("transfer")

@@ -34,6 +34,7 @@ from chargebook.central_system.demo import (
     register_demo_charge_point,
 )
 from chargebook.cli.chart import write_session_chart
+from chargebook.cli.console import plain_console
 from chargebook.cli.demo_smart import show_smart_charging
 from chargebook.cli.errors import cli_errors
 from chargebook.cli.sync import book_sessions_table, summary_table
@@ -217,7 +218,7 @@ def demo(
     demo_dir = settings.data_dir / "demo"
     if not keep and demo_dir.exists():
         shutil.rmtree(demo_dir)  # only the demo's own folder, never the real book
-    console = Console()
+    console = plain_console()
     console.rule("chargebook demo")
     console.print(f"simulated myWallbox account: {DEMO_EMAIL} / {DEMO_PASSWORD}")
     start = datetime.now(UTC).replace(microsecond=0)

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 import typer
 from rich.console import Console
 
+from chargebook.cli.console import plain_console
 from chargebook.clock import FixedClock, SystemClock, in_zone
 from chargebook.db import open_database
 from chargebook.db.ere_store import EreStore
@@ -22,7 +23,7 @@ from chargebook.settings import load_settings
 
 def console() -> Console:
     """A console for this output (made per call, so COLUMNS set by a caller is honoured)."""
-    return Console()
+    return plain_console()
 
 
 NOW_HELP = "Evaluate as if it were this moment (ISO date/time; default: now)."

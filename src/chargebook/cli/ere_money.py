@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from chargebook.cli.console import styled
 from chargebook.cli.ere_common import console, decimal_arg, ere_store, local, period_arg
 from chargebook.cli.errors import handle_errors
 from chargebook.domain.ere_book import PayoutStatus, StoredStatement
@@ -116,6 +117,6 @@ def sap_import(
             str(check.session_count),
             str(r.sessions_energy_kwh),
             ratio,
-            f"[red]above {r.tolerance * 100:.0f} %[/red]" if r.flagged else "ok",
+            styled(f"above {r.tolerance * 100:.0f} %", "red") if r.flagged else "ok",
         )
     console().print(table)

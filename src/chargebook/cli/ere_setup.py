@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from chargebook.cli.console import styled
 from chargebook.cli.ere_common import console, decimal_arg, ere_store, local, period_arg, when_arg
 from chargebook.cli.errors import handle_errors
 from chargebook.domain.ere import Address, MeteringKind
@@ -128,7 +129,7 @@ def mandate_add(
         )
     console().print(f"mandate {added.stored.id}: EAN {ean}, {first_year}-{last_year}")
     for problem in added.problems:
-        console().print(f"[yellow]incomplete:[/yellow] {MANDATE_PROBLEM_MESSAGES[problem]}")
+        console().print(styled("incomplete:", "yellow"), MANDATE_PROBLEM_MESSAGES[problem])
 
 
 @mandate_app.command("list")
@@ -193,7 +194,7 @@ def metering_list(ctx: typer.Context) -> None:
     for charger in chargers:
         history = constructs[charger.id]
         if not history:
-            table.add_row(str(charger.id), charger.charger.model, "[dim]none recorded[/dim]")
+            table.add_row(str(charger.id), charger.charger.model, styled("none recorded", "dim"))
         for item in history:
             c = item.construct
             table.add_row(

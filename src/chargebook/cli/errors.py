@@ -27,6 +27,7 @@ from typing import ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
+from chargebook.cli.console import plain_console
 from chargebook.errors import ChargebookError, ConfigurationError
 from chargebook.wallbox.exceptions import (
     WallboxAuthenticationError,
@@ -85,7 +86,7 @@ def cli_errors(console: Console | None = None) -> Iterator[None]:
         code, label = exit_code_for(error)
         hint = _HINTS.get(code)
         line = f"{label}: {error.message}" + (f" ({hint})" if hint else "")
-        (console or Console(stderr=True)).print(line, markup=False, highlight=False)
+        (console or plain_console(stderr=True)).print(line, markup=False, highlight=False)
         raise typer.Exit(code) from None
 
 

@@ -7,9 +7,9 @@ import contextlib
 import signal
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from chargebook.cli.console import plain_console
 from chargebook.cli.errors import handle_errors
 from chargebook.clock import SystemClock
 from chargebook.db import Database, UserRepository, open_database
@@ -153,7 +153,7 @@ def list_chargers() -> None:
             mode += " / empty allowed"
         owner = users.get(charger.owner_user_id, "-") if charger.owner_user_id else "unclaimed"
         table.add_row(charger.charge_point_id, owner, mode)
-    Console().print(table)
+    plain_console().print(table)
 
 
 def _owner_id(session: object, email: str) -> int:

@@ -9,10 +9,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from chargebook.cli import prices as prices_cli
+from chargebook.cli.console import plain_console, styled
 from chargebook.cli.errors import cli_errors
 from chargebook.clock import SystemClock
 from chargebook.db import ChargerRepository, Database, open_database
@@ -176,7 +176,7 @@ def list_plans(
             plan.describe(),
             "yes" if plan.active else "paused",
         )
-    Console().print(table)
+    plain_console().print(table)
 
 
 def _set_active(plan_id: int, active: bool) -> None:
@@ -239,7 +239,7 @@ def savings(charger: str = _CHARGER, source: str = _SOURCE) -> None:
             f"{item.saving_eur:.2f}" + ("" if item.cost_complete else " *"),
         )
     total = sum((item.saving_eur for item in history), Decimal(0))
-    Console().print(table)
+    plain_console().print(table)
     typer.echo(f"total saved: €{total:.2f} over {len(history)} sessions")
 
 
@@ -289,7 +289,7 @@ def backtest(
 
 
 def _print_backtest(nights: list[BacktestNight], energy: float, strategy: Strategy) -> None:
-    console = Console()
+    console = plain_console()
     table = Table(title=f"Backtest: {energy:g} kWh a night, {strategy.value}")
     for column in ("night of", "at once €", "plan €", "saved €", "saved %"):
         table.add_column(column, justify="right")
@@ -303,7 +303,7 @@ def _print_backtest(nights: list[BacktestNight], energy: float, strategy: Strate
         )
     console.print(table)
     if not nights:
-        console.print("[yellow]no night is fully covered by the prices[/yellow]")
+        console.print(styled("no night is fully covered by the prices", "yellow"))
         return
     saved = sum((n.saving_eur for n in nights), Decimal(0))
     at_once = sum((n.charge_now_cost_eur for n in nights), Decimal(0))

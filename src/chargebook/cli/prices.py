@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from chargebook.cli.console import plain_console, styled
 from chargebook.cli.errors import cli_errors
 from chargebook.clock import SystemClock
 from chargebook.db import open_database
@@ -88,7 +89,8 @@ def _price_cache(enabled: bool) -> Iterator[PriceCache | None]:
     try:
         database = open_database(load_settings())
     except ChargebookError as exc:
-        Console(stderr=True).print(f"[yellow]price cache unavailable: {exc.message}[/yellow]")
+        warning = styled(f"price cache unavailable: {exc.message}", "yellow")
+        plain_console(stderr=True).print(warning)
         yield None
         return
     try:
@@ -129,7 +131,7 @@ def show(
         start, end = local_day_window(the_day)
         with _price_cache(cache and prices_file is None) as price_cache:
             curve = asyncio.run(_source(source, prices_file, price_cache).get_prices(start, end))
-        print_curve(Console(), curve, the_day)
+        print_curve(plain_console(), curve, the_day)
 
 
 def print_curve(console: Console, curve: PriceCurve, day: date) -> None:
@@ -144,7 +146,7 @@ def print_curve(console: Console, curve: PriceCurve, day: date) -> None:
     console.print(table)
     if not curve.complete:
         known = _local(curve.known_until) if curve.known_until else "nothing"
-        console.print(f"[yellow]Not all prices are published yet: known until {known}.[/yellow]")
+        console.print(styled(f"Not all prices are published yet: known until {known}.", "yellow"))
 
 
 def plan(
@@ -175,7 +177,7 @@ def plan(
         preview = preview_plan(
             goal, ChargerLimits(max_power_kw=max_power_kw), curve, now=moment, options=options
         )
-        print_preview(Console(), preview)
+        print_preview(plain_console(), preview)
 
 
 def next_departure(moment: datetime, by: str) -> datetime:
@@ -207,8 +209,8 @@ def print_preview(console: Console, preview: PlanPreview) -> None:
     console.print(table)
     console.print(
         f"Cost {_eur(preview.plan.cost_eur)}; "
-        f"charging now {_eur(preview.charge_now.cost_eur)}; "
-        f"saving [bold]{_eur(preview.saving_eur)}[/bold]"
+        f"charging now {_eur(preview.charge_now.cost_eur)}; saving",
+        styled(_eur(preview.saving_eur), "bold"),
     )
     for note in preview.notes:
-        console.print(f"[yellow]{note}[/yellow]")
+        console.print(styled(note, "yellow"))

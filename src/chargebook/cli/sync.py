@@ -9,10 +9,11 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
+from rich.text import Text
 
+from chargebook.cli.console import plain_console, styled
 from chargebook.cli.errors import exit_code_for
 from chargebook.clock import SystemClock, in_zone
 from chargebook.crypto import load_secret_box
@@ -37,7 +38,7 @@ LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
 def _fail(exc: ChargebookError) -> typer.Exit:
     # Same message and exit code as every other command (see cli/errors.py).
     code, label = exit_code_for(exc)
-    Console(stderr=True).print(f"{label}: {exc.message}", markup=False, highlight=False)
+    plain_console(stderr=True).print(f"{label}: {exc.message}", markup=False, highlight=False)
     return typer.Exit(code=code)
 
 
@@ -120,7 +121,7 @@ def sync(
                 stop()
             await close_sources(sources)
 
-    console = Console()
+    console = plain_console()
     try:
         if quiet:
             report = asyncio.run(run(None))
@@ -154,7 +155,8 @@ def summary_table(report: SyncReport) -> Table:
         table.add_column(name, justify="left" if name in ("account", "status") else "right")
     for item in report.accounts:
         if item.error:
-            status = f"[red]{'retry later' if item.error_retryable else 'failed'}: {item.error}"
+            verdict = "retry later" if item.error_retryable else "failed"
+            status: str | Text = styled(f"{verdict}: {item.error}", "red")
         else:
             status = "ok" if item.backfill_complete else "ok, history in progress"
         table.add_row(item.label, *(str(getattr(item, c)) for c in columns[1:]), status)
@@ -179,7 +181,7 @@ def sessions(
     except ChargebookError as exc:
         raise _fail(exc) from exc
     title = f"{'Quarantined sessions' if quarantined else 'Sessions'} ({total})"
-    Console().print(book_sessions_table(rows, title))
+    plain_console().print(book_sessions_table(rows, title))
 
 
 # Short enough for an 80-column terminal.
@@ -250,4 +252,4 @@ def accounts_list() -> None:
             "no" if item.disabled else "yes",
             "yes" if item.has_tokens else "no",
         )
-    Console().print(table)
+    plain_console().print(table)

@@ -10,9 +10,9 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from chargebook.cli.console import plain_console
 from chargebook.cli.errors import handle_errors
 from chargebook.clock import SystemClock
 from chargebook.db import UserRepository, open_database
@@ -59,7 +59,7 @@ def users_add(
             )
     finally:
         database.dispose()
-    Console().print(f"created {user.role.value} {user.email} (id {user.id})")
+    plain_console().print(f"created {user.role.value} {user.email} (id {user.id})")
 
 
 @users_app.command("set-password")
@@ -79,7 +79,7 @@ def users_set_password(
             )
     finally:
         database.dispose()
-    Console().print(f"password set for {user.email}")
+    plain_console().print(f"password set for {user.email}")
 
 
 @users_app.command("list")
@@ -95,7 +95,7 @@ def users_list() -> None:
     table = Table("id", "e-mail", "role", "since")
     for user in users:
         table.add_row(str(user.id), user.email, user.role.value, f"{user.created_at:%Y-%m-%d}")
-    Console().print(table)
+    plain_console().print(table)
 
 
 @tokens_app.command("create")
@@ -116,7 +116,7 @@ def tokens_create(
             )
     finally:
         database.dispose()
-    console = Console(stderr=True)
+    console = plain_console(stderr=True)
     console.print(f"token {record.id} for {user.email}: {' '.join(sorted(record.scopes))}")
     console.print("store it now; chargebook keeps only its hash and cannot show it again:")
     typer.echo(token)  # stdout alone, so scripts can capture it
@@ -144,7 +144,7 @@ def tokens_list(email: str = typer.Option(..., "--email", help="Whose tokens."))
             f"{token.created_at:%Y-%m-%d %H:%M}",
             f"{token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at else "",
         )
-    Console().print(table)
+    plain_console().print(table)
 
 
 @tokens_app.command("revoke")
@@ -162,7 +162,7 @@ def tokens_revoke(
             AccountService(session, clock, Passwords()).revoke_token(user, token_id)
     finally:
         database.dispose()
-    Console().print(f"token {token_id} revoked")
+    plain_console().print(f"token {token_id} revoked")
 
 
 __all__ = ["tokens_app", "users_app"]

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import TypeVar
 
 import typer
-from rich.console import Console
 
+from chargebook.cli.console import plain_console
 from chargebook.cli.errors import handle_errors
 from chargebook.cli.wallbox_render import (
     LOCAL_ZONE,
@@ -39,7 +39,7 @@ T = TypeVar("T")
 ACCOUNT_FILE = "wallbox-account"
 
 wallbox_app = typer.Typer(help="Read and control a Wallbox charger through the Wallbox Cloud.")
-console = Console()
+console = plain_console()
 
 ChargerArg = typer.Argument(None, help="Charger id; optional when the account has one charger.")
 YesOption = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation.")

@@ -15,9 +15,9 @@ from typing import Annotated, TypeVar
 import typer
 from procrastinate import App
 from procrastinate.exceptions import ConnectorException
-from rich.console import Console
 from rich.table import Table
 
+from chargebook.cli.console import plain_console
 from chargebook.cli.errors import handle_errors
 from chargebook.clock import SystemClock
 from chargebook.errors import ConflictError
@@ -198,7 +198,7 @@ def _with_app(settings: Settings, action: Callable[[App], Awaitable[T]]) -> T:
 
 
 def _print_status(report: QueueStatus) -> None:
-    console = Console()
+    console = plain_console()
     table = Table("queue", "todo", "doing", "failed", "cancelled", "aborted", title="Queues")
     for q in report.queues:
         table.add_row(
