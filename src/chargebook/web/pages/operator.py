@@ -17,6 +17,7 @@ from chargebook.domain.users import UserRole
 from chargebook.web.book import BookService
 from chargebook.web.deps import Ctx, DbSession, OperatorViewer
 from chargebook.web.errors import InvalidInputError
+from chargebook.web.params import RowId
 from chargebook.web.rendering import render
 
 router = APIRouter(prefix="/operator")
@@ -72,7 +73,7 @@ def follow_ups(
 
 @router.post("/followups/{follow_up_id}")
 def set_follow_up(
-    follow_up_id: int,
+    follow_up_id: RowId,
     context: Ctx,
     viewer: OperatorViewer,
     db: DbSession,
