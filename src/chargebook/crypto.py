@@ -15,6 +15,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken
 
 from chargebook.errors import ConfigurationError
+from chargebook.private_files import private_dir
 from chargebook.settings import Settings
 
 KEY_FILE_NAME = "secret.key"
@@ -87,7 +88,7 @@ def _read_key(path: Path) -> bytes:
 def _create_key(path: Path) -> bytes:
     key = Fernet.generate_key()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         # O_EXCL: two processes starting at once must not each write a different key.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

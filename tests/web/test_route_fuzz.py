@@ -107,9 +107,7 @@ class Fuzz:
         if route.method != "GET" and not route.is_api:
             data = {**form, "csrf_token": browser.csrf}
         self.client.cookies.clear()  # the explicit header is the only session sent
-        response = self.client.request(
-            route.method, path, params=query, data=data, headers=headers
-        )
+        response = self.client.request(route.method, path, params=query, data=data, headers=headers)
         if route.path == "/logout":
             self.sign_in(actor)  # the fuzzer signed itself out: sign in again
         return response.status_code, response.text[:200]
@@ -164,9 +162,7 @@ def _sweep(fuzz: Fuzz, route: FuzzRoute, actor: str) -> list[str]:
 def _hypothesis(fuzz: Fuzz, route: FuzzRoute, actor: str) -> list[str]:
     """Drawn combinations of path, query and form values; the first 5xx of the route."""
     found: list[str] = []
-    path_values = st.fixed_dictionaries(
-        {name: values(fuzz.ids) for name in route.path_params}
-    )
+    path_values = st.fixed_dictionaries({name: values(fuzz.ids) for name in route.path_params})
 
     @given(path=path_values, query=query_of(route, fuzz.ids), form=form_of(route, fuzz.ids))
     @settings(

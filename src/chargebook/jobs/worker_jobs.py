@@ -34,6 +34,7 @@ from chargebook.ere_book import create_batch, generate_statements
 from chargebook.ere_book.errors import NothingToRegisterError
 from chargebook.ere_book.statement_files import write_statement_files
 from chargebook.errors import ChargebookError, NotFoundError
+from chargebook.private_files import private_dir
 from chargebook.settings import Settings
 from chargebook.sync import AccountSource, SyncConfig, SyncEngine
 from chargebook.sync.recorder import Recorder
@@ -184,7 +185,8 @@ class WorkerRuntime:
         """
         chosen = parse_period(period)
         directory = output or self.settings.worker_statements_dir
-        directory = directory or self.settings.data_dir / "statements"
+        if directory is None:  # in the data dir: as private as the rest of it
+            directory = private_dir(self.settings.data_dir / "statements")
         with self.database.transaction() as session:
             store = EreStore(session, self.clock)
             generate_statements(store, chosen, fee_rate=fee_rate)

@@ -17,6 +17,7 @@ from typing import Protocol, runtime_checkable
 
 from chargebook.crypto import SecretBox, load_secret_box
 from chargebook.errors import ConfigurationError
+from chargebook.private_files import private_dir
 from chargebook.settings import Settings
 
 TOKEN_DIR_NAME = "wallbox-tokens"  # noqa: S105 (a directory name, not a secret)
@@ -120,7 +121,8 @@ class EncryptedFileTokenStore:
         path = self.path_for(email)
         ciphertext = self._box.encrypt(json.dumps(asdict(tokens)))
         try:
-            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_dir(self.directory.parent)  # the data dir, when it is made here
+            private_dir(self.directory)
             tmp = path.with_suffix(".tmp")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w", encoding="ascii") as handle:
