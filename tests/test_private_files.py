@@ -20,7 +20,6 @@ from chargebook.settings import Settings, load_settings
 from chargebook.wallbox import EncryptedFileTokenStore
 from chargebook.wallbox.tokens import Tokens
 
-
 NOW = datetime(2026, 3, 10, tzinfo=UTC)
 
 
@@ -40,9 +39,7 @@ def _write_a_user(settings: Settings, email: str = "a@example.com") -> None:
     database = open_database(settings)
     try:
         with database.transaction() as session:
-            session.add(
-                UserRow(email=email, role="owner", password_hash="!", created_at=NOW)
-            )
+            session.add(UserRow(email=email, role="owner", password_hash="!", created_at=NOW))
         with database.engine.connect() as connection:  # the WAL exists while one is open
             book = Path(settings.data_dir / "chargebook.sqlite3")
             assert book.with_name(book.name + "-wal").exists()

@@ -12,9 +12,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
+from chargebook.book_keys import open_secret_box
 from chargebook.cli.errors import exit_code_for
 from chargebook.clock import SystemClock
-from chargebook.crypto import load_secret_box
 from chargebook.db import SessionRepository, WallboxAccountRepository, open_database
 from chargebook.db.book_store import book_opener
 from chargebook.domain.book import SessionState
@@ -75,7 +75,7 @@ def sync(
     try:
         database = open_database(settings)
         sources = build_sources(
-            settings, database, load_secret_box(settings), clock, only_email=account
+            settings, database, open_secret_box(settings, database), clock, only_email=account
         )
     except ChargebookError as exc:
         raise _fail(exc) from exc
@@ -184,7 +184,7 @@ def accounts_add(
     settings = load_settings()
     try:
         database = open_database(settings)
-        box = load_secret_box(settings)
+        box = open_secret_box(settings, database)
         account = asyncio.run(
             connect_account(settings, database, box, SystemClock(), email=email, password=password)
         )
@@ -199,7 +199,7 @@ def accounts_list() -> None:
     settings = load_settings()
     try:
         database = open_database(settings)
-        box = load_secret_box(settings)
+        box = open_secret_box(settings, database)
         with database.session() as session:
             accounts = WallboxAccountRepository(session, box, SystemClock()).list()
     except ChargebookError as exc:

@@ -23,8 +23,9 @@ from pathlib import Path
 import httpx
 
 from chargebook.account_sources import budget_registry, build_sources, close_sources
+from chargebook.book_keys import open_secret_box
 from chargebook.clock import Clock, SystemClock
-from chargebook.crypto import SecretBox, load_secret_box
+from chargebook.crypto import SecretBox
 from chargebook.db import Database, WallboxAccountRepository, open_database
 from chargebook.db.book_store import book_opener
 from chargebook.db.ere_store import EreStore
@@ -99,7 +100,7 @@ class WorkerRuntime:
         """
         database = open_database(settings)
         try:
-            box = load_secret_box(settings)
+            box = open_secret_box(settings, database)
         except BaseException:
             database.dispose()
             raise

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from chargebook.crypto import SecretBox, load_secret_box
+from chargebook.crypto import EncryptedDataProbe, SecretBox, load_secret_box
 from chargebook.errors import ConfigurationError
 from chargebook.private_files import private_dir
 from chargebook.settings import Settings
@@ -93,7 +93,9 @@ class EncryptedFileTokenStore:
         Raises:
             ConfigurationError: the secret key is missing, malformed or cannot be created.
         """
-        return cls(settings.data_dir / TOKEN_DIR_NAME, load_secret_box(settings))
+        directory = settings.data_dir / TOKEN_DIR_NAME
+        box = load_secret_box(settings, encrypted_data=[token_cache_probe(directory)])
+        return cls(directory, box)
 
     def path_for(self, email: str) -> Path:
         """The file holding `email`'s tokens; the name does not reveal the address."""
@@ -139,6 +141,16 @@ class EncryptedFileTokenStore:
 
     def __repr__(self) -> str:
         return f"EncryptedFileTokenStore({str(self.directory)!r})"
+
+
+def token_cache_probe(directory: Path) -> EncryptedDataProbe:
+    """A probe for `load_secret_box`: the token files in `directory`, encrypted with the key."""
+
+    def probe() -> str | None:
+        count = len(list(directory.glob("*.token"))) if directory.is_dir() else 0
+        return f"{count} cached Wallbox token file(s) in {directory} are" if count else None
+
+    return probe
 
 
 def _account_key(email: str) -> str:

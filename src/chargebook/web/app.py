@@ -16,8 +16,8 @@ from fastapi.staticfiles import StaticFiles
 
 from chargebook import __version__
 from chargebook.account_sources import budget_registry
+from chargebook.book_keys import open_secret_box
 from chargebook.clock import Clock, SystemClock
-from chargebook.crypto import load_secret_box
 from chargebook.db import Database, open_database
 from chargebook.domain.models import ChargerSource
 from chargebook.settings import Settings
@@ -67,7 +67,7 @@ def create_app(
     clock = clock or SystemClock()
     owns_database = database is None
     database = database or open_database(settings)
-    box = load_secret_box(settings)
+    box = open_secret_box(settings, database)
     budgets = budget_registry(settings, clock)
     wallbox_port = WallboxCommandPort(
         settings, database, box, clock, transport=wallbox_transport, budgets=budgets
