@@ -21,12 +21,12 @@ from chargebook.clock import Clock, SystemClock
 from chargebook.db import Database, open_database
 from chargebook.domain.models import ChargerSource
 from chargebook.settings import Settings
-from chargebook.web.accounts import LoginLimits
 from chargebook.web.api import api_router
 from chargebook.web.commands import ChargerCommands
 from chargebook.web.context import WebContext
 from chargebook.web.handlers import install_handlers
 from chargebook.web.lifespan import background_lifespan
+from chargebook.web.login_throttle import LoginLimits
 from chargebook.web.page_services import backfills_of
 from chargebook.web.pages import pages_router
 from chargebook.web.rendering import STATIC_DIR
