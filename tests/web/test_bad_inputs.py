@@ -93,3 +93,13 @@ def test_every_integer_parameter_of_every_route_is_bounded(app: FastAPI) -> None
                 unbounded.append(f"{context.path} {field.name}")
     assert not unbounded, f"bound these with chargebook.web.params (RowId, ...): {unbounded}"
     assert len(app_routes(app)) >= 60
+
+
+@pytest.mark.parametrize("where", ["form", "header"])
+async def test_a_non_ascii_csrf_token_is_refused_not_a_crash(world: World, where: str) -> None:
+    owner = world.actors["owner_a"]
+    if where == "form":
+        response = await owner.client.post("/logout", data={"csrf_token": "é"})
+    else:
+        response = await owner.client.post("/logout", headers={"X-CSRF-Token": b"\xe9"})
+    assert response.status_code == 403  # before: hmac.compare_digest raised TypeError, a 500

@@ -2,9 +2,9 @@
 signed in as an owner and as the operator, on SQLite and PostgreSQL: hostile path parameters,
 query strings and form posts (with a valid CSRF token) never get a 5xx.
 
-Two passes per route: every edge value (fuzz_inputs.EDGE_TEXT) in every path and query parameter
-on its own (as the role the route is for), then, for each role, hypothesis-drawn combinations of
-path, query and form values. Both
+Three passes per route: hostile session cookies, bearer and CSRF tokens; every edge value
+(fuzz_inputs.EDGE_TEXT) in every path and query parameter on its own (as the role the route is
+for); then, for each role, hypothesis-drawn combinations of path, query and form values. All
 are derandomized, so CI sees the same requests every run; the budget keeps a backend well under
 a minute. Failures are collected over all routes and reported together.
 """
@@ -95,17 +95,37 @@ class Fuzz:
         query: dict[str, str],
         form: dict[str, str],
     ) -> tuple[int, str]:
+        return self.send_as(route, actor, path_values, query, form)
+
+    def send_as(
+        self,
+        route: FuzzRoute,
+        actor: str,
+        path_values: dict[str, str],
+        query: dict[str, str],
+        form: dict[str, str],
+        *,
+        credential: str | None = None,
+    ) -> tuple[int, str]:
+        """`send`, or with `credential` in place of the CSRF token, cookie or bearer token."""
         browser = self.browsers[actor]
         path = route.path
         for name in route.path_params:
             value = path_values.get(name) or self.default_path_value(name, actor)
             path = path.replace("{" + name + "}", quote(value, safe=""))
-        headers = {"Cookie": f"{SESSION_COOKIE}={browser.session_id}"}
+        session_id, token, csrf = browser.session_id, browser.token, browser.csrf
+        if credential is not None:
+            session_id = token = csrf = credential
+        # Headers travel as latin-1 bytes: odd characters reach the app as they would.
+        raw = {"Cookie": f"{SESSION_COOKIE}={session_id}"}
         if route.is_api:
-            headers = {"Authorization": f"Bearer {browser.token}"}
+            raw = {"Authorization": f"Bearer {token}"}
+        elif route.method != "GET" and credential is not None:
+            raw["X-CSRF-Token"] = csrf
+        headers = {k: v.encode("utf-8").decode("latin-1").encode("latin-1") for k, v in raw.items()}
         data = None
         if route.method != "GET" and not route.is_api:
-            data = {**form, "csrf_token": browser.csrf}
+            data = {**form, "csrf_token": csrf}
         self.client.cookies.clear()  # the explicit header is the only session sent
         response = self.client.request(route.method, path, params=query, data=data, headers=headers)
         if route.path == "/logout":
@@ -159,6 +179,20 @@ def _sweep(fuzz: Fuzz, route: FuzzRoute, actor: str) -> list[str]:
     return found
 
 
+HOSTILE_CREDENTIALS = ("é", "\x00", "x" * 5000, "a b;c=d", "cbk_" + "é" * 10, "%FF")
+
+
+def _credentials(fuzz: Fuzz, route: FuzzRoute) -> list[str]:
+    """Odd session cookies, bearer tokens and CSRF tokens (form field and header): 4xx only."""
+    found = []
+    for credential in HOSTILE_CREDENTIALS:
+        status, body = fuzz.send_as(route, "owner_a", {}, {}, {}, credential=credential)
+        if status >= 500:
+            found.append(_describe(route, "owner_a", {}, {}, {"credential": credential},
+                                   status, body))  # fmt: skip
+    return found
+
+
 def _hypothesis(fuzz: Fuzz, route: FuzzRoute, actor: str) -> list[str]:
     """Drawn combinations of path, query and form values; the first 5xx of the route."""
     found: list[str] = []
@@ -192,6 +226,7 @@ def test_every_route_answers_hostile_input_without_a_server_error(fuzz: Fuzz) ->
     for route in routes:
         # The sweep once, as the role that gets past the route's access check.
         failures += _sweep(fuzz, route, "operator" if "/operator" in route.path else "owner_a")
+        failures += _credentials(fuzz, route)
         for actor in ACTORS:
             failures += _hypothesis(fuzz, route, actor)
     assert not failures, f"{len(failures)} server errors:\n" + "\n".join(failures[:60])
