@@ -34,7 +34,7 @@ EDGE_CURSOR = _cursor("9999-12-31T23:59:59.999999-23:59")
         ("/sessions?start=0001-01-01", "between 1970-01-01 and 2099-12-31"),
         ("/sessions/export.csv?end=9999-12-31", "between 1970-01-01 and 2099-12-31"),
         (f"/sessions?cursor={EDGE_CURSOR}", "the cursor is not valid"),
-        (f"/sessions/{HUGE}", "the request is not valid"),
+        (f"/sessions/{HUGE}", "session_id: Input should be less than or equal to 2147483647"),
         (f"/chargers/{HUGE}", "the request is not valid"),
         (f"/credits/statements/{HUGE}.pdf", "the request is not valid"),
         (f"/connect/{HUGE}/meter", "the request is not valid"),
