@@ -8,8 +8,10 @@ from datetime import timedelta
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select
 
 from chargebook.clock import FixedClock
+from chargebook.db.web_tables import LoginFailureRow
 from chargebook.settings import Settings
 from chargebook.web.login_throttle import delay_s
 
@@ -153,3 +155,14 @@ def test_signup_setting_reads_open_or_closed(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("CHARGEBOOK_SIGNUP", "maybe")
     with pytest.raises(ValueError, match="open"):
         Settings()
+
+
+async def test_old_failures_are_forgotten(app: FastAPI) -> None:
+    add_user(app, "a@example.com")
+    for _ in range(3):
+        await _login(app, ATTACKER, "a@example.com", "guess")
+    _clock(app).advance(timedelta(hours=2))
+    assert (await _login(app, OWNER, "a@example.com", "typo")).status_code == 401
+    with context_of(app).database.session() as session:
+        keys = session.scalars(select(LoginFailureRow.key)).all()
+    assert len(keys) == 3  # only the newest failure's three counts are kept

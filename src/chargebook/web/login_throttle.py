@@ -116,8 +116,11 @@ class LoginThrottle:
             raise LoginRateLimitedError(_wait_message(retry_after), retry_after_s=retry_after)
 
     def failed(self, now: datetime) -> None:
-        """Count a failed attempt for the pair, the client and the account."""
+        """Count a failed attempt for the pair, the client and the account, and forget the
+        events no window counts any more (the table stays small under a long attack)."""
         self._failures.add([self._pair.key, self._client.key, self._account.key], at=now)
+        horizon = max(self._limits.window_s, SIGNUP_WINDOW_S)
+        self._failures.delete_before(now - timedelta(seconds=horizon))
 
     def succeeded(self) -> None:
         """The owner is in: forget the account's and this client's failures for it."""
