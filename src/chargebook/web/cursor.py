@@ -48,12 +48,6 @@ class SessionCursor:
                 raise ValueError("no time or a non-integer id")
             if not 1 <= session_id <= MAX_ROW_ID:
                 raise ValueError("id out of range")
-        except (
-            ValueError,
-            TypeError,
-            binascii.Error,
-            UnicodeDecodeError,
-            InvalidInputError,
-        ) as exc:
+        except _NOT_A_CURSOR as exc:
             raise InvalidInputError("the cursor is not valid", field="cursor") from exc
         return cls(started_at, session_id)
