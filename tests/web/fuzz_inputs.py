@@ -1,7 +1,8 @@
 """What the route fuzzer (test_route_fuzz.py) sends: the routes of the app and hostile values.
 
 Routes come from `app.routes` (every page and API route, so a new route is fuzzed without a
-line here); form field names from the routes' declared parameters and the templates' inputs.
+line here); a route's form fields from its declared parameters and the inputs of the templates'
+forms that post to it (forms read by hand included).
 """
 
 from __future__ import annotations
@@ -44,18 +45,32 @@ def _walk(dependant: Dependant) -> Iterator[Dependant]:
         yield from _walk(sub)
 
 
-def template_field_names() -> frozenset[str]:
-    """Every `name="..."` of an input in the page templates (forms read by hand included)."""
-    names: set[str] = set()
+_FORM = re.compile(r'<form\b[^>]*\baction="([^"#?]*)[^"]*"[^>]*>(.*?)</form>', re.DOTALL)
+_FIELD = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([a-z_]+)"')
+
+
+def template_forms() -> list[tuple[str, frozenset[str]]]:
+    """(action with "{}" for each Jinja expression, field names) of every form in the templates."""
+    forms = []
     for template in TEMPLATES_DIR.rglob("*.html"):
-        text = template.read_text(encoding="utf-8")
-        names.update(re.findall(r'<(?:input|select|textarea)[^>]*\bname="([a-z_]+)"', text))
-    return frozenset(names - {"csrf_token"})
+        for action, body in _FORM.findall(template.read_text(encoding="utf-8")):
+            forms.append((re.sub(r"\{\{.*?\}\}", "{}", action), frozenset(_FIELD.findall(body))))
+    return forms
+
+
+def form_fields_for(path: str, forms: list[tuple[str, frozenset[str]]]) -> set[str]:
+    """The fields of the forms that post to the route `path` ("/x/{charger_id}/y")."""
+    pattern = re.compile("^" + re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(path)) + "$")
+    fields: set[str] = set()
+    for action, names in forms:
+        if pattern.match(action):
+            fields |= names
+    return fields - {"csrf_token"}
 
 
 def app_routes(app: FastAPI) -> list[FuzzRoute]:
     """Every page and API route of the app with its parameters (HEAD left out)."""
-    extra_fields = tuple(sorted(template_field_names()))
+    forms = template_forms()
     routes = []
     for context in iter_route_contexts(app.routes):
         route = context.original_route
@@ -71,7 +86,8 @@ def app_routes(app: FastAPI) -> list[FuzzRoute]:
         for method in sorted(context.methods or ()):
             if method == "HEAD":
                 continue
-            fields = () if method == "GET" else tuple(dict.fromkeys([*bodies, *extra_fields]))
+            posted = sorted(form_fields_for(context.path, forms))
+            fields = () if method == "GET" else tuple(dict.fromkeys([*bodies, *posted]))
             path_names, query_names = tuple(dict.fromkeys(paths)), tuple(dict.fromkeys(queries))
             routes.append(FuzzRoute(method, context.path, path_names, query_names, fields))
     return routes
@@ -112,11 +128,16 @@ EDGE_TEXT = (
     "x" * 300,
     *HUGE_INTS,
     *EDGE_STAMPS,
+    "-5",
+    "99999",
+)
+CURSORS = (
     *(cursor(stamp, 1) for stamp in EDGE_STAMPS),
     cursor("2026-03-10T18:00:00+00:00", 2**70),
     cursor("2026-03-10T18:00:00+00:00", "1"),
     "bm90IGpzb24",
 )
+EDGE_TEXT += CURSORS
 # More for hypothesis to draw from (combined with others, in forms too).
 MORE_TEXT = (
     " ",

@@ -10,6 +10,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 
+from chargebook.domain.ere import DeliveryPeriod
+from chargebook.domain.ere_book import parse_period
 from chargebook.web.params import MAX_ROW_ID
 
 from .fuzz_inputs import app_routes
@@ -103,3 +105,30 @@ async def test_a_non_ascii_csrf_token_is_refused_not_a_crash(world: World, where
     else:
         response = await owner.client.post("/logout", headers={"X-CSRF-Token": b"\xe9"})
     assert response.status_code == 403  # before: hmac.compare_digest raised TypeError, a 500
+
+
+@pytest.mark.parametrize("period", ["0000-Q1", "9999-Q4", "²⁰²⁶-Q1", "1999"])
+async def test_a_period_outside_the_years_is_refused(world: World, period: str) -> None:
+    operator = world.actors["operator"]
+    data = {"period": period, "csrf_token": operator.csrf}
+    response = await operator.client.post("/operator/batches", data=data)
+    assert 400 <= response.status_code < 500, response.text[:300]
+
+
+@pytest.mark.parametrize(("field", "value"), [("weekday", "²"), ("min_block", "²")])
+async def test_unicode_digits_in_the_plan_form_are_refused(
+    world: World, field: str, value: str
+) -> None:
+    owner = world.actors["owner_a"]
+    form = {"departure": "07:00", "weekday": "0", "energy_kwh": "10", field: value}
+    response = await owner.client.post(
+        f"/chargers/{world.charger_ids['owner_a']}/plan", data={**form, "csrf_token": owner.csrf}
+    )
+    assert response.status_code == 422, response.text[:300]
+
+
+def test_parse_period_bounds_the_year() -> None:
+    assert parse_period("2026-q2") == DeliveryPeriod(2026, 2)
+    for label in ("9999-Q4", "0000", "²⁰²⁶"):
+        with pytest.raises(ValueError, match=r"period|year"):
+            parse_period(label)

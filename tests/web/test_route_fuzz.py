@@ -3,10 +3,10 @@ signed in as an owner and as the operator, on SQLite and PostgreSQL: hostile pat
 query strings and form posts (with a valid CSRF token) never get a 5xx.
 
 Three passes per route: hostile session cookies, bearer and CSRF tokens; every edge value
-(fuzz_inputs.EDGE_TEXT) in every path and query parameter on its own (as the role the route is
-for); then, for each role, hypothesis-drawn combinations of path, query and form values. All
-are derandomized, so CI sees the same requests every run; the budget keeps a backend well under
-a minute. Failures are collected over all routes and reported together.
+(fuzz_inputs.EDGE_TEXT) in every path, query and form parameter on its own (as the role the
+route is for); then, for each role, hypothesis-drawn combinations of path, query and form
+values. All are derandomized, so CI sees the same requests every run; the budget keeps a
+backend under a minute of CPU. Failures are collected over all routes and reported together.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from chargebook.web.accounts import AccountService
 from chargebook.web.cookies import SESSION_COOKIE
 from chargebook.web.security import csrf_token_for
 
-from .fuzz_inputs import EDGE_TEXT, FuzzRoute, app_routes, form_of, query_of, values
+from .fuzz_inputs import CURSORS, EDGE_TEXT, FuzzRoute, app_routes, form_of, query_of, values
 from .helpers import PRICES_FILE, World, build_world, context_of, make_app
 from .test_matrix import RecordingPort
 
@@ -193,6 +193,22 @@ def _credentials(fuzz: Fuzz, route: FuzzRoute) -> list[str]:
     return found
 
 
+FORM_EDGE = tuple(value for value in EDGE_TEXT if value not in CURSORS)
+
+
+def _form_sweep(fuzz: Fuzz, route: FuzzRoute, actor: str) -> list[str]:
+    """Every edge value in every field of the route's forms, one at a time."""
+    found = []
+    if route.is_api or route.method == "GET":
+        return found
+    for name in route.form_fields:
+        for value in FORM_EDGE:
+            status, body = fuzz.send(route, actor, {}, {}, {name: value})
+            if status >= 500:
+                found.append(_describe(route, actor, {}, {}, {name: value}, status, body))
+    return found
+
+
 def _hypothesis(fuzz: Fuzz, route: FuzzRoute, actor: str) -> list[str]:
     """Drawn combinations of path, query and form values; the first 5xx of the route."""
     found: list[str] = []
@@ -226,6 +242,7 @@ def test_every_route_answers_hostile_input_without_a_server_error(fuzz: Fuzz) ->
     for route in routes:
         # The sweep once, as the role that gets past the route's access check.
         failures += _sweep(fuzz, route, "operator" if "/operator" in route.path else "owner_a")
+        failures += _form_sweep(fuzz, route, "operator" if "/operator" in route.path else "owner_a")
         failures += _credentials(fuzz, route)
         for actor in ACTORS:
             failures += _hypothesis(fuzz, route, actor)

@@ -139,7 +139,8 @@ async def preview_json(
 
 
 def _days(fields: dict[str, str]) -> list[int]:
-    return [int(d) for d in fields.get("weekdays", "").split(",") if d.strip().isdigit()]
+    parts = (d.strip() for d in fields.get("weekdays", "").split(","))
+    return [int(d) for d in parts if d.isascii() and d.isdigit() and len(d) == 1]
 
 
 @router.post("/chargers/{charger_id}/plan")
