@@ -2,7 +2,9 @@
 
 The key comes from `CHARGEBOOK_SECRET_KEY` or from `<data dir>/secret.key`, which is created on
 first use with mode 0600. A missing, malformed or wrong key is a ConfigurationError that says
-which, never garbage and never a traceback.
+which, never garbage and never a traceback. A key is never created when data encrypted with an
+earlier key exists (the callers' `encrypted_data` probes say what): the old key is missing, and
+a new one would leave that data unreadable and put new secrets under a second key.
 """
 
 from __future__ import annotations
@@ -10,14 +12,24 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
 from chargebook.errors import ConfigurationError
+from chargebook.private_files import private_dir
 from chargebook.settings import Settings
 
 KEY_FILE_NAME = "secret.key"
+
+
+# Says what encrypted data exists (e.g. "2 connected myWallbox accounts in the book"), or None.
+EncryptedDataProbe = Callable[[], str | None]
+
+
+class MissingSecretKeyError(ConfigurationError):
+    """The secret key is gone while data encrypted with it is still there."""
 
 
 class SecretBox:
@@ -60,10 +72,22 @@ class SecretBox:
         return "SecretBox(<key hidden>)"
 
 
-def load_secret_box(settings: Settings, *, create: bool = True) -> SecretBox:
+def load_secret_box(
+    settings: Settings,
+    *,
+    create: bool = True,
+    encrypted_data: Iterable[EncryptedDataProbe] = (),
+) -> SecretBox:
     """The SecretBox for these settings, creating the key file on first run if allowed.
 
+    Args:
+        settings: where the key is (`secret_key`, else `data_dir`/secret.key).
+        create: make a new key file when there is none.
+        encrypted_data: probes asked before a key is created; if one finds data encrypted
+            with an earlier key, no key is made.
+
     Raises:
+        MissingSecretKeyError: no key, yet a probe found encrypted data (says how to restore).
         ConfigurationError: no key and `create` is false, or the key is malformed, or the key
             file cannot be read or written.
     """
@@ -74,6 +98,17 @@ def load_secret_box(settings: Settings, *, create: bool = True) -> SecretBox:
         return SecretBox(_read_key(key_path))
     if not create:
         raise ConfigurationError(f"no secret key: set CHARGEBOOK_SECRET_KEY or restore {key_path}")
+    for probe in encrypted_data:
+        found = probe()
+        if found:
+            raise MissingSecretKeyError(
+                f"the secret key is missing: {key_path} does not exist and "
+                f"CHARGEBOOK_SECRET_KEY is not set, but {found} encrypted with a key. "
+                f"chargebook did not create a new key, which would leave them unreadable. "
+                f"Restore {key_path} from a backup (chmod 600), or set CHARGEBOOK_SECRET_KEY "
+                f"to the old key. If the key is lost for good, remove those accounts and "
+                f"token files and connect the accounts again."
+            )
     return SecretBox(_create_key(key_path))
 
 
@@ -87,7 +122,7 @@ def _read_key(path: Path) -> bytes:
 def _create_key(path: Path) -> bytes:
     key = Fernet.generate_key()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         # O_EXCL: two processes starting at once must not each write a different key.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -46,10 +47,19 @@ class Settings(BaseSettings):
     # Web app (`chargebook serve`). Secure cookies: None = when the request came over https.
     web_cookie_secure: bool | None = None
     web_session_days: int = 14
-    web_signup_enabled: bool = True
-    # Failed sign-ins allowed per e-mail address and per client IP within the window.
-    web_login_max_failures: int = 5
-    web_login_window_s: int = 15 * 60
+    # Who may make an account on the sign-in page: "open" (anyone who reaches the web app,
+    # at most `signup_per_client_per_hour` attempts from one IP) or "closed" (only the operator,
+    # with `chargebook users add`). A household closes it once its accounts exist.
+    signup: Literal["open", "closed"] = "open"
+    signup_per_client_per_hour: int = Field(default=10, ge=1)
+    # Sign-in throttling (web/login_throttle.py): free failures, then delays doubling from 1 s.
+    # Failures are remembered for the window; the delays are capped, there is no lockout.
+    web_login_window_s: int = Field(default=60 * 60, ge=60)
+    web_login_free_failures: int = Field(default=3, ge=1)  # per account and client
+    web_login_max_delay_s: int = Field(default=15 * 60, ge=1)
+    web_login_client_free_failures: int = Field(default=20, ge=1)  # per client, any account
+    web_login_account_free_failures: int = Field(default=10, ge=1)  # per account, any client
+    web_login_account_max_delay_s: int = Field(default=30, ge=1)
     # In-process scheduler (account sync + recorder) inside `serve`: None = only on SQLite
     # (on PostgreSQL, `chargebook worker` processes do the jobs).
     web_run_scheduler: bool | None = None

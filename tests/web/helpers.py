@@ -61,9 +61,9 @@ def context_of(app: FastAPI) -> WebContext:
     return context
 
 
-def client_for(app: FastAPI) -> httpx.AsyncClient:
+def client_for(app: FastAPI, ip: str = "203.0.113.7") -> httpx.AsyncClient:
     return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app, client=("203.0.113.7", 5555)),
+        transport=httpx.ASGITransport(app=app, client=(ip, 5555)),
         base_url="http://testserver",
         follow_redirects=False,
     )
@@ -155,9 +155,12 @@ async def build_world(app: FastAPI) -> World:
     context = context_of(app)
     world = World(app, context.database, context.clock)  # type: ignore[arg-type]
     world.actors["anonymous"] = Actor("anonymous", None, client_for(app))
-    for name, role in (("owner_a", UserRole.OWNER), ("owner_b", UserRole.OWNER),
-                       ("operator", UserRole.OPERATOR)):  # fmt: skip
-        actor = Actor(name, add_user(app, f"{name}@example.com", role), client_for(app))
+    # Each person on their own device (IP): sign-in throttling counts per account and client.
+    for index, (name, role) in enumerate((("owner_a", UserRole.OWNER),
+                                          ("owner_b", UserRole.OWNER),
+                                          ("operator", UserRole.OPERATOR))):  # fmt: skip
+        client = client_for(app, f"203.0.113.{10 + index}")
+        actor = Actor(name, add_user(app, f"{name}@example.com", role), client)
         sign_in(app, actor)
         world.actors[name] = actor
     for index, name in enumerate(("owner_a", "owner_b")):

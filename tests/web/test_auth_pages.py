@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import httpx
 import pytest
 from fastapi import FastAPI
 
 from chargebook.account_sources import UNUSABLE_PASSWORD_HASH
-from chargebook.clock import FixedClock
 from chargebook.db import UserRepository
 from chargebook.web.cookies import PRESESSION_COOKIE, SESSION_COOKIE
 
@@ -173,37 +170,4 @@ async def test_csrf_header_works_for_scripts(world: World) -> None:
     assert response.status_code == 303
 
 
-# -- rate limit -----------------------------------------------------------------------------
-
-
-async def test_login_rate_limit_per_email(app: FastAPI) -> None:
-    add_user(app, "a@example.com")
-    clock = context_of(app).clock
-    assert isinstance(clock, FixedClock)
-    async with client_for(app) as client:
-        for _ in range(5):
-            assert (await _login(client, "a@example.com", "wrong password")).status_code == 401
-        # Even the right password is refused now, with a clear message.
-        blocked = await _login(client, "A@example.com", PASSWORD)
-        assert blocked.status_code == 429
-        assert "too many failed sign-ins" in blocked.text
-        assert int(blocked.headers["Retry-After"]) > 0
-        clock.advance(timedelta(minutes=15, seconds=1))
-        assert (await _login(client, "a@example.com", PASSWORD)).status_code == 303
-
-
-async def test_login_rate_limit_per_ip(app: FastAPI) -> None:
-    for index in range(6):
-        add_user(app, f"u{index}@example.com")
-    async with client_for(app) as client:
-        for index in range(5):
-            response = await _login(client, f"u{index}@example.com", "wrong password")
-            assert response.status_code == 401
-        # Another address from the same IP: blocked by the IP's count.
-        assert (await _login(client, "u5@example.com", PASSWORD)).status_code == 429
-    other_ip = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app, client=("198.51.100.9", 1)),
-        base_url="http://testserver",
-    )
-    async with other_ip:
-        assert (await _login(other_ip, "u5@example.com", PASSWORD)).status_code == 303
+# The sign-in throttle and the sign-up setting: test_login_throttle.py.

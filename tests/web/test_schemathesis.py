@@ -1,19 +1,25 @@
 """Schemathesis against /openapi.json: generated requests with a token of every scope never get
-a 5xx, and responses match the documented schemas. Bounded so it stays well under 30 s."""
+a 5xx, and responses match the documented schemas, on SQLite and PostgreSQL. Bounded so it
+stays well under 30 s a backend. (Pages: test_route_fuzz.py.)"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
+import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
-from chargebook.db import ChargerRepository
+from chargebook.clock import FixedClock
+from chargebook.db import ChargerRepository, Database
 from chargebook.db.testing import example_charger
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.users import UserRole
+from chargebook.settings import Settings
 
-from .helpers import Actor, add_sessions, add_user, client_for, context_of, sign_in
+from .helpers import Actor, add_sessions, add_user, client_for, context_of, make_app, sign_in
 from .test_matrix import RecordingPort
 
 EXAMPLES_PER_OPERATION = 15
@@ -32,7 +38,17 @@ def _token(app: FastAPI) -> str:
     return actor.token
 
 
-def test_api_has_no_server_errors(app: FastAPI) -> None:
+@pytest.fixture
+async def backend_app(
+    web_settings: Settings, database: Database, clock: FixedClock
+) -> AsyncIterator[FastAPI]:
+    app = make_app(web_settings, database, clock)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+def test_api_has_no_server_errors(backend_app: FastAPI) -> None:
+    app = backend_app
     # Commands are recorded, not sent: the Wallbox path has its own tests on the simulator.
     context_of(app).commands.register(ChargerSource.WALLBOX_CLOUD, RecordingPort())
     headers = {"Authorization": f"Bearer {_token(app)}"}

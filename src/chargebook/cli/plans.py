@@ -95,7 +95,7 @@ def _weekdays(text: str) -> frozenset[int]:
 
 def _weekday(name: str) -> int:
     name = name.strip()[:3]
-    if name.isdigit() and 0 <= int(name) <= 6:
+    if name.isascii() and name.isdigit() and 0 <= int(name) <= 6:
         return int(name)
     if name in WEEKDAY_NAMES:
         return WEEKDAY_NAMES.index(name)

@@ -13,10 +13,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 from rich.text import Text
 
+from chargebook.book_keys import open_secret_box
 from chargebook.cli.console import plain_console, styled
 from chargebook.cli.errors import exit_code_for
 from chargebook.clock import SystemClock, in_zone
-from chargebook.crypto import load_secret_box
 from chargebook.db import SessionRepository, WallboxAccountRepository, open_database
 from chargebook.db.book_store import book_opener
 from chargebook.domain.book import SessionState
@@ -98,7 +98,7 @@ def sync(
     try:
         database = open_database(settings)
         sources = build_sources(
-            settings, database, load_secret_box(settings), clock,
+            settings, database, open_secret_box(settings, database), clock,
             only_email=account, budgets=budgets,
         )  # fmt: skip
     except ChargebookError as exc:
@@ -222,7 +222,7 @@ def accounts_add(
     settings = load_settings()
     try:
         database = open_database(settings)
-        box = load_secret_box(settings)
+        box = open_secret_box(settings, database)
         account = asyncio.run(
             connect_account(settings, database, box, SystemClock(), email=email, password=password)
         )
@@ -237,7 +237,7 @@ def accounts_list() -> None:
     settings = load_settings()
     try:
         database = open_database(settings)
-        box = load_secret_box(settings)
+        box = open_secret_box(settings, database)
         with database.session() as session:
             accounts = WallboxAccountRepository(session, box, SystemClock()).list()
     except ChargebookError as exc:

@@ -32,6 +32,7 @@ from chargebook.cli.wallbox_render import (
 from chargebook.clock import SystemClock
 from chargebook.domain.models import EcoSmartMode, SessionRecord
 from chargebook.errors import ConfigurationError
+from chargebook.private_files import private_dir
 from chargebook.settings import Settings, load_settings
 from chargebook.wallbox import EncryptedFileTokenStore, WallboxClient
 
@@ -80,7 +81,7 @@ def _remembered_email(settings: Settings) -> str | None:
 def _remember_email(settings: Settings, email: str) -> None:
     path: Path = settings.data_dir / ACCOUNT_FILE
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(email + "\n")

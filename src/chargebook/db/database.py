@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from chargebook.db import migrate
 from chargebook.db.engine import SQLITE_BEGIN_OPTION, create_book_engine
 from chargebook.db.exceptions import DatabaseUnavailableError
+from chargebook.private_files import tighten
 from chargebook.settings import Settings
 
 
@@ -83,6 +84,8 @@ def open_database(settings: Settings, *, upgrade: bool | None = None) -> Databas
         SchemaOutdatedError: PostgreSQL's schema is not at the code's revision.
         DatabaseUnavailableError: the database cannot be reached.
     """
+    # The data dir holds the key, the token cache and (by default) the book: others keep out.
+    tighten(settings.data_dir)
     database = Database(create_book_engine(settings.effective_database_url))
     try:
         if upgrade if upgrade is not None else database.dialect == "sqlite":

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
 
 from chargebook.errors import ConfigurationError
+from chargebook.private_files import PRIVATE_DIR_MODE, private_file, tighten
 
 # Execution option read by the SQLite "begin" listener: "DEFERRED" (default) or "IMMEDIATE".
 SQLITE_BEGIN_OPTION = "chargebook_sqlite_begin"
@@ -79,11 +80,18 @@ def create_book_engine(url: str) -> Engine:
 def _sqlite_engine(url: URL) -> Engine:
     in_memory = url.database in (None, "", ":memory:")
     if not in_memory and url.database is not None:
+        book = Path(url.database).expanduser()
         try:
-            Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            # A new folder is private; an existing one is the user's choice (maybe shared).
+            book.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+            # The book holds password hashes and personal data: 0600 before SQLite opens it,
+            # and SQLite gives its -wal and -shm files the database file's mode.
+            private_file(book)
+            for companion in ("-wal", "-shm", "-journal"):
+                tighten(book.with_name(book.name + companion))
         except OSError as exc:
             raise ConfigurationError(
-                f"cannot create the database directory for {url.database}: {exc.strerror}"
+                f"cannot create the database file {url.database}: {exc.strerror}"
             ) from exc
     engine = create_engine(
         url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True

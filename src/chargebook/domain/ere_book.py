@@ -37,6 +37,9 @@ class PayoutStatus(StrEnum):
     PAID = "paid"
 
 
+FIRST_PERIOD_YEAR, LAST_PERIOD_YEAR = 2000, 2099
+
+
 def parse_period(label: str) -> DeliveryPeriod:
     """`2026` or `2026-Q3` (any case) as a DeliveryPeriod.
 
@@ -45,8 +48,12 @@ def parse_period(label: str) -> DeliveryPeriod:
     """
     text = label.strip().upper()
     year_text, _, quarter_text = text.partition("-Q")
-    if not (year_text.isdigit() and len(year_text) == 4):
+    # ASCII digits only (str.isdigit() takes "²"), and years whose dates and next quarter
+    # exist: 0000 and 9999-Q4 made date arithmetic fail further in.
+    if not (year_text.isascii() and year_text.isdigit() and len(year_text) == 4):
         raise ValueError(f"{label!r} is not a period: use 2026 or 2026-Q1")
+    if not FIRST_PERIOD_YEAR <= int(year_text) <= LAST_PERIOD_YEAR:
+        raise ValueError(f"{label!r}: the year must be {FIRST_PERIOD_YEAR}..{LAST_PERIOD_YEAR}")
     if not quarter_text:
         if "-" in text:
             raise ValueError(f"{label!r} is not a period: use 2026 or 2026-Q1")

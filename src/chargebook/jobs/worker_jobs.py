@@ -28,8 +28,9 @@ from chargebook.account_sources import (
     close_sources,
     recorder_reads_per_minute,
 )
+from chargebook.book_keys import open_secret_box
 from chargebook.clock import Clock, SystemClock
-from chargebook.crypto import SecretBox, load_secret_box
+from chargebook.crypto import SecretBox
 from chargebook.db import Database, WallboxAccountRepository, open_database
 from chargebook.db.book_store import book_opener
 from chargebook.db.ere_store import EreStore
@@ -39,6 +40,7 @@ from chargebook.ere_book import create_batch, generate_statements
 from chargebook.ere_book.errors import NothingToRegisterError
 from chargebook.ere_book.statement_files import write_statement_files
 from chargebook.errors import ChargebookError, NotFoundError
+from chargebook.private_files import private_dir
 from chargebook.settings import Settings
 from chargebook.sync import AccountSource, SyncConfig, SyncEngine
 from chargebook.sync.recorder import Recorder
@@ -103,7 +105,7 @@ class WorkerRuntime:
         """
         database = open_database(settings)
         try:
-            box = load_secret_box(settings)
+            box = open_secret_box(settings, database)
         except BaseException:
             database.dispose()
             raise
@@ -189,7 +191,8 @@ class WorkerRuntime:
         """
         chosen = parse_period(period)
         directory = output or self.settings.worker_statements_dir
-        directory = directory or self.settings.data_dir / "statements"
+        if directory is None:  # in the data dir: as private as the rest of it
+            directory = private_dir(self.settings.data_dir / "statements")
         with self.database.transaction() as session:
             store = EreStore(session, self.clock)
             generate_statements(store, chosen, fee_rate=fee_rate)

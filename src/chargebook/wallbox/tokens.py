@@ -15,8 +15,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from chargebook.crypto import SecretBox, load_secret_box
+from chargebook.crypto import EncryptedDataProbe, SecretBox, load_secret_box
 from chargebook.errors import ConfigurationError
+from chargebook.private_files import private_dir
 from chargebook.settings import Settings
 
 TOKEN_DIR_NAME = "wallbox-tokens"  # noqa: S105 (a directory name, not a secret)
@@ -92,7 +93,9 @@ class EncryptedFileTokenStore:
         Raises:
             ConfigurationError: the secret key is missing, malformed or cannot be created.
         """
-        return cls(settings.data_dir / TOKEN_DIR_NAME, load_secret_box(settings))
+        directory = settings.data_dir / TOKEN_DIR_NAME
+        box = load_secret_box(settings, encrypted_data=[token_cache_probe(directory)])
+        return cls(directory, box)
 
     def path_for(self, email: str) -> Path:
         """The file holding `email`'s tokens; the name does not reveal the address."""
@@ -120,7 +123,8 @@ class EncryptedFileTokenStore:
         path = self.path_for(email)
         ciphertext = self._box.encrypt(json.dumps(asdict(tokens)))
         try:
-            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_dir(self.directory.parent)  # the data dir, when it is made here
+            private_dir(self.directory)
             tmp = path.with_suffix(".tmp")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w", encoding="ascii") as handle:
@@ -137,6 +141,16 @@ class EncryptedFileTokenStore:
 
     def __repr__(self) -> str:
         return f"EncryptedFileTokenStore({str(self.directory)!r})"
+
+
+def token_cache_probe(directory: Path) -> EncryptedDataProbe:
+    """A probe for `load_secret_box`: the token files in `directory`, encrypted with the key."""
+
+    def probe() -> str | None:
+        count = len(list(directory.glob("*.token"))) if directory.is_dir() else 0
+        return f"{count} cached Wallbox token file(s) in {directory} are" if count else None
+
+    return probe
 
 
 def _account_key(email: str) -> str:

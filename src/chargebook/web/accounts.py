@@ -1,4 +1,4 @@
-"""Accounts and credentials: sign-up, sign-in with rate limiting, browser sessions, access tokens.
+"""Accounts and credentials: sign-up, sign-in with throttling, browser sessions, access tokens.
 
 One service for the web app and the CLI (`chargebook users`, `chargebook tokens`); it works on
 the caller's SQLAlchemy session and never commits (the request or command owns the transaction).
@@ -6,10 +6,8 @@ the caller's SQLAlchemy session and never commits (the request or command owns t
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
@@ -19,14 +17,13 @@ from chargebook.db import UserRepository
 from chargebook.db.repositories.users import normalize_email
 from chargebook.db.repositories.web_auth import (
     ApiTokenRepository,
-    LoginFailureRepository,
     WebSessionRepository,
 )
 from chargebook.domain.access import ApiScope, ApiToken, Viewer
 from chargebook.domain.users import User, UserRole
 from chargebook.errors import NotFoundError
-from chargebook.settings import Settings
-from chargebook.web.errors import InvalidCredentialsError, InvalidInputError, LoginRateLimitedError
+from chargebook.web.errors import InvalidCredentialsError, InvalidInputError
+from chargebook.web.login_throttle import LoginLimits, LoginThrottle, check_signup_rate
 from chargebook.web.security import (
     MIN_PASSWORD_LENGTH,
     VISIBLE_TOKEN_CHARS,
@@ -39,18 +36,6 @@ from chargebook.web.security import (
 # Deliberately loose: one @, something on both sides, a dot in the domain, no spaces.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _MAX_PASSWORD_LENGTH = 1024  # argon2 takes anything; this only bounds the work per request
-
-
-@dataclass(frozen=True, slots=True)
-class LoginLimits:
-    """At most `max_failures` failed sign-ins per e-mail and per IP within `window_s` seconds."""
-
-    max_failures: int = 5
-    window_s: int = 15 * 60
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> LoginLimits:
-        return cls(settings.web_login_max_failures, settings.web_login_window_s)
 
 
 def check_email(email: str) -> str:
@@ -101,6 +86,17 @@ class AccountService:
 
     # -- users -----------------------------------------------------------------------------
 
+    def sign_up_from_web(self, *, email: str, password: str, client_ip: str | None) -> User:
+        """An owner signing up on the web page: rate-limited per client, then `sign_up`.
+
+        Raises:
+            LoginRateLimitedError: too many sign-up attempts from this client this hour.
+            InvalidInputError: bad e-mail or too short a password.
+            ConflictError: the e-mail address is taken.
+        """
+        check_signup_rate(self._session, self._limits, client_ip=client_ip, now=self._clock.now())
+        return self.sign_up(email=email, password=password)
+
     def sign_up(self, *, email: str, password: str, role: UserRole = UserRole.OWNER) -> User:
         """Create a user with a password (owners from the sign-up form, operators from the CLI).
 
@@ -127,34 +123,24 @@ class AccountService:
         return user
 
     def authenticate(self, *, email: str, password: str, client_ip: str | None) -> User:
-        """The user with this e-mail and password; failures are counted per e-mail and per IP.
+        """The user with this e-mail and password; failures slow down further attempts of the
+        same client, of the client and of the account (`login_throttle`, no hard lockout).
 
         Raises:
-            LoginRateLimitedError: too many recent failures for the e-mail or the IP (checked
-                before the password, so guessing on stops working).
+            LoginRateLimitedError: wait `retry_after_s` first (checked before the password, so
+                guessing on gains nothing).
             InvalidCredentialsError: unknown e-mail, wrong password, or no password set.
         """
         normalized = normalize_email(email)
-        keys = [f"email:{sha256_hex(normalized)}"]
-        if client_ip:
-            keys.append(f"ip:{client_ip[:90]}")
-        failures = LoginFailureRepository(self._session)
+        throttle = LoginThrottle(self._session, self._limits, email=normalized, client_ip=client_ip)
         now = self._clock.now()
-        window = timedelta(seconds=self._limits.window_s)
-        for key in keys:
-            count, oldest = failures.count_since(key, now - window)
-            if count >= self._limits.max_failures and oldest is not None:
-                wait_s = max(1, math.ceil((oldest + window - now).total_seconds()))
-                raise LoginRateLimitedError(
-                    f"too many failed sign-ins; try again in {math.ceil(wait_s / 60)} minutes",
-                    retry_after_s=wait_s,
-                )
+        throttle.check(now)
         user = self._users.get_by_email(normalized)
         stored = self._users.get_password_hash(user.id) if user else None
         if user is None or not self._passwords.verify(stored, password):
-            failures.add(keys, at=now)
+            throttle.failed(now)
             raise InvalidCredentialsError("wrong e-mail address or password")
-        failures.clear(keys[0])
+        throttle.succeeded()
         if stored is not None and self._passwords.needs_rehash(stored):
             self._users.set_password_hash(user.id, self._passwords.hash(password))
         return user

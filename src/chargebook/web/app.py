@@ -16,12 +16,11 @@ from fastapi.staticfiles import StaticFiles
 
 from chargebook import __version__
 from chargebook.account_sources import budget_registry
+from chargebook.book_keys import open_secret_box
 from chargebook.clock import Clock, SystemClock
-from chargebook.crypto import load_secret_box
 from chargebook.db import Database, open_database
 from chargebook.domain.models import ChargerSource
 from chargebook.settings import Settings
-from chargebook.web.accounts import LoginLimits
 from chargebook.web.api import api_router
 from chargebook.web.api_docs import router as api_docs_router
 from chargebook.web.body_limit import BodyLimit
@@ -30,6 +29,7 @@ from chargebook.web.context import WebContext
 from chargebook.web.handlers import install_handlers
 from chargebook.web.headers import SecurityHeaders
 from chargebook.web.lifespan import background_lifespan
+from chargebook.web.login_throttle import LoginLimits
 from chargebook.web.page_services import backfills_of
 from chargebook.web.pages import pages_router
 from chargebook.web.rendering import STATIC_DIR
@@ -70,7 +70,7 @@ def create_app(
     clock = clock or SystemClock()
     owns_database = database is None
     database = database or open_database(settings)
-    box = load_secret_box(settings)
+    box = open_secret_box(settings, database)
     budgets = budget_registry(settings, clock)
     wallbox_port = WallboxCommandPort(
         settings, database, box, clock, transport=wallbox_transport, budgets=budgets

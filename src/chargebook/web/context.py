@@ -13,8 +13,8 @@ from chargebook.db import Database
 from chargebook.domain.prices import PriceSource
 from chargebook.settings import Settings
 from chargebook.wallbox import BudgetRegistry
-from chargebook.web.accounts import LoginLimits
 from chargebook.web.commands import ChargerCommands
+from chargebook.web.login_throttle import LoginLimits
 from chargebook.web.security import Passwords
 
 if TYPE_CHECKING:

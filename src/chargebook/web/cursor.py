@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from chargebook.web.errors import InvalidInputError
+from chargebook.web.params import MAX_ROW_ID, check_moment
+
+_NOT_A_CURSOR = (ValueError, TypeError, binascii.Error, UnicodeDecodeError, InvalidInputError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +41,13 @@ class SessionCursor:
         try:
             raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
             stamp, session_id = json.loads(raw)
-            started_at = datetime.fromisoformat(stamp)
-            if started_at.tzinfo is None or not isinstance(session_id, int):
-                raise ValueError("naive time or non-integer id")
-            if not 0 <= session_id < 2**63:
+            # Bounded like any request value: an edge stamp (9999-12-31 at -23:59) would
+            # overflow in the conversion to UTC, a huge id in the database driver.
+            started_at = check_moment(datetime.fromisoformat(stamp), "cursor")
+            if started_at is None or type(session_id) is not int:
+                raise ValueError("no time or a non-integer id")
+            if not 1 <= session_id <= MAX_ROW_ID:
                 raise ValueError("id out of range")
-        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+        except _NOT_A_CURSOR as exc:
             raise InvalidInputError("the cursor is not valid", field="cursor") from exc
-        return cls(started_at.astimezone(UTC), session_id)
+        return cls(started_at, session_id)

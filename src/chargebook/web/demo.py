@@ -26,6 +26,7 @@ from chargebook.db import UserRepository, WallboxAccountRepository
 from chargebook.domain.prices import PriceSource
 from chargebook.domain.users import UserRole
 from chargebook.prices.demo import DemoPriceSource
+from chargebook.private_files import private_dir
 from chargebook.settings import Settings, load_settings
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
 from chargebook.web.accounts import AccountService
@@ -124,7 +125,7 @@ def demo_app(data_dir: Path | None = None, seed: int = 1, days: int = 120) -> Fa
     `uvicorn --factory`)."""
     base = load_settings()
     folder = data_dir or base.data_dir / "demo-web"
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     settings = base.model_copy(
         update={
             "data_dir": folder,

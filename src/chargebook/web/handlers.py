@@ -41,8 +41,19 @@ def error_response(request: Request, status: int, error: str, detail: object) ->
     if is_api(request):
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse({"error": error, "detail": detail}, status, headers=headers)
-    message = detail if isinstance(detail, str) else "the request is not valid"
+    message = detail if isinstance(detail, str) else _page_message(detail)
     return render(request, "error.html", {"status": status, "message": message}, status_code=status)
+
+
+def _page_message(detail: object) -> str:
+    """Validation problems in one line for a page: which parameter, and what is wrong."""
+    if not isinstance(detail, list) or not detail:
+        return "the request is not valid"
+    parts = []
+    for problem in detail[:3]:
+        where = [part for part in problem.get("loc", []) if part not in ("path", "query", "body")]
+        parts.append(f"{'.'.join(where) or 'request'}: {problem.get('msg', 'not valid')}")
+    return "the request is not valid: " + "; ".join(parts)
 
 
 async def chargebook_error(request: Request, exc: Exception) -> Response:

@@ -158,7 +158,7 @@ def plan_from_fields(fields: Mapping[str, str], zone: str) -> RepeatingPlan:
     else:
         cap = None
     block_text = (fields.get("min_block") or "0").strip()
-    if not block_text.isdigit() or int(block_text) not in MIN_BLOCKS:
+    if not _small_number(block_text) or int(block_text) not in MIN_BLOCKS:
         raise InvalidInputError("choose a minimum slot length", field="min_block")
     return RepeatingPlan(
         weekdays=weekdays,
@@ -174,13 +174,18 @@ def plan_from_fields(fields: Mapping[str, str], zone: str) -> RepeatingPlan:
     )
 
 
+def _small_number(text: str) -> bool:
+    """ASCII digits, at most 4 (str.isdigit() alone takes "²", which int() refuses)."""
+    return text.isascii() and text.isdigit() and len(text) <= 4
+
+
 def _weekdays(fields: Mapping[str, str]) -> frozenset[int]:
     raw = fields.get("weekdays", "")
     parts = [p for p in raw.split(",") if p.strip()]
     days: set[int] = set()
     for part in parts:
         part = part.strip()
-        if not part.isdigit() or int(part) > 6:
+        if not _small_number(part) or int(part) > 6:
             raise InvalidInputError("weekdays are 0 (Monday) to 6 (Sunday)", field="weekday")
         days.add(int(part))
     if not days:

@@ -84,4 +84,6 @@ def csrf_token_matches(box: SecretBox, seed: str | None, token: str | None) -> b
     """Constant-time check of a submitted CSRF token against the browser's seed."""
     if not seed or not token:
         return False
-    return hmac.compare_digest(csrf_token_for(box, seed), token)
+    # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500).
+    expected = csrf_token_for(box, seed).encode("ascii")
+    return hmac.compare_digest(expected, token.encode("utf-8", "surrogatepass"))

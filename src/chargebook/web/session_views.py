@@ -26,6 +26,7 @@ from chargebook.web.book import BookService
 from chargebook.web.cursor import SessionCursor
 from chargebook.web.errors import InvalidInputError
 from chargebook.web.filters import DISPLAY_ZONE
+from chargebook.web.params import parse_day, parse_row_id
 
 # Sessions per page of the list (older ones page by keyset: `SessionList.next_cursor`).
 PAGE_SIZE = 100
@@ -80,27 +81,14 @@ def parse_filter(start: str | None, end: str | None, charger: str | None) -> Ses
     """The filter from query parameters (empty = no limit).
 
     Raises:
-        InvalidInputError: a date is not YYYY-MM-DD, the end is before the start, or the
-            charger is not a number.
+        InvalidInputError: a date is not YYYY-MM-DD or outside the window of `params`, the
+            end is before the start, or the charger is not an id.
     """
 
-    def day(text: str | None, field: str) -> date | None:
-        if not text:
-            return None
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise InvalidInputError("use dates like 2026-01-31", field=field) from None
-
-    first, last = day(start, "start"), day(end, "end")
+    first, last = parse_day(start, "start"), parse_day(end, "end")
     if first and last and last < first:
         raise InvalidInputError("the end date is before the start date", field="end")
-    charger_id = None
-    if charger:
-        if not charger.isdigit():
-            raise InvalidInputError("unknown charger", field="charger")
-        charger_id = int(charger)
-    return SessionFilter(first, last, charger_id)
+    return SessionFilter(first, last, parse_row_id(charger, "charger"))
 
 
 @dataclass(frozen=True, slots=True)

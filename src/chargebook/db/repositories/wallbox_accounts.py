@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from chargebook.clock import Clock
@@ -22,6 +22,11 @@ from chargebook.domain.users import WallboxAccount, WallboxCredentials
 from chargebook.errors import ConflictError, NotFoundError
 
 _ALREADY_CONNECTED = "this myWallbox account is already connected"
+
+
+def stored_account_count(session: Session) -> int:
+    """How many accounts have credentials encrypted with the secret key (any owner)."""
+    return int(session.scalar(select(func.count()).select_from(WallboxAccountRow)) or 0)
 
 
 class WallboxAccountRepository:

@@ -159,6 +159,15 @@ class LoginFailureRepository:
         ).one()
         return int(count), oldest
 
+    def count_and_latest(self, key: str, since: datetime) -> tuple[int, datetime | None]:
+        """Failures of `key` at or after `since`, and the newest of them."""
+        count, newest = self._session.execute(
+            select(func.count(LoginFailureRow.id), func.max(LoginFailureRow.at)).where(
+                LoginFailureRow.key == key, LoginFailureRow.at >= since
+            )
+        ).one()
+        return int(count), newest
+
     def clear(self, key: str) -> None:
         """Forget a key's failures (after a successful sign-in)."""
         self._session.execute(delete(LoginFailureRow).where(LoginFailureRow.key == key))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path
+from fastapi import APIRouter, Body, Depends
 
 from chargebook.domain.access import ApiScope, Viewer
 from chargebook.web.book import BookService
 from chargebook.web.commands import ChargerCommand, check_command
 from chargebook.web.deps import Ctx, DbSession, require_scope
+from chargebook.web.params import RowId
 from chargebook.web.schemas import (
     ChargerDetailOut,
     ChargerOut,
@@ -22,7 +23,6 @@ router = APIRouter(prefix="/chargers", tags=["chargers"])
 
 Reader = Annotated[Viewer, Depends(require_scope(ApiScope.CHARGERS_READ))]
 Writer = Annotated[Viewer, Depends(require_scope(ApiScope.CHARGERS_WRITE))]
-ChargerId = Annotated[int, Path(ge=1, le=2**62)]
 
 
 @router.get("")
@@ -32,7 +32,7 @@ def list_chargers(viewer: Reader, db: DbSession) -> list[ChargerOut]:
 
 
 @router.get("/{charger_id}")
-def get_charger(charger_id: ChargerId, viewer: Reader, db: DbSession) -> ChargerDetailOut:
+def get_charger(charger_id: RowId, viewer: Reader, db: DbSession) -> ChargerDetailOut:
     """One charger with its live status (the book's latest sample); 404 if not the caller's."""
     view = BookService(db, viewer).charger_view(charger_id)
     return ChargerDetailOut(
@@ -43,7 +43,7 @@ def get_charger(charger_id: ChargerId, viewer: Reader, db: DbSession) -> Charger
 
 @router.post("/{charger_id}/commands/{command}")
 async def send_command(
-    charger_id: ChargerId,
+    charger_id: RowId,
     command: ChargerCommand,
     viewer: Writer,
     context: Ctx,

@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import time
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends
 
 from chargebook.domain.access import ApiScope, Viewer
 from chargebook.domain.smart import RepeatingPlan
 from chargebook.domain.stored import StoredCharger
 from chargebook.web.deps import Ctx, DbSession, require_scope
 from chargebook.web.errors import InvalidInputError
+from chargebook.web.params import RowId
 from chargebook.web.plan_editor import (
     build_preview,
     charger_zone,
@@ -31,7 +32,6 @@ router = APIRouter(prefix="/chargers", tags=["smart charging"])
 
 Reader = Annotated[Viewer, Depends(require_scope(ApiScope.CHARGERS_READ))]
 Writer = Annotated[Viewer, Depends(require_scope(ApiScope.CHARGERS_WRITE))]
-ChargerId = Annotated[int, Path(ge=1, le=2**62)]
 
 
 def _plan(body: PlanIn, charger: StoredCharger) -> RepeatingPlan:
@@ -53,7 +53,7 @@ def _plan(body: PlanIn, charger: StoredCharger) -> RepeatingPlan:
 
 
 @router.get("/{charger_id}/plan")
-def get_plan(charger_id: ChargerId, viewer: Reader, context: Ctx, db: DbSession) -> ChargerPlanOut:
+def get_plan(charger_id: RowId, viewer: Reader, context: Ctx, db: DbSession) -> ChargerPlanOut:
     """The charger's repeating plan (null while smart charging is off)."""
     charger = own_charger(db, viewer, charger_id)
     plan = stored_plan(db, context.clock, charger)
@@ -61,9 +61,7 @@ def get_plan(charger_id: ChargerId, viewer: Reader, context: Ctx, db: DbSession)
 
 
 @router.put("/{charger_id}/plan")
-async def put_plan(
-    charger_id: ChargerId, body: PlanIn, viewer: Writer, context: Ctx
-) -> ChargerPlanOut:
+async def put_plan(charger_id: RowId, body: PlanIn, viewer: Writer, context: Ctx) -> ChargerPlanOut:
     """Replace the charger's plan; the smart-charging controller follows it from now on."""
     with context.database.transaction() as session:
         charger = own_charger(session, viewer, charger_id)
@@ -75,7 +73,7 @@ async def put_plan(
 
 @router.post("/{charger_id}/plan/preview")
 async def preview_plan(
-    charger_id: ChargerId, body: PlanIn, viewer: Reader, context: Ctx
+    charger_id: RowId, body: PlanIn, viewer: Reader, context: Ctx
 ) -> PlanPreviewOut:
     """What the plan would do for its next departure: the chosen 15-minute slots with their
     market and all-in prices, the cost, and the saving against charging at once. Nothing is

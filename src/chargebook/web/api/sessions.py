@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 from zoneinfo import available_timezones
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Query
 
 from chargebook.domain.access import ApiScope, Viewer
 from chargebook.domain.book import SessionState
@@ -14,6 +14,7 @@ from chargebook.web.book import BookService
 from chargebook.web.cursor import SessionCursor
 from chargebook.web.deps import DbSession, require_scope
 from chargebook.web.errors import InvalidInputError
+from chargebook.web.params import OptionalRowIdQuery, RowId, check_moment
 from chargebook.web.schemas import MonthlyEnergyOut, SessionOut, SessionPageOut
 
 router = APIRouter(tags=["sessions"])
@@ -22,19 +23,13 @@ Reader = Annotated[Viewer, Depends(require_scope(ApiScope.SESSIONS_READ))]
 MAX_PAGE = 500
 
 
-def _utc(moment: datetime | None, field: str) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:
-        raise InvalidInputError(f"{field} needs a time zone (e.g. ...Z)", field=field)
-    return moment
-
-
 @router.get("/sessions")
 def list_sessions(
     viewer: Reader,
     db: DbSession,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    charger_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    charger_id: OptionalRowIdQuery = None,
     state: SessionState | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
@@ -47,8 +42,8 @@ def list_sessions(
         limit=limit,
         charger_id=charger_id,
         state=state,
-        start=_utc(start, "start"),
-        end=_utc(end, "end"),
+        start=check_moment(start, "start"),
+        end=check_moment(end, "end"),
     )
     return SessionPageOut(
         items=[SessionOut.of(session) for session in page.sessions],
@@ -57,9 +52,7 @@ def list_sessions(
 
 
 @router.get("/sessions/{session_id}")
-def get_session(
-    session_id: Annotated[int, Path(ge=1, le=2**62)], viewer: Reader, db: DbSession
-) -> SessionOut:
+def get_session(session_id: RowId, viewer: Reader, db: DbSession) -> SessionOut:
     """One session; 404 if it is not on one of the caller's chargers."""
     return SessionOut.of(BookService(db, viewer).get_session(session_id))
 
@@ -68,7 +61,7 @@ def get_session(
 def energy_by_month(
     viewer: Reader,
     db: DbSession,
-    charger_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    charger_id: OptionalRowIdQuery = None,
     time_zone: Annotated[str, Query(max_length=64)] = "Europe/Amsterdam",
 ) -> list[MonthlyEnergyOut]:
     """kWh and number of ok sessions per calendar month of `time_zone`, oldest first."""

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends
 
 from chargebook.domain.access import ApiScope, Viewer
 from chargebook.web.book import BookService
 from chargebook.web.deps import DbSession, require_scope
+from chargebook.web.params import RowId
 from chargebook.web.schemas import StatementOut
 
 router = APIRouter(prefix="/statements", tags=["credits"])
@@ -23,8 +24,6 @@ def list_statements(viewer: Reader, db: DbSession) -> list[StatementOut]:
 
 
 @router.get("/{statement_id}")
-def get_statement(
-    statement_id: Annotated[int, Path(ge=1, le=2**62)], viewer: Reader, db: DbSession
-) -> StatementOut:
+def get_statement(statement_id: RowId, viewer: Reader, db: DbSession) -> StatementOut:
     """One statement; 404 if it is not the caller's."""
     return StatementOut.of(BookService(db, viewer).get_statement(statement_id))

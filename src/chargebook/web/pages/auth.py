@@ -8,16 +8,23 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from chargebook.errors import ConflictError
+from chargebook.web.context import WebContext
 from chargebook.web.cookies import SESSION_COOKIE, clear_session_cookie, set_session_cookie
 from chargebook.web.deps import Ctx, DbSession, OptionalUser, account_service
 from chargebook.web.errors import (
     InvalidCredentialsError,
     InvalidInputError,
     LoginRateLimitedError,
+    status_for,
 )
 from chargebook.web.rendering import render
 
 router = APIRouter()
+
+
+def signup_open(context: WebContext) -> bool:
+    """Whether anyone may make an account here (`CHARGEBOOK_SIGNUP`)."""
+    return context.settings.signup == "open"
 
 
 def safe_next(target: str | None) -> str:
@@ -28,10 +35,11 @@ def safe_next(target: str | None) -> str:
 
 
 @router.get("/login")
-def login_page(request: Request, user: OptionalUser, next: str = "/") -> Response:
+def login_page(request: Request, context: Ctx, user: OptionalUser, next: str = "/") -> Response:
     if user is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return render(request, "login.html", {"next": safe_next(next)})
+    values = {"next": safe_next(next), "signup_open": signup_open(context)}
+    return render(request, "login.html", values)
 
 
 @router.post("/login")
@@ -52,7 +60,12 @@ def login(
         page = render(
             request,
             "login.html",
-            {"next": safe_next(next), "email": email, "error": error.message},
+            {
+                "next": safe_next(next),
+                "email": email,
+                "error": error.message,
+                "signup_open": signup_open(context),
+            },
             status_code=status,
         )
         if isinstance(error, LoginRateLimitedError):
@@ -67,7 +80,7 @@ def login(
 def signup_page(request: Request, context: Ctx, user: OptionalUser) -> Response:
     if user is not None:
         return RedirectResponse("/", status_code=303)
-    return render(request, "signup.html", {"open": context.settings.web_signup_enabled})
+    return render(request, "signup.html", {"open": signup_open(context)})
 
 
 @router.post("/signup")
@@ -78,16 +91,19 @@ def signup(
     email: Annotated[str, Form(max_length=320)],
     password: Annotated[str, Form(max_length=1024)],
 ) -> Response:
-    if not context.settings.web_signup_enabled:
+    if not signup_open(context):
         return render(request, "signup.html", {"open": False}, status_code=403)
     service = account_service(context, db)
+    client_ip = request.client.host if request.client else None
     try:
-        user = service.sign_up(email=email, password=password)
-    except (InvalidInputError, ConflictError) as error:
+        user = service.sign_up_from_web(email=email, password=password, client_ip=client_ip)
+    except (InvalidInputError, ConflictError, LoginRateLimitedError) as error:
         # "Taken" is said openly: sign-up cannot hide which addresses exist anyway.
-        status = 409 if isinstance(error, ConflictError) else 422
         values = {"open": True, "email": email, "error": error.message}
-        return render(request, "signup.html", values, status_code=status)
+        page = render(request, "signup.html", values, status_code=status_for(error))
+        if isinstance(error, LoginRateLimitedError):
+            page.headers["Retry-After"] = str(error.retry_after_s)
+        return page
     response = RedirectResponse("/", status_code=303)
     set_session_cookie(response, request, context.settings, service.start_session(user))
     return response

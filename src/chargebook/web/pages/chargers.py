@@ -23,6 +23,7 @@ from chargebook.web.ere_setup import meter_step
 from chargebook.web.errors import InvalidInputError, status_for
 from chargebook.web.live import LiveReading
 from chargebook.web.page_services import live_status
+from chargebook.web.params import RowId
 from chargebook.web.rendering import render
 
 router = APIRouter(prefix="/chargers")
@@ -75,7 +76,7 @@ async def _page(
 
 @router.get("/{charger_id}")
 async def charger_page(
-    request: Request, charger_id: int, context: Ctx, viewer: PageViewer, done: str | None = None
+    request: Request, charger_id: RowId, context: Ctx, viewer: PageViewer, done: str | None = None
 ) -> Response:
     message = None
     if done is not None and done in ChargerCommand.__members__.values():
@@ -84,7 +85,7 @@ async def charger_page(
 
 
 @router.get("/{charger_id}/live")
-async def live(request: Request, charger_id: int, context: Ctx, viewer: PageViewer) -> Response:
+async def live(request: Request, charger_id: RowId, context: Ctx, viewer: PageViewer) -> Response:
     with context.database.session() as session:
         charger = BookService(session, viewer).get_charger(charger_id)
     reading: LiveReading = await live_status(request).reading(charger)
@@ -115,7 +116,7 @@ def _int(text: str | None) -> int | None:
 @router.post("/{charger_id}/commands/{command}")
 async def command(
     request: Request,
-    charger_id: int,
+    charger_id: RowId,
     command: ChargerCommand,
     context: Ctx,
     viewer: PageViewer,

@@ -34,6 +34,7 @@ from chargebook.web.onboarding import (
     register_ocpp,
 )
 from chargebook.web.page_services import backfills
+from chargebook.web.params import OptionalRowIdQuery, RowId
 from chargebook.web.rendering import render
 
 router = APIRouter(prefix="/connect")
@@ -90,7 +91,11 @@ async def wallbox_connect(
 
 @router.get("/chargers")
 def choose_charger(
-    request: Request, context: Ctx, viewer: PageViewer, db: DbSession, account: int | None = None
+    request: Request,
+    context: Ctx,
+    viewer: PageViewer,
+    db: DbSession,
+    account: OptionalRowIdQuery = None,
 ) -> Response:
     chargers = BookService(db, viewer).list_chargers()
     if account is not None:
@@ -100,7 +105,7 @@ def choose_charger(
 
 
 @router.post("/{charger_id}/select")
-def select_charger(charger_id: int, context: Ctx, viewer: PageViewer, db: DbSession) -> Response:
+def select_charger(charger_id: RowId, context: Ctx, viewer: PageViewer, db: DbSession) -> Response:
     charger = BookService(db, viewer).get_charger(charger_id)
     detect(db, context.clock, charger)
     return _see(f"/connect/{charger.id}/meter")
@@ -135,14 +140,14 @@ def _meter_page(
 
 @router.get("/{charger_id}/meter")
 def meter(
-    request: Request, charger_id: int, context: Ctx, viewer: PageViewer, db: DbSession
+    request: Request, charger_id: RowId, context: Ctx, viewer: PageViewer, db: DbSession
 ) -> Response:
     return _meter_page(request, context, viewer, db, charger_id)
 
 
 @router.post("/{charger_id}/followup")
 def follow_up(
-    charger_id: int,
+    charger_id: RowId,
     context: Ctx,
     viewer: PageViewer,
     db: DbSession,
@@ -154,7 +159,7 @@ def follow_up(
 
 
 @router.post("/{charger_id}/ere")
-async def ere(request: Request, charger_id: int, context: Ctx, viewer: PageViewer) -> Response:
+async def ere(request: Request, charger_id: RowId, context: Ctx, viewer: PageViewer) -> Response:
     # Its own transactions, not DbSession: a refused form must roll back what was flushed and
     # still render the page (SQLite allows one writer, so no request transaction around it).
     raw = await request.form()
@@ -209,7 +214,7 @@ def _progress_values(
 @router.get("/{charger_id}/done")
 def done(
     request: Request,
-    charger_id: int,
+    charger_id: RowId,
     context: Ctx,
     viewer: PageViewer,
     db: DbSession,
@@ -223,7 +228,7 @@ def done(
 
 @router.get("/{charger_id}/progress")
 def progress(
-    request: Request, charger_id: int, context: Ctx, viewer: PageViewer, db: DbSession
+    request: Request, charger_id: RowId, context: Ctx, viewer: PageViewer, db: DbSession
 ) -> Response:
     values = _progress_values(request, context, viewer, db, charger_id)
     return render(request, "connect/progress.html", values)

@@ -29,6 +29,7 @@ from chargebook.web.credits import (
 )
 from chargebook.web.deps import Ctx, DbSession, PageViewer
 from chargebook.web.downloads import download_headers
+from chargebook.web.params import RowId
 from chargebook.web.rendering import render
 
 router = APIRouter(prefix="/credits")
@@ -91,7 +92,7 @@ def statements_csv(context: Ctx, viewer: PageViewer, db: DbSession) -> Response:
 
 @router.get("/statements/{statement_id}.pdf")
 async def statement_pdf(
-    statement_id: int, context: Ctx, viewer: PageViewer, db: DbSession
+    statement_id: RowId, context: Ctx, viewer: PageViewer, db: DbSession
 ) -> Response:
     statement = BookService(db, viewer).get_statement(statement_id)
     connections = EreStore(db, context.clock).connections.list(

@@ -19,6 +19,7 @@ from chargebook.errors import NotFoundError
 from chargebook.web.book import BookService
 from chargebook.web.deps import Ctx, DbSession, OperatorViewer
 from chargebook.web.errors import InvalidInputError
+from chargebook.web.params import RowId
 from chargebook.web.rendering import render
 
 router = APIRouter(prefix="/operator")
@@ -74,7 +75,7 @@ def follow_ups(
 
 @router.post("/followups/{follow_up_id}")
 def set_follow_up(
-    follow_up_id: int,
+    follow_up_id: RowId,
     context: Ctx,
     viewer: OperatorViewer,
     db: DbSession,

@@ -37,6 +37,7 @@ from chargebook.web.context import WebContext
 from chargebook.web.deps import Ctx, DbSession, OperatorViewer
 from chargebook.web.downloads import download_headers
 from chargebook.web.errors import InvalidInputError, status_for
+from chargebook.web.params import RowId
 from chargebook.web.rendering import render
 
 router = APIRouter(prefix="/operator")
@@ -93,7 +94,7 @@ def new_batch(
 
 @router.get("/batches/{batch_id}")
 def batch(
-    request: Request, batch_id: int, context: Ctx, viewer: OperatorViewer, db: DbSession
+    request: Request, batch_id: RowId, context: Ctx, viewer: OperatorViewer, db: DbSession
 ) -> Response:
     store = EreStore(db, context.clock)
     values = {"batch": store.batches.get(batch_id), "lines": store.batches.lines(batch_id)}
@@ -117,17 +118,17 @@ def _batch_action(request: Request, context: WebContext, batch_id: int, finalize
 
 
 @router.post("/batches/{batch_id}/finalize")
-def finalize(request: Request, batch_id: int, context: Ctx, viewer: OperatorViewer) -> Response:
+def finalize(request: Request, batch_id: RowId, context: Ctx, viewer: OperatorViewer) -> Response:
     return _batch_action(request, context, batch_id, finalize=True)
 
 
 @router.post("/batches/{batch_id}/discard")
-def discard(request: Request, batch_id: int, context: Ctx, viewer: OperatorViewer) -> Response:
+def discard(request: Request, batch_id: RowId, context: Ctx, viewer: OperatorViewer) -> Response:
     return _batch_action(request, context, batch_id, finalize=False)
 
 
 @router.get("/batches/{batch_id}/export.zip")
-def export(batch_id: int, context: Ctx, viewer: OperatorViewer, db: DbSession) -> Response:
+def export(batch_id: RowId, context: Ctx, viewer: OperatorViewer, db: DbSession) -> Response:
     with tempfile.TemporaryDirectory(prefix="chargebook-export-") as folder:
         done = export_batch(EreStore(db, context.clock), batch_id, Path(folder))
         buffer = io.BytesIO()
@@ -220,7 +221,7 @@ def statements(
 @router.post("/payouts/{payout_statement_id}/paid")
 def paid(
     request: Request,
-    payout_statement_id: int,
+    payout_statement_id: RowId,
     context: Ctx,
     viewer: OperatorViewer,
     reference: Annotated[str, Form(max_length=100)] = "",

@@ -21,6 +21,7 @@ from chargebook.domain.smart import RepeatingPlan
 from chargebook.domain.stored import StoredCharger
 from chargebook.web.deps import Ctx, PageViewer
 from chargebook.web.errors import InvalidInputError
+from chargebook.web.params import RowId
 from chargebook.web.plan_editor import (
     MIN_BLOCKS,
     build_preview,
@@ -95,7 +96,7 @@ async def _editor(
 
 @router.get("/chargers/{charger_id}/plan")
 async def plan_page(
-    request: Request, charger_id: int, context: Ctx, viewer: PageViewer, done: str | None = None
+    request: Request, charger_id: RowId, context: Ctx, viewer: PageViewer, done: str | None = None
 ) -> Response:
     with context.database.session() as session:
         charger = own_charger(session, viewer, charger_id)
@@ -122,7 +123,7 @@ async def plan_page(
 
 @router.get("/chargers/{charger_id}/plan/preview.json")
 async def preview_json(
-    request: Request, charger_id: int, context: Ctx, viewer: PageViewer
+    request: Request, charger_id: RowId, context: Ctx, viewer: PageViewer
 ) -> Response:
     with context.database.session() as session:
         charger = own_charger(session, viewer, charger_id)
@@ -138,11 +139,12 @@ async def preview_json(
 
 
 def _days(fields: dict[str, str]) -> list[int]:
-    return [int(d) for d in fields.get("weekdays", "").split(",") if d.strip().isdigit()]
+    parts = (d.strip() for d in fields.get("weekdays", "").split(","))
+    return [int(d) for d in parts if d.isascii() and d.isdigit() and len(d) == 1]
 
 
 @router.post("/chargers/{charger_id}/plan")
-async def save(request: Request, charger_id: int, context: Ctx, viewer: PageViewer) -> Response:
+async def save(request: Request, charger_id: RowId, context: Ctx, viewer: PageViewer) -> Response:
     fields = _fields(await request.form())
     fields.setdefault("active", "off")  # an unticked checkbox sends nothing
     with context.database.session() as session:
@@ -166,7 +168,7 @@ async def save(request: Request, charger_id: int, context: Ctx, viewer: PageView
 
 
 @router.post("/chargers/{charger_id}/plan/remove")
-async def remove(charger_id: int, context: Ctx, viewer: PageViewer) -> Response:
+async def remove(charger_id: RowId, context: Ctx, viewer: PageViewer) -> Response:
     with context.database.transaction() as session:
         remove_plans(session, context.clock, own_charger(session, viewer, charger_id))
     if context.smart is not None:

@@ -18,6 +18,7 @@ from chargebook.web.cursor import SessionCursor
 from chargebook.web.deps import DbSession, PageViewer
 from chargebook.web.downloads import download_headers
 from chargebook.web.errors import InvalidInputError
+from chargebook.web.params import RowId
 from chargebook.web.rendering import render
 from chargebook.web.session_views import (
     list_sessions,
@@ -92,7 +93,9 @@ def export_xlsx(
 
 
 @router.get("/{session_id}")
-def session_page(request: Request, session_id: int, viewer: PageViewer, db: DbSession) -> Response:
+def session_page(
+    request: Request, session_id: RowId, viewer: PageViewer, db: DbSession
+) -> Response:
     book = BookService(db, viewer)
     found = book.get_session(session_id)
     charger = book.get_charger(found.charger_id)
@@ -112,7 +115,7 @@ def session_page(request: Request, session_id: int, viewer: PageViewer, db: DbSe
 
 
 @router.get("/{session_id}/samples.json")
-def session_samples_json(session_id: int, viewer: PageViewer, db: DbSession) -> Response:
+def session_samples_json(session_id: RowId, viewer: PageViewer, db: DbSession) -> Response:
     book = BookService(db, viewer)
     found = book.get_session(session_id)
     charger = book.get_charger(found.charger_id)
@@ -138,7 +141,7 @@ def session_samples_json(session_id: int, viewer: PageViewer, db: DbSession) -> 
 
 
 @router.get("/{session_id}/chart.png")
-async def session_chart_png(session_id: int, viewer: PageViewer, db: DbSession) -> Response:
+async def session_chart_png(session_id: RowId, viewer: PageViewer, db: DbSession) -> Response:
     book = BookService(db, viewer)
     found = book.get_session(session_id)
     charger = book.get_charger(found.charger_id)
