@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from chargebook.db import SessionRepository
 from chargebook.domain.access import Viewer
 from chargebook.domain.book import SessionState
+from chargebook.domain.charge_point_id import RULE as CHARGE_POINT_ID_RULE
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.ownership import ALREADY_CONNECTED_HINT as HELD_HINT
 from chargebook.ere import MeteringVerdict
@@ -270,4 +271,5 @@ def _ocpp_values(request: Request, context: WebContext) -> dict[str, object]:
         "step": 2,
         "ocpp_url_base": f"ws://{host}:{context.settings.ocpp_port}/",
         "empty_password_risk": OPEN_ACCESS_RISK,
+        "charge_point_id_rule": CHARGE_POINT_ID_RULE,
     }
