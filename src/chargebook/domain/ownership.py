@@ -14,9 +14,9 @@ from __future__ import annotations
 from chargebook.errors import ConflictError
 
 ALREADY_CONNECTED_HINT = (
-    "Its sessions are not synced to your book: they belong to the chargebook user who "
-    "connected it first. If you share the charger, that user keeps its book. If the charger is "
-    "yours now (you bought the house), ask the operator to transfer it to you."
+    "Their sessions are not synced to your book: they belong to the chargebook user who "
+    "connected the charger first. If you share a charger, that user keeps its book. If a "
+    "charger is yours now (you bought the house), ask the operator to transfer it to you."
 )
 
 
