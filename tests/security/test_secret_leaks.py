@@ -43,6 +43,7 @@ from chargebook.crypto import load_secret_box
 from chargebook.db import (
     ChargerRepository,
     SessionRepository,
+    UserRepository,
     WallboxAccountRepository,
     open_database,
 )
@@ -342,7 +343,10 @@ async def owner_pages(run: Run, app: Any, owner: Any) -> None:
     with context.database.transaction() as session:
         chargers = ChargerRepository(session, context.clock).list()
         session_ids = [s.id for s in SessionRepository(session).list(limit=2)]
-        user = next(c.owner_user_id for c in chargers if c.owner_user_id is not None)
+        # The signed-in owner's chargers (the CLI's synced chargers have their own owner).
+        owner_user = UserRepository(session, context.clock).get_by_email(OWNER_EMAIL)
+        assert owner_user is not None
+        user = owner_user.id
         # A sync from a hostile cloud account renames the owner's chargers to formulas.
         repository = ChargerRepository(session, context.clock)
         mine = [c for c in chargers if c.owner_user_id == user]
