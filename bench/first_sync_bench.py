@@ -41,6 +41,7 @@ from chargebook.account_sources import (
     build_sources,
     close_sources,
     connect_account,
+    sync_config,
 )
 from chargebook.crypto import load_secret_box
 from chargebook.db.book_store import book_opener
@@ -48,7 +49,6 @@ from chargebook.db.tables import ChargingSessionRow
 from chargebook.settings import Settings
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
 from chargebook.sync import SyncEngine
-from chargebook.sync.windows import cli_sync_config
 
 URL = "http://wallbox.sim"
 PAGE_SIZE = 1000
@@ -113,7 +113,7 @@ def run_scenario(chargers: int, years: float, seed: int) -> Outcome:
                 settings, database, box, clock,
                 transport=transport, budgets=budget_registry(settings, clock),
             )  # fmt: skip
-            engine = SyncEngine(book_opener(database, clock), clock, cli_sync_config())
+            engine = SyncEngine(book_opener(database, clock), clock, sync_config(settings))
             try:
                 report = await engine.sync_accounts(sources)
             finally:

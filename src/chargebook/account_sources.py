@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import httpx
 
@@ -21,7 +21,7 @@ from chargebook.domain.ports import PageListener
 from chargebook.domain.users import WallboxAccount
 from chargebook.errors import ConfigurationError, NotFoundError
 from chargebook.settings import Settings
-from chargebook.sync import AccountSource
+from chargebook.sync import AccountSource, SyncConfig
 from chargebook.wallbox import WallboxClient
 from chargebook.wallbox.budget import BudgetRegistry
 from chargebook.wallbox.tokens import MemoryTokenStore, Tokens
@@ -140,6 +140,17 @@ def budget_registry(settings: Settings, clock: Clock) -> BudgetRegistry:
 def recorder_reads_per_minute(settings: Settings) -> int | None:
     """The read budget the recorder paces itself by: None in partner mode (no limit)."""
     return None if settings.wallbox_partner_mode else settings.wallbox_reads_per_minute
+
+
+def sync_config(settings: Settings) -> SyncConfig:
+    """The sync engine's steps from the `sync_*` settings: the one config every door syncs
+    with (`serve`'s scheduler and backfills, `chargebook worker`, `chargebook sync`'s defaults,
+    the demo), so the same settings give the same sync everywhere."""
+    return SyncConfig(
+        backfill_window=timedelta(days=settings.worker_sync_window_days),
+        max_history=timedelta(days=365.25 * settings.worker_sync_history_years),
+        batch_size=settings.worker_sync_batch_size,
+    )
 
 
 def build_sources(

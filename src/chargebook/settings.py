@@ -86,8 +86,10 @@ class Settings(BaseSettings):
     worker_shutdown_grace_s: float = 30.0
     # Where `ere_statements` jobs write their CSV and PDFs (None = <data_dir>/statements).
     worker_statements_dir: Path | None = None
-    # Sync engine steps in the worker: history window per request, sessions per transaction.
-    # The window spans the whole history: paged, one read per 1,000 sessions (issue 15).
+    # Sync engine steps for every door (`serve`'s scheduler and backfills, the worker,
+    # `chargebook sync`'s defaults, the demo; `account_sources.sync_config`): history window
+    # per request, sessions per transaction. The window spans the whole history: paged, one
+    # read per 1,000 sessions (issue 15). (Named `worker_*` for the settings already in use.)
     worker_sync_window_days: float = 3653.0
     worker_sync_batch_size: int = 1000
     worker_sync_history_years: float = 10.0

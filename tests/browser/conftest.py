@@ -21,10 +21,10 @@ from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
 from chargebook.clock import FixedClock
+from chargebook.demo.web import build_demo_app
 from chargebook.settings import Settings
 from chargebook.simulator.serve import ServedApp
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
-from chargebook.web.demo import build_demo_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"

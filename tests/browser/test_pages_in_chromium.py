@@ -16,8 +16,8 @@ from typing import Any
 from playwright.sync_api import expect
 
 from chargebook.db import ChargerRepository
+from chargebook.demo.web import OPERATOR, OWNER
 from chargebook.ere import gs1_check_digit
-from chargebook.web.demo import OPERATOR, OWNER
 
 from .conftest import SCREENSHOTS, Served
 

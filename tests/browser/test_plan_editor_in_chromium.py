@@ -22,6 +22,7 @@ from chargebook.clock import FixedClock
 from chargebook.db import ChargerRepository, UserRepository
 from chargebook.db.repositories.smart import SmartPlanRepository, SmartSavingRepository
 from chargebook.db.testing import example_charger
+from chargebook.demo.web import OWNER, build_demo_app
 from chargebook.domain.prices import (
     ChargeGoal,
     PlanOptions,
@@ -35,9 +36,8 @@ from chargebook.planner import preview_plan
 from chargebook.prices import FilePriceSource, load_price_file
 from chargebook.settings import Settings
 from chargebook.simulator.serve import ServedApp
+from chargebook.smart.limits import charger_limits
 from chargebook.web.context import WebContext
-from chargebook.web.demo import OWNER, build_demo_app
-from chargebook.web.smart_runtime import charger_limits
 
 from .conftest import (
     CHROMIUM,

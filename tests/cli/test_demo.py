@@ -11,7 +11,6 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from chargebook.central_system.demo import DEMO_CHARGE_POINT_ID, DEMO_METER_VALUES
 from chargebook.cli.app import app
 from chargebook.cli.demo import DEMO_EMAIL, build_world, run_demo
 from chargebook.clock import FixedClock
@@ -22,6 +21,7 @@ from chargebook.db import (
     UserRepository,
     open_database,
 )
+from chargebook.demo.ocpp import DEMO_CHARGE_POINT_ID, DEMO_METER_VALUES
 from chargebook.domain.book import SessionState
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.prices import ChargeGoal, ChargerLimits, PlanStatus

@@ -94,4 +94,4 @@ def test_only_the_demos_build_the_demo_source() -> None:
         for path in SRC.rglob("*.py")
         if "DemoPriceSource" in path.read_text("utf-8")
     }
-    assert users <= {"prices/demo.py", "cli/demo_smart.py", "web/demo.py"}
+    assert users <= {"prices/demo.py", "cli/demo_smart.py", "demo/web.py"}

@@ -1,5 +1,6 @@
-"""The web's leased engine: an account is synced only under its lease, and its queued writes
-are committed before the lease goes (a backfill taking the lease next reads its cursors)."""
+"""The engine's leases hook (`SyncEngine(..., leases=...)`, as `serve`'s scheduler uses it): an
+account is synced only under its lease, and its queued writes are committed before the lease
+goes (a backfill taking the lease next reads its cursors)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from datetime import timedelta
 
 from chargebook.clock import FixedClock
 from chargebook.domain.ports import BookTransaction
-from chargebook.sync import AccountSource, SyncConfig
-from chargebook.web.account_jobs import AccountLeases, _LeasedEngine
+from chargebook.serve.scheduler import AccountLeases
+from chargebook.sync import AccountSource, SyncConfig, SyncEngine
 
 from .fakes import FakeBook, FakeCloud, make_charger, raw_session
 
@@ -52,7 +53,7 @@ async def test_every_write_of_a_leased_sync_commits_under_its_lease(clock: Fixed
         with book.open() as tx:
             yield _Watched(tx, leases, held)  # type: ignore[misc]
 
-    engine = _LeasedEngine(leases, open_book, clock, CONFIG)
+    engine = SyncEngine(open_book, clock, CONFIG, leases=leases)
     cloud = _cloud(clock)
     report = await engine.sync_accounts([AccountSource(1, "a@example.com", cloud)])
     assert report.total("new") == 39

@@ -1,4 +1,4 @@
-"""`serve`'s scheduler (web.account_jobs): it runs on its own loop in a thread, so a sync that
+"""`serve`'s scheduler (serve.scheduler): it runs on its own loop in a thread, so a sync that
 waits for SQLite's write lock does not stall requests; accounts connected through the wizard
 get their sync + recorder jobs without a restart, and disabled accounts lose them."""
 

@@ -7,15 +7,15 @@ from decimal import Decimal
 
 import httpx
 
-from chargebook.central_system.demo import DEMO_CHARGE_POINT_ID
 from chargebook.clock import FixedClock
 from chargebook.db import ChargerRepository, SessionRepository, UserRepository
+from chargebook.demo.ocpp import DEMO_CHARGE_POINT_ID
+from chargebook.demo.web import OWNER, build_demo_app
 from chargebook.domain.models import ChargerSource
 from chargebook.settings import Settings
 from chargebook.web.accounts import AccountService
 from chargebook.web.context import WebContext
 from chargebook.web.cookies import SESSION_COOKIE
-from chargebook.web.demo import OWNER, build_demo_app
 
 
 async def test_the_owner_sees_the_ocpp_charger_and_its_session(web_settings: Settings) -> None:

@@ -9,11 +9,11 @@ from pathlib import Path
 import httpx
 
 from chargebook.db import ChargerRepository, UserRepository
+from chargebook.demo.web import OWNER, demo_app
 from chargebook.domain.prices import floor_to_slot
 from chargebook.web.accounts import AccountService
 from chargebook.web.context import WebContext
 from chargebook.web.cookies import SESSION_COOKIE
-from chargebook.web.demo import OWNER, demo_app
 
 DAILY_20_KWH_BY_7 = {
     "goal": "energy",

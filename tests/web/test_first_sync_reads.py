@@ -10,9 +10,9 @@ import httpx
 
 from chargebook.clock import FixedClock
 from chargebook.db import ChargerRepository, Database, WallboxAccountRepository
+from chargebook.serve.backfill import BackfillStatus
 from chargebook.settings import Settings
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
-from chargebook.web.backfill import BackfillStatus
 from chargebook.web.page_services import backfills_of
 
 from .helpers import Actor, add_user, client_for, context_of, make_app, sign_in
@@ -105,8 +105,8 @@ def test_the_progress_message_counts_down_the_wait_and_the_reads() -> None:
 
 
 async def test_a_budget_wait_shows_in_the_backfill_status(clock: FixedClock) -> None:
+    from chargebook.serve.backfill import _Progress
     from chargebook.wallbox import RequestBudget, RequestKind
-    from chargebook.web.backfill import _Progress
 
     statuses = {7: BackfillStatus(7, running=True)}
     progress = _Progress(statuses, 7)

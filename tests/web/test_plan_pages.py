@@ -22,7 +22,7 @@ from chargebook.domain.prices import (
 from chargebook.domain.smart import RepeatingPlan, SessionSaving
 from chargebook.planner import preview_plan
 from chargebook.prices import FilePriceSource
-from chargebook.web.smart_runtime import charger_limits
+from chargebook.smart.limits import charger_limits
 
 from .helpers import PRICES_FILE, World
 

@@ -29,8 +29,8 @@ from ocpp.v16.enums import (
 
 from chargebook.central_system.edge import call_problem, plausible_meter_values
 from chargebook.central_system.quirks import DEFAULT_QUIRKS, ChargerQuirks
-from chargebook.central_system.routing import handles
 from chargebook.central_system.wire_spelling import spell_sampled_values
+from chargebook.ocpp_common.routing import handles
 
 if TYPE_CHECKING:
     from chargebook.central_system.server import CentralSystem

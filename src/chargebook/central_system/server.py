@@ -28,12 +28,12 @@ from chargebook.central_system.charge_point import OcppChargePoint
 from chargebook.central_system.commands import ChargePointCommands
 from chargebook.central_system.exceptions import ChargePointNotConnectedError
 from chargebook.central_system.heap import HeapSettler
-from chargebook.central_system.log_redaction import hide_credential_headers
 from chargebook.central_system.recorder import OcppRecorder
 from chargebook.central_system.writer import BookWriter
 from chargebook.clock import Clock, SystemClock
 from chargebook.db import Database
 from chargebook.domain.charge_point_id import is_charge_point_id
+from chargebook.ocpp_common.log_redaction import hide_credential_headers
 from chargebook.settings import Settings
 
 LOG = logging.getLogger("chargebook.central_system")

@@ -25,14 +25,8 @@ import httpx
 import typer
 from rich.console import Console
 
-from chargebook.account_sources import build_sources, close_sources, connect_account
+from chargebook.account_sources import build_sources, close_sources, connect_account, sync_config
 from chargebook.central_system import CentralSystem
-from chargebook.central_system.demo import (
-    DemoTransaction,
-    charge_once,
-    demo_url,
-    register_demo_charge_point,
-)
 from chargebook.cli.chart import write_session_chart
 from chargebook.cli.console import plain_console
 from chargebook.cli.demo_smart import show_smart_charging
@@ -43,10 +37,16 @@ from chargebook.clock import FixedClock
 from chargebook.crypto import load_secret_box
 from chargebook.db import Database, SessionRepository, UserRepository, open_database
 from chargebook.db.book_store import book_opener
+from chargebook.demo.ocpp import (
+    DemoTransaction,
+    charge_once,
+    demo_url,
+    register_demo_charge_point,
+)
 from chargebook.domain.book import SessionState
 from chargebook.settings import Settings, load_settings
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
-from chargebook.sync import SyncConfig, SyncEngine, SyncReport
+from chargebook.sync import SyncEngine, SyncReport
 from chargebook.sync.engine import AccountSource
 from chargebook.sync.recorder import Recorder
 
@@ -152,7 +152,8 @@ async def _charge_over_ocpp(world: DemoWorld, console: Console) -> DemoTransacti
 
 
 async def _sync(world: DemoWorld, sources: list[AccountSource]) -> SyncReport:
-    engine = SyncEngine(book_opener(world.database, world.clock), world.clock, SyncConfig())
+    config = sync_config(world.settings)  # the same steps as `serve` and the worker
+    engine = SyncEngine(book_opener(world.database, world.clock), world.clock, config)
     return await engine.sync_accounts(sources)
 
 
@@ -242,7 +243,7 @@ def _serve_web(data_dir: Path, *, seed: int, days: int, port: int, console: Cons
     """The web app with its own simulator, a demo owner and operator, until Ctrl-C."""
     import uvicorn  # only the serving demo needs it
 
-    from chargebook.web.demo import OPERATOR, OWNER, demo_app
+    from chargebook.demo.web import OPERATOR, OWNER, demo_app
     from chargebook.web.heap import freeze_startup_heap
 
     if data_dir.exists():

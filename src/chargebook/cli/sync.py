@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 from collections.abc import Sequence
 from datetime import timedelta
@@ -24,7 +25,7 @@ from chargebook.domain.models import ChargerSource
 from chargebook.domain.ownership import ALREADY_CONNECTED_HINT
 from chargebook.domain.stored import BookSession
 from chargebook.errors import ChargebookError
-from chargebook.settings import load_settings
+from chargebook.settings import Settings, load_settings
 from chargebook.sync import SyncConfig, SyncEngine, SyncReport
 from chargebook.sync.report import reads_note, waiting_note
 from chargebook.wallbox.budget import BudgetWait
@@ -69,28 +70,78 @@ class _RichProgress:
         self._progress.update(self._tasks[account], completed=done, total=total, note=note)
 
 
+def _sync_config(
+    settings: Settings,
+    *,
+    window_days: int | None,
+    overlap_days: float | None,
+    history_years: float | None,
+    batch_size: int | None,
+    concurrency: int | None,
+) -> SyncConfig:
+    """The settings' sync config (`account_sources.sync_config`, as `serve` and the worker
+    use), with the options given on the command line in its place.
+
+    Raises:
+        typer.BadParameter: an option out of range (exit code 2, nothing synced).
+    """
+    from chargebook.account_sources import sync_config  # lazy like the sync's other parts
+
+    config = sync_config(settings)
+    changes: dict[str, object] = {}
+    if history_years is not None:
+        changes["max_history"] = timedelta(days=365.25 * history_years)
+        if window_days is None:  # one window over the whole (new) history
+            changes["backfill_window"] = changes["max_history"]
+    if window_days is not None:
+        changes["backfill_window"] = timedelta(days=window_days)
+    if overlap_days is not None:
+        changes["overlap"] = timedelta(days=overlap_days)
+    if batch_size is not None:
+        changes["batch_size"] = batch_size
+    if concurrency is not None:
+        changes["max_concurrent_accounts"] = concurrency
+    try:
+        return dataclasses.replace(config, **changes)  # type: ignore[arg-type]
+    except (ValueError, OverflowError) as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
 def sync(
     account: str | None = typer.Option(None, "--account", help="Only this account (e-mail)."),
     window_days: int | None = typer.Option(
-        None, "--window-days", help="Backfill window (days); default: the whole history."
+        None,
+        "--window-days",
+        help="Backfill window (days); default: CHARGEBOOK_WORKER_SYNC_WINDOW_DAYS (the history).",
     ),
-    overlap_days: float = typer.Option(2, "--overlap-days", help="Incremental re-read (days)."),
-    history_years: float = typer.Option(10, "--history-years", help="Backfill horizon (years)."),
-    batch_size: int = typer.Option(1000, "--batch-size", help="Sessions per transaction."),
-    concurrency: int = typer.Option(4, "--concurrency", help="Accounts synced at once."),
+    overlap_days: float | None = typer.Option(
+        None, "--overlap-days", help="Incremental re-read (days); default 2."
+    ),
+    history_years: float | None = typer.Option(
+        None,
+        "--history-years",
+        help="Backfill horizon (years); default: CHARGEBOOK_WORKER_SYNC_HISTORY_YEARS (10).",
+    ),
+    batch_size: int | None = typer.Option(
+        None,
+        "--batch-size",
+        help="Sessions per transaction; default: CHARGEBOOK_WORKER_SYNC_BATCH_SIZE (1000).",
+    ),
+    concurrency: int | None = typer.Option(
+        None, "--concurrency", help="Accounts synced at once; default 4."
+    ),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
     """Sync every connected account's chargers and sessions into the book (resumable)."""
     settings = load_settings()
     clock = SystemClock()
-    history = timedelta(days=365.25 * history_years)
-    config = SyncConfig(
-        # One window over the whole history: paged, it costs one read per 1,000 sessions.
-        backfill_window=timedelta(days=window_days) if window_days else history,
-        overlap=timedelta(days=overlap_days),
-        max_history=history,
+    config = _sync_config(
+        settings,
+        window_days=window_days,
+        overlap_days=overlap_days,
+        history_years=history_years,
         batch_size=batch_size,
-        max_concurrent_accounts=concurrency,
+        concurrency=concurrency,
     )
     from chargebook.account_sources import budget_registry, build_sources, close_sources
 

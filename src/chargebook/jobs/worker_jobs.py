@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from chargebook.account_sources import (
     build_sources,
     close_sources,
     recorder_reads_per_minute,
+    sync_config,
 )
 from chargebook.book_keys import open_secret_box
 from chargebook.clock import Clock, SystemClock
@@ -48,15 +48,6 @@ from chargebook.sync.report import AccountReport
 from chargebook.wallbox.budget import BudgetRegistry
 
 _LOGGER = logging.getLogger(__name__)
-
-
-def sync_config(settings: Settings) -> SyncConfig:
-    """The sync engine's steps from the `worker_sync_*` settings."""
-    return SyncConfig(
-        backfill_window=timedelta(days=settings.worker_sync_window_days),
-        max_history=timedelta(days=365.25 * settings.worker_sync_history_years),
-        batch_size=settings.worker_sync_batch_size,
-    )
 
 
 class RetryLaterError(ChargebookError):

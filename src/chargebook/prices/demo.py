@@ -14,7 +14,7 @@ hours. Slots stay UTC-aligned and contiguous, and every price is one the market 
 
 Days beyond tomorrow (and before yesterday) have no price, as with a live source. The source's
 `name` says that the prices are recorded, so every page or table that shows the source does.
-Never wire this into a real installation: it is built only by `cli/demo.py` and `web/demo.py`.
+Never wire this into a real installation: it is built only by `cli/demo.py` and `demo/web.py`.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Imports only `chargebook.domain`, `clock` and `errors` (enforced by tests/sync/test_imports.py).
 """
 
-from chargebook.sync.engine import AccountSource, SyncEngine
+from chargebook.sync.engine import AccountSource, SyncEngine, SyncLeases
 from chargebook.sync.report import AccountReport, SyncProgress, SyncReport
 from chargebook.sync.validation import check_record, raw_sha256, validate_session
 from chargebook.sync.windows import SyncConfig
@@ -13,6 +13,7 @@ __all__ = [
     "AccountSource",
     "SyncConfig",
     "SyncEngine",
+    "SyncLeases",
     "SyncProgress",
     "SyncReport",
     "check_record",

@@ -26,6 +26,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from chargebook.clock import Clock
 from chargebook.domain.book import SessionEntry, SyncState
@@ -68,6 +69,24 @@ class AccountSource:
     cloud: ChargerCloud
     source: ChargerSource = ChargerSource.WALLBOX_CLOUD
     known_chargers: tuple[Charger, ...] | None = None
+
+
+class SyncLeases(Protocol):
+    """Who may sync an account now, shared by every engine of a process (`serve`'s scheduler
+    and its backfills): an engine given leases syncs an account only while it holds the
+    account's lease, so two syncs of one account never run at once.
+
+    `try_acquire` never waits: a sync that finds the lease taken is skipped (an empty report,
+    nothing written); the next turn tries again.
+    """
+
+    def try_acquire(self, account_id: int) -> bool:
+        """Take the account's lease if it is free; True when taken."""
+        ...
+
+    def release(self, account_id: int) -> None:
+        """Give the account's lease back."""
+        ...
 
 
 class _Steps:
@@ -120,11 +139,15 @@ class SyncEngine:
         config: SyncConfig | None = None,
         *,
         progress: SyncProgress | None = None,
+        leases: SyncLeases | None = None,
     ) -> None:
+        """`leases`: sync an account only while holding its lease (see `SyncLeases`);
+        None syncs every account it is given."""
         self._open_book = open_book
         self._clock = clock
         self.config = config or SyncConfig()
         self._progress = progress
+        self._leases = leases
 
     async def sync_accounts(self, accounts: Sequence[AccountSource]) -> SyncReport:
         """Sync many accounts concurrently (at most `max_concurrent_accounts` at once).
@@ -168,8 +191,21 @@ class SyncEngine:
         )
 
     async def _sync_one(self, account: AccountSource, writes: WriteGroup) -> AccountReport:
-        """One account, its writes queued on `writes` (the step a subclass may wrap: it is
-        also what `sync_accounts` runs per account)."""
+        """One account under its lease when the engine has leases (else skipped)."""
+        if self._leases is None:
+            return await self._sync_account_now(account, writes)
+        if not self._leases.try_acquire(account.account_id):
+            _LOGGER.info("account %d: sync skipped (another sync of it runs)", account.account_id)
+            return AccountReport(account_id=account.account_id, label=account.label)
+        try:
+            report = await self._sync_account_now(account, writes)
+            writes.flush()  # the account's writes land before another holder may start
+            return report
+        finally:
+            self._leases.release(account.account_id)
+
+    async def _sync_account_now(self, account: AccountSource, writes: WriteGroup) -> AccountReport:
+        """One account, its writes queued on `writes`."""
         report = AccountReport(account_id=account.account_id, label=account.label)
         steps = _Steps(report, self._progress)
         requests_before, retries_before = _request_stats(account.cloud)

@@ -141,14 +141,3 @@ def remaining_backfill_windows(state: SyncState, now: datetime, config: SyncConf
         # Unknown how many non-empty windows come first; the walk may take longer.
         windows = max(windows, 1)
     return windows
-
-
-def cli_sync_config() -> SyncConfig:
-    """`chargebook sync`'s defaults (its options), for benchmarks that run what it runs."""
-    return SyncConfig(
-        backfill_window=timedelta(days=365.25 * 10),
-        overlap=timedelta(days=2),
-        max_history=timedelta(days=365.25 * 10),
-        batch_size=1000,
-        max_concurrent_accounts=4,
-    )

@@ -1,4 +1,7 @@
-"""What the web app runs on, built once by `create_app` and shared by every request."""
+"""What the web app runs on, built once by `create_app` and shared by every request.
+
+It is also the `serve.parts.RuntimeParts` that the serve runtime runs on (web imports serve,
+never the other way round), and holds the runtime's pieces while `serve` runs them."""
 
 from __future__ import annotations
 
@@ -11,6 +14,8 @@ from chargebook.clock import Clock
 from chargebook.crypto import SecretBox
 from chargebook.db import Database
 from chargebook.domain.prices import PriceSource
+from chargebook.serve.scheduler import SchedulerThread
+from chargebook.serve.smart import SmartRuntime
 from chargebook.settings import Settings
 from chargebook.wallbox import BudgetRegistry
 from chargebook.web.commands import ChargerCommands
@@ -19,8 +24,6 @@ from chargebook.web.security import Passwords
 
 if TYPE_CHECKING:
     from chargebook.central_system import CentralSystem
-    from chargebook.web.account_jobs import SchedulerThread
-    from chargebook.web.smart_runtime import SmartRuntime
 
 
 @dataclass(eq=False)
@@ -42,9 +45,9 @@ class WebContext:
     scheduler: SchedulerThread | None = None
     central_system: CentralSystem | None = None
     # Day-ahead prices for plan previews and the smart-charging runtime (None: built from
-    # the settings on first use, see `web.smart_runtime.price_source`; tests set a file source).
+    # the settings on first use, see `web.smart_chargers.price_source`; tests set a file source).
     prices: PriceSource | None = None
-    # The smart-charging controllers while `serve` runs them (web.smart_runtime).
+    # The smart-charging controllers while `serve` runs them (serve.smart).
     smart: SmartRuntime | None = None
 
     def __repr__(self) -> str:

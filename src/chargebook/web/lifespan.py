@@ -1,15 +1,11 @@
-"""What runs beside the web app while `chargebook serve` runs: the scheduler and OCPP.
+"""What runs beside the web app while `chargebook serve` runs: the serve runtime, plugged in.
 
-- The in-process scheduler syncs every connected account and records live samples
-  (`jobs.book_jobs.schedule_account_jobs`), on its own loop in a thread, and picks up
-  accounts connected or disabled while it runs (`web.account_jobs`). It runs on SQLite by
-  default; on PostgreSQL the `chargebook worker` processes do this, unless
-  `CHARGEBOOK_WEB_RUN_SCHEDULER=true`.
-- The OCPP central system (`ocpp_host:ocpp_port`, default 8887) is started here and plugged
-  into `ChargerCommands` for `ocpp` chargers (`CHARGEBOOK_WEB_RUN_CENTRAL_SYSTEM=false` to
-  leave it out).
-
-Both stop when the app shuts down (uvicorn turns SIGTERM into a lifespan shutdown).
+The runtime itself lives in `chargebook.serve` (scheduler thread, backfills, smart charging,
+the OCPP central system); this lifespan enters its pieces and plugs what they yield into the
+app: the scheduler and the smart runtime on the `WebContext` (pages wake and read them), the
+central system into `ChargerCommands` for `ocpp` chargers (`CHARGEBOOK_WEB_RUN_CENTRAL_SYSTEM
+=false` leaves it out). All stop when the app shuts down (uvicorn turns SIGTERM into a lifespan
+shutdown).
 """
 
 from __future__ import annotations
@@ -17,67 +13,63 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
-from datetime import datetime
 
 from fastapi import FastAPI
 
 from chargebook.domain.models import ChargerSource
-from chargebook.web.account_jobs import AccountLeases, SchedulerThread
+from chargebook.serve.runtime import run_central_system, run_scheduler, scheduler_enabled
+from chargebook.serve.smart import run_smart_charging
 from chargebook.web.commands import OcppCommandPort
 from chargebook.web.context import WebContext
 from chargebook.web.page_services import backfills_of
-from chargebook.web.smart_runtime import run_smart_charging
+from chargebook.web.smart_chargers import charger_port, price_source
 
 _LOGGER = logging.getLogger(__name__)
 
 
-def scheduler_enabled(context: WebContext) -> bool:
-    """Whether `serve` runs the account jobs itself (see the module docstring)."""
-    configured = context.settings.web_run_scheduler
-    return configured if configured is not None else context.database.dialect == "sqlite"
-
-
 @asynccontextmanager
-async def run_scheduler(
+async def central_system_commands(
     context: WebContext,
     *,
-    busy: Callable[[int], bool] = lambda _account_id: False,
-    leases: AccountLeases | None = None,
-    synced_at: Callable[[int], datetime | None] = lambda _account_id: None,
-) -> AsyncIterator[SchedulerThread]:
-    """Run the scheduler with sync + recorder jobs for every enabled account, on its own
-    loop in a thread (`web.account_jobs`); accounts whose `busy(id)` is true (a backfill in
-    progress) are scheduled once it is false, their first periodic sync a sync interval after
-    `synced_at(id)` (the backfill's end); `leases` are shared with the backfills. Stops it
-    on exit."""
-    scheduler = SchedulerThread(context, busy=busy, leases=leases, synced_at=synced_at)
-    await scheduler.start()
-    context.scheduler = scheduler
-    _LOGGER.info("scheduler started")
-    try:
-        yield scheduler
-    finally:
-        context.scheduler = None
-        await scheduler.stop()
-
-
-@asynccontextmanager
-async def run_central_system(context: WebContext) -> AsyncIterator[None]:
-    """Start the OCPP central system and plug it into the charger commands; stop on exit."""
-    from chargebook.central_system import CentralSystem  # only when it is wanted
-
-    settings = context.settings
-    central = CentralSystem(settings, context.database, clock=context.clock, settle_heap=True)
-    async with central:
-        port = await central.start(settings.ocpp_host, settings.ocpp_port)
+    host: str | None = None,
+    port: int | None = None,
+    settle_heap: bool = True,
+) -> AsyncIterator[int]:
+    """Run the OCPP central system (`serve.runtime.run_central_system`), plugged into the
+    charger commands and the context while it runs; yields its port."""
+    running = run_central_system(context, host=host, port=port, settle_heap=settle_heap)
+    async with running as (central, bound):
         context.commands.register(ChargerSource.OCPP, OcppCommandPort(central))
         context.central_system = central
-        _LOGGER.info("OCPP central system on ws://%s:%d/<id>", settings.ocpp_host, port)
         try:
-            yield
+            yield bound
         finally:
             context.commands.unregister(ChargerSource.OCPP)
             context.central_system = None
+
+
+@asynccontextmanager
+async def _scheduler(context: WebContext, app: FastAPI) -> AsyncIterator[None]:
+    backfills = backfills_of(app)
+    async with run_scheduler(
+        context, busy=backfills.running, leases=backfills.leases, synced_at=backfills.synced_at
+    ) as scheduler:
+        context.scheduler = scheduler
+        try:
+            yield
+        finally:
+            context.scheduler = None
+
+
+@asynccontextmanager
+async def _smart_charging(context: WebContext) -> AsyncIterator[None]:
+    chargers, prices = charger_port(context), price_source(context)
+    async with run_smart_charging(context, chargers=chargers, prices=prices) as runtime:
+        context.smart = runtime
+        try:
+            yield
+        finally:
+            context.smart = None
 
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -96,19 +88,11 @@ def background_lifespan(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             if background and context.settings.web_run_central_system:
-                await stack.enter_async_context(run_central_system(context))
+                await stack.enter_async_context(central_system_commands(context))
             if background and scheduler_enabled(context):
-                backfills = backfills_of(app)
-                await stack.enter_async_context(
-                    run_scheduler(
-                        context,
-                        busy=backfills.running,
-                        leases=backfills.leases,
-                        synced_at=backfills.synced_at,
-                    )
-                )
+                await stack.enter_async_context(_scheduler(context, app))
             if background:
-                await stack.enter_async_context(run_smart_charging(context))
+                await stack.enter_async_context(_smart_charging(context))
             yield
             _LOGGER.info("shutting down")
         if on_shutdown is not None:

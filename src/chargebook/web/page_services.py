@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 
-from chargebook.web.backfill import Backfills
+from chargebook.serve.backfill import Backfills
 from chargebook.web.deps import get_context
 from chargebook.web.live import LiveStatus, cache_ttl_s
 
@@ -29,7 +29,13 @@ def backfills_of(app: FastAPI) -> Backfills:
     """The app's background backfills."""
     found: Backfills | None = getattr(app.state, "backfills", None)
     if found is None:
-        found = Backfills(app.state.context)
+        context = app.state.context
+
+        def refresh_scheduler() -> None:  # the account's periodic jobs start now
+            if context.scheduler is not None:
+                context.scheduler.refresh()
+
+        found = Backfills(context, on_finished=refresh_scheduler)
         app.state.backfills = found
     return found
 

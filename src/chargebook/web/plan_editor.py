@@ -37,9 +37,9 @@ from chargebook.domain.stored import StoredCharger
 from chargebook.errors import ChargebookError, NotFoundError
 from chargebook.planner import preview_plan
 from chargebook.smart import goal_for, next_departure
+from chargebook.smart.limits import charger_limits
 from chargebook.web.book import BookService
 from chargebook.web.errors import InvalidInputError
-from chargebook.web.smart_runtime import charger_limits
 
 DEFAULT_ZONE = "Europe/Amsterdam"
 MIN_BLOCKS = (0, 30, 45, 60)

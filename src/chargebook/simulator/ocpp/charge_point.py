@@ -24,9 +24,9 @@ from ocpp.v16.enums import Action
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from chargebook.central_system.log_redaction import hide_credential_headers
-from chargebook.central_system.routing import handles
 from chargebook.clock import Clock
+from chargebook.ocpp_common.log_redaction import hide_credential_headers
+from chargebook.ocpp_common.routing import handles
 from chargebook.simulator.ocpp.model import VOLTAGE_V, ChargePointConfig, Meter
 from chargebook.simulator.ocpp.variants import Reading, choose, elements
 

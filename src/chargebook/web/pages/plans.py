@@ -19,6 +19,7 @@ from starlette.datastructures import FormData, QueryParams
 from chargebook.domain.prices import Strategy
 from chargebook.domain.smart import RepeatingPlan
 from chargebook.domain.stored import StoredCharger
+from chargebook.smart.limits import charger_limits
 from chargebook.web.deps import Ctx, PageViewer
 from chargebook.web.errors import InvalidInputError
 from chargebook.web.params import RowId
@@ -37,7 +38,7 @@ from chargebook.web.plan_editor import (
 )
 from chargebook.web.rendering import render
 from chargebook.web.savings import savings_history
-from chargebook.web.smart_runtime import charger_limits, price_source
+from chargebook.web.smart_chargers import price_source
 
 router = APIRouter()
 

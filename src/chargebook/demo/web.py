@@ -4,7 +4,7 @@ an OCPP charger of the owner that has charged once (`demo_app` turns both on). `
 plans smart charging on recorded real prices (`chargebook.prices.demo`), so it runs offline.
 
     app = build_demo_app(settings)        # settings.wallbox_*_url = the simulator's origin
-    uvicorn --factory chargebook.web.demo:demo_app   # in-process simulator, data dir demo-web
+    uvicorn --factory chargebook.demo.web:demo_app   # in-process simulator, data dir demo-web
 
 Logins: owner@example.com / demo-password, operator@example.com / operator-password (the
 simulator's myWallbox account is demo@example.com / demo-password).
@@ -92,7 +92,7 @@ def build_demo_app(
     """The app with demo logins; with `connect_owner`, the owner's charger is connected at
     startup and its history imports in the background; with `ocpp_charger`, the owner also
     has an OCPP charger that has just charged once through a loopback central system
-    (`chargebook.web.demo_ocpp`). `prices` replaces the live day-ahead prices (the served demo
+    (`chargebook.demo.web_ocpp`). `prices` replaces the live day-ahead prices (the served demo
     passes the recorded demo prices so smart charging works offline)."""
     app = create_app(
         settings, clock=clock, wallbox_transport=wallbox_transport, background=background
@@ -109,7 +109,7 @@ def build_demo_app(
             if connect_owner:
                 await connect_demo_owner(started)
             if ocpp_charger:
-                from chargebook.web.demo_ocpp import run_demo_ocpp_charger
+                from chargebook.demo.web_ocpp import run_demo_ocpp_charger
 
                 await stack.enter_async_context(
                     run_demo_ocpp_charger(started.state.context, owner_email=OWNER.email)

@@ -13,8 +13,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from chargebook.central_system import CentralSystem
-from chargebook.central_system.demo import (
+from chargebook.clock import FixedClock
+from chargebook.db import UserRepository
+from chargebook.demo.ocpp import (
     DEMO_METER_INTERVAL_S,
     DEMO_METER_VALUES,
     DemoTransaction,
@@ -22,12 +23,9 @@ from chargebook.central_system.demo import (
     demo_url,
     register_demo_charge_point,
 )
-from chargebook.clock import FixedClock
-from chargebook.db import UserRepository
-from chargebook.domain.models import ChargerSource
 from chargebook.errors import NotFoundError
-from chargebook.web.commands import OcppCommandPort
 from chargebook.web.context import WebContext
+from chargebook.web.lifespan import central_system_commands
 
 _LOGGER = logging.getLogger(__name__)
 # The charger's own fixed clock (its sleeps advance it, no real waiting) ends the transaction
@@ -51,24 +49,18 @@ async def run_demo_ocpp_charger(
     if owner is None:
         raise NotFoundError(f"no demo owner {owner_email}")
     password = register_demo_charge_point(context.database, context.clock, owner_user_id=owner.id)
-    central = CentralSystem(context.settings, context.database, clock=context.clock)
-    async with central:
-        port = await central.start("127.0.0.1", 0)
-        context.commands.register(ChargerSource.OCPP, OcppCommandPort(central))
-        context.central_system = central
+    # The app's own plug (web.lifespan), on a free loopback port.
+    plugged = central_system_commands(context, host="127.0.0.1", port=0, settle_heap=False)
+    async with plugged as port:
+        start = context.clock.now() - timedelta(seconds=_TRANSACTION_S)
+        cp, done = await charge_once(demo_url(port), password, FixedClock(start))
+        _LOGGER.info(
+            "demo: OCPP charger %s on ws://127.0.0.1:%d charged %d Wh",
+            done.charge_point_id,
+            port,
+            done.meter_stop_wh - done.meter_start_wh,
+        )
         try:
-            start = context.clock.now() - timedelta(seconds=_TRANSACTION_S)
-            cp, done = await charge_once(demo_url(port), password, FixedClock(start))
-            _LOGGER.info(
-                "demo: OCPP charger %s on ws://127.0.0.1:%d charged %d Wh",
-                done.charge_point_id,
-                port,
-                done.meter_stop_wh - done.meter_start_wh,
-            )
-            try:
-                yield done
-            finally:
-                await cp.close()
+            yield done
         finally:
-            context.commands.unregister(ChargerSource.OCPP)
-            context.central_system = None
+            await cp.close()

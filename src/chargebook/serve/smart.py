@@ -8,10 +8,9 @@ plans are gone or paused. Each controller loop calls `tick()` and sleeps for the
 for (the next slot boundary or the poll interval); `tick()` refreshes the prices while
 tomorrow's are missing and re-plans when they arrive (see `smart.controller`).
 
-Chargers are driven through the app's own ports: writes go through `ChargerCommands` (the
-Wallbox account's shared write budget, or the OCPP central system), reads through the
-Wallbox port's `read_status` or, for OCPP, the central system's connector status plus the
-book's latest recorded sample. `run_smart_charging(context)` is the lifespan's part.
+Chargers are driven through the `SmartCharger` that the composition root's `chargers(charger)`
+gives for each book charger (the web app's command ports: see `web.smart_chargers`), on the
+`prices` it hands over. `run_smart_charging(parts, ...)` is the lifespan's part.
 """
 
 from __future__ import annotations
@@ -19,19 +18,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 
 from chargebook.clock import Clock
-from chargebook.db import ChargerRepository, Database
-from chargebook.db.repositories.book_reads import BookReadRepository
+from chargebook.db import ChargerRepository
 from chargebook.db.repositories.smart import SmartPlanRepository
-from chargebook.db.smart_store import DatabasePriceCache, DatabaseSmartStore
-from chargebook.domain.models import ChargerSource
-from chargebook.domain.plausibility import CLOCK_TOLERANCE
-from chargebook.domain.prices import ChargerLimits, PriceCache, PriceSource
-from chargebook.domain.smart import ChargerReading, ControllerEvent, RepeatingPlan
+from chargebook.db.smart_store import DatabaseSmartStore
+from chargebook.domain.prices import PriceCache, PriceSource
+from chargebook.domain.smart import ControllerEvent, RepeatingPlan, SmartCharger
 from chargebook.domain.stored import StoredCharger
 from chargebook.errors import ChargebookError
 from chargebook.prices import (
@@ -40,17 +36,15 @@ from chargebook.prices import (
     EntsoePriceSource,
     FallbackPriceSource,
 )
+from chargebook.serve.parts import RuntimeParts
 from chargebook.settings import Settings
 from chargebook.smart import ControllerSettings, SmartController
-from chargebook.smart.adapters.ocpp import OcppSmartCharger
-from chargebook.smart.adapters.wallbox import reading_from_status
-from chargebook.web.commands import ChargerCommand, CommandNotSupportedError, CommandRequest
-from chargebook.web.context import WebContext
-from chargebook.web.live import StatusReader
+from chargebook.smart.limits import charger_limits
 
 _LOGGER = logging.getLogger(__name__)
-DEFAULT_MAX_CURRENT_A = 16
 EVENTS_KEPT = 50
+# The port that reads and commands one book charger (given by the composition root).
+ChargerPorts = Callable[[StoredCharger], SmartCharger]
 
 
 def network_price_source(settings: Settings, cache: PriceCache) -> PriceSource:
@@ -62,69 +56,6 @@ def network_price_source(settings: Settings, cache: PriceCache) -> PriceSource:
             CachedPriceSource(EntsoePriceSource(security_token=token), cache),
         ]
     )
-
-
-def price_source(context: WebContext) -> PriceSource:
-    """The app's price source (built from the settings on first use)."""
-    if context.prices is None:
-        cache = DatabasePriceCache(context.database, context.clock)
-        context.prices = network_price_source(context.settings, cache)
-    return context.prices
-
-
-def charger_limits(charger: StoredCharger) -> ChargerLimits:
-    """What the planner assumes of a charger: its maximum current (16 A when the source does
-    not say) on three phases at 230 V; the controller learns a slower car while it charges."""
-    max_a = max(6, charger.charger.max_current_a or DEFAULT_MAX_CURRENT_A)
-    return ChargerLimits(max_current_a=float(max_a), phases=3)
-
-
-class PortSmartCharger:
-    """The `SmartCharger` port over the web app's command ports, for one book charger."""
-
-    def __init__(self, context: WebContext, charger: StoredCharger) -> None:
-        self._context = context
-        self._charger = charger
-
-    async def read(self, charger_id: str) -> ChargerReading:
-        """Raises `CommandNotSupportedError` when no port of the source can read, or the
-        port's own errors (rate limit, offline, ...)."""
-        source = self._charger.charger.source
-        if source is ChargerSource.OCPP:
-            central = self._context.central_system
-            if central is None:
-                raise CommandNotSupportedError("the OCPP central system is not running")
-            meter = _BookMeter(self._context.database, self._charger.id, self._context.clock)
-            ocpp = OcppSmartCharger(central, meter, self._context.clock)
-            return await ocpp.read(charger_id)
-        port = self._context.commands.port(source)
-        if not isinstance(port, StatusReader):
-            raise CommandNotSupportedError(f"cannot read {source.value} chargers here")
-        return reading_from_status(charger_id, await port.read_status(self._charger))
-
-    async def set_charging(self, charger_id: str, on: bool) -> None:
-        command = ChargerCommand.RESUME if on else ChargerCommand.PAUSE
-        await self._context.commands.execute(self._charger, CommandRequest(command))
-
-    async def set_current(self, charger_id: str, amps: int) -> None:
-        request = CommandRequest(ChargerCommand.CURRENT, current_a=amps)
-        await self._context.commands.execute(self._charger, request)
-
-
-class _BookMeter:
-    """`LiveMeter` for OCPP chargers: the latest sample the central system recorded."""
-
-    def __init__(self, database: Database, book_id: int, clock: Clock) -> None:
-        self._database = database
-        self._book_id = book_id
-        self._clock = clock
-
-    async def live(self, charge_point_id: str) -> tuple[float, float]:
-        with self._database.session() as session:
-            sample = BookReadRepository(session).latest_sample(
-                self._book_id, not_after=self._clock.now() + CLOCK_TOLERANCE
-            )
-        return (sample.power_kw, sample.energy_kwh) if sample is not None else (0.0, 0.0)
 
 
 @dataclass(eq=False)
@@ -140,13 +71,19 @@ class SmartRuntime:
 
     def __init__(
         self,
-        context: WebContext,
+        parts: RuntimeParts,
         *,
+        chargers: ChargerPorts,
+        prices: PriceSource,
         settings: ControllerSettings | None = None,
         rescan_s: float = 60.0,
     ) -> None:
-        self._context = context
-        self._clock: Clock = context.clock
+        """`chargers(charger)`: the port that reads and commands a book charger; `prices`:
+        the day-ahead prices every controller plans on."""
+        self._parts = parts
+        self._chargers = chargers
+        self._prices = prices
+        self._clock: Clock = parts.clock
         self._settings = settings or ControllerSettings()
         self._rescan_s = rescan_s
         self._running: dict[int, _Running] = {}
@@ -187,7 +124,7 @@ class SmartRuntime:
                 await self._stop_one(book_id)
 
     async def _scan(self) -> None:
-        with self._context.database.session() as session:
+        with self._parts.database.session() as session:
             by_charger: dict[int, list[RepeatingPlan]] = {}
             for book_id, plan in SmartPlanRepository(session, self._clock).list():
                 by_charger.setdefault(book_id, []).append(plan)
@@ -212,14 +149,13 @@ class SmartRuntime:
                 running.controller.plans_changed()
 
     def _start_one(self, charger: StoredCharger, plans: tuple[RepeatingPlan, ...]) -> None:
-        context = self._context
         source = charger.charger.source
-        store = DatabaseSmartStore(context.database, self._clock, source)
+        store = DatabaseSmartStore(self._parts.database, self._clock, source)
         events: deque[ControllerEvent] = deque(maxlen=EVENTS_KEPT)
         controller = SmartController(
             charger.charger.external_id,
-            PortSmartCharger(context, charger),
-            price_source(context),
+            self._chargers(charger),
+            self._prices,
             self._clock,
             limits=charger_limits(charger),
             plans=store,
@@ -265,18 +201,18 @@ class SmartRuntime:
 
 
 @asynccontextmanager
-async def run_smart_charging(context: WebContext) -> AsyncIterator[SmartRuntime | None]:
+async def run_smart_charging(
+    parts: RuntimeParts, *, chargers: ChargerPorts, prices: PriceSource
+) -> AsyncIterator[SmartRuntime | None]:
     """The lifespan's part: run a `SmartRuntime` (unless CHARGEBOOK_WEB_RUN_SMART_CHARGING is
-    false) and keep it in `context.smart`; stop every controller on exit."""
-    if not context.settings.web_run_smart_charging:
+    false; then None); stop every controller on exit."""
+    if not parts.settings.web_run_smart_charging:
         yield None
         return
-    runtime = SmartRuntime(context)
+    runtime = SmartRuntime(parts, chargers=chargers, prices=prices)
     task = asyncio.create_task(runtime.run(), name="chargebook-smart-charging")
-    context.smart = runtime
     try:
         yield runtime
     finally:
         runtime.stop()
         await task
-        context.smart = None

@@ -2,9 +2,10 @@
 
 The connect wizard's last step starts `Backfills.start(account)`: one asyncio task per account
 runs the sync engine (recent sessions first, then the history window by window) while the page
-polls `status(account_id)`. When the app runs the scheduler, it is told to re-read the accounts
-once the backfill ends, and the account gets its periodic sync and live recording jobs
-(`web.account_jobs`), so its sessions keep coming in without a restart.
+polls `status(account_id)`. Once a backfill ends, `on_finished()` runs: `serve` tells its
+scheduler to re-read the accounts, and the account gets its periodic sync and live recording
+jobs (`serve.scheduler`), so its sessions keep coming in without a restart. The engine's steps
+come from the settings (`account_sources.sync_config`), as every other sync's.
 
 The sync engine commits every window on its own and keeps its cursor in the book, so a task
 cancelled at shutdown simply resumes on the next sync.
@@ -15,21 +16,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from chargebook.account_sources import budget_registry, build_sources, close_sources
+from chargebook.account_sources import (
+    budget_registry,
+    build_sources,
+    close_sources,
+    sync_config,
+)
 from chargebook.db.book_store import book_opener
 from chargebook.domain.models import Charger
 from chargebook.domain.users import WallboxAccount
-from chargebook.sync import SyncConfig, SyncEngine
-from chargebook.sync.engine import AccountSource
+from chargebook.serve.parts import RuntimeParts
+from chargebook.serve.scheduler import AccountLeases
+from chargebook.sync import AccountSource, SyncEngine
 from chargebook.sync.report import AccountReport, reads_note, waiting_note
 from chargebook.wallbox.budget import BudgetRegistry, BudgetWait
-from chargebook.web.account_jobs import AccountLeases
-from chargebook.web.context import WebContext
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -94,8 +99,14 @@ class _Progress:
 class Backfills:
     """The running and finished backfills of this process."""
 
-    def __init__(self, context: WebContext) -> None:
-        self._context = context
+    def __init__(
+        self, parts: RuntimeParts, *, on_finished: Callable[[], None] = lambda: None
+    ) -> None:
+        """`on_finished`: called on the app's loop after each backfill ends (failed too)."""
+        self._parts = parts
+        self._on_finished = on_finished
+        # Shared with commands and the scheduler's syncs (one budget per account).
+        self._budget_registry = parts.budgets or budget_registry(parts.settings, parts.clock)
         self._statuses: dict[int, BackfillStatus] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._running: dict[int, tuple[asyncio.AbstractEventLoop, asyncio.Task[Any]]] = {}
@@ -162,9 +173,8 @@ class Backfills:
             self._finish(account, error=type(exc).__name__)
         else:
             self._finish(account, error=report.error, new=report.new)
-        if self._context.scheduler is not None:
-            # Its periodic jobs start now (they also retry what a failed backfill left).
-            self._context.scheduler.refresh()
+        # Its periodic jobs start now (they also retry what a failed backfill left).
+        self._on_finished()
 
     def _finish(self, account: WallboxAccount, *, error: str | None, new: int = 0) -> None:
         self._statuses[account.id] = replace(
@@ -173,24 +183,21 @@ class Backfills:
             new_sessions=new,
             error=error,
             note="failed" if error else "complete",
-            finished_at=self._context.clock.now(),
+            finished_at=self._parts.clock.now(),
         )
 
     def _budgets(self) -> BudgetRegistry:
-        context = self._context
-        if context.budgets is None:  # shared with commands and the scheduler's syncs
-            context.budgets = budget_registry(context.settings, context.clock)
-        return context.budgets
+        return self._budget_registry
 
     def _sources(self, account: WallboxAccount) -> list[AccountSource]:
-        context = self._context
+        parts = self._parts
         return build_sources(
-            context.settings,
-            context.database,
-            context.box,
-            context.clock,
+            parts.settings,
+            parts.database,
+            parts.box,
+            parts.clock,
             only_email=account.email,
-            transport=context.wallbox_transport,
+            transport=parts.wallbox_transport,
             budgets=self._budgets(),
         )
 
@@ -208,13 +215,13 @@ class Backfills:
         task = asyncio.current_task()
         assert task is not None
         self._running[account.id] = (asyncio.get_running_loop(), task)
-        context = self._context
+        parts = self._parts
         sources = self._sources(account)
         progress = _Progress(self._statuses, account.id)
         engine = SyncEngine(
-            book_opener(context.database, context.clock),
-            context.clock,
-            SyncConfig(),
+            book_opener(parts.database, parts.clock),
+            parts.clock,
+            sync_config(parts.settings),
             progress=progress,
         )
         stop_watching = self._budgets().for_account(account.email).watch(progress.waiting)

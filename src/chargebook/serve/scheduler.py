@@ -5,7 +5,7 @@ Why a thread: the sync engine and the recorder write to the book through the syn
 database layer between their awaits. On the app's event loop each such write, and every wait
 for SQLite's write lock while a request holds it, would stall all requests (and a request
 that holds the lock could never finish: a deadlock until the busy timeout). The wizard's
-backfill runs the same way (`web.backfill`).
+backfill runs the same way (`serve.backfill`).
 
 Which accounts: the `accounts` job re-reads the enabled myWallbox accounts every
 `web_accounts_check_s` (60 s) and whenever `refresh()` is called (the wizard does when a
@@ -13,8 +13,10 @@ backfill ends). A new account gets its sync and recorder jobs
 (`jobs.book_jobs.schedule_account_jobs`); a removed or disabled one loses them (a run in
 progress is cancelled) and its HTTP client is closed. An account whose backfill is still
 running waits for it; and a sync of an account runs only while it holds the account's lease
-(`AccountLeases`, shared with the backfills): a turn that finds the lease taken is skipped,
-so two syncs of one account never run at once.
+(`AccountLeases`, shared with the backfills, given to the engine as its `leases`): a turn
+that finds the lease taken is skipped, so two syncs of one account never run at once.
+
+The engine's steps come from the settings (`account_sources.sync_config`), as the worker's.
 """
 
 from __future__ import annotations
@@ -26,20 +28,21 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from typing import Any
 
-from chargebook.account_sources import build_sources, close_sources, recorder_reads_per_minute
+from chargebook.account_sources import (
+    build_sources,
+    close_sources,
+    recorder_reads_per_minute,
+    sync_config,
+)
 from chargebook.db import WallboxAccountRepository
 from chargebook.db.book_store import book_opener
 from chargebook.errors import ChargebookError
 from chargebook.jobs import Job, Scheduler
 from chargebook.jobs.book_jobs import SYNC_INTERVAL_S, schedule_account_jobs
-from chargebook.sync import SyncConfig, SyncEngine
-from chargebook.sync.engine import AccountSource
+from chargebook.serve.parts import RuntimeParts
+from chargebook.sync import AccountSource, SyncEngine
 from chargebook.sync.recorder import Recorder
-from chargebook.sync.report import AccountReport
-from chargebook.sync.write_group import WriteGroup
-from chargebook.web.context import WebContext
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -47,7 +50,8 @@ ACCOUNT_JOB_NAMES = ("sync", "record")
 
 
 class AccountLeases:
-    """One lease per account, held by whoever syncs it (backfill thread or scheduler)."""
+    """One lease per account, held by whoever syncs it (backfill thread or scheduler); the
+    engine's `SyncLeases`."""
 
     def __init__(self) -> None:
         self._guard = threading.Lock()
@@ -76,53 +80,39 @@ class AccountLeases:
             self.release(account_id)
 
 
-class _LeasedEngine(SyncEngine):
-    """The sync engine, syncing an account only while holding its lease (else: skip)."""
-
-    def __init__(self, leases: AccountLeases, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._leases = leases
-
-    async def _sync_one(self, account: AccountSource, writes: WriteGroup) -> AccountReport:
-        if not self._leases.try_acquire(account.account_id):
-            _LOGGER.info("account %d: sync skipped (a backfill runs)", account.account_id)
-            return AccountReport(account_id=account.account_id, label=account.label)
-        try:
-            report = await super()._sync_one(account, writes)
-            writes.flush()  # the account's writes land before another holder may start
-            return report
-        finally:
-            self._leases.release(account.account_id)
-
-
 class AccountJobs:
     """Adds and removes the per-account jobs of `scheduler` (runs on the scheduler's loop)."""
 
     def __init__(
         self,
-        context: WebContext,
+        parts: RuntimeParts,
         scheduler: Scheduler,
         *,
         busy: Callable[[int], bool],
         leases: AccountLeases,
         synced_at: Callable[[int], datetime | None] = lambda _account_id: None,
     ) -> None:
-        self._context = context
+        self._parts = parts
         self._scheduler = scheduler
         self._busy = busy
         self._synced_at = synced_at
         self._sources: dict[int, AccountSource] = {}
         self._lock = asyncio.Lock()  # a refresh and the periodic check never interleave
-        opener = book_opener(context.database, context.clock)
-        self._engine = _LeasedEngine(leases, opener, context.clock, SyncConfig())
+        opener = book_opener(parts.database, parts.clock)
+        self._engine = SyncEngine(opener, parts.clock, sync_config(parts.settings), leases=leases)
         self._recorder = Recorder(
-            opener, context.clock, reads_per_minute=recorder_reads_per_minute(context.settings)
+            opener, parts.clock, reads_per_minute=recorder_reads_per_minute(parts.settings)
         )
 
     @property
     def account_ids(self) -> set[int]:
         """The accounts that have jobs now."""
         return set(self._sources)
+
+    @property
+    def engine(self) -> SyncEngine:
+        """The sync engine of every account's sync job."""
+        return self._engine
 
     async def reconcile(self) -> None:
         """Schedule new enabled accounts, unschedule removed and disabled ones."""
@@ -166,7 +156,7 @@ class AccountJobs:
         synced_at = self._synced_at(account_id)
         if synced_at is None:
             return 0.0
-        age_s = (self._context.clock.now() - synced_at).total_seconds()
+        age_s = (self._parts.clock.now() - synced_at).total_seconds()
         return max(0.0, SYNC_INTERVAL_S - age_s)
 
     async def aclose(self) -> None:
@@ -175,23 +165,23 @@ class AccountJobs:
         self._sources.clear()
 
     def _enabled(self) -> dict[int, str]:
-        context = self._context
-        with context.database.session() as session:
-            accounts = WallboxAccountRepository(session, context.box, context.clock).list(
+        parts = self._parts
+        with parts.database.session() as session:
+            accounts = WallboxAccountRepository(session, parts.box, parts.clock).list(
                 include_disabled=False
             )
         return {account.id: account.email for account in accounts}
 
     def _build(self, email: str) -> list[AccountSource]:
-        context = self._context
+        parts = self._parts
         return build_sources(
-            context.settings,
-            context.database,
-            context.box,
-            context.clock,
+            parts.settings,
+            parts.database,
+            parts.box,
+            parts.clock,
             only_email=email,
-            transport=context.wallbox_transport,
-            budgets=context.budgets,
+            transport=parts.wallbox_transport,
+            budgets=parts.budgets,
         )
 
 
@@ -204,17 +194,17 @@ class SchedulerThread:
 
     def __init__(
         self,
-        context: WebContext,
+        parts: RuntimeParts,
         *,
         busy: Callable[[int], bool] = lambda _account_id: False,
         leases: AccountLeases | None = None,
         synced_at: Callable[[int], datetime | None] = lambda _account_id: None,
     ) -> None:
-        self._context = context
+        self._parts = parts
         self._busy = busy
         self._synced_at = synced_at
         self._leases = leases or AccountLeases()
-        self._check_interval_s = context.settings.web_accounts_check_s
+        self._check_interval_s = parts.settings.web_accounts_check_s
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._main, name="chargebook-scheduler", daemon=True)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -236,6 +226,11 @@ class SchedulerThread:
     def account_ids(self) -> set[int]:
         """The accounts that have sync and recorder jobs now."""
         return self._accounts.account_ids if self._accounts is not None else set()
+
+    @property
+    def engine(self) -> SyncEngine | None:
+        """The sync engine of the account jobs (None before `start`)."""
+        return self._accounts.engine if self._accounts is not None else None
 
     async def start(self, timeout_s: float = 10.0) -> None:
         """Start the thread; returns once the scheduler runs.
@@ -280,9 +275,9 @@ class SchedulerThread:
             self._ready.set()
 
     async def _run(self) -> None:
-        scheduler = Scheduler(self._context.clock)
+        scheduler = Scheduler(self._parts.clock)
         accounts = AccountJobs(
-            self._context,
+            self._parts,
             scheduler,
             busy=self._busy,
             leases=self._leases,
