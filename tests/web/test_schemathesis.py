@@ -13,8 +13,8 @@ from chargebook.db.testing import example_charger
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.users import UserRole
 
+from .fake_control import FakeControl
 from .helpers import Actor, add_sessions, add_user, client_for, context_of, sign_in
-from .test_matrix import RecordingPort
 
 EXAMPLES_PER_OPERATION = 15
 
@@ -34,7 +34,7 @@ def _token(app: FastAPI) -> str:
 
 def test_api_has_no_server_errors(app: FastAPI) -> None:
     # Commands are recorded, not sent: the Wallbox path has its own tests on the simulator.
-    context_of(app).commands.register(ChargerSource.WALLBOX_CLOUD, RecordingPort())
+    context_of(app).controls.register(ChargerSource.WALLBOX_CLOUD, FakeControl().factory)
     headers = {"Authorization": f"Bearer {_token(app)}"}
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]

@@ -1,4 +1,4 @@
-"""`SmartController`: carries a charging plan out on one charger, through the `SmartCharger`
+"""`SmartController`: carries a charging plan out on one charger, through the `ChargerControl`
 port, and keeps re-planning.
 
 Each `tick()` reads the charger once, accounts the energy since the last reading, re-plans
@@ -22,6 +22,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from chargebook.clock import Clock
+from chargebook.domain.control import ControlFeature, reading_from_status
+from chargebook.domain.ports import ChargerControl
 from chargebook.domain.prices import (
     ChargeGoal,
     ChargePlan,
@@ -38,7 +40,6 @@ from chargebook.domain.smart import (
     RepeatingPlan,
     RepeatingPlanStore,
     SavingsLog,
-    SmartCharger,
 )
 from chargebook.errors import ChargebookError
 from chargebook.planner import plan_charging
@@ -101,7 +102,7 @@ class SmartController:
     def __init__(
         self,
         charger_id: str,
-        charger: SmartCharger,
+        charger: ChargerControl,
         prices: PriceSource,
         clock: Clock,
         *,
@@ -159,7 +160,7 @@ class SmartController:
         now = self._clock.now()
         poll = self.settings.poll_interval_s
         try:
-            reading = await self._charger.read(self.charger_id)
+            reading = await self._read()
         except ChargebookError as exc:
             self._emit(EventKind.READ_FAILED, f"cannot read the charger: {exc.message}")
             return poll
@@ -188,6 +189,13 @@ class SmartController:
         upcoming = next_change(plan, now)
         delay = poll if upcoming is None else min(poll, (upcoming - now).total_seconds())
         return max(delay, 1.0)
+
+    async def _read(self) -> ChargerReading:
+        """The charger's live state as steering needs it (raises `ChargebookError`)."""
+        status = await self._charger.read(self.charger_id)
+        return reading_from_status(
+            self.charger_id, status, self._charger.capabilities(self.charger_id)
+        )
 
     async def run_until(self, end: datetime) -> None:
         """Tick until the clock reaches `end` (a FixedClock fast-forwards a night)."""
@@ -398,7 +406,11 @@ class SmartController:
                 )
             return
         session.running_until = decision.run_end
-        if self.settings.control_current and reading.current_limit_a is not None:
+        if (
+            self.settings.control_current
+            and reading.current_limit_a is not None
+            and charger.capabilities(cid).supports(ControlFeature.CURRENT)
+        ):
             amps = self._amps_for(decision.power_kw, self._limits(session))
             if abs(reading.current_limit_a - amps) >= 0.5:
                 await self._command(
@@ -429,7 +441,7 @@ class SmartController:
                 return False
             await self._clock.sleep(self.settings.confirm_delay_s)
             try:
-                reading = await self._charger.read(self.charger_id)
+                reading = await self._read()
             except ChargebookError as exc:
                 self._emit(EventKind.READ_FAILED, f"cannot confirm: {exc.message}")
                 return False

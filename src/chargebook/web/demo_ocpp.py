@@ -24,9 +24,7 @@ from chargebook.central_system.demo import (
 )
 from chargebook.clock import FixedClock
 from chargebook.db import UserRepository
-from chargebook.domain.models import ChargerSource
 from chargebook.errors import NotFoundError
-from chargebook.web.commands import OcppCommandPort
 from chargebook.web.context import WebContext
 
 _LOGGER = logging.getLogger(__name__)
@@ -54,7 +52,7 @@ async def run_demo_ocpp_charger(
     central = CentralSystem(context.settings, context.database, clock=context.clock)
     async with central:
         port = await central.start("127.0.0.1", 0)
-        context.commands.register(ChargerSource.OCPP, OcppCommandPort(central))
+        context.controls.use_central_system(central, context.database, context.clock)
         context.central_system = central
         try:
             start = context.clock.now() - timedelta(seconds=_TRANSACTION_S)
@@ -70,5 +68,5 @@ async def run_demo_ocpp_charger(
             finally:
                 await cp.close()
         finally:
-            context.commands.unregister(ChargerSource.OCPP)
+            context.controls.drop_central_system()
             context.central_system = None

@@ -21,9 +21,7 @@ from datetime import datetime
 
 from fastapi import FastAPI
 
-from chargebook.domain.models import ChargerSource
 from chargebook.web.account_jobs import AccountLeases, SchedulerThread
-from chargebook.web.commands import OcppCommandPort
 from chargebook.web.context import WebContext
 from chargebook.web.page_services import backfills_of
 from chargebook.web.smart_runtime import run_smart_charging
@@ -70,13 +68,13 @@ async def run_central_system(context: WebContext) -> AsyncIterator[None]:
     central = CentralSystem(settings, context.database, clock=context.clock, settle_heap=True)
     async with central:
         port = await central.start(settings.ocpp_host, settings.ocpp_port)
-        context.commands.register(ChargerSource.OCPP, OcppCommandPort(central))
+        context.controls.use_central_system(central, context.database, context.clock)
         context.central_system = central
         _LOGGER.info("OCPP central system on ws://%s:%d/<id>", settings.ocpp_host, port)
         try:
             yield
         finally:
-            context.commands.unregister(ChargerSource.OCPP)
+            context.controls.drop_central_system()
             context.central_system = None
 
 

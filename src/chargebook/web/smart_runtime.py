@@ -8,10 +8,9 @@ plans are gone or paused. Each controller loop calls `tick()` and sleeps for the
 for (the next slot boundary or the poll interval); `tick()` refreshes the prices while
 tomorrow's are missing and re-plans when they arrive (see `smart.controller`).
 
-Chargers are driven through the app's own ports: writes go through `ChargerCommands` (the
-Wallbox account's shared write budget, or the OCPP central system), reads through the
-Wallbox port's `read_status` or, for OCPP, the central system's connector status plus the
-book's latest recorded sample. `run_smart_charging(context)` is the lifespan's part.
+Chargers are driven through the one `ChargerControl` port: `context.controls` gives each
+charger's adapter (the Wallbox account's shared budget, or the OCPP central system while it
+runs). `run_smart_charging(context)` is the lifespan's part.
 """
 
 from __future__ import annotations
@@ -24,14 +23,11 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 
 from chargebook.clock import Clock
-from chargebook.db import ChargerRepository, Database
-from chargebook.db.repositories.book_reads import BookReadRepository
+from chargebook.db import ChargerRepository
 from chargebook.db.repositories.smart import SmartPlanRepository
 from chargebook.db.smart_store import DatabasePriceCache, DatabaseSmartStore
-from chargebook.domain.models import ChargerSource
-from chargebook.domain.plausibility import CLOCK_TOLERANCE
 from chargebook.domain.prices import ChargerLimits, PriceCache, PriceSource
-from chargebook.domain.smart import ChargerReading, ControllerEvent, RepeatingPlan
+from chargebook.domain.smart import ControllerEvent, RepeatingPlan
 from chargebook.domain.stored import StoredCharger
 from chargebook.errors import ChargebookError
 from chargebook.prices import (
@@ -42,11 +38,7 @@ from chargebook.prices import (
 )
 from chargebook.settings import Settings
 from chargebook.smart import ControllerSettings, SmartController
-from chargebook.smart.adapters.ocpp import OcppSmartCharger
-from chargebook.smart.adapters.wallbox import reading_from_status
-from chargebook.web.commands import ChargerCommand, CommandNotSupportedError, CommandRequest
 from chargebook.web.context import WebContext
-from chargebook.web.live import StatusReader
 
 _LOGGER = logging.getLogger(__name__)
 DEFAULT_MAX_CURRENT_A = 16
@@ -77,54 +69,6 @@ def charger_limits(charger: StoredCharger) -> ChargerLimits:
     not say) on three phases at 230 V; the controller learns a slower car while it charges."""
     max_a = max(6, charger.charger.max_current_a or DEFAULT_MAX_CURRENT_A)
     return ChargerLimits(max_current_a=float(max_a), phases=3)
-
-
-class PortSmartCharger:
-    """The `SmartCharger` port over the web app's command ports, for one book charger."""
-
-    def __init__(self, context: WebContext, charger: StoredCharger) -> None:
-        self._context = context
-        self._charger = charger
-
-    async def read(self, charger_id: str) -> ChargerReading:
-        """Raises `CommandNotSupportedError` when no port of the source can read, or the
-        port's own errors (rate limit, offline, ...)."""
-        source = self._charger.charger.source
-        if source is ChargerSource.OCPP:
-            central = self._context.central_system
-            if central is None:
-                raise CommandNotSupportedError("the OCPP central system is not running")
-            meter = _BookMeter(self._context.database, self._charger.id, self._context.clock)
-            ocpp = OcppSmartCharger(central, meter, self._context.clock)
-            return await ocpp.read(charger_id)
-        port = self._context.commands.port(source)
-        if not isinstance(port, StatusReader):
-            raise CommandNotSupportedError(f"cannot read {source.value} chargers here")
-        return reading_from_status(charger_id, await port.read_status(self._charger))
-
-    async def set_charging(self, charger_id: str, on: bool) -> None:
-        command = ChargerCommand.RESUME if on else ChargerCommand.PAUSE
-        await self._context.commands.execute(self._charger, CommandRequest(command))
-
-    async def set_current(self, charger_id: str, amps: int) -> None:
-        request = CommandRequest(ChargerCommand.CURRENT, current_a=amps)
-        await self._context.commands.execute(self._charger, request)
-
-
-class _BookMeter:
-    """`LiveMeter` for OCPP chargers: the latest sample the central system recorded."""
-
-    def __init__(self, database: Database, book_id: int, clock: Clock) -> None:
-        self._database = database
-        self._book_id = book_id
-        self._clock = clock
-
-    async def live(self, charge_point_id: str) -> tuple[float, float]:
-        with self._database.session() as session:
-            sample = BookReadRepository(session).latest_sample(
-                self._book_id, not_after=self._clock.now() + CLOCK_TOLERANCE
-            )
-        return (sample.power_kw, sample.energy_kwh) if sample is not None else (0.0, 0.0)
 
 
 @dataclass(eq=False)
@@ -218,7 +162,7 @@ class SmartRuntime:
         events: deque[ControllerEvent] = deque(maxlen=EVENTS_KEPT)
         controller = SmartController(
             charger.charger.external_id,
-            PortSmartCharger(context, charger),
+            context.controls.following(charger),
             price_source(context),
             self._clock,
             limits=charger_limits(charger),
