@@ -6,7 +6,7 @@
   default; on PostgreSQL the `chargebook worker` processes do this, unless
   `CHARGEBOOK_WEB_RUN_SCHEDULER=true`.
 - The OCPP central system (`ocpp_host:ocpp_port`, default 8887) is started here and plugged
-  into `ChargerCommands` for `ocpp` chargers (`CHARGEBOOK_WEB_RUN_CENTRAL_SYSTEM=false` to
+  into the charger controls for `ocpp` chargers (`CHARGEBOOK_WEB_RUN_CENTRAL_SYSTEM=false` to
   leave it out).
 
 Both stop when the app shuts down (uvicorn turns SIGTERM into a lifespan shutdown).
