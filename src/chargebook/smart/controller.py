@@ -197,6 +197,15 @@ class SmartController:
             self.charger_id, status, self._charger.capabilities(self.charger_id)
         )
 
+    def _steers_current(self) -> bool:
+        """Whether to set the current: wanted, and the charger's system can."""
+        if not self.settings.control_current:
+            return False
+        try:
+            return self._charger.capabilities(self.charger_id).supports(ControlFeature.CURRENT)
+        except ChargebookError:  # its system stopped since the reading
+            return False
+
     async def run_until(self, end: datetime) -> None:
         """Tick until the clock reaches `end` (a FixedClock fast-forwards a night)."""
         while (now := self._clock.now()) < end:
@@ -271,9 +280,10 @@ class SmartController:
                 f"{saving.energy_kwh:.2f} kWh for €{saving.actual_cost_eur:.2f}; "
                 f"at once €{saving.charge_now_cost_eur:.2f}; saved €{saving.saving_eur:.2f}",
             )
-        if self.settings.control_current and (
+        if (
             reading.current_limit_a is not None
             and reading.current_limit_a < self.limits.max_current_a
+            and self._steers_current()
         ):
             # Leave the charger as we found it: full current for whoever charges next.
             await self._write(lambda: self._charger.set_current(self.charger_id, self._max_a()))
@@ -406,11 +416,7 @@ class SmartController:
                 )
             return
         session.running_until = decision.run_end
-        if (
-            self.settings.control_current
-            and reading.current_limit_a is not None
-            and charger.capabilities(cid).supports(ControlFeature.CURRENT)
-        ):
+        if reading.current_limit_a is not None and self._steers_current():
             amps = self._amps_for(decision.power_kw, self._limits(session))
             if abs(reading.current_limit_a - amps) >= 0.5:
                 await self._command(
