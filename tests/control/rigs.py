@@ -109,14 +109,14 @@ async def ocpp_rig(database: Database) -> AsyncIterator[Rig]:
         assert stored is not None
         controls = ChargerControls()
         controls.use_central_system(central, database, clock)
-        booted_at = {"transaction": cp.transaction_id}
+        first_transaction = cp.transaction_id  # a Reset ends it (the charger reboots)
         yield Rig(
             control=controls.for_charger(stored),
             charger_id="SIM-1",
             unknown_id="NOT-CONNECTED",
             limit_a=lambda: cp.limit_a,
-            locked=lambda: False,
-            restarted=lambda: cp.transaction_id != booted_at["transaction"],
+            locked=lambda: False,  # OCPP 1.6 has no lock (the suite checks the refusal)
+            restarted=lambda: cp.transaction_id != first_transaction,
         )
 
 
