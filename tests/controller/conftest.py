@@ -15,8 +15,8 @@ from chargebook.simulator.wallbox import (
     SimulatorConfig,
     WallboxSimulator,
 )
-from chargebook.smart.adapters.wallbox import WallboxSmartCharger
 from chargebook.wallbox import MemoryTokenStore, RequestBudget, WallboxClient
+from chargebook.wallbox.control import WallboxControl
 
 from .helpers import QUARTER_FILE, SEED, SIM_URL, IgnoringTransport, local
 
@@ -56,8 +56,8 @@ async def wallbox(
 
 
 @pytest.fixture
-def charger(wallbox: WallboxClient) -> WallboxSmartCharger:
-    return WallboxSmartCharger(wallbox)
+def charger(wallbox: WallboxClient) -> WallboxControl:
+    return WallboxControl(wallbox)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from chargebook.planner import preview_plan
 from chargebook.prices import FilePriceSource
 from chargebook.simulator.wallbox import WallboxSimulator
 from chargebook.smart import ControllerSettings, SmartController
-from chargebook.smart.adapters.wallbox import WallboxSmartCharger
+from chargebook.wallbox.control import WallboxControl
 
 from .helpers import (
     CHARGER,
@@ -46,7 +46,7 @@ def energy_at(sim: WallboxSimulator, moment: datetime) -> float:
 
 
 def controller(
-    charger: WallboxSmartCharger,
+    charger: WallboxControl,
     prices: FilePriceSource,
     clock: FixedClock,
     **kwargs: object,
@@ -56,7 +56,7 @@ def controller(
 
 async def test_a_night_pauses_outside_cheap_slots_and_delivers_by_departure(
     sim: WallboxSimulator,
-    charger: WallboxSmartCharger,
+    charger: WallboxControl,
     prices: FilePriceSource,
     night_clock: FixedClock,
 ) -> None:
@@ -111,7 +111,7 @@ async def test_a_night_pauses_outside_cheap_slots_and_delivers_by_departure(
 
 async def test_an_ignored_pause_is_caught_by_the_read_back_and_repeated(
     sim: WallboxSimulator,
-    charger: WallboxSmartCharger,
+    charger: WallboxControl,
     prices: FilePriceSource,
     night_clock: FixedClock,
     transport: IgnoringTransport,
@@ -134,7 +134,7 @@ async def test_an_ignored_pause_is_caught_by_the_read_back_and_repeated(
 
 async def test_a_charger_that_never_follows_gets_a_bounded_number_of_writes(
     sim: WallboxSimulator,
-    charger: WallboxSmartCharger,
+    charger: WallboxControl,
     prices: FilePriceSource,
     night_clock: FixedClock,
     transport: IgnoringTransport,

@@ -5,22 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
+from chargebook.central_system.control import OcppControl
 from chargebook.clock import FixedClock
 from chargebook.domain.prices import ChargeGoal
 from chargebook.domain.smart import EventKind
 from chargebook.prices import FilePriceSource
 from chargebook.smart import SmartController
-from chargebook.smart.adapters.ocpp import OcppCommandService, OcppSmartCharger
 
 from .helpers import LIMITS, local
-
-if TYPE_CHECKING:
-    from chargebook.central_system.server import CentralSystem
-
-    def _central_system_fits(central: CentralSystem) -> OcppCommandService:
-        return central  # mypy proves the real central system satisfies the port
 
 
 @dataclass
@@ -53,6 +46,9 @@ class FakeCentral:
     ) -> bool:
         return await self.set_current(charge_point_id, amps or 32.0, connector_id=connector_id)
 
+    async def reset(self, charge_point_id: str, *, hard: bool = False) -> None:
+        self.sent.append(-1.0)
+
 
 class FakeMeter:
     """7 kW while the connector is Charging, integrated over the clock."""
@@ -75,7 +71,7 @@ async def test_the_controller_pauses_and_resumes_an_ocpp_charger_with_profiles(
 ) -> None:
     clock = FixedClock(local(16, 20, 30))
     central = FakeCentral()
-    charger = OcppSmartCharger(central, FakeMeter(central, clock), clock)
+    charger = OcppControl(central, FakeMeter(central, clock), clock)
     smart = SmartController("CP-1", charger, prices, clock, limits=LIMITS)
     smart.set_goal(ChargeGoal(energy_kwh=10.0, departure=local(17, 6, 45)))
     await smart.run_until(local(17, 7, 0))

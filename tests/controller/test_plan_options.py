@@ -13,8 +13,10 @@ from chargebook.db import ChargerRepository, Database
 from chargebook.db.repositories.smart import SmartPlanRepository
 from chargebook.db.smart_store import DatabaseSmartStore
 from chargebook.db.testing import example_charger
+from chargebook.domain.control import ControlCapabilities, ControlFeature
+from chargebook.domain.models import ChargerState, ChargerStatus, MidMeter
 from chargebook.domain.prices import Strategy
-from chargebook.domain.smart import ChargerReading, RepeatingPlan
+from chargebook.domain.smart import RepeatingPlan
 from chargebook.prices import FilePriceSource
 from chargebook.smart import SmartController
 from chargebook.smart.runtime import runs
@@ -31,14 +33,22 @@ class FakeCharger:
         self.energy_kwh = 0.0
         self._last = clock.now()
 
-    async def read(self, charger_id: str) -> ChargerReading:
+    def capabilities(self, charger_id: str) -> ControlCapabilities:
+        return ControlCapabilities("Fake", frozenset(ControlFeature))
+
+    async def read(self, charger_id: str) -> ChargerStatus:
         now = self._clock.now()
         if self.on:
             self.energy_kwh += 11.04 * (now - self._last).total_seconds() / 3600
         self._last = now
-        return ChargerReading(
-            charger_id, now, True, self.on, not self.on, 11.04 if self.on else 0.0,
-            self.energy_kwh, current_limit_a=16.0,
+        return ChargerStatus(
+            charger_id, now, ChargerState.CHARGING if self.on else ChargerState.PAUSED, None,
+            car_connected=True, charging_power_kw=11.04 if self.on else 0.0,
+            session_energy_kwh=self.energy_kwh, session_duration_s=None,
+            discharged_energy_kwh=0.0, locked=False, max_charging_current_a=16,
+            max_available_current_a=32, icp_max_current_a=None, energy_price_per_kwh=None,
+            currency=None, firmware_version=None, firmware_update_available=False,
+            eco_smart=None, mid=MidMeter(enabled=False),
         )  # fmt: skip
 
     async def set_charging(self, charger_id: str, on: bool) -> None:
@@ -46,6 +56,15 @@ class FakeCharger:
         self.on = on
 
     async def set_current(self, charger_id: str, amps: int) -> None:
+        return None
+
+    async def set_locked(self, charger_id: str, locked: bool) -> None:
+        return None
+
+    async def restart(self, charger_id: str) -> None:
+        return None
+
+    async def set_energy_price(self, charger_id: str, price_per_kwh: Decimal) -> None:
         return None
 
 

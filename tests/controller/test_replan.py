@@ -11,7 +11,7 @@ from chargebook.domain.smart import EventKind, RepeatingPlan, SessionSaving
 from chargebook.prices import FilePriceSource
 from chargebook.simulator.wallbox import WallboxSimulator
 from chargebook.smart import ControllerSettings, SmartController, StaticPlans
-from chargebook.smart.adapters.wallbox import WallboxSmartCharger
+from chargebook.wallbox.control import WallboxControl
 
 from .helpers import CHARGER, LIMITS, local
 
@@ -45,7 +45,7 @@ class ListSavings:
 
 async def test_new_prices_trigger_a_replan_that_moves_charging_into_the_night(
     sim: WallboxSimulator,
-    charger: WallboxSmartCharger,
+    charger: WallboxControl,
     prices: FilePriceSource,
     night_clock: FixedClock,
 ) -> None:
@@ -77,7 +77,7 @@ async def test_new_prices_trigger_a_replan_that_moves_charging_into_the_night(
 
 async def test_plug_in_and_out_over_two_nights_with_a_repeating_plan(
     sim: WallboxSimulator,
-    charger: WallboxSmartCharger,
+    charger: WallboxControl,
     prices: FilePriceSource,
     night_clock: FixedClock,
 ) -> None:
@@ -112,7 +112,7 @@ async def test_plug_in_and_out_over_two_nights_with_a_repeating_plan(
 
 async def test_a_missed_departure_warns_and_keeps_charging(
     sim: WallboxSimulator,
-    charger: WallboxSmartCharger,
+    charger: WallboxControl,
     prices: FilePriceSource,
     night_clock: FixedClock,
 ) -> None:

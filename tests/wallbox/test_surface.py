@@ -15,6 +15,7 @@ from chargebook.domain.ports import ChargerCloud, ChargerControl
 from chargebook.errors import ConfigurationError
 from chargebook.settings import load_settings
 from chargebook.wallbox import EncryptedFileTokenStore, WallboxClient
+from chargebook.wallbox.control import WallboxControl
 
 
 def test_exported_members_are_pinned() -> None:
@@ -45,9 +46,11 @@ def test_exported_members_are_pinned() -> None:
     assert 4 not in {int(a) for a in wallbox_package.RemoteAction}  # no factory reset
 
 
-def test_client_satisfies_both_ports(client: WallboxClient) -> None:
+def test_client_satisfies_the_cloud_port_and_its_adapter_the_control_port(
+    client: WallboxClient,
+) -> None:
     assert isinstance(client, ChargerCloud)
-    assert isinstance(client, ChargerControl)
+    assert isinstance(WallboxControl(client), ChargerControl)
 
 
 async def test_from_settings(

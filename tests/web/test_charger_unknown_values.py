@@ -6,44 +6,40 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from chargebook.domain.models import ChargerSource, ChargerState, ChargerStatus, MidMeter
-from chargebook.domain.stored import StoredCharger
-from chargebook.web.commands import CommandRequest
 
+from .fake_control import FakeControl
 from .helpers import World, context_of
 
 
-class UnknownValuesPort:
-    """Reads a status as the tolerant wire models make it from a sparse reply."""
-
-    async def execute(self, charger: StoredCharger, request: CommandRequest) -> None:
-        return None
-
-    async def read_status(self, charger: StoredCharger) -> ChargerStatus:
-        return ChargerStatus(
-            charger_external_id=charger.charger.external_id,
-            observed_at=datetime.now(UTC),
-            state=ChargerState.UNKNOWN,
-            status_code=None,
-            car_connected=False,
-            charging_power_kw=None,
-            session_energy_kwh=None,
-            session_duration_s=None,
-            discharged_energy_kwh=0.0,
-            locked=None,
-            max_charging_current_a=None,
-            max_available_current_a=None,
-            icp_max_current_a=None,
-            energy_price_per_kwh=None,
-            currency=None,
-            firmware_version=None,
-            firmware_update_available=False,
-            eco_smart=None,
-            mid=MidMeter(enabled=False),
-        )
+def unknown_values(charger_id: str) -> ChargerStatus:
+    """A status as the tolerant wire models make it from a sparse reply."""
+    return ChargerStatus(
+        charger_external_id=charger_id,
+        observed_at=datetime.now(UTC),
+        state=ChargerState.UNKNOWN,
+        status_code=None,
+        car_connected=False,
+        charging_power_kw=None,
+        session_energy_kwh=None,
+        session_duration_s=None,
+        discharged_energy_kwh=0.0,
+        locked=None,
+        max_charging_current_a=None,
+        max_available_current_a=None,
+        icp_max_current_a=None,
+        energy_price_per_kwh=None,
+        currency=None,
+        firmware_version=None,
+        firmware_update_available=False,
+        eco_smart=None,
+        mid=MidMeter(enabled=False),
+    )
 
 
 async def test_charger_page_and_live_json_show_unknown_values(world: World) -> None:
-    context_of(world.app).commands.register(ChargerSource.WALLBOX_CLOUD, UnknownValuesPort())
+    context_of(world.app).controls.register(
+        ChargerSource.WALLBOX_CLOUD, FakeControl(unknown_values).factory
+    )
     owner = world.actors["owner_a"]
     charger_id = world.charger_ids["owner_a"]
     live = await owner.client.get(f"/chargers/{charger_id}/live")

@@ -132,4 +132,4 @@ async def test_ocpp_chargers_without_a_running_central_system_are_409(cloud: Clo
         f"/api/v1/chargers/{stored.id}/commands/pause", headers=cloud.owner.bearer()
     )
     assert response.status_code == 409
-    assert response.json()["error"] == "CommandNotSupportedError"
+    assert response.json()["error"] == "ControlNotSupportedError"

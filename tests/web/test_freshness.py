@@ -7,27 +7,18 @@ from datetime import UTC, datetime, timedelta
 from chargebook.clock import FixedClock
 from chargebook.domain.freshness import updated_ago
 from chargebook.domain.models import ChargerSource, ChargerState, ChargerStatus, MidMeter
-from chargebook.domain.stored import StoredCharger
-from chargebook.web.commands import CommandRequest
 
+from .fake_control import FakeControl
 from .helpers import World, context_of
 
 
-class ReadingPort:
-    """A command port that can read a status (observed at the clock's time)."""
+def reading_port(clock: FixedClock) -> FakeControl:
+    """A control that reads a status (observed at the clock's time)."""
 
-    def __init__(self, clock: FixedClock) -> None:
-        self.clock = clock
-        self.reads = 0
-
-    async def execute(self, charger: StoredCharger, request: CommandRequest) -> None:
-        return None
-
-    async def read_status(self, charger: StoredCharger) -> ChargerStatus:
-        self.reads += 1
+    def status(charger_id: str) -> ChargerStatus:
         return ChargerStatus(
-            charger_external_id=charger.charger.external_id,
-            observed_at=self.clock.now(),
+            charger_external_id=charger_id,
+            observed_at=clock.now(),
             state=ChargerState.CHARGING,
             status_code=194,
             car_connected=True,
@@ -47,10 +38,12 @@ class ReadingPort:
             mid=MidMeter(enabled=False),
         )
 
+    return FakeControl(status)
+
 
 async def test_the_page_and_its_json_say_how_old_the_reading_is(world: World) -> None:
-    port = ReadingPort(world.clock)
-    context_of(world.app).commands.register(ChargerSource.WALLBOX_CLOUD, port)
+    port = reading_port(world.clock)
+    context_of(world.app).controls.register(ChargerSource.WALLBOX_CLOUD, port.factory)
     owner = world.actors["owner_a"]
     charger_id = world.charger_ids["owner_a"]
 

@@ -16,25 +16,13 @@ from fastapi.routing import iter_route_contexts
 
 from chargebook.domain.access import ApiScope
 from chargebook.domain.models import ChargerSource
-from chargebook.domain.stored import StoredCharger
-from chargebook.web.commands import CommandRequest
 from chargebook.web.deps import account_service
 
+from .fake_control import FakeControl
 from .helpers import Actor, World, context_of, csrf_from, sign_in
 from .routes import FRAMEWORK_PATHS, ROUTES, UNKNOWN_ID, Access, RouteCase
 
 ACTORS = ("anonymous", "owner_a", "owner_b", "operator")
-
-
-class RecordingPort:
-    """A command port that only remembers what it was asked (the Wallbox path has its own
-    tests against the simulator)."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[int, CommandRequest]] = []
-
-    async def execute(self, charger: StoredCharger, request: CommandRequest) -> None:
-        self.sent.append((charger.id, request))
 
 
 def _path(case: RouteCase, world: World) -> str:
@@ -90,7 +78,7 @@ def _check_error_shape(response: httpx.Response) -> None:
 
 @pytest.mark.parametrize("case", ROUTES, ids=lambda case: case.id)
 async def test_access_matrix(world: World, case: RouteCase) -> None:
-    context_of(world.app).commands.register(ChargerSource.WALLBOX_CLOUD, RecordingPort())
+    context_of(world.app).controls.register(ChargerSource.WALLBOX_CLOUD, FakeControl().factory)
     for name in ACTORS:
         response = await _request(case, world, world.actors[name])
         expected = _expected(case, name)

@@ -33,9 +33,9 @@ from chargebook.web.accounts import AccountService
 from chargebook.web.cookies import SESSION_COOKIE
 from chargebook.web.security import csrf_token_for
 
+from .fake_control import FakeControl
 from .fuzz_inputs import CURSORS, EDGE_TEXT, FuzzRoute, app_routes, form_of, query_of, values
 from .helpers import PRICES_FILE, World, build_world, context_of, make_app
-from .test_matrix import RecordingPort
 
 with warnings.catch_warnings():  # starlette's note that it prefers httpx2; behaviour is the same
     warnings.simplefilter("ignore")
@@ -139,7 +139,7 @@ def fuzz(web_settings: Settings, database: Database, clock: FixedClock) -> Itera
     context = context_of(app)
     context.prices = FilePriceSource(PRICES_FILE)
     # Commands are recorded, not sent: no network from a fuzzer.
-    context.commands.register(ChargerSource.WALLBOX_CLOUD, RecordingPort())
+    context.controls.register(ChargerSource.WALLBOX_CLOUD, FakeControl().factory)
     world = asyncio.run(build_world(app))
     client = TestClient(
         app, raise_server_exceptions=False, follow_redirects=False, client=("203.0.113.9", 5555)

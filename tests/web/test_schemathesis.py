@@ -19,8 +19,8 @@ from chargebook.domain.models import ChargerSource
 from chargebook.domain.users import UserRole
 from chargebook.settings import Settings
 
+from .fake_control import FakeControl
 from .helpers import Actor, add_sessions, add_user, client_for, context_of, make_app, sign_in
-from .test_matrix import RecordingPort
 
 EXAMPLES_PER_OPERATION = 15
 
@@ -50,7 +50,7 @@ async def backend_app(
 def test_api_has_no_server_errors(backend_app: FastAPI) -> None:
     app = backend_app
     # Commands are recorded, not sent: the Wallbox path has its own tests on the simulator.
-    context_of(app).commands.register(ChargerSource.WALLBOX_CLOUD, RecordingPort())
+    context_of(app).controls.register(ChargerSource.WALLBOX_CLOUD, FakeControl().factory)
     headers = {"Authorization": f"Bearer {_token(app)}"}
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]

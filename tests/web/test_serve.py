@@ -51,7 +51,7 @@ async def test_lifespan_runs_scheduler_and_central_system(
         assert sorted(job.name for job in scheduler.jobs) == ["accounts", "record", "sync"]
         central = context.central_system
         assert central is not None
-        assert context.commands._ports[ChargerSource.OCPP] is not None
+        assert context.controls._factories[ChargerSource.OCPP] is not None
         await asyncio.sleep(0)
     assert context.scheduler is None
     assert context.central_system is None

@@ -3,7 +3,9 @@
 Credentials come from `--email/--password`, from CHARGEBOOK_WALLBOX_EMAIL and
 CHARGEBOOK_WALLBOX_PASSWORD, or from a prompt (the password hidden). `login` signs in once and
 keeps the tokens encrypted in the data directory, so later commands do not sign in again.
-The charger id may be left out when the account has exactly one charger.
+The charger id may be left out when the account has exactly one charger. Pause, resume, lock,
+unlock, current, restart and the energy price go through the `ChargerControl` port
+(`wallbox.control.WallboxControl`), like the web controls and smart charging.
 """
 
 from __future__ import annotations
@@ -31,10 +33,12 @@ from chargebook.cli.wallbox_render import (
 )
 from chargebook.clock import SystemClock
 from chargebook.domain.models import EcoSmartMode, SessionRecord
+from chargebook.domain.ports import ChargerControl
 from chargebook.errors import ConfigurationError
 from chargebook.private_files import private_dir
 from chargebook.settings import Settings, load_settings
 from chargebook.wallbox import EncryptedFileTokenStore, WallboxClient
+from chargebook.wallbox.control import WallboxControl
 
 T = TypeVar("T")
 ACCOUNT_FILE = "wallbox-account"
@@ -176,32 +180,42 @@ def _command(
     _run(ctx, action)
 
 
+def _control(
+    ctx: typer.Context,
+    charger_id: str | None,
+    act: Callable[[ChargerControl, str], Awaitable[None]],
+    done: str,
+) -> None:
+    """Send one command through the port."""
+    _command(ctx, charger_id, lambda client, cid: act(WallboxControl(client), cid), done)
+
+
 @wallbox_app.command()
 @handle_errors
 def lock(ctx: typer.Context, charger_id: str | None = ChargerArg) -> None:
     """Lock the charger."""
-    _command(ctx, charger_id, lambda c, i: c.set_locked(i, True), "Charger {id} locked.")
+    _control(ctx, charger_id, lambda c, i: c.set_locked(i, True), "Charger {id} locked.")
 
 
 @wallbox_app.command()
 @handle_errors
 def unlock(ctx: typer.Context, charger_id: str | None = ChargerArg) -> None:
     """Unlock the charger."""
-    _command(ctx, charger_id, lambda c, i: c.set_locked(i, False), "Charger {id} unlocked.")
+    _control(ctx, charger_id, lambda c, i: c.set_locked(i, False), "Charger {id} unlocked.")
 
 
 @wallbox_app.command()
 @handle_errors
 def pause(ctx: typer.Context, charger_id: str | None = ChargerArg) -> None:
     """Pause charging (only has an effect while charging)."""
-    _command(ctx, charger_id, lambda c, i: c.pause(i), "Pause sent to charger {id}.")
+    _control(ctx, charger_id, lambda c, i: c.set_charging(i, False), "Pause sent to charger {id}.")
 
 
 @wallbox_app.command()
 @handle_errors
 def resume(ctx: typer.Context, charger_id: str | None = ChargerArg) -> None:
     """Resume charging after a pause."""
-    _command(ctx, charger_id, lambda c, i: c.resume(i), "Resume sent to charger {id}.")
+    _control(ctx, charger_id, lambda c, i: c.set_charging(i, True), "Resume sent to charger {id}.")
 
 
 @wallbox_app.command()
@@ -213,7 +227,7 @@ def current(
 ) -> None:
     """Set the maximum charging current in A."""
     done = f"Charger {{id}}: maximum current {amps} A."
-    _command(ctx, charger_id, lambda c, i: c.set_max_current(i, amps), done)
+    _control(ctx, charger_id, lambda c, i: c.set_current(i, amps), done)
 
 
 @wallbox_app.command()
@@ -222,7 +236,7 @@ def restart(ctx: typer.Context, charger_id: str | None = ChargerArg, yes: bool =
     """Reboot the charger (offline for about 90 s)."""
     if not yes:
         typer.confirm("Restart the charger? It goes offline for about 90 s", abort=True)
-    _command(ctx, charger_id, lambda c, i: c.restart(i), "Restart sent to charger {id}.")
+    _control(ctx, charger_id, lambda c, i: c.restart(i), "Restart sent to charger {id}.")
 
 
 @wallbox_app.command("update-firmware")
@@ -251,7 +265,7 @@ def energy_cost(
     if not amount.is_finite() or amount < 0:
         raise typer.BadParameter("the price must be a number >= 0")
     done = f"Charger {{id}}: energy price {amount}/kWh."
-    _command(ctx, charger_id, lambda c, i: c.set_energy_price(i, amount), done)
+    _control(ctx, charger_id, lambda c, i: c.set_energy_price(i, amount), done)
 
 
 @wallbox_app.command("eco-smart")

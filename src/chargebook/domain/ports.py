@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
+from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
 from chargebook.domain.book import SessionSample, StoredSession, SyncState, UpsertPlan
+from chargebook.domain.control import ControlCapabilities
 from chargebook.domain.models import (
     Charger,
     ChargerReading,
@@ -51,15 +53,34 @@ class ChargerOverview(Protocol):
 
 @runtime_checkable
 class ChargerControl(Protocol):
-    """Commands a charger."""
+    """Commands the chargers of one system (one adapter per brand, beside its client:
+    `wallbox/control.py`, `central_system/control.py`); `charger_id` is the charger's id at
+    that system (the book's `external_id`).
+
+    `capabilities` says what works; a method for a feature it lacks raises
+    `ControlNotSupportedError`. Writes are sent once: an adapter never re-sends a write whose
+    reply was lost. Errors are `ChargebookError` subclasses (with `retryable`) only.
+    """
+
+    def capabilities(self, charger_id: str) -> ControlCapabilities: ...
+
+    async def read(self, charger_id: str) -> ChargerStatus:
+        """The live state (values the system does not report are None)."""
+        ...
+
+    async def set_charging(self, charger_id: str, on: bool) -> None:
+        """Resume (True) or pause (False) charging; the car stays connected."""
+        ...
+
+    async def set_current(self, charger_id: str, amps: int) -> None:
+        """Limit the charging current to `amps` (A)."""
+        ...
 
     async def set_locked(self, charger_id: str, locked: bool) -> None: ...
 
-    async def pause(self, charger_id: str) -> None: ...
+    async def restart(self, charger_id: str) -> None: ...
 
-    async def resume(self, charger_id: str) -> None: ...
-
-    async def set_max_current(self, charger_id: str, amps: int) -> None: ...
+    async def set_energy_price(self, charger_id: str, price_per_kwh: Decimal) -> None: ...
 
 
 class SessionBook(Protocol):

@@ -1,8 +1,8 @@
 """Smart charging at run time: repeating plans, what the controller reads and commands, its
 events and the savings it records. The planner's types are in `domain/prices.py`.
 
-Ports here are small on purpose: a Wallbox Cloud adapter and an OCPP adapter implement
-`SmartCharger`; the database implements `RepeatingPlanStore` and `SavingsLog`.
+The controller commands a charger through the one `ChargerControl` port (`domain/ports.py`);
+the database implements `RepeatingPlanStore` and `SavingsLog` here.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chargebook.clock import ensure_utc
@@ -108,26 +108,6 @@ class ChargerReading:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "observed_at", ensure_utc(self.observed_at))
-
-
-@runtime_checkable
-class SmartCharger(Protocol):
-    """The charger as the smart-charging controller sees it (Wallbox Cloud or OCPP).
-
-    Writes may be accepted and still not take effect (firmware that ignores commands): the
-    controller confirms every write by reading the status back. Implementations raise
-    `ChargebookError` subclasses (with `retryable`) only.
-    """
-
-    async def read(self, charger_id: str) -> ChargerReading: ...
-
-    async def set_charging(self, charger_id: str, on: bool) -> None:
-        """Resume (True) or pause (False) charging; the car stays connected."""
-        ...
-
-    async def set_current(self, charger_id: str, amps: int) -> None:
-        """Limit the charging current to `amps` (A)."""
-        ...
 
 
 class EventKind(StrEnum):

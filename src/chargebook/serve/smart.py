@@ -8,9 +8,10 @@ plans are gone or paused. Each controller loop calls `tick()` and sleeps for the
 for (the next slot boundary or the poll interval); `tick()` refreshes the prices while
 tomorrow's are missing and re-plans when they arrive (see `smart.controller`).
 
-Chargers are driven through the `SmartCharger` that the composition root's `chargers(charger)`
-gives for each book charger (the web app's command ports: see `web.smart_chargers`), on the
-`prices` it hands over. `run_smart_charging(parts, ...)` is the lifespan's part.
+Chargers are driven through the one `ChargerControl` port that the composition root's
+`chargers(charger)` gives for each book charger (the web app's `ChargerControls`: see
+`web.smart_chargers`), on the `prices` it hands over. `run_smart_charging(parts, ...)` is the
+lifespan's part.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from chargebook.clock import Clock
 from chargebook.db import ChargerRepository
 from chargebook.db.repositories.smart import SmartPlanRepository
 from chargebook.db.smart_store import DatabaseSmartStore
+from chargebook.domain.ports import ChargerControl
 from chargebook.domain.prices import PriceCache, PriceSource
-from chargebook.domain.smart import ControllerEvent, RepeatingPlan, SmartCharger
+from chargebook.domain.smart import ControllerEvent, RepeatingPlan
 from chargebook.domain.stored import StoredCharger
 from chargebook.errors import ChargebookError
 from chargebook.prices import (
@@ -44,7 +46,7 @@ from chargebook.smart.limits import charger_limits
 _LOGGER = logging.getLogger(__name__)
 EVENTS_KEPT = 50
 # The port that reads and commands one book charger (given by the composition root).
-ChargerPorts = Callable[[StoredCharger], SmartCharger]
+ChargerPorts = Callable[[StoredCharger], ChargerControl]
 
 
 def network_price_source(settings: Settings, cache: PriceCache) -> PriceSource:

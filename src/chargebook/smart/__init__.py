@@ -1,6 +1,6 @@
 """Smart charging at run time: the controller that carries plans out through a charger's
-port, repeating weekday plans and the savings ledger. The core modules import only
-`domain`, `clock`, `errors` and the pure `planner`; adapters live in `smart.adapters`."""
+`ChargerControl` port (one adapter per system, beside its client), repeating weekday plans
+and the savings ledger. It imports only `domain`, `clock`, `errors` and the pure `planner`."""
 
 from chargebook.smart.controller import ControllerSettings, SmartController, StaticPlans
 from chargebook.smart.ledger import EnergyLedger, session_saving

@@ -1,4 +1,4 @@
-"""`SmartController`: carries a charging plan out on one charger, through the `SmartCharger`
+"""`SmartController`: carries a charging plan out on one charger, through the `ChargerControl`
 port, and keeps re-planning.
 
 Each `tick()` reads the charger once, accounts the energy since the last reading, re-plans
@@ -22,6 +22,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from chargebook.clock import Clock
+from chargebook.domain.control import ControlFeature, reading_from_status
+from chargebook.domain.ports import ChargerControl
 from chargebook.domain.prices import (
     ChargeGoal,
     ChargePlan,
@@ -38,7 +40,6 @@ from chargebook.domain.smart import (
     RepeatingPlan,
     RepeatingPlanStore,
     SavingsLog,
-    SmartCharger,
 )
 from chargebook.errors import ChargebookError
 from chargebook.planner import plan_charging
@@ -101,7 +102,7 @@ class SmartController:
     def __init__(
         self,
         charger_id: str,
-        charger: SmartCharger,
+        charger: ChargerControl,
         prices: PriceSource,
         clock: Clock,
         *,
@@ -159,7 +160,7 @@ class SmartController:
         now = self._clock.now()
         poll = self.settings.poll_interval_s
         try:
-            reading = await self._charger.read(self.charger_id)
+            reading = await self._read()
         except ChargebookError as exc:
             self._emit(EventKind.READ_FAILED, f"cannot read the charger: {exc.message}")
             return poll
@@ -188,6 +189,22 @@ class SmartController:
         upcoming = next_change(plan, now)
         delay = poll if upcoming is None else min(poll, (upcoming - now).total_seconds())
         return max(delay, 1.0)
+
+    async def _read(self) -> ChargerReading:
+        """The charger's live state as steering needs it (raises `ChargebookError`)."""
+        status = await self._charger.read(self.charger_id)
+        return reading_from_status(
+            self.charger_id, status, self._charger.capabilities(self.charger_id)
+        )
+
+    def _steers_current(self) -> bool:
+        """Whether to set the current: wanted, and the charger's system can."""
+        if not self.settings.control_current:
+            return False
+        try:
+            return self._charger.capabilities(self.charger_id).supports(ControlFeature.CURRENT)
+        except ChargebookError:  # its system stopped since the reading
+            return False
 
     async def run_until(self, end: datetime) -> None:
         """Tick until the clock reaches `end` (a FixedClock fast-forwards a night)."""
@@ -263,9 +280,10 @@ class SmartController:
                 f"{saving.energy_kwh:.2f} kWh for €{saving.actual_cost_eur:.2f}; "
                 f"at once €{saving.charge_now_cost_eur:.2f}; saved €{saving.saving_eur:.2f}",
             )
-        if self.settings.control_current and (
+        if (
             reading.current_limit_a is not None
             and reading.current_limit_a < self.limits.max_current_a
+            and self._steers_current()
         ):
             # Leave the charger as we found it: full current for whoever charges next.
             await self._write(lambda: self._charger.set_current(self.charger_id, self._max_a()))
@@ -398,7 +416,7 @@ class SmartController:
                 )
             return
         session.running_until = decision.run_end
-        if self.settings.control_current and reading.current_limit_a is not None:
+        if reading.current_limit_a is not None and self._steers_current():
             amps = self._amps_for(decision.power_kw, self._limits(session))
             if abs(reading.current_limit_a - amps) >= 0.5:
                 await self._command(
@@ -429,7 +447,7 @@ class SmartController:
                 return False
             await self._clock.sleep(self.settings.confirm_delay_s)
             try:
-                reading = await self._charger.read(self.charger_id)
+                reading = await self._read()
             except ChargebookError as exc:
                 self._emit(EventKind.READ_FAILED, f"cannot confirm: {exc.message}")
                 return False

@@ -56,7 +56,8 @@ from chargebook.wallbox.wire.status import ConfigResponse, StatusResponse
 
 
 class WallboxClient(_WallboxBase):
-    """Async client for one myWallbox account; satisfies `ChargerCloud` and `ChargerControl`."""
+    """Async client for one myWallbox account; satisfies `ChargerCloud` (its control methods
+    are the `ChargerControl` port through `wallbox.control.WallboxControl`)."""
 
     # MID serials per charger id ("" when the charger data has none): a meter's serial does
     # not change, so a client reads each at most once. Made on first use (per instance).
@@ -328,11 +329,11 @@ class WallboxClient(_WallboxBase):
         )
 
     async def set_locked(self, charger_id: str, locked: bool) -> None:
-        """Lock or unlock the charger (`ChargerControl`); see `update_charger`."""
+        """Lock or unlock the charger; see `update_charger`."""
         await self.update_charger(charger_id, locked=locked)
 
     async def set_max_current(self, charger_id: str, amps: int) -> None:
-        """Set the maximum charging current in A (`ChargerControl`); see `update_charger`."""
+        """Set the maximum charging current in A; see `update_charger`."""
         await self.update_charger(charger_id, max_current_a=amps)
 
     async def resume(self, charger_id: str) -> None:
@@ -516,8 +517,8 @@ class WallboxClient(_WallboxBase):
 
 
 if TYPE_CHECKING:
-    from chargebook.domain.ports import ChargerCloud, ChargerControl
+    from chargebook.domain.ports import ChargerCloud
 
-    def _implements_ports(client: WallboxClient) -> tuple[ChargerCloud, ChargerControl]:
-        # mypy proves here that the client satisfies both ports (evcc's `var _ api.X = ...`).
-        return client, client
+    def _implements_ports(client: WallboxClient) -> ChargerCloud:
+        # mypy proves here that the client satisfies the port (evcc's `var _ api.X = ...`).
+        return client

@@ -4,7 +4,7 @@
     app = create_app(settings, database=db, clock=clock, background=False)   # tests
 
 Adapters are wired here and nowhere else: the book, the secret box, the password hasher, the
-charger command ports (Wallbox Cloud now, OCPP when the central system starts in the lifespan).
+charger controls (Wallbox Cloud now, OCPP when the central system starts in the lifespan).
 """
 
 from __future__ import annotations
@@ -17,14 +17,13 @@ from fastapi.staticfiles import StaticFiles
 from chargebook import __version__
 from chargebook.account_sources import budget_registry
 from chargebook.book_keys import open_secret_box
+from chargebook.charger_controls import ChargerControls, WallboxAccountControls
 from chargebook.clock import Clock, SystemClock
 from chargebook.db import Database, open_database
-from chargebook.domain.models import ChargerSource
 from chargebook.settings import Settings
 from chargebook.web.api import api_router
 from chargebook.web.api_docs import router as api_docs_router
 from chargebook.web.body_limit import BodyLimit
-from chargebook.web.commands import ChargerCommands
 from chargebook.web.context import WebContext
 from chargebook.web.handlers import install_handlers
 from chargebook.web.headers import SecurityHeaders
@@ -34,7 +33,6 @@ from chargebook.web.page_services import backfills_of
 from chargebook.web.pages import pages_router
 from chargebook.web.rendering import STATIC_DIR
 from chargebook.web.security import Passwords
-from chargebook.web.wallbox_commands import WallboxCommandPort
 
 OPENAPI_TAGS = [
     {"name": "chargers", "description": "Chargers, their live status and commands."},
@@ -72,16 +70,18 @@ def create_app(
     database = database or open_database(settings)
     box = open_secret_box(settings, database)
     budgets = budget_registry(settings, clock)
-    wallbox_port = WallboxCommandPort(
+    wallbox_accounts = WallboxAccountControls(
         settings, database, box, clock, transport=wallbox_transport, budgets=budgets
     )
+    controls = ChargerControls()
+    controls.use_wallbox_accounts(wallbox_accounts)
     context = WebContext(
         settings=settings,
         database=database,
         box=box,
         clock=clock,
         passwords=Passwords(password_hasher),
-        commands=ChargerCommands({ChargerSource.WALLBOX_CLOUD: wallbox_port}),
+        controls=controls,
         limits=LoginLimits.from_settings(settings),
         wallbox_transport=wallbox_transport,
         budgets=budgets,
@@ -89,7 +89,7 @@ def create_app(
 
     async def shutdown() -> None:
         await backfills_of(app).aclose()  # before the clients and the database go away
-        await wallbox_port.aclose()
+        await wallbox_accounts.aclose()
         if owns_database:
             database.dispose()
 

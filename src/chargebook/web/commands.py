@@ -1,26 +1,21 @@
-"""`ChargerCommands`: lock/unlock, pause/resume, current, restart, energy price, per source.
+"""Charger commands from the web page and the API: checked once, sent through the one
+`ChargerControl` port (`chargebook.charger_controls` picks the charger's adapter).
 
-The service checks the request once and hands it to the port of the charger's source:
-`WallboxCommandPort` (the cloud, with the account's stored credentials and its shared write
-budget) or `OcppCommandPort` (the central system, registered when `serve` starts it). A source
-without a port, or a command its port cannot do, is a `CommandNotSupportedError` (409).
+A command the charger's system cannot do, or a system without a running adapter, is a
+`ControlNotSupportedError` (409) with the reason; the page shows only the controls that work.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol
 
-from chargebook.domain.models import ChargerSource
+from chargebook.charger_controls import ChargerControls
+from chargebook.domain.control import ControlCapabilities, ControlFeature
 from chargebook.domain.stored import StoredCharger
-from chargebook.errors import ConflictError
+from chargebook.errors import ChargebookError, ConflictError
 from chargebook.web.errors import InvalidInputError
-
-if TYPE_CHECKING:
-    from chargebook.central_system import CentralSystem
 
 MIN_CURRENT_A = 6  # IEC 61851: below 6 A a car does not charge
 MAX_CURRENT_A = 80
@@ -46,18 +41,6 @@ class CommandRequest:
     command: ChargerCommand
     current_a: int | None = None
     price_per_kwh: Decimal | None = None
-
-
-class CommandNotSupportedError(ConflictError):
-    """The charger's source cannot do this command (or no port for it is running)."""
-
-
-class CommandPort(Protocol):
-    """Executes commands on the chargers of one source."""
-
-    async def execute(self, charger: StoredCharger, request: CommandRequest) -> None:
-        """Send the command; raises the adapter's ChargebookError subclasses on failure."""
-        ...
 
 
 def check_command(
@@ -89,62 +72,65 @@ def check_command(
     return CommandRequest(command)
 
 
-class ChargerCommands:
-    """Routes a checked command to the port of the charger's source."""
-
-    def __init__(self, ports: Mapping[ChargerSource, CommandPort] | None = None) -> None:
-        self._ports: dict[ChargerSource, CommandPort] = dict(ports or {})
-
-    def register(self, source: ChargerSource, port: CommandPort) -> None:
-        """Plug in (or replace) the port of a source, e.g. when the central system starts."""
-        self._ports[source] = port
-
-    def unregister(self, source: ChargerSource) -> None:
-        """Remove a source's port (its system stopped)."""
-        self._ports.pop(source, None)
-
-    def port(self, source: ChargerSource) -> CommandPort | None:
-        """The port of a source, if one is plugged in (e.g. to read live status through it)."""
-        return self._ports.get(source)
-
-    async def execute(self, charger: StoredCharger, request: CommandRequest) -> None:
-        """Send `request` to the charger through its source's port.
-
-        Raises:
-            CommandNotSupportedError: no port for the source, or the port cannot do it.
-            ChargebookError: the adapter's errors (rate limit, offline, refused, ...).
-        """
-        if charger.transferred:
-            # An earlier owner's row (a house sale): the charger is no longer theirs to control.
-            raise ConflictError("this charger was transferred to its new owner")
-        port = self._ports.get(charger.charger.source)
-        if port is None:
-            raise CommandNotSupportedError(
-                f"commands to {charger.charger.source.value} chargers are not available here"
-            )
-        await port.execute(charger, request)
+FEATURES = {
+    ChargerCommand.LOCK: ControlFeature.LOCK,
+    ChargerCommand.UNLOCK: ControlFeature.LOCK,
+    ChargerCommand.PAUSE: ControlFeature.PAUSE_RESUME,
+    ChargerCommand.RESUME: ControlFeature.PAUSE_RESUME,
+    ChargerCommand.CURRENT: ControlFeature.CURRENT,
+    ChargerCommand.RESTART: ControlFeature.RESTART,
+    ChargerCommand.ENERGY_PRICE: ControlFeature.ENERGY_PRICE,
+}
 
 
-class OcppCommandPort:
-    """Commands through chargebook's own OCPP 1.6J central system (charge point id =
-    the charger's external id). OCPP 1.6 has no lock or energy price: those are refused."""
+async def send_command(
+    controls: ChargerControls, charger: StoredCharger, request: CommandRequest
+) -> None:
+    """Send `request` to the charger through its adapter.
 
-    def __init__(self, central: CentralSystem) -> None:
-        self._central = central
+    Raises:
+        ConflictError: the charger was transferred to a new owner.
+        ControlNotSupportedError: no adapter for the charger's source, or it cannot do this.
+        ChargebookError: the adapter's errors (rate limit, offline, refused, ...).
+    """
+    if charger.transferred:
+        # An earlier owner's row (a house sale): the charger is no longer theirs to control.
+        raise ConflictError("this charger was transferred to its new owner")
+    control = controls.for_charger(charger)
+    cid = charger.charger.external_id
+    control.capabilities(cid).require(FEATURES[request.command])
+    match request.command:
+        case ChargerCommand.LOCK | ChargerCommand.UNLOCK:
+            await control.set_locked(cid, request.command is ChargerCommand.LOCK)
+        case ChargerCommand.PAUSE | ChargerCommand.RESUME:
+            await control.set_charging(cid, request.command is ChargerCommand.RESUME)
+        case ChargerCommand.CURRENT:
+            assert request.current_a is not None  # check_command guarantees it
+            await control.set_current(cid, request.current_a)
+        case ChargerCommand.RESTART:
+            await control.restart(cid)
+        case ChargerCommand.ENERGY_PRICE:
+            assert request.price_per_kwh is not None
+            await control.set_energy_price(cid, request.price_per_kwh)
 
-    async def execute(self, charger: StoredCharger, request: CommandRequest) -> None:
-        cp_id = charger.charger.external_id
-        match request.command:
-            case ChargerCommand.PAUSE:
-                await self._central.pause(cp_id)
-            case ChargerCommand.RESUME:
-                await self._central.resume(cp_id)
-            case ChargerCommand.CURRENT:
-                assert request.current_a is not None  # check_command guarantees it
-                await self._central.set_current(cp_id, float(request.current_a))
-            case ChargerCommand.RESTART:
-                await self._central.reset(cp_id)
-            case _:
-                raise CommandNotSupportedError(
-                    f"OCPP 1.6 chargers cannot {request.command.value} from chargebook"
-                )
+
+@dataclass(frozen=True, slots=True)
+class ControlsView:
+    """What the charger page offers: `capabilities` None when no adapter runs for it, and
+    `notes` saying why a control is missing."""
+
+    capabilities: ControlCapabilities | None
+    notes: tuple[str, ...]
+
+    def offers(self, feature: str) -> bool:
+        """Whether to show the control of `feature` (a `ControlFeature` value)."""
+        return self.capabilities is not None and self.capabilities.supports(ControlFeature(feature))
+
+
+def controls_view(controls: ChargerControls, charger: StoredCharger) -> ControlsView:
+    """The controls the charger's system supports (no I/O: asking costs no request)."""
+    try:
+        capabilities = controls.for_charger(charger).capabilities(charger.charger.external_id)
+    except ChargebookError as exc:
+        return ControlsView(None, (exc.message,))
+    return ControlsView(capabilities, tuple(capabilities.why_not(f) for f in capabilities.missing))

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from chargebook.charger_controls import ChargerControls
 from chargebook.clock import Clock
 from chargebook.crypto import SecretBox
 from chargebook.db import Database
@@ -18,7 +19,6 @@ from chargebook.serve.scheduler import SchedulerThread
 from chargebook.serve.smart import SmartRuntime
 from chargebook.settings import Settings
 from chargebook.wallbox import BudgetRegistry
-from chargebook.web.commands import ChargerCommands
 from chargebook.web.login_throttle import LoginLimits
 from chargebook.web.security import Passwords
 
@@ -35,7 +35,8 @@ class WebContext:
     box: SecretBox
     clock: Clock
     passwords: Passwords
-    commands: ChargerCommands
+    # The `ChargerControl` adapter of each charger (Wallbox now, OCPP while it runs).
+    controls: ChargerControls
     # One request budget per Wallbox account, shared by commands, sync and the recorder.
     budgets: BudgetRegistry | None = None
     limits: LoginLimits = field(default_factory=LoginLimits)

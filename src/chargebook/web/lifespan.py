@@ -3,7 +3,7 @@
 The runtime itself lives in `chargebook.serve` (scheduler thread, backfills, smart charging,
 the OCPP central system); this lifespan enters its pieces and plugs what they yield into the
 app: the scheduler and the smart runtime on the `WebContext` (pages wake and read them), the
-central system into `ChargerCommands` for `ocpp` chargers (`CHARGEBOOK_WEB_RUN_CENTRAL_SYSTEM
+central system into the charger controls for `ocpp` chargers (`CHARGEBOOK_WEB_RUN_CENTRAL_SYSTEM
 =false` leaves it out). All stop when the app shuts down (uvicorn turns SIGTERM into a lifespan
 shutdown).
 """
@@ -16,10 +16,8 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 
 from fastapi import FastAPI
 
-from chargebook.domain.models import ChargerSource
 from chargebook.serve.runtime import run_central_system, run_scheduler, scheduler_enabled
 from chargebook.serve.smart import run_smart_charging
-from chargebook.web.commands import OcppCommandPort
 from chargebook.web.context import WebContext
 from chargebook.web.page_services import backfills_of
 from chargebook.web.smart_chargers import charger_port, price_source
@@ -36,15 +34,15 @@ async def central_system_commands(
     settle_heap: bool = True,
 ) -> AsyncIterator[int]:
     """Run the OCPP central system (`serve.runtime.run_central_system`), plugged into the
-    charger commands and the context while it runs; yields its port."""
+    charger controls and the context while it runs; yields its port."""
     running = run_central_system(context, host=host, port=port, settle_heap=settle_heap)
     async with running as (central, bound):
-        context.commands.register(ChargerSource.OCPP, OcppCommandPort(central))
+        context.controls.use_central_system(central, context.database, context.clock)
         context.central_system = central
         try:
             yield bound
         finally:
-            context.commands.unregister(ChargerSource.OCPP)
+            context.controls.drop_central_system()
             context.central_system = None
 
 

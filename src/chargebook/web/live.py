@@ -3,8 +3,10 @@
 A Wallbox account may read about 3 times a minute (shared with the recorder), so a page that
 polls every few seconds must not reach the cloud every time: readings are cached per charger
 for `ttl_s` (a few seconds in partner mode) and a command invalidates the cache, so its effect
-shows on the next poll. When the source cannot answer (no port, throttled, offline, slow), the
-book's latest sample is shown instead and the reading says so.
+shows on the next poll. The reading goes through the charger's `ChargerControl` adapter; when
+it cannot answer (no adapter, throttled, offline, slow) or its state is not a live reading
+(OCPP: power and energy are the last recorded MeterValues), the book's latest sample is shown
+instead and the reading says so.
 """
 
 from __future__ import annotations
@@ -13,28 +15,22 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
+from chargebook.charger_controls import ChargerControls
 from chargebook.clock import Clock
 from chargebook.db import Database
 from chargebook.db.repositories.book_reads import BookReadRepository
 from chargebook.domain.book import SessionSample
+from chargebook.domain.control import ControlNotSupportedError
 from chargebook.domain.freshness import updated_ago
 from chargebook.domain.models import ChargerState, ChargerStatus
 from chargebook.domain.plausibility import CLOCK_TOLERANCE
 from chargebook.domain.stored import StoredCharger
 from chargebook.errors import ChargebookError
 from chargebook.settings import Settings
-from chargebook.web.commands import ChargerCommands
 
 READ_TIMEOUT_S = 8.0
-
-
-@runtime_checkable
-class StatusReader(Protocol):
-    """A command port that can also read a charger's live status."""
-
-    async def read_status(self, charger: StoredCharger) -> ChargerStatus: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,9 +140,9 @@ class LiveStatus:
     """Cached live readings per charger (one read in flight per charger)."""
 
     def __init__(
-        self, database: Database, commands: ChargerCommands, clock: Clock, *, ttl_s: float
+        self, database: Database, controls: ChargerControls, clock: Clock, *, ttl_s: float
     ) -> None:
-        self._database, self._commands, self._clock, self._ttl_s = database, commands, clock, ttl_s
+        self._database, self._controls, self._clock, self._ttl_s = database, controls, clock, ttl_s
         self._cache: dict[int, tuple[float, LiveReading]] = {}
         self._locks: dict[int, asyncio.Lock] = {}
 
@@ -175,16 +171,20 @@ class LiveStatus:
         return found[1]
 
     async def _read(self, charger: StoredCharger) -> LiveReading:
-        port = self._commands.port(charger.charger.source)
         note = "last reading recorded in the book"
         if charger.transferred:
             # An earlier owner's row (a house sale): the charger's state now is the new
             # owner's, never read for the earlier one.
             note = "transferred to its new owner; last reading recorded before"
-        elif isinstance(port, StatusReader):
+        else:
+            cid = charger.charger.external_id
             try:
-                status = await asyncio.wait_for(port.read_status(charger), READ_TIMEOUT_S)
-                return _from_status(charger.id, status)
+                control = self._controls.for_charger(charger)
+                if control.capabilities(cid).live_reading:
+                    status = await asyncio.wait_for(control.read(cid), READ_TIMEOUT_S)
+                    return _from_status(charger.id, status)
+            except ControlNotSupportedError:
+                pass  # no adapter runs for its system here: the book's sample, plainly
             except ChargebookError as exc:
                 note = f"live state unavailable ({exc.message}); {note}"
             except TimeoutError:

@@ -19,7 +19,7 @@ def live_status(request: Request) -> LiveStatus:
     if found is None:
         context = get_context(request)
         found = LiveStatus(
-            context.database, context.commands, context.clock, ttl_s=cache_ttl_s(context.settings)
+            context.database, context.controls, context.clock, ttl_s=cache_ttl_s(context.settings)
         )
         state.live_status = found
     return found

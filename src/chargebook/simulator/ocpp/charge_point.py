@@ -357,12 +357,24 @@ class SimulatedChargePoint(ChargePoint):  # type: ignore[misc]  # the library is
         if self.config.wallbox_quirks and repeated:
             self.limit_a = 16.0  # firmware 6.4.x: an identical profile twice (evcc #15490)
         self._apply_power()
+        self._report_suspension()
         return call_result.SetChargingProfile(status="Accepted")
+
+    def _report_suspension(self) -> None:
+        # A real charger says SuspendedEVSE while a 0 A limit holds its open transaction and
+        # Charging again once the limit allows current (what a controller confirms by).
+        if self.transaction_id is None or self.status not in ("Charging", "SuspendedEVSE"):
+            return
+        status = "SuspendedEVSE" if self.limit_a <= 0 else "Charging"
+        if status != self.status:
+            self.status = status
+            self.spawn(self.notify_status(status))
 
     @handles(Action.clear_charging_profile)
     def on_clear_charging_profile(self, **kwargs: Any) -> call_result.ClearChargingProfile:
         self.limit_a = self.config.max_current_a
         self._apply_power()
+        self._report_suspension()
         return call_result.ClearChargingProfile(status="Accepted")
 
     @handles(Action.reset)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Depends
 from chargebook.domain.access import ApiScope, Viewer
 from chargebook.web.book import BookService
 from chargebook.web.commands import ChargerCommand, check_command
+from chargebook.web.commands import send_command as send_to_charger
 from chargebook.web.deps import Ctx, DbSession, require_scope
 from chargebook.web.params import RowId
 from chargebook.web.schemas import (
@@ -51,8 +52,9 @@ async def send_command(
 ) -> CommandOut:
     """Lock, unlock, pause, resume, set the current (A), restart, or set the energy price.
 
-    Sent through the charger's source (Wallbox Cloud with the account's write budget, or the
-    OCPP central system); waits for the charger's or cloud's answer.
+    Sent through the charger's `ChargerControl` adapter (Wallbox Cloud with the account's write
+    budget, or the OCPP central system); waits for the charger's or cloud's answer. A command
+    the charger's system cannot do is a 409 with the reason.
     """
     # A short read: no transaction stays open while the charger answers.
     with context.database.session() as session:
@@ -61,5 +63,5 @@ async def send_command(
     request = check_command(
         charger, command, current_a=arguments.current_a, price_per_kwh=arguments.price_per_kwh
     )
-    await context.commands.execute(charger, request)
+    await send_to_charger(context.controls, charger, request)
     return CommandOut(charger_id=charger.id, command=command)

@@ -1,8 +1,9 @@
 """The owner's charger page: live state that updates in place, the controls, ERE status.
 
 The page polls `/chargers/{id}/live` (JSON) every few seconds. Controls post to
-`/chargers/{id}/commands/{command}` through `ChargerCommands`: a script gets JSON back, a plain
-form post is redirected back to the page (or shown the error).
+`/chargers/{id}/commands/{command}` through the charger's `ChargerControl` adapter: a script
+gets JSON back, a plain form post is redirected back to the page (or shown the error). Only the
+controls the charger's system supports are shown, with a note for those it lacks.
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ from chargebook.db import SessionRepository
 from chargebook.domain.book import SessionState
 from chargebook.errors import ChargebookError
 from chargebook.web.book import BookService
-from chargebook.web.commands import MIN_CURRENT_A, ChargerCommand, check_command
+from chargebook.web.commands import (
+    MIN_CURRENT_A,
+    ChargerCommand,
+    check_command,
+    controls_view,
+    send_command,
+)
 from chargebook.web.deps import Ctx, PageViewer
 from chargebook.web.ere_setup import meter_step
 from chargebook.web.errors import InvalidInputError, status_for
@@ -63,6 +70,7 @@ async def _page(
     values = {
         "charger": charger,
         "reading": reading,
+        "controls": controls_view(context.controls, charger),
         "freshness": reading.freshness(context.clock.now()),
         "ere": ere,
         "recent": recent,
@@ -133,7 +141,7 @@ async def command(
         checked = check_command(
             charger, command, current_a=_int(current_a), price_per_kwh=_decimal(price_per_kwh)
         )
-        await context.commands.execute(charger, checked)
+        await send_command(context.controls, charger, checked)
     except ChargebookError as error:
         status = status_for(error)
         if _wants_json(request):

@@ -1,0 +1,151 @@
+"""`OcppControl`: the `ChargerControl` port over chargebook's OCPP 1.6J central system.
+
+Pause, resume and current are one TxDefaultProfile (pause = 0 A, the transaction stays open),
+sent by `central_system.commands.ChargePointCommands`, which never resends an identical
+profile; resume goes back to the last limit before the pause. Restart is a soft Reset. OCPP
+1.6 has no command to lock a charger against use (UnlockConnector only releases a stuck
+cable) and no energy price: `capabilities` says so and those methods raise
+`ControlNotSupportedError`.
+
+The live state is the connector's last StatusNotification (`SuspendedEVSE` = paused by us,
+`Charging` = drawing) plus power and session energy from a `LiveMeter` (the composition root
+wires it to the recorded MeterValues). A status lags a command by one notification, which
+is what the smart controller's confirm delay and bounded retries are for.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Protocol
+
+from chargebook.clock import Clock
+from chargebook.domain.control import ControlCapabilities, ControlFeature
+from chargebook.domain.models import ChargerState, ChargerStatus, MidMeter
+
+CAPABILITIES = ControlCapabilities(
+    system="OCPP 1.6",
+    features=frozenset(
+        {ControlFeature.PAUSE_RESUME, ControlFeature.CURRENT, ControlFeature.RESTART}
+    ),
+    # Power and energy are the last recorded MeterValues, not a reading taken now.
+    live_reading=False,
+    # A charger does not report its charging profile back.
+    reports_current_limit=False,
+    reasons={
+        ControlFeature.LOCK: "OCPP 1.6 chargers cannot be locked or unlocked from chargebook "
+        "(OCPP 1.6 has no such command; UnlockConnector only releases a stuck cable)",
+        ControlFeature.ENERGY_PRICE: "OCPP 1.6 chargers cannot take an energy price",
+    },
+)
+
+# OCPP 1.6 ChargePointStatus -> chargebook's state; an unknown or missing status is UNKNOWN.
+_STATES = {
+    "Available": ChargerState.READY,
+    "Preparing": ChargerState.WAITING,
+    "Charging": ChargerState.CHARGING,
+    "SuspendedEV": ChargerState.WAITING,
+    "SuspendedEVSE": ChargerState.PAUSED,
+    "Finishing": ChargerState.WAITING,
+    "Reserved": ChargerState.READY,
+    "Faulted": ChargerState.ERROR,
+}
+_CONNECTED = frozenset({"Preparing", "Charging", "SuspendedEV", "SuspendedEVSE", "Finishing"})
+
+
+class _ConnectorStatus(Protocol):
+    connector_status: dict[int, str]
+
+
+class OcppCommandService(Protocol):
+    """What the adapter needs of `central_system.CentralSystem`."""
+
+    def charge_point(self, charge_point_id: str) -> _ConnectorStatus: ...
+
+    async def set_current(
+        self, charge_point_id: str, amps: float, *, connector_id: int = 1
+    ) -> bool: ...
+
+    async def pause(self, charge_point_id: str, *, connector_id: int = 1) -> bool: ...
+
+    async def resume(
+        self, charge_point_id: str, amps: float | None = None, *, connector_id: int = 1
+    ) -> bool: ...
+
+    async def reset(self, charge_point_id: str, *, hard: bool = False) -> None: ...
+
+
+class LiveMeter(Protocol):
+    """Latest power (kW) and energy of the open transaction (kWh) of a charge point."""
+
+    async def live(self, charge_point_id: str) -> tuple[float, float]: ...
+
+
+class OcppControl:
+    """Adapts the central system, one connector per charge point (connector 1); the charger
+    id is the charge point id. Errors: `ChargePointNotConnectedError` (offline),
+    `CommandRejectedError`, `CommandTimeoutError`, `ControlNotSupportedError`."""
+
+    def __init__(
+        self, central: OcppCommandService, meter: LiveMeter, clock: Clock, *, connector_id: int = 1
+    ) -> None:
+        self._central = central
+        self._meter = meter
+        self._clock = clock
+        self._connector_id = connector_id
+
+    def capabilities(self, charger_id: str) -> ControlCapabilities:
+        return CAPABILITIES
+
+    async def read(self, charger_id: str) -> ChargerStatus:
+        status = self._central.charge_point(charger_id).connector_status.get(self._connector_id)
+        power_kw, energy_kwh = await self._meter.live(charger_id)
+        return ChargerStatus(
+            charger_external_id=charger_id,
+            observed_at=self._clock.now(),
+            state=_STATES.get(status or "", ChargerState.UNKNOWN),
+            status_code=None,
+            car_connected=status in _CONNECTED,
+            charging_power_kw=power_kw,
+            session_energy_kwh=energy_kwh,
+            session_duration_s=None,
+            discharged_energy_kwh=0.0,
+            locked=None,
+            max_charging_current_a=None,
+            max_available_current_a=None,
+            icp_max_current_a=None,
+            energy_price_per_kwh=None,
+            currency=None,
+            firmware_version=None,
+            firmware_update_available=False,
+            eco_smart=None,
+            mid=MidMeter(enabled=False),
+        )
+
+    async def set_charging(self, charger_id: str, on: bool) -> None:
+        if on:
+            await self._central.resume(charger_id, connector_id=self._connector_id)
+        else:
+            await self._central.pause(charger_id, connector_id=self._connector_id)
+
+    async def set_current(self, charger_id: str, amps: int) -> None:
+        await self._central.set_current(charger_id, float(amps), connector_id=self._connector_id)
+
+    async def set_locked(self, charger_id: str, locked: bool) -> None:
+        CAPABILITIES.require(ControlFeature.LOCK)
+
+    async def restart(self, charger_id: str) -> None:
+        await self._central.reset(charger_id)
+
+    async def set_energy_price(self, charger_id: str, price_per_kwh: Decimal) -> None:
+        CAPABILITIES.require(ControlFeature.ENERGY_PRICE)
+
+
+if TYPE_CHECKING:
+    from chargebook.central_system.server import CentralSystem
+    from chargebook.domain.ports import ChargerControl
+
+    def _implements_port(control: OcppControl) -> ChargerControl:
+        return control  # mypy proves the adapter satisfies the port
+
+    def _central_system_fits(central: CentralSystem) -> OcppCommandService:
+        return central  # and that the real central system is what the adapter needs

@@ -1,0 +1,56 @@
+"""A `ChargerControl` fake for web tests: remembers what it was asked, reads a status when
+given one (the Wallbox and OCPP adapters have their contract tests against the simulators)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from chargebook.domain.control import ControlCapabilities, ControlFeature
+from chargebook.domain.models import ChargerStatus
+from chargebook.domain.ports import ChargerControl
+from chargebook.domain.stored import StoredCharger
+
+
+class FakeControl:
+    """Records `(charger_id, command, argument)`; `status` (None: no live reading) makes the
+    charger's live state."""
+
+    def __init__(
+        self,
+        status: Callable[[str], ChargerStatus] | None = None,
+        features: frozenset[ControlFeature] = frozenset(ControlFeature),
+    ) -> None:
+        self._status = status
+        self._capabilities = ControlCapabilities(
+            system="Fake", features=features, live_reading=status is not None
+        )
+        self.sent: list[tuple[str, str, object]] = []
+        self.reads = 0
+
+    def capabilities(self, charger_id: str) -> ControlCapabilities:
+        return self._capabilities
+
+    async def read(self, charger_id: str) -> ChargerStatus:
+        assert self._status is not None, "the page must not read a charger without live state"
+        self.reads += 1
+        return self._status(charger_id)
+
+    async def set_charging(self, charger_id: str, on: bool) -> None:
+        self.sent.append((charger_id, "resume" if on else "pause", None))
+
+    async def set_current(self, charger_id: str, amps: int) -> None:
+        self.sent.append((charger_id, "current", amps))
+
+    async def set_locked(self, charger_id: str, locked: bool) -> None:
+        self.sent.append((charger_id, "lock" if locked else "unlock", None))
+
+    async def restart(self, charger_id: str) -> None:
+        self.sent.append((charger_id, "restart", None))
+
+    async def set_energy_price(self, charger_id: str, price_per_kwh: Decimal) -> None:
+        self.sent.append((charger_id, "energy-price", price_per_kwh))
+
+    def factory(self, charger: StoredCharger) -> ChargerControl:
+        """For `ChargerControls.register`: this fake for every charger of the source."""
+        return self
