@@ -1,7 +1,7 @@
 """Step 4 of the connect wizard: the charger's MID meter and, when it qualifies, the grid
 connection (EAN), address and mandate that ERE registration needs.
 
-Everything goes through the ERE book's services (`chargebook.ere_book`); this module only
+Everything goes through the ERE book's services (`chargebook.ere.service`); this module only
 gathers what the page shows and turns the services' errors into messages for a form field.
 """
 
@@ -25,8 +25,8 @@ from chargebook.domain.ere_book import (
 from chargebook.domain.stored import StoredCharger
 from chargebook.ere import FollowUp, InvalidEanError, MandateConflictError, MeteringAssessment
 from chargebook.ere.mandates import MANDATE_PROBLEM_MESSAGES
-from chargebook.ere_book import add_connection, add_mandate, detect_metering, link_charger
-from chargebook.ere_book.metering import assess
+from chargebook.ere.service import add_connection, add_mandate, detect_metering, link_charger
+from chargebook.ere.service.metering import assess
 from chargebook.errors import ConflictError, NotFoundError
 from chargebook.web.errors import InvalidInputError
 

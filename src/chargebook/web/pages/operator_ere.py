@@ -1,5 +1,5 @@
 """The operator console's registration work: batches (create, review, finalize, discard,
-export), prices per ERE, statements and payouts. Everything goes through `chargebook.ere_book`.
+export), prices per ERE, statements and payouts. Everything goes through `chargebook.ere.service`.
 
 A refused action (nothing to register, a finalized batch, no price) re-renders the page with
 the reason and the error's status.
@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from chargebook.db.ere_store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.ere_book import PayoutStatus, parse_period
-from chargebook.ere import load_parameters
-from chargebook.ere_book import (
+from chargebook.ere import FeeRateError, load_parameters, parse_fee_rate
+from chargebook.ere.service import (
     create_batch,
     discard_batch,
     export_batch,
@@ -31,7 +31,7 @@ from chargebook.ere_book import (
     mark_paid,
     set_price,
 )
-from chargebook.ere_book.statements import pending_total
+from chargebook.ere.service.statements import pending_total
 from chargebook.errors import ChargebookError
 from chargebook.web.context import WebContext
 from chargebook.web.deps import Ctx, DbSession, OperatorViewer
@@ -171,10 +171,7 @@ def _payout_action(request: Request, context: WebContext, action: str, **args: s
             if action == "price":
                 set_price(store, _period(args["period"]), _money(args["price"], "price"))
             elif action == "statements":
-                fee = _money(args["fee"], "fee")
-                if fee > 1:
-                    raise InvalidInputError("the fee is a fraction, 0.20 = 20 %", field="fee")
-                generate_statements(store, _period(args["period"]), fee_rate=fee)
+                generate_statements(store, _period(args["period"]), fee_rate=_fee(args["fee"]))
             else:
                 mark_paid(store, int(args["statement_id"]), args.get("reference") or None)
     except ChargebookError as error:
@@ -193,6 +190,13 @@ def _money(text: str, field: str) -> Decimal:
     if not value.is_finite() or value < 0:
         raise InvalidInputError(f"{field} must be a number >= 0", field=field)
     return value
+
+
+def _fee(text: str) -> Decimal:
+    try:
+        return parse_fee_rate(text)
+    except FeeRateError as exc:
+        raise InvalidInputError(str(exc), field="fee") from None
 
 
 @router.post("/prices")

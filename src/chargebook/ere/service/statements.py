@@ -15,7 +15,7 @@ from chargebook.db.ere_store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.ere_book import PayoutStatus, StoredStatement
 from chargebook.ere import DEFAULT_FEE_RATE, MissingPriceError, build_statements
-from chargebook.ere_book.batches import core_line
+from chargebook.ere.service.batches import core_line
 from chargebook.spreadsheet_cells import SafeCsvWriter
 
 STATEMENT_COLUMNS = (
