@@ -16,7 +16,6 @@ from pathlib import Path
 from chargebook.db.ere_store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.ere_book import StoredStatement
-from chargebook.ere import check_fee_rate
 from chargebook.ere.service.statement_pdf import StatementParty, render_statement_pdf
 from chargebook.ere.service.statements import generate_statements, write_statements_csv
 
@@ -87,7 +86,7 @@ def state_period(
         MissingPriceError: no price per ERE is set for the period.
         OSError: a file cannot be written.
     """
-    created = generate_statements(store, period, fee_rate=check_fee_rate(fee_rate))
+    created = generate_statements(store, period, fee_rate=fee_rate)
     listed = store.statements.list(period=period)
     written = (
         [] if output is None else write_statement_files(store, listed, output, label=period.label)
