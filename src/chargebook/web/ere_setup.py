@@ -26,7 +26,7 @@ from chargebook.domain.stored import StoredCharger
 from chargebook.ere import FollowUp, InvalidEanError, MandateConflictError, MeteringAssessment
 from chargebook.ere.mandates import MANDATE_PROBLEM_MESSAGES
 from chargebook.ere.service import add_connection, add_mandate, detect_metering, link_charger
-from chargebook.ere.service.metering import assess
+from chargebook.ere.service.metering import assess_charger
 from chargebook.errors import ConflictError, NotFoundError
 from chargebook.web.errors import InvalidInputError
 
@@ -83,7 +83,7 @@ def detect(session: Session, clock: Clock, charger: StoredCharger) -> None:
 def meter_step(session: Session, clock: Clock, charger: StoredCharger) -> MeterStep:
     """The charger's assessment, recorded construct, follow-ups, connection and mandates."""
     store = EreStore(session, clock)
-    assessment = assess(store, charger, store.mid_session_counts())
+    assessment = assess_charger(store, charger)
     follow_ups = tuple(f for f in store.metering.list_follow_ups() if f.charger_id == charger.id)
     connection = next((c for c in store.connections.list() if charger.id in c.charger_ids), None)
     mandates = tuple(store.mandates.list(ean=connection.connection.ean)) if connection else ()
@@ -105,7 +105,7 @@ def request_follow_up(
     except ValueError:
         raise InvalidInputError("choose an upgrade quote or SAP guidance", field="kind") from None
     store = EreStore(session, clock)
-    assessment = assess(store, charger, store.mid_session_counts())
+    assessment = assess_charger(store, charger)
     stored, _ = store.metering.ensure_follow_up(charger.id, chosen.value, assessment.explanation)
     return store.metering.set_follow_up_status(stored.id, stored.status, OWNER_REQUEST_NOTE)
 

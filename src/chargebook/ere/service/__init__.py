@@ -26,6 +26,7 @@ from chargebook.ere.service.exports import BatchExport, export_batch
 from chargebook.ere.service.metering import (
     DetectionOutcome,
     MeteringInputError,
+    assess_charger,
     detect_metering,
     record_construct,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "SapImport",
     "add_connection",
     "add_mandate",
+    "assess_charger",
     "batch_manifest",
     "create_batch",
     "detect_metering",
