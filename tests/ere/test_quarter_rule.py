@@ -15,9 +15,9 @@ from chargebook.domain.ere import DeliveryPeriod, PeriodKind
 from chargebook.ere.periods import (
     period_bounds,
     period_of,
+    quarter_months,
     quarter_of,
     quarter_of_month,
-    quarter_months,
 )
 
 SOURCE = Path(chargebook.__file__).parent
