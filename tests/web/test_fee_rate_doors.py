@@ -1,12 +1,12 @@
-"""The fee rate means the same at every door: the operator's web form, `chargebook ere
-statements --fee` and the statements job (`chargebook worker defer statements`) accept and
-refuse exactly the same texts, by one rule (`chargebook.ere.parse_fee_rate`)."""
+"""Amounts mean the same at every door. The fee rate: the operator's web form, `chargebook
+ere statements --fee` and the statements job (`chargebook worker defer statements`) accept and
+refuse exactly the same texts, by one rule (`chargebook.ere.parse_fee_rate`); the price per
+ERE: the web form and `chargebook ere price set` (`chargebook.ere.parse_amount`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from procrastinate import App
 from procrastinate.testing import InMemoryConnector
 from typer.testing import CliRunner
@@ -18,6 +18,7 @@ from chargebook.settings import load_settings
 
 from .helpers import World
 
+PRICES = ["0.47", "0,47", " 0.5 ", "0", "12", "-1", "NaN", "Infinity", "abc"]
 TEXTS = ["0.20", "0,20", " 0.2 ", "0", "1", "1.5", "-0.1", "NaN", "Infinity", "abc"]
 
 
@@ -47,9 +48,7 @@ async def _web_accepts(world: World, text: str) -> bool:
     return answer.status_code == 303
 
 
-async def test_every_door_accepts_the_same_fee_rates(
-    world: World, isolated_data_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_every_door_accepts_the_same_fee_rates(world: World, isolated_data_dir: Path) -> None:
     open_database(load_settings()).dispose()  # the CLI's own (empty) book
     for text in TEXTS:
         answers = {
@@ -59,3 +58,26 @@ async def test_every_door_accepts_the_same_fee_rates(
         }
         assert len(set(answers.values())) == 1, (text, answers)
         assert answers["web"] is (text in ("0.20", "0,20", " 0.2 ", "0", "1")), text
+
+
+def _cli_accepts_price(text: str) -> bool:
+    result = CliRunner().invoke(cli, ["ere", "price", "set", "2026-Q1", text])
+    assert result.exit_code in (0, 2), result.output
+    return result.exit_code == 0
+
+
+async def _web_accepts_price(world: World, text: str) -> bool:
+    operator = world.actors["operator"]
+    answer = await operator.client.post(
+        "/operator/prices", data={"period": "2026-Q1", "price": text, "csrf_token": operator.csrf}
+    )
+    assert answer.status_code in (303, 422), answer.text
+    return answer.status_code == 303
+
+
+async def test_every_door_accepts_the_same_prices(world: World, isolated_data_dir: Path) -> None:
+    open_database(load_settings()).dispose()
+    for text in PRICES:
+        web, cli_answer = await _web_accepts_price(world, text), _cli_accepts_price(text)
+        assert web is cli_answer, (text, web, cli_answer)
+        assert web is (text in ("0.47", "0,47", " 0.5 ", "0", "12")), text

@@ -93,8 +93,28 @@ class Payout:
 DEFAULT_FEE_RATE = Decimal("0.20")
 
 
-class FeeRateError(ValueError):
-    """A fee rate that is not a fraction in [0, 1] (the message says what is wrong)."""
+class AmountError(ValueError):
+    """A typed amount (a price, a fee rate) that is not acceptable; the message says why."""
+
+
+class FeeRateError(AmountError):
+    """A fee rate that is not a fraction in [0, 1]."""
+
+
+def parse_amount(text: str, what: str) -> Decimal:
+    """A non-negative amount as a person types it ("0.47", " 0,47 "): the one reading of
+    prices and fees for the web, the CLI and the jobs.
+
+    Raises:
+        AmountError: not a number, not finite, or negative (`what` names it).
+    """
+    try:
+        value = Decimal(text.strip().replace(",", "."))
+    except InvalidOperation:
+        raise AmountError(f"{what} {text!r} is not a number") from None
+    if not value.is_finite() or value < 0:
+        raise AmountError(f"{what} must be a number >= 0")
+    return value
 
 
 def check_fee_rate(fee_rate: Decimal) -> Decimal:
@@ -115,10 +135,11 @@ def parse_fee_rate(text: str) -> Decimal:
         FeeRateError: not a number, or not a fraction in [0, 1].
     """
     try:
-        rate = Decimal(text.strip().replace(",", "."))
-    except InvalidOperation:
-        raise FeeRateError(f"the fee rate {text!r} is not a number") from None
-    return check_fee_rate(rate)
+        return check_fee_rate(parse_amount(text, "the fee rate"))
+    except FeeRateError:
+        raise
+    except AmountError as exc:
+        raise FeeRateError(str(exc)) from None
 
 
 def calculate_payout(

@@ -9,7 +9,10 @@ whose secret-looking keys (if a source ever sent one) are redacted.
 
 from __future__ import annotations
 
+import io
 import json
+import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -153,3 +156,19 @@ def export_batch(store: EreStore, batch_id: int, directory: Path) -> BatchExport
             )
         )
     return BatchExport(batch, csv_path, json_path, manifest_path, tuple(evidence))
+
+
+def export_batch_zip(store: EreStore, batch_id: int) -> tuple[str, bytes]:
+    """`export_batch`'s files as one zip (its name, its bytes), for a download: the same
+    files, under the same relative paths, as `chargebook ere batch export` writes.
+
+    Raises:
+        NotFoundError, BatchStateError, IntegrityCheckError: see `export_batch`.
+    """
+    with tempfile.TemporaryDirectory(prefix="chargebook-export-") as folder:
+        done = export_batch(store, batch_id, Path(folder))
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in (done.csv_path, done.json_path, done.manifest_path, *done.evidence_paths):
+                archive.write(path, path.relative_to(folder).as_posix())
+    return f"chargebook-batch-{batch_id}-{done.batch.period.label}.zip", buffer.getvalue()

@@ -7,11 +7,7 @@ the reason and the error's status.
 
 from __future__ import annotations
 
-import io
-import tempfile
-import zipfile
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -21,16 +17,16 @@ from sqlalchemy.orm import Session
 from chargebook.db.ere_store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.ere_book import PayoutStatus, parse_period
-from chargebook.ere import FeeRateError, load_parameters, parse_fee_rate
+from chargebook.ere import AmountError, FeeRateError, load_parameters, parse_amount, parse_fee_rate
 from chargebook.ere.service import (
     create_batch,
     discard_batch,
-    export_batch,
     finalize_batch,
     generate_statements,
     mark_paid,
     set_price,
 )
+from chargebook.ere.service.exports import export_batch_zip
 from chargebook.ere.service.statements import pending_total
 from chargebook.errors import ChargebookError
 from chargebook.web.context import WebContext
@@ -128,15 +124,9 @@ def discard(request: Request, batch_id: int, context: Ctx, viewer: OperatorViewe
 
 @router.get("/batches/{batch_id}/export.zip")
 def export(batch_id: int, context: Ctx, viewer: OperatorViewer, db: DbSession) -> Response:
-    with tempfile.TemporaryDirectory(prefix="chargebook-export-") as folder:
-        done = export_batch(EreStore(db, context.clock), batch_id, Path(folder))
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for path in (done.csv_path, done.json_path, done.manifest_path, *done.evidence_paths):
-                archive.write(path, path.relative_to(folder).as_posix())
-    name = f"chargebook-batch-{batch_id}-{done.batch.period.label}.zip"
+    name, data = export_batch_zip(EreStore(db, context.clock), batch_id)
     return Response(
-        buffer.getvalue(),
+        data,
         media_type="application/zip",
         headers=download_headers(name),
     )
@@ -184,12 +174,9 @@ def _payout_action(request: Request, context: WebContext, action: str, **args: s
 
 def _money(text: str, field: str) -> Decimal:
     try:
-        value = Decimal(text.strip().replace(",", "."))
-    except InvalidOperation:
-        raise InvalidInputError(f"{field} is not a number", field=field) from None
-    if not value.is_finite() or value < 0:
-        raise InvalidInputError(f"{field} must be a number >= 0", field=field)
-    return value
+        return parse_amount(text, field)
+    except AmountError as exc:
+        raise InvalidInputError(str(exc), field=field) from None
 
 
 def _fee(text: str) -> Decimal:
