@@ -5,6 +5,7 @@ the SAP's own EAN) and the service falls back to the customer's connection."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -55,3 +56,24 @@ async def test_web_download_names_the_connection_the_worker_file_names(
     assert worker_file in written
     # The same drawing, byte for byte (the PDF carries no creation time).
     assert downloaded.content == worker_file.read_bytes()
+
+
+async def test_credits_page_counts_only_the_viewers_own_payouts(world: World) -> None:
+    """An operator's own credits page once summed every customer's paid statements (the
+    page passed the operator's view of all statements to the quarters)."""
+    operator = world.actors["operator"]
+    paid = await operator.client.post(
+        f"/operator/payouts/{world.statement_ids['owner_b']}/paid",
+        data={"reference": "NL-1", "csrf_token": operator.csrf},
+    )
+    assert paid.status_code == 303
+
+    def paid_metric(text: str) -> str:
+        found = re.search(r'Paid</span><span class="value">([^<]*)<', text)
+        assert found is not None
+        return found.group(1)
+
+    mine = await operator.client.get("/credits")
+    theirs = await world.actors["owner_b"].client.get("/credits")
+    assert "0.72" not in paid_metric(mine.text)  # the operator was paid nothing
+    assert "0.72" in paid_metric(theirs.text)
