@@ -1,13 +1,12 @@
 """A period's statements as files: one CSV of all statements and one PDF per statement.
 
 `state_period` is shared by `chargebook ere statements --output DIR` and the worker's
-`ere_statements` job, so both write the same files under the same names; the web's download
-draws its PDF with `statement_pdf_bytes`, so it names the same connection (`statement_party`).
+`ere_statements` job, so both write the same files under the same names; the web's downloads
+(`downloads.py`) draw the same PDF, naming the same connection (`statement_party`).
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -52,20 +51,6 @@ def write_statement_files(
             render_statement_pdf(statement, party, output / statement_pdf_name(statement))
         )
     return written
-
-
-def statement_pdf_bytes(store: EreStore, statement: StoredStatement) -> bytes:
-    """One statement's PDF, drawn exactly as `write_statement_files` writes it."""
-    with tempfile.TemporaryDirectory(prefix="chargebook-statement-") as folder:
-        path = Path(folder) / statement_pdf_name(statement)
-        return render_statement_pdf(statement, statement_party(store, statement), path).read_bytes()
-
-
-def statements_csv_text(statements: Sequence[StoredStatement]) -> str:
-    """The statements as the CSV `write_statement_files` writes (for a download)."""
-    with tempfile.TemporaryDirectory(prefix="chargebook-statements-") as folder:
-        path = write_statements_csv(list(statements), Path(folder) / "statements.csv")
-        return path.read_text("utf-8")
 
 
 @dataclass(frozen=True, slots=True)

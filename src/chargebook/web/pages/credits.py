@@ -14,7 +14,7 @@ from chargebook.ere.service.credits import (
     LOW_PRICE_EUR_PER_ERE,
     owner_credits,
 )
-from chargebook.ere.service.statement_files import statement_pdf_bytes, statements_csv_text
+from chargebook.ere.service.downloads import statement_pdf_bytes, statements_csv_text
 from chargebook.web.book import BookService
 from chargebook.web.deps import Ctx, DbSession, PageViewer
 from chargebook.web.downloads import download_headers
