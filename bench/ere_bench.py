@@ -9,9 +9,9 @@ the sync engine): 200 customers, each with one MID charger, a connection, a mand
 integrated-MID construct. Each measured phase runs in a fresh child process
 (`--measure`), so its peak RSS (`ru_maxrss`) is that phase's alone:
 
-- eligibility: `chargebook.ere_book.eligibility_report` for the year 2026 (every rule, every
+- eligibility: `chargebook.ere.service.eligibility_report` for the year 2026 (every rule, every
   session, EREs per customer x EAN);
-- batch: `chargebook.ere_book.create_batch` for 2026 (the same rules, the lines' EREs, every
+- batch: `chargebook.ere.service.create_batch` for 2026 (the same rules, the lines' EREs, every
   session registered in `ere_batch_sessions`), committed.
 
 PostgreSQL: CHARGEBOOK_BENCH_POSTGRES_URL or CHARGEBOOK_TEST_POSTGRES_URL (see .ci/run); the
@@ -45,7 +45,7 @@ from chargebook.db.testing import PostgresScratch, SqliteTemplate, example_charg
 from chargebook.domain.ere import Address, DeliveryPeriod, MeteringKind
 from chargebook.domain.models import MidMeter
 from chargebook.ere import gs1_check_digit, load_parameters
-from chargebook.ere_book import (
+from chargebook.ere.service import (
     add_connection,
     add_mandate,
     create_batch,

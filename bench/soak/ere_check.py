@@ -1,5 +1,5 @@
 """ERE under a kill: the book's synced chargers get connections, mandates and metering, then a
-registration batch is built with `chargebook.ere_book.create_batch` in child processes: the
+registration batch is built with `chargebook.ere.service.create_batch` in child processes: the
 first is SIGKILLed after registering, before its commit, while a second waits for the
 registration lock; then two more run at the same time. No session may end up registered
 twice, and the registered ones must be exactly those the eligibility report called eligible
@@ -27,8 +27,8 @@ from chargebook.db.ere_tables import EreBatchRow, EreBatchSessionRow
 from chargebook.db.tables import ChargerRow, UserRow, WallboxAccountRow
 from chargebook.domain.ere import Address, DeliveryPeriod, MeteringKind
 from chargebook.ere import gs1_check_digit, load_parameters
-from chargebook.ere_book import add_connection, add_mandate, eligibility_report
-from chargebook.ere_book.metering import record_construct
+from chargebook.ere.service import add_connection, add_mandate, eligibility_report
+from chargebook.ere.service.metering import record_construct
 
 
 @dataclass(frozen=True)
@@ -176,8 +176,8 @@ def _said(process: subprocess.Popen[bytes]) -> str:
 def _build_once(url: str, period_label: str, now_text: str, pause: bool) -> None:
     from chargebook.db.engine import create_book_engine
     from chargebook.domain.ere_book import parse_period
-    from chargebook.ere_book import create_batch
-    from chargebook.ere_book.errors import NothingToRegisterError
+    from chargebook.ere.service import create_batch
+    from chargebook.ere.service.errors import NothingToRegisterError
 
     now = datetime.fromisoformat(now_text)
     database = Database(create_book_engine(url))

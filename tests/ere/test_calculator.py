@@ -140,7 +140,7 @@ def test_malformed_parameter_files(text: str, fragment: str) -> None:
     [
         pytest.param("-1", "0.5", "0.2", "negative", id="negative-ere"),
         pytest.param("1", "-0.5", "0.2", "negative", id="negative-price"),
-        pytest.param("1", "0.5", "1.5", "fee_rate", id="fee-above-one"),
+        pytest.param("1", "0.5", "1.5", "fee rate", id="fee-above-one"),
     ],
 )
 def test_payout_rejects_bad_input(ere: str, price: str, fee: str, fragment: str) -> None:

@@ -1,4 +1,6 @@
-"""The ERE core stays pure: stdlib, chargebook.domain, chargebook.errors and itself only."""
+"""The ERE core stays pure: stdlib, chargebook.domain, chargebook.errors and itself only; the
+application service beside it (`chargebook.ere.service`, which uses the database) is never
+imported by the core."""
 
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ def test_module_imports_only_stdlib_domain_and_errors(path: Path) -> None:
         root = name.split(".")[0]
         if root == "chargebook":
             assert name.startswith(ALLOWED_PREFIXES), f"{path.name} imports {name}"
+            assert not name.startswith("chargebook.ere.service"), f"{path.name} imports {name}"
         else:
             assert root in sys.stdlib_module_names or root == "__future__", (
                 f"{path.name} imports third-party {name}"

@@ -30,7 +30,7 @@ from chargebook.domain.models import (
 )
 from chargebook.domain.ports import PageListener
 from chargebook.ere import gs1_check_digit, load_parameters
-from chargebook.ere_book import add_connection, add_mandate, detect_metering
+from chargebook.ere.service import add_connection, add_mandate, detect_metering
 from chargebook.sync import AccountSource, SyncConfig, SyncEngine
 
 NOW = datetime(2027, 1, 15, 12, 0, tzinfo=UTC)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from chargebook.db.ere_store import EreStore
 from chargebook.domain.ere import Address, DeliveryPeriod
-from chargebook.ere_book import create_batch, finalize_batch, generate_statements
-from chargebook.ere_book.exports import export_batch
-from chargebook.ere_book.statement_files import write_statement_files
+from chargebook.ere.service import create_batch, finalize_batch, generate_statements
+from chargebook.ere.service.exports import export_batch
+from chargebook.ere.service.statement_files import write_statement_files
 from security.spreadsheets import csv_cells, live_csv_cells
 
 from .helpers import NOW, PARAMETERS, BookBuilder, mid_charger

@@ -9,7 +9,7 @@ from chargebook.db.ere_store import EreStore
 from chargebook.domain.ere import DeliveryPeriod, MeteringKind
 from chargebook.domain.ere_book import BatchStatus
 from chargebook.ere import ReasonCode
-from chargebook.ere_book import create_batch, eligibility_report, finalize_batch
+from chargebook.ere.service import create_batch, eligibility_report, finalize_batch
 
 from .helpers import PARAMETERS, BookBuilder, daily_records, mid_charger
 

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from chargebook.db.ere_store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
-from chargebook.ere_book import BatchFinalizedError, create_batch, discard_batch, finalize_batch
+from chargebook.ere.service import BatchFinalizedError, create_batch, discard_batch, finalize_batch
 
 from .helpers import NOW, PARAMETERS, BookBuilder, mid_charger
 

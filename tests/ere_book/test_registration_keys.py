@@ -11,7 +11,7 @@ from sqlalchemy import text
 from chargebook.db.ere_store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.ere_book import period_kind_of
-from chargebook.ere_book import create_batch, discard_batch
+from chargebook.ere.service import create_batch, discard_batch
 
 from .helpers import NOW, PARAMETERS, BookBuilder, mid_charger
 

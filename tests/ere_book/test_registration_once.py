@@ -17,7 +17,7 @@ from chargebook.db import Database
 from chargebook.db.ere_store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.ere_book import BatchStatus
-from chargebook.ere_book import (
+from chargebook.ere.service import (
     BatchStateError,
     NothingToRegisterError,
     create_batch,

@@ -12,13 +12,13 @@ from sqlalchemy import text
 from chargebook.db.ere_store import EreStore
 from chargebook.domain.ere import DeliveryPeriod, MeteringKind
 from chargebook.ere import MandateConflictError, SapReconciliationError
-from chargebook.ere_book import (
+from chargebook.ere.service import (
     add_mandate,
     create_batch,
     import_sap_readings,
     record_construct,
 )
-from chargebook.ere_book.evidence import REDACTED, redact
+from chargebook.ere.service.evidence import REDACTED, redact
 from chargebook.errors import ConflictError
 
 from .helpers import NOW, PARAMETERS, BookBuilder, make_ean, plain_charger

@@ -30,11 +30,11 @@ from chargebook.db.testing import example_charger
 from chargebook.domain.ere import DeliveryPeriod, MeteringKind
 from chargebook.domain.models import MidMeter
 from chargebook.ere import BookingPolicy
-from chargebook.ere_book import add_mandate, create_batch, import_sap_readings, record_construct
-from chargebook.ere_book.batches import create_batch_streamed
-from chargebook.ere_book.context import stream_verdicts
-from chargebook.ere_book.eligibility import eligibility_report, eligibility_report_streamed
-from chargebook.ere_book.sql_path import verdict_query
+from chargebook.ere.service import add_mandate, create_batch, import_sap_readings, record_construct
+from chargebook.ere.service.batches import create_batch_streamed
+from chargebook.ere.service.context import stream_verdicts
+from chargebook.ere.service.eligibility import eligibility_report, eligibility_report_streamed
+from chargebook.ere.service.sql_path import verdict_query
 
 from .helpers import NOW, PARAMETERS, BookBuilder, make_ean, mid_charger, plain_charger
 

@@ -257,8 +257,8 @@ def test_ere_jobs_build_the_batch_once_and_write_the_statements(
 ) -> None:
     from chargebook.db.ere_store import EreStore
     from chargebook.domain.ere import DeliveryPeriod
-    from chargebook.ere_book import finalize_batch
-    from chargebook.ere_book.setup import set_price
+    from chargebook.ere.service import finalize_batch
+    from chargebook.ere.service.setup import set_price
     from chargebook.jobs.queue import defer_ere_statements
     from ere_book.helpers import NOW, BookBuilder, daily_records, mid_charger
 

@@ -26,16 +26,17 @@ from chargebook.db.testing import example_charger
 from chargebook.domain.ere import Address, DeliveryPeriod, MeteringKind
 from chargebook.domain.models import MidMeter
 from chargebook.ere import gs1_check_digit, load_parameters, period_bounds
-from chargebook.ere_book import (
+from chargebook.ere.service import (
     add_connection,
     add_mandate,
     create_batch,
     finalize_batch,
     record_construct,
 )
-from chargebook.ere_book.context import OVERLAP_MARGIN, stream_verdicts
-from chargebook.ere_book.sql_path import invalid_mandates, quarters_query, verdict_query
-from chargebook.web.credits import page_quarters, quarter_credits, recent_quarters
+from chargebook.ere.service.context import OVERLAP_MARGIN, stream_verdicts
+from chargebook.ere.service.credits import page_quarters, quarter_credits, recent_quarters
+from chargebook.ere.service.rules_path import RulesPath
+from chargebook.ere.service.sql_path import invalid_mandates, quarters_query, verdict_query
 
 NOW = datetime(2027, 1, 15, 12, tzinfo=UTC)
 Y2026 = [DeliveryPeriod(2026, q) for q in (1, 2, 3, 4)]
@@ -199,13 +200,13 @@ def test_page_figures_equal_per_quarter_and_the_python_rules(
         for customer in customers:
             grouped, streamed = (
                 page_quarters(
-                    store, customer, periods, [], parameters=parameters, now=now, in_sql=flag
+                    store, customer, periods, [], parameters=parameters, now=now, path=flag
                 )
-                for flag in (True, False)
+                for flag in (RulesPath.SQL, RulesPath.PYTHON)
             )
             one_by_one = [
                 quarter_credits(
-                    store, customer, period, [], parameters=parameters, now=now, in_sql=True
+                    store, customer, period, [], parameters=parameters, now=now, path=RulesPath.SQL
                 )
                 for period in periods
             ]
@@ -213,7 +214,7 @@ def test_page_figures_equal_per_quarter_and_the_python_rules(
             theirs = invalid_mandates(store, customer)
             assert theirs == [m for m in invalid_mandates(store) if m in theirs]
             page = page_quarters(store, customer, periods, [], parameters=parameters, now=now,
-                                 in_sql=True, invalid_mandate_ids=theirs)  # fmt: skip
+                                 path=RulesPath.SQL, invalid_mandate_ids=theirs)  # fmt: skip
             assert grouped == streamed == one_by_one == page, customer
             if customer in customers[:2]:
                 assert sum(q.eligible_sessions for q in grouped) > 0

@@ -15,9 +15,10 @@ from chargebook.db.testing import example_charger
 from chargebook.domain.ere import Address, DeliveryPeriod, MeteringKind
 from chargebook.domain.models import MidMeter
 from chargebook.ere import gs1_check_digit, load_parameters
-from chargebook.ere_book import add_connection, add_mandate, record_construct
-from chargebook.ere_book.sql_path import invalid_mandates
-from chargebook.web.credits import quarter_credits, recent_quarters
+from chargebook.ere.service import add_connection, add_mandate, record_construct
+from chargebook.ere.service.credits import quarter_credits, recent_quarters
+from chargebook.ere.service.rules_path import RulesPath
+from chargebook.ere.service.sql_path import invalid_mandates
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 
@@ -81,9 +82,9 @@ def test_quarters_in_sql_for_one_customer_equal_the_python_rules(
             for period in periods:
                 in_sql, streamed = (
                     quarter_credits(
-                        store, customer, period, [], parameters=parameters, now=NOW, in_sql=flag
+                        store, customer, period, [], parameters=parameters, now=NOW, path=flag
                     )
-                    for flag in (True, False)
+                    for flag in (RulesPath.SQL, RulesPath.PYTHON)
                 )
                 assert in_sql == streamed, (customer, period)
                 results[customer, period] = in_sql
@@ -118,7 +119,7 @@ def test_mandates_read_once_per_page_give_the_same_quarters(
                 [],
                 parameters=parameters,
                 now=NOW,
-                in_sql=True,
+                path=RulesPath.SQL,
                 invalid_mandate_ids=ids,
             )
             for ids in (None, invalid)
@@ -126,6 +127,14 @@ def test_mandates_read_once_per_page_give_the_same_quarters(
         assert per_quarter == once
         assert once.eligible_sessions == 24 - 3
         every_mandate = [stored.id for stored in store.mandates.list()]
-        flagged = quarter_credits(store, customer, q3, [], parameters=parameters, now=NOW,
-                                  in_sql=True, invalid_mandate_ids=every_mandate)  # fmt: skip
+        flagged = quarter_credits(
+            store,
+            customer,
+            q3,
+            [],
+            parameters=parameters,
+            now=NOW,
+            path=RulesPath.SQL,
+            invalid_mandate_ids=every_mandate,
+        )
         assert flagged.eligible_sessions == 0

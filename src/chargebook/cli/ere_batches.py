@@ -16,7 +16,7 @@ from chargebook.cli.ere_common import NOW_HELP, console, ere_store, local, perio
 from chargebook.cli.errors import handle_errors
 from chargebook.domain.ere_book import StoredBatch
 from chargebook.ere import describe, load_parameters
-from chargebook.ere_book import (
+from chargebook.ere.service import (
     create_batch,
     discard_batch,
     eligibility_report,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import typer
 from rich.console import Console
@@ -17,6 +17,7 @@ from chargebook.db import open_database
 from chargebook.db.ere_store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.ere_book import parse_period
+from chargebook.ere import AmountError, parse_amount
 from chargebook.ere.periods import DUTCH_ZONE
 from chargebook.settings import load_settings
 
@@ -66,13 +67,12 @@ def when_arg(text: str | None) -> datetime | None:
 
 
 def decimal_arg(text: str, name: str) -> Decimal:
+    """An amount >= 0 read as every door reads it (`chargebook.ere.parse_amount`); a usage
+    error (exit 2) otherwise."""
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise typer.BadParameter(f"{name} {text!r} is not a number") from None
-    if not value.is_finite() or value < 0:
-        raise typer.BadParameter(f"{name} must be a number >= 0")
-    return value
+        return parse_amount(text, name)
+    except AmountError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 def local(moment: datetime | None) -> str:

@@ -9,12 +9,13 @@ import typer
 from rich.table import Table
 
 from chargebook.cli.console import styled
-from chargebook.cli.ere_common import console, decimal_arg, ere_store, local, period_arg
+from chargebook.cli.ere_common import console, ere_store, local, period_arg
 from chargebook.cli.errors import handle_errors
 from chargebook.domain.ere_book import PayoutStatus, StoredStatement
-from chargebook.ere_book import generate_statements, import_sap_readings, mark_paid
-from chargebook.ere_book.statement_files import write_statement_files
-from chargebook.ere_book.statements import pending_total
+from chargebook.ere import FeeRateError, parse_fee_rate
+from chargebook.ere.service import import_sap_readings, mark_paid
+from chargebook.ere.service.statement_files import state_period
+from chargebook.ere.service.statements import pending_total
 
 payouts_app = typer.Typer(help="Payouts per statement (pending -> paid).")
 
@@ -49,18 +50,16 @@ def statements(
 ) -> None:
     """Create statements (and pending payouts) for the period's finalized batch lines that are
     not stated yet, then list every statement of the period."""
-    chosen, fee_rate = period_arg(period), decimal_arg(fee, "--fee")
-    if fee_rate > 1:
-        raise typer.BadParameter("--fee is a fraction between 0 and 1")
+    chosen = period_arg(period)
+    try:
+        fee_rate = parse_fee_rate(fee)
+    except FeeRateError as exc:
+        raise typer.BadParameter(f"--fee: {exc}") from None
     with ere_store() as store:
-        created = generate_statements(store, chosen, fee_rate=fee_rate)
-        listed = store.statements.list(period=chosen)
-        written: list[Path] = []
-        if output is not None:
-            written = write_statement_files(store, listed, output, label=chosen.label)
-    console().print(f"{len(created)} new statement(s) for {chosen.label}")
-    console().print(_statement_table(listed))
-    for path in written:
+        stated = state_period(store, chosen, fee_rate=fee_rate, output=output)
+    console().print(f"{len(stated.created)} new statement(s) for {chosen.label}")
+    console().print(_statement_table(stated.listed))
+    for path in stated.written:
         console().print(f"wrote {path}")
 
 

@@ -14,7 +14,7 @@ from chargebook.cli.errors import handle_errors
 from chargebook.domain.ere import Address, MeteringKind
 from chargebook.domain.ere_book import FollowUpStatus
 from chargebook.ere.mandates import MANDATE_PROBLEM_MESSAGES
-from chargebook.ere_book import (
+from chargebook.ere.service import (
     add_connection,
     add_mandate,
     detect_metering,

@@ -1,4 +1,4 @@
-"""`EreStore`: the ERE book inside one transaction, for the services in `chargebook.ere_book`.
+"""`EreStore`: the ERE book inside one transaction, for the services in `chargebook.ere.service`.
 
 It bundles the repositories and the fast session paths so that services never see SQLAlchemy;
 the caller opens the transaction (`with database.transaction() as session:`) and commits.
@@ -27,12 +27,18 @@ from chargebook.db.ere_sessions import (
     stream_linked_sessions,
 )
 from chargebook.db.ocpp_tables import OcppChargePointRow
-from chargebook.db.repositories import AuditLogRepository, ChargerRepository, UserRepository
+from chargebook.db.repositories import (
+    AuditLogRepository,
+    ChargerRepository,
+    SessionRepository,
+    UserRepository,
+)
 from chargebook.db.repositories.ere_batches import BatchRepository
 from chargebook.db.repositories.ere_connections import ConnectionRepository, MandateRepository
 from chargebook.db.repositories.ere_metering import MeteringRepository
 from chargebook.db.repositories.ere_statements import StatementRepository
 from chargebook.db.tables import ChargingSessionRow
+from chargebook.domain.book import SessionState
 from chargebook.errors import NotFoundError
 
 
@@ -50,6 +56,13 @@ class EreStore:
         self.chargers = ChargerRepository(session, clock)
         self.users = UserRepository(session, clock)
         self.audit = AuditLogRepository(session, clock)
+
+    def owner_energy_kwh(self, owner_user_id: int, *, start: datetime, end: datetime) -> Decimal:
+        """kWh of the owner's plausible sessions in [start, end) (one summing query)."""
+        totals = SessionRepository(self._session).totals(
+            owner_user_id=owner_user_id, start=start, end=end, state=SessionState.OK
+        )
+        return totals.energy_kwh
 
     @property
     def dialect(self) -> str:

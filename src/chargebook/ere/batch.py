@@ -22,7 +22,7 @@ from chargebook.ere.calculator import calculate_ere
 from chargebook.ere.eligibility import SessionEligibility
 from chargebook.ere.exceptions import EreError, SapReconciliationError
 from chargebook.ere.parameters import ParameterSet
-from chargebook.ere.periods import DUTCH_ZONE, period_bounds
+from chargebook.ere.periods import DUTCH_ZONE, period_bounds, quarter_of_month
 from chargebook.ere.sap import DEFAULT_TOLERANCE, Reconciliation, reconcile
 
 LineKey = tuple[str, str, DeliveryPeriod]  # customer id, booking EAN, period
@@ -162,7 +162,7 @@ class BatchBuilder:
         session_id: str | None,
     ) -> None:
         # Primitive keys hash fast; the DeliveryPeriod is made once per line in `build`.
-        sub = 0 if self._period_kind is PeriodKind.YEAR else (month - 1) // 3 + 1
+        sub = 0 if self._period_kind is PeriodKind.YEAR else quarter_of_month(month)
         key = (customer_id, ean, year, sub)
         acc = self._lines.get(key)
         if acc is None:

@@ -16,7 +16,7 @@ gross = fee + payout to the cent.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from chargebook.ere.parameters import ParameterSet
 
@@ -93,6 +93,55 @@ class Payout:
 DEFAULT_FEE_RATE = Decimal("0.20")
 
 
+class AmountError(ValueError):
+    """A typed amount (a price, a fee rate) that is not acceptable; the message says why."""
+
+
+class FeeRateError(AmountError):
+    """A fee rate that is not a fraction in [0, 1]."""
+
+
+def parse_amount(text: str, what: str) -> Decimal:
+    """A non-negative amount as a person types it ("0.47", " 0,47 "): the one reading of
+    prices and fees for the web, the CLI and the jobs.
+
+    Raises:
+        AmountError: not a number, not finite, or negative (`what` names it).
+    """
+    try:
+        value = Decimal(text.strip().replace(",", "."))
+    except InvalidOperation:
+        raise AmountError(f"{what} {text!r} is not a number") from None
+    if not value.is_finite() or value < 0:
+        raise AmountError(f"{what} must be a number >= 0")
+    return value
+
+
+def check_fee_rate(fee_rate: Decimal) -> Decimal:
+    """`fee_rate` if it is a finite fraction in [0, 1]: the one rule every door applies.
+
+    Raises:
+        FeeRateError: not finite, negative or above 1.
+    """
+    if not (fee_rate.is_finite() and Decimal(0) <= fee_rate <= 1):
+        raise FeeRateError("the fee rate is a fraction between 0 and 1 (0.20 = 20 %)")
+    return fee_rate
+
+
+def parse_fee_rate(text: str) -> Decimal:
+    """A fee rate typed by a person ("0.20", " 0,2 ") or passed to a job ("0.2").
+
+    Raises:
+        FeeRateError: not a number, or not a fraction in [0, 1].
+    """
+    try:
+        return check_fee_rate(parse_amount(text, "the fee rate"))
+    except FeeRateError:
+        raise
+    except AmountError as exc:
+        raise FeeRateError(str(exc)) from None
+
+
 def calculate_payout(
     ere: Decimal, price_eur_per_ere: Decimal, fee_rate: Decimal = DEFAULT_FEE_RATE
 ) -> Payout:
@@ -103,8 +152,7 @@ def calculate_payout(
     """
     if ere < 0 or price_eur_per_ere < 0:
         raise ValueError("EREs and price must not be negative")
-    if not Decimal(0) <= fee_rate <= 1:
-        raise ValueError("fee_rate is a fraction between 0 and 1")
+    check_fee_rate(fee_rate)
     gross = round_eur(ere * price_eur_per_ere)
     fee = round_eur(gross * fee_rate)
     return Payout(ere, price_eur_per_ere, fee_rate, gross, fee, gross - fee)

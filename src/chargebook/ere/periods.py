@@ -53,11 +53,36 @@ class BookingPolicy:
         return local.year, local.month
 
 
+def quarter_of_month(month: int) -> int:
+    """The quarter (1-4) a calendar month (1-12) falls in: the one month -> quarter rule.
+
+    Raises:
+        ValueError: not a month.
+    """
+    if not 1 <= month <= 12:
+        raise ValueError(f"not a month: {month}")
+    return (month - 1) // 3 + 1
+
+
+def quarter_months(quarter: int) -> range:
+    """The calendar months (1-12) of a quarter (1-4), the inverse of `quarter_of_month`."""
+    if not 1 <= quarter <= 4:
+        raise ValueError(f"not a quarter: {quarter}")
+    first = (quarter - 1) * 3 + 1
+    return range(first, first + 3)
+
+
 def period_of(year: int, month: int, kind: PeriodKind) -> DeliveryPeriod:
     """The delivery period (year or quarter) that local `year`-`month` falls in."""
     if kind is PeriodKind.YEAR:
         return DeliveryPeriod(year)
-    return DeliveryPeriod(year, (month - 1) // 3 + 1)
+    return DeliveryPeriod(year, quarter_of_month(month))
+
+
+def quarter_of(moment: datetime, zone: ZoneInfo = DUTCH_ZONE) -> DeliveryPeriod:
+    """The quarter (local time) a UTC-aware moment falls in."""
+    local = moment.astimezone(zone)
+    return period_of(local.year, local.month, PeriodKind.QUARTER)
 
 
 def period_bounds(period: DeliveryPeriod, zone: ZoneInfo = DUTCH_ZONE) -> tuple[datetime, datetime]:
@@ -66,12 +91,12 @@ def period_bounds(period: DeliveryPeriod, zone: ZoneInfo = DUTCH_ZONE) -> tuple[
         start = date(period.year, 1, 1)
         end = date(period.year + 1, 1, 1)
     else:
-        first_month = (period.quarter - 1) * 3 + 1
-        start = date(period.year, first_month, 1)
+        months = quarter_months(period.quarter)
+        start = date(period.year, months[0], 1)
         end = (
             date(period.year + 1, 1, 1)
             if period.quarter == 4
-            else date(period.year, first_month + 3, 1)
+            else date(period.year, months[-1] + 1, 1)
         )
     return (
         datetime.combine(start, time(0), tzinfo=zone).astimezone(UTC),

@@ -22,7 +22,6 @@ retryable ChargebookErrors are retried with exponential backoff.
 from __future__ import annotations
 
 import logging
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from procrastinate import App, PsycopgConnector
@@ -31,6 +30,7 @@ from procrastinate.jobs import Job, Status
 from procrastinate.retry import BaseRetryStrategy, RetryDecision
 
 from chargebook.db.job_queue import queue_conninfo
+from chargebook.ere import parse_fee_rate
 from chargebook.errors import ChargebookError, ConfigurationError, ConflictError
 from chargebook.jobs.worker_jobs import WorkerRuntime
 from chargebook.settings import Settings
@@ -125,7 +125,7 @@ def build_app(settings: Settings, runtime: WorkerRuntime | None = None) -> App:
 
     @app.task(name=ERE_STATEMENTS_TASK, queue="ere", retry=retry)
     def ere_statements(period: str, fee_rate: str) -> int:
-        return len(slot.get().write_statements(period, Decimal(fee_rate)))
+        return len(slot.get().write_statements(period, parse_fee_rate(fee_rate)))
 
     @app.periodic(cron=settings.worker_sync_cron)
     @app.task(name=SCHEDULE_SYNCS_TASK, queue="schedule", queueing_lock=SCHEDULE_SYNCS_TASK)
@@ -184,12 +184,7 @@ async def defer_ere_statements(app: App, period: str, fee_rate: str) -> int:
         ValueError: the fee rate is not a number in [0, 1].
         AlreadyQueuedError: statements of this period are already waiting.
     """
-    try:
-        rate = Decimal(fee_rate)
-    except InvalidOperation:
-        raise ValueError(f"fee rate {fee_rate!r} is not a number") from None
-    if not (rate.is_finite() and 0 <= rate <= 1):
-        raise ValueError("the fee rate is a fraction between 0 and 1")
+    rate = parse_fee_rate(fee_rate)  # FeeRateError is a ValueError
     lock = f"ere-statements-{period}"
     job_id = await _defer(
         app, ERE_STATEMENTS_TASK, lock, lock, {"period": period, "fee_rate": str(rate)}

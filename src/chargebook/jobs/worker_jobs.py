@@ -5,9 +5,9 @@ clock, one request budget per Wallbox account, the recorder's charger cache) and
 
 - `sync_account`: the `SyncEngine` for one account (resumable and idempotent by design);
 - `record_account`: one `Recorder` round for one account;
-- `build_ere_batch`: `ere_book.create_batch` in one transaction (a rerun after success finds
+- `build_ere_batch`: `ere.service.create_batch` in one transaction (a rerun after success finds
   nothing left to register);
-- `write_statements`: `ere_book.generate_statements` plus the period's CSV and PDFs.
+- `write_statements`: `ere.service.generate_statements` plus the period's CSV and PDFs.
 
 It knows nothing of procrastinate (see `chargebook.jobs.queue`), so it is tested directly too.
 """
@@ -36,9 +36,9 @@ from chargebook.db.book_store import book_opener
 from chargebook.db.ere_store import EreStore
 from chargebook.domain.ere_book import parse_period
 from chargebook.ere import load_parameters
-from chargebook.ere_book import create_batch, generate_statements
-from chargebook.ere_book.errors import NothingToRegisterError
-from chargebook.ere_book.statement_files import write_statement_files
+from chargebook.ere.service import create_batch
+from chargebook.ere.service.errors import NothingToRegisterError
+from chargebook.ere.service.statement_files import state_period
 from chargebook.errors import ChargebookError, NotFoundError
 from chargebook.private_files import private_dir
 from chargebook.settings import Settings
@@ -151,7 +151,7 @@ class WorkerRuntime:
 
         Raises:
             ValueError: `period` is not `2026` or `2026-Q1`.
-            EreBookError, EreError: see `ere_book.create_batch`.
+            EreBookError, EreError: see `ere.service.create_batch`.
         """
         chosen = parse_period(period)
         try:
@@ -186,9 +186,7 @@ class WorkerRuntime:
             directory = private_dir(self.settings.data_dir / "statements")
         with self.database.transaction() as session:
             store = EreStore(session, self.clock)
-            generate_statements(store, chosen, fee_rate=fee_rate)
-            listed = store.statements.list(period=chosen)
-            return write_statement_files(store, listed, directory, label=chosen.label)
+            return state_period(store, chosen, fee_rate=fee_rate, output=directory).written
 
     def _sources(self, account_id: int) -> list[AccountSource]:
         with self.database.session() as session:

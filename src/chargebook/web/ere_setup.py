@@ -1,8 +1,8 @@
 """Step 4 of the connect wizard: the charger's MID meter and, when it qualifies, the grid
 connection (EAN), address and mandate that ERE registration needs.
 
-Everything goes through the ERE book's services (`chargebook.ere_book`); this module only
-gathers what the page shows and turns the services' errors into messages for a form field.
+Everything goes through the ERE service (`chargebook.ere.service.owner_setup`); this module
+only checks the form and turns the service's errors into messages for a form field.
 """
 
 from __future__ import annotations
@@ -13,25 +13,16 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from chargebook.clock import Clock
-from chargebook.db import UserRepository
 from chargebook.db.ere_store import EreStore
 from chargebook.domain.ere import Address
-from chargebook.domain.ere_book import (
-    StoredConnection,
-    StoredConstruct,
-    StoredFollowUp,
-    StoredMandate,
-)
+from chargebook.domain.ere_book import StoredFollowUp, StoredMandate
 from chargebook.domain.stored import StoredCharger
-from chargebook.ere import FollowUp, InvalidEanError, MandateConflictError, MeteringAssessment
+from chargebook.ere import FollowUp, InvalidEanError, MandateConflictError
 from chargebook.ere.mandates import MANDATE_PROBLEM_MESSAGES
-from chargebook.ere_book import add_connection, add_mandate, detect_metering, link_charger
-from chargebook.ere_book.metering import assess
-from chargebook.errors import ConflictError, NotFoundError
+from chargebook.ere.service import detect_metering, owner_setup
+from chargebook.ere.service.owner_setup import MeterStep
+from chargebook.errors import ConflictError
 from chargebook.web.errors import InvalidInputError
-
-SERVICE_PROVIDER_ID = "chargebook"
-OWNER_REQUEST_NOTE = "requested by the owner in the connect wizard"
 
 _EAN_PROBLEMS = {
     "length": "an EAN has exactly 18 digits",
@@ -39,23 +30,6 @@ _EAN_PROBLEMS = {
     "prefix": "a Dutch connection EAN starts with 871",
     "check_digit": "the last digit does not match (check for a typo)",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class MeterStep:
-    """What step 4 shows for one charger."""
-
-    charger: StoredCharger
-    assessment: MeteringAssessment
-    construct: StoredConstruct | None
-    follow_ups: tuple[StoredFollowUp, ...]
-    connection: StoredConnection | None
-    mandates: tuple[StoredMandate, ...]
-
-    @property
-    def requested(self) -> set[str]:
-        """Follow-up kinds the owner asked for."""
-        return {f.kind for f in self.follow_ups if f.note == OWNER_REQUEST_NOTE}
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,15 +55,8 @@ def detect(session: Session, clock: Clock, charger: StoredCharger) -> None:
 
 
 def meter_step(session: Session, clock: Clock, charger: StoredCharger) -> MeterStep:
-    """The charger's assessment, recorded construct, follow-ups, connection and mandates."""
-    store = EreStore(session, clock)
-    assessment = assess(store, charger, store.mid_session_counts())
-    follow_ups = tuple(f for f in store.metering.list_follow_ups() if f.charger_id == charger.id)
-    connection = next((c for c in store.connections.list() if charger.id in c.charger_ids), None)
-    mandates = tuple(store.mandates.list(ean=connection.connection.ean)) if connection else ()
-    return MeterStep(
-        charger, assessment, store.metering.current(charger.id), follow_ups, connection, mandates
-    )
+    """The charger's ERE standing (`chargebook.ere.service.owner_setup.meter_step`)."""
+    return owner_setup.meter_step(EreStore(session, clock), charger)
 
 
 def request_follow_up(
@@ -104,16 +71,14 @@ def request_follow_up(
         chosen = FollowUp(kind)
     except ValueError:
         raise InvalidInputError("choose an upgrade quote or SAP guidance", field="kind") from None
-    store = EreStore(session, clock)
-    assessment = assess(store, charger, store.mid_session_counts())
-    stored, _ = store.metering.ensure_follow_up(charger.id, chosen.value, assessment.explanation)
-    return store.metering.set_follow_up_status(stored.id, stored.status, OWNER_REQUEST_NOTE)
+    return owner_setup.request_follow_up(EreStore(session, clock), charger, chosen)
 
 
 def join_ere(
     session: Session, clock: Clock, charger: StoredCharger, form: EreForm
 ) -> tuple[StoredMandate, tuple[str, ...]]:
-    """Record the connection (or link the charger to it) and the mandate.
+    """Check the form, then record the connection (or link the charger to it) and the
+    mandate (`chargebook.ere.service.owner_setup.join_ere`).
 
     Returns:
         The mandate and its problems in words (empty when it is complete).
@@ -138,17 +103,19 @@ def join_ere(
             raise InvalidInputError("Fill in every field of the address", field=name)
     if not today.year <= form.last_year <= today.year + 10:
         raise InvalidInputError("Choose a year from this year on", field="last_year")
-    store = EreStore(session, clock)
-    if charger.owner_user_id is None:
-        raise NotFoundError("this charger has no owner yet")
-    owner = UserRepository(session, clock).get(charger.owner_user_id)
+    address = Address(
+        form.street.strip(),
+        form.house_number.strip(),
+        form.postal_code.strip().upper(),
+        form.city.strip(),
+    )
     try:
-        connection = _connection(store, charger, form, owner.email, owner.id)
-        added = add_mandate(
-            store,
-            ean=connection.connection.ean,
-            service_provider_id=SERVICE_PROVIDER_ID,
-            first_year=today.year,
+        added = owner_setup.join_ere(
+            EreStore(session, clock),
+            charger,
+            ean="".join(form.ean.split()),
+            connected_party_name=form.connected_party_name.strip(),
+            address=address,
             last_year=form.last_year,
             consent_grid_operator_data=form.consent_grid_operator_data,
             consent_verifier_visit=form.consent_verifier_visit,
@@ -169,35 +136,6 @@ def join_ere(
         raise InvalidInputError(exc.message, field="ean") from None
     problems = tuple(MANDATE_PROBLEM_MESSAGES[p] for p in added.problems)
     return added.stored, problems
-
-
-def _connection(
-    store: EreStore, charger: StoredCharger, form: EreForm, email: str, owner_id: int
-) -> StoredConnection:
-    ean = "".join(form.ean.split())
-    try:
-        existing = store.connections.get_by_ean(ean)
-    except NotFoundError:
-        existing = None
-    if existing is None:
-        return add_connection(
-            store,
-            ean=ean,
-            customer_email=email,
-            connected_party_name=form.connected_party_name.strip(),
-            address=Address(
-                form.street.strip(),
-                form.house_number.strip(),
-                form.postal_code.strip().upper(),
-                form.city.strip(),
-            ),
-            charger_ids=[charger.id],
-        )
-    if existing.connection.customer_id != str(owner_id):
-        raise ConflictError("this EAN is registered to another customer; ask the operator")
-    if charger.id in existing.charger_ids:
-        return existing
-    return link_charger(store, ean=ean, charger_id=charger.id)
 
 
 def _date(text: str) -> date:

@@ -9,7 +9,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from chargebook.ere import DEFAULT_FEE_RATE, load_parameters
-from chargebook.web.credits import HIGH_PRICE_EUR_PER_ERE, LOW_PRICE_EUR_PER_ERE, yearly_estimate
+from chargebook.ere.service.credits import (
+    HIGH_PRICE_EUR_PER_ERE,
+    LOW_PRICE_EUR_PER_ERE,
+    yearly_estimate,
+)
 from chargebook.web.deps import Ctx, PageViewer
 from chargebook.web.rendering import render
 

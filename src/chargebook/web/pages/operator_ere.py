@@ -1,5 +1,5 @@
 """The operator console's registration work: batches (create, review, finalize, discard,
-export), prices per ERE, statements and payouts. Everything goes through `chargebook.ere_book`.
+export), prices per ERE, statements and payouts. Everything goes through `chargebook.ere.service`.
 
 A refused action (nothing to register, a finalized batch, no price) re-renders the page with
 the reason and the error's status.
@@ -7,11 +7,7 @@ the reason and the error's status.
 
 from __future__ import annotations
 
-import io
-import tempfile
-import zipfile
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -21,17 +17,17 @@ from sqlalchemy.orm import Session
 from chargebook.db.ere_store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.ere_book import PayoutStatus, parse_period
-from chargebook.ere import load_parameters
-from chargebook.ere_book import (
+from chargebook.ere import AmountError, FeeRateError, load_parameters, parse_amount, parse_fee_rate
+from chargebook.ere.service import (
     create_batch,
     discard_batch,
-    export_batch,
     finalize_batch,
     generate_statements,
     mark_paid,
     set_price,
 )
-from chargebook.ere_book.statements import pending_total
+from chargebook.ere.service.exports import export_batch_zip
+from chargebook.ere.service.statements import pending_total
 from chargebook.errors import ChargebookError
 from chargebook.web.context import WebContext
 from chargebook.web.deps import Ctx, DbSession, OperatorViewer
@@ -129,15 +125,9 @@ def discard(request: Request, batch_id: RowId, context: Ctx, viewer: OperatorVie
 
 @router.get("/batches/{batch_id}/export.zip")
 def export(batch_id: RowId, context: Ctx, viewer: OperatorViewer, db: DbSession) -> Response:
-    with tempfile.TemporaryDirectory(prefix="chargebook-export-") as folder:
-        done = export_batch(EreStore(db, context.clock), batch_id, Path(folder))
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for path in (done.csv_path, done.json_path, done.manifest_path, *done.evidence_paths):
-                archive.write(path, path.relative_to(folder).as_posix())
-    name = f"chargebook-batch-{batch_id}-{done.batch.period.label}.zip"
+    name, data = export_batch_zip(EreStore(db, context.clock), batch_id)
     return Response(
-        buffer.getvalue(),
+        data,
         media_type="application/zip",
         headers=download_headers(name),
     )
@@ -172,10 +162,7 @@ def _payout_action(request: Request, context: WebContext, action: str, **args: s
             if action == "price":
                 set_price(store, _period(args["period"]), _money(args["price"], "price"))
             elif action == "statements":
-                fee = _money(args["fee"], "fee")
-                if fee > 1:
-                    raise InvalidInputError("the fee is a fraction, 0.20 = 20 %", field="fee")
-                generate_statements(store, _period(args["period"]), fee_rate=fee)
+                generate_statements(store, _period(args["period"]), fee_rate=_fee(args["fee"]))
             else:
                 mark_paid(store, int(args["statement_id"]), args.get("reference") or None)
     except ChargebookError as error:
@@ -188,12 +175,16 @@ def _payout_action(request: Request, context: WebContext, action: str, **args: s
 
 def _money(text: str, field: str) -> Decimal:
     try:
-        value = Decimal(text.strip().replace(",", "."))
-    except InvalidOperation:
-        raise InvalidInputError(f"{field} is not a number", field=field) from None
-    if not value.is_finite() or value < 0:
-        raise InvalidInputError(f"{field} must be a number >= 0", field=field)
-    return value
+        return parse_amount(text, field)
+    except AmountError as exc:
+        raise InvalidInputError(str(exc), field=field) from None
+
+
+def _fee(text: str) -> Decimal:
+    try:
+        return parse_fee_rate(text)
+    except FeeRateError as exc:
+        raise InvalidInputError(str(exc), field="fee") from None
 
 
 @router.post("/prices")

@@ -3,9 +3,8 @@
 
 The pure Python rules (`chargebook.ere.evaluate_sessions`, streamed by `context.py`) remain
 the reference and explain single sessions; the services use this path for whole periods,
-where it keeps every session row inside the database. It applies whenever each charger's
-metering constructs are disjoint in time (the repository's invariant); otherwise the services
-fall back to the streamed Python path.
+where it keeps every session row inside the database. Whether it applies is decided in
+`rules_path.py` only.
 """
 
 from __future__ import annotations
@@ -19,7 +18,8 @@ from chargebook.db.ere_eligibility import VerdictQuery
 from chargebook.db.ere_store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.ere import BookingPolicy, mandate_problems, period_bounds
-from chargebook.ere_book.context import DEFAULT_MAX_CURRENT_A, OVERLAP_MARGIN
+from chargebook.ere.periods import quarter_months
+from chargebook.ere.service.context import DEFAULT_MAX_CURRENT_A, OVERLAP_MARGIN
 
 # The same slack as `EligibilityContext.max_power_slack`'s default.
 MAX_POWER_SLACK = Decimal("0.02")
@@ -30,11 +30,6 @@ def micro_to_kwh(micro_kwh: int) -> Decimal:
     """An exact micro-kWh integer from the query as kWh, without trailing zeros (10, 10.5)."""
     kwh = Decimal(int(micro_kwh)).scaleb(-6).normalize()
     return kwh.quantize(_ONE) if kwh.as_tuple().exponent > 0 else kwh  # type: ignore[operator]
-
-
-def sql_path_applies(store: EreStore) -> bool:
-    """Whether the SQL query reproduces the Python rules on this book (disjoint constructs)."""
-    return store.constructs_are_disjoint()
 
 
 def invalid_mandates(store: EreStore, customer_id: int | None = None) -> list[int]:
@@ -62,14 +57,13 @@ def verdict_query(
     caller that builds several queries (None: computed here)."""
     policy = policy or BookingPolicy()
     start, end = period_bounds(period, policy.zone)
-    first_month = 1 if period.quarter is None else (period.quarter - 1) * 3 + 1
-    months = 12 if period.quarter is None else 3
+    months = range(1, 13) if period.quarter is None else quarter_months(period.quarter)
     month_starts = [
         (
             datetime.combine(date(period.year, m, 1), time(0), tzinfo=policy.zone).astimezone(UTC),
             m,
         )
-        for m in range(first_month, first_month + months)
+        for m in months
     ]
     assert month_starts[0][0] == start
     invalid = invalid_mandates(store) if invalid_mandate_ids is None else list(invalid_mandate_ids)

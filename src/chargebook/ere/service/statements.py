@@ -14,8 +14,8 @@ from pathlib import Path
 from chargebook.db.ere_store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.ere_book import PayoutStatus, StoredStatement
-from chargebook.ere import DEFAULT_FEE_RATE, MissingPriceError, build_statements
-from chargebook.ere_book.batches import core_line
+from chargebook.ere import DEFAULT_FEE_RATE, MissingPriceError, build_statements, check_fee_rate
+from chargebook.ere.service.batches import core_line
 from chargebook.spreadsheet_cells import SafeCsvWriter
 
 STATEMENT_COLUMNS = (
@@ -50,8 +50,9 @@ def generate_statements(
 
     Raises:
         MissingPriceError: no price per ERE is set for the period.
-        ValueError: the fee rate is outside [0, 1].
+        FeeRateError: the fee rate is not a fraction in [0, 1] (a ValueError).
     """
+    check_fee_rate(fee_rate)  # refused even when there is nothing to state yet
     lines = store.statements.unstated_lines(period)
     if not lines:
         return []

@@ -8,9 +8,11 @@ Per quarter (Dutch local time, by each session's end):
 
 EREs are rounded per EAN and quarter, as a batch line would be (`chargebook.ere.calculate_ere`).
 Eligibility runs every rule in the database over the quarter's sessions of this customer's
-linked chargers only (`ere_book.sql_path` with `customer_id`): the page costs a few thousand
+linked chargers only (`ere.service.sql_path` with `customer_id`): the page costs a few thousand
 session rows per quarter however large the book is. Where the SQL path does not apply
-(overlapping metering constructs) the Python rules stream the quarter instead.
+(`rules_path`: overlapping metering constructs) the Python rules stream the quarter instead.
+
+`owner_credits` is what every door shows an owner (the web credits page today).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from chargebook.db.ere_store import EreStore
-from chargebook.domain.ere import DeliveryPeriod
+from chargebook.domain.ere import DeliveryPeriod, PeriodKind
 from chargebook.domain.ere_book import BatchStatus, PayoutStatus, StoredBatch, StoredStatement
 from chargebook.ere import (
     EarningsEstimate,
@@ -32,14 +34,10 @@ from chargebook.ere import (
     estimate_earnings,
     period_bounds,
 )
-from chargebook.ere.periods import DUTCH_ZONE
-from chargebook.ere_book.context import stream_verdicts
-from chargebook.ere_book.sql_path import (
-    invalid_mandates,
-    micro_to_kwh,
-    quarters_query,
-    sql_path_applies,
-)
+from chargebook.ere.periods import period_of, quarter_of
+from chargebook.ere.service.context import stream_verdicts
+from chargebook.ere.service.rules_path import RulesPath, rules_path
+from chargebook.ere.service.sql_path import invalid_mandates, micro_to_kwh, quarters_query
 
 # A cautious range for the estimate; the operator's actual price is on each statement.
 LOW_PRICE_EUR_PER_ERE = Decimal("0.30")
@@ -61,11 +59,6 @@ class QuarterCredits:
     is_estimate: bool
 
 
-def quarter_of(moment: datetime) -> DeliveryPeriod:
-    local = moment.astimezone(DUTCH_ZONE)
-    return DeliveryPeriod(local.year, (local.month - 1) // 3 + 1)
-
-
 def recent_quarters(now: datetime, count: int) -> list[DeliveryPeriod]:
     """The current quarter and the `count - 1` before it, newest first."""
     period = quarter_of(now)
@@ -77,6 +70,50 @@ def recent_quarters(now: datetime, count: int) -> list[DeliveryPeriod]:
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class OwnerCredits:
+    """What an owner sees of their EREs: recent quarters, statements, last year's estimate."""
+
+    quarters: list[QuarterCredits]  # newest first
+    statements: list[StoredStatement]  # the owner's own
+    energy_kwh: Decimal  # plausible kWh of the last 365 days
+    estimate: EarningsEstimate | None  # None without factors for this year
+    totals: dict[str, Decimal]  # pending_ere, eligible_ere, registered_ere, paid_ere, paid_eur
+
+
+def owner_credits(
+    store: EreStore,
+    owner_user_id: int,
+    *,
+    parameters: ParameterSet,
+    now: datetime,
+    shown_quarters: int = 4,
+) -> OwnerCredits:
+    """The owner's credits over the last `shown_quarters` quarters (their own statements
+    only, whoever asks: an operator looking at their own page sees their own payouts)."""
+    statements = store.statements.list(customer_id=owner_user_id)
+    quarters = page_quarters(
+        store,
+        owner_user_id,
+        recent_quarters(now, shown_quarters),
+        statements,
+        parameters=parameters,
+        now=now,
+    )
+    start, end = last_year_window(now)
+    energy = store.owner_energy_kwh(owner_user_id, start=start, end=end)
+    return OwnerCredits(
+        quarters=quarters,
+        statements=statements,
+        energy_kwh=energy,
+        estimate=yearly_estimate(energy, year=now.year, parameters=parameters),
+        totals={
+            name: sum((getattr(q, name) for q in quarters), Decimal(0))
+            for name in ("pending_ere", "eligible_ere", "registered_ere", "paid_ere", "paid_eur")
+        },
+    )
+
+
 def quarter_credits(
     store: EreStore,
     customer_id: int,
@@ -85,14 +122,14 @@ def quarter_credits(
     *,
     parameters: ParameterSet,
     now: datetime,
-    in_sql: bool | None = None,
+    path: RulesPath | None = None,
     invalid_mandate_ids: Sequence[int] | None = None,
 ) -> QuarterCredits:
     """One quarter of one customer (see the module docstring for the four states).
 
-    `in_sql`: run the rules in the database (None: whenever `sql_path_applies`).
-    `invalid_mandate_ids`: `invalid_mandates(store)`, computed once for a page of quarters
-    (None: read here).
+    `path`: the rules' path (None: `rules_path` chooses; tests force one to compare them).
+    `invalid_mandate_ids`: `invalid_mandates(store, customer_id)`, computed once for a page
+    of quarters (None: read here).
     """
     return page_quarters(
         store,
@@ -101,7 +138,7 @@ def quarter_credits(
         statements,
         parameters=parameters,
         now=now,
-        in_sql=in_sql,
+        path=path,
         invalid_mandate_ids=invalid_mandate_ids,
     )[0]
 
@@ -114,15 +151,13 @@ def page_quarters(
     *,
     parameters: ParameterSet,
     now: datetime,
-    in_sql: bool | None = None,
+    path: RulesPath | None = None,
     invalid_mandate_ids: Sequence[int] | None = None,
 ) -> list[QuarterCredits]:
     """`quarter_credits` for each of `periods` (quarters), in their order. In SQL the
     consecutive quarters of a year share one statement (`quarters_query`), which judges each
     quarter exactly as a query of its own would."""
-    if in_sql is None:
-        in_sql = sql_path_applies(store)
-    if in_sql:
+    if (path or rules_path(store)) is RulesPath.SQL:
         eligible = _eligible_in_sql(store, customer_id, periods, now, invalid_mandate_ids)
     else:
         eligible = {p: _eligible_streamed(store, customer_id, p, now) for p in periods}
@@ -212,7 +247,8 @@ def _eligible_in_sql(
     """kWh per booking EAN and the count of the customer's eligible sessions per quarter, in
     SQL: one statement per run of consecutive quarters of a year."""
     if invalid_mandate_ids is None:
-        invalid_mandate_ids = invalid_mandates(store)
+        # The customer's own mandates are all its query joins (`invalid_mandates`).
+        invalid_mandate_ids = invalid_mandates(store, customer_id)
     found: dict[DeliveryPeriod, tuple[dict[str, Decimal], int]] = {}
     for run in _runs_of_quarters(periods):
         query = quarters_query(
@@ -222,7 +258,7 @@ def _eligible_in_sql(
         sessions = dict.fromkeys(run, 0)
         for group in store.eligibility_summary(query):
             if group.first_reason is None and group.customer_id == customer_id:
-                period = DeliveryPeriod(run[0].year, (group.month - 1) // 3 + 1)
+                period = period_of(run[0].year, group.month, PeriodKind.QUARTER)
                 micro[period][group.booking_ean or ""] += group.net_micro_kwh
                 sessions[period] += group.sessions
         for period in run:

@@ -16,8 +16,9 @@ from decimal import Decimal
 from chargebook.db.ere_store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.ere import BookingPolicy, ParameterSet, ReasonCode, calculate_ere
-from chargebook.ere_book.context import stream_verdicts
-from chargebook.ere_book.sql_path import micro_to_kwh, sql_path_applies, verdict_query
+from chargebook.ere.service.context import stream_verdicts
+from chargebook.ere.service.rules_path import RulesPath, rules_path
+from chargebook.ere.service.sql_path import micro_to_kwh, verdict_query
 
 EXAMPLES_PER_REASON = 5
 
@@ -51,7 +52,7 @@ def eligibility_report(
     Raises:
         ParametersError: no ERE parameters for the period's year (only with eligible kWh).
     """
-    if not sql_path_applies(store):
+    if rules_path(store) is RulesPath.PYTHON:
         return eligibility_report_streamed(
             store,
             period,

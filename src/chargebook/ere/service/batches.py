@@ -44,13 +44,14 @@ from chargebook.ere import (
     meter_quantity,
     period_bounds,
 )
-from chargebook.ere_book.context import stream_verdicts
-from chargebook.ere_book.errors import (
+from chargebook.ere.service.context import stream_verdicts
+from chargebook.ere.service.errors import (
     BatchStateError,
     IntegrityCheckError,
     NothingToRegisterError,
 )
-from chargebook.ere_book.sql_path import micro_to_kwh, sql_path_applies, verdict_query
+from chargebook.ere.service.rules_path import RulesPath, rules_path
+from chargebook.ere.service.sql_path import micro_to_kwh, verdict_query
 
 FLUSH_ROWS = 5_000
 _READINGS_KINDS = (MeteringKind.SAP, MeteringKind.DEDICATED_CONNECTION)
@@ -88,7 +89,7 @@ def create_batch(
         IntegrityCheckError: the registration did not insert the sessions the lines count.
     """
     store.lock_registrations()
-    if not sql_path_applies(store):
+    if rules_path(store) is RulesPath.PYTHON:
         return create_batch_streamed(
             store,
             period,

@@ -6,7 +6,7 @@ repositories (`chargebook.db.ere_store.EreStore`). The caller owns the transacti
         created = create_batch(store, DeliveryPeriod(2026, 1), parameters=..., now=clock.now())
 """
 
-from chargebook.ere_book.batches import (
+from chargebook.ere.service.batches import (
     BatchCreated,
     batch_manifest,
     create_batch,
@@ -14,30 +14,31 @@ from chargebook.ere_book.batches import (
     finalize_batch,
     verify_batch,
 )
-from chargebook.ere_book.eligibility import EligibilityReport, eligibility_report
-from chargebook.ere_book.errors import (
+from chargebook.ere.service.eligibility import EligibilityReport, eligibility_report
+from chargebook.ere.service.errors import (
     BatchFinalizedError,
     BatchStateError,
     EreBookError,
     IntegrityCheckError,
     NothingToRegisterError,
 )
-from chargebook.ere_book.exports import BatchExport, export_batch
-from chargebook.ere_book.metering import (
+from chargebook.ere.service.exports import BatchExport, export_batch
+from chargebook.ere.service.metering import (
     DetectionOutcome,
     MeteringInputError,
+    assess_charger,
     detect_metering,
     record_construct,
 )
-from chargebook.ere_book.sap_import import SapImport, import_sap_readings
-from chargebook.ere_book.setup import (
+from chargebook.ere.service.sap_import import SapImport, import_sap_readings
+from chargebook.ere.service.setup import (
     MandateAdded,
     add_connection,
     add_mandate,
     link_charger,
     set_price,
 )
-from chargebook.ere_book.statements import generate_statements, mark_paid, write_statements_csv
+from chargebook.ere.service.statements import generate_statements, mark_paid, write_statements_csv
 
 __all__ = [
     "BatchCreated",
@@ -54,6 +55,7 @@ __all__ = [
     "SapImport",
     "add_connection",
     "add_mandate",
+    "assess_charger",
     "batch_manifest",
     "create_batch",
     "detect_metering",

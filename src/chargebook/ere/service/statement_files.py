@@ -1,18 +1,22 @@
 """A period's statements as files: one CSV of all statements and one PDF per statement.
 
-Shared by `chargebook ere statements --output DIR` and the worker's `ere_statements` job,
-so both write the same files under the same names.
+`state_period` is shared by `chargebook ere statements --output DIR` and the worker's
+`ere_statements` job, so both write the same files under the same names; the web's downloads
+(`downloads.py`) draw the same PDF, naming the same connection (`statement_party`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from chargebook.db.ere_store import EreStore
+from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.ere_book import StoredStatement
-from chargebook.ere_book.statement_pdf import StatementParty, render_statement_pdf
-from chargebook.ere_book.statements import write_statements_csv
+from chargebook.ere.service.statement_pdf import StatementParty, render_statement_pdf
+from chargebook.ere.service.statements import generate_statements, write_statements_csv
 
 OPERATOR_NAME = "chargebook"
 
@@ -47,3 +51,29 @@ def write_statement_files(
             render_statement_pdf(statement, party, output / statement_pdf_name(statement))
         )
     return written
+
+
+@dataclass(frozen=True, slots=True)
+class StatedPeriod:
+    created: list[StoredStatement]  # new now
+    listed: list[StoredStatement]  # every statement of the period
+    written: list[Path]  # files written (none without an output folder)
+
+
+def state_period(
+    store: EreStore, period: DeliveryPeriod, *, fee_rate: Decimal, output: Path | None
+) -> StatedPeriod:
+    """State the period's finalized, unstated lines (pending payouts), then (re)write the
+    period's CSV and PDFs into `output` when given.
+
+    Raises:
+        FeeRateError: the fee rate is not a fraction in [0, 1].
+        MissingPriceError: no price per ERE is set for the period.
+        OSError: a file cannot be written.
+    """
+    created = generate_statements(store, period, fee_rate=fee_rate)
+    listed = store.statements.list(period=period)
+    written = (
+        [] if output is None else write_statement_files(store, listed, output, label=period.label)
+    )
+    return StatedPeriod(created, listed, written)

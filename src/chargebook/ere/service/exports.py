@@ -9,7 +9,10 @@ whose secret-looking keys (if a source ever sent one) are redacted.
 
 from __future__ import annotations
 
+import io
 import json
+import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,9 +20,9 @@ from typing import Any
 from chargebook.db.ere_store import EreStore
 from chargebook.domain.ere_book import BatchStatus, StoredBatch, StoredBatchLine, StoredConnection
 from chargebook.ere.periods import DUTCH_ZONE
-from chargebook.ere_book.batches import batch_manifest
-from chargebook.ere_book.errors import BatchStateError, IntegrityCheckError
-from chargebook.ere_book.evidence import write_evidence_pack
+from chargebook.ere.service.batches import batch_manifest
+from chargebook.ere.service.errors import BatchStateError, IntegrityCheckError
+from chargebook.ere.service.evidence import write_evidence_pack
 from chargebook.spreadsheet_cells import SafeDictWriter
 
 LINE_COLUMNS = (
@@ -153,3 +156,19 @@ def export_batch(store: EreStore, batch_id: int, directory: Path) -> BatchExport
             )
         )
     return BatchExport(batch, csv_path, json_path, manifest_path, tuple(evidence))
+
+
+def export_batch_zip(store: EreStore, batch_id: int) -> tuple[str, bytes]:
+    """`export_batch`'s files as one zip (its name, its bytes), for a download: the same
+    files, under the same relative paths, as `chargebook ere batch export` writes.
+
+    Raises:
+        NotFoundError, BatchStateError, IntegrityCheckError: see `export_batch`.
+    """
+    with tempfile.TemporaryDirectory(prefix="chargebook-export-") as folder:
+        done = export_batch(store, batch_id, Path(folder))
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in (done.csv_path, done.json_path, done.manifest_path, *done.evidence_paths):
+                archive.write(path, path.relative_to(folder).as_posix())
+    return f"chargebook-batch-{batch_id}-{done.batch.period.label}.zip", buffer.getvalue()

@@ -49,7 +49,8 @@ def render_statement_pdf(statement: StoredStatement, party: StatementParty, path
     figure = Figure(figsize=A4_INCHES)
     _draw(figure, statement, party)
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, format="pdf")
+    # No creation time: the same statement is the same file, whichever door draws it.
+    figure.savefig(path, format="pdf", metadata={"CreationDate": None})
     return path
 
 

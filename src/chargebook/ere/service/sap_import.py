@@ -19,7 +19,7 @@ from chargebook.ere import (
     reconcile,
     validate_ean,
 )
-from chargebook.ere.periods import DUTCH_ZONE
+from chargebook.ere.periods import quarter_of
 from chargebook.ere.sap import DEFAULT_TOLERANCE
 
 
@@ -97,11 +97,10 @@ def import_sap_readings(
 def _quarters(readings: list[MeterReading]) -> list[DeliveryPeriod]:
     if not readings:
         return []
-    first = readings[0].at.astimezone(DUTCH_ZONE)
-    last = readings[-1].at.astimezone(DUTCH_ZONE)
+    first, last = quarter_of(readings[0].at), quarter_of(readings[-1].at)
     periods: list[DeliveryPeriod] = []
-    year, quarter = first.year, (first.month - 1) // 3 + 1
-    while (year, quarter) <= (last.year, (last.month - 1) // 3 + 1):
+    year, quarter = first.year, first.quarter or 1
+    while (year, quarter) <= (last.year, last.quarter or 1):
         periods.append(DeliveryPeriod(year, quarter))
         year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
     return periods

@@ -42,10 +42,18 @@ class DetectionOutcome:
     follow_ups_created: tuple[StoredFollowUp, ...]
 
 
-def assess(
+def assess_charger(store: EreStore, charger: StoredCharger) -> MeteringAssessment:
+    """Does this charger qualify for ERE: the one answer the wizard, the charger page, the CLI
+    and detection give, from the charger as the book holds it (the sync and the wizard store
+    it by the same path, MID serial included) and the sessions booked for it."""
+    return _assess(store, charger, store.mid_session_counts())
+
+
+def _assess(
     store: EreStore, charger: StoredCharger, counts: dict[int, tuple[int, int]]
 ) -> MeteringAssessment:
-    """The core's verdict on one charger's own metering."""
+    """`assess_charger` with the MID session counts of every charger read once (detection
+    over the whole book)."""
     if charger.charger.source is ChargerSource.OCPP:
         facts = store.ocpp_boot_facts(charger.id) or (None, None)
         return assess_ocpp_boot(
@@ -75,7 +83,7 @@ def detect_metering(
     outcomes: list[DetectionOutcome] = []
     chargers = [store.chargers.get(charger_id)] if charger_id is not None else None
     for charger in chargers if chargers is not None else store.chargers.list():
-        assessment = assess(store, charger, counts)
+        assessment = _assess(store, charger, counts)
         current = store.metering.current(charger.id)
         recorded = False
         created: list[StoredFollowUp] = []
