@@ -10,10 +10,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, MetaData, String, inspect, text
 
 from chargebook.db import Database, SchemaOutdatedError, job_queue, migrate, open_database
-from chargebook.db.dialect_ddl import include_object_for
-from chargebook.db.engine import create_book_engine, normalize_database_url
-from chargebook.db.tables import Base
-from chargebook.db.testing import PostgresScratch
+from chargebook.db.core.base import Base
+from chargebook.db.core.dialect_ddl import include_object_for
+from chargebook.db.core.engine import create_book_engine, normalize_database_url
+from chargebook.db.core.testing import PostgresScratch
 from chargebook.errors import ConfigurationError
 from chargebook.settings import Settings
 

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from chargebook.db import ChargerRepository
-from chargebook.db.testing import example_charger
+from chargebook.db.core.testing import example_charger
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.users import UserRole
 

@@ -11,7 +11,7 @@ from typing import Any
 from chargebook.central_system.quirks import ChargerQuirks, quirks_for
 from chargebook.central_system.readings import parse_meter_values, parse_timestamp
 from chargebook.central_system.writer import BookWriter
-from chargebook.db.ocpp_book import SqlOcppBook
+from chargebook.db.ocpp.book import SqlOcppBook
 from chargebook.domain.ocpp import OcppBoot, OcppCredentials, OcppTransaction, StopOutcome
 from chargebook.ere import MeteringVerdict, assess_ocpp_boot
 

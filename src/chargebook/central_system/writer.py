@@ -15,7 +15,9 @@ from typing import Any, TypeVar
 
 from chargebook.clock import Clock
 from chargebook.db import Database
-from chargebook.db.ocpp_book import OpenTransactions, SqlOcppBook, run_ocpp_batch
+from chargebook.db.ocpp.batch import run_ocpp_batch
+from chargebook.db.ocpp.book import SqlOcppBook
+from chargebook.db.ocpp.transactions import OpenTransactions
 
 T = TypeVar("T")
 _MAX_BATCH = 500
@@ -31,7 +33,7 @@ class BookWriter:
         self._clock = clock
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
-        # Only the writer thread touches these two (see `chargebook.db.ocpp_book`).
+        # Only the writer thread touches these two (see `chargebook.db.ocpp.book`).
         self._charger_ids: dict[str, int] = {}
         self._open_transactions = OpenTransactions()
 

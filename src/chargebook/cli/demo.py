@@ -41,7 +41,7 @@ from chargebook.cli.wallbox_render import chargers_table, status_table
 from chargebook.clock import FixedClock
 from chargebook.crypto import load_secret_box
 from chargebook.db import Database, SessionRepository, UserRepository, open_database
-from chargebook.db.book_store import book_opener
+from chargebook.db.book.store import book_opener
 from chargebook.domain.book import SessionState
 from chargebook.settings import Settings, load_settings
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator

@@ -18,7 +18,7 @@ from rich.table import Table
 from chargebook.cli.errors import cli_errors
 from chargebook.clock import SystemClock
 from chargebook.db import open_database
-from chargebook.db.smart_store import DatabasePriceCache
+from chargebook.db.smart.store import DatabasePriceCache
 from chargebook.domain.prices import (
     ChargeGoal,
     ChargerLimits,

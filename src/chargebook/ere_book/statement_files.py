@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from chargebook.db.ere_store import EreStore
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere_book import StoredStatement
 from chargebook.ere_book.statement_pdf import StatementParty, render_statement_pdf
 from chargebook.ere_book.statements import write_statements_csv

@@ -31,8 +31,8 @@ from chargebook.account_sources import (
 from chargebook.clock import Clock, SystemClock
 from chargebook.crypto import SecretBox, load_secret_box
 from chargebook.db import Database, WallboxAccountRepository, open_database
-from chargebook.db.book_store import book_opener
-from chargebook.db.ere_store import EreStore
+from chargebook.db.book.store import book_opener
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere_book import parse_period
 from chargebook.ere import load_parameters
 from chargebook.ere_book import create_batch, generate_statements

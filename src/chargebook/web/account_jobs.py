@@ -30,7 +30,7 @@ from typing import Any
 
 from chargebook.account_sources import build_sources, close_sources, recorder_reads_per_minute
 from chargebook.db import WallboxAccountRepository
-from chargebook.db.book_store import book_opener
+from chargebook.db.book.store import book_opener
 from chargebook.errors import ChargebookError
 from chargebook.jobs import Job, Scheduler
 from chargebook.jobs.book_jobs import SYNC_INTERVAL_S, schedule_account_jobs

@@ -12,12 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy.orm import Session
-
 from chargebook.clock import Clock
-from chargebook.db import UserRepository
-from chargebook.db.repositories.users import normalize_email
-from chargebook.db.repositories.web_auth import (
+from chargebook.db import SqlSession, UserRepository
+from chargebook.db.accounts.users import normalize_email
+from chargebook.db.accounts.web_auth import (
     ApiTokenRepository,
     LoginFailureRepository,
     WebSessionRepository,
@@ -85,7 +83,7 @@ class AccountService:
 
     def __init__(
         self,
-        session: Session,
+        session: SqlSession,
         clock: Clock,
         passwords: Passwords,
         *,

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from chargebook.account_sources import budget_registry, build_sources, close_sources
-from chargebook.db.book_store import book_opener
+from chargebook.db.book.store import book_opener
 from chargebook.domain.models import Charger
 from chargebook.domain.users import WallboxAccount
 from chargebook.sync import SyncConfig, SyncEngine

@@ -10,11 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy.orm import Session
-
 from chargebook.clock import Clock
-from chargebook.db import UserRepository
-from chargebook.db.ere_store import EreStore
+from chargebook.db import SqlSession, UserRepository
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import Address
 from chargebook.domain.ere_book import (
     StoredConnection,
@@ -75,12 +73,12 @@ class EreForm:
     consent_verifier_visit: bool
 
 
-def detect(session: Session, clock: Clock, charger: StoredCharger) -> None:
+def detect(session: SqlSession, clock: Clock, charger: StoredCharger) -> None:
     """Run metering detection for this charger (records a construct and follow-ups)."""
     detect_metering(EreStore(session, clock), now=clock.now(), charger_id=charger.id)
 
 
-def meter_step(session: Session, clock: Clock, charger: StoredCharger) -> MeterStep:
+def meter_step(session: SqlSession, clock: Clock, charger: StoredCharger) -> MeterStep:
     """The charger's assessment, recorded construct, follow-ups, connection and mandates."""
     store = EreStore(session, clock)
     assessment = assess(store, charger, store.mid_session_counts())
@@ -93,7 +91,7 @@ def meter_step(session: Session, clock: Clock, charger: StoredCharger) -> MeterS
 
 
 def request_follow_up(
-    session: Session, clock: Clock, charger: StoredCharger, kind: str
+    session: SqlSession, clock: Clock, charger: StoredCharger, kind: str
 ) -> StoredFollowUp:
     """The owner asks for an upgrade quote or SAP guidance: the operator's follow-up.
 
@@ -111,7 +109,7 @@ def request_follow_up(
 
 
 def join_ere(
-    session: Session, clock: Clock, charger: StoredCharger, form: EreForm
+    session: SqlSession, clock: Clock, charger: StoredCharger, form: EreForm
 ) -> tuple[StoredMandate, tuple[str, ...]]:
     """Record the connection (or link the charger to it) and the mandate.
 

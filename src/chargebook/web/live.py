@@ -17,7 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from chargebook.clock import Clock
 from chargebook.db import Database
-from chargebook.db.repositories.book_reads import BookReadRepository
+from chargebook.db.book.reads import BookReadRepository
 from chargebook.domain.book import SessionSample
 from chargebook.domain.freshness import updated_ago
 from chargebook.domain.models import ChargerState, ChargerStatus

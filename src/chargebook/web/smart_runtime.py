@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 
 from chargebook.clock import Clock
 from chargebook.db import ChargerRepository, Database
-from chargebook.db.repositories.book_reads import BookReadRepository
-from chargebook.db.repositories.smart import SmartPlanRepository
-from chargebook.db.smart_store import DatabasePriceCache, DatabaseSmartStore
+from chargebook.db.book.reads import BookReadRepository
+from chargebook.db.smart.repository import SmartPlanRepository
+from chargebook.db.smart.store import DatabasePriceCache, DatabaseSmartStore
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.plausibility import CLOCK_TOLERANCE
 from chargebook.domain.prices import ChargerLimits, PriceCache, PriceSource

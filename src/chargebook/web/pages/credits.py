@@ -12,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from chargebook.db import SessionRepository
-from chargebook.db.ere_store import EreStore
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.book import SessionState
 from chargebook.ere import load_parameters
 from chargebook.ere_book.sql_path import invalid_mandates, sql_path_applies
