@@ -9,7 +9,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, MetaData, String, inspect, text
 
-from chargebook.db import Database, SchemaOutdatedError, job_queue, migrate, open_database
+from chargebook.db import Database, SchemaOutdatedError, open_database
+from chargebook.db.core import job_queue, migrate
 from chargebook.db.core.base import Base
 from chargebook.db.core.dialect_ddl import include_object_for
 from chargebook.db.core.engine import create_book_engine, normalize_database_url
