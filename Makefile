@@ -55,8 +55,11 @@ browser:
 demo: $(VENV)/.installed $(ASSETS)
 	$(BIN)/chargebook demo
 
+# lint-imports: the architecture contracts of .importlinter (layers, SQLAlchemy/httpx/websockets
+# only in their adapters, simulators apart from the product, no import cycles).
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench tools
+	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy

@@ -20,8 +20,6 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import httpx
-
 from chargebook.account_sources import (
     budget_registry,
     build_sources,
@@ -44,6 +42,7 @@ from chargebook.sync import AccountSource, SyncConfig, SyncEngine
 from chargebook.sync.recorder import Recorder
 from chargebook.sync.report import AccountReport
 from chargebook.wallbox.budget import BudgetRegistry
+from chargebook.wallbox.transport import HttpTransport
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -72,7 +71,7 @@ class WorkerRuntime:
     box: SecretBox
     clock: Clock
     # Tests route the Wallbox client to the simulator in-process; None = real HTTP.
-    transport: httpx.AsyncBaseTransport | None = None
+    transport: HttpTransport | None = None
     sync_config: SyncConfig = field(default_factory=SyncConfig)
     budgets: BudgetRegistry = field(init=False)
     recorder: Recorder = field(init=False)
@@ -92,7 +91,7 @@ class WorkerRuntime:
         settings: Settings,
         *,
         clock: Clock | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: HttpTransport | None = None,
     ) -> WorkerRuntime:
         """Open the database (its schema must be current) and the secret box.
 

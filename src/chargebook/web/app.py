@@ -9,7 +9,6 @@ charger command ports (Wallbox Cloud now, OCPP when the central system starts in
 
 from __future__ import annotations
 
-import httpx
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -21,6 +20,7 @@ from chargebook.crypto import load_secret_box
 from chargebook.db import Database, open_database
 from chargebook.domain.models import ChargerSource
 from chargebook.settings import Settings
+from chargebook.wallbox.transport import HttpTransport
 from chargebook.web.accounts import LoginLimits
 from chargebook.web.api import api_router
 from chargebook.web.api_docs import router as api_docs_router
@@ -51,7 +51,7 @@ def create_app(
     database: Database | None = None,
     clock: Clock | None = None,
     password_hasher: PasswordHasher | None = None,
-    wallbox_transport: httpx.AsyncBaseTransport | None = None,
+    wallbox_transport: HttpTransport | None = None,
     background: bool = True,
 ) -> FastAPI:
     """The chargebook web app.

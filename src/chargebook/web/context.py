@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import httpx
-
 from chargebook.clock import Clock
 from chargebook.crypto import SecretBox
 from chargebook.db import Database
 from chargebook.domain.prices import PriceSource
 from chargebook.settings import Settings
 from chargebook.wallbox import BudgetRegistry
+from chargebook.wallbox.transport import HttpTransport
 from chargebook.web.accounts import LoginLimits
 from chargebook.web.commands import ChargerCommands
 from chargebook.web.security import Passwords
@@ -37,7 +36,7 @@ class WebContext:
     budgets: BudgetRegistry | None = None
     limits: LoginLimits = field(default_factory=LoginLimits)
     # How the scheduler's Wallbox clients reach the cloud (tests: the simulator's ASGI app).
-    wallbox_transport: httpx.AsyncBaseTransport | None = None
+    wallbox_transport: HttpTransport | None = None
     # Set by the lifespan while `serve` runs them (None otherwise).
     scheduler: SchedulerThread | None = None
     central_system: CentralSystem | None = None
