@@ -23,17 +23,16 @@ from sqlalchemy.orm import Session
 
 from chargebook.clock import Clock
 from chargebook.db.book.samples import SampleRepository
-from chargebook.db.book.tables import ChargerRow
 from chargebook.db.core.writes import dialect_insert
 from chargebook.db.ocpp.chargers import OcppChargerRepository
 from chargebook.db.ocpp.frames import frame_row, stored_frames
+from chargebook.db.ocpp.lookups import charger_id_of, max_current_a, transaction_row
 from chargebook.db.ocpp.sessions import store_closed_session
 from chargebook.db.ocpp.tables import OcppFrameRow, OcppTransactionRow
 from chargebook.db.ocpp.transactions import OpenTransaction, OpenTransactions, to_domain
 from chargebook.domain.book import (
     SessionSample,
 )
-from chargebook.domain.models import ChargerSource
 from chargebook.domain.ocpp import (
     EnergyRegisterMode,
     MeterReading,
@@ -48,10 +47,7 @@ from chargebook.domain.ocpp_sessions import (
     reading_sample,
     samples_through,
 )
-from chargebook.domain.plausibility import FALLBACK_MAX_CURRENT_A
 from chargebook.errors import NotFoundError
-
-_MAX_ROW_ID = 2**31 - 1  # INTEGER primary keys are 32-bit on PostgreSQL
 
 
 class SqlOcppBook:
@@ -180,7 +176,7 @@ class SqlOcppBook:
         if cached is not None:  # the common case: no database read at all
             self._add_frame(cached.id, "MeterValues", frame)
             return self._add_samples(charge_point_id, cached, readings)
-        transaction = self._transaction_row(charger_id, transaction_id)
+        transaction = transaction_row(self._session, charger_id, transaction_id)
         if transaction is not None:
             if transaction.is_open:
                 self._stage(OpenTransaction.of(transaction))
@@ -209,7 +205,7 @@ class SqlOcppBook:
         """
         self.flush_pending()
         charger_id = self._charger_id(charge_point_id)
-        transaction = self._transaction_row(charger_id, transaction_id)
+        transaction = transaction_row(self._session, charger_id, transaction_id)
         if transaction is None:
             return StopOutcome(transaction_id, known=False, duplicate=False)
         if not transaction.is_open and transaction.stop_reason != SUPERSEDED:
@@ -244,7 +240,7 @@ class SqlOcppBook:
         Raises:
             NotFoundError: no such charge point or transaction.
         """
-        row = self._transaction_row(self._charger_id(charge_point_id), transaction_id)
+        row = transaction_row(self._session, self._charger_id(charge_point_id), transaction_id)
         if row is None:
             raise NotFoundError(f"{charge_point_id} has no transaction {transaction_id}")
         return to_domain(row, charge_point_id)
@@ -275,7 +271,7 @@ class SqlOcppBook:
             facts,
             meter_stop_wh=meter_stop_wh,
             stopped_at=stopped_at,
-            max_current_a=self._max_current_a(row.charger_id),
+            max_current_a=max_current_a(self._session, row.charger_id),
             now=self._clock.now(),
         )
         raw = {
@@ -360,13 +356,6 @@ class SqlOcppBook:
                 )
         return mode
 
-    def _max_current_a(self, charger_id: int) -> int:
-        # OCPP does not tell the hardware's maximum, and a limit configured later must not
-        # quarantine sessions that charged faster before: never below the AC fallback (48 A).
-        row = self._session.get(ChargerRow, charger_id)
-        known = row.max_current_a if row is not None else None
-        return max(known or 0, FALLBACK_MAX_CURRENT_A)
-
     def _cached_open(self, charger_id: int, transaction_id: int | None) -> OpenTransaction | None:
         """This charger's open transaction from the cache, as this batch's own copy."""
         if transaction_id is None or self._open is None:
@@ -388,27 +377,10 @@ class SqlOcppBook:
     def _add_frame(self, transaction_id: int, action: str, frame: str) -> None:
         self._pending_frames.append(frame_row(transaction_id, action, frame, self._clock.now()))
 
-    def _transaction_row(
-        self, charger_id: int, transaction_id: int | None
-    ) -> OcppTransactionRow | None:
-        # Ids chargebook never hands out (an Alfen sends 2**63-1, lbbrhzn/ocpp #361) name no
-        # transaction; PostgreSQL would refuse to even look one up in its 32-bit id column.
-        if transaction_id is None or not 0 < transaction_id <= _MAX_ROW_ID:
-            return None
-        row = self._session.get(OcppTransactionRow, transaction_id)
-        return row if row is not None and row.charger_id == charger_id else None
-
     def _charger_id(self, charge_point_id: str) -> int:
         cached = self._charger_ids.get(charge_point_id)
-        if cached is not None:
-            return cached
-        found = self._session.scalar(
-            select(ChargerRow.id).where(
-                ChargerRow.source == ChargerSource.OCPP.value,
-                ChargerRow.external_id == charge_point_id,
+        if cached is None:
+            cached = self._charger_ids[charge_point_id] = charger_id_of(
+                self._session, charge_point_id
             )
-        )
-        if found is None:
-            raise NotFoundError(f"no OCPP charge point {charge_point_id}")
-        self._charger_ids[charge_point_id] = found
-        return found
+        return cached
