@@ -1,9 +1,10 @@
-"""The book's database: the only package that imports SQLAlchemy.
+"""The book's database: the only package that imports SQLAlchemy, cut by feature.
 
-`open_database(settings)` gives a `Database` (engine + sessions, SQLite migrated on open);
-repositories (one folder per feature: core/, book/, ocpp/, smart/, accounts/, ere/) map rows to
-domain types; the caller owns the
-transaction (`with database.transaction() as session: ...`).
+`open_database(settings)` gives a `Database` (engine + sessions, SQLite migrated on open). Each
+feature (book/, ocpp/, smart/, accounts/, ere/) has its `tables.py` and its stores and
+repositories, which map rows to domain types; core/ is the infrastructure under them and
+`schema` gathers every feature's tables for the migrations. The caller owns the transaction
+(`with database.transaction() as session: ...`); outside db/ that session is a `SqlSession`.
 """
 
 from chargebook.db.accounts.audit import AuditLogRepository
