@@ -1,4 +1,4 @@
-"""The read side of the book's charging sessions (the sync engine writes them, see `chargebook.db.book.store`).
+"""The read side of the book's charging sessions (the sync engine writes them: `db.book.store`).
 
 Periods are half-open and select sessions by start time: [start, end) holds a session whose
 `started_at` is >= start and < end.
