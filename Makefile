@@ -96,4 +96,4 @@ audit:
 	$(PYTHON) tools/audit_deps.py --pip-audit $(AUDIT_VENV)/bin/pip-audit
 
 clean:
-	rm -rf $(VENV) $(AUDIT_VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(AUDIT_VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .grimp_cache
