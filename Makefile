@@ -55,8 +55,11 @@ browser:
 demo: $(VENV)/.installed $(ASSETS)
 	$(BIN)/chargebook demo
 
+# lint-imports: the architecture contracts of .importlinter (layers, SQLAlchemy/httpx/websockets
+# only in their adapters, simulators apart from the product, no import cycles).
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench tools
+	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
@@ -93,4 +96,4 @@ audit:
 	$(PYTHON) tools/audit_deps.py --pip-audit $(AUDIT_VENV)/bin/pip-audit
 
 clean:
-	rm -rf $(VENV) $(AUDIT_VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(AUDIT_VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .grimp_cache

@@ -158,7 +158,7 @@ def fresh_sqlite(prefix: str) -> tuple[Any, Path]:
     Migrated once per process into a template that every call copies (migrating is not
     what the benchmarks measure and costs about a second).
     """
-    from chargebook.db.testing import SqliteTemplate
+    from chargebook.db.core.testing import SqliteTemplate
 
     if not _TEMPLATE:
         _TEMPLATE.append(SqliteTemplate(Path(tempfile.mkdtemp(prefix="cb-bench-template-"))))

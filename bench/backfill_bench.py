@@ -30,8 +30,8 @@ from chargebook.account_sources import build_sources, close_sources, connect_acc
 from chargebook.clock import SystemClock
 from chargebook.crypto import load_secret_box
 from chargebook.db import Database
-from chargebook.db.book_store import book_opener
-from chargebook.db.tables import ChargingSessionRow
+from chargebook.db.book.store import book_opener
+from chargebook.db.book.tables import ChargingSessionRow
 from chargebook.settings import Settings
 from chargebook.simulator.wallbox import SimulatorConfig
 from chargebook.sync import SyncConfig, SyncEngine

@@ -36,12 +36,11 @@ from typing import Any
 import sqlalchemy.exc
 
 from chargebook.clock import FixedClock
-from chargebook.db import Database
-from chargebook.db.engine import create_book_engine
-from chargebook.db.ere_store import EreStore
-from chargebook.db.repositories import ChargerRepository
-from chargebook.db.tables import UserRow
-from chargebook.db.testing import PostgresScratch, SqliteTemplate, example_charger, sqlite_url
+from chargebook.db import ChargerRepository, Database
+from chargebook.db.accounts.tables import UserRow
+from chargebook.db.core.engine import create_book_engine
+from chargebook.db.core.testing import PostgresScratch, SqliteTemplate, example_charger, sqlite_url
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import Address, DeliveryPeriod, MeteringKind
 from chargebook.domain.models import MidMeter
 from chargebook.ere import gs1_check_digit, load_parameters

@@ -44,8 +44,8 @@ from chargebook.account_sources import (
     sync_config,
 )
 from chargebook.crypto import load_secret_box
-from chargebook.db.book_store import book_opener
-from chargebook.db.tables import ChargingSessionRow
+from chargebook.db.book.store import book_opener
+from chargebook.db.book.tables import ChargingSessionRow
 from chargebook.settings import Settings
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
 from chargebook.sync import SyncEngine

@@ -34,9 +34,10 @@ from sqlalchemy import delete, func, select
 
 from bench._simproc import fresh_sqlite, served_item, traced_peak_mib
 from chargebook.clock import FixedClock
-from chargebook.db.book_store import book_opener
-from chargebook.db.database import Database
-from chargebook.db.tables import ChargingSessionRow, SyncStateRow, UserRow, WallboxAccountRow
+from chargebook.db.accounts.tables import UserRow, WallboxAccountRow
+from chargebook.db.book.store import book_opener
+from chargebook.db.book.tables import ChargingSessionRow, SyncStateRow
+from chargebook.db.core.database import Database
 from chargebook.domain.models import Charger, ChargerStatus, SessionRecord
 from chargebook.domain.ports import PageListener
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
@@ -167,7 +168,7 @@ def _ingest(
 def fresh_database(postgres_url: str | None) -> tuple[Database, Callable[[], None]]:
     """A migrated, empty book: a new SQLite file, or a new schema on `postgres_url`."""
     if postgres_url:
-        from chargebook.db.testing import PostgresScratch
+        from chargebook.db.core.testing import PostgresScratch
 
         scratch = PostgresScratch(postgres_url)
         database = scratch.migrated_database()

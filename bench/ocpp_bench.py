@@ -43,7 +43,7 @@ async def _serve_chargebook(count: int, data_dir: str) -> None:
     from chargebook.central_system import CentralSystem, hash_secret
     from chargebook.clock import SystemClock
     from chargebook.db import open_database
-    from chargebook.db.repositories.ocpp_chargers import OcppChargerRepository
+    from chargebook.db.ocpp.chargers import OcppChargerRepository
     from chargebook.settings import Settings
 
     settings = Settings(data_dir=Path(data_dir))

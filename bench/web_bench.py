@@ -45,10 +45,10 @@ from sqlalchemy import select, text
 from bench.ere_bench import CUSTOMERS, NOW, populate
 from chargebook.clock import FixedClock
 from chargebook.db import Database
-from chargebook.db.engine import create_book_engine
-from chargebook.db.repositories.users import UserRepository
-from chargebook.db.tables import ChargerRow, ChargingSessionRow
-from chargebook.db.testing import PostgresScratch, SqliteTemplate, sqlite_url
+from chargebook.db.accounts.users import UserRepository
+from chargebook.db.book.tables import ChargerRow, ChargingSessionRow
+from chargebook.db.core.engine import create_book_engine
+from chargebook.db.core.testing import PostgresScratch, SqliteTemplate, sqlite_url
 from chargebook.domain.access import ApiScope
 from chargebook.domain.users import UserRole
 from chargebook.settings import Settings

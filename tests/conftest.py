@@ -11,7 +11,7 @@ import pytest
 
 from chargebook.clock import FixedClock
 from chargebook.db import Database
-from chargebook.db.testing import (
+from chargebook.db.core.testing import (
     PostgresScratch,
     SqliteTemplate,
     empty_postgres_tables,

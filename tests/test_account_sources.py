@@ -8,8 +8,8 @@ from chargebook.account_sources import CountedCloud, build_sources, close_source
 from chargebook.clock import FixedClock
 from chargebook.crypto import load_secret_box
 from chargebook.db import Database
-from chargebook.db.repositories.users import UserRepository
-from chargebook.db.repositories.wallbox_accounts import WallboxAccountRepository
+from chargebook.db.accounts.users import UserRepository
+from chargebook.db.accounts.wallbox_accounts import WallboxAccountRepository
 from chargebook.settings import Settings
 
 

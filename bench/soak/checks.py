@@ -21,8 +21,8 @@ from typing import Any
 from sqlalchemy import func, select, text
 
 from chargebook.db import Database
-from chargebook.db.ocpp_tables import OcppTransactionRow
-from chargebook.db.tables import ChargerRow, ChargingSessionRow
+from chargebook.db.book.tables import ChargerRow, ChargingSessionRow
+from chargebook.db.ocpp.tables import OcppTransactionRow
 
 SUPERSEDED_LOG = re.compile(r"job \S+\[(\d+)\] of a dead worker: superseded")
 

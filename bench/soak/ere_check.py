@@ -22,9 +22,10 @@ from sqlalchemy import func, select
 from bench.soak.workers import popen_child
 from chargebook.clock import FixedClock
 from chargebook.db import Database
-from chargebook.db.ere_store import EreStore
-from chargebook.db.ere_tables import EreBatchRow, EreBatchSessionRow
-from chargebook.db.tables import ChargerRow, UserRow, WallboxAccountRow
+from chargebook.db.accounts.tables import UserRow, WallboxAccountRow
+from chargebook.db.book.tables import ChargerRow
+from chargebook.db.ere.store import EreStore
+from chargebook.db.ere.tables import EreBatchRow, EreBatchSessionRow
 from chargebook.domain.ere import Address, DeliveryPeriod, MeteringKind
 from chargebook.ere import gs1_check_digit, load_parameters
 from chargebook.ere.service import add_connection, add_mandate, eligibility_report
@@ -174,7 +175,7 @@ def _said(process: subprocess.Popen[bytes]) -> str:
 
 
 def _build_once(url: str, period_label: str, now_text: str, pause: bool) -> None:
-    from chargebook.db.engine import create_book_engine
+    from chargebook.db.core.engine import create_book_engine
     from chargebook.domain.ere_book import parse_period
     from chargebook.ere.service import create_batch
     from chargebook.ere.service.errors import NothingToRegisterError

@@ -54,7 +54,7 @@ def register_charge_points(database: Any, count: int) -> None:
     """Register the fleet's charge points in the book (one argon2 hash shared by all)."""
     from chargebook.central_system import hash_secret
     from chargebook.clock import SystemClock
-    from chargebook.db.repositories.ocpp_chargers import OcppChargerRepository
+    from chargebook.db.ocpp.chargers import OcppChargerRepository
 
     secret_hash = hash_secret(SECRET)
     with database.transaction() as session:

@@ -44,9 +44,9 @@ from chargebook.account_sources import connect_account
 from chargebook.clock import SystemClock
 from chargebook.crypto import load_secret_box
 from chargebook.db import Database
-from chargebook.db.engine import create_book_engine
-from chargebook.db.tables import ChargingSessionRow
-from chargebook.db.testing import PostgresScratch
+from chargebook.db.book.tables import ChargingSessionRow
+from chargebook.db.core.engine import create_book_engine
+from chargebook.db.core.testing import PostgresScratch
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.settings import Settings
 from chargebook.simulator.wallbox import SimulatorConfig

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from chargebook.crypto import SecretBox, load_secret_box
 from chargebook.db import Database
-from chargebook.db.repositories.wallbox_accounts import stored_account_count
+from chargebook.db.accounts.wallbox_accounts import stored_account_count
 from chargebook.settings import Settings
 from chargebook.wallbox.tokens import TOKEN_DIR_NAME, token_cache_probe
 

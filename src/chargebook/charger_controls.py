@@ -23,7 +23,7 @@ from chargebook.central_system.control import OcppCommandService, OcppControl
 from chargebook.clock import Clock
 from chargebook.crypto import SecretBox
 from chargebook.db import Database, WallboxAccountRepository
-from chargebook.db.repositories.book_reads import BookReadRepository
+from chargebook.db.book.reads import BookReadRepository
 from chargebook.domain.control import ControlCapabilities, ControlNotSupportedError
 from chargebook.domain.models import ChargerSource, ChargerStatus
 from chargebook.domain.plausibility import CLOCK_TOLERANCE

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from chargebook.central_system import generate_secret, hash_secret
 from chargebook.clock import Clock
 from chargebook.db import Database
-from chargebook.db.repositories.ocpp_chargers import OcppChargerRepository
+from chargebook.db.ocpp.chargers import OcppChargerRepository
 from chargebook.domain.charge_point_id import charge_point_id_problem
 from chargebook.errors import ChargebookError
 

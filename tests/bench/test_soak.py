@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from chargebook.db.testing import PostgresScratch
+from chargebook.db.core.testing import PostgresScratch
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -20,8 +20,8 @@ from pydantic import SecretStr
 
 from chargebook.clock import FixedClock
 from chargebook.db import ChargerRepository, UserRepository
-from chargebook.db.repositories.smart import SmartPlanRepository, SmartSavingRepository
-from chargebook.db.testing import example_charger
+from chargebook.db.core.testing import example_charger
+from chargebook.db.smart.repository import SmartPlanRepository, SmartSavingRepository
 from chargebook.demo.web import OWNER, build_demo_app
 from chargebook.domain.prices import (
     ChargeGoal,

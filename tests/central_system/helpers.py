@@ -11,7 +11,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from chargebook.central_system import CentralSystem, hash_secret
 from chargebook.clock import FixedClock
 from chargebook.db import Database
-from chargebook.db.repositories.ocpp_chargers import OcppChargerRepository
+from chargebook.db.ocpp.chargers import OcppChargerRepository
 
 SECRET = "correct-horse-battery-staple-1"
 CP_ID = "CP-1"

@@ -14,7 +14,7 @@ from chargebook.central_system.server import charge_point_id_from_path
 from chargebook.cli.app import app
 from chargebook.clock import FixedClock, SystemClock
 from chargebook.db import Database, open_database
-from chargebook.db.repositories.ocpp_chargers import OcppChargerRepository
+from chargebook.db.ocpp.chargers import OcppChargerRepository
 from chargebook.domain.charge_point_id import charge_point_id_problem, is_charge_point_id
 from chargebook.settings import Settings
 

@@ -13,8 +13,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from chargebook.central_system import CentralSystem
 from chargebook.clock import FixedClock
-from chargebook.db import Database, SampleRepository, SessionRepository
-from chargebook.db.repositories import ChargerRepository
+from chargebook.db import ChargerRepository, Database, SampleRepository, SessionRepository
 from chargebook.domain import ChargerSource
 from chargebook.settings import Settings
 

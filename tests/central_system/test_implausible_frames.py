@@ -14,10 +14,9 @@ from websockets.asyncio.client import ClientConnection
 
 from chargebook.central_system import CentralSystem
 from chargebook.clock import FixedClock
-from chargebook.db import Database, SampleRepository, SessionRepository
-from chargebook.db.ocpp_tables import OcppChargePointRow
-from chargebook.db.repositories import ChargerRepository
-from chargebook.db.repositories.ocpp_chargers import OcppChargerRepository
+from chargebook.db import ChargerRepository, Database, SampleRepository, SessionRepository
+from chargebook.db.ocpp.chargers import OcppChargerRepository
+from chargebook.db.ocpp.tables import OcppChargePointRow
 from chargebook.domain import ChargerSource
 from chargebook.domain.book import SessionState
 from chargebook.domain.stored import BookSession

@@ -13,8 +13,10 @@ from sqlalchemy import select
 
 from chargebook.clock import FixedClock
 from chargebook.db import Database, SampleRepository
-from chargebook.db.ocpp_book import OpenTransactions, SqlOcppBook, run_ocpp_batch
-from chargebook.db.ocpp_tables import OcppTransactionRow
+from chargebook.db.ocpp.batch import run_ocpp_batch
+from chargebook.db.ocpp.book import SqlOcppBook
+from chargebook.db.ocpp.tables import OcppTransactionRow
+from chargebook.db.ocpp.transactions import OpenTransactions
 from chargebook.domain.ocpp import EnergyRegisterMode, MeterReading
 
 from .helpers import CP_ID, register

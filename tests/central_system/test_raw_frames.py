@@ -6,8 +6,7 @@ from decimal import Decimal
 
 from chargebook.central_system import CentralSystem
 from chargebook.clock import FixedClock
-from chargebook.db import Database, SampleRepository, SessionRepository
-from chargebook.db.repositories import ChargerRepository
+from chargebook.db import ChargerRepository, Database, SampleRepository, SessionRepository
 from chargebook.domain import ChargerSource
 
 from .helpers import CP_ID, exchange, open_raw

@@ -11,9 +11,8 @@ import pytest
 
 from chargebook.central_system import CentralSystem
 from chargebook.clock import FixedClock
-from chargebook.db import Database, SampleRepository, SessionRepository
-from chargebook.db.ocpp_book import run_ocpp_batch
-from chargebook.db.repositories import ChargerRepository
+from chargebook.db import ChargerRepository, Database, SampleRepository, SessionRepository
+from chargebook.db.ocpp.batch import run_ocpp_batch
 from chargebook.domain import ChargerSource
 from chargebook.domain.ocpp import EnergyRegisterMode as Mode
 from chargebook.domain.ocpp import decide_register_mode

@@ -15,9 +15,9 @@ from chargebook.charts import ChartError, render_monthly_chart, render_session_c
 from chargebook.cli.app import app
 from chargebook.clock import FixedClock
 from chargebook.db import ChargerRepository, SampleRepository, open_database
-from chargebook.db.canonical import canonical_json, sha256_hex
-from chargebook.db.tables import ChargingSessionRow
-from chargebook.db.testing import example_charger
+from chargebook.db.book.tables import ChargingSessionRow
+from chargebook.db.core.canonical import canonical_json, sha256_hex
+from chargebook.db.core.testing import example_charger
 from chargebook.domain import BookSession, ChargerSource, ChargerState, MonthlyEnergy
 from chargebook.domain.book import SessionSample, SessionState
 from chargebook.settings import load_settings

@@ -14,8 +14,9 @@ from typer.testing import CliRunner
 from chargebook.cli.app import app
 from chargebook.clock import SystemClock
 from chargebook.db import AuditLogRepository, ChargerRepository, UserRepository, open_database
-from chargebook.db.repositories.charger_transfers import AUDIT_ACTION
-from chargebook.db.tables import ChargingSessionRow, WallboxAccountRow
+from chargebook.db.accounts.tables import WallboxAccountRow
+from chargebook.db.book.tables import ChargingSessionRow
+from chargebook.db.book.transfers import AUDIT_ACTION
 from chargebook.settings import load_settings
 from chargebook.simulator.serve import ServedApp
 from chargebook.simulator.wallbox import (

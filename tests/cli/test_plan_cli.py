@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from chargebook.cli.app import app
 from chargebook.clock import SystemClock
 from chargebook.db import ChargerRepository, open_database
-from chargebook.db.smart_store import DatabasePriceCache, DatabaseSmartStore
-from chargebook.db.testing import example_charger
+from chargebook.db.core.testing import example_charger
+from chargebook.db.smart.store import DatabasePriceCache, DatabaseSmartStore
 from chargebook.domain.prices import PriceCurve
 from chargebook.domain.smart import SessionSaving
 from chargebook.prices import load_price_file

@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 from chargebook.cli.app import app
 from chargebook.clock import SystemClock
 from chargebook.db import ChargerRepository, open_database
-from chargebook.db.canonical import canonical_json, sha256_hex
-from chargebook.db.tables import ChargingSessionRow
-from chargebook.db.testing import example_charger
+from chargebook.db.book.tables import ChargingSessionRow
+from chargebook.db.core.canonical import canonical_json, sha256_hex
+from chargebook.db.core.testing import example_charger
 from chargebook.settings import Settings
 
 

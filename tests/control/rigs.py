@@ -19,7 +19,7 @@ from chargebook.central_system import CentralSystem, hash_secret
 from chargebook.charger_controls import ChargerControls
 from chargebook.clock import FixedClock
 from chargebook.db import ChargerRepository, Database
-from chargebook.db.repositories.ocpp_chargers import OcppChargerRepository
+from chargebook.db.ocpp.chargers import OcppChargerRepository
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.ports import ChargerControl
 from chargebook.settings import Settings

@@ -10,9 +10,9 @@ import pytest
 
 from chargebook.clock import FixedClock
 from chargebook.db import ChargerRepository, Database
-from chargebook.db.repositories.smart import SmartPlanRepository
-from chargebook.db.smart_store import DatabaseSmartStore
-from chargebook.db.testing import example_charger
+from chargebook.db.core.testing import example_charger
+from chargebook.db.smart.repository import SmartPlanRepository
+from chargebook.db.smart.store import DatabaseSmartStore
 from chargebook.domain.control import ControlCapabilities, ControlFeature
 from chargebook.domain.models import ChargerState, ChargerStatus, MidMeter
 from chargebook.domain.prices import Strategy

@@ -9,9 +9,9 @@ import pytest
 
 from chargebook.clock import FixedClock
 from chargebook.db import ChargerRepository, Database
-from chargebook.db.repositories.smart import SmartPlanRepository
-from chargebook.db.smart_store import DatabaseSmartStore
-from chargebook.db.testing import example_charger
+from chargebook.db.core.testing import example_charger
+from chargebook.db.smart.repository import SmartPlanRepository
+from chargebook.db.smart.store import DatabaseSmartStore
 from chargebook.domain.smart import RepeatingPlan, SessionSaving
 from chargebook.errors import NotFoundError
 

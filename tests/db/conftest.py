@@ -10,11 +10,10 @@ import pytest
 from sqlalchemy.orm import Session
 
 from chargebook.clock import FixedClock
-from chargebook.db import Database
-from chargebook.db.canonical import canonical_json, sha256_hex
-from chargebook.db.repositories import ChargerRepository
-from chargebook.db.tables import ChargingSessionRow
-from chargebook.db.testing import empty_postgres_tables, example_charger
+from chargebook.db import ChargerRepository, Database
+from chargebook.db.book.tables import ChargingSessionRow
+from chargebook.db.core.canonical import canonical_json, sha256_hex
+from chargebook.db.core.testing import empty_postgres_tables, example_charger
 
 AddSession = Callable[..., int]
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from chargebook.clock import FixedClock
 from chargebook.crypto import SecretBox
 from chargebook.db import Database, UserRepository, WallboxAccountRepository
-from chargebook.db.tables import WallboxAccountRow
+from chargebook.db.accounts.tables import WallboxAccountRow
 from chargebook.domain import UserRole
 from chargebook.errors import ConfigurationError, ConflictError, NotFoundError
 

@@ -7,9 +7,9 @@ import pytest
 
 from chargebook.clock import FixedClock
 from chargebook.db import ChargerRepository, Database, UserRepository
-from chargebook.db.repositories.ocpp_chargers import OcppChargerRepository
-from chargebook.db.tables import UserRow, WallboxAccountRow
-from chargebook.db.testing import example_charger
+from chargebook.db.accounts.tables import UserRow, WallboxAccountRow
+from chargebook.db.core.testing import example_charger
+from chargebook.db.ocpp.chargers import OcppChargerRepository
 from chargebook.domain.ownership import ChargerOwnedByAnotherError
 from chargebook.errors import ConflictError
 

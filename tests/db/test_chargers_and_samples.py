@@ -15,7 +15,7 @@ from chargebook.db import (
     SessionRepository,
     UserRepository,
 )
-from chargebook.db.testing import example_charger
+from chargebook.db.core.testing import example_charger
 from chargebook.domain import ChargerSource, ChargerState, MidMeter
 from chargebook.domain.book import SessionSample
 from chargebook.errors import NotFoundError

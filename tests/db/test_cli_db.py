@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from chargebook.cli.app import app
-from chargebook.db import migrate
+from chargebook.db.core import migrate
 
 
 def test_db_upgrade_migrates_an_empty_database_and_is_repeatable(

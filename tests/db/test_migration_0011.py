@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from chargebook.db import Database, migrate
-from chargebook.db.engine import create_book_engine
+from chargebook.db import Database
+from chargebook.db.core import migrate
+from chargebook.db.core.engine import create_book_engine
 
 NOW = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)
 USER = text(

@@ -9,11 +9,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, MetaData, String, inspect, text
 
-from chargebook.db import Database, SchemaOutdatedError, job_queue, migrate, open_database
-from chargebook.db.dialect_ddl import include_object_for
-from chargebook.db.engine import create_book_engine, normalize_database_url
-from chargebook.db.tables import Base
-from chargebook.db.testing import PostgresScratch
+from chargebook.db import Database, SchemaOutdatedError, open_database
+from chargebook.db.core import job_queue, migrate
+from chargebook.db.core.dialect_ddl import include_object_for
+from chargebook.db.core.engine import create_book_engine, normalize_database_url
+from chargebook.db.core.testing import PostgresScratch
+from chargebook.db.schema import metadata
 from chargebook.errors import ConfigurationError
 from chargebook.settings import Settings
 
@@ -60,7 +61,7 @@ def test_schema_from_migrations_matches_the_models(database: Database) -> None:
             "include_object": include_object_for(connection.dialect.name),
         }
         context = MigrationContext.configure(connection, opts=opts)
-        differences = compare_metadata(context, Base.metadata)
+        differences = compare_metadata(context, metadata)
     assert differences == []
 
 
@@ -83,8 +84,8 @@ def test_open_database_is_idempotent_on_sqlite(tmp_path: Path) -> None:
 
 
 def test_the_model_comparison_does_see_a_difference(database: Database) -> None:
-    changed = MetaData(naming_convention=Base.metadata.naming_convention)
-    for table in Base.metadata.sorted_tables:
+    changed = MetaData(naming_convention=metadata.naming_convention)
+    for table in metadata.sorted_tables:
         table.to_metadata(changed)
     changed.tables["chargers"].append_column(Column("colour", String(20)))
     with database.engine.connect() as connection:

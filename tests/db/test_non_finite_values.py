@@ -14,7 +14,7 @@ from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
 from chargebook.db import Database, SessionRepository
-from chargebook.db.session_rows import SessionRowFormat
+from chargebook.db.book.session_rows import SessionRowFormat
 from chargebook.domain.book import SessionEntry, SessionState
 from chargebook.domain.models import ChargerSource, ChargingSession
 

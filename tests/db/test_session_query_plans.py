@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import event
 
 from chargebook.db import Database, SessionRepository
-from chargebook.db.repositories.book_reads import BookReadRepository
-from chargebook.db.testing import SqliteTemplate
+from chargebook.db.book.reads import BookReadRepository
+from chargebook.db.core.testing import SqliteTemplate
 from chargebook.domain.book import SessionState
 
 

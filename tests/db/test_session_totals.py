@@ -11,8 +11,8 @@ from sqlalchemy import update
 
 from chargebook.clock import FixedClock
 from chargebook.db import ChargerRepository, Database, SessionRepository
-from chargebook.db.tables import ChargingSessionRow
-from chargebook.db.testing import example_charger
+from chargebook.db.book.tables import ChargingSessionRow
+from chargebook.db.core.testing import example_charger
 from chargebook.domain.book import SessionState
 
 AddSession = Callable[..., int]

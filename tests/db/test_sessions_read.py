@@ -11,7 +11,7 @@ import pytest
 
 from chargebook.clock import FixedClock
 from chargebook.db import AuditLogRepository, ChargerRepository, Database, SessionRepository
-from chargebook.db.testing import example_charger
+from chargebook.db.core.testing import example_charger
 from chargebook.domain.book import SessionState
 from chargebook.errors import NotFoundError
 

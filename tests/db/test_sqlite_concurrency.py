@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from chargebook.clock import FixedClock
 from chargebook.db import AuditLogRepository, open_database
-from chargebook.db.tables import AuditLogRow
+from chargebook.db.accounts.tables import AuditLogRow
 from chargebook.settings import Settings
 
 

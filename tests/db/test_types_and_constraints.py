@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from chargebook.clock import FixedClock
 from chargebook.db import AuditLogRepository, Database, SessionRepository
-from chargebook.db.tables import ChargingSessionRow, SessionSampleRow, UserRow
+from chargebook.db.accounts.tables import UserRow
+from chargebook.db.book.tables import ChargingSessionRow, SessionSampleRow
 
 AddCharger = Callable[[Session, str], int]
 AddSession = Callable[..., int]

@@ -9,7 +9,7 @@ import pytest
 
 from chargebook.clock import FixedClock
 from chargebook.db import Database
-from chargebook.db.testing import SqliteTemplate, empty_postgres_tables
+from chargebook.db.core.testing import SqliteTemplate, empty_postgres_tables
 
 from .helpers import NOW, BookBuilder
 

@@ -14,11 +14,12 @@ from sqlalchemy import select
 
 from chargebook.clock import FixedClock
 from chargebook.db import Database
-from chargebook.db.book_store import book_opener
-from chargebook.db.canonical import canonical_json, sha256_hex
-from chargebook.db.ere_store import EreStore
-from chargebook.db.tables import ChargerRow, ChargingSessionRow, UserRow, WallboxAccountRow
-from chargebook.db.testing import example_charger
+from chargebook.db.accounts.tables import UserRow, WallboxAccountRow
+from chargebook.db.book.store import book_opener
+from chargebook.db.book.tables import ChargerRow, ChargingSessionRow
+from chargebook.db.core.canonical import canonical_json, sha256_hex
+from chargebook.db.core.testing import example_charger
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import Address
 from chargebook.domain.models import (
     Charger,

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from chargebook.db.ere_store import EreStore
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import Address, DeliveryPeriod
 from chargebook.ere.service import create_batch, finalize_batch, generate_statements
 from chargebook.ere.service.exports import export_batch

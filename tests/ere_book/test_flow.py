@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from chargebook.db.ere_store import EreStore
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import DeliveryPeriod, MeteringKind
 from chargebook.domain.ere_book import BatchStatus
 from chargebook.ere import ReasonCode

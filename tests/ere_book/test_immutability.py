@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
-from chargebook.db.ere_store import EreStore
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.ere.service import BatchFinalizedError, create_batch, discard_batch, finalize_batch
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from chargebook.db.ere_store import EreStore
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.ere_book import period_kind_of
 from chargebook.ere.service import create_batch, discard_batch

@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from chargebook.clock import FixedClock
 from chargebook.db import Database
-from chargebook.db.ere_store import EreStore
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.ere_book import BatchStatus
 from chargebook.ere.service import (

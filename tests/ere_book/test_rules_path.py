@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from chargebook.db.ere_store import EreStore
-from chargebook.db.ere_tables import EreMeteringConstructRow
+from chargebook.db.ere.store import EreStore
+from chargebook.db.ere.tables import EreMeteringConstructRow
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.ere import load_parameters
 from chargebook.ere.service import eligibility_report

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
-from chargebook.db.ere_store import EreStore
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import DeliveryPeriod, MeteringKind
 from chargebook.ere import MandateConflictError, SapReconciliationError
 from chargebook.ere.service import (

@@ -1,4 +1,4 @@
-"""The SQL eligibility path (`chargebook.db.ere_eligibility`) gives exactly what the pure
+"""The SQL eligibility path (`chargebook.db.ere.eligibility`) gives exactly what the pure
 Python rules give (`chargebook.ere.evaluate_sessions` over the stream): the same failures per
 session in rule order, the same reports, and the same batches (lines, totals, registered
 sessions and their kWh), on SQLite and PostgreSQL.
@@ -22,11 +22,11 @@ from typing import Any, TypeVar
 
 import pytest
 
-from chargebook.db.canonical import canonical_json, sha256_hex
-from chargebook.db.ere_eligibility import RULE_ORDER, failures_of
-from chargebook.db.ere_store import EreStore
-from chargebook.db.tables import ChargingSessionRow
-from chargebook.db.testing import example_charger
+from chargebook.db.book.tables import ChargingSessionRow
+from chargebook.db.core.canonical import canonical_json, sha256_hex
+from chargebook.db.core.testing import example_charger
+from chargebook.db.ere.eligibility import RULE_ORDER, failures_of
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import DeliveryPeriod, MeteringKind
 from chargebook.domain.models import MidMeter
 from chargebook.ere import BookingPolicy

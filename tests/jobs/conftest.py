@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chargebook.db import Database
-from chargebook.db.testing import empty_postgres_tables
+from chargebook.db.core.testing import empty_postgres_tables
 
 
 @pytest.fixture

@@ -255,7 +255,7 @@ def test_the_worker_refuses_sqlite() -> None:
 def test_ere_jobs_build_the_batch_once_and_write_the_statements(
     pg_book: Database, tmp_path: Path
 ) -> None:
-    from chargebook.db.ere_store import EreStore
+    from chargebook.db.ere.store import EreStore
     from chargebook.domain.ere import DeliveryPeriod
     from chargebook.ere.service import finalize_batch
     from chargebook.ere.service.setup import set_price

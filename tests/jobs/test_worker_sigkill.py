@@ -25,7 +25,7 @@ from chargebook.account_sources import connect_account
 from chargebook.clock import FixedClock, SystemClock
 from chargebook.crypto import load_secret_box
 from chargebook.db import Database
-from chargebook.db.tables import ChargingSessionRow
+from chargebook.db.book.tables import ChargingSessionRow
 from chargebook.jobs.queue import SYNC_TASK, build_app, defer_sync
 from chargebook.settings import Settings
 from chargebook.simulator.serve import ServedApp

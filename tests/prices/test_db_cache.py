@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from chargebook.clock import FixedClock
 from chargebook.db import Database
-from chargebook.db.smart_store import DatabasePriceCache
+from chargebook.db.smart.store import DatabasePriceCache
 from chargebook.domain.prices import PriceCurve, build_curve
 from chargebook.prices import CachedPriceSource, FallbackPriceSource, load_price_file
 from chargebook.prices.slots import local_day_window

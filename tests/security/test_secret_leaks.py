@@ -47,7 +47,7 @@ from chargebook.db import (
     WallboxAccountRepository,
     open_database,
 )
-from chargebook.db.repositories.ere_statements import StatementRepository
+from chargebook.db.ere.statements import StatementRepository
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.settings import Settings, load_settings
 from chargebook.simulator.serve import ServedApp

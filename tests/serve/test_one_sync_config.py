@@ -19,7 +19,7 @@ from chargebook.cli.sync import _sync_config
 from chargebook.clock import Clock, FixedClock
 from chargebook.crypto import SecretBox, load_secret_box
 from chargebook.db import Database, SessionRepository
-from chargebook.db.testing import SqliteTemplate, sqlite_url
+from chargebook.db.core.testing import SqliteTemplate, sqlite_url
 from chargebook.jobs.worker_jobs import WorkerRuntime
 from chargebook.serve.backfill import Backfills
 from chargebook.serve.runtime import run_scheduler

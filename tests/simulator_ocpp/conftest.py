@@ -10,7 +10,7 @@ import pytest
 from chargebook.central_system import CentralSystem, hash_secret
 from chargebook.clock import FixedClock
 from chargebook.db import Database
-from chargebook.db.repositories.ocpp_chargers import OcppChargerRepository
+from chargebook.db.ocpp.chargers import OcppChargerRepository
 from chargebook.settings import Settings
 from chargebook.simulator.ocpp import ChargePointConfig, SimulatedChargePoint
 

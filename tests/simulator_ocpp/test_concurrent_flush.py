@@ -10,8 +10,7 @@ import pytest
 
 from chargebook.central_system import CentralSystem
 from chargebook.clock import FixedClock
-from chargebook.db import Database, SessionRepository
-from chargebook.db.repositories import ChargerRepository
+from chargebook.db import ChargerRepository, Database, SessionRepository
 from chargebook.domain import ChargerSource
 
 from .conftest import MakeChargePoint

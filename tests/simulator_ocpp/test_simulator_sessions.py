@@ -16,8 +16,7 @@ import pytest
 
 from chargebook.central_system import CentralSystem
 from chargebook.clock import FixedClock
-from chargebook.db import Database, SampleRepository, SessionRepository
-from chargebook.db.repositories import ChargerRepository
+from chargebook.db import ChargerRepository, Database, SampleRepository, SessionRepository
 from chargebook.domain import ChargerSource
 from chargebook.domain.book import SessionState
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from chargebook.db import Database
-from chargebook.db.tables import ChargingSessionRow
+from chargebook.db.book.tables import ChargingSessionRow
 from chargebook.simulator.wallbox import WallboxSimulator
 from chargebook.sync.validation import raw_sha256
 

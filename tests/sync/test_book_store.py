@@ -9,15 +9,9 @@ from sqlalchemy import func, select
 
 from chargebook.clock import FixedClock
 from chargebook.db import Database, SessionRepository
-from chargebook.db.book_store import book_opener
-from chargebook.db.tables import (
-    AuditLogRow,
-    ChargingSessionRow,
-    SessionSampleRow,
-    SyncStateRow,
-    UserRow,
-    WallboxAccountRow,
-)
+from chargebook.db.accounts.tables import AuditLogRow, UserRow, WallboxAccountRow
+from chargebook.db.book.store import book_opener
+from chargebook.db.book.tables import ChargingSessionRow, SessionSampleRow, SyncStateRow
 from chargebook.domain.book import SessionSample, SessionState
 from chargebook.domain.models import ChargerSource, ChargerState
 from chargebook.sync import AccountSource, SyncConfig, SyncEngine

@@ -14,9 +14,10 @@ from sqlalchemy import func, select
 
 from chargebook.clock import FixedClock
 from chargebook.db import AuditLogRepository, ChargerRepository, Database, SessionRepository
-from chargebook.db.book_store import book_opener
-from chargebook.db.repositories.charger_transfers import AUDIT_ACTION, transfer_charger
-from chargebook.db.tables import ChargingSessionRow, SessionSampleRow, UserRow, WallboxAccountRow
+from chargebook.db.accounts.tables import UserRow, WallboxAccountRow
+from chargebook.db.book.store import book_opener
+from chargebook.db.book.tables import ChargingSessionRow, SessionSampleRow
+from chargebook.db.book.transfers import AUDIT_ACTION, transfer_charger
 from chargebook.domain.models import ChargerSource, ChargerState
 from chargebook.errors import ConflictError, NotFoundError
 from chargebook.sync import AccountSource, SyncConfig, SyncEngine

@@ -16,7 +16,7 @@ from chargebook.account_sources import build_sources, close_sources, connect_acc
 from chargebook.clock import FixedClock
 from chargebook.crypto import load_secret_box
 from chargebook.db import Database
-from chargebook.db.book_store import book_opener
+from chargebook.db.book.store import book_opener
 from chargebook.settings import Settings
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
 from chargebook.sync import SyncConfig, SyncEngine

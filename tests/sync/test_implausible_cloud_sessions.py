@@ -12,8 +12,8 @@ import pytest
 
 from chargebook.clock import FixedClock
 from chargebook.db import ChargerRepository, Database, SessionRepository
-from chargebook.db.book_store import SqlBook
-from chargebook.db.testing import example_charger
+from chargebook.db.book.store import SqlBook
+from chargebook.db.core.testing import example_charger
 from chargebook.domain.book import SessionState, UpsertPlan
 from chargebook.domain.models import ChargerSource, ChargingSession
 from chargebook.domain.plausibility import validate_session

@@ -18,10 +18,10 @@ from sqlalchemy import select, text
 
 from chargebook.clock import FixedClock
 from chargebook.db import Database
-from chargebook.db.book_store import book_opener
-from chargebook.db.repositories._common import dialect_insert
-from chargebook.db.session_rows import SESSION_COLUMNS, SessionRowFormat
-from chargebook.db.tables import ChargerRow, ChargingSessionRow
+from chargebook.db.book.session_rows import SESSION_COLUMNS, SessionRowFormat
+from chargebook.db.book.store import book_opener
+from chargebook.db.book.tables import ChargerRow, ChargingSessionRow
+from chargebook.db.core.writes import dialect_insert
 from chargebook.domain.book import SessionEntry, SessionState, UpsertPlan
 from chargebook.domain.models import ChargerSource, ChargingSession
 

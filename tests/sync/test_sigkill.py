@@ -22,9 +22,9 @@ from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
 from chargebook.clock import FixedClock
-from chargebook.db.database import Database
-from chargebook.db.engine import create_book_engine
-from chargebook.db.tables import ChargingSessionRow
+from chargebook.db.book.tables import ChargingSessionRow
+from chargebook.db.core.database import Database
+from chargebook.db.core.engine import create_book_engine
 from chargebook.simulator.serve import ServedApp
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
 

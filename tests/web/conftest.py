@@ -12,7 +12,7 @@ from pydantic import SecretStr
 
 from chargebook.clock import FixedClock
 from chargebook.db import Database
-from chargebook.db.testing import SqliteTemplate
+from chargebook.db.core.testing import SqliteTemplate
 from chargebook.prices import FilePriceSource
 from chargebook.settings import Settings
 

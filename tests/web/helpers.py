@@ -18,10 +18,10 @@ from fastapi import FastAPI
 
 from chargebook.clock import FixedClock
 from chargebook.db import ChargerRepository, Database
-from chargebook.db.canonical import canonical_json, sha256_hex
-from chargebook.db.repositories.ere_statements import StatementRepository
-from chargebook.db.tables import ChargingSessionRow
-from chargebook.db.testing import example_charger
+from chargebook.db.book.tables import ChargingSessionRow
+from chargebook.db.core.canonical import canonical_json, sha256_hex
+from chargebook.db.core.testing import example_charger
+from chargebook.db.ere.statements import StatementRepository
 from chargebook.domain.access import ApiScope
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.users import User, UserRole

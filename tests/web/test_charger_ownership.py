@@ -22,8 +22,8 @@ from chargebook.db import (
     Database,
     WallboxAccountRepository,
 )
-from chargebook.db.repositories.charger_transfers import AUDIT_ACTION
-from chargebook.db.tables import ChargingSessionRow
+from chargebook.db.book.tables import ChargingSessionRow
+from chargebook.db.book.transfers import AUDIT_ACTION
 from chargebook.domain.stored import StoredCharger
 from chargebook.domain.users import UserRole
 from chargebook.settings import Settings

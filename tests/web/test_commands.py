@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from chargebook.account_sources import connect_account
 from chargebook.clock import FixedClock
 from chargebook.db import ChargerRepository, Database, UserRepository
-from chargebook.db.testing import example_charger
+from chargebook.db.core.testing import example_charger
 from chargebook.domain.models import ChargerSource
 from chargebook.settings import Settings
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator

@@ -13,7 +13,7 @@ from chargebook.central_system.auth import SecretVerifier
 from chargebook.cli.app import app as cli_app
 from chargebook.clock import FixedClock, SystemClock
 from chargebook.db import Database, open_database
-from chargebook.db.repositories.ocpp_chargers import OcppChargerRepository
+from chargebook.db.ocpp.chargers import OcppChargerRepository
 from chargebook.domain.ocpp import OcppCredentials
 from chargebook.settings import Settings
 

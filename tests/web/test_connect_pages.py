@@ -14,8 +14,8 @@ from fastapi import FastAPI
 from chargebook.central_system.auth import SecretVerifier
 from chargebook.clock import FixedClock
 from chargebook.db import ChargerRepository, Database, SessionRepository, WallboxAccountRepository
-from chargebook.db.ere_store import EreStore
-from chargebook.db.repositories.ocpp_chargers import OcppChargerRepository
+from chargebook.db.ere.store import EreStore
+from chargebook.db.ocpp.chargers import OcppChargerRepository
 from chargebook.domain.book import SessionState
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.users import UserRole

@@ -18,11 +18,12 @@ from sqlalchemy.exc import IntegrityError
 
 from chargebook.clock import FixedClock
 from chargebook.db import ChargerRepository, Database
-from chargebook.db.canonical import canonical_json, sha256_hex
-from chargebook.db.ere_eligibility import failures_of
-from chargebook.db.ere_store import EreStore
-from chargebook.db.tables import ChargingSessionRow, UserRow
-from chargebook.db.testing import example_charger
+from chargebook.db.accounts.tables import UserRow
+from chargebook.db.book.tables import ChargingSessionRow
+from chargebook.db.core.canonical import canonical_json, sha256_hex
+from chargebook.db.core.testing import example_charger
+from chargebook.db.ere.eligibility import failures_of
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import Address, DeliveryPeriod, MeteringKind
 from chargebook.domain.models import MidMeter
 from chargebook.ere import gs1_check_digit, load_parameters, period_bounds

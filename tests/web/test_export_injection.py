@@ -9,8 +9,8 @@ import io
 from decimal import Decimal
 
 from chargebook.db import ChargerRepository
-from chargebook.db.repositories.ere_statements import StatementRepository
-from chargebook.db.testing import example_charger
+from chargebook.db.core.testing import example_charger
+from chargebook.db.ere.statements import StatementRepository
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.users import UserRole

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from chargebook.clock import FixedClock
-from chargebook.db.web_tables import LoginFailureRow
+from chargebook.db.accounts.tables import LoginFailureRow
 from chargebook.settings import Settings
 from chargebook.web.login_throttle import delay_s
 

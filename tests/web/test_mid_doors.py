@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from chargebook.cli.app import app as cli_app
 from chargebook.clock import SystemClock
 from chargebook.db import Database, open_database
-from chargebook.db.ere_store import EreStore
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.stored import StoredCharger
 from chargebook.ere import MeteringAssessment, MeteringVerdict
 from chargebook.ere.service import assess_charger

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chargebook.clock import FixedClock
-from chargebook.db.repositories.smart import SmartPlanRepository, SmartSavingRepository
+from chargebook.db.smart.repository import SmartPlanRepository, SmartSavingRepository
 from chargebook.domain.prices import (
     SLOT,
     ChargeGoal,

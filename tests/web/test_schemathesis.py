@@ -14,7 +14,7 @@ from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from chargebook.clock import FixedClock
 from chargebook.db import ChargerRepository, Database
-from chargebook.db.testing import example_charger
+from chargebook.db.core.testing import example_charger
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.users import UserRole
 from chargebook.settings import Settings

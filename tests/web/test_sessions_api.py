@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from chargebook.clock import FixedClock
 from chargebook.db import ChargerRepository, Database
-from chargebook.db.testing import example_charger
+from chargebook.db.core.testing import example_charger
 from chargebook.settings import Settings
 
 from .helpers import Actor, World, add_sessions, build_world, make_app

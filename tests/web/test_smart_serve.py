@@ -14,8 +14,8 @@ import httpx
 from chargebook.account_sources import connect_account
 from chargebook.clock import FixedClock
 from chargebook.db import ChargerRepository, Database
-from chargebook.db.repositories.smart import SmartPlanRepository
-from chargebook.db.testing import example_charger
+from chargebook.db.core.testing import example_charger
+from chargebook.db.smart.repository import SmartPlanRepository
 from chargebook.domain.smart import EventKind, RepeatingPlan
 from chargebook.prices import FilePriceSource
 from chargebook.settings import Settings

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from chargebook.crypto import load_secret_box
-from chargebook.db.ere_store import EreStore
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import Address
 from chargebook.ere import gs1_check_digit
 from chargebook.ere.service import add_connection

@@ -17,8 +17,8 @@ from fastapi import FastAPI
 
 from chargebook.clock import FixedClock
 from chargebook.db import Database
-from chargebook.db.canonical import canonical_json, sha256_hex
-from chargebook.db.tables import ChargingSessionRow, SessionSampleRow
+from chargebook.db.book.tables import ChargingSessionRow, SessionSampleRow
+from chargebook.db.core.canonical import canonical_json, sha256_hex
 from chargebook.settings import Settings
 
 from .helpers import World, build_world, make_app

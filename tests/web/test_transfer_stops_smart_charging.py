@@ -11,9 +11,9 @@ import httpx
 from chargebook.account_sources import UNUSABLE_PASSWORD_HASH, connect_account
 from chargebook.clock import FixedClock
 from chargebook.db import ChargerRepository, Database, UserRepository
-from chargebook.db.repositories.charger_transfers import transfer_charger
-from chargebook.db.repositories.smart import SmartPlanRepository
-from chargebook.db.testing import example_charger
+from chargebook.db.book.transfers import transfer_charger
+from chargebook.db.core.testing import example_charger
+from chargebook.db.smart.repository import SmartPlanRepository
 from chargebook.domain.smart import RepeatingPlan
 from chargebook.prices import FilePriceSource
 from chargebook.settings import Settings

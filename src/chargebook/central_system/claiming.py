@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from chargebook.central_system.auth import generate_secret, hash_secret
 from chargebook.clock import Clock
 from chargebook.db import Database
-from chargebook.db.repositories.ocpp_chargers import OcppChargerRepository
+from chargebook.db.ocpp.chargers import OcppChargerRepository
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,8 @@ from typing import Any
 from chargebook.central_system.quirks import ChargerQuirks, quirks_for
 from chargebook.central_system.readings import parse_meter_values, parse_timestamp
 from chargebook.central_system.writer import BookWriter
-from chargebook.db.ocpp_book import SqlOcppBook
 from chargebook.domain.ocpp import OcppBoot, OcppCredentials, OcppTransaction, StopOutcome
+from chargebook.domain.ports import OcppBook
 from chargebook.ere import MeteringVerdict, assess_ocpp_boot
 
 
@@ -35,7 +35,7 @@ class OcppRecorder:
         it may keep connecting without a password.
         """
 
-        def register(book: SqlOcppBook) -> OcppCredentials:
+        def register(book: OcppBook) -> OcppCredentials:
             known = book.chargers.credentials(charge_point_id)
             if known is not None:  # registered meanwhile by a parallel handshake
                 return known

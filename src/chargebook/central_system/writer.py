@@ -15,12 +15,14 @@ from typing import Any, TypeVar
 
 from chargebook.clock import Clock
 from chargebook.db import Database
-from chargebook.db.ocpp_book import OpenTransactions, SqlOcppBook, run_ocpp_batch
+from chargebook.db.ocpp.batch import run_ocpp_batch
+from chargebook.db.ocpp.transactions import OpenTransactions
+from chargebook.domain.ports import OcppBook
 
 T = TypeVar("T")
 _MAX_BATCH = 500
 
-_Job = tuple[Callable[[SqlOcppBook], Any], "asyncio.Future[Any]"]
+_Job = tuple[Callable[[OcppBook], Any], "asyncio.Future[Any]"]
 
 
 class BookWriter:
@@ -31,7 +33,7 @@ class BookWriter:
         self._clock = clock
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
-        # Only the writer thread touches these two (see `chargebook.db.ocpp_book`).
+        # Only the writer thread touches these two (see `chargebook.db.ocpp.book`).
         self._charger_ids: dict[str, int] = {}
         self._open_transactions = OpenTransactions()
 
@@ -50,7 +52,7 @@ class BookWriter:
             await self._task
         self._task = None
 
-    async def run(self, operation: Callable[[SqlOcppBook], T]) -> T:
+    async def run(self, operation: Callable[[OcppBook], T]) -> T:
         """Apply `operation` to the book in the next batch; its result once committed.
 
         Raises:

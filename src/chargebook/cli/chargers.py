@@ -15,7 +15,7 @@ from chargebook.cli.console import plain_console
 from chargebook.cli.errors import handle_errors
 from chargebook.clock import SystemClock
 from chargebook.db import ChargerRepository, UserRepository, open_database
-from chargebook.db.repositories.charger_transfers import transfer_charger
+from chargebook.db.book.transfers import transfer_charger
 from chargebook.settings import load_settings
 
 chargers_app = typer.Typer(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import typer
 
 from chargebook.cli.errors import cli_errors
-from chargebook.db import migrate, open_database
-from chargebook.db.engine import create_book_engine
+from chargebook.db import open_database
+from chargebook.db.core import migrate
+from chargebook.db.core.engine import create_book_engine
 from chargebook.settings import load_settings
 
 db_app = typer.Typer(name="db", help="The book's database schema.", no_args_is_help=True)

@@ -36,7 +36,7 @@ from chargebook.cli.wallbox_render import chargers_table, status_table
 from chargebook.clock import FixedClock
 from chargebook.crypto import load_secret_box
 from chargebook.db import Database, SessionRepository, UserRepository, open_database
-from chargebook.db.book_store import book_opener
+from chargebook.db.book.store import book_opener
 from chargebook.demo.ocpp import (
     DemoTransaction,
     charge_once,

@@ -14,7 +14,7 @@ from rich.console import Console
 from chargebook.cli.console import plain_console
 from chargebook.clock import FixedClock, SystemClock, in_zone
 from chargebook.db import open_database
-from chargebook.db.ere_store import EreStore
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.ere_book import parse_period
 from chargebook.ere import AmountError, parse_amount

@@ -13,7 +13,7 @@ from chargebook.cli.console import plain_console
 from chargebook.cli.errors import handle_errors
 from chargebook.clock import SystemClock
 from chargebook.db import Database, UserRepository, open_database
-from chargebook.db.repositories.ocpp_chargers import OcppChargerRepository
+from chargebook.db.ocpp.chargers import OcppChargerRepository
 from chargebook.domain.charge_point_id import charge_point_id_problem
 from chargebook.errors import NotFoundError
 from chargebook.settings import load_settings

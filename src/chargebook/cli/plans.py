@@ -16,8 +16,8 @@ from chargebook.cli.console import plain_console, styled
 from chargebook.cli.errors import cli_errors
 from chargebook.clock import SystemClock
 from chargebook.db import ChargerRepository, Database, open_database
-from chargebook.db.repositories.smart import PriceSlotRepository, SmartPlanRepository
-from chargebook.db.smart_store import DatabaseSmartStore
+from chargebook.db.smart.repository import PriceSlotRepository, SmartPlanRepository
+from chargebook.db.smart.store import DatabaseSmartStore
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.prices import (
     ChargerLimits,

@@ -19,7 +19,7 @@ from chargebook.cli.console import plain_console, styled
 from chargebook.cli.errors import cli_errors
 from chargebook.clock import SystemClock
 from chargebook.db import open_database
-from chargebook.db.smart_store import DatabasePriceCache
+from chargebook.db.smart.store import DatabasePriceCache
 from chargebook.domain.prices import (
     ChargeGoal,
     ChargerLimits,

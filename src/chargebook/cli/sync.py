@@ -19,7 +19,7 @@ from chargebook.cli.console import plain_console, styled
 from chargebook.cli.errors import exit_code_for
 from chargebook.clock import SystemClock, in_zone
 from chargebook.db import SessionRepository, WallboxAccountRepository, open_database
-from chargebook.db.book_store import book_opener
+from chargebook.db.book.store import book_opener
 from chargebook.domain.book import SessionState
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.ownership import ALREADY_CONNECTED_HINT

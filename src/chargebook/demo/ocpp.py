@@ -20,7 +20,7 @@ from chargebook.central_system.auth import generate_secret, hash_secret
 from chargebook.central_system.exceptions import CentralSystemError
 from chargebook.clock import Clock
 from chargebook.db import Database
-from chargebook.db.repositories.ocpp_chargers import OcppChargerRepository
+from chargebook.db.ocpp.chargers import OcppChargerRepository
 from chargebook.simulator.ocpp import ChargePointConfig, SimulatedChargePoint
 
 DEMO_CHARGE_POINT_ID = "DEMO-OCPP-1"

@@ -1,7 +1,8 @@
 """The plausibility rules every session and every reading from outside must pass (pure).
 
 One rule, one function, used by every door: the cloud sync (`sync/validation.py`), the OCPP
-central system's session close (`db/ocpp_book.py`) and the OCPP edge (`central_system/edge.py`).
+central system's session close (`domain/ocpp_sessions.py`) and the OCPP edge
+(`central_system/edge.py`).
 Every rule returns a reason (a short sentence a person can act on) or None.
 
 Timestamps: a charger or a cloud may be wrong about the time, but not by years. A moment is

@@ -17,6 +17,13 @@ from chargebook.domain.models import (
     ChargerStatus,
     SessionRecord,
 )
+from chargebook.domain.ocpp import (
+    MeterReading,
+    OcppBoot,
+    OcppCredentials,
+    OcppTransaction,
+    StopOutcome,
+)
 
 # Told `(pages_read, pages_expected)` after each history page: progress in reads.
 PageListener = Callable[[int, int], None]
@@ -142,6 +149,83 @@ class BookTransaction(SessionBook, SyncStateStore, SampleLog, Protocol):
 
 # Opens a transaction; leaving the context without commit rolls it back.
 BookOpener = Callable[[], AbstractContextManager[BookTransaction]]
+
+
+class OcppChargePoints(Protocol):
+    """The book's OCPP charge points, as the central system's handlers use them.
+
+    Methods that name a charge point raise NotFoundError when the book has none by that id
+    (`credentials` answers None instead).
+    """
+
+    def credentials(self, charge_point_id: str) -> OcppCredentials | None: ...
+
+    def register(
+        self,
+        charge_point_id: str,
+        *,
+        secret_hash: str | None,
+        allow_empty_password: bool = False,
+        owner_user_id: int | None = None,
+    ) -> OcppCredentials: ...
+
+    def record_boot(self, charge_point_id: str, boot: OcppBoot) -> None: ...
+
+    def record_status(
+        self, charge_point_id: str, *, status: str, error_code: str, at: datetime | None
+    ) -> None: ...
+
+    def vendor_and_model(self, charge_point_id: str) -> tuple[str | None, str | None]: ...
+
+
+class OcppBook(Protocol):
+    """One batch of the OCPP central system on the book: operations add and flush, the
+    central system's writer commits the batch (`chargebook.db.ocpp.book.SqlOcppBook`)."""
+
+    @property
+    def chargers(self) -> OcppChargePoints: ...
+
+    def start_transaction(
+        self,
+        charge_point_id: str,
+        *,
+        connector_id: int,
+        id_tag: str,
+        meter_start_wh: int,
+        started_at: datetime,
+        frame: str,
+    ) -> int:
+        """Open a transaction (the same id for a resent StartTransaction)."""
+        ...
+
+    def add_meter_values(
+        self,
+        charge_point_id: str,
+        *,
+        transaction_id: int | None,
+        readings: Sequence[MeterReading],
+        frame: str,
+    ) -> int:
+        """Store the readings as samples; how many were queued."""
+        ...
+
+    def stop_transaction(
+        self,
+        charge_point_id: str,
+        *,
+        transaction_id: int,
+        meter_stop_wh: int,
+        stopped_at: datetime,
+        reason: str | None,
+        readings: Sequence[MeterReading],
+        frame: str,
+    ) -> StopOutcome:
+        """Close the transaction and write its session to the book."""
+        ...
+
+    def open_transactions(self, charge_point_id: str) -> list[OcppTransaction]:
+        """The charger's open transactions, oldest first."""
+        ...
 
 
 @runtime_checkable

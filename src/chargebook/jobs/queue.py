@@ -29,7 +29,7 @@ from procrastinate import exceptions as queue_errors
 from procrastinate.jobs import Job, Status
 from procrastinate.retry import BaseRetryStrategy, RetryDecision
 
-from chargebook.db.job_queue import queue_conninfo
+from chargebook.db.core.job_queue import queue_conninfo
 from chargebook.ere import parse_fee_rate
 from chargebook.errors import ChargebookError, ConfigurationError, ConflictError
 from chargebook.jobs.worker_jobs import WorkerRuntime

@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-import httpx
-
 from chargebook.account_sources import (
     budget_registry,
     build_sources,
@@ -32,8 +30,8 @@ from chargebook.book_keys import open_secret_box
 from chargebook.clock import Clock, SystemClock
 from chargebook.crypto import SecretBox
 from chargebook.db import Database, WallboxAccountRepository, open_database
-from chargebook.db.book_store import book_opener
-from chargebook.db.ere_store import EreStore
+from chargebook.db.book.store import book_opener
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere_book import parse_period
 from chargebook.ere import load_parameters
 from chargebook.ere.service import create_batch
@@ -46,6 +44,7 @@ from chargebook.sync import AccountSource, SyncConfig, SyncEngine
 from chargebook.sync.recorder import Recorder
 from chargebook.sync.report import AccountReport
 from chargebook.wallbox.budget import BudgetRegistry
+from chargebook.wallbox.transport import HttpTransport
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -65,7 +64,7 @@ class WorkerRuntime:
     box: SecretBox
     clock: Clock
     # Tests route the Wallbox client to the simulator in-process; None = real HTTP.
-    transport: httpx.AsyncBaseTransport | None = None
+    transport: HttpTransport | None = None
     sync_config: SyncConfig = field(default_factory=SyncConfig)
     budgets: BudgetRegistry = field(init=False)
     recorder: Recorder = field(init=False)
@@ -85,7 +84,7 @@ class WorkerRuntime:
         settings: Settings,
         *,
         clock: Clock | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: HttpTransport | None = None,
     ) -> WorkerRuntime:
         """Open the database (its schema must be current) and the secret box.
 

@@ -27,7 +27,7 @@ from chargebook.account_sources import (
     close_sources,
     sync_config,
 )
-from chargebook.db.book_store import book_opener
+from chargebook.db.book.store import book_opener
 from chargebook.domain.models import Charger
 from chargebook.domain.users import WallboxAccount
 from chargebook.serve.parts import RuntimeParts

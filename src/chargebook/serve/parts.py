@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import Protocol
 
-import httpx
-
 from chargebook.clock import Clock
 from chargebook.crypto import SecretBox
 from chargebook.db import Database
 from chargebook.settings import Settings
 from chargebook.wallbox import BudgetRegistry
+from chargebook.wallbox.transport import HttpTransport
 
 
 class RuntimeParts(Protocol):
@@ -40,6 +39,6 @@ class RuntimeParts(Protocol):
         ...
 
     @property
-    def wallbox_transport(self) -> httpx.AsyncBaseTransport | None:
+    def wallbox_transport(self) -> HttpTransport | None:
         """How the Wallbox clients reach the cloud (None: real HTTP; tests: the simulator)."""
         ...

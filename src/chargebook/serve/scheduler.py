@@ -36,7 +36,7 @@ from chargebook.account_sources import (
     sync_config,
 )
 from chargebook.db import WallboxAccountRepository
-from chargebook.db.book_store import book_opener
+from chargebook.db.book.store import book_opener
 from chargebook.errors import ChargebookError
 from chargebook.jobs import Job, Scheduler
 from chargebook.jobs.book_jobs import SYNC_INTERVAL_S, schedule_account_jobs

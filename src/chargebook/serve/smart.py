@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 
 from chargebook.clock import Clock
 from chargebook.db import ChargerRepository
-from chargebook.db.repositories.smart import SmartPlanRepository
-from chargebook.db.smart_store import DatabaseSmartStore
+from chargebook.db.smart.repository import SmartPlanRepository
+from chargebook.db.smart.store import DatabaseSmartStore
 from chargebook.domain.ports import ChargerControl
 from chargebook.domain.prices import PriceCache, PriceSource
 from chargebook.domain.smart import ControllerEvent, RepeatingPlan

@@ -10,12 +10,10 @@ import re
 from collections.abc import Iterable
 from datetime import timedelta
 
-from sqlalchemy.orm import Session
-
 from chargebook.clock import Clock
-from chargebook.db import UserRepository
-from chargebook.db.repositories.users import normalize_email
-from chargebook.db.repositories.web_auth import (
+from chargebook.db import SqlSession, UserRepository
+from chargebook.db.accounts.users import normalize_email
+from chargebook.db.accounts.web_auth import (
     ApiTokenRepository,
     WebSessionRepository,
 )
@@ -70,7 +68,7 @@ class AccountService:
 
     def __init__(
         self,
-        session: Session,
+        session: SqlSession,
         clock: Clock,
         passwords: Passwords,
         *,

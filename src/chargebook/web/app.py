@@ -9,7 +9,6 @@ charger controls (Wallbox Cloud now, OCPP when the central system starts in the 
 
 from __future__ import annotations
 
-import httpx
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -21,6 +20,7 @@ from chargebook.charger_controls import ChargerControls, WallboxAccountControls
 from chargebook.clock import Clock, SystemClock
 from chargebook.db import Database, open_database
 from chargebook.settings import Settings
+from chargebook.wallbox.transport import HttpTransport
 from chargebook.web.api import api_router
 from chargebook.web.api_docs import router as api_docs_router
 from chargebook.web.body_limit import BodyLimit
@@ -49,7 +49,7 @@ def create_app(
     database: Database | None = None,
     clock: Clock | None = None,
     password_hasher: PasswordHasher | None = None,
-    wallbox_transport: httpx.AsyncBaseTransport | None = None,
+    wallbox_transport: HttpTransport | None = None,
     background: bool = True,
 ) -> FastAPI:
     """The chargebook web app.

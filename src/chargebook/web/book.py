@@ -11,11 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
-from chargebook.db import ChargerRepository, SessionRepository
-from chargebook.db.repositories.book_reads import BookReadRepository
-from chargebook.db.repositories.ere_statements import StatementRepository
+from chargebook.db import ChargerRepository, SessionRepository, SqlSession
+from chargebook.db.book.reads import BookReadRepository
+from chargebook.db.ere.statements import StatementRepository
 from chargebook.domain.access import Viewer
 from chargebook.domain.book import SessionSample, SessionState
 from chargebook.domain.ere_book import StoredStatement
@@ -43,7 +41,7 @@ class ChargerView:
 class BookService:
     """Chargers, sessions and energy of the book, limited to what `viewer` may see."""
 
-    def __init__(self, session: Session, viewer: Viewer) -> None:
+    def __init__(self, session: SqlSession, viewer: Viewer) -> None:
         self._session = session
         self._viewer = viewer
         self._owner = viewer.owner_filter

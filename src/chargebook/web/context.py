@@ -8,8 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import httpx
-
 from chargebook.charger_controls import ChargerControls
 from chargebook.clock import Clock
 from chargebook.crypto import SecretBox
@@ -19,6 +17,7 @@ from chargebook.serve.scheduler import SchedulerThread
 from chargebook.serve.smart import SmartRuntime
 from chargebook.settings import Settings
 from chargebook.wallbox import BudgetRegistry
+from chargebook.wallbox.transport import HttpTransport
 from chargebook.web.login_throttle import LoginLimits
 from chargebook.web.security import Passwords
 
@@ -41,7 +40,7 @@ class WebContext:
     budgets: BudgetRegistry | None = None
     limits: LoginLimits = field(default_factory=LoginLimits)
     # How the scheduler's Wallbox clients reach the cloud (tests: the simulator's ASGI app).
-    wallbox_transport: httpx.AsyncBaseTransport | None = None
+    wallbox_transport: HttpTransport | None = None
     # Set by the lifespan while `serve` runs them (None otherwise).
     scheduler: SchedulerThread | None = None
     central_system: CentralSystem | None = None

@@ -17,8 +17,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.orm import Session
 
+from chargebook.db import SqlSession
 from chargebook.domain.access import ApiScope, Viewer
 from chargebook.domain.users import User
 from chargebook.web.accounts import AccountService
@@ -40,7 +40,7 @@ def get_context(request: Request) -> WebContext:
 Ctx = Annotated[WebContext, Depends(get_context)]
 
 
-def db_session(request: Request, context: Ctx) -> Iterator[Session]:
+def db_session(request: Request, context: Ctx) -> Iterator[SqlSession]:
     """The request's session; commits after the route returns, rolls back if it raises."""
     if request.method in SAFE_METHODS:
         with context.database.session() as session:
@@ -51,10 +51,10 @@ def db_session(request: Request, context: Ctx) -> Iterator[Session]:
 
 
 # scope="function": commit before the response is sent, so a failed commit is an error page.
-DbSession = Annotated[Session, Depends(db_session, scope="function")]
+DbSession = Annotated[SqlSession, Depends(db_session, scope="function")]
 
 
-def account_service(context: WebContext, session: Session) -> AccountService:
+def account_service(context: WebContext, session: SqlSession) -> AccountService:
     """The account service on `session`, configured from the context."""
     return AccountService(
         session,

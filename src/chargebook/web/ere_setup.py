@@ -10,10 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy.orm import Session
-
 from chargebook.clock import Clock
-from chargebook.db.ere_store import EreStore
+from chargebook.db import SqlSession
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import Address
 from chargebook.domain.ere_book import StoredFollowUp, StoredMandate
 from chargebook.domain.stored import StoredCharger
@@ -49,18 +48,18 @@ class EreForm:
     consent_verifier_visit: bool
 
 
-def detect(session: Session, clock: Clock, charger: StoredCharger) -> None:
+def detect(session: SqlSession, clock: Clock, charger: StoredCharger) -> None:
     """Run metering detection for this charger (records a construct and follow-ups)."""
     detect_metering(EreStore(session, clock), now=clock.now(), charger_id=charger.id)
 
 
-def meter_step(session: Session, clock: Clock, charger: StoredCharger) -> MeterStep:
+def meter_step(session: SqlSession, clock: Clock, charger: StoredCharger) -> MeterStep:
     """The charger's ERE standing (`chargebook.ere.service.owner_setup.meter_step`)."""
     return owner_setup.meter_step(EreStore(session, clock), charger)
 
 
 def request_follow_up(
-    session: Session, clock: Clock, charger: StoredCharger, kind: str
+    session: SqlSession, clock: Clock, charger: StoredCharger, kind: str
 ) -> StoredFollowUp:
     """The owner asks for an upgrade quote or SAP guidance: the operator's follow-up.
 
@@ -75,7 +74,7 @@ def request_follow_up(
 
 
 def join_ere(
-    session: Session, clock: Clock, charger: StoredCharger, form: EreForm
+    session: SqlSession, clock: Clock, charger: StoredCharger, form: EreForm
 ) -> tuple[StoredMandate, tuple[str, ...]]:
     """Check the form, then record the connection (or link the charger to it) and the
     mandate (`chargebook.ere.service.owner_setup.join_ere`).

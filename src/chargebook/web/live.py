@@ -20,7 +20,7 @@ from typing import Any
 from chargebook.charger_controls import ChargerControls
 from chargebook.clock import Clock
 from chargebook.db import Database
-from chargebook.db.repositories.book_reads import BookReadRepository
+from chargebook.db.book.reads import BookReadRepository
 from chargebook.domain.book import SessionSample
 from chargebook.domain.control import ControlNotSupportedError
 from chargebook.domain.freshness import updated_ago

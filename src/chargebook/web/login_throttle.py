@@ -24,9 +24,8 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
-
-from chargebook.db.repositories.web_auth import LoginFailureRepository
+from chargebook.db import SqlSession
+from chargebook.db.accounts.web_auth import LoginFailureRepository
 from chargebook.settings import Settings
 from chargebook.web.errors import LoginRateLimitedError
 from chargebook.web.security import sha256_hex
@@ -84,7 +83,7 @@ class LoginThrottle:
     """The counts of one sign-in attempt (an e-mail from a client) on the request's session."""
 
     def __init__(
-        self, session: Session, limits: LoginLimits, *, email: str, client_ip: str | None
+        self, session: SqlSession, limits: LoginLimits, *, email: str, client_ip: str | None
     ) -> None:
         self._failures = LoginFailureRepository(session)
         self._limits = limits
@@ -129,7 +128,7 @@ class LoginThrottle:
 
 
 def check_signup_rate(
-    session: Session, limits: LoginLimits, *, client_ip: str | None, now: datetime
+    session: SqlSession, limits: LoginLimits, *, client_ip: str | None, now: datetime
 ) -> None:
     """Count a sign-up attempt from this client; refuse it beyond `signups_per_client` an hour.
     Every attempt counts (each costs an argon2 hash), also one refused for a short password.

@@ -18,10 +18,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
-
 from chargebook.clock import Clock
-from chargebook.db.repositories.smart import SmartPlanRepository
+from chargebook.db import SqlSession
+from chargebook.db.smart.repository import SmartPlanRepository
 from chargebook.domain.access import Viewer
 from chargebook.domain.prices import (
     SLOT,
@@ -56,7 +55,7 @@ def default_plan(zone: str = DEFAULT_ZONE) -> RepeatingPlan:
     )
 
 
-def own_charger(session: Session, viewer: Viewer, charger_id: int) -> StoredCharger:
+def own_charger(session: SqlSession, viewer: Viewer, charger_id: int) -> StoredCharger:
     """The viewer's own charger (operators too see only their own here).
 
     Raises:
@@ -73,14 +72,14 @@ def charger_zone(charger: StoredCharger) -> str:
     return charger.charger.time_zone or DEFAULT_ZONE
 
 
-def stored_plan(session: Session, clock: Clock, charger: StoredCharger) -> RepeatingPlan | None:
+def stored_plan(session: SqlSession, clock: Clock, charger: StoredCharger) -> RepeatingPlan | None:
     """The charger's plan (the newest if the CLI added several), or None."""
     plans = [plan for _, plan in SmartPlanRepository(session, clock).list(charger.id)]
     return plans[-1] if plans else None
 
 
 def save_plan(
-    session: Session, clock: Clock, charger: StoredCharger, plan: RepeatingPlan
+    session: SqlSession, clock: Clock, charger: StoredCharger, plan: RepeatingPlan
 ) -> RepeatingPlan:
     """Replace the charger's plans with `plan`; returns it with its id (caller commits)."""
     repository = SmartPlanRepository(session, clock)
@@ -90,7 +89,7 @@ def save_plan(
     return repository.add(charger.id, plan)
 
 
-def remove_plans(session: Session, clock: Clock, charger: StoredCharger) -> int:
+def remove_plans(session: SqlSession, clock: Clock, charger: StoredCharger) -> int:
     """Delete the charger's plans (smart charging off); returns how many there were."""
     repository = SmartPlanRepository(session, clock)
     removed = 0

@@ -16,10 +16,9 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
-
 from chargebook.clock import Clock
-from chargebook.db.repositories.smart import SmartSavingRepository
+from chargebook.db import SqlSession
+from chargebook.db.smart.repository import SmartSavingRepository
 from chargebook.domain.access import Viewer
 from chargebook.domain.smart import SessionSaving
 from chargebook.web.book import BookService
@@ -88,7 +87,7 @@ def _sum(period: str, items: Iterable[SessionSaving]) -> SavingsRow:
     )
 
 
-def savings_history(session: Session, viewer: Viewer, clock: Clock) -> SavingsHistory:
+def savings_history(session: SqlSession, viewer: Viewer, clock: Clock) -> SavingsHistory:
     """The viewer's savings, grouped by local plug-in day and month."""
     dated: list[tuple[date, SessionSaving]] = []
     repository = SmartSavingRepository(session, clock)

@@ -14,10 +14,9 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from sqlalchemy.orm import Session
 
 from chargebook.clock import in_zone
-from chargebook.db import SampleRepository, SessionRepository
+from chargebook.db import SampleRepository, SessionRepository, SqlSession
 from chargebook.domain.access import Viewer
 from chargebook.domain.book import SessionSample, SessionState
 from chargebook.domain.stored import BookSession
@@ -105,7 +104,7 @@ class SessionList:
 
 
 def list_sessions(
-    db: Session,
+    db: SqlSession,
     viewer: Viewer,
     chosen: SessionFilter,
     *,
@@ -213,7 +212,7 @@ def sessions_xlsx(listed: SessionList) -> bytes:
     return out.getvalue()
 
 
-def session_samples(db: Session, session: BookSession) -> Sequence[SessionSample]:
+def session_samples(db: SqlSession, session: BookSession) -> Sequence[SessionSample]:
     """The live samples of a session (its charger's samples in its window if not linked)."""
     samples = SampleRepository(db)
     points = samples.list_for_session(session.id)

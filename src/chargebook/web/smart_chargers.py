@@ -7,7 +7,7 @@ write budget, or the OCPP central system while it runs), on `price_source(contex
 
 from __future__ import annotations
 
-from chargebook.db.smart_store import DatabasePriceCache
+from chargebook.db.smart.store import DatabasePriceCache
 from chargebook.domain.prices import PriceSource
 from chargebook.serve.smart import ChargerPorts, network_price_source
 from chargebook.web.context import WebContext

@@ -1,6 +1,6 @@
 """Alembic environment for the book.
 
-Run from code (`chargebook.db.migrate`), Alembic gets an open connection in
+Run from code (`chargebook.db.core.migrate`), Alembic gets an open connection in
 `config.attributes["connection"]`. Run by a developer (`alembic upgrade head` at the repository
 root, see alembic.ini), it connects to `sqlalchemy.url` or else the configured database.
 """
@@ -10,14 +10,14 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from chargebook.db.dialect_ddl import include_object_for
-from chargebook.db.engine import create_book_engine, normalize_database_url
-from chargebook.db.job_queue import include_name
-from chargebook.db.tables import Base
+from chargebook.db.core.dialect_ddl import include_object_for
+from chargebook.db.core.engine import create_book_engine, normalize_database_url
+from chargebook.db.core.job_queue import include_name
+from chargebook.db.schema import metadata
 from chargebook.settings import load_settings
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _database_url() -> str:
@@ -34,9 +34,9 @@ def _configure(connection: Connection) -> None:
         transactional_ddl=True,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
-        # procrastinate's queue (PostgreSQL) is installed by 0006, not modelled in tables.py.
+        # procrastinate's queue (PostgreSQL) is installed by 0006, not modelled in any tables.py.
         include_name=include_name,
-        # Constraints modelled for one backend only (`chargebook.db.dialect_ddl`).
+        # Constraints modelled for one backend only (`chargebook.db.core.dialect_ddl`).
         include_object=include_object_for(connection.dialect.name),
     )
 

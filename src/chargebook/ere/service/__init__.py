@@ -1,5 +1,5 @@
 """The ERE book: services that compose the pure core (`chargebook.ere`) with the database's
-repositories (`chargebook.db.ere_store.EreStore`). The caller owns the transaction:
+repositories (`chargebook.db.ere.store.EreStore`). The caller owns the transaction:
 
     with database.transaction() as session:
         store = EreStore(session, clock)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from chargebook.db.ere_store import EreStore
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import DeliveryPeriod, PeriodKind
 from chargebook.domain.ere_book import BatchStatus, PayoutStatus, StoredBatch, StoredStatement
 from chargebook.ere import (

@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from chargebook.db.ere_store import EreStore
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere_book import StoredStatement
 from chargebook.ere.service.statement_files import statement_party, statement_pdf_name
 from chargebook.ere.service.statement_pdf import render_statement_pdf

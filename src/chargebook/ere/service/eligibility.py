@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from chargebook.db.ere_store import EreStore
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.ere import BookingPolicy, ParameterSet, ReasonCode, calculate_ere
 from chargebook.ere.service.context import stream_verdicts

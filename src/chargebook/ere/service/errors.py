@@ -9,7 +9,7 @@ ChargebookError
 
 from __future__ import annotations
 
-from chargebook.db.repositories.ere_batches import BatchFinalizedError
+from chargebook.db.ere.batches import BatchFinalizedError
 from chargebook.errors import ChargebookError
 
 

@@ -19,7 +19,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from chargebook.db.ere_store import EreStore
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere_book import StoredBatch, StoredBatchLine
 from chargebook.spreadsheet_cells import SafeCsvWriter
 

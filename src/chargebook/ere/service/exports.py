@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chargebook.db.ere_store import EreStore
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere_book import BatchStatus, StoredBatch, StoredBatchLine, StoredConnection
 from chargebook.ere.periods import DUTCH_ZONE
 from chargebook.ere.service.batches import batch_manifest

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from chargebook.db.ere_store import EreStore
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import MeteringKind
 from chargebook.domain.ere_book import StoredConstruct, StoredFollowUp
 from chargebook.domain.models import ChargerSource

@@ -1,7 +1,7 @@
 """Which implementation of the eligibility rules a use case runs: THE one place that chooses.
 
 The pure Python rules (`chargebook.ere.evaluate_sessions`, streamed by `context.py`) are the
-reference; the set-based query (`sql_path.py`, `chargebook.db.ere_eligibility`) reproduces
+reference; the set-based query (`sql_path.py`, `chargebook.db.ere.eligibility`) reproduces
 them inside the database whenever each charger's metering constructs are disjoint in time (the
 repository's invariant). Every use case that judges whole periods (the eligibility report,
 batch creation, an owner's credits) asks `rules_path` and nothing else, so the web, the CLI,
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from chargebook.db.ere_store import EreStore
+from chargebook.db.ere.store import EreStore
 
 
 class RulesPath(StrEnum):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from chargebook.db.ere_store import EreStore
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import Address, DeliveryPeriod, GridConnection, Mandate
 from chargebook.domain.ere_book import StoredConnection, StoredMandate
 from chargebook.ere import MandateProblem, check_single_provider, mandate_problems, validate_ean

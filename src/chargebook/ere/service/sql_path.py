@@ -1,5 +1,5 @@
 """The set-based path: the period's eligibility rules as one SQL query
-(`chargebook.db.ere_eligibility`), parameterised here from the book and the policy.
+(`chargebook.db.ere.eligibility`), parameterised here from the book and the policy.
 
 The pure Python rules (`chargebook.ere.evaluate_sessions`, streamed by `context.py`) remain
 the reference and explain single sessions; the services use this path for whole periods,
@@ -14,8 +14,8 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
-from chargebook.db.ere_eligibility import VerdictQuery
-from chargebook.db.ere_store import EreStore
+from chargebook.db.ere.eligibility import VerdictQuery
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.ere import BookingPolicy, mandate_problems, period_bounds
 from chargebook.ere.periods import quarter_months

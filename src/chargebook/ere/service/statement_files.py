@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from chargebook.db.ere_store import EreStore
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.ere_book import StoredStatement
 from chargebook.ere.service.statement_pdf import StatementParty, render_statement_pdf

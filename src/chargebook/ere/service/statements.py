@@ -11,7 +11,7 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
-from chargebook.db.ere_store import EreStore
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.ere_book import PayoutStatus, StoredStatement
 from chargebook.ere import DEFAULT_FEE_RATE, MissingPriceError, build_statements, check_fee_rate

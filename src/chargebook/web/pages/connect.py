@@ -10,9 +10,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.orm import Session
 
-from chargebook.db import SessionRepository
+from chargebook.db import SessionRepository, SqlSession
 from chargebook.domain.access import Viewer
 from chargebook.domain.book import SessionState
 from chargebook.domain.charge_point_id import RULE as CHARGE_POINT_ID_RULE
@@ -116,7 +115,7 @@ def _meter_page(
     request: Request,
     context: WebContext,
     viewer: Viewer,
-    db: Session,
+    db: SqlSession,
     charger_id: int,
     **extra: object,
 ) -> Response:
@@ -198,7 +197,7 @@ async def ere(request: Request, charger_id: RowId, context: Ctx, viewer: PageVie
 
 
 def _progress_values(
-    request: Request, context: WebContext, viewer: Viewer, db: Session, charger_id: int
+    request: Request, context: WebContext, viewer: Viewer, db: SqlSession, charger_id: int
 ) -> dict[str, object]:
     charger = BookService(db, viewer).get_charger(charger_id)
     status = backfills(request).status(charger.account_id) if charger.account_id else None

@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from chargebook.db.ere_store import EreStore
+from chargebook.db.ere.store import EreStore
 from chargebook.ere import load_parameters
 from chargebook.ere.service.credits import (
     HIGH_PRICE_EUR_PER_ERE,

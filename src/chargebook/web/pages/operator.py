@@ -10,8 +10,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from chargebook.db import SessionRepository, UserRepository
-from chargebook.db.ere_store import EreStore
-from chargebook.db.repositories.charger_transfers import transfer_charger
+from chargebook.db.book.transfers import transfer_charger
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.book import SessionState
 from chargebook.domain.ere_book import FollowUpStatus
 from chargebook.domain.users import UserRole

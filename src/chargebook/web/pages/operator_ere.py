@@ -12,9 +12,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.orm import Session
 
-from chargebook.db.ere_store import EreStore
+from chargebook.db import SqlSession
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.ere_book import PayoutStatus, parse_period
 from chargebook.ere import AmountError, FeeRateError, load_parameters, parse_amount, parse_fee_rate
@@ -51,7 +51,7 @@ def _see(path: str) -> RedirectResponse:
 
 
 def _batches_page(
-    request: Request, db: Session, context: WebContext, *, error: str | None = None,
+    request: Request, db: SqlSession, context: WebContext, *, error: str | None = None,
     status_code: int = 200,
 ) -> Response:  # fmt: skip
     store = EreStore(db, context.clock)
@@ -134,7 +134,7 @@ def export(batch_id: RowId, context: Ctx, viewer: OperatorViewer, db: DbSession)
 
 
 def _payouts_page(
-    request: Request, db: Session, context: WebContext, *, error: str | None = None,
+    request: Request, db: SqlSession, context: WebContext, *, error: str | None = None,
     status_code: int = 200,
 ) -> Response:  # fmt: skip
     store = EreStore(db, context.clock)

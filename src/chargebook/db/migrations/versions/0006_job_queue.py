@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from chargebook.db.job_queue import drop_queue_schema, install_queue_schema, queue_installed
+from chargebook.db.core.job_queue import drop_queue_schema, install_queue_schema, queue_installed
 
 revision: str = "0006_job_queue"
 down_revision: str | None = "0005_smart_charging"

@@ -1,0 +1,1 @@
+"""Accounts and access: users, myWallbox accounts, the audit log, web sessions and tokens."""

@@ -1,0 +1,2 @@
+"""The book: chargers, charging sessions, samples and sync cursors; their store (`SqlBook`),
+repositories, bulk statements and reads."""

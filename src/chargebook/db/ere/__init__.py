@@ -1,0 +1,2 @@
+"""ERE in the book: connections, mandates, metering constructs, batches, statements, payouts;
+the eligibility SQL and the store `chargebook.ere_book` works through."""

@@ -1,0 +1,1 @@
+"""Smart charging in the book: the price cache, repeating plans and savings."""
