@@ -14,7 +14,7 @@ import pytest
 
 from chargebook.crypto import load_secret_box
 from chargebook.db import open_database
-from chargebook.db.book.tables import UserRow
+from chargebook.db.accounts.tables import UserRow
 from chargebook.private_files import private_dir, private_file, tighten
 from chargebook.settings import Settings, load_settings
 from chargebook.wallbox import EncryptedFileTokenStore
