@@ -24,23 +24,17 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from chargebook.clock import Clock
 from chargebook.domain.book import SessionEntry, SyncState
 from chargebook.domain.models import Charger, ChargerSource, SessionRecord
-from chargebook.domain.ports import (
-    BookOpener,
-    BookTransaction,
-    ChargerCloud,
-    RequestStats,
-    SyncStateStore,
-)
+from chargebook.domain.ports import BookOpener, BookTransaction, SyncStateStore
 from chargebook.errors import ChargebookError
+from chargebook.sync.accounts import AccountSource, SyncLeases
 from chargebook.sync.planning import dedupe_read, plan_upsert
 from chargebook.sync.report import AccountReport, SyncProgress, SyncReport
+from chargebook.sync.steps import RangeReads, ReadSteps, request_stats
 from chargebook.sync.validation import charger_limits, check_record
 from chargebook.sync.windows import (
     SyncConfig,
@@ -54,79 +48,6 @@ from chargebook.sync.windows import (
 from chargebook.sync.write_group import AfterCommit, WriteGroup
 
 _LOGGER = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class AccountSource:
-    """One cloud account to sync: its book id, a label for reports (e-mail) and its client.
-
-    `known_chargers`: the account's chargers as just read by the caller (the connect wizard
-    lists them before it starts the backfill); the sync then does not list them again.
-    """
-
-    account_id: int
-    label: str
-    cloud: ChargerCloud
-    source: ChargerSource = ChargerSource.WALLBOX_CLOUD
-    known_chargers: tuple[Charger, ...] | None = None
-
-
-class SyncLeases(Protocol):
-    """Who may sync an account now, shared by every engine of a process (`serve`'s scheduler
-    and its backfills): an engine given leases syncs an account only while it holds the
-    account's lease, so two syncs of one account never run at once.
-
-    `try_acquire` never waits: a sync that finds the lease taken is skipped (an empty report,
-    nothing written); the next turn tries again.
-    """
-
-    def try_acquire(self, account_id: int) -> bool:
-        """Take the account's lease if it is free; True when taken."""
-        ...
-
-    def release(self, account_id: int) -> None:
-        """Give the account's lease back."""
-        ...
-
-
-class _Steps:
-    """Progress in reads of the cloud: `done` of the `total` expected so far."""
-
-    def __init__(self, report: AccountReport, progress: SyncProgress | None) -> None:
-        self.report, self.progress, self.done, self.total = report, progress, 0, 0
-
-    def add(self, total: int = 0, done: int = 0, note: str = "") -> None:
-        self.total += total
-        self.done = min(self.total, self.done + done)
-        if self.progress is not None:
-            self.progress.update(self.report.label, done=self.done, total=self.total, note=note)
-
-    def reading(self, note: str) -> _RangeReads:
-        """Counts the pages of one history read planned as one read (see `_RangeReads`)."""
-        return _RangeReads(self, note)
-
-
-class _RangeReads:
-    """One history read, planned as one read; its pages correct the plan as they come."""
-
-    def __init__(self, steps: _Steps, note: str) -> None:
-        self._steps, self._note = steps, note
-        self._done, self._expected = 0, 1
-
-    def page(self, pages_read: int, pages_expected: int) -> None:
-        """The cloud's `on_page`: `pages_read` of `pages_expected` pages of this read."""
-        more_total = max(pages_expected, pages_read) - self._expected
-        more_done = pages_read - self._done
-        self._done, self._expected = pages_read, self._expected + more_total
-        self._steps.add(total=more_total, done=more_done, note=self._note)
-
-    def finish(self) -> None:
-        """The read ended: settle a plan that the pages did not (a cloud without `on_page`)."""
-        self._steps.add(
-            total=self._done - self._expected if self._done else 0,
-            done=0 if self._done else 1,
-            note=self._note,
-        )
 
 
 class SyncEngine:
@@ -207,8 +128,8 @@ class SyncEngine:
     async def _sync_account_now(self, account: AccountSource, writes: WriteGroup) -> AccountReport:
         """One account, its writes queued on `writes`."""
         report = AccountReport(account_id=account.account_id, label=account.label)
-        steps = _Steps(report, self._progress)
-        requests_before, retries_before = _request_stats(account.cloud)
+        steps = ReadSteps(report, self._progress)
+        requests_before, retries_before = request_stats(account.cloud)
         try:
             if account.known_chargers is not None:
                 seen = list(account.known_chargers)
@@ -243,7 +164,7 @@ class SyncEngine:
         except ChargebookError as exc:
             report.error, report.error_retryable = exc.message, exc.retryable
             self._queue_outcome(account, writes, error=exc.message)
-        requests_after, retries_after = _request_stats(account.cloud)
+        requests_after, retries_after = request_stats(account.cloud)
         report.requests = requests_after - requests_before
         report.retries = retries_after - retries_before
         steps.add(done=steps.total, note="failed" if report.error else "done")
@@ -275,7 +196,7 @@ class SyncEngine:
         charger: Charger,
         state: SyncState,
         report: AccountReport,
-        steps: _Steps,
+        steps: ReadSteps,
         writes: WriteGroup,
     ) -> SyncState:
         try:
@@ -331,7 +252,7 @@ class SyncEngine:
         end: datetime,
         report: AccountReport,
         writes: WriteGroup,
-        reads: _RangeReads,
+        reads: RangeReads,
     ) -> int:
         """Read [start, end) completely, queueing every batch; returns the records read."""
         writes.check(account.account_id)  # the account's writes failed: read no further
@@ -414,9 +335,3 @@ class SyncEngine:
             book.record_account_outcome(account.account_id, at=at, error=error)
 
         writes.add(account.account_id, write)
-
-
-def _request_stats(cloud: ChargerCloud) -> tuple[int, int]:
-    if isinstance(cloud, RequestStats):
-        return cloud.request_count, cloud.retry_count
-    return 0, 0
