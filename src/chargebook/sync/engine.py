@@ -11,7 +11,7 @@ corrected by the pages the cloud announces (`on_page`).
 
 Writes go through a `WriteGroup`: the pages and cursors of all accounts of one run are
 committed together, a few thousand rows per transaction (see `write_group`), and at the end
-of the run.
+of the run; what the engine queues on it is in `queued`.
 
 No transaction is ever open across an `await`: the engine reads from the cloud, then writes
 synchronously. Cancelling the engine therefore never leaves a half-written transaction;
@@ -29,13 +29,12 @@ from datetime import datetime
 from chargebook.clock import Clock
 from chargebook.domain.book import SessionEntry, SyncState
 from chargebook.domain.models import Charger, ChargerSource, SessionRecord
-from chargebook.domain.ports import BookOpener, BookTransaction, SyncStateStore
+from chargebook.domain.ports import BookOpener, SyncStateStore
 from chargebook.errors import ChargebookError
 from chargebook.sync.accounts import AccountSource, SyncLeases
-from chargebook.sync.planning import dedupe_read, plan_upsert
+from chargebook.sync.queued import queue_batch, queue_cursor, queue_outcome, queue_sample_links
 from chargebook.sync.report import AccountReport, SyncProgress, SyncReport
 from chargebook.sync.steps import RangeReads, ReadSteps, request_stats
-from chargebook.sync.validation import charger_limits, check_record
 from chargebook.sync.windows import (
     SyncConfig,
     after_backfill_window,
@@ -45,7 +44,7 @@ from chargebook.sync.windows import (
     next_backfill_window,
     planned_reads,
 )
-from chargebook.sync.write_group import AfterCommit, WriteGroup
+from chargebook.sync.write_group import WriteGroup
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -160,10 +159,10 @@ class SyncEngine:
                 state = await self._sync_charger(account, charger, state, report, steps, writes)
                 complete = complete and state.backfill_complete
             report.backfill_complete = complete
-            self._queue_outcome(account, writes, error=None)
+            queue_outcome(writes, account, self._clock, error=None)
         except ChargebookError as exc:
             report.error, report.error_retryable = exc.message, exc.retryable
-            self._queue_outcome(account, writes, error=exc.message)
+            queue_outcome(writes, account, self._clock, error=exc.message)
         requests_after, retries_after = request_stats(account.cloud)
         report.requests = requests_after - requests_before
         report.retries = retries_after - retries_before
@@ -208,12 +207,14 @@ class SyncEngine:
                 reads = steps.reading(f"{charger.name}: history")
                 found = await self._read_window(account, charger, *first, report, writes, reads)
                 state = after_backfill_window(state, first[0], found, now, self.config)
-                state = self._save(account, writes, dataclasses.replace(state, synced_until=now))
+                state = dataclasses.replace(state, synced_until=now)
+                state = queue_cursor(writes, account, state, self._clock)
             else:
                 start, end = incremental_window(state, now, self.config)
                 reads = steps.reading(f"{charger.name}: recent sessions")
                 await self._read_window(account, charger, start, end, report, writes, reads)
-                state = self._save(account, writes, dataclasses.replace(state, synced_until=end))
+                state = dataclasses.replace(state, synced_until=end)
+                state = queue_cursor(writes, account, state, self._clock)
             while (
                 window := next_backfill_window(state, self._clock.now(), self.config)
             ) is not None:
@@ -222,7 +223,7 @@ class SyncEngine:
                 state = after_backfill_window(
                     state, window[0], found, self._clock.now(), self.config
                 )
-                state = self._save(account, writes, state)
+                state = queue_cursor(writes, account, state, self._clock)
         except ChargebookError as exc:
             failed = dataclasses.replace(
                 state,
@@ -230,18 +231,10 @@ class SyncEngine:
                 last_error_at=self._clock.now(),
                 consecutive_failures=state.consecutive_failures + 1,
             )
-            self._save(account, writes, failed, success=False)
+            queue_cursor(writes, account, failed, self._clock, success=False)
             raise
 
-        def link(book: BookTransaction) -> AfterCommit:
-            linked = book.link_samples(account.source, charger.external_id)
-
-            def count() -> None:
-                report.samples_linked += linked
-
-            return count
-
-        writes.add(account.account_id, link)
+        queue_sample_links(writes, account, charger, report)
         return state
 
     async def _read_window(
@@ -266,72 +259,9 @@ class SyncEngine:
             batch.append(record)
             found += 1
             if len(batch) >= self.config.batch_size:
-                self._queue_batch(account, batch, charger, seen, report, writes)
+                queue_batch(writes, account, batch, charger, seen, report, self._clock)
                 batch = []
         if batch:
-            self._queue_batch(account, batch, charger, seen, report, writes)
+            queue_batch(writes, account, batch, charger, seen, report, self._clock)
         reads.finish()
         return found
-
-    def _queue_batch(
-        self,
-        account: AccountSource,
-        records: Sequence[SessionRecord],
-        charger: Charger,
-        seen: dict[str, SessionEntry],
-        report: AccountReport,
-        writes: WriteGroup,
-    ) -> None:
-        """Check a batch now (pure), compare it with the book when its group is written."""
-        writes.check(account.account_id)
-        max_current_a, phases = charger_limits(charger)
-        now = self._clock.now()
-        entries = [
-            check_record(r, max_current_a=max_current_a, phases=phases, now=now) for r in records
-        ]
-        read = dedupe_read(entries, seen)
-
-        def write(book: BookTransaction) -> AfterCommit:
-            existing = book.find_sessions(entries[0].source, read.ids())
-            plan = plan_upsert(read, existing)
-            book.apply_upsert(plan)
-
-            def count() -> None:
-                report.new += len(plan.inserts)
-                report.changed += len(plan.changes)
-                report.unchanged += plan.unchanged
-                report.quarantined += plan.quarantined
-
-            return count
-
-        writes.add(account.account_id, write, rows=len(entries))
-
-    def _save(
-        self,
-        account: AccountSource,
-        writes: WriteGroup,
-        state: SyncState,
-        *,
-        success: bool = True,
-    ) -> SyncState:
-        """Queue the cursor save; returns the state as it will be stored."""
-        if success:
-            state = dataclasses.replace(
-                state, last_success_at=self._clock.now(), last_error=None, consecutive_failures=0
-            )
-
-        def write(book: BookTransaction) -> None:
-            book.save_sync_state(account.source, state)
-
-        writes.add(account.account_id, write)
-        return state
-
-    def _queue_outcome(
-        self, account: AccountSource, writes: WriteGroup, *, error: str | None
-    ) -> None:
-        at = self._clock.now()
-
-        def write(book: BookTransaction) -> None:
-            book.record_account_outcome(account.account_id, at=at, error=error)
-
-        writes.add(account.account_id, write)
