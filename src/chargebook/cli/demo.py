@@ -47,7 +47,7 @@ from chargebook.domain.book import SessionState
 from chargebook.settings import Settings, load_settings
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
 from chargebook.sync import SyncEngine, SyncReport
-from chargebook.sync.engine import AccountSource
+from chargebook.sync.accounts import AccountSource
 from chargebook.sync.recorder import Recorder
 
 DEMO_EMAIL = "demo@example.com"

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from chargebook.jobs.scheduler import Job, Scheduler
-from chargebook.sync.engine import AccountSource, SyncEngine
+from chargebook.sync.accounts import AccountSource
+from chargebook.sync.engine import SyncEngine
 from chargebook.sync.recorder import Recorder
 
 SYNC_INTERVAL_S = 15 * 60.0

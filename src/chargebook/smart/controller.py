@@ -3,10 +3,10 @@ port, and keeps re-planning.
 
 Each `tick()` reads the charger once, accounts the energy since the last reading, re-plans
 the energy still missing (cheap: the planner is pure numpy) and applies the runtime rules of
-`runtime.decide`. A write (pause, resume, current) is confirmed by reading the status back;
-when the charger did not follow, the write is repeated up to `write_attempts` times, then a
-warning event is emitted and the next tick tries again. `tick()` returns the seconds until
-the next slot boundary (or the poll interval), so it plugs into `jobs.Scheduler` as a job.
+`runtime.decide`. A write (pause, resume, current) is confirmed by reading the status back
+(`commands.ConfirmedWrites`). `tick()` returns the seconds until the next slot boundary (or
+the poll interval), so it plugs into `jobs.Scheduler` as a job. The session's state and its
+arithmetic are in `session`, the price fetching in `price_refresh`.
 
 Re-plans are reported (events) when the car is plugged in, when new prices arrive, when the
 goal changes and when departure passes with the goal not met (PLAN_OVERRUN, a warning:
@@ -16,10 +16,8 @@ charging goes on, like evcc's planoverrun). Imports: domain, clock, errors and t
 from __future__ import annotations
 
 import logging
-import math
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime
 
 from chargebook.clock import Clock
 from chargebook.domain.control import ControlFeature, reading_from_status
@@ -29,71 +27,34 @@ from chargebook.domain.prices import (
     ChargePlan,
     ChargerLimits,
     PlanOptions,
-    PriceCurve,
     PriceSource,
-    floor_to_slot,
 )
 from chargebook.domain.smart import (
     ChargerReading,
     ControllerEvent,
     EventKind,
-    RepeatingPlan,
     RepeatingPlanStore,
     SavingsLog,
 )
 from chargebook.errors import ChargebookError
 from chargebook.planner import plan_charging
-from chargebook.smart.ledger import EnergyLedger, session_saving
+from chargebook.smart.commands import ConfirmedWrites
+from chargebook.smart.ledger import session_saving
+from chargebook.smart.price_refresh import refresh_prices
 from chargebook.smart.repeating import goal_for, next_plan
-from chargebook.smart.runtime import SMALL_SLOT, Decision, decide, next_change
+from chargebook.smart.runtime import Decision, decide, next_change
+from chargebook.smart.session import (
+    EPS_KWH,
+    ControlSession,
+    account_reading,
+    amps_for,
+    max_amps,
+    plugged_in_since,
+    session_limits,
+)
+from chargebook.smart.settings import ControllerSettings
 
 _LOGGER = logging.getLogger(__name__)
-_EPS_KWH = 1e-3
-
-
-@dataclass(frozen=True, slots=True)
-class ControllerSettings:
-    """Knobs; seconds unless said otherwise. Reads cost budget (Wallbox: 3/min, writes 5/min)."""
-
-    poll_interval_s: float = 300.0
-    price_refresh_s: float = 900.0
-    small_slot: timedelta = SMALL_SLOT
-    confirm_delay_s: float = 10.0
-    write_attempts: int = 3
-    control_current: bool = True
-    # Plan to finish this long before departure: ticks, confirm delays and a car that tapers
-    # eat a few minutes, and a just-in-time plan has no slack for them.
-    departure_margin: timedelta = timedelta(minutes=5)
-    options: PlanOptions = field(default_factory=PlanOptions)
-
-
-class StaticPlans:
-    """A `RepeatingPlanStore` over a fixed list (tests, single-charger setups)."""
-
-    def __init__(self, plans: Sequence[RepeatingPlan]) -> None:
-        self._plans = list(plans)
-
-    def repeating_plans(self, charger_id: str) -> list[RepeatingPlan]:
-        return list(self._plans)
-
-
-@dataclass(slots=True)
-class _Session:
-    plugged_in_at: datetime
-    last_read_at: datetime
-    last_energy_kwh: float
-    goal: ChargeGoal | None = None
-    baseline_kwh: float = 0.0
-    curve: PriceCurve | None = None
-    prices_checked_at: datetime | None = None
-    prices_failing: bool = False
-    car_power_kw: float | None = None
-    running_until: datetime | None = None
-    overrun_warned: bool = False
-    goal_reached: bool = False
-    planned: bool = False
-    options: PlanOptions | None = None  # the repeating plan's strategy (None: settings')
-    ledger: EnergyLedger = field(default_factory=EnergyLedger)
 
 
 class SmartController:
@@ -123,10 +84,13 @@ class SmartController:
         self._on_event = on_event
         self.events: list[ControllerEvent] = []
         self.plan: ChargePlan | None = None
-        self._session: _Session | None = None
+        self._session: ControlSession | None = None
         self._one_off: ChargeGoal | None = None
         self._last_read_at: datetime | None = None
         self._pending_reason: str | None = None
+        self._writes = ConfirmedWrites(
+            clock, self.settings, read=self._read, on_reading=self._confirming, emit=self._emit
+        )
 
     # -- public -------------------------------------------------------------------------
 
@@ -170,13 +134,15 @@ class SmartController:
             self._last_read_at = reading.observed_at
             return poll
         session = self._session or self._start_session(reading)
-        self._account(session, reading)
+        account_reading(session, reading, self.limits)
         if session.goal is None and self._pending_reason == "plan changed":
             session.goal, session.options = self._resolve_goal(now, reading)
             session.goal_reached = session.overrun_warned = False
         if session.goal is None:
             return poll
-        reason = await self._refresh_prices(session, now)
+        reason = await refresh_prices(
+            session, now, self._prices, refresh_s=self.settings.price_refresh_s, emit=self._emit
+        )
         plan = self._replan(session, now, reading, reason)
         decision = decide(
             plan,
@@ -218,14 +184,10 @@ class SmartController:
 
     # -- sessions -----------------------------------------------------------------------
 
-    def _start_session(self, reading: ChargerReading) -> _Session:
+    def _start_session(self, reading: ChargerReading) -> ControlSession:
         now = reading.observed_at
-        plugged_in = now
-        if reading.charging and reading.power_kw > 0 and reading.session_energy_kwh > 0:
-            plugged_in = now - timedelta(hours=reading.session_energy_kwh / reading.power_kw)
-        if self._last_read_at is not None:
-            plugged_in = max(plugged_in, self._last_read_at)
-        session = _Session(plugged_in, plugged_in, 0.0)
+        plugged_in = plugged_in_since(reading, self._last_read_at)
+        session = ControlSession(plugged_in, plugged_in, 0.0)
         session.goal, session.options = self._resolve_goal(now, reading)
         self._session = session
         if session.goal is None:
@@ -261,7 +223,7 @@ class SmartController:
         self._one_off = None
         self.plan = None
         self._emit(EventKind.UNPLUGGED, f"car unplugged after {session.ledger.energy_kwh:.2f} kWh")
-        if session.goal is not None and session.ledger.energy_kwh > _EPS_KWH:
+        if session.goal is not None and session.ledger.energy_kwh > EPS_KWH:
             saving = session_saving(
                 self.charger_id,
                 session.ledger,
@@ -286,71 +248,21 @@ class SmartController:
             and self._steers_current()
         ):
             # Leave the charger as we found it: full current for whoever charges next.
-            await self._write(lambda: self._charger.set_current(self.charger_id, self._max_a()))
+            full = max_amps(self.limits)
+            await self._writes.write(lambda: self._charger.set_current(self.charger_id, full))
 
-    def _account(self, session: _Session, reading: ChargerReading) -> None:
-        delta = reading.session_energy_kwh - session.last_energy_kwh
-        if delta < -_EPS_KWH:  # the counter restarted: a new session we did not see begin
-            delta = reading.session_energy_kwh
-        power = reading.power_kw if reading.charging else 0.0
-        session.ledger.add(session.last_read_at, reading.observed_at, delta, power)
-        session.last_energy_kwh = reading.session_energy_kwh
-        session.last_read_at = reading.observed_at
-        if reading.charging and reading.power_kw > 0:
-            at_max = reading.current_limit_a is None or (
-                reading.current_limit_a >= self.limits.max_current_a - 0.5
-            )
-            if at_max:
-                learned = min(reading.power_kw, self.limits.power_kw)
-                session.car_power_kw = max(session.car_power_kw or 0.0, learned)
+    def _confirming(self, reading: ChargerReading) -> None:
+        """A reading taken to confirm a write counts for the session like a tick's."""
+        if self._session is not None and reading.car_connected:
+            account_reading(self._session, reading, self.limits)
 
     # -- planning -----------------------------------------------------------------------
 
-    async def _refresh_prices(self, session: _Session, now: datetime) -> str | None:
-        assert session.goal is not None
-        checked = session.prices_checked_at
-        due = session.curve is None or (
-            not session.curve.complete
-            and checked is not None
-            and (now - checked).total_seconds() >= self.settings.price_refresh_s
-        )
-        if not due or session.goal.departure <= now:
-            return None
-        session.prices_checked_at = now
-        start = floor_to_slot(session.plugged_in_at)
-        try:
-            curve = await self._prices.get_prices(start, session.goal.departure)
-        except ChargebookError as exc:
-            if not session.prices_failing:
-                self._emit(EventKind.PRICES_UNAVAILABLE, f"no prices: {exc.message}")
-            session.prices_failing = True
-            return None
-        session.prices_failing = False
-        before = session.curve.known_until if session.curve is not None else None
-        session.curve = curve
-        if before is not None and curve.known_until != before and curve.known_until is not None:
-            message = f"prices known until {curve.known_until.isoformat()}"
-            self._emit(EventKind.PRICES_UPDATED, message)
-            return "new prices"
-        if curve.known_until is None or not curve.complete:
-            known = curve.known_until.isoformat() if curve.known_until else "nothing"
-            self._emit(EventKind.PRICES_UNAVAILABLE, f"not all prices published: known {known}")
-        return None
-
-    def _limits(self, session: _Session) -> ChargerLimits:
-        car = session.car_power_kw
-        if car is None or car >= self.limits.power_kw - 1e-6:
-            return self.limits
-        # The car, not the charger, is the limit: plan with what it actually draws.
-        per_amp_kw = self.limits.phases * self.limits.voltage_v / 1000.0
-        return replace(
-            self.limits,
-            min_current_a=min(self.limits.min_current_a, car / per_amp_kw),
-            max_power_kw=car,
-        )
+    def _limits(self, session: ControlSession) -> ChargerLimits:
+        return session_limits(self.limits, session.car_power_kw)
 
     def _replan(
-        self, session: _Session, now: datetime, reading: ChargerReading, reason: str | None
+        self, session: ControlSession, now: datetime, reading: ChargerReading, reason: str | None
     ) -> ChargePlan:
         goal = session.goal
         assert goal is not None
@@ -367,10 +279,10 @@ class SmartController:
         self.plan = plan
         reason = self._pending_reason or reason
         self._pending_reason = None
-        if remaining <= _EPS_KWH and not session.goal_reached:
+        if remaining <= EPS_KWH and not session.goal_reached:
             session.goal_reached = True
             self._emit(EventKind.GOAL_REACHED, f"goal reached: {delivered:.2f} kWh")
-        if now >= goal.departure and remaining > _EPS_KWH and not session.overrun_warned:
+        if now >= goal.departure and remaining > EPS_KWH and not session.overrun_warned:
             session.overrun_warned = True
             reason = reason or "departure passed"
             self._emit(
@@ -389,26 +301,14 @@ class SmartController:
 
     # -- acting -------------------------------------------------------------------------
 
-    def _max_a(self) -> int:
-        return int(self.limits.max_current_a)
-
-    def _amps_for(self, power_kw: float | None, limits: ChargerLimits) -> int:
-        # Only the planner's "minimum power for part of a quarter" slots are throttled. A
-        # slot planned between minimum and full power runs at full power: the goal is met a
-        # little earlier and the next re-plan shrinks the rest, which costs no extra writes
-        # (Wallbox allows 5 a minute, and some firmware misbehaves on frequent current changes).
-        if power_kw is None or power_kw > limits.min_power_kw + 0.05:
-            return self._max_a()
-        per_amp_kw = self.limits.phases * self.limits.voltage_v / 1000.0
-        amps = math.ceil(power_kw / per_amp_kw - 1e-6)
-        return max(math.ceil(self.limits.min_current_a), min(self._max_a(), amps))
-
-    async def _apply(self, session: _Session, reading: ChargerReading, decision: Decision) -> None:
+    async def _apply(
+        self, session: ControlSession, reading: ChargerReading, decision: Decision
+    ) -> None:
         charger, cid = self._charger, self.charger_id
         if not decision.charge:
             session.running_until = None
             if reading.charging:
-                await self._command(
+                await self._writes.command(
                     lambda: charger.set_charging(cid, False),
                     lambda r: not r.charging,
                     EventKind.CHARGING_PAUSED,
@@ -417,61 +317,21 @@ class SmartController:
             return
         session.running_until = decision.run_end
         if reading.current_limit_a is not None and self._steers_current():
-            amps = self._amps_for(decision.power_kw, self._limits(session))
+            amps = amps_for(decision.power_kw, self.limits, self._limits(session))
             if abs(reading.current_limit_a - amps) >= 0.5:
-                await self._command(
+                await self._writes.command(
                     lambda: charger.set_current(cid, amps),
                     lambda r: r.current_limit_a is not None and abs(r.current_limit_a - amps) < 0.5,
                     EventKind.CURRENT_SET,
                     f"current set to {amps} A",
                 )
         if reading.paused:
-            await self._command(
+            await self._writes.command(
                 lambda: charger.set_charging(cid, True),
                 lambda r: not r.paused,
                 EventKind.CHARGING_RESUMED,
                 f"resumed: {decision.reason}",
             )
-
-    async def _command(
-        self,
-        write: Callable[[], Awaitable[None]],
-        confirmed: Callable[[ChargerReading], bool],
-        kind: EventKind,
-        message: str,
-    ) -> bool:
-        """Write, read back, repeat while the charger did not follow (bounded)."""
-        attempts = max(1, self.settings.write_attempts)
-        for attempt in range(1, attempts + 1):
-            if not await self._write(write):
-                return False
-            await self._clock.sleep(self.settings.confirm_delay_s)
-            try:
-                reading = await self._read()
-            except ChargebookError as exc:
-                self._emit(EventKind.READ_FAILED, f"cannot confirm: {exc.message}")
-                return False
-            if self._session is not None and reading.car_connected:
-                self._account(self._session, reading)
-            if confirmed(reading):
-                suffix = f" (after {attempt} attempts)" if attempt > 1 else ""
-                self._emit(kind, message + suffix)
-                return True
-            if attempt < attempts:
-                self._emit(EventKind.WRITE_RETRIED, f"not confirmed, retrying: {message}")
-        self._emit(
-            EventKind.WRITE_UNCONFIRMED,
-            f"the charger did not follow after {attempts} attempts: {message}",
-        )
-        return False
-
-    async def _write(self, write: Callable[[], Awaitable[None]]) -> bool:
-        try:
-            await write()
-        except ChargebookError as exc:
-            self._emit(EventKind.COMMAND_FAILED, f"command failed: {exc.message}")
-            return False
-        return True
 
     def _emit(self, kind: EventKind, message: str) -> None:
         event = ControllerEvent(self._clock.now(), self.charger_id, kind, message)

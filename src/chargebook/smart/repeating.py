@@ -8,7 +8,7 @@ its first occurrence (fold=0). Both are what a driver expects of an alarm clock.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from chargebook.clock import ensure_utc
@@ -71,3 +71,13 @@ def goal_for(
         capacity_kwh=plan.capacity_kwh,
         departure=departure,
     )
+
+
+class StaticPlans:
+    """A `RepeatingPlanStore` over a fixed list (tests, single-charger setups)."""
+
+    def __init__(self, plans: Sequence[RepeatingPlan]) -> None:
+        self._plans = list(plans)
+
+    def repeating_plans(self, charger_id: str) -> list[RepeatingPlan]:
+        return list(self._plans)

@@ -3,7 +3,8 @@
 Imports only `chargebook.domain`, `clock` and `errors` (enforced by tests/sync/test_imports.py).
 """
 
-from chargebook.sync.engine import AccountSource, SyncEngine, SyncLeases
+from chargebook.sync.accounts import AccountSource, SyncLeases
+from chargebook.sync.engine import SyncEngine
 from chargebook.sync.report import AccountReport, SyncProgress, SyncReport
 from chargebook.sync.validation import check_record, raw_sha256, validate_session
 from chargebook.sync.windows import SyncConfig

@@ -11,7 +11,7 @@ corrected by the pages the cloud announces (`on_page`).
 
 Writes go through a `WriteGroup`: the pages and cursors of all accounts of one run are
 committed together, a few thousand rows per transaction (see `write_group`), and at the end
-of the run.
+of the run; what the engine queues on it is in `queued`.
 
 No transaction is ever open across an `await`: the engine reads from the cloud, then writes
 synchronously. Cancelling the engine therefore never leaves a half-written transaction;
@@ -24,24 +24,17 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from chargebook.clock import Clock
 from chargebook.domain.book import SessionEntry, SyncState
 from chargebook.domain.models import Charger, ChargerSource, SessionRecord
-from chargebook.domain.ports import (
-    BookOpener,
-    BookTransaction,
-    ChargerCloud,
-    RequestStats,
-    SyncStateStore,
-)
+from chargebook.domain.ports import BookOpener, SyncStateStore
 from chargebook.errors import ChargebookError
-from chargebook.sync.planning import dedupe_read, plan_upsert
+from chargebook.sync.accounts import AccountSource, SyncLeases
+from chargebook.sync.queued import queue_batch, queue_cursor, queue_outcome, queue_sample_links
 from chargebook.sync.report import AccountReport, SyncProgress, SyncReport
-from chargebook.sync.validation import charger_limits, check_record
+from chargebook.sync.steps import RangeReads, ReadSteps, request_stats
 from chargebook.sync.windows import (
     SyncConfig,
     after_backfill_window,
@@ -51,82 +44,9 @@ from chargebook.sync.windows import (
     next_backfill_window,
     planned_reads,
 )
-from chargebook.sync.write_group import AfterCommit, WriteGroup
+from chargebook.sync.write_group import WriteGroup
 
 _LOGGER = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class AccountSource:
-    """One cloud account to sync: its book id, a label for reports (e-mail) and its client.
-
-    `known_chargers`: the account's chargers as just read by the caller (the connect wizard
-    lists them before it starts the backfill); the sync then does not list them again.
-    """
-
-    account_id: int
-    label: str
-    cloud: ChargerCloud
-    source: ChargerSource = ChargerSource.WALLBOX_CLOUD
-    known_chargers: tuple[Charger, ...] | None = None
-
-
-class SyncLeases(Protocol):
-    """Who may sync an account now, shared by every engine of a process (`serve`'s scheduler
-    and its backfills): an engine given leases syncs an account only while it holds the
-    account's lease, so two syncs of one account never run at once.
-
-    `try_acquire` never waits: a sync that finds the lease taken is skipped (an empty report,
-    nothing written); the next turn tries again.
-    """
-
-    def try_acquire(self, account_id: int) -> bool:
-        """Take the account's lease if it is free; True when taken."""
-        ...
-
-    def release(self, account_id: int) -> None:
-        """Give the account's lease back."""
-        ...
-
-
-class _Steps:
-    """Progress in reads of the cloud: `done` of the `total` expected so far."""
-
-    def __init__(self, report: AccountReport, progress: SyncProgress | None) -> None:
-        self.report, self.progress, self.done, self.total = report, progress, 0, 0
-
-    def add(self, total: int = 0, done: int = 0, note: str = "") -> None:
-        self.total += total
-        self.done = min(self.total, self.done + done)
-        if self.progress is not None:
-            self.progress.update(self.report.label, done=self.done, total=self.total, note=note)
-
-    def reading(self, note: str) -> _RangeReads:
-        """Counts the pages of one history read planned as one read (see `_RangeReads`)."""
-        return _RangeReads(self, note)
-
-
-class _RangeReads:
-    """One history read, planned as one read; its pages correct the plan as they come."""
-
-    def __init__(self, steps: _Steps, note: str) -> None:
-        self._steps, self._note = steps, note
-        self._done, self._expected = 0, 1
-
-    def page(self, pages_read: int, pages_expected: int) -> None:
-        """The cloud's `on_page`: `pages_read` of `pages_expected` pages of this read."""
-        more_total = max(pages_expected, pages_read) - self._expected
-        more_done = pages_read - self._done
-        self._done, self._expected = pages_read, self._expected + more_total
-        self._steps.add(total=more_total, done=more_done, note=self._note)
-
-    def finish(self) -> None:
-        """The read ended: settle a plan that the pages did not (a cloud without `on_page`)."""
-        self._steps.add(
-            total=self._done - self._expected if self._done else 0,
-            done=0 if self._done else 1,
-            note=self._note,
-        )
 
 
 class SyncEngine:
@@ -207,8 +127,8 @@ class SyncEngine:
     async def _sync_account_now(self, account: AccountSource, writes: WriteGroup) -> AccountReport:
         """One account, its writes queued on `writes`."""
         report = AccountReport(account_id=account.account_id, label=account.label)
-        steps = _Steps(report, self._progress)
-        requests_before, retries_before = _request_stats(account.cloud)
+        steps = ReadSteps(report, self._progress)
+        requests_before, retries_before = request_stats(account.cloud)
         try:
             if account.known_chargers is not None:
                 seen = list(account.known_chargers)
@@ -239,11 +159,11 @@ class SyncEngine:
                 state = await self._sync_charger(account, charger, state, report, steps, writes)
                 complete = complete and state.backfill_complete
             report.backfill_complete = complete
-            self._queue_outcome(account, writes, error=None)
+            queue_outcome(writes, account, self._clock, error=None)
         except ChargebookError as exc:
             report.error, report.error_retryable = exc.message, exc.retryable
-            self._queue_outcome(account, writes, error=exc.message)
-        requests_after, retries_after = _request_stats(account.cloud)
+            queue_outcome(writes, account, self._clock, error=exc.message)
+        requests_after, retries_after = request_stats(account.cloud)
         report.requests = requests_after - requests_before
         report.retries = retries_after - retries_before
         steps.add(done=steps.total, note="failed" if report.error else "done")
@@ -275,7 +195,7 @@ class SyncEngine:
         charger: Charger,
         state: SyncState,
         report: AccountReport,
-        steps: _Steps,
+        steps: ReadSteps,
         writes: WriteGroup,
     ) -> SyncState:
         try:
@@ -287,12 +207,14 @@ class SyncEngine:
                 reads = steps.reading(f"{charger.name}: history")
                 found = await self._read_window(account, charger, *first, report, writes, reads)
                 state = after_backfill_window(state, first[0], found, now, self.config)
-                state = self._save(account, writes, dataclasses.replace(state, synced_until=now))
+                state = dataclasses.replace(state, synced_until=now)
+                state = queue_cursor(writes, account, state, self._clock)
             else:
                 start, end = incremental_window(state, now, self.config)
                 reads = steps.reading(f"{charger.name}: recent sessions")
                 await self._read_window(account, charger, start, end, report, writes, reads)
-                state = self._save(account, writes, dataclasses.replace(state, synced_until=end))
+                state = dataclasses.replace(state, synced_until=end)
+                state = queue_cursor(writes, account, state, self._clock)
             while (
                 window := next_backfill_window(state, self._clock.now(), self.config)
             ) is not None:
@@ -301,7 +223,7 @@ class SyncEngine:
                 state = after_backfill_window(
                     state, window[0], found, self._clock.now(), self.config
                 )
-                state = self._save(account, writes, state)
+                state = queue_cursor(writes, account, state, self._clock)
         except ChargebookError as exc:
             failed = dataclasses.replace(
                 state,
@@ -309,18 +231,10 @@ class SyncEngine:
                 last_error_at=self._clock.now(),
                 consecutive_failures=state.consecutive_failures + 1,
             )
-            self._save(account, writes, failed, success=False)
+            queue_cursor(writes, account, failed, self._clock, success=False)
             raise
 
-        def link(book: BookTransaction) -> AfterCommit:
-            linked = book.link_samples(account.source, charger.external_id)
-
-            def count() -> None:
-                report.samples_linked += linked
-
-            return count
-
-        writes.add(account.account_id, link)
+        queue_sample_links(writes, account, charger, report)
         return state
 
     async def _read_window(
@@ -331,7 +245,7 @@ class SyncEngine:
         end: datetime,
         report: AccountReport,
         writes: WriteGroup,
-        reads: _RangeReads,
+        reads: RangeReads,
     ) -> int:
         """Read [start, end) completely, queueing every batch; returns the records read."""
         writes.check(account.account_id)  # the account's writes failed: read no further
@@ -345,78 +259,9 @@ class SyncEngine:
             batch.append(record)
             found += 1
             if len(batch) >= self.config.batch_size:
-                self._queue_batch(account, batch, charger, seen, report, writes)
+                queue_batch(writes, account, batch, charger, seen, report, self._clock)
                 batch = []
         if batch:
-            self._queue_batch(account, batch, charger, seen, report, writes)
+            queue_batch(writes, account, batch, charger, seen, report, self._clock)
         reads.finish()
         return found
-
-    def _queue_batch(
-        self,
-        account: AccountSource,
-        records: Sequence[SessionRecord],
-        charger: Charger,
-        seen: dict[str, SessionEntry],
-        report: AccountReport,
-        writes: WriteGroup,
-    ) -> None:
-        """Check a batch now (pure), compare it with the book when its group is written."""
-        writes.check(account.account_id)
-        max_current_a, phases = charger_limits(charger)
-        now = self._clock.now()
-        entries = [
-            check_record(r, max_current_a=max_current_a, phases=phases, now=now) for r in records
-        ]
-        read = dedupe_read(entries, seen)
-
-        def write(book: BookTransaction) -> AfterCommit:
-            existing = book.find_sessions(entries[0].source, read.ids())
-            plan = plan_upsert(read, existing)
-            book.apply_upsert(plan)
-
-            def count() -> None:
-                report.new += len(plan.inserts)
-                report.changed += len(plan.changes)
-                report.unchanged += plan.unchanged
-                report.quarantined += plan.quarantined
-
-            return count
-
-        writes.add(account.account_id, write, rows=len(entries))
-
-    def _save(
-        self,
-        account: AccountSource,
-        writes: WriteGroup,
-        state: SyncState,
-        *,
-        success: bool = True,
-    ) -> SyncState:
-        """Queue the cursor save; returns the state as it will be stored."""
-        if success:
-            state = dataclasses.replace(
-                state, last_success_at=self._clock.now(), last_error=None, consecutive_failures=0
-            )
-
-        def write(book: BookTransaction) -> None:
-            book.save_sync_state(account.source, state)
-
-        writes.add(account.account_id, write)
-        return state
-
-    def _queue_outcome(
-        self, account: AccountSource, writes: WriteGroup, *, error: str | None
-    ) -> None:
-        at = self._clock.now()
-
-        def write(book: BookTransaction) -> None:
-            book.record_account_outcome(account.account_id, at=at, error=error)
-
-        writes.add(account.account_id, write)
-
-
-def _request_stats(cloud: ChargerCloud) -> tuple[int, int]:
-    if isinstance(cloud, RequestStats):
-        return cloud.request_count, cloud.retry_count
-    return 0, 0

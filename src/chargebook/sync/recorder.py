@@ -23,7 +23,7 @@ from chargebook.domain.book import SessionSample
 from chargebook.domain.models import Charger, ChargerReading, ChargerState, ChargerStatus
 from chargebook.domain.ports import BookOpener, ChargerOverview
 from chargebook.errors import ChargebookError
-from chargebook.sync.engine import AccountSource
+from chargebook.sync.accounts import AccountSource
 
 _LOGGER = logging.getLogger(__name__)
 
