@@ -1,7 +1,7 @@
 """The transport half of the client: one `_request()`, the token lifecycle and retries.
 
-Everything that touches httpx lives here; `client.py` only names endpoints and converts
-payloads. Kept apart so each file stays readable.
+Everything that touches httpx lives here; `_reads.py` and `_writes.py` only name endpoints
+and convert payloads. Kept apart so each file stays readable.
 """
 
 from __future__ import annotations
