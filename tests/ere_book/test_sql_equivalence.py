@@ -31,7 +31,7 @@ from chargebook.domain.ere import DeliveryPeriod, MeteringKind
 from chargebook.domain.models import MidMeter
 from chargebook.ere import BookingPolicy
 from chargebook.ere.service import add_mandate, create_batch, import_sap_readings, record_construct
-from chargebook.ere.service.batches import create_batch_streamed
+from chargebook.ere.service.batch_create import create_batch_streamed
 from chargebook.ere.service.context import stream_verdicts
 from chargebook.ere.service.eligibility import eligibility_report, eligibility_report_streamed
 from chargebook.ere.service.sql_path import verdict_query

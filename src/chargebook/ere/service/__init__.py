@@ -6,10 +6,10 @@ repositories (`chargebook.db.ere.store.EreStore`). The caller owns the transacti
         created = create_batch(store, DeliveryPeriod(2026, 1), parameters=..., now=clock.now())
 """
 
-from chargebook.ere.service.batches import (
-    BatchCreated,
+from chargebook.ere.service.batch_create import create_batch
+from chargebook.ere.service.batch_draft import BatchCreated
+from chargebook.ere.service.batch_finalize import (
     batch_manifest,
-    create_batch,
     discard_batch,
     finalize_batch,
     verify_batch,

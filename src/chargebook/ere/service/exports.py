@@ -20,7 +20,7 @@ from typing import Any
 from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere_book import BatchStatus, StoredBatch, StoredBatchLine, StoredConnection
 from chargebook.ere.periods import DUTCH_ZONE
-from chargebook.ere.service.batches import batch_manifest
+from chargebook.ere.service.batch_finalize import batch_manifest
 from chargebook.ere.service.errors import BatchStateError, IntegrityCheckError
 from chargebook.ere.service.evidence import write_evidence_pack
 from chargebook.spreadsheet_cells import SafeDictWriter

@@ -15,7 +15,7 @@ from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.ere_book import PayoutStatus, StoredStatement
 from chargebook.ere import DEFAULT_FEE_RATE, MissingPriceError, build_statements, check_fee_rate
-from chargebook.ere.service.batches import core_line
+from chargebook.ere.service.batch_finalize import core_line
 from chargebook.spreadsheet_cells import SafeCsvWriter
 
 STATEMENT_COLUMNS = (
