@@ -13,6 +13,14 @@ from typer.core import TyperGroup, TyperOption
 from typer.testing import CliRunner, Result
 
 from chargebook.cli.app import COMMANDS, app, load_command
+from chargebook.clock import SystemClock
+from chargebook.simulator.serve import ServedApp
+from chargebook.simulator.wallbox import (
+    DEMO_EMAIL,
+    DEMO_PASSWORD,
+    SimulatorConfig,
+    WallboxSimulator,
+)
 
 DOCUMENTED_EXIT_CODES = {0, 1, 2, 3, 4, 5, 6, 7, 8}
 
@@ -220,3 +228,31 @@ def test_no_number_option_of_any_command_ends_in_a_traceback(args: list[str], ba
     result = _run(args)
     _assert_no_traceback(result)
     assert "Internal error" not in result.output  # the last-resort net is not a message
+
+
+def test_a_current_above_the_chargers_maximum_reports_what_the_charger_really_has(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = SimulatorConfig(
+        seed=3, accounts=1, chargers_per_account=1, days=2, latency_ms=0, partner_mode=True
+    )
+    sim = WallboxSimulator(config, clock=SystemClock())
+    (cid,) = sim.charger_ids(DEMO_EMAIL)
+    ceiling = sim.chargers[cid].model.max_current_a
+    asked = min(ceiling + 8, 80)  # 80 A: the command's own upper bound
+    assert asked > ceiling
+    with ServedApp(sim.app) as served:
+        for name, value in {
+            "CHARGEBOOK_WALLBOX_API_URL": served.url,
+            "CHARGEBOOK_WALLBOX_AUTH_URL": served.url,
+            "CHARGEBOOK_WALLBOX_PARTNER_MODE": "true",
+            "CHARGEBOOK_WALLBOX_MAX_RETRIES": "0",
+            "CHARGEBOOK_WALLBOX_EMAIL": DEMO_EMAIL,
+            "CHARGEBOOK_WALLBOX_PASSWORD": DEMO_PASSWORD,
+        }.items():
+            monkeypatch.setenv(name, value)
+        result = _run(["wallbox", "current", str(asked)])
+    _assert_no_traceback(result)
+    assert result.exit_code == 0, result.output
+    assert f"maximum current {ceiling} A" in result.output
+    assert f"maximum current {asked} A" not in result.output
