@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -93,6 +94,19 @@ class Settings(BaseSettings):
     worker_sync_window_days: float = 3653.0
     worker_sync_batch_size: int = 1000
     worker_sync_history_years: float = 10.0
+
+    @field_validator("wallbox_api_url", "wallbox_auth_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        # Caught here, a typo is a configuration error naming the variable, not a crash in httpx.
+        try:
+            parts = urlsplit(value.strip())
+            parts.port  # noqa: B018  (raises ValueError on a bad port)
+        except ValueError:
+            raise ValueError("not a URL; use e.g. https://api.wall-box.com") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("not an http(s) URL; use e.g. https://api.wall-box.com")
+        return value
 
     @cached_property
     def effective_database_url(self) -> str:

@@ -11,12 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 if TYPE_CHECKING:
     # Typer vendors click; its Command/Context types are only reachable here.
     from typer._click.core import Command, Context
 
 from chargebook import __version__
+from chargebook.cli.console import plain_console
+from chargebook.cli.errors import EXIT_OTHER, cli_errors
 
 # name -> (module, attribute): a Typer sub-app or a command function. Listed in help order.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -59,6 +62,24 @@ class LazyGroup(TyperGroup):
 
     def list_commands(self, ctx: Context) -> list[str]:
         return [*super().list_commands(ctx), *COMMANDS]
+
+    def invoke(self, ctx: Context) -> Any:
+        # The last net under every command: a chargebook error or bad settings that a command
+        # did not catch still ends as one line and a documented exit code, not a traceback.
+        try:
+            with cli_errors():
+                return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, TyperException, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            # A bug. Its text may hold a database URL with a password: show the type only.
+            plain_console(stderr=True).print(
+                f"Internal error ({type(error).__name__}); please report it with the command"
+                " you ran",
+                markup=False,
+                highlight=False,
+            )
+            raise typer.Exit(EXIT_OTHER) from None
 
     def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
         command = super().get_command(ctx, cmd_name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from chargebook.cli import params
 from chargebook.cli.console import plain_console
 from chargebook.cli.errors import handle_errors
 from chargebook.clock import SystemClock
@@ -54,7 +55,9 @@ def list_chargers() -> None:
 @chargers_app.command("transfer")
 @handle_errors
 def transfer(
-    charger: int = typer.Argument(..., help="The charger's book id (`chargebook chargers list`)."),
+    charger: int = typer.Argument(
+        ..., callback=params.book_id, help="The charger's book id (`chargebook chargers list`)."
+    ),
     to: str = typer.Option(..., "--to", help="E-mail of the new owner (a chargebook user)."),
 ) -> None:
     """Give a charger to a new owner from now on (a house sale); audited.

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from chargebook.charts import ChartError, render_monthly_chart, render_session_chart
+from chargebook.cli import params
 from chargebook.cli.errors import cli_errors
 from chargebook.clock import SystemClock
 from chargebook.db import (
@@ -24,10 +25,16 @@ DEFAULT_ZONE = "Europe/Amsterdam"
 
 def chart(
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write (.png or .svg).")],
-    session_id: int | None = typer.Argument(None, help="Book id of the session to draw."),
+    session_id: int | None = typer.Argument(
+        None, callback=params.book_id, help="Book id of the session to draw."
+    ),
     monthly: bool = typer.Option(False, "--monthly", help="Energy per month instead."),
-    charger_id: int | None = typer.Option(None, "--charger", help="Monthly: one charger only."),
-    time_zone: str = typer.Option(DEFAULT_ZONE, "--tz", help="Monthly: months of this zone."),
+    charger_id: int | None = typer.Option(
+        None, "--charger", callback=params.book_id, help="Monthly: one charger only."
+    ),
+    time_zone: str = typer.Option(
+        DEFAULT_ZONE, "--tz", callback=params.time_zone, help="Monthly: months of this zone."
+    ),
 ) -> None:
     """Draw a session's power and energy over time, or the energy charged per month."""
     with cli_errors():

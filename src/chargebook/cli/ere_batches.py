@@ -12,6 +12,7 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from chargebook.cli import params
 from chargebook.cli.ere_common import NOW_HELP, console, ere_store, local, period_arg, when_arg
 from chargebook.cli.errors import handle_errors
 from chargebook.domain.ere_book import StoredBatch
@@ -95,7 +96,10 @@ def _batch_table(batches: list[StoredBatch]) -> Table:
 def batch_create(
     period: str = typer.Argument(..., help="2026 (a year batch) or 2026-Q1 (a quarter)."),
     corrects: int | None = typer.Option(
-        None, "--corrects", help="Id of the finalized batch of this period that this corrects."
+        None,
+        "--corrects",
+        callback=params.book_id,
+        help="Id of the finalized batch of this period that this corrects.",
     ),
     now: str | None = typer.Option(None, "--now", help=NOW_HELP),
     quiet: bool = typer.Option(False, "--quiet", help="No progress display."),
@@ -136,7 +140,9 @@ def batch_create(
 
 @batch_app.command("finalize")
 @handle_errors
-def batch_finalize(batch_id: int = typer.Argument(..., help="Id of a draft batch.")) -> None:
+def batch_finalize(
+    batch_id: int = typer.Argument(..., callback=params.book_id, help="Id of a draft batch."),
+) -> None:
     """Verify a draft batch, compute its manifest and make it immutable."""
     with ere_store() as store:
         batch = finalize_batch(store, batch_id)
@@ -145,7 +151,9 @@ def batch_finalize(batch_id: int = typer.Argument(..., help="Id of a draft batch
 
 @batch_app.command("discard")
 @handle_errors
-def batch_discard(batch_id: int = typer.Argument(..., help="Id of a draft batch.")) -> None:
+def batch_discard(
+    batch_id: int = typer.Argument(..., callback=params.book_id, help="Id of a draft batch."),
+) -> None:
     """Delete a draft batch; its sessions can be registered again."""
     with ere_store() as store:
         discard_batch(store, batch_id)
@@ -156,7 +164,7 @@ def batch_discard(batch_id: int = typer.Argument(..., help="Id of a draft batch.
 @handle_errors
 def batch_export(
     output: Annotated[Path, typer.Option("-o", "--output", help="Directory to write to.")],
-    batch_id: int = typer.Argument(..., help="Id of a finalized batch."),
+    batch_id: int = typer.Argument(..., callback=params.book_id, help="Id of a finalized batch."),
 ) -> None:
     """Write the batch as CSV and JSON, its manifest, and an evidence pack per customer."""
     with ere_store() as store:
@@ -176,7 +184,7 @@ def batch_list() -> None:
 
 @batch_app.command("show")
 @handle_errors
-def batch_show(batch_id: int = typer.Argument(...)) -> None:
+def batch_show(batch_id: int = typer.Argument(..., callback=params.book_id)) -> None:
     """A batch and its lines."""
     with ere_store() as store:
         batch = store.batches.get(batch_id)

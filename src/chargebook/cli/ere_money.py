@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from chargebook.cli import params
 from chargebook.cli.console import styled
 from chargebook.cli.ere_common import console, ere_store, local, period_arg
 from chargebook.cli.errors import handle_errors
@@ -81,7 +82,7 @@ def payouts_list(
 @payouts_app.command("mark-paid")
 @handle_errors
 def payouts_mark_paid(
-    statement_id: int = typer.Argument(..., help="Statement id."),
+    statement_id: int = typer.Argument(..., callback=params.book_id, help="Statement id."),
     reference: str | None = typer.Option(None, "--reference", help="Bank transfer reference."),
 ) -> None:
     """Record that a statement's payout was transferred."""

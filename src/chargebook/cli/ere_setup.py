@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from chargebook.cli import params
 from chargebook.cli.console import styled
 from chargebook.cli.ere_common import console, decimal_arg, ere_store, local, period_arg, when_arg
 from chargebook.cli.errors import handle_errors
@@ -64,7 +66,7 @@ def connection_add(
 @handle_errors
 def connection_link(
     ean: str = typer.Argument(..., help="EAN of the connection."),
-    charger: int = typer.Argument(..., help="Book id of the charger."),
+    charger: int = typer.Argument(..., callback=params.book_id, help="Book id of the charger."),
 ) -> None:
     """Link one more charger to a connection."""
     with ere_store() as store:
@@ -96,8 +98,12 @@ def connection_list() -> None:
 @handle_errors
 def mandate_add(
     ean: str = typer.Option(..., "--ean"),
-    first_year: int = typer.Option(..., "--from-year", help="First calendar year covered."),
-    last_year: int = typer.Option(..., "--to-year", help="Last calendar year covered."),
+    first_year: int = typer.Option(
+        ..., "--from-year", callback=params.year, help="First calendar year covered."
+    ),
+    last_year: int = typer.Option(
+        ..., "--to-year", callback=params.year, help="Last calendar year covered."
+    ),
     signed_by: str = typer.Option(..., "--signed-by", help="Name of the signatory."),
     signed_on: str = typer.Option(..., "--signed-on", help="Date of signature (YYYY-MM-DD)."),
     grid_data: bool = typer.Option(
@@ -160,7 +166,9 @@ def mandate_list() -> None:
 @handle_errors
 def price_set(
     period: str = typer.Argument(..., help="2026-Q1 or 2026."),
-    price: str = typer.Argument(..., help="EUR per ERE, e.g. 0.489."),
+    price: str = typer.Argument(
+        ..., callback=params.amount("PRICE", maximum=Decimal(1000)), help="EUR per ERE, e.g. 0.489."
+    ),
 ) -> None:
     """Set the price per ERE the operator pays out for a period."""
     chosen, value = period_arg(period), decimal_arg(price, "PRICE")
@@ -236,7 +244,7 @@ def metering_detect(
 @handle_errors
 def metering_set(
     kind: Annotated[MeteringKind, typer.Option("--kind")],
-    charger: int = typer.Argument(..., help="Book id of the charger."),
+    charger: int = typer.Argument(..., callback=params.book_id, help="Book id of the charger."),
     valid_from: str = typer.Option(..., "--from", help="Date or date-time it is in place."),
     mid_serial: str | None = typer.Option(None, "--mid-serial"),
     sap_ean: str | None = typer.Option(None, "--sap-ean"),
@@ -286,7 +294,7 @@ def followups_list(
 @followups_app.command("set")
 @handle_errors
 def followups_set(
-    follow_up: Annotated[int, typer.Argument(help="Follow-up id.")],
+    follow_up: Annotated[int, typer.Argument(callback=params.book_id, help="Follow-up id.")],
     status: Annotated[FollowUpStatus, typer.Argument()],
     note: str | None = typer.Option(None, "--note"),
 ) -> None:

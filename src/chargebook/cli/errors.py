@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from chargebook.cli.console import plain_console
@@ -77,17 +78,36 @@ def exit_code_for(error: ChargebookError) -> tuple[int, str]:
     return EXIT_OTHER, "Error"
 
 
+def settings_problem(error: ValidationError) -> ConfigurationError:
+    """A settings ValidationError as a ConfigurationError naming each CHARGEBOOK_* variable
+    (never its value: it may be a password)."""
+    names = []
+    for problem in error.errors():
+        field = ".".join(str(part) for part in problem["loc"]) or "?"
+        names.append(f"CHARGEBOOK_{field.upper()}: {problem['msg']}")
+    return ConfigurationError("bad setting " + "; ".join(names))
+
+
+def report(error: ChargebookError, console: Console | None = None) -> int:
+    """Print `error` as one line on stderr; the exit code it maps to."""
+    code, label = exit_code_for(error)
+    hint = _HINTS.get(code)
+    line = f"{label}: {error.message}" + (f" ({hint})" if hint else "")
+    (console or plain_console(stderr=True)).print(line, markup=False, highlight=False)
+    return code
+
+
 @contextmanager
 def cli_errors(console: Console | None = None) -> Iterator[None]:
     """Turn a ChargebookError raised inside into a message on stderr and `typer.Exit`."""
     try:
         yield
     except ChargebookError as error:
-        code, label = exit_code_for(error)
-        hint = _HINTS.get(code)
-        line = f"{label}: {error.message}" + (f" ({hint})" if hint else "")
-        (console or plain_console(stderr=True)).print(line, markup=False, highlight=False)
-        raise typer.Exit(code) from None
+        raise typer.Exit(report(error, console)) from None
+    except ValidationError as error:
+        if error.title != "Settings":  # a model's own validation is a bug, not a setting
+            raise
+        raise typer.Exit(report(settings_problem(error), console)) from None
 
 
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:

@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from chargebook.cli import params
 from chargebook.cli import prices as prices_cli
 from chargebook.cli.console import plain_console, styled
 from chargebook.cli.errors import cli_errors
@@ -46,15 +47,25 @@ _SOURCE = typer.Option(ChargerSource.WALLBOX_CLOUD.value, "--source", help="wall
 @plan_app.callback(invoke_without_command=True)
 def preview(
     ctx: typer.Context,
-    energy: float = typer.Option(None, "--energy", help="Energy to charge, kWh."),
-    by: str = typer.Option(None, "--by", help="Departure, local HH:MM (next occurrence)."),
-    max_power_kw: float = typer.Option(11.0, "--max-power-kw"),
+    energy: float = typer.Option(
+        None, "--energy", callback=params.energy_kwh, help="Energy to charge, kWh."
+    ),
+    by: str = typer.Option(
+        None, "--by", callback=params.time_of_day, help="Departure, local HH:MM (next occurrence)."
+    ),
+    max_power_kw: float = typer.Option(11.0, "--max-power-kw", callback=params.power_kw),
     strategy: Strategy = prices_cli._STRATEGY,
-    price_cap: float = typer.Option(None, "--price-cap", help="EUR/kWh for price_cap."),
-    min_block_min: int = typer.Option(0, "--min-block", help="Shortest on-period, minutes."),
+    price_cap: float = typer.Option(
+        None, "--price-cap", callback=params.price_per_kwh, help="EUR/kWh for price_cap."
+    ),
+    min_block_min: int = typer.Option(
+        0, "--min-block", callback=params.minutes, help="Shortest on-period, minutes."
+    ),
     source: prices_cli.SourceName = prices_cli._SOURCE,
     prices_file: Path | None = prices_cli._FILE,
-    now: str = typer.Option(None, "--now", help="Pretend it is this local time (ISO)."),
+    now: str = typer.Option(
+        None, "--now", callback=params.moment_text, help="Pretend it is this local time (ISO)."
+    ),
 ) -> None:
     """Preview the cheapest way to charge ENERGY kWh by a departure time (`--energy --by`)."""
     if ctx.invoked_subcommand is not None:
@@ -118,11 +129,21 @@ def _charger_id(database: Database, source: str, external_id: str) -> int:
 def add(
     charger: str = _CHARGER,
     days: str = typer.Option(..., "--days", help="mon-fri, sat,sun, daily or 0..6."),
-    depart: str = typer.Option(..., "--depart", help="Departure, HH:MM in --zone."),
-    energy: float = typer.Option(None, "--energy", help="Energy to add, kWh."),
-    soc: float = typer.Option(None, "--soc", help="Target state of charge, %."),
-    capacity: float = typer.Option(None, "--capacity", help="Battery capacity, kWh (--soc)."),
-    zone: str = typer.Option("Europe/Amsterdam", "--zone", help="The charger's time zone."),
+    depart: str = typer.Option(
+        ..., "--depart", callback=params.time_of_day, help="Departure, HH:MM in --zone."
+    ),
+    energy: float = typer.Option(
+        None, "--energy", callback=params.energy_kwh, help="Energy to add, kWh."
+    ),
+    soc: float = typer.Option(
+        None, "--soc", callback=params.percent, help="Target state of charge, %."
+    ),
+    capacity: float = typer.Option(
+        None, "--capacity", callback=params.energy_kwh, help="Battery capacity, kWh (--soc)."
+    ),
+    zone: str = typer.Option(
+        "Europe/Amsterdam", "--zone", callback=params.time_zone, help="The charger's time zone."
+    ),
     source: str = _SOURCE,
 ) -> None:
     """Add a repeating weekday plan for a charger."""
@@ -192,19 +213,31 @@ def _set_active(plan_id: int, active: bool) -> None:
 
 
 @plan_app.command("pause")
-def pause(plan_id: int = typer.Argument(..., help="The plan's id (see `plan list`).")) -> None:
+def pause(
+    plan_id: int = typer.Argument(
+        ..., callback=params.book_id, help="The plan's id (see `plan list`)."
+    ),
+) -> None:
     """Pause a repeating plan (holidays); it stays stored."""
     _set_active(plan_id, False)
 
 
 @plan_app.command("resume")
-def resume(plan_id: int = typer.Argument(..., help="The plan's id (see `plan list`).")) -> None:
+def resume(
+    plan_id: int = typer.Argument(
+        ..., callback=params.book_id, help="The plan's id (see `plan list`)."
+    ),
+) -> None:
     """Resume a paused repeating plan."""
     _set_active(plan_id, True)
 
 
 @plan_app.command("remove")
-def remove(plan_id: int = typer.Argument(..., help="The plan's id (see `plan list`).")) -> None:
+def remove(
+    plan_id: int = typer.Argument(
+        ..., callback=params.book_id, help="The plan's id (see `plan list`)."
+    ),
+) -> None:
     """Delete a repeating plan."""
     with cli_errors():
         database = _database()
@@ -261,10 +294,16 @@ def _cached_curve(source: str) -> PriceCurve:
 def backtest(
     prices_file: list[Path] = _FILES,
     cached_source: str = typer.Option("energyzero", "--cached-source"),
-    energy: float = typer.Option(20.0, "--energy", help="kWh needed every night."),
-    plug_in: str = typer.Option("18:00", "--plug-in", help="Local plug-in time."),
-    depart: str = typer.Option("07:00", "--depart", help="Local departure, next morning."),
-    max_power_kw: float = typer.Option(11.0, "--max-power-kw"),
+    energy: float = typer.Option(
+        20.0, "--energy", callback=params.energy_kwh, help="kWh needed every night."
+    ),
+    plug_in: str = typer.Option(
+        "18:00", "--plug-in", callback=params.time_of_day, help="Local plug-in time."
+    ),
+    depart: str = typer.Option(
+        "07:00", "--depart", callback=params.time_of_day, help="Local departure, next morning."
+    ),
+    max_power_kw: float = typer.Option(11.0, "--max-power-kw", callback=params.power_kw),
     strategy: Strategy = prices_cli._STRATEGY,
 ) -> None:
     """Replay every fully covered night: the plan's cost against charging at once."""

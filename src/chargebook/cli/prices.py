@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from chargebook.cli import params
 from chargebook.cli.console import plain_console, styled
 from chargebook.cli.errors import cli_errors
 from chargebook.clock import SystemClock
@@ -116,7 +117,9 @@ def _now(now: str | None) -> datetime:
 
 @prices_app.command("show")
 def show(
-    day: str = typer.Option(None, "--day", help="Local date YYYY-MM-DD (default: today)."),
+    day: str = typer.Option(
+        None, "--day", callback=params.day_text, help="Local date YYYY-MM-DD (default: today)."
+    ),
     source: SourceName = _SOURCE,
     prices_file: Path | None = _FILE,
     cache: bool = _CACHE,
@@ -150,15 +153,25 @@ def print_curve(console: Console, curve: PriceCurve, day: date) -> None:
 
 
 def plan(
-    energy: float = typer.Option(..., "--energy", help="Energy to charge, kWh."),
-    by: str = typer.Option(..., "--by", help="Departure, local HH:MM (next occurrence)."),
-    max_power_kw: float = typer.Option(11.0, "--max-power-kw"),
+    energy: float = typer.Option(
+        ..., "--energy", callback=params.energy_kwh, help="Energy to charge, kWh."
+    ),
+    by: str = typer.Option(
+        ..., "--by", callback=params.time_of_day, help="Departure, local HH:MM (next occurrence)."
+    ),
+    max_power_kw: float = typer.Option(11.0, "--max-power-kw", callback=params.power_kw),
     strategy: Strategy = _STRATEGY,
-    price_cap: float = typer.Option(None, "--price-cap", help="EUR/kWh for price_cap."),
-    min_block_min: int = typer.Option(0, "--min-block", help="Shortest on-period, minutes."),
+    price_cap: float = typer.Option(
+        None, "--price-cap", callback=params.price_per_kwh, help="EUR/kWh for price_cap."
+    ),
+    min_block_min: int = typer.Option(
+        0, "--min-block", callback=params.minutes, help="Shortest on-period, minutes."
+    ),
     source: SourceName = _SOURCE,
     prices_file: Path | None = _FILE,
-    now: str = typer.Option(None, "--now", help="Pretend it is this local time (ISO)."),
+    now: str = typer.Option(
+        None, "--now", callback=params.moment_text, help="Pretend it is this local time (ISO)."
+    ),
 ) -> None:
     """Preview the cheapest way to charge ENERGY kWh by a departure time."""
     with cli_errors():

@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from chargebook.book_keys import open_secret_box
+from chargebook.cli import params
 from chargebook.cli.console import plain_console, styled
 from chargebook.cli.errors import exit_code_for
 from chargebook.clock import SystemClock, in_zone
@@ -112,23 +113,32 @@ def sync(
     window_days: int | None = typer.Option(
         None,
         "--window-days",
+        callback=params.whole_number("days", 1, 36_525),
         help="Backfill window (days); default: CHARGEBOOK_WORKER_SYNC_WINDOW_DAYS (the history).",
     ),
     overlap_days: float | None = typer.Option(
-        None, "--overlap-days", help="Incremental re-read (days); default 2."
+        None,
+        "--overlap-days",
+        callback=params.number("days", 0, 366),
+        help="Incremental re-read (days); default 2.",
     ),
     history_years: float | None = typer.Option(
         None,
         "--history-years",
+        callback=params.number("years", 0, 100),
         help="Backfill horizon (years); default: CHARGEBOOK_WORKER_SYNC_HISTORY_YEARS (10).",
     ),
     batch_size: int | None = typer.Option(
         None,
         "--batch-size",
+        callback=params.whole_number("sessions", 1, 100_000),
         help="Sessions per transaction; default: CHARGEBOOK_WORKER_SYNC_BATCH_SIZE (1000).",
     ),
     concurrency: int | None = typer.Option(
-        None, "--concurrency", help="Accounts synced at once; default 4."
+        None,
+        "--concurrency",
+        callback=params.whole_number("accounts", 1, 1000),
+        help="Accounts synced at once; default 4.",
     ),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
@@ -218,7 +228,12 @@ def summary_table(report: SyncReport) -> Table:
 
 def sessions(
     quarantined: bool = typer.Option(False, "--quarantined", help="Only quarantined sessions."),
-    limit: int = typer.Option(50, "--limit", help="Most recent N sessions."),
+    limit: int = typer.Option(
+        50,
+        "--limit",
+        callback=params.whole_number("sessions", 1, 1_000_000),
+        help="Most recent N sessions.",
+    ),
 ) -> None:
     """List the book's sessions (newest first), or the quarantined ones with their reasons."""
     settings = load_settings()

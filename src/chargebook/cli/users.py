@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from chargebook.cli import params
 from chargebook.cli.console import plain_console
 from chargebook.cli.errors import handle_errors
 from chargebook.clock import SystemClock
@@ -151,7 +152,9 @@ def tokens_list(email: str = typer.Option(..., "--email", help="Whose tokens."))
 @handle_errors
 def tokens_revoke(
     email: str = typer.Option(..., "--email", help="Whose token."),
-    token_id: int = typer.Argument(..., help="The token's id (see `tokens list`)."),
+    token_id: int = typer.Argument(
+        ..., callback=params.book_id, help="The token's id (see `tokens list`)."
+    ),
 ) -> None:
     """Revoke a token: it stops working at once."""
     clock = SystemClock()

@@ -22,6 +22,7 @@ from typing import TypeVar
 
 import typer
 
+from chargebook.cli import params
 from chargebook.cli.console import plain_console
 from chargebook.cli.errors import handle_errors
 from chargebook.cli.wallbox_render import (
@@ -49,10 +50,18 @@ console = plain_console()
 ChargerArg = typer.Argument(None, help="Charger id; optional when the account has one charger.")
 YesOption = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation.")
 FromOption = typer.Option(
-    None, "--from", formats=["%Y-%m-%d"], help="First local day (default: 30 days ago)."
+    None,
+    "--from",
+    formats=["%Y-%m-%d"],
+    callback=params.day,
+    help="First local day (default: 30 days ago).",
 )
 ToOption = typer.Option(
-    None, "--to", formats=["%Y-%m-%d"], help="Last local day, inclusive (default: today)."
+    None,
+    "--to",
+    formats=["%Y-%m-%d"],
+    callback=params.day,
+    help="Last local day, inclusive (default: today).",
 )
 
 
@@ -226,8 +235,20 @@ def current(
     charger_id: str | None = ChargerArg,
 ) -> None:
     """Set the maximum charging current in A."""
-    done = f"Charger {{id}}: maximum current {amps} A."
-    _control(ctx, charger_id, lambda c, i: c.set_current(i, amps), done)
+
+    async def action(client: WallboxClient) -> None:
+        cid = await _charger_id(client, charger_id)
+        summary = await client.update_charger(cid, max_current_a=amps)
+        # The cloud clamps a current above the charger's maximum: say what it really has.
+        shown = summary.max_charging_current_a
+        if shown is not None and shown != amps:
+            console.print(
+                f"Charger {cid}: maximum current {shown} A (asked {amps} A; the most it can give)."
+            )
+        else:
+            console.print(f"Charger {cid}: maximum current {amps} A.")
+
+    _run(ctx, action)
 
 
 @wallbox_app.command()
