@@ -6,7 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from chargebook.domain.control import ControlCapabilities, ControlFeature
+from chargebook.domain.control import (
+    ControlCapabilities,
+    ControlFeature,
+    ControlNotSupportedError,
+)
 from chargebook.domain.models import ChargerStatus
 from chargebook.domain.ports import ChargerControl
 from chargebook.domain.stored import StoredCharger
@@ -32,7 +36,9 @@ class FakeControl:
         return self._capabilities
 
     async def read(self, charger_id: str) -> ChargerStatus:
-        assert self._status is not None, "the page must not read a charger without live state"
+        if self._status is None:
+            # Like an adapter whose charger reports no state (the page shows the book's sample).
+            raise ControlNotSupportedError("the fake charger reports no live state")
         self.reads += 1
         return self._status(charger_id)
 

@@ -86,7 +86,10 @@ def cli_errors(console: Console | None = None) -> Iterator[None]:
         code, label = exit_code_for(error)
         hint = _HINTS.get(code)
         line = f"{label}: {error.message}" + (f" ({hint})" if hint else "")
-        (console or plain_console(stderr=True)).print(line, markup=False, highlight=False)
+        # soft_wrap: a suggested command in the message stays on one line, copyable.
+        (console or plain_console(stderr=True)).print(
+            line, markup=False, highlight=False, soft_wrap=True
+        )
         raise typer.Exit(code) from None
 
 
