@@ -268,8 +268,8 @@ def _tour(*, seed: int, days: int, keep: bool, web_socket: socket.socket | None,
         finally:
             world.database.dispose()
     console.rule("Done")
-    console.print(f"chart of the recorded Wallbox session: {charts.wallbox}")
-    console.print(f"chart of the OCPP session: {charts.ocpp}")
+    console.print(f"chart of the recorded Wallbox session: {charts.wallbox}", soft_wrap=True)
+    console.print(f"chart of the OCPP session: {charts.ocpp}", soft_wrap=True)
     console.print(f"the demo book: {demo_dir} — explore it with, for example:")
     # Commands are printed whole, never wrapped, so they can be copied from any terminal.
     console.print(f"  CHARGEBOOK_DATA_DIR={demo_dir} .venv/bin/chargebook sessions", soft_wrap=True)
@@ -298,7 +298,7 @@ def _serve_web(
     app = demo_app(data_dir=data_dir, seed=seed, days=days)
     freeze_startup_heap()  # short GC pauses while serving (web/heap.py)
     console.rule("Web app")
-    console.print(f"open http://127.0.0.1:{port}  (Ctrl-C stops it)")
+    console.print(f"open http://127.0.0.1:{port}  (Ctrl-C stops it)", soft_wrap=True)
     console.print(f"  owner:    {OWNER.email} / {OWNER.password}")
     console.print(f"  operator: {OPERATOR.email} / {OPERATOR.password}")
     # On the socket reserved before the tour, so nothing can take the port in between.
