@@ -24,10 +24,15 @@ class FakeControl:
         self,
         status: Callable[[str], ChargerStatus] | None = None,
         features: frozenset[ControlFeature] = frozenset(ControlFeature),
+        *,
+        live_reading: bool | None = None,
     ) -> None:
         self._status = status
+        # live_reading=False: the status's state is live, its power and energy the book's
+        # (as OCPP chargers report them).
+        live = status is not None if live_reading is None else live_reading
         self._capabilities = ControlCapabilities(
-            system="Fake", features=features, live_reading=status is not None
+            system="Fake", features=features, live_reading=live
         )
         self.sent: list[tuple[str, str, object]] = []
         self.reads = 0
