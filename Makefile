@@ -53,7 +53,7 @@ browser:
 	fi
 
 demo: $(VENV)/.installed $(ASSETS)
-	$(BIN)/chargebook demo
+	$(BIN)/chargebook demo $(if $(PORT),--port $(PORT))
 
 # lint-imports: the architecture contracts of .importlinter (layers, SQLAlchemy/httpx/websockets
 # only in their adapters, simulators apart from the product, no import cycles).

@@ -41,6 +41,11 @@ def test_demo_syncs_the_whole_history_records_a_session_and_draws_it(
     assert "demo-password" in result.output  # the simulator's public login, shown on purpose
 
     demo_dir = isolated_data_dir / "demo"
+    # Suggested commands are whole lines, never wrapped, so they can be copied (issue 18).
+    lines = result.output.splitlines()
+    assert f"  CHARGEBOOK_DATA_DIR={demo_dir} .venv/bin/chargebook sessions" in lines
+    monthly = f"  CHARGEBOOK_DATA_DIR={demo_dir} .venv/bin/chargebook chart --monthly -o m.png"
+    assert monthly in lines
     charts = list((demo_dir / "charts").glob("session-*.png"))
     assert len(charts) == 1
     assert charts[0].read_bytes().startswith(b"\x89PNG")

@@ -6,7 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from chargebook.domain.control import ControlCapabilities, ControlFeature
+from chargebook.domain.control import (
+    ControlCapabilities,
+    ControlFeature,
+    ControlNotSupportedError,
+)
 from chargebook.domain.models import ChargerStatus
 from chargebook.domain.ports import ChargerControl
 from chargebook.domain.stored import StoredCharger
@@ -20,10 +24,15 @@ class FakeControl:
         self,
         status: Callable[[str], ChargerStatus] | None = None,
         features: frozenset[ControlFeature] = frozenset(ControlFeature),
+        *,
+        live_reading: bool | None = None,
     ) -> None:
         self._status = status
+        # live_reading=False: the status's state is live, its power and energy the book's
+        # (as OCPP chargers report them).
+        live = status is not None if live_reading is None else live_reading
         self._capabilities = ControlCapabilities(
-            system="Fake", features=features, live_reading=status is not None
+            system="Fake", features=features, live_reading=live
         )
         self.sent: list[tuple[str, str, object]] = []
         self.reads = 0
@@ -32,7 +41,9 @@ class FakeControl:
         return self._capabilities
 
     async def read(self, charger_id: str) -> ChargerStatus:
-        assert self._status is not None, "the page must not read a charger without live state"
+        if self._status is None:
+            # Like an adapter whose charger reports no state (the page shows the book's sample).
+            raise ControlNotSupportedError("the fake charger reports no live state")
         self.reads += 1
         return self._status(charger_id)
 

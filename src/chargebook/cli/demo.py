@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -44,6 +45,7 @@ from chargebook.demo.ocpp import (
     register_demo_charge_point,
 )
 from chargebook.domain.book import SessionState
+from chargebook.errors import ConfigurationError
 from chargebook.settings import Settings, load_settings
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
 from chargebook.sync import SyncEngine, SyncReport
@@ -212,9 +214,45 @@ def demo(
     serve: bool = typer.Option(
         True, "--serve/--no-serve", help="Afterwards, run the web app on the demo world."
     ),
-    port: int = typer.Option(8000, "--port", help="Port of the demo web app."),
+    port: int = typer.Option(
+        8000, "--port", min=1, max=65535, help="Port of the demo web app (127.0.0.1)."
+    ),
 ) -> None:
     """Run the platform end to end against the built-in Wallbox simulator."""
+    with cli_errors():
+        # Before anything else: a taken port would only show after the whole tour, with the
+        # logins pointing at someone else's server. The socket stays ours until uvicorn serves.
+        web_socket = reserve_port(port) if serve else None
+    try:
+        _tour(seed=seed, days=days, keep=keep, web_socket=web_socket, port=port)
+    finally:
+        if web_socket is not None:
+            web_socket.close()
+
+
+def reserve_port(port: int, host: str = "127.0.0.1") -> socket.socket:
+    """A socket bound to `host:port` for the web app (options as uvicorn sets them).
+
+    Raises:
+        ConfigurationError: the port is taken (or not ours to use), naming it and the way to
+            choose another.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # As uvicorn does: a restarted demo may reuse the port its last connections linger on.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise ConfigurationError(
+            f"port {port} on {host} is not free ({error.strerror or error}); another program"
+            f" is using it. Choose another: `chargebook demo --port 8010` or"
+            f" `make demo PORT=8010`"
+        ) from None
+    return sock
+
+
+def _tour(*, seed: int, days: int, keep: bool, web_socket: socket.socket | None, port: int) -> None:
     settings = load_settings()
     demo_dir = settings.data_dir / "demo"
     if not keep and demo_dir.exists():
@@ -230,16 +268,25 @@ def demo(
         finally:
             world.database.dispose()
     console.rule("Done")
-    console.print(f"chart of the recorded Wallbox session: {charts.wallbox}")
-    console.print(f"chart of the OCPP session: {charts.ocpp}")
+    console.print(f"chart of the recorded Wallbox session: {charts.wallbox}", soft_wrap=True)
+    console.print(f"chart of the OCPP session: {charts.ocpp}", soft_wrap=True)
     console.print(f"the demo book: {demo_dir} — explore it with, for example:")
-    console.print(f"  CHARGEBOOK_DATA_DIR={demo_dir} .venv/bin/chargebook sessions")
-    console.print(f"  CHARGEBOOK_DATA_DIR={demo_dir} .venv/bin/chargebook chart --monthly -o m.png")
-    if serve:
-        _serve_web(settings.data_dir / "demo-web", seed=seed, days=days, port=port, console=console)
+    # Commands are printed whole, never wrapped, so they can be copied from any terminal.
+    console.print(f"  CHARGEBOOK_DATA_DIR={demo_dir} .venv/bin/chargebook sessions", soft_wrap=True)
+    console.print(
+        f"  CHARGEBOOK_DATA_DIR={demo_dir} .venv/bin/chargebook chart --monthly -o m.png",
+        soft_wrap=True,
+    )
+    if web_socket is not None:
+        _serve_web(
+            settings.data_dir / "demo-web",
+            seed=seed, days=days, sock=web_socket, port=port, console=console,
+        )  # fmt: skip
 
 
-def _serve_web(data_dir: Path, *, seed: int, days: int, port: int, console: Console) -> None:
+def _serve_web(
+    data_dir: Path, *, seed: int, days: int, sock: socket.socket, port: int, console: Console
+) -> None:
     """The web app with its own simulator, a demo owner and operator, until Ctrl-C."""
     import uvicorn  # only the serving demo needs it
 
@@ -251,7 +298,9 @@ def _serve_web(data_dir: Path, *, seed: int, days: int, port: int, console: Cons
     app = demo_app(data_dir=data_dir, seed=seed, days=days)
     freeze_startup_heap()  # short GC pauses while serving (web/heap.py)
     console.rule("Web app")
-    console.print(f"open http://127.0.0.1:{port}  (Ctrl-C stops it)")
+    console.print(f"open http://127.0.0.1:{port}  (Ctrl-C stops it)", soft_wrap=True)
     console.print(f"  owner:    {OWNER.email} / {OWNER.password}")
     console.print(f"  operator: {OPERATOR.email} / {OPERATOR.password}")
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+    # On the socket reserved before the tour, so nothing can take the port in between.
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    server.run(sockets=[sock])

@@ -93,7 +93,10 @@ def report(error: ChargebookError, console: Console | None = None) -> int:
     code, label = exit_code_for(error)
     hint = _HINTS.get(code)
     line = f"{label}: {error.message}" + (f" ({hint})" if hint else "")
-    (console or plain_console(stderr=True)).print(line, markup=False, highlight=False)
+    # soft_wrap: a suggested command in the message stays on one line, copyable.
+    (console or plain_console(stderr=True)).print(
+        line, markup=False, highlight=False, soft_wrap=True
+    )
     return code
 
 

@@ -12,6 +12,7 @@ instead and the reading says so.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -57,6 +58,15 @@ class LiveReading:
     def state_label(self) -> str:
         return self.state.value.replace("_", " ")
 
+    @property
+    def suggested_command(self) -> str | None:
+        """The control the page highlights: Pause while charging, Resume while paused."""
+        if self.state is ChargerState.CHARGING:
+            return "pause"
+        if self.state is ChargerState.PAUSED:
+            return "resume"
+        return None
+
     def freshness(self, now: datetime) -> str:
         """How fresh the reading is, e.g. 'updated 40 s ago', with the reason when it is the
         book's last sample instead of a live reading (a cached reading ages: the budget
@@ -78,6 +88,7 @@ class LiveReading:
             "charger_id": self.charger_id,
             "state": self.state.value,
             "state_label": self.state_label,
+            "suggested_command": self.suggested_command,
             "power_kw": None if self.power_kw is None else round(self.power_kw, 2),
             "energy_kwh": None if self.energy_kwh is None else round(self.energy_kwh, 2),
             "observed_at": self.observed_at.isoformat() if self.observed_at else None,
@@ -129,6 +140,25 @@ def _from_sample(charger: StoredCharger, sample: SessionSample | None, note: str
     )
 
 
+def _from_partial(charger: StoredCharger, status: ChargerStatus) -> LiveReading:
+    """A reading whose state is live (OCPP: the connector's last StatusNotification) but whose
+    power and energy are the book's last sample: once the charger stops charging, that sample's
+    power is history, so the reading says 0 kW rather than an ended session's last figure."""
+    charging = status.state is ChargerState.CHARGING
+    return LiveReading(
+        charger_id=charger.id,
+        state=status.state,
+        power_kw=status.charging_power_kw if charging else 0.0,
+        energy_kwh=status.session_energy_kwh,
+        observed_at=status.observed_at,
+        live=False,
+        car_connected=status.car_connected,
+        max_current_a=charger.charger.max_current_a,
+        firmware_version=charger.charger.firmware_version,
+        note="state reported by the charger; power and energy from its last meter values",
+    )
+
+
 def cache_ttl_s(settings: Settings) -> float:
     """How long a reading is reused: 2 s in partner mode, else two reads' worth of budget."""
     if settings.wallbox_partner_mode:
@@ -137,7 +167,10 @@ def cache_ttl_s(settings: Settings) -> float:
 
 
 class LiveStatus:
-    """Cached live readings per charger (one read in flight per charger)."""
+    """Cached live readings per charger (one read in flight per charger).
+
+    `reading` is the one answer to "what is this charger's state now": the charger page, its
+    live poll and the dashboard all show it, so they never disagree."""
 
     def __init__(
         self, database: Database, controls: ChargerControls, clock: Clock, *, ttl_s: float
@@ -170,6 +203,10 @@ class LiveStatus:
             return None
         return found[1]
 
+    async def readings(self, chargers: Sequence[StoredCharger]) -> list[LiveReading]:
+        """`reading` for each charger, read side by side (the dashboard's cards)."""
+        return list(await asyncio.gather(*(self.reading(charger) for charger in chargers)))
+
     async def _read(self, charger: StoredCharger) -> LiveReading:
         note = "last reading recorded in the book"
         if charger.transferred:
@@ -180,9 +217,11 @@ class LiveStatus:
             cid = charger.charger.external_id
             try:
                 control = self._controls.for_charger(charger)
+                status = await asyncio.wait_for(control.read(cid), READ_TIMEOUT_S)
                 if control.capabilities(cid).live_reading:
-                    status = await asyncio.wait_for(control.read(cid), READ_TIMEOUT_S)
                     return _from_status(charger.id, status)
+                if status.state is not ChargerState.UNKNOWN:
+                    return _from_partial(charger, status)
             except ControlNotSupportedError:
                 pass  # no adapter runs for its system here: the book's sample, plainly
             except ChargebookError as exc:

@@ -30,6 +30,12 @@
   function show(reading) {
     stateEl.textContent = reading.state_label;
     stateEl.className = "state big state-" + reading.state;
+    // The highlighted control follows the state: Pause while charging, Resume while paused.
+    ["pause", "resume"].forEach(function (name) {
+      document.querySelectorAll("[data-testid=" + name + "]").forEach(function (button) {
+        button.classList.toggle("primary", reading.suggested_command === name);
+      });
+    });
     set("power_kw", fixed(reading.power_kw, 2));
     set("energy_kwh", fixed(reading.energy_kwh, 2));
     set("current_a", reading.current_a === null ? "—" : String(reading.current_a));
