@@ -109,7 +109,11 @@ def test_accounts_add_and_sync_of_a_shared_account_takes_nothing_over(cli_book: 
 
 
 def test_chargers_transfer_is_the_operators_audited_change_of_owner(cli_book: str) -> None:
+    # The owner connects first; the guest's account (a share of the same chargers) later. Added
+    # together, one `sync` may sync either account first (accounts sync concurrently), and the
+    # first to bring a charger in owns it.
     cli("accounts", "add", "--email", DEMO_EMAIL, "--password", DEMO_PASSWORD)
+    cli("sync", "--quiet")
     cli("accounts", "add", "--email", GUEST_EMAIL, "--password", GUEST_PASSWORD)
     cli("sync", "--quiet")
     chargers, sessions, accounts = book_state()
