@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
-from decimal import Decimal
 
 import typer
 from rich.console import Console
@@ -17,7 +16,6 @@ from chargebook.db import open_database
 from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.ere_book import parse_period
-from chargebook.ere import AmountError, parse_amount
 from chargebook.ere.periods import DUTCH_ZONE
 from chargebook.settings import load_settings
 
@@ -64,15 +62,6 @@ def when_arg(text: str | None) -> datetime | None:
     except ValueError:
         raise typer.BadParameter(f"{text!r} is not an ISO date or date-time") from None
     return moment.astimezone(UTC)
-
-
-def decimal_arg(text: str, name: str) -> Decimal:
-    """An amount >= 0 read as every door reads it (`chargebook.ere.parse_amount`); a usage
-    error (exit 2) otherwise."""
-    try:
-        return parse_amount(text, name)
-    except AmountError as exc:
-        raise typer.BadParameter(str(exc)) from None
 
 
 def local(moment: datetime | None) -> str:

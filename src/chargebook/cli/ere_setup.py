@@ -11,10 +11,11 @@ from rich.table import Table
 
 from chargebook.cli import params
 from chargebook.cli.console import styled
-from chargebook.cli.ere_common import console, decimal_arg, ere_store, local, period_arg, when_arg
+from chargebook.cli.ere_common import console, ere_store, local, period_arg, when_arg
 from chargebook.cli.errors import handle_errors
 from chargebook.domain.ere import Address, MeteringKind
 from chargebook.domain.ere_book import FollowUpStatus
+from chargebook.ere import parse_amount
 from chargebook.ere.mandates import MANDATE_PROBLEM_MESSAGES
 from chargebook.ere.service import (
     add_connection,
@@ -171,7 +172,8 @@ def price_set(
     ),
 ) -> None:
     """Set the price per ERE the operator pays out for a period."""
-    chosen, value = period_arg(period), decimal_arg(price, "PRICE")
+    # The callback has checked it as every door reads an amount (`chargebook.ere.parse_amount`).
+    chosen, value = period_arg(period), parse_amount(price, "PRICE")
     with ere_store() as store:
         set_price(store, chosen, value)
     console().print(f"{chosen.label}: EUR {value} per ERE")

@@ -10,7 +10,7 @@ tomorrow's are missing and re-plans when they arrive (see `smart.controller`).
 
 Chargers are driven through the one `ChargerControl` port that the composition root's
 `chargers(charger)` gives for each book charger (the web app's `ChargerControls`: see
-`web.smart_chargers`), on the `prices` it hands over. `run_smart_charging(parts, ...)` is the
+`web.lifespan`), on the `prices` it hands over. `run_smart_charging(parts, ...)` is the
 lifespan's part.
 """
 

@@ -45,7 +45,7 @@ class WebContext:
     scheduler: SchedulerThread | None = None
     central_system: CentralSystem | None = None
     # Day-ahead prices for plan previews and the smart-charging runtime (None: built from
-    # the settings on first use, see `web.smart_chargers.price_source`; tests set a file source).
+    # the settings on first use, see `web.price_source.price_source`; tests set a file source).
     prices: PriceSource | None = None
     # The smart-charging controllers while `serve` runs them (serve.smart).
     smart: SmartRuntime | None = None

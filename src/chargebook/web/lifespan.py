@@ -20,7 +20,7 @@ from chargebook.serve.runtime import run_central_system, run_scheduler, schedule
 from chargebook.serve.smart import run_smart_charging
 from chargebook.web.context import WebContext
 from chargebook.web.page_services import backfills_of
-from chargebook.web.smart_chargers import charger_port, price_source
+from chargebook.web.price_source import price_source
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ async def _scheduler(context: WebContext, app: FastAPI) -> AsyncIterator[None]:
 
 @asynccontextmanager
 async def _smart_charging(context: WebContext) -> AsyncIterator[None]:
-    chargers, prices = charger_port(context), price_source(context)
+    chargers, prices = context.controls.following, price_source(context)
     async with run_smart_charging(context, chargers=chargers, prices=prices) as runtime:
         context.smart = runtime
         try:

@@ -26,7 +26,7 @@ from chargebook.web.plan_editor import (
     stored_plan,
 )
 from chargebook.web.plan_schemas import ChargerPlanOut, PlanIn, PlanOut, PlanPreviewOut
-from chargebook.web.smart_chargers import price_source
+from chargebook.web.price_source import price_source
 
 router = APIRouter(prefix="/chargers", tags=["smart charging"])
 

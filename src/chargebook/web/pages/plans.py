@@ -36,9 +36,9 @@ from chargebook.web.plan_editor import (
     stored_plan,
     weekday_choices,
 )
+from chargebook.web.price_source import price_source
 from chargebook.web.rendering import render
 from chargebook.web.savings import savings_history
-from chargebook.web.smart_chargers import price_source
 
 router = APIRouter()
 
