@@ -67,19 +67,48 @@ def walk_cli(url: str, database_url: str, folder: Path, monkeypatch: pytest.Monk
     q = QUARTER.label
     outputs += [
         cli(
-            "ere", "connection", "add", "--ean", EAN, "--customer", DEMO_EMAIL,
-            "--name", "Scenario Owner", "--street", "Demostraat", "--number", "1",
-            "--postal-code", "9999 ZZ", "--city", "Demodorp",
-            "--charger", str(copper), "--charger", str(pulsar),
-        ),  # fmt: skip
+            "ere",
+            "connection",
+            "add",
+            "--ean",
+            EAN,
+            "--customer",
+            DEMO_EMAIL,
+            "--name",
+            "Scenario Owner",
+            "--street",
+            "Demostraat",
+            "--number",
+            "1",
+            "--postal-code",
+            "9999 ZZ",
+            "--city",
+            "Demodorp",
+            "--charger",
+            str(copper),
+            "--charger",
+            str(pulsar),
+        ),
         # Today's operator path to a construct in place from 1 January (detection alone
         # would start it now): the operator's evidence date.
         cli("ere", "metering", "detect", "--since", "2026-01-01"),
         cli(
-            "ere", "mandate", "add", "--ean", EAN, "--from-year", "2026", "--to-year", "2026",
-            "--signed-by", "Scenario Owner", "--signed-on", NOW.date().isoformat(),
-            "--consent-grid-data", "--consent-verifier-visit",
-        ),  # fmt: skip
+            "ere",
+            "mandate",
+            "add",
+            "--ean",
+            EAN,
+            "--from-year",
+            "2026",
+            "--to-year",
+            "2026",
+            "--signed-by",
+            "Scenario Owner",
+            "--signed-on",
+            NOW.date().isoformat(),
+            "--consent-grid-data",
+            "--consent-verifier-visit",
+        ),
     ]
     eligibility = cli("ere", "eligibility", q, "--now", AT, "--quiet")
     outputs += [

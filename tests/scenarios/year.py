@@ -90,7 +90,7 @@ def outcome(database: Database) -> YearOutcome:
         store = EreStore(session, FixedClock(NOW))
         batches = store.batches.list(period=QUARTER)
         batch = batches[0]
-        registered = _registered(store, batch.id)
+        registered = [r.external_id for r in store.batches.registered_sessions(batch.id)]
         statements = store.statements.list(period=QUARTER)
         assert len(statements) == 1, statements
         s = statements[0]
@@ -101,22 +101,12 @@ def outcome(database: Database) -> YearOutcome:
             registered=frozenset(registered),
             registrations=len(registered),
             statement=(
-                s.ere, s.price_eur_per_ere, s.gross_eur, s.fee_eur, s.payout_eur,
+                s.ere,
+                s.price_eur_per_ere,
+                s.gross_eur,
+                s.fee_eur,
+                s.payout_eur,
                 s.payout_status.value,
-            ),  # fmt: skip
+            ),
             batches=len(batches),
         )
-
-
-def _registered(store: EreStore, batch_id: int) -> list[str]:
-    """External ids of the batch's sessions, each as often as it is registered."""
-    from sqlalchemy import text  # tests may read the book directly
-
-    rows = store._session.execute(  # noqa: SLF001 - a test's read of the registration table
-        text(
-            "SELECT s.external_id FROM ere_batch_sessions r JOIN charging_sessions s"
-            " ON s.id = r.session_id WHERE r.batch_id = :batch"
-        ),
-        {"batch": batch_id},
-    )
-    return [str(row[0]) for row in rows]
