@@ -158,3 +158,23 @@ def test_the_demo_history_reaches_back_to_1_january() -> None:
     # 6 December 2026: 339 days after 1 January, so 340 days of history at least.
     assert history_days(NOW, 2) == 340
     assert history_days(NOW, 400) == 400  # a longer `--days` is kept
+
+
+async def test_a_refused_stage_stops_the_seeding_with_its_reason(tmp_path: Path) -> None:
+    # A demo whose history does not reach the first quarter: the batch stage is refused,
+    # the demo starts all the same, and nothing after the refused stage is written.
+    simulator = WallboxSimulator(
+        SimulatorConfig(seed=1, accounts=1, chargers_per_account=2, days=2, partner_mode=True),
+        clock=CLOCK,
+    )
+    running = demo(tmp_path / "demo-web", Fernet.generate_key().decode(), simulator)
+    async with running.app.router.lifespan_context(running.app):
+        context = running.app.state.context
+        report = seed_ere_year(context.database, CLOCK, owner_email=OWNER.email, files=tmp_path)
+        with context.database.session() as session:
+            counts = _counts(EreStore(session, CLOCK))
+    assert not report.ok
+    assert report.stopped_at is not None
+    assert report.stopped_at.startswith("batch: no eligible, unregistered session in 2026-Q1")
+    assert counts["batches"] == counts["statements"] == 0
+    assert counts["connections"] == counts["mandates"] == 1

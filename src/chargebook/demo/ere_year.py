@@ -260,17 +260,19 @@ def seed_ere_year(
     stages: tuple[tuple[str, Stage], ...] = STAGES,
 ) -> SeedReport:
     """Run the stages in order, one transaction each. A stage the service refuses (e.g. no
-    ERE parameters for a new year yet) stops the seeding with its reason; the demo runs on
-    without the rest."""
+    ERE parameters for a new year yet, or no session to register) or whose files cannot be
+    written stops the seeding with its reason; the demo runs on without the rest."""
     year = DemoYear(owner_email, demo_year_of(clock.now()), files)
     done: list[str] = []
     for name, stage in stages:
         try:
             with database.transaction() as session:
                 line = stage(EreStore(session, clock), year)
-        except ChargebookError as error:
-            _LOGGER.warning("demo ERE year stopped at %s: %s", name, error.message)
-            return SeedReport(tuple(done), f"{name}: {error.message}", ok=False)
+        except (ChargebookError, OSError) as error:
+            # The demo must start even when its ERE year cannot be completed.
+            reason = error.message if isinstance(error, ChargebookError) else str(error)
+            _LOGGER.warning("demo ERE year stopped at %s: %s", name, reason)
+            return SeedReport(tuple(done), f"{name}: {reason}", ok=False)
         _LOGGER.info("demo ERE year: %s", line)
         done.append(f"{name}: {line}")
     return SeedReport(tuple(done))
