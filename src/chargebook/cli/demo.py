@@ -301,6 +301,7 @@ def _serve_web(
     console.print(f"open http://127.0.0.1:{port}  (Ctrl-C stops it)", soft_wrap=True)
     console.print(f"  owner:    {OWNER.email} / {OWNER.password}")
     console.print(f"  operator: {OPERATOR.email} / {OPERATOR.password}")
+    console.print("  ERE year (demo data): /credits, /operator/batches, /operator/payouts")
     # On the socket reserved before the tour, so nothing can take the port in between.
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     server.run(sockets=[sock])

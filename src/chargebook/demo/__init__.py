@@ -9,4 +9,6 @@ commands) put the two together:
 - `demo.web`: the web app on a demo world (the Wallbox simulator, demo logins, the owner's
   account connected); `uvicorn --factory chargebook.demo.web:demo_app`;
 - `demo.web_ocpp`: the web demo's OCPP charger, plugged into the app's charger commands.
+- `demo.ere_year`: the demo owner's ERE year seeded through the ERE service, stage by stage
+  (connection, metering, mandate, price, batch, evidence, statement, payout).
 """

@@ -6,12 +6,16 @@ plans smart charging on recorded real prices (`chargebook.prices.demo`), so it r
     app = build_demo_app(settings)        # settings.wallbox_*_url = the simulator's origin
     uvicorn --factory chargebook.demo.web:demo_app   # in-process simulator, data dir demo-web
 
+`demo_app` also seeds the owner's ERE year once the history is in (`chargebook.demo.ere_year`:
+connection, mandate, a registered and paid first quarter) and labels every page as demo data.
+
 Logins: owner@example.com / demo-password, operator@example.com / operator-password (the
 simulator's myWallbox account is demo@example.com / demo-password).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -23,8 +27,9 @@ from fastapi import FastAPI
 
 from chargebook.clock import Clock, SystemClock
 from chargebook.db import UserRepository, WallboxAccountRepository
+from chargebook.demo.ere_year import history_days, seed_ere_year
 from chargebook.domain.prices import PriceSource
-from chargebook.domain.users import UserRole
+from chargebook.domain.users import UserRole, WallboxAccount
 from chargebook.prices.demo import DemoPriceSource
 from chargebook.private_files import private_dir
 from chargebook.settings import Settings, load_settings
@@ -51,6 +56,13 @@ class DemoLogin:
 
 OWNER = DemoLogin("owner@example.com", "demo-password", UserRole.OWNER)
 OPERATOR = DemoLogin("operator@example.com", "operator-password", UserRole.OPERATOR)
+# Shown on every page of a demo with a seeded ERE year (base.html): nobody should take it for
+# real money.
+DEMO_NOTE = (
+    "Demo data: simulated chargers and a seeded ERE year (test EAN, mandate, a registered "
+    "first quarter, a statement and a payout marked paid). Nothing is registered with the "
+    "NEa and no money moves."
+)
 
 
 def ensure_logins(context: WebContext, logins: tuple[DemoLogin, ...] = (OWNER, OPERATOR)) -> None:
@@ -63,7 +75,7 @@ def ensure_logins(context: WebContext, logins: tuple[DemoLogin, ...] = (OWNER, O
                 service.sign_up(email=login.email, password=login.password, role=login.role)
 
 
-async def connect_demo_owner(app: FastAPI) -> None:
+async def connect_demo_owner(app: FastAPI) -> WallboxAccount:
     """Connect the simulator's myWallbox account to the demo owner and start its backfill."""
     context: WebContext = app.state.context
     with context.database.session() as session:
@@ -77,6 +89,23 @@ async def connect_demo_owner(app: FastAPI) -> None:
     )
     await load_chargers(context, account)
     backfills_of(app).start(account)
+    return account
+
+
+async def seed_demo_ere_year(app: FastAPI, account: WallboxAccount) -> None:
+    """Once the owner's history is in the book, walk their ERE year through the ERE service
+    (`chargebook.demo.ere_year`), off the event loop as the backfill writes."""
+    context: WebContext = app.state.context
+    await backfills_of(app).wait(account.id)
+    report = await asyncio.to_thread(
+        seed_ere_year,
+        context.database,
+        context.clock,
+        owner_email=OWNER.email,
+        files=context.settings.data_dir / "ere-demo",
+    )
+    if not report.ok:
+        _LOGGER.warning("demo: the ERE year is incomplete (%s)", report.stopped_at)
 
 
 def build_demo_app(
@@ -88,18 +117,23 @@ def build_demo_app(
     background: bool = False,
     ocpp_charger: bool = False,
     prices: PriceSource | None = None,
+    ere_year: bool = False,
 ) -> FastAPI:
     """The app with demo logins; with `connect_owner`, the owner's charger is connected at
     startup and its history imports in the background; with `ocpp_charger`, the owner also
     has an OCPP charger that has just charged once through a loopback central system
     (`chargebook.demo.web_ocpp`). `prices` replaces the live day-ahead prices (the served demo
-    passes the recorded demo prices so smart charging works offline)."""
+    passes the recorded demo prices so smart charging works offline). With `ere_year` (and
+    `connect_owner`), startup waits for the owner's history and seeds their ERE year, and
+    every page says it shows demo data."""
     app = create_app(
         settings, clock=clock, wallbox_transport=wallbox_transport, background=background
     )
     if prices is not None:
         app.state.context.prices = prices
     ensure_logins(app.state.context)
+    if ere_year:
+        app.state.demo_note = DEMO_NOTE
     inner = app.router.lifespan_context
 
     @asynccontextmanager
@@ -107,7 +141,9 @@ def build_demo_app(
         async with AsyncExitStack() as stack:
             await stack.enter_async_context(inner(started))
             if connect_owner:
-                await connect_demo_owner(started)
+                account = await connect_demo_owner(started)
+                if ere_year:
+                    await seed_demo_ere_year(started, account)
             if ocpp_charger:
                 from chargebook.demo.web_ocpp import run_demo_ocpp_charger
 
@@ -137,9 +173,11 @@ def demo_app(data_dir: Path | None = None, seed: int = 1, days: int = 120) -> Fa
         }
     )
     clock = SystemClock()
+    # The ERE year books sessions from 1 January: the simulated history reaches back that far.
+    history = history_days(clock.now(), days)
     simulator = WallboxSimulator(
         SimulatorConfig(
-            seed=seed, accounts=1, chargers_per_account=2, days=days, partner_mode=True
+            seed=seed, accounts=1, chargers_per_account=2, days=history, partner_mode=True
         ),
         clock=clock,
     )
@@ -149,6 +187,7 @@ def demo_app(data_dir: Path | None = None, seed: int = 1, days: int = 120) -> Fa
         clock=clock,
         wallbox_transport=httpx.ASGITransport(app=simulator.app),
         ocpp_charger=True,
+        ere_year=True,
         # Offline on purpose: recorded real prices replayed around today, labelled as such.
         prices=DemoPriceSource(clock),
     )

@@ -71,6 +71,8 @@ def render(
             f'<input type="hidden" name="{CSRF_FIELD}" value="{token}">'
         ),
         "version": __version__,
+        # Set by a demo's composition root (`chargebook.demo.web`): its pages say so.
+        "demo_note": getattr(request.app.state, "demo_note", None),
         **(context or {}),
     }
     response = templates.TemplateResponse(request, template, values, status_code=status_code)
