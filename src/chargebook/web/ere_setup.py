@@ -130,16 +130,19 @@ def join_ere(
     return added.stored, problems
 
 
-def attach(session: SqlSession, clock: Clock, charger: StoredCharger, connection_id: int) -> None:
+def attach(session: SqlSession, clock: Clock, charger: StoredCharger, connection_id: str) -> None:
     """Add the charger to one of its owner's connections: one step, covered by that EAN's
     mandate (`chargebook.ere.service.owner_setup.attach_charger`).
 
     Raises:
-        InvalidInputError: the charger is on another connection already.
+        InvalidInputError: not a connection id, or the charger is on another connection.
         NotFoundError: not a connection of the charger's owner.
     """
+    text = connection_id.strip()
+    if not (text.isascii() and text.isdigit() and 0 < int(text) < 2**62):
+        raise InvalidInputError("choose one of your connections", field="connection_id")
     try:
-        owner_setup.attach_charger(EreStore(session, clock), charger, connection_id)
+        owner_setup.attach_charger(EreStore(session, clock), charger, int(text))
     except ConflictError as exc:
         raise InvalidInputError(exc.message, field="connection_id") from None
 

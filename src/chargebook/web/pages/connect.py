@@ -223,10 +223,11 @@ async def ere_attach(
     charger_id: RowId,
     context: Ctx,
     viewer: PageViewer,
-    connection_id: Annotated[int, Form(ge=1, le=2**62)],
+    connection_id: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     """One step for a further charger behind a connection of the owner: no form again, the
     connection's mandate (per EAN and year) covers it."""
+    # The charger first: another owner's charger is 404 whatever the form says.
     with context.database.session() as session:
         charger = BookService(session, viewer).get_charger(charger_id)
     try:
