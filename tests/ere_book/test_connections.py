@@ -194,6 +194,20 @@ def test_the_mandate_ends_at_its_years_end_and_the_next_year_is_a_new_signature(
         step = meter_step(EreStore(session, book.clock), copper)
     assert (step.mandate_ends, step.next_year_to_sign) == (date(2028, 12, 31), 2029)
 
+    # A later year already signed is not signed twice: the renewal fills the gap only.
+    with book.database.transaction() as session:
+        add_mandate(
+            EreStore(session, book.clock), ean=EAN, service_provider_id="chargebook",
+            first_year=2030, last_year=2030, consent_grid_operator_data=True,
+            consent_verifier_visit=True, signed_by_name="A. Smit", signed_on=NOW.date(),
+        )  # fmt: skip
+        gap = renew_mandate(
+            EreStore(session, book.clock), copper, last_year=2031,
+            consent_grid_operator_data=True, consent_verifier_visit=True,
+            signed_by_name="A. Smit", signed_on=NOW.date(),
+        )  # fmt: skip
+    assert (gap.stored.mandate.first_year, gap.stored.mandate.last_year) == (2029, 2029)
+
 
 def test_no_mandate_this_year_offers_this_year(book: BookBuilder) -> None:
     book.sync([mid_charger("721")], [])

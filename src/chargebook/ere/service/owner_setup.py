@@ -202,12 +202,18 @@ def renew_mandate(
     first_year = step.next_year_to_sign
     if last_year < first_year:
         raise ValueError(f"the new mandate starts in {first_year}: choose that year or later")
+    ours = [
+        m.mandate for m in step.mandates if m.mandate.service_provider_id == SERVICE_PROVIDER_ID
+    ]
+    years = _years_to_sign(ours, first_year, last_year)
+    if years is None:  # pragma: no cover - next_year_to_sign is never covered
+        raise ValueError(f"{first_year}-{last_year} is covered already")
     return add_mandate(
         store,
         ean=step.connection.connection.ean,
         service_provider_id=SERVICE_PROVIDER_ID,
-        first_year=first_year,
-        last_year=last_year,
+        first_year=years[0],
+        last_year=years[1],
         consent_grid_operator_data=consent_grid_operator_data,
         consent_verifier_visit=consent_verifier_visit,
         signed_by_name=signed_by_name,
