@@ -13,6 +13,7 @@ from chargebook.ere import (
     mandate_for_year,
     mandate_problems,
 )
+from chargebook.ere.mandates import covered_through
 
 from .factories import EAN, make_ean, make_mandate
 
@@ -64,3 +65,17 @@ def test_mandate_for_year_prefers_a_valid_one_and_filters_provider() -> None:
     assert mandate_for_year([incomplete], 2026) == incomplete
     assert mandate_for_year([valid], 2025) is None
     assert mandate_for_year([valid], 2026, service_provider_id="someone-else") is None
+
+
+def test_covered_through_follows_the_unbroken_run_of_years_and_one_provider() -> None:
+    mandates = [
+        make_mandate(first_year=2026, last_year=2026, signed_on=date(2026, 11, 20)),
+        make_mandate(mandate_id="m2", first_year=2027, last_year=2028),
+        make_mandate(mandate_id="m3", first_year=2030, last_year=2030),
+        make_mandate(mandate_id="m4", provider="other", first_year=2029, last_year=2029),
+    ]
+    assert covered_through(mandates, 2026, service_provider_id="idv-1") == 2028
+    assert covered_through(mandates, 2026) == 2030  # any provider: 2029 closes the gap
+    assert covered_through(mandates, 2029, service_provider_id="idv-1") is None
+    assert covered_through(mandates, 2025) is None
+    assert covered_through([], 2026) is None

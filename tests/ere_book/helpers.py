@@ -199,6 +199,7 @@ class BookBuilder:
         mandate_years: tuple[int, int] | None = (2026, 2027),
         connected_party_name: str = "J. Jansen",
         address: Address = ADDRESS,
+        signed_on: date = date(2026, 1, 2),
     ) -> Customer:
         """A user, a connection with linked chargers (already synced), metering detected from
         `since`, and a complete mandate."""
@@ -226,7 +227,7 @@ class BookBuilder:
                     consent_grid_operator_data=True,
                     consent_verifier_visit=True,
                     signed_by_name="J. Jansen",
-                    signed_on=date(2026, 1, 2),
+                    signed_on=signed_on,
                 )
         return Customer(user_id, email, ean, charger_ids)
 

@@ -80,7 +80,8 @@ def _build(book: BookBuilder) -> dict[str, int]:
     ]
     book.sync(chargers, [])
     ids = {c.external_id: book.charger_id(c.external_id) for c in chargers}
-    book.customer("a@example.com", "91000000000001", ["901", "907"])
+    # Signed in November: the mandate covers its whole year, from 1 January, on both paths.
+    book.customer("a@example.com", "91000000000001", ["901", "907"], signed_on=date(2026, 11, 20))
     book.customer("b@example.com", "91000000000002", ["902"], mandate_years=None)
     book.customer(
         "c@example.com", "91000000000003", ["903"], since=datetime(2026, 2, 1, tzinfo=UTC)

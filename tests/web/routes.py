@@ -85,6 +85,14 @@ ROUTES: list[RouteCase] = [
         body={"kind": "sap_guidance"},
     ),
     RouteCase("POST", "/connect/{charger_id}/ere", Access.SIGNED_IN, ok=422, body={"ean": "1"}),
+    RouteCase(
+        "POST",
+        "/connect/{charger_id}/ere/attach",
+        Access.SIGNED_IN,
+        ok=422,
+        body={"connection_id": "x"},
+    ),
+    RouteCase("POST", "/connect/{charger_id}/ere/renew", Access.SIGNED_IN, ok=422, body={}),
     RouteCase("GET", "/connect/{charger_id}/done", Access.SIGNED_IN),
     RouteCase("GET", "/connect/{charger_id}/progress", Access.SIGNED_IN),
     RouteCase("GET", "/connect/ocpp", Access.SIGNED_IN),
@@ -132,6 +140,18 @@ ROUTES: list[RouteCase] = [
         body={"status": "done"},
     ),
     RouteCase("GET", "/operator/mandates", Access.OPERATOR),
+    RouteCase(
+        "POST",
+        "/operator/connections/verification",
+        Access.OPERATOR,
+        ok=422,
+        body={
+            "ean": "1",
+            "method": "energy_bill",
+            "verified_by": "op",
+            "verified_on": "2026-01-01",
+        },
+    ),
     RouteCase(
         "POST",
         "/operator/transfers",

@@ -13,6 +13,7 @@ from chargebook.cli import params
 from chargebook.cli.console import styled
 from chargebook.cli.ere_common import console, ere_store, local, period_arg, when_arg
 from chargebook.cli.errors import handle_errors
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import Address, MeteringKind
 from chargebook.domain.ere_book import FollowUpStatus
 from chargebook.ere import parse_amount
@@ -25,6 +26,7 @@ from chargebook.ere.service import (
     record_construct,
     set_price,
 )
+from chargebook.ere.service.parties import connection_parties, record_party_verification
 
 connection_app = typer.Typer(help="Customers' grid connections (EAN).", no_args_is_help=True)
 mandate_app = typer.Typer(help="Mandates per EAN and calendar year.", no_args_is_help=True)
@@ -47,7 +49,8 @@ def connection_add(
         list[int] | None, typer.Option("--charger", help="Book id of a charger behind it.")
     ] = None,
 ) -> None:
-    """Record a customer's grid connection and link chargers to it."""
+    """Record a customer's grid connection and link chargers to it (the same EAN again for
+    the same customer attaches the chargers to the recorded connection)."""
     with ere_store() as store:
         stored = add_connection(
             store,
@@ -57,10 +60,25 @@ def connection_add(
             address=Address(street, number, postal_code, city),
             charger_ids=charger or [],
         )
+        covered = _mandate_cover(store, stored.connection.ean)
     console().print(
         f"connection {stored.id}: EAN {stored.connection.ean}, chargers "
-        f"{', '.join(map(str, stored.charger_ids)) or 'none'}"
+        f"{', '.join(map(str, stored.charger_ids)) or 'none'}; {covered}"
     )
+
+
+def _mandate_cover(store: EreStore, ean: str) -> str:
+    """Which years the EAN's mandates cover, in words (they cover every charger behind it)."""
+    years = sorted(
+        {
+            y
+            for m in store.mandates.list(ean=ean)
+            for y in range(m.mandate.first_year, m.mandate.last_year + 1)
+        }
+    )
+    if not years:
+        return "no mandate yet"
+    return "mandate for " + ", ".join(map(str, years))
 
 
 @connection_app.command("link")
@@ -72,7 +90,44 @@ def connection_link(
     """Link one more charger to a connection."""
     with ere_store() as store:
         stored = link_charger(store, ean=ean, charger_id=charger)
-    console().print(f"EAN {stored.connection.ean}: chargers {list(stored.charger_ids)}")
+        covered = _mandate_cover(store, stored.connection.ean)
+    console().print(f"EAN {stored.connection.ean}: chargers {list(stored.charger_ids)}; {covered}")
+
+
+@connection_app.command("verify")
+@handle_errors
+def connection_verify(
+    ean: str = typer.Argument(..., help="EAN of the connection."),
+    method: str = typer.Option(
+        ...,
+        "--method",
+        help="energy_bill, grid_operator_letter, car_register or owner_declaration.",
+    ),
+    verified_by: str = typer.Option(..., "--by", help="Who verified the connected party."),
+    verified_on: str | None = typer.Option(
+        None, "--on", help="Date of the verification (YYYY-MM-DD); default today."
+    ),
+    note: str | None = typer.Option(None, "--note"),
+) -> None:
+    """Record how the connected party (aangeslotene) of a connection was verified, and when."""
+    try:
+        day = date.fromisoformat(verified_on) if verified_on else None
+    except ValueError:
+        raise typer.BadParameter(f"--on {verified_on!r} is not YYYY-MM-DD") from None
+    with ere_store() as store:
+        stored = record_party_verification(
+            store,
+            ean=ean,
+            method=method,
+            verified_by=verified_by,
+            verified_on=day or store.clock.now().date(),
+            note=note,
+            actor="cli",
+        )
+    console().print(
+        f"EAN {ean}: connected party verified by {stored.verified_by} on "
+        f"{stored.verified_on.isoformat()} ({stored.method.label})"
+    )
 
 
 @connection_app.command("list")
@@ -80,9 +135,10 @@ def connection_link(
 def connection_list() -> None:
     """Every connection with its customer and chargers."""
     with ere_store() as store:
-        rows = store.connections.list()
-    table = Table("id", "EAN", "customer", "connected party", "address", "chargers")
-    for c in rows:
+        rows = connection_parties(store)
+    table = Table("id", "EAN", "customer", "connected party", "address", "chargers", "verified")
+    for row in rows:
+        c, v = row.connection, row.verification
         a = c.connection.address
         table.add_row(
             str(c.id),
@@ -91,6 +147,9 @@ def connection_list() -> None:
             c.connection.connected_party_name,
             f"{a.street} {a.house_number}, {a.postal_code} {a.city}",
             ", ".join(map(str, c.charger_ids)),
+            f"{v.method.label}, {v.verified_on.isoformat()}, {v.verified_by}"
+            if v
+            else styled("not verified", "yellow"),
         )
     console().print(table)
 

@@ -107,3 +107,24 @@ def mandate_for_year(
         if not mandate_problems(mandate):
             return mandate
     return covering[0] if covering else None
+
+
+def covered_through(
+    mandates: Iterable[Mandate], year: int, *, service_provider_id: str | None = None
+) -> int | None:
+    """The last year of the unbroken run of years from `year` on that mandates (of one
+    provider when given) cover, or None when `year` itself is not covered.
+
+    A mandate ends at its last year's end and is never renewed by itself (§2.6): the year after
+    this one needs a new signature."""
+    years = {
+        y
+        for m in mandates
+        if service_provider_id is None or m.service_provider_id == service_provider_id
+        for y in range(m.first_year, m.last_year + 1)
+    }
+    if year not in years:
+        return None
+    while year + 1 in years:
+        year += 1
+    return year

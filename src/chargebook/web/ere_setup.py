@@ -85,12 +85,7 @@ def join_ere(
     Raises:
         InvalidInputError: a field is missing or wrong (`field` names it).
     """
-    signed_on = _date(form.signed_on)
-    today = clock.now().date()
-    if signed_on > today:
-        raise InvalidInputError("The signing date cannot be in the future", field="signed_on")
-    if not form.signed_by_name.strip():
-        raise InvalidInputError("Type your full name to sign the mandate", field="signed_by_name")
+    signed_on = _signature(clock, form.signed_on, form.signed_by_name, form.last_year)
     for value, name in (
         (form.connected_party_name, "connected_party_name"),
         (form.street, "street"),
@@ -100,8 +95,6 @@ def join_ere(
     ):
         if not value.strip():
             raise InvalidInputError("Fill in every field of the address", field=name)
-    if not today.year <= form.last_year <= today.year + 10:
-        raise InvalidInputError("Choose a year from this year on", field="last_year")
     address = Address(
         form.street.strip(),
         form.house_number.strip(),
@@ -135,6 +128,80 @@ def join_ere(
         raise InvalidInputError(exc.message, field="ean") from None
     problems = tuple(MANDATE_PROBLEM_MESSAGES[p] for p in added.problems)
     return added.stored, problems
+
+
+def attach(session: SqlSession, clock: Clock, charger: StoredCharger, connection_id: str) -> None:
+    """Add the charger to one of its owner's connections: one step, covered by that EAN's
+    mandate (`chargebook.ere.service.owner_setup.attach_charger`).
+
+    Raises:
+        InvalidInputError: not a connection id, or the charger is on another connection.
+        NotFoundError: not a connection of the charger's owner.
+    """
+    text = connection_id.strip()
+    if not (text.isascii() and text.isdigit() and 0 < int(text) < 2**62):
+        raise InvalidInputError("choose one of your connections", field="connection_id")
+    try:
+        owner_setup.attach_charger(EreStore(session, clock), charger, int(text))
+    except ConflictError as exc:
+        raise InvalidInputError(exc.message, field="connection_id") from None
+
+
+@dataclass(frozen=True, slots=True)
+class RenewForm:
+    """A new mandate for the next year(s) not covered yet: a renewal is a new signature."""
+
+    signed_by_name: str
+    signed_on: str
+    last_year: int
+    consent_grid_operator_data: bool
+    consent_verifier_visit: bool
+
+
+def renew(
+    session: SqlSession, clock: Clock, charger: StoredCharger, form: RenewForm
+) -> tuple[StoredMandate, tuple[str, ...]]:
+    """Sign the mandate for the first year not covered yet through `form.last_year`
+    (`chargebook.ere.service.owner_setup.renew_mandate`).
+
+    Raises:
+        InvalidInputError: a field is missing or wrong (`field` names it).
+    """
+    signed_on = _signature(clock, form.signed_on, form.signed_by_name, form.last_year)
+    try:
+        added = owner_setup.renew_mandate(
+            EreStore(session, clock),
+            charger,
+            last_year=form.last_year,
+            consent_grid_operator_data=form.consent_grid_operator_data,
+            consent_verifier_visit=form.consent_verifier_visit,
+            signed_by_name=form.signed_by_name.strip(),
+            signed_on=signed_on,
+        )
+    except ValueError as exc:
+        raise InvalidInputError(str(exc), field="last_year") from None
+    except MandateConflictError:
+        raise InvalidInputError(
+            "Another service provider already holds a mandate for this EAN in these years",
+            field="last_year",
+        ) from None
+    except ConflictError as exc:
+        raise InvalidInputError(exc.message, field="last_year") from None
+    problems = tuple(MANDATE_PROBLEM_MESSAGES[p] for p in added.problems)
+    return added.stored, problems
+
+
+def _signature(clock: Clock, signed_on_text: str, name: str, last_year: int) -> date:
+    """The signing date, after checking the date, the typed name and the last year."""
+    signed_on = _date(signed_on_text)
+    today = clock.now().date()
+    if signed_on > today:
+        raise InvalidInputError("The signing date cannot be in the future", field="signed_on")
+    if not name.strip():
+        raise InvalidInputError("Type your full name to sign the mandate", field="signed_by_name")
+    if not today.year <= last_year <= today.year + 10:
+        raise InvalidInputError("Choose a year from this year on", field="last_year")
+    return signed_on
 
 
 def _date(text: str) -> date:

@@ -27,6 +27,7 @@ from chargebook.db.ere.batches import BatchRepository
 from chargebook.db.ere.connections import ConnectionRepository, MandateRepository
 from chargebook.db.ere.eligibility import VerdictGroup, VerdictQuery
 from chargebook.db.ere.metering import MeteringRepository
+from chargebook.db.ere.parties import PartyVerificationRepository
 from chargebook.db.ere.sessions import (
     EreSessionRow,
     exact_kwh_sum,
@@ -50,6 +51,7 @@ class EreStore:
         self.connections = ConnectionRepository(session, clock)
         self.mandates = MandateRepository(session, clock)
         self.metering = MeteringRepository(session, clock)
+        self.parties = PartyVerificationRepository(session, clock)
         self.batches = BatchRepository(session, clock)
         self.statements = StatementRepository(session, clock)
         self.chargers = ChargerRepository(session, clock)

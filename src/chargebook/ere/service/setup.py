@@ -12,7 +12,14 @@ from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import Address, DeliveryPeriod, GridConnection, Mandate
 from chargebook.domain.ere_book import StoredConnection, StoredMandate
 from chargebook.ere import MandateProblem, check_single_provider, mandate_problems, validate_ean
-from chargebook.errors import NotFoundError
+from chargebook.errors import ConflictError, NotFoundError
+
+# Says that the EAN is taken without saying by whom (the holder's identity is not ours to show).
+EAN_HELD_BY_ANOTHER = (
+    "EAN {ean} is already registered by another customer. A connection has one connected "
+    "party, and one service provider per EAN per calendar year; if you are its connected "
+    "party (aangeslotene), ask the operator to check it."
+)
 
 
 def add_connection(
@@ -26,15 +33,25 @@ def add_connection(
 ) -> StoredConnection:
     """Record a customer's grid connection and link chargers installed behind it.
 
+    The same EAN again for the same customer is not a new connection: the chargers are
+    attached to the recorded one (its name and address stay as recorded) and its mandates,
+    which are per EAN and year, cover them too.
+
     Raises:
         InvalidEanError: the EAN fails a check (`failed_check` names it).
         NotFoundError: no user with that e-mail, or a charger id is unknown.
-        ConflictError: the EAN is recorded already, or a charger is linked elsewhere.
+        ConflictError: another customer holds the EAN (`EAN_HELD_BY_ANOTHER`), or a charger is
+            linked to another connection.
     """
     ean = validate_ean(ean)
     user = store.users.get_by_email(customer_email)
     if user is None:
         raise NotFoundError(f"no user with e-mail {customer_email.strip().lower()}")
+    existing = _by_ean(store, ean)
+    if existing is not None:
+        if existing.connection.customer_id != str(user.id):
+            raise ConflictError(EAN_HELD_BY_ANOTHER.format(ean=ean))
+        return attach_chargers(store, existing, charger_ids)
     stored = store.connections.add(
         GridConnection(
             ean=ean,
@@ -55,6 +72,37 @@ def add_connection(
     return store.connections.get(stored.id)
 
 
+def attach_chargers(
+    store: EreStore, connection: StoredConnection, charger_ids: Sequence[int]
+) -> StoredConnection:
+    """Link more chargers (any source) to a recorded connection; already linked ones are
+    left alone. The connection's mandates cover them: a mandate is per EAN and year.
+
+    Raises:
+        NotFoundError: a charger id is unknown.
+        ConflictError: a charger is linked to another connection.
+    """
+    added = [c for c in charger_ids if c not in connection.charger_ids]
+    for charger_id in added:
+        store.connections.link_charger(connection.id, charger_id)
+    if added:
+        store.audit.append(
+            actor="ere",
+            action="ere_connection.chargers_linked",
+            entity_type="ere_connection",
+            entity_id=connection.id,
+            payload={"ean": connection.connection.ean, "chargers": added},
+        )
+    return store.connections.get(connection.id)
+
+
+def _by_ean(store: EreStore, ean: str) -> StoredConnection | None:
+    try:
+        return store.connections.get_by_ean(ean)
+    except NotFoundError:
+        return None
+
+
 def link_charger(store: EreStore, *, ean: str, charger_id: int) -> StoredConnection:
     """Link one more charger to the connection with `ean`.
 
@@ -62,8 +110,7 @@ def link_charger(store: EreStore, *, ean: str, charger_id: int) -> StoredConnect
         NotFoundError, ConflictError: as `ConnectionRepository.link_charger`.
     """
     connection = store.connections.get_by_ean(validate_ean(ean))
-    store.connections.link_charger(connection.id, charger_id)
-    return store.connections.get(connection.id)
+    return attach_chargers(store, connection, [charger_id])
 
 
 @dataclass(frozen=True, slots=True)

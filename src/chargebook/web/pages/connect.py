@@ -23,7 +23,16 @@ from chargebook.ocpp_registration import OPEN_ACCESS_RISK
 from chargebook.web.book import BookService
 from chargebook.web.context import WebContext
 from chargebook.web.deps import Ctx, CurrentUser, DbSession, PageViewer
-from chargebook.web.ere_setup import EreForm, detect, join_ere, meter_step, request_follow_up
+from chargebook.web.ere_setup import (
+    EreForm,
+    RenewForm,
+    attach,
+    detect,
+    join_ere,
+    meter_step,
+    renew,
+    request_follow_up,
+)
 from chargebook.web.errors import InvalidInputError
 from chargebook.web.onboarding import (
     SSO_EXPLANATION,
@@ -193,6 +202,71 @@ async def ere(request: Request, charger_id: RowId, context: Ctx, viewer: PageVie
                 error=error.message, error_field=error.field, form=fields,
             )  # fmt: skip
     suffix = "?mandate=incomplete" if problems else "?mandate=ok"
+    return _see(f"/connect/{charger.id}/done{suffix}")
+
+
+async def _refused(
+    request: Request, context: WebContext, viewer: Viewer, charger_id: int, error: InvalidInputError
+) -> Response:
+    """The meter page again with the reason (its own session: the refused write rolled back)."""
+    fields = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    with context.database.session() as session:
+        return _meter_page(
+            request, context, viewer, session, charger_id,
+            error=error.message, error_field=error.field, form=fields,
+        )  # fmt: skip
+
+
+@router.post("/{charger_id}/ere/attach")
+async def ere_attach(
+    request: Request,
+    charger_id: RowId,
+    context: Ctx,
+    viewer: PageViewer,
+    connection_id: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """One step for a further charger behind a connection of the owner: no form again, the
+    connection's mandate (per EAN and year) covers it."""
+    # The charger first: another owner's charger is 404 whatever the form says.
+    with context.database.session() as session:
+        charger = BookService(session, viewer).get_charger(charger_id)
+    try:
+        with context.database.transaction() as session:
+            attach(session, context.clock, charger, connection_id)
+    except InvalidInputError as error:
+        return await _refused(request, context, viewer, charger_id, error)
+    return _see(f"/connect/{charger.id}/done?mandate=attached")
+
+
+@router.post("/{charger_id}/ere/renew")
+async def ere_renew(
+    request: Request,
+    charger_id: RowId,
+    context: Ctx,
+    viewer: PageViewer,
+    signed_by_name: Annotated[str, Form(max_length=200)] = "",
+    signed_on: Annotated[str, Form(max_length=20)] = "",
+    last_year: Annotated[int, Form(ge=2000, le=2099)] = 2000,
+    consent_grid_operator_data: Annotated[str, Form(max_length=10)] = "",
+    consent_verifier_visit: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Sign the next year's mandate explicitly: a mandate ends at its year's end and is
+    never renewed by itself."""
+    form = RenewForm(
+        signed_by_name=signed_by_name,
+        signed_on=signed_on,
+        last_year=last_year,
+        consent_grid_operator_data=consent_grid_operator_data == "on",
+        consent_verifier_visit=consent_verifier_visit == "on",
+    )
+    with context.database.session() as session:
+        charger = BookService(session, viewer).get_charger(charger_id)
+    try:
+        with context.database.transaction() as session:
+            _, problems = renew(session, context.clock, charger, form)
+    except InvalidInputError as error:
+        return await _refused(request, context, viewer, charger_id, error)
+    suffix = "?mandate=incomplete" if problems else "?mandate=renewed"
     return _see(f"/connect/{charger.id}/done{suffix}")
 
 

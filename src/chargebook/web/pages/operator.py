@@ -4,6 +4,7 @@ quarantined sessions. Batches, statements and payouts are in `operator_ere.py`."
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -14,7 +15,14 @@ from chargebook.db.book.transfers import transfer_charger
 from chargebook.db.ere.store import EreStore
 from chargebook.domain.book import SessionState
 from chargebook.domain.ere_book import FollowUpStatus
+from chargebook.domain.ere_party import PartyVerificationMethod
 from chargebook.domain.users import UserRole
+from chargebook.ere import InvalidEanError
+from chargebook.ere.service.parties import (
+    PartyVerificationError,
+    connection_parties,
+    record_party_verification,
+)
 from chargebook.errors import NotFoundError
 from chargebook.web.book import BookService
 from chargebook.web.deps import Ctx, DbSession, OperatorViewer
@@ -95,8 +103,42 @@ def set_follow_up(
 @router.get("/mandates")
 def mandates(request: Request, context: Ctx, viewer: OperatorViewer, db: DbSession) -> Response:
     store = EreStore(db, context.clock)
-    values = {"connections": store.connections.list(), "mandates": store.mandates.list()}
+    values = {
+        "parties": connection_parties(store),
+        "mandates": store.mandates.list(),
+        "methods": list(PartyVerificationMethod),
+        "today": context.clock.now().date().isoformat(),
+    }
     return render(request, "operator/mandates.html", values)
+
+
+@router.post("/connections/verification")
+def verify_party(
+    context: Ctx,
+    viewer: OperatorViewer,
+    db: DbSession,
+    ean: Annotated[str, Form(max_length=40)],
+    method: Annotated[str, Form(max_length=40)],
+    verified_by: Annotated[str, Form(max_length=200)],
+    verified_on: Annotated[str, Form(max_length=20)],
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Record how a connection's connected party was verified (the service the CLI's
+    `chargebook ere connection verify` calls too)."""
+    try:
+        day = date.fromisoformat(verified_on.strip())
+    except ValueError:
+        raise InvalidInputError("Enter the date as YYYY-MM-DD", field="verified_on") from None
+    try:
+        record_party_verification(
+            EreStore(db, context.clock), ean=ean, method=method, verified_by=verified_by,
+            verified_on=day, note=note, actor=f"operator:{viewer.user.id}",
+        )  # fmt: skip
+    except PartyVerificationError as exc:
+        raise InvalidInputError(exc.message, field=exc.field) from None
+    except InvalidEanError as exc:
+        raise InvalidInputError(exc.message, field="ean") from None
+    return RedirectResponse("/operator/mandates", status_code=303)
 
 
 @router.get("/quarantine")
