@@ -6,9 +6,8 @@ What the web cannot do yet is done by today's supported path, and named here:
 - a metering construct from 1 January: the wizard's detection starts it at the moment of
   detection; the operator's `chargebook ere metering detect --since 2026-01-01` runs before
   the owner reaches the wizard (i17-metering: qualifying from the first MID session);
-- the Pulsar Plus on the same EAN: the wizard offers the EAN form only to a qualifying
-  charger and refuses the EAN a second time (i17-connections), so it stays unlinked here and
-  its sessions are held back as `charger_not_linked`.
+The Pulsar Plus joins the same EAN in one step ("Add to my connection"), covered by the
+Copper SB's mandate; its sessions are then held back for having no MID meter.
 """
 
 from __future__ import annotations
@@ -112,9 +111,8 @@ async def _walk(app: FastAPI, database: Database, owner: Browser, operator: Brow
     with database.session() as session:
         account = WallboxAccountRepository(session, context.box, CLOCK).find_by_email(DEMO_EMAIL)
         assert account is not None
-        copper = next(
-            c.id for c in EreStore(session, CLOCK).chargers.list() if c.charger.model == "Copper SB"
-        )
+        chargers = {c.charger.model: c.id for c in EreStore(session, CLOCK).chargers.list()}
+        copper, pulsar = chargers["Copper SB"], chargers["Pulsar Plus"]
     await backfills_of(app).wait(account.id)  # the whole history is in the book
     cli("ere", "metering", "detect", "--since", "2026-01-01")  # today's operator path
     _expect(await owner.post(f"/connect/{copper}/select"))
@@ -134,6 +132,10 @@ async def _walk(app: FastAPI, database: Database, owner: Browser, operator: Brow
             consent_verifier_visit="on",
         )
     )
+    with database.session() as session:
+        (connection,) = EreStore(session, CLOCK).connections.list()
+    _expect(await owner.post(f"/connect/{pulsar}/select"))
+    _expect(await owner.post(f"/connect/{pulsar}/ere/attach", connection_id=str(connection.id)))
     q = QUARTER.label
     _expect(await operator.post("/operator/prices", period=q, price=str(PRICE)))
     batch_path = _expect(await operator.post("/operator/batches", period=q))
