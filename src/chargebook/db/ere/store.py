@@ -27,6 +27,7 @@ from chargebook.db.ere.batches import BatchRepository
 from chargebook.db.ere.connections import ConnectionRepository, MandateRepository
 from chargebook.db.ere.eligibility import VerdictGroup, VerdictQuery
 from chargebook.db.ere.metering import MeteringRepository
+from chargebook.db.ere.payouts import PayoutAccountRepository, PayoutRunRepository
 from chargebook.db.ere.sessions import (
     EreSessionRow,
     exact_kwh_sum,
@@ -52,6 +53,8 @@ class EreStore:
         self.metering = MeteringRepository(session, clock)
         self.batches = BatchRepository(session, clock)
         self.statements = StatementRepository(session, clock)
+        self.payout_accounts = PayoutAccountRepository(session, clock)
+        self.payout_runs = PayoutRunRepository(session, clock)
         self.chargers = ChargerRepository(session, clock)
         self.users = UserRepository(session, clock)
         self.audit = AuditLogRepository(session, clock)
