@@ -85,8 +85,11 @@ def test_iban_is_encrypted_at_rest_and_changes_are_audited(book: BookBuilder) ->
         assert secret not in dumped
     assert world.box.decrypt(raw[0].iban_encrypted) == "DE89370400440532013000"
     assert len(audit) == 2
-    assert "NL** **** **** **43 00" in audit[1] and "DE** **** **** **** **30 00" in audit[1]
-    assert shown is not None and shown.holder == "A. de Vries" and shown.bic == "COBADEFFXXX"
+    assert "NL** **** **** **43 00" in audit[1]
+    assert "DE** **** **** **** **30 00" in audit[1]
+    assert shown is not None
+    assert shown.holder == "A. de Vries"
+    assert shown.bic == "COBADEFFXXX"
 
 
 def test_mark_paid_is_refused_without_payout_details(book: BookBuilder) -> None:
