@@ -69,7 +69,7 @@ def check_account(iban_text: str, holder_text: str) -> CheckedAccount:
         raise InvalidIbanError(f"the account holder's name is longer than {HOLDER_MAX_LENGTH}")
     compact = "".join(iban_text.split()).upper()
     if not compact:
-        raise InvalidIbanError("enter an IBAN, e.g. NL91 ABNA 0417 1643 00")
+        raise InvalidIbanError("enter an IBAN, e.g. NL00 BANK 0123 4567 89")
     shown = _grouped(compact)
     try:
         iban = IBAN(compact)
@@ -87,7 +87,7 @@ def check_account(iban_text: str, holder_text: str) -> CheckedAccount:
         raise InvalidIbanError(f"{shown} has a wrong account number check digit") from None
     except SchwiftyException:
         raise InvalidIbanError(
-            f"{shown} is not a valid IBAN (letters and digits only, e.g. NL91 ABNA 0417 1643 00)"
+            f"{shown} is not a valid IBAN (letters and digits only, e.g. NL00 BANK 0123 4567 89)"
         ) from None
     if not iban.in_sepa_zone:
         raise InvalidIbanError(
