@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from chargebook.db.ere.store import EreStore
@@ -21,7 +21,11 @@ router = APIRouter(prefix="/credits/payout-details")
 
 @router.get("")
 def payout_details(
-    request: Request, context: Ctx, viewer: PageViewer, db: DbSession, saved: int = 0
+    request: Request,
+    context: Ctx,
+    viewer: PageViewer,
+    db: DbSession,
+    saved: Annotated[int, Query(ge=0, le=1)] = 0,  # 1 after a save: say so
 ) -> Response:
     account = payout_account(EreStore(db, context.clock), viewer.user.id)
     values: dict[str, object] = {
