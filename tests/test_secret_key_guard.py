@@ -15,7 +15,9 @@ from chargebook.cli.errors import EXIT_CONFIGURATION
 from chargebook.clock import FixedClock
 from chargebook.crypto import KEY_FILE_NAME, MissingSecretKeyError, load_secret_box
 from chargebook.db import UserRepository, WallboxAccountRepository, open_database
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.users import UserRole
+from chargebook.ere.service.payout_accounts import set_payout_account
 from chargebook.settings import load_settings
 from chargebook.wallbox import EncryptedFileTokenStore, Tokens
 
@@ -53,6 +55,28 @@ def test_a_missing_key_with_accounts_in_the_book_is_refused(
     assert str(key) in message
     assert "CHARGEBOOK_SECRET_KEY" in message
     assert not key.exists()  # no second key
+
+
+def test_a_missing_key_with_payout_ibans_in_the_book_is_refused(
+    isolated_data_dir: Path, clock: FixedClock
+) -> None:
+    settings = load_settings()
+    database = open_database(settings)
+    try:
+        box = open_secret_box(settings, database)
+        with database.transaction() as session:
+            store = EreStore(session, clock)
+            owner = store.users.create(
+                email="owner@example.com", password_hash="!", role=UserRole.OWNER
+            )
+            set_payout_account(store, box, user_id=owner.id, iban="NL91ABNA0417164300",
+                               holder="O. Wner", actor="test")  # fmt: skip
+        (isolated_data_dir / KEY_FILE_NAME).unlink()
+        with pytest.raises(MissingSecretKeyError, match=r"1 owner\(s\)' payout IBAN"):
+            open_secret_box(load_settings(), database)
+    finally:
+        database.dispose()
+    assert not (isolated_data_dir / KEY_FILE_NAME).exists()
 
 
 def test_an_empty_book_still_gets_a_key_on_first_run(isolated_data_dir: Path) -> None:

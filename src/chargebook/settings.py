@@ -94,6 +94,12 @@ class Settings(BaseSettings):
     worker_sync_window_days: float = 3653.0
     worker_sync_batch_size: int = 1000
     worker_sync_history_years: float = 10.0
+    # ERE payouts: the operator's bank account the SEPA credit transfer file (pain.001)
+    # debits. Name as the bank knows it; the IBAN is checked (schwifty) when a file is built;
+    # the BIC is optional (derived from the IBAN where schwifty knows the bank).
+    operator_name: str | None = None
+    operator_iban: str | None = None
+    operator_bic: str | None = None
 
     @field_validator("wallbox_api_url", "wallbox_auth_url")
     @classmethod

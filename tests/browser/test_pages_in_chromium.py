@@ -231,3 +231,25 @@ def test_operator_console(served: Served, browser_context: Any) -> None:
     nav_in_sight(page)
     shot(page, "phone-operator-overview")
     page.close()
+
+
+def test_owner_enters_payout_details_on_a_phone(served: Served, browser_context: Any) -> None:
+    """From the credits page to the payout details form: a wrong check digit is named, the
+    saved IBAN is shown masked, and nothing scrolls sideways on a phone."""
+    browser_context.clear_cookies()
+    page = browser_context.new_page()
+    page.set_viewport_size(PHONE)
+    sign_in(page, OWNER.email, OWNER.password)
+    page.goto("/credits")
+    page.click("[data-testid=payout-box] a")
+    page.fill("input[name=iban]", "NL91 ABNA 0417 1643 01")
+    page.fill("input[name=holder]", "Olga Owner")
+    page.click("[data-testid=payout-form] button[type=submit]")
+    expect(page.locator("p.alert[role=alert]")).to_contain_text("has a wrong check digit")
+    page.fill("input[name=iban]", "DE89 3704 0044 0532 0130 00")
+    page.click("[data-testid=payout-form] button[type=submit]")
+    expect(page.locator("[data-testid=masked-iban]")).to_have_text("DE** **** **** **** **30 00")
+    assert "DE89370400440532013000" not in page.content()
+    no_sideways_scroll(page)
+    shot(page, "phone-payout-details")
+    page.close()

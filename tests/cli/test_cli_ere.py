@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from typer.testing import CliRunner
 
 from chargebook.cli.app import app
@@ -40,6 +41,8 @@ SECRETS = [b"SECRET-PASSWORD-CIPHERTEXT", b"SECRET-TOKEN-CIPHERTEXT", b"$argon2i
 @pytest.fixture
 def database(isolated_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
     monkeypatch.setenv("COLUMNS", "220")  # wide Rich tables: no wrapped words in assertions
+    # The builder adds an encrypted Wallbox account: the key must exist (payout IBANs use it).
+    monkeypatch.setenv("CHARGEBOOK_SECRET_KEY", Fernet.generate_key().decode())
     database = open_database(load_settings())
     yield database
     database.dispose()
@@ -185,6 +188,15 @@ def test_from_setup_to_paid_statement(database: Database, tmp_path: Path) -> Non
     assert "0 new statement" in run("statements", "2026")
 
     assert "pending: EUR 325.36" in run("payouts")
+    # No IBAN yet: nothing to pay to.
+    refused = run("payouts", "mark-paid", "1", "--reference", "NL-TRANSFER-1", code=1)
+    assert "has not entered payout details" in refused
+    out = run(
+        "payout-account", "set", "--customer", "anna@example.com",
+        "--iban", "nl91 abna 0417 1643 00", "--holder", "A. Jansen",
+    )  # fmt: skip
+    assert "NL** **** **** **43 00 (A. Jansen, BIC ABNANL2A)" in out
+    assert "NL91ABNA0417164300" not in run("payouts")
     assert "paid" in run("payouts", "mark-paid", "1", "--reference", "NL-TRANSFER-1")
     run("payouts", "mark-paid", "1", code=1)
     assert "pending: EUR 0.00" in run("payouts")

@@ -67,6 +67,7 @@ OPERATOR_EMAIL = "operator@example.com"
 SIGNUP_EMAIL = "newcomer@example.com"
 CLI_WALLBOX = ("user001@example.com", "user001-password")  # the simulator's second account
 WEB_WALLBOX = ("user002@example.com", "user002-password")  # the third, for the web wizard
+PAYOUT_IBAN = "NL91ABNA0417164300"
 OPERATOR_PAGES = ("", "/followups", "/mandates", "/quarantine", "/batches", "/payouts")
 SCOPES = ("chargers:read", "sessions:read", "credits:read")
 
@@ -358,6 +359,13 @@ async def owner_pages(run: Run, app: Any, owner: Any) -> None:
             price_eur_per_ere=1, fee_rate=0, gross_eur=1, fee_eur=0, payout_eur=1, line_ids=[],
         )  # fmt: skip
     run.passwords["statement"] = str(statement.id)
+    # Payout details: the IBAN is a secret everywhere but the operator's SEPA file (issue 17).
+    run.secrets.add("payout IBAN", PAYOUT_IBAN)
+    csrf = csrf_from((await owner.get("/credits/payout-details")).text)
+    saved = await owner.post("/credits/payout-details", data={
+        "iban": PAYOUT_IBAN, "holder": "Owner", "csrf_token": csrf})  # fmt: skip
+    assert saved.status_code == 303, saved.text
+    await owner.get("/credits/payout-details")
     paths = ["/", "/connect", "/sessions", "/sessions/export.csv", "/sessions/export.xlsx",
              "/credits", "/credits/statements.csv", f"/credits/statements/{statement.id}.pdf",
              "/learn", "/openapi.json"]  # fmt: skip
@@ -377,7 +385,8 @@ async def api_calls(run: Run, app: Any, api: Any) -> None:
     sessions = await api.get("/api/v1/sessions")
     assert sessions.status_code == 200, sessions.text
     paths = ["/api/v1/tokens", "/api/v1/energy/monthly", "/api/v1/statements",
-             f"/api/v1/statements/{run.passwords['statement']}"]  # fmt: skip
+             f"/api/v1/statements/{run.passwords['statement']}",
+             "/api/v1/statements/payout-account"]  # fmt: skip
     items = chargers.get("items", chargers) if isinstance(chargers, dict) else chargers
     paths += [f"/api/v1/chargers/{c['id']}" for c in items]
     session_items = sessions.json().get("items", [])

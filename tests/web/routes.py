@@ -129,6 +129,14 @@ ROUTES: list[RouteCase] = [
     RouteCase("GET", "/credits/statements.csv", Access.SIGNED_IN),
     RouteCase("GET", "/credits/statements/{statement_id}.pdf", Access.SIGNED_IN),
     RouteCase("GET", "/learn", Access.SIGNED_IN),
+    RouteCase("GET", "/credits/payout-details", Access.SIGNED_IN),
+    RouteCase(
+        "POST",
+        "/credits/payout-details",
+        Access.SIGNED_IN,
+        ok=303,
+        body={"iban": "NL91ABNA0417164300", "holder": "A. Jansen"},
+    ),
     # operator console ({follow_up_id} and {batch_id} name nothing: the operator gets 404)
     RouteCase("GET", "/operator", Access.OPERATOR),
     RouteCase("GET", "/operator/followups", Access.OPERATOR),
@@ -177,13 +185,18 @@ ROUTES: list[RouteCase] = [
         body={"period": "2026-Q1", "price": "0.45"},
     ),
     RouteCase("POST", "/operator/statements", Access.OPERATOR, ok=303, body={"period": "2026-Q1"}),
-    RouteCase(  # owner A's statement
+    RouteCase(  # owner A's statement; owner A entered no payout details: refused
         "POST",
         "/operator/payouts/{payout_statement_id}/paid",
         Access.OPERATOR,
-        ok=303,
+        ok=409,
         body={"reference": "NL-123"},
     ),
+    # No CHARGEBOOK_OPERATOR_IBAN in the tests' settings: refused with the reason.
+    RouteCase("POST", "/operator/payouts/sepa", Access.OPERATOR, ok=409, body={}),
+    RouteCase("GET", "/operator/payouts/runs/{run_id}.xml", Access.OPERATOR, ok=404),
+    RouteCase("POST", "/operator/payouts/runs/{run_id}/paid", Access.OPERATOR, ok=404, body={}),
+    RouteCase("POST", "/operator/payouts/runs/{run_id}/cancel", Access.OPERATOR, ok=404, body={}),
     # -- API --------------------------------------------------------------------------------
     RouteCase("GET", "/api/v1/me", Access.SIGNED_IN),
     RouteCase("GET", "/api/v1/tokens", Access.SIGNED_IN),
@@ -220,6 +233,9 @@ ROUTES: list[RouteCase] = [
     ),
     RouteCase("GET", "/api/v1/energy/monthly", Access.SIGNED_IN, scope=ApiScope.SESSIONS_READ),
     RouteCase("GET", "/api/v1/statements", Access.SIGNED_IN, scope=ApiScope.CREDITS_READ),
+    RouteCase(
+        "GET", "/api/v1/statements/payout-account", Access.SIGNED_IN, scope=ApiScope.CREDITS_READ
+    ),
     RouteCase(
         "GET", "/api/v1/statements/{statement_id}", Access.SIGNED_IN, scope=ApiScope.CREDITS_READ
     ),

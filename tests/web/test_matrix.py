@@ -33,6 +33,7 @@ def _path(case: RouteCase, world: World) -> str:
         payout_statement_id=world.statement_ids["owner_a"],
         follow_up_id=UNKNOWN_ID,
         batch_id=UNKNOWN_ID,
+        run_id=UNKNOWN_ID,
         command="lock",
     )
 

@@ -109,14 +109,29 @@ async def test_operator_sets_a_price_and_marks_a_payout_paid(world: World) -> No
         data={"period": "2026-Q2", "price": "0.47", "csrf_token": operator.csrf},
     )
     assert price.status_code == 303
-    paid = await operator.client.post(
-        f"/operator/payouts/{statement_id}/paid",
-        data={"reference": "NL-42", "csrf_token": operator.csrf},
+    mark = {"reference": "NL-42", "csrf_token": operator.csrf}
+    refused = await operator.client.post(f"/operator/payouts/{statement_id}/paid", data=mark)
+    assert refused.status_code == 409  # owner B has not said where the money goes
+    assert "has not entered payout details" in refused.text
+    owner_b = world.actors["owner_b"]
+    details = await owner_b.client.post(
+        "/credits/payout-details",
+        data={
+            "iban": "DE89 3704 0044 0532 0130 00",
+            "holder": "B. Bauer",
+            "csrf_token": owner_b.csrf,
+        },
     )
+    assert details.status_code == 303
+    paid = await operator.client.post(f"/operator/payouts/{statement_id}/paid", data=mark)
     assert paid.status_code == 303
     page = await operator.client.get("/operator/payouts")
     assert "2026-Q2: € 0.47" in page.text
-    assert page.text.count("Mark paid") == 1  # owner A's is still pending
+    assert page.text.count("Mark paid") == 0  # owner A's is pending, but without an IBAN
+    assert (
+        "waits for the owner&#39;s IBAN" in page.text or "waits for the owner's IBAN" in page.text
+    )
+    assert "DE** **** **** **** **30 00" in page.text
     bad = await operator.client.post(
         "/operator/prices", data={"period": "26Q2", "price": "1", "csrf_token": operator.csrf}
     )

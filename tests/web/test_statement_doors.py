@@ -62,6 +62,12 @@ async def test_credits_page_counts_only_the_viewers_own_payouts(world: World) ->
     """An operator's own credits page once summed every customer's paid statements (the
     page passed the operator's view of all statements to the quarters)."""
     operator = world.actors["operator"]
+    owner_b = world.actors["owner_b"]
+    details = await owner_b.client.post(
+        "/credits/payout-details",
+        data={"iban": "NL91ABNA0417164300", "holder": "B", "csrf_token": owner_b.csrf},
+    )
+    assert details.status_code == 303
     paid = await operator.client.post(
         f"/operator/payouts/{world.statement_ids['owner_b']}/paid",
         data={"reference": "NL-1", "csrf_token": operator.csrf},

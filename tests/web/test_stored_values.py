@@ -122,6 +122,7 @@ async def test_no_stored_value_makes_a_get_route_answer_500(world: World) -> Non
                 statement_id=world.statement_ids["owner_a"],
                 batch_id=1,
                 follow_up_id=1,
+                run_id=1,
                 payout_statement_id=world.statement_ids["owner_a"],
                 command="lock",
                 name="x",

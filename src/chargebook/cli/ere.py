@@ -6,6 +6,7 @@ import typer
 
 from chargebook.cli.ere_batches import batch_app, eligibility
 from chargebook.cli.ere_money import payouts_app, sap_import, statements
+from chargebook.cli.ere_payouts import payout_account_app
 from chargebook.cli.ere_setup import (
     connection_app,
     followups_app,
@@ -26,6 +27,7 @@ ere_app.add_typer(metering_app, name="metering")
 ere_app.add_typer(followups_app, name="followups")
 ere_app.add_typer(batch_app, name="batch")
 ere_app.add_typer(payouts_app, name="payouts")
+ere_app.add_typer(payout_account_app, name="payout-account")
 ere_app.command("eligibility")(eligibility)
 ere_app.command("statements")(statements)
 ere_app.command("sap-import")(sap_import)

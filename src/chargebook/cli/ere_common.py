@@ -10,14 +10,16 @@ from datetime import UTC, date, datetime, time
 import typer
 from rich.console import Console
 
+from chargebook.book_keys import open_secret_box
 from chargebook.cli.console import plain_console
 from chargebook.clock import FixedClock, SystemClock, in_zone
+from chargebook.crypto import SecretBox
 from chargebook.db import open_database
 from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.ere_book import parse_period
 from chargebook.ere.periods import DUTCH_ZONE
-from chargebook.settings import load_settings
+from chargebook.settings import Settings, load_settings
 
 
 def console() -> Console:
@@ -36,6 +38,19 @@ def ere_store(now: datetime | None = None) -> Iterator[EreStore]:
     try:
         with database.transaction() as session:
             yield EreStore(session, clock)
+    finally:
+        database.dispose()
+
+
+@contextmanager
+def ere_store_with_box() -> Iterator[tuple[EreStore, SecretBox, Settings]]:
+    """`ere_store` with the book's SecretBox (payout IBANs) and the settings (operator account)."""
+    settings = load_settings()
+    database = open_database(settings)
+    try:
+        box = open_secret_box(settings, database)
+        with database.transaction() as session:
+            yield EreStore(session, SystemClock()), box, settings
     finally:
         database.dispose()
 

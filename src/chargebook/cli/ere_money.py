@@ -23,7 +23,17 @@ payouts_app = typer.Typer(help="Payouts per statement (pending -> paid).")
 
 def _statement_table(statements: list[StoredStatement]) -> Table:
     table = Table(
-        "id", "customer", "period", "kWh", "ERE", "EUR/ERE", "gross", "fee", "payout", "status"
+        "id",
+        "customer",
+        "period",
+        "kWh",
+        "ERE",
+        "EUR/ERE",
+        "gross",
+        "fee",
+        "payout",
+        "status",
+        "to",
     )
     for s in statements:
         table.add_row(
@@ -37,6 +47,7 @@ def _statement_table(statements: list[StoredStatement]) -> Table:
             f"{s.fee_eur:.2f}",
             f"{s.payout_eur:.2f}",
             s.payout_status.value + (f" {local(s.paid_at)}" if s.paid_at else ""),
+            s.payout_iban_masked or "no payout details",
         )
     return table
 
@@ -70,7 +81,8 @@ def payouts_list(
     ctx: typer.Context,
     status: Annotated[PayoutStatus | None, typer.Option("--status")] = None,
 ) -> None:
-    """Payouts per statement (subcommand: mark-paid)."""
+    """Payouts per statement (subcommands: mark-paid, sepa, runs, run-file, run-paid,
+    run-cancel)."""
     if ctx.invoked_subcommand is not None:
         return
     with ere_store() as store:
@@ -85,7 +97,8 @@ def payouts_mark_paid(
     statement_id: int = typer.Argument(..., callback=params.book_id, help="Statement id."),
     reference: str | None = typer.Option(None, "--reference", help="Bank transfer reference."),
 ) -> None:
-    """Record that a statement's payout was transferred."""
+    """Record that a statement's payout was transferred by hand (needs payout details; a
+    payout in a SEPA run is paid with `run-paid`)."""
     with ere_store() as store:
         stored = mark_paid(store, statement_id, reference)
     console().print(f"statement {stored.id}: EUR {stored.payout_eur:.2f} paid")

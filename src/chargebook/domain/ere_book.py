@@ -192,3 +192,7 @@ class StoredStatement:
     payout_status: PayoutStatus
     paid_at: datetime | None
     payout_reference: str | None
+    # Where the money goes: the customer's payout account, masked (None: no details yet).
+    payout_iban_masked: str | None = None
+    payout_holder: str | None = None
+    payout_run_id: int | None = None  # the SEPA run holding the payout (open or paid)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from chargebook.domain.access import ApiScope, ApiToken, Viewer
 from chargebook.domain.book import SessionSample, SessionState
 from chargebook.domain.ere_book import PayoutStatus, StoredStatement
+from chargebook.domain.ere_payouts import PayoutAccount
 from chargebook.domain.models import ChargerSource, ChargerState
 from chargebook.domain.stored import BookSession, MonthlyEnergy, StoredCharger
 from chargebook.domain.users import UserRole
@@ -228,6 +229,9 @@ class StatementOut(BaseModel):
     payout_status: PayoutStatus
     paid_at: datetime | None
     created_at: datetime
+    # Where the money goes, masked (country and last 4); None: no payout details yet.
+    payout_iban_masked: str | None = None
+    payout_holder: str | None = None
 
     @classmethod
     def of(cls, statement: StoredStatement) -> StatementOut:
@@ -247,4 +251,26 @@ class StatementOut(BaseModel):
             payout_status=statement.payout_status,
             paid_at=statement.paid_at,
             created_at=statement.created_at,
+            payout_iban_masked=statement.payout_iban_masked,
+            payout_holder=statement.payout_holder,
+        )
+
+
+class PayoutAccountOut(BaseModel):
+    """Where the caller's ERE payouts go: the IBAN masked (the full IBAN is never answered)."""
+
+    iban_masked: str | None
+    holder: str | None
+    bic: str | None
+    updated_at: datetime | None
+
+    @classmethod
+    def of(cls, account: PayoutAccount | None) -> PayoutAccountOut:
+        if account is None:
+            return cls(iban_masked=None, holder=None, bic=None, updated_at=None)
+        return cls(
+            iban_masked=account.iban_masked,
+            holder=account.holder,
+            bic=account.bic,
+            updated_at=account.updated_at,
         )

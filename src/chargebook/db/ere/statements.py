@@ -23,7 +23,9 @@ from chargebook.db.ere.tables import (
     EreBatchLineRow,
     EreBatchRow,
     EreMandateRow,
+    ErePayoutAccountRow,
     ErePayoutRow,
+    ErePayoutRunItemRow,
     ErePriceRow,
     EreStatementLineRow,
     EreStatementRow,
@@ -167,11 +169,24 @@ class StatementRepository:
         status: PayoutStatus | None = None,
         statement_id: int | None = None,
     ) -> builtins.list[StoredStatement]:
-        """Statements with their payout, by period, customer and sequence."""
+        """Statements with their payout, by period, customer and sequence; where the money
+        goes is the account a SEPA run paid it to, else the customer's current account."""
+        item, account = ErePayoutRunItemRow, ErePayoutAccountRow
         query = (
-            select(EreStatementRow, ErePayoutRow, UserRow.email)
+            select(
+                EreStatementRow,
+                ErePayoutRow,
+                UserRow.email,
+                func.coalesce(item.iban_masked, account.iban_masked),
+                func.coalesce(item.holder, account.holder),
+            )
             .join(ErePayoutRow, ErePayoutRow.statement_id == EreStatementRow.id)
             .join(UserRow, UserRow.id == EreStatementRow.customer_user_id)
+            .outerjoin(
+                item,
+                (item.run_id == ErePayoutRow.run_id) & (item.statement_id == EreStatementRow.id),
+            )
+            .outerjoin(account, account.user_id == EreStatementRow.customer_user_id)
             .order_by(
                 EreStatementRow.period,
                 EreStatementRow.customer_user_id,
@@ -187,8 +202,8 @@ class StatementRepository:
         if statement_id is not None:
             query = query.where(EreStatementRow.id == statement_id)
         return [
-            _statement(row, payout, email)
-            for row, payout, email in self._session.execute(
+            _statement(row, payout, email, masked, holder)
+            for row, payout, email, masked, holder in self._session.execute(
                 query.execution_options(populate_existing=True)
             )
         ]
@@ -212,7 +227,13 @@ class StatementRepository:
         return self.get(statement_id)
 
 
-def _statement(row: EreStatementRow, payout: ErePayoutRow, email: str) -> StoredStatement:
+def _statement(
+    row: EreStatementRow,
+    payout: ErePayoutRow,
+    email: str,
+    iban_masked: str | None,
+    holder: str | None,
+) -> StoredStatement:
     months: dict[str, str] = json.loads(row.energy_kwh_by_month)
     return StoredStatement(
         id=row.id,
@@ -234,4 +255,7 @@ def _statement(row: EreStatementRow, payout: ErePayoutRow, email: str) -> Stored
         payout_status=PayoutStatus(payout.status),
         paid_at=payout.paid_at,
         payout_reference=payout.reference,
+        payout_iban_masked=iban_masked,
+        payout_holder=holder,
+        payout_run_id=payout.run_id,
     )

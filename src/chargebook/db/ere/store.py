@@ -28,6 +28,7 @@ from chargebook.db.ere.connections import ConnectionRepository, MandateRepositor
 from chargebook.db.ere.eligibility import VerdictGroup, VerdictQuery
 from chargebook.db.ere.metering import MeteringRepository
 from chargebook.db.ere.parties import PartyVerificationRepository
+from chargebook.db.ere.payouts import PayoutAccountRepository, PayoutRunRepository
 from chargebook.db.ere.sessions import (
     EreSessionRow,
     exact_kwh_sum,
@@ -54,6 +55,8 @@ class EreStore:
         self.parties = PartyVerificationRepository(session, clock)
         self.batches = BatchRepository(session, clock)
         self.statements = StatementRepository(session, clock)
+        self.payout_accounts = PayoutAccountRepository(session, clock)
+        self.payout_runs = PayoutRunRepository(session, clock)
         self.chargers = ChargerRepository(session, clock)
         self.users = UserRepository(session, clock)
         self.audit = AuditLogRepository(session, clock)

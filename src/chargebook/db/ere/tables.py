@@ -319,3 +319,60 @@ class ErePayoutRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reference: Mapped[str | None] = mapped_column(String(100))
+    # The open (or the paid) SEPA run holding this payout: one column, so never two open runs.
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("ere_payout_runs.id"), index=True)
+
+
+class ErePayoutAccountRow(Base):
+    """An owner's bank account for payouts: the IBAN encrypted with the SecretBox (the masked
+    form beside it for pages and exports), the holder and the BIC schwifty derived."""
+
+    __tablename__ = "ere_payout_accounts"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    iban_encrypted: Mapped[str] = mapped_column(Text)
+    iban_masked: Mapped[str] = mapped_column(String(50))
+    holder: Mapped[str] = mapped_column(String(70))
+    bic: Mapped[str | None] = mapped_column(String(11))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by: Mapped[str] = mapped_column(String(320))
+
+
+class ErePayoutRunRow(Base):
+    """A SEPA credit transfer file (pain.001) for some pending payouts; the file is kept
+    encrypted (it holds full IBANs) so a second download is the same bytes (same message id)."""
+
+    __tablename__ = "ere_payout_runs"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'paid', 'cancelled')", name="status"),
+        CheckConstraint("status <> 'paid' OR paid_at IS NOT NULL", name="paid_has_date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str | None] = mapped_column(String(10))  # None: every pending payout
+    status: Mapped[str] = mapped_column(String(10))
+    message_id: Mapped[str] = mapped_column(String(35))
+    payout_count: Mapped[int] = mapped_column(Integer)
+    total_eur: Mapped[Decimal] = mapped_column(Money)
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    file_encrypted: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(320))
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reference: Mapped[str | None] = mapped_column(String(100))
+    closed_by: Mapped[str | None] = mapped_column(String(320))
+
+
+class ErePayoutRunItemRow(Base):
+    """The payouts a run's file holds (kept after the run is paid or cancelled)."""
+
+    __tablename__ = "ere_payout_run_items"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("ere_payout_runs.id"), primary_key=True)
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("ere_payouts.statement_id"), primary_key=True
+    )
+    amount_eur: Mapped[Decimal] = mapped_column(Money)
+    end_to_end_id: Mapped[str] = mapped_column(String(35))
+    iban_masked: Mapped[str] = mapped_column(String(50))
+    holder: Mapped[str] = mapped_column(String(70))

@@ -132,6 +132,13 @@ def _draw(figure: Figure, s: StoredStatement, party: StatementParty) -> None:
     text(0.92, pay_y, _eur(s.payout_eur), fontsize=12, ha="right", weight="bold", color=ACCENT)
     status = "paid" if s.paid_at else "pending"
     text(0.08, pay_y - 0.03, f"Payout status: {status}", fontsize=9, color="grey")
+    # Where the money goes, masked: the full IBAN is only ever in the operator's SEPA file.
+    if s.payout_iban_masked is not None:
+        verb = "Paid to" if s.paid_at else "To be paid to"
+        where = f"{verb} {s.payout_iban_masked} ({s.payout_holder})"
+    else:
+        where = "Payment waits for your payout details: enter your IBAN under Credits."
+    text(0.08, pay_y - 0.05, where, fontsize=10)
 
     notes = [
         "EREs are computed with the renewable share and factors of the delivery year; the",

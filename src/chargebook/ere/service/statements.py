@@ -16,6 +16,7 @@ from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.ere_book import PayoutStatus, StoredStatement
 from chargebook.ere import DEFAULT_FEE_RATE, MissingPriceError, build_statements, check_fee_rate
 from chargebook.ere.service.batch_finalize import core_line
+from chargebook.errors import ConflictError
 from chargebook.spreadsheet_cells import SafeCsvWriter
 
 STATEMENT_COLUMNS = (
@@ -35,6 +36,8 @@ STATEMENT_COLUMNS = (
     "payout_eur",
     "payout_status",
     "paid_at",
+    "payout_iban",  # masked: the full IBAN is only ever in the SEPA file
+    "payout_holder",
     "months_kwh",
 )
 
@@ -96,13 +99,30 @@ def generate_statements(
     return created
 
 
+class MissingPayoutDetailsError(ConflictError):
+    """A payout cannot be paid: the owner has not entered where the money goes."""
+
+
 def mark_paid(store: EreStore, statement_id: int, reference: str | None = None) -> StoredStatement:
-    """Record a statement's payout as paid.
+    """Record a statement's payout as paid (a transfer made by hand, outside a SEPA run).
 
     Raises:
         NotFoundError: no such statement.
-        ConflictError: it was paid already.
+        MissingPayoutDetailsError: the owner has no payout details (no IBAN to pay to).
+        ConflictError: it was paid already, or it is in an open SEPA run (mark the run paid).
     """
+    current = store.statements.get(statement_id)
+    if current.payout_status is PayoutStatus.PENDING:
+        if current.payout_iban_masked is None:
+            raise MissingPayoutDetailsError(
+                f"statement {statement_id} cannot be marked paid: {current.customer_email} has "
+                f"not entered payout details (IBAN and account holder) yet"
+            )
+        if current.payout_run_id is not None:
+            raise ConflictError(
+                f"statement {statement_id} is in SEPA payout run {current.payout_run_id}: "
+                f"mark that run paid (or cancel it) instead"
+            )
     stored = store.statements.mark_paid(statement_id, reference=reference)
     store.audit.append(
         actor="ere",
@@ -139,6 +159,8 @@ def write_statements_csv(statements: list[StoredStatement], path: Path) -> Path:
                     s.payout_eur,
                     s.payout_status.value,
                     s.paid_at.isoformat() if s.paid_at else "",
+                    s.payout_iban_masked or "",
+                    s.payout_holder or "waiting for payout details",
                     ";".join(f"{month}={kwh}" for month, kwh in s.energy_kwh_by_month),
                 ]
             )

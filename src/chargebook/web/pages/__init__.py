@@ -19,6 +19,8 @@ from chargebook.web.pages import (
     learn,
     operator,
     operator_ere,
+    operator_payout_runs,
+    payout_details,
     plans,
     sessions,
 )
@@ -35,8 +37,10 @@ pages_router.include_router(chargers.router)
 pages_router.include_router(plans.router)
 pages_router.include_router(sessions.router)
 pages_router.include_router(credits.router)
+pages_router.include_router(payout_details.router)
 pages_router.include_router(learn.router)
 pages_router.include_router(operator.router)
 pages_router.include_router(operator_ere.router)
+pages_router.include_router(operator_payout_runs.router)
 
 __all__ = ["pages_router"]

@@ -15,6 +15,7 @@ from chargebook.ere.service.credits import (
     owner_credits,
 )
 from chargebook.ere.service.downloads import statement_pdf_bytes, statements_csv_text
+from chargebook.ere.service.payout_accounts import payout_account
 from chargebook.web.book import BookService
 from chargebook.web.deps import Ctx, DbSession, PageViewer
 from chargebook.web.downloads import download_headers
@@ -42,6 +43,7 @@ def credits_page(request: Request, context: Ctx, viewer: PageViewer, db: DbSessi
         "low_price": LOW_PRICE_EUR_PER_ERE,
         "high_price": HIGH_PRICE_EUR_PER_ERE,
         "totals": credits.totals,
+        "payout_account": payout_account(EreStore(db, context.clock), viewer.user.id),
     }
     return render(request, "credits.html", values)
 

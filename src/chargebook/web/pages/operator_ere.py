@@ -27,8 +27,9 @@ from chargebook.ere.service import (
     set_price,
 )
 from chargebook.ere.service.exports import export_batch_zip
+from chargebook.ere.service.payout_runs import operator_debtor
 from chargebook.ere.service.statements import pending_total
-from chargebook.errors import ChargebookError
+from chargebook.errors import ChargebookError, ConfigurationError
 from chargebook.web.context import WebContext
 from chargebook.web.deps import Ctx, DbSession, OperatorViewer
 from chargebook.web.downloads import download_headers
@@ -133,26 +134,34 @@ def export(batch_id: RowId, context: Ctx, viewer: OperatorViewer, db: DbSession)
     )
 
 
-def _payouts_page(
+def payouts_page(
     request: Request, db: SqlSession, context: WebContext, *, error: str | None = None,
     status_code: int = 200,
 ) -> Response:  # fmt: skip
+    """The payouts page: prices, statements with where each payout goes, SEPA runs."""
     store = EreStore(db, context.clock)
     statements = store.statements.list()
     prices = sorted(store.statements.prices().items(), key=lambda item: item[0].sort_key)
+    try:
+        operator_debtor(context.settings)
+        sepa_problem = None
+    except ConfigurationError as problem:
+        sepa_problem = problem.message
     values = {
         "statements": statements,
         "pending_eur": pending_total(statements),
         "prices": prices,
         "error": error,
         "paid": PayoutStatus.PAID,
+        "runs": store.payout_runs.list(),
+        "sepa_problem": sepa_problem,
     }
     return render(request, "operator/payouts.html", values, status_code=status_code)
 
 
 @router.get("/payouts")
 def payouts(request: Request, context: Ctx, viewer: OperatorViewer, db: DbSession) -> Response:
-    return _payouts_page(request, db, context)
+    return payouts_page(request, db, context)
 
 
 def _payout_action(request: Request, context: WebContext, action: str, **args: str) -> Response:
@@ -167,7 +176,7 @@ def _payout_action(request: Request, context: WebContext, action: str, **args: s
                 mark_paid(store, int(args["statement_id"]), args.get("reference") or None)
     except ChargebookError as error:
         with context.database.session() as session:
-            return _payouts_page(
+            return payouts_page(
                 request, session, context, error=error.message, status_code=status_for(error)
             )
     return _see("/operator/payouts")
