@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from chargebook.clock import FixedClock
 from chargebook.db import UserRepository
 from chargebook.db.ere.store import EreStore
-from chargebook.demo.ere_year import DEMO_EAN, history_days, seed_ere_year
+from chargebook.demo.ere_year import DEMO_EAN, DEMO_OWNER_IBAN, history_days, seed_ere_year
 from chargebook.demo.web import DEMO_NOTE, OPERATOR, OWNER, SIMULATOR_ORIGIN, build_demo_app
 from chargebook.domain.ere import MeteringKind
 from chargebook.settings import Settings
@@ -80,6 +80,7 @@ def _counts(store: EreStore) -> dict[str, int]:
         "batches": len(store.batches.list()),
         "statements": len(store.statements.list()),
         "prices": len(store.statements.prices()),
+        "payout_runs": len(store.payout_runs.list()),
     }
 
 
@@ -112,12 +113,23 @@ async def test_the_demo_seeds_a_labelled_ere_year(started: tuple[Demo, str]) -> 
         }
         (batch,) = store.batches.list(period=QUARTER)
         (statement,) = store.statements.list(period=QUARTER)
+        (run,) = store.payout_runs.list()
+        owner = store.users.get_by_email(OWNER.email)
+        assert owner is not None
+        account = store.payout_accounts.get(owner.id)
     assert linked == {"Copper SB", "Pulsar Plus"}
     assert kinds == {"Copper SB": MeteringKind.INTEGRATED_MID, "Pulsar Plus": MeteringKind.NONE}
     assert batch.status.value == "finalized"
     assert batch.session_count == len(expected.copper_q1_sessions)  # from 1 January
     assert batch.total_ere == expected.expected_ere
     assert statement.payout_status.value == "paid"
+    # Paid through a SEPA run to the owner's (textbook) IBAN, the file kept with the statements.
+    assert account is not None
+    assert statement.payout_iban_masked == account.iban_masked
+    assert (run.status.value, run.payout_count, run.total_eur) == ("paid", 1, statement.payout_eur)
+    assert statement.payout_run_id == run.id
+    sepa = running.settings.data_dir / "ere-demo" / "sepa" / f"payout-run-{run.id}.xml"
+    assert DEMO_OWNER_IBAN.encode() in sepa.read_bytes()
     assert statement.ere == batch.total_ere
     evidence = running.settings.data_dir / "ere-demo" / f"batch-{batch.id}" / "evidence"
     assert [p.name for p in evidence.glob("*.zip")] == [f"batch-{batch.id}-customer-1.zip"]
@@ -141,7 +153,11 @@ async def test_seeding_again_or_restarting_adds_nothing(
     with context.database.session() as session:
         before = _counts(EreStore(session, CLOCK))
     again = seed_ere_year(
-        context.database, CLOCK, owner_email=OWNER.email, files=tmp_path / "again"
+        context.database,
+        CLOCK,
+        owner_email=OWNER.email,
+        files=tmp_path / "again",
+        box=context.box,
     )
     assert again.ok, again.stopped_at
     restarted = demo(running.settings.data_dir, key, running.simulator)
@@ -151,6 +167,7 @@ async def test_seeding_again_or_restarting_adds_nothing(
     assert before["batches"] == 1
     assert before["statements"] == 1
     assert before["connections"] == 1
+    assert before["payout_runs"] == 1
     assert after == before
 
 
@@ -170,7 +187,9 @@ async def test_a_refused_stage_stops_the_seeding_with_its_reason(tmp_path: Path)
     running = demo(tmp_path / "demo-web", Fernet.generate_key().decode(), simulator)
     async with running.app.router.lifespan_context(running.app):
         context = running.app.state.context
-        report = seed_ere_year(context.database, CLOCK, owner_email=OWNER.email, files=tmp_path)
+        report = seed_ere_year(
+            context.database, CLOCK, owner_email=OWNER.email, files=tmp_path, box=context.box
+        )
         with context.database.session() as session:
             counts = _counts(EreStore(session, CLOCK))
     assert not report.ok

@@ -28,7 +28,18 @@ from chargebook.simulator.wallbox import WallboxSimulator
 
 from .through_cli import CliRun, walk_cli
 from .through_web import OPERATOR_EMAIL, OWNER_EMAIL, PASSWORD, walk_web, web_app
-from .year import FEE, PRICE, Truth, YearOutcome, outcome, simulator, truth
+from .year import (
+    FEE,
+    OPERATOR,
+    OWNER_IBAN,
+    PRICE,
+    Truth,
+    YearOutcome,
+    outcome,
+    sepa_transfers,
+    simulator,
+    truth,
+)
 
 
 @pytest.fixture(scope="module")
@@ -97,6 +108,8 @@ def test_the_year_through_the_cli(
     assert fee == round_eur(gross * FEE)
     assert payout == gross - fee
     assert status == "paid"
+    # Paid by one SEPA transfer of exactly the payout to the owner's account.
+    assert sepa_transfers(run.sepa) == [(OWNER_IBAN, payout)]
 
 
 async def test_the_same_year_through_the_web_and_in_chromium(
@@ -107,7 +120,7 @@ async def test_the_same_year_through_the_web_and_in_chromium(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _, url, expected = world
-    _, cli = cli_year
+    cli_run, cli = cli_year
     database = web_database
     # The operator's CLI step of the web walk works on the web's book.
     monkeypatch.setenv("CHARGEBOOK_DATABASE_URL", sqlite_url(tmp_path / "web.sqlite3"))
@@ -119,6 +132,9 @@ async def test_the_same_year_through_the_web_and_in_chromium(
         wallbox_auth_url=url,
         wallbox_partner_mode=True,
         wallbox_max_retries=0,
+        operator_name=OPERATOR["name"],
+        operator_iban=OPERATOR["iban"],
+        operator_bic=OPERATOR["bic"],
     )
     try:
         run = await walk_web(settings, database)
@@ -133,8 +149,10 @@ async def test_the_same_year_through_the_web_and_in_chromium(
             "already_registered": len(expected.copper_q1_sessions),
             "no_metering_construct": len(expected.copper_straddling),
         }
-        # The same EREs, registered sessions, statement and payout as the CLI's.
+        # The same EREs, registered sessions, statement and payout as the CLI's, paid by
+        # the same transfer.
         assert web == cli
+        assert sepa_transfers(run.sepa) == sepa_transfers(cli_run.sepa)
         # The pages show them (Chromium, served by uvicorn).
         app = web_app(settings, database)
         with ServedApp(app) as served:
@@ -185,7 +203,7 @@ def _pages_in_chromium(base_url: str, profile: Path) -> tuple[dict[str, str], st
         page.goto("/operator/batches")
         batches = page.locator("main table").inner_text()
         page.goto("/operator/payouts")
-        payouts = page.locator("main table").last.inner_text()
+        payouts = page.locator("main table").first.inner_text()
         context.close()
     assert refused == [], refused
     return credits, batches, payouts

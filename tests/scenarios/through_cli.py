@@ -1,6 +1,7 @@
 """The owner's year through the `chargebook` CLI (Typer's CliRunner, as from a shell): the
 myWallbox account synced, one EAN with both chargers, metering from 1 January, a mandate for
-2026, the first quarter registered, built again (nothing twice), exported, stated and paid."""
+2026, the first quarter registered, built again (nothing twice), exported, stated, the
+owner's payout details entered and the payout paid through a SEPA file."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from chargebook.db.ere.store import EreStore
 from chargebook.settings import load_settings
 from chargebook.simulator.wallbox import DEMO_EMAIL, DEMO_PASSWORD
 
-from .year import EAN, FEE, NOW, PRICE, QUARTER
+from .year import EAN, FEE, NOW, OPERATOR, OWNER_IBAN, PRICE, QUARTER
 
 runner = CliRunner()
 AT = (NOW.replace(hour=13)).isoformat()  # the batch's "now": the year is open for booking
@@ -30,6 +31,7 @@ class CliRun:
     correcting: tuple[int, str]  # ... and of a correcting batch with nothing new
     evidence: list[Path]
     outputs: list[str]
+    sepa: bytes  # the payout run's pain.001 file
 
 
 def cli(*args: str, code: int = 0) -> str:
@@ -56,6 +58,9 @@ def walk_cli(url: str, database_url: str, folder: Path, monkeypatch: pytest.Monk
         ("CHARGEBOOK_WALLBOX_AUTH_URL", url),
         ("CHARGEBOOK_WALLBOX_PARTNER_MODE", "true"),
         ("CHARGEBOOK_WALLBOX_MAX_RETRIES", "0"),
+        ("CHARGEBOOK_OPERATOR_NAME", OPERATOR["name"]),
+        ("CHARGEBOOK_OPERATOR_IBAN", OPERATOR["iban"]),
+        ("CHARGEBOOK_OPERATOR_BIC", OPERATOR["bic"]),
     ):
         monkeypatch.setenv(name, value)
     outputs = [
@@ -124,7 +129,19 @@ def walk_cli(url: str, database_url: str, folder: Path, monkeypatch: pytest.Monk
     outputs += [
         export,
         cli("ere", "statements", q, "--fee", str(FEE), "-o", str(folder / "statements")),
-        cli("ere", "payouts", "mark-paid", "1", "--reference", "SCENARIO-1"),
+        cli(
+            "ere",
+            "payout-account",
+            "set",
+            "--customer",
+            DEMO_EMAIL,
+            "--iban",
+            OWNER_IBAN,
+            "--holder",
+            "Scenario Owner",
+        ),
+        cli("ere", "payouts", "sepa", "--period", q, "-o", str(folder / "payouts.xml")),
+        cli("ere", "payouts", "run-paid", "1", "--reference", "SCENARIO-1"),
     ]
     evidence = sorted((folder / "export" / "evidence").glob("*.zip"))
     return CliRun(
@@ -133,4 +150,5 @@ def walk_cli(url: str, database_url: str, folder: Path, monkeypatch: pytest.Monk
         (correcting.exit_code, correcting.output),
         evidence,
         outputs,
+        (folder / "payouts.xml").read_bytes(),
     )

@@ -34,7 +34,7 @@ from chargebook.web.page_services import backfills_of
 from chargebook.web.security import csrf_token_for
 
 from .through_cli import cli
-from .year import EAN, FEE, NOW, PRICE, QUARTER
+from .year import EAN, FEE, NOW, OWNER_IBAN, PRICE, QUARTER
 
 OWNER_EMAIL = "driver@example.com"
 OPERATOR_EMAIL = "ops@example.com"
@@ -86,6 +86,7 @@ class WebRun:
     joined: str  # where the wizard's EAN form led
     second_batch: tuple[int, str]  # status and page of creating the batch again
     quarter_reasons: dict[str, int]  # the quarter's sessions not eligible, per reason, after
+    sepa: bytes  # the payout run's pain.001 file, as the operator downloaded it
 
 
 def _expect(response: httpx.Response, status: int = 303) -> str:
@@ -143,12 +144,14 @@ async def _walk(app: FastAPI, database: Database, owner: Browser, operator: Brow
     _expect(await operator.post(f"/operator/batches/{batch_id}/finalize"))
     again = await operator.post("/operator/batches", period=q)
     _expect(await operator.post("/operator/statements", period=q, fee=str(FEE)))
-    with database.session() as session:
-        statement = EreStore(session, CLOCK).statements.list(period=QUARTER)[0]
-    _expect(await operator.post(f"/operator/payouts/{statement.id}/paid", reference="WEB-1"))
+    _expect(await owner.post("/credits/payout-details", iban=OWNER_IBAN, holder="Scenario Owner"))
+    _expect(await operator.post("/operator/payouts/sepa", period=q))
+    sepa = await operator.client.get("/operator/payouts/runs/1.xml")
+    _expect(sepa, 200)
+    _expect(await operator.post("/operator/payouts/runs/1/paid", reference="WEB-1"))
     with database.session() as session:
         report = eligibility_report(
             EreStore(session, CLOCK), QUARTER, parameters=load_parameters(), now=CLOCK.now()
         )
     reasons = {code.value: count for code, count in report.failures.items()}
-    return WebRun(joined, (again.status_code, again.text), reasons)
+    return WebRun(joined, (again.status_code, again.text), reasons, sepa.content)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from xml.etree import ElementTree
 
 from chargebook.clock import FixedClock
 from chargebook.db import Database
@@ -24,8 +25,23 @@ EAN = "871999000000000179"  # a test EAN (valid GS1 check digit)
 ERE_PER_KWH_2026 = Decimal("0.332694")  # ere/parameters.json: 0.505 x 183 x 3.6 / 1000
 PRICE = Decimal("0.489")
 FEE = Decimal("0.20")
+OWNER_IBAN = "NL02ABNA0123456789"  # textbook IBANs with valid check digits
+OPERATOR = {"name": "Scenario Operator", "iban": "NL91ABNA0417164300", "bic": "ABNANL2A"}
 Q1_START = datetime(2026, 1, 1, tzinfo=DUTCH_ZONE)
 Q1_END = datetime(2026, 4, 1, tzinfo=DUTCH_ZONE)
+
+
+def sepa_transfers(xml: bytes) -> list[tuple[str, Decimal]]:
+    """(creditor IBAN, amount) of each transfer in a pain.001 file, read back as a bank would."""
+    root = ElementTree.fromstring(xml)  # noqa: S314  (our own file, just written)
+    namespace = {"p": root.tag.split("}")[0].strip("{")}
+    return [
+        (
+            transfer.findtext("p:CdtrAcct/p:Id/p:IBAN", namespaces=namespace) or "",
+            Decimal(transfer.findtext("p:Amt/p:InstdAmt", namespaces=namespace) or "NaN"),
+        )
+        for transfer in root.iterfind(".//p:CdtTrfTxInf", namespace)
+    ]
 
 
 def simulator() -> WallboxSimulator:

@@ -7,14 +7,14 @@ and the worker call (never a raw insert), each in its own transaction like a CLI
 each is idempotent: a stage that finds its result in the book does nothing, so seeding the
 same data dir twice adds nothing.
 
-    seed_ere_year(database, clock, owner_email="owner@example.com", files=data_dir / "ere")
+    seed_ere_year(database, clock, owner_email="owner@example.com", files=data_dir / "ere", box=box)
 
 The stages, in order (`STAGES`): connection (the owner's Wallbox chargers behind one EAN),
 metering (detection from 1 January, the operator's evidence date), mandate (the current year),
 price (for the first quarter), batch (the first quarter registered and finalized), evidence
-(the batch's export and evidence pack as files), statement, payout (marked paid with a
-`DEMO-` reference). The payout account and a SEPA run slot in as stages before the statement
-and the payout once they exist.
+(the batch's export and evidence pack as files), payout account (the owner's demo IBAN),
+statement, SEPA run (the pain.001 file for the quarter's payouts, from a demo operator
+account), payout (the run marked paid with a `DEMO-` reference).
 
 Everything is demo data: a test EAN, simulated chargers, a payout no bank ever saw. The web
 demo says so on every page (`chargebook.demo.web`).
@@ -30,10 +30,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from chargebook.clock import Clock, in_zone
+from chargebook.crypto import SecretBox
 from chargebook.db import Database
 from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import Address, DeliveryPeriod
 from chargebook.domain.ere_book import BatchStatus, PayoutStatus
+from chargebook.domain.ere_payouts import PayoutRunStatus
 from chargebook.domain.models import ChargerSource
 from chargebook.ere import load_parameters
 from chargebook.ere.calculator import DEFAULT_FEE_RATE
@@ -46,10 +48,12 @@ from chargebook.ere.service import (
     export_batch,
     finalize_batch,
     link_charger,
-    mark_paid,
     set_price,
 )
 from chargebook.ere.service.owner_setup import SERVICE_PROVIDER_ID
+from chargebook.ere.service.payout_accounts import set_payout_account
+from chargebook.ere.service.payout_runs import build_sepa_run, mark_run_paid
+from chargebook.ere.service.sepa_file import SepaDebtor
 from chargebook.ere.service.statement_files import state_period
 from chargebook.errors import ChargebookError, NotFoundError
 
@@ -62,6 +66,10 @@ DEMO_ADDRESS = Address("Demostraat", "1", "9999 ZZ", "Demodorp")
 # The operator's price per ERE for the demo quarter: the Joulo calculator's (ere-rules.md 4.1).
 DEMO_PRICE_EUR_PER_ERE = Decimal("0.489")
 DEMO_REFERENCE_PREFIX = "DEMO-"  # a payout reference that no bank issued
+# Textbook example IBANs (valid check digits, no one's account): the owner's and the operator's.
+DEMO_OWNER_IBAN = "NL02ABNA0123456789"
+DEMO_OPERATOR = SepaDebtor(name="Demo ERE Operator", iban="NL91ABNA0417164300", bic="ABNANL2A")
+DEMO_ACTOR = "demo"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +79,7 @@ class DemoYear:
     owner_email: str
     year: int
     files: Path
+    box: SecretBox  # encrypts the owner's payout IBAN, as the web and CLI do
 
     @property
     def quarter(self) -> DeliveryPeriod:
@@ -218,18 +227,57 @@ def stage_statement(store: EreStore, year: DemoYear) -> str:
     return f"{len(stated.created)} new statement(s) for {year.quarter.label}"
 
 
-def stage_payout(store: EreStore, year: DemoYear) -> str:
-    """The owner's pending payouts of the quarter marked paid, with a reference saying it is
-    demo money."""
+def _owner_id(store: EreStore, year: DemoYear) -> int:
     owner = store.users.get_by_email(year.owner_email)
-    assert owner is not None  # stage_connection found them
-    pending = store.statements.list(
-        period=year.quarter, customer_id=owner.id, status=PayoutStatus.PENDING
+    if owner is None:
+        raise NotFoundError(f"no demo owner {year.owner_email}")
+    return owner.id
+
+
+def stage_payout_account(store: EreStore, year: DemoYear) -> str:
+    """The owner's payout details (a textbook IBAN), unless they entered their own."""
+    owner_id = _owner_id(store, year)
+    if store.payout_accounts.get(owner_id) is not None:
+        return "payout account: present"
+    account = set_payout_account(
+        store,
+        year.box,
+        user_id=owner_id,
+        iban=DEMO_OWNER_IBAN,
+        holder=DEMO_PARTY,
+        actor=DEMO_ACTOR,
     )
-    for statement in pending:
-        reference = f"{DEMO_REFERENCE_PREFIX}{year.quarter.label}-{statement.id} (no money moved)"
-        mark_paid(store, statement.id, reference)
-    return f"{len(pending)} payout(s) marked paid"
+    return f"payout account {account.iban_masked}"
+
+
+def stage_sepa_run(store: EreStore, year: DemoYear) -> str:
+    """The pain.001 file for the quarter's pending payouts that are in no run yet, written
+    next to the statements (the operator would upload it to the bank)."""
+    waiting = [
+        s
+        for s in store.statements.list(period=year.quarter, status=PayoutStatus.PENDING)
+        if s.payout_run_id is None
+    ]
+    if not waiting:
+        return f"SEPA run for {year.quarter.label}: nothing waiting"
+    built = build_sepa_run(store, year.box, DEMO_OPERATOR, actor=DEMO_ACTOR, period=year.quarter)
+    folder = year.files / "sepa"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"payout-run-{built.run.id}.xml").write_bytes(built.xml)
+    return f"SEPA run {built.run.id}: {built.run.payout_count} payout(s), EUR {built.run.total_eur}"
+
+
+def stage_payout(store: EreStore, year: DemoYear) -> str:
+    """The quarter's open SEPA runs marked paid, with a reference saying it is demo money."""
+    runs = [
+        r
+        for r in store.payout_runs.list()
+        if r.status is PayoutRunStatus.OPEN and r.period == year.quarter
+    ]
+    for run in runs:
+        reference = f"{DEMO_REFERENCE_PREFIX}{year.quarter.label}-run-{run.id} (no money moved)"
+        mark_run_paid(store, run.id, reference, actor=DEMO_ACTOR)
+    return f"{len(runs)} payout run(s) marked paid"
 
 
 STAGES: tuple[tuple[str, Stage], ...] = (
@@ -239,7 +287,9 @@ STAGES: tuple[tuple[str, Stage], ...] = (
     ("price", stage_price),
     ("batch", stage_batch),
     ("evidence", stage_evidence),
+    ("payout account", stage_payout_account),
     ("statement", stage_statement),
+    ("sepa run", stage_sepa_run),
     ("payout", stage_payout),
 )
 
@@ -257,12 +307,13 @@ def seed_ere_year(
     *,
     owner_email: str,
     files: Path,
+    box: SecretBox,
     stages: tuple[tuple[str, Stage], ...] = STAGES,
 ) -> SeedReport:
     """Run the stages in order, one transaction each. A stage the service refuses (e.g. no
     ERE parameters for a new year yet, or no session to register) or whose files cannot be
     written stops the seeding with its reason; the demo runs on without the rest."""
-    year = DemoYear(owner_email, demo_year_of(clock.now()), files)
+    year = DemoYear(owner_email, demo_year_of(clock.now()), files, box)
     done: list[str] = []
     for name, stage in stages:
         try:

@@ -103,6 +103,7 @@ async def seed_demo_ere_year(app: FastAPI, account: WallboxAccount) -> None:
         context.clock,
         owner_email=OWNER.email,
         files=context.settings.data_dir / "ere-demo",
+        box=context.box,
     )
     if not report.ok:
         _LOGGER.warning("demo: the ERE year is incomplete (%s)", report.stopped_at)
