@@ -91,7 +91,7 @@ class WebRun:
 
 def _expect(response: httpx.Response, status: int = 303) -> str:
     assert response.status_code == status, (response.status_code, response.text[:2000])
-    return response.headers.get("location", "")
+    return str(response.headers.get("location", ""))
 
 
 async def walk_web(settings: Settings, database: Database) -> WebRun:
