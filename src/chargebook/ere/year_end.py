@@ -68,7 +68,7 @@ def _status(booking_year: int, today: date, last_day: date) -> DeadlineStatus:
         return DeadlineStatus.PASSED
     if today.year <= booking_year:
         return DeadlineStatus.NOT_YET
-    if (last_day - today).days < DUE_SOON_DAYS:
+    if (last_day - today).days <= DUE_SOON_DAYS:
         return DeadlineStatus.DUE_SOON
     return DeadlineStatus.OPEN
 
