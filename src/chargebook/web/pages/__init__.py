@@ -17,8 +17,10 @@ from chargebook.web.pages import (
     credits,
     home,
     learn,
+    mandate_documents,
     operator,
     operator_ere,
+    operator_year_end,
     plans,
     sessions,
 )
@@ -38,5 +40,7 @@ pages_router.include_router(credits.router)
 pages_router.include_router(learn.router)
 pages_router.include_router(operator.router)
 pages_router.include_router(operator_ere.router)
+pages_router.include_router(operator_year_end.router)
+pages_router.include_router(mandate_documents.router)
 
 __all__ = ["pages_router"]

@@ -27,8 +27,9 @@ SHOWN_QUARTERS = 4
 
 @router.get("")
 def credits_page(request: Request, context: Ctx, viewer: PageViewer, db: DbSession) -> Response:
+    store = EreStore(db, context.clock)
     credits = owner_credits(
-        EreStore(db, context.clock),
+        store,
         viewer.user.id,
         parameters=load_parameters(),
         now=context.clock.now(),
@@ -42,6 +43,7 @@ def credits_page(request: Request, context: Ctx, viewer: PageViewer, db: DbSessi
         "low_price": LOW_PRICE_EUR_PER_ERE,
         "high_price": HIGH_PRICE_EUR_PER_ERE,
         "totals": credits.totals,
+        "mandates": store.mandates.list(customer_user_id=viewer.user.id),
     }
     return render(request, "credits.html", values)
 
