@@ -27,6 +27,7 @@ depends_on: str | Sequence[str] | None = None
 RETAINED = (
     "ere_mandates",
     "ere_mandate_documents",
+    "ere_mandate_years",
     "ere_statements",
     "ere_statement_lines",
     "ere_payouts",
