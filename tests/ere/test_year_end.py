@@ -17,7 +17,9 @@ def test_the_2026_dates() -> None:
     calendar = year_end_calendar(2026, date(2026, 6, 1))
     booking, verification, submission = calendar.deadlines
     assert (booking.key, booking.before, booking.last_day) == (
-        "booking", date(2027, 3, 1), date(2027, 2, 26)  # Monday 1 March: Friday before
+        "booking",
+        date(2027, 3, 1),
+        date(2027, 2, 26),  # Monday 1 March: Friday before
     )
     assert (verification.before, verification.last_day) == (date(2027, 4, 1), date(2027, 3, 31))
     assert (submission.before, submission.last_day) == (date(2027, 5, 1), date(2027, 4, 30))

@@ -18,7 +18,9 @@ from .helpers import BookBuilder, mid_charger
 
 
 def _pdf_text(data: bytes) -> str:
-    return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages)
+    return " ".join(
+        " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages
+    )
 
 
 def _mandate_id(book: BookBuilder) -> tuple[int, int, str]:

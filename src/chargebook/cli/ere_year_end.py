@@ -5,6 +5,7 @@ mandate's document)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -60,9 +61,10 @@ def year_end_command(
 @handle_errors
 def mandate_pdf_command(
     mandate_id: int = typer.Argument(..., min=1, help="The mandate id (`ere mandate list`)."),
-    output: Path | None = typer.Option(
-        None, "--output", "-o", help="File to write (default: chargebook-mandate-ID-EAN.pdf)."
-    ),
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="File (default: chargebook-mandate-ID-EAN.pdf)."),
+    ] = None,
 ) -> None:
     """Write a signed mandate's document (PDF, as stored at first drawing) and its SHA-256."""
     with ere_store() as store:

@@ -170,9 +170,7 @@ def export_batch(store: EreStore, batch_id: int, directory: Path) -> BatchExport
         entity_id=batch_id,
         payload={"packs": len(evidence), "materiality_blocking": blocking},
     )
-    return BatchExport(
-        batch, csv_path, json_path, manifest_path, tuple(evidence), materiality_path
-    )
+    return BatchExport(batch, csv_path, json_path, manifest_path, tuple(evidence), materiality_path)
 
 
 def export_batch_zip(store: EreStore, batch_id: int) -> tuple[str, bytes]:

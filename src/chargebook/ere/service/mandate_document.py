@@ -115,7 +115,8 @@ def mandate_pdf(store: EreStore, mandate_id: int) -> MandatePdf:
             entity_id=mandate_id,
             payload={"pdf_sha256": digest, "snapshot_sha256": document.snapshot_sha256},
         )
-    assert document.pdf is not None and document.pdf_sha256 is not None
+    assert document.pdf is not None
+    assert document.pdf_sha256 is not None
     name = f"chargebook-mandate-{mandate_id}-{stored.mandate.ean}.pdf"
     return MandatePdf(mandate_id, name, document.pdf, document.pdf_sha256)
 

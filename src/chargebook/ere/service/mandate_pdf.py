@@ -39,8 +39,14 @@ def _draw(figure: Figure, s: dict[str, Any]) -> None:
     # Names and addresses are the customer's text, never mathtext (see statement_pdf).
     text = partial(figure.text, parse_math=False)
     operator = s["operator"]
-    text(0.08, 0.95, "Mandate (machtiging) for ERE registration", fontsize=18, weight="bold",
-         color=ACCENT)  # fmt: skip
+    text(
+        0.08,
+        0.95,
+        "Mandate (machtiging) for ERE registration",
+        fontsize=18,
+        weight="bold",
+        color=ACCENT,
+    )
     text(0.08, 0.928, f"Calendar years {s['first_year']}–{s['last_year']}", fontsize=12)
     text(0.92, 0.95, operator["name"], fontsize=11, ha="right", weight="bold")
     text(0.92, 0.93, f"Mandate no. {s['mandate_id']}", fontsize=9, ha="right")
@@ -49,12 +55,17 @@ def _draw(figure: Figure, s: dict[str, Any]) -> None:
     a = s["address"]
     rows = [
         ("Connected party (aangeslotene)", s["connected_party_name"]),
-        ("Address", f"{a['street']} {a['house_number']}, {a['postal_code']} {a['city']}, "
-                    f"{a['country_code']}"),  # fmt: skip
+        (
+            "Address",
+            f"{a['street']} {a['house_number']}, {a['postal_code']} {a['city']}, "
+            f"{a['country_code']}",
+        ),
         ("Grid connection (EAN)", s["ean"]),
         ("Account", s["customer_email"]),
-        ("Service provider (inboekdienstverlener)",
-         f"{operator['name']} (id {operator['service_provider_id']})"),  # fmt: skip
+        (
+            "Service provider (inboekdienstverlener)",
+            f"{operator['name']} (id {operator['service_provider_id']})",
+        ),
         ("Years covered", f"{s['first_year']} through {s['last_year']} (whole calendar years)"),
         ("Ends on", f"{s['ends_on']}, not renewed silently"),
     ]
@@ -84,8 +95,10 @@ def _draw(figure: Figure, s: dict[str, Any]) -> None:
     text(0.08, y, "Consents", fontsize=12, weight="bold")
     y -= 0.026
     for label, value in (
-        ("NEa may request connection data from the grid operator",
-         s["consent_grid_operator_data"]),  # fmt: skip
+        (
+            "NEa may request connection data from the grid operator",
+            s["consent_grid_operator_data"],
+        ),
         ("A verifier may visit the charging location", s["consent_verifier_visit"]),
     ):
         text(0.08, y, label, fontsize=10)
@@ -100,8 +113,11 @@ def _draw(figure: Figure, s: dict[str, Any]) -> None:
     signature = [
         ("Signed by (typed name)", s["signed_by_name"]),
         ("Date of signing", s["signed_on"]),
-        ("Recorded at", f"{recorded.strftime('%Y-%m-%d %H:%M:%S')} UTC "
-                        f"({local.strftime('%Y-%m-%d %H:%M')} Amsterdam)"),  # fmt: skip
+        (
+            "Recorded at",
+            f"{recorded.strftime('%Y-%m-%d %H:%M:%S')} UTC "
+            f"({local.strftime('%Y-%m-%d %H:%M')} Amsterdam)",
+        ),
     ]
     y -= 0.036
     for label, value in signature:

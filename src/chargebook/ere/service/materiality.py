@@ -55,39 +55,47 @@ def batch_materiality(store: EreStore, batch_id: int) -> list[MaterialityCheck]:
         if line.metering_kind is MeteringKind.INTEGRATED_MID:
             checks.append(
                 check_figure(
-                    batch_id=batch_id, line_id=line.id, ean=line.ean,
+                    batch_id=batch_id,
+                    line_id=line.id,
+                    ean=line.ean,
                     what="line kWh vs its registered sessions",
                     booked_kwh=line.energy_kwh,
                     reference_kwh=line_sums.registered_kwh if line_sums else line.energy_kwh * 0,
-                )  # fmt: skip
+                )
             )
         else:
             checks.append(
                 check_figure(
-                    batch_id=batch_id, line_id=line.id, ean=line.ean,
+                    batch_id=batch_id,
+                    line_id=line.id,
+                    ean=line.ean,
                     what=f"sessions' kWh vs the {line.metering_kind.value} meter",
                     booked_kwh=line.sessions_energy_kwh,
                     reference_kwh=line.energy_kwh,
-                )  # fmt: skip
+                )
             )
         if line_sums is not None and line_sums.with_readings:
             checks.append(
                 check_figure(
-                    batch_id=batch_id, line_id=line.id, ean=line.ean,
+                    batch_id=batch_id,
+                    line_id=line.id,
+                    ean=line.ean,
                     what=(
                         f"registered kWh vs MID register readings ({line_sums.with_readings} "
                         f"of {line_sums.sessions} sessions)"
                     ),
                     booked_kwh=line_sums.registered_with_readings_kwh,
                     reference_kwh=line_sums.register_delta_kwh,
-                )  # fmt: skip
+                )
             )
     checks.append(
         check_figure(
-            batch_id=batch_id, line_id=None, ean=None,
+            batch_id=batch_id,
+            line_id=None,
+            ean=None,
             what="batch total vs the sum of its lines",
             booked_kwh=batch.total_energy_kwh,
             reference_kwh=sum((line.energy_kwh for line in lines), batch.total_energy_kwh * 0),
-        )  # fmt: skip
+        )
     )
     return checks

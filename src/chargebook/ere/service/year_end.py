@@ -21,7 +21,7 @@ from decimal import Decimal
 from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.ere_book import BatchStatus, StoredBatch
-from chargebook.ere import ParameterSet, ParametersError, mandate_for_year, mandate_problems
+from chargebook.ere import ParametersError, ParameterSet, mandate_for_year, mandate_problems
 from chargebook.ere.materiality import MaterialityCheck
 from chargebook.ere.periods import period_bounds
 from chargebook.ere.service.eligibility import eligibility_report

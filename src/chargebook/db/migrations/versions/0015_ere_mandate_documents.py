@@ -107,7 +107,9 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         for table in RETAINED:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_retained ON {table}")
-        op.execute("DROP TRIGGER IF EXISTS ere_mandate_documents_immutable ON ere_mandate_documents")
+        op.execute(
+            "DROP TRIGGER IF EXISTS ere_mandate_documents_immutable ON ere_mandate_documents"
+        )
         op.execute("DROP FUNCTION IF EXISTS ere_mandate_documents_guard()")
         op.execute("DROP FUNCTION IF EXISTS ere_retention_reject()")
     else:
