@@ -51,7 +51,10 @@ def year_end_command(
     out.print(f"Waiting to be batched: {found.waiting_sessions} sessions, "
               f"{kwh(found.waiting_kwh)} kWh")  # fmt: skip
     if found.ready:
-        out.print("Nothing blocks the year-end.")
+        running = found.calendar.deadlines[0].status.value == "not_yet"
+        out.print(
+            f"Nothing blocks the year-end{' so far (the year is running)' if running else ''}."
+        )
         return
     out.print(f"Blocking ({len(found.blockers)}):")
     for blocker in found.blockers:

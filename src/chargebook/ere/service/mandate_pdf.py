@@ -43,7 +43,7 @@ def _draw(figure: Figure, s: dict[str, Any]) -> None:
         0.08,
         0.95,
         "Mandate (machtiging) for ERE registration",
-        fontsize=18,
+        fontsize=15,
         weight="bold",
         color=ACCENT,
     )
@@ -116,7 +116,7 @@ def _draw(figure: Figure, s: dict[str, Any]) -> None:
         (
             "Recorded at",
             f"{recorded.strftime('%Y-%m-%d %H:%M:%S')} UTC "
-            f"({local.strftime('%Y-%m-%d %H:%M')} Amsterdam)",
+            f"({local.strftime('%H:%M')} Amsterdam)",
         ),
     ]
     y -= 0.036
@@ -139,6 +139,9 @@ def _draw(figure: Figure, s: dict[str, Any]) -> None:
             "Drawn after signing: this mandate was signed before chargebook recorded the text "
             "version shown at signing; the text above is the version in force when drawn.",
         )
-    for n, note in enumerate(notes):
-        for k, line in enumerate(textwrap.wrap(note, 110)):
-            text(0.08, 0.12 - 0.016 * (n * 2 + k), line, fontsize=8, color="grey")
+    y = 0.13
+    for note in notes:
+        for line in textwrap.wrap(note, 110):
+            text(0.08, y, line, fontsize=8, color="grey")
+            y -= 0.015
+        y -= 0.006
