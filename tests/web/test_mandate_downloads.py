@@ -54,6 +54,11 @@ async def test_owner_operator_and_another_owner(world: World) -> None:
 
     operator = await world.actors["operator"].client.get(f"/operator/mandates/{mandate_id}.pdf")
     assert operator.content == mine.content  # the stored bytes, whoever asks
+    # The first download stored the PDF, although a GET's request session is never committed.
+    with world.database.session() as session:
+        stored = EreStore(session, context_of(world.app).clock).mandate_documents.get(mandate_id)
+    assert stored is not None
+    assert stored.pdf == mine.content
 
 
 async def test_the_year_end_page(world: World) -> None:
