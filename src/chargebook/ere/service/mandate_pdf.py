@@ -115,8 +115,7 @@ def _draw(figure: Figure, s: dict[str, Any]) -> None:
         ("Date of signing", s["signed_on"]),
         (
             "Recorded at",
-            f"{recorded.strftime('%Y-%m-%d %H:%M:%S')} UTC "
-            f"({local.strftime('%H:%M')} Amsterdam)",
+            f"{recorded.strftime('%Y-%m-%d %H:%M:%S')} UTC ({local.strftime('%H:%M')} Amsterdam)",
         ),
     ]
     y -= 0.036
