@@ -14,6 +14,7 @@ from chargebook.cli.ere_setup import (
     metering_app,
     price_app,
 )
+from chargebook.cli.ere_year_end import mandate_pdf_command, year_end_command
 
 ere_app = typer.Typer(
     name="ere",
@@ -31,3 +32,5 @@ ere_app.add_typer(payout_account_app, name="payout-account")
 ere_app.command("eligibility")(eligibility)
 ere_app.command("statements")(statements)
 ere_app.command("sap-import")(sap_import)
+ere_app.command("year-end")(year_end_command)
+mandate_app.command("pdf")(mandate_pdf_command)

@@ -169,7 +169,8 @@ def batch_export(
     """Write the batch as CSV and JSON, its manifest, and an evidence pack per customer."""
     with ere_store() as store:
         done = export_batch(store, batch_id, output)
-    for path in (done.csv_path, done.json_path, done.manifest_path, *done.evidence_paths):
+    paths = (done.csv_path, done.json_path, done.manifest_path, done.materiality_path)
+    for path in (*paths, *done.evidence_paths):
         console().print(f"wrote {path}")
 
 

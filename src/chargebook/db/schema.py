@@ -13,6 +13,7 @@ from sqlalchemy import MetaData
 from chargebook.db.accounts import tables as accounts_tables
 from chargebook.db.book import tables as book_tables
 from chargebook.db.core.base import Base
+from chargebook.db.ere import document_tables as ere_document_tables
 from chargebook.db.ere import parties as ere_party_tables
 from chargebook.db.ere import tables as ere_tables
 from chargebook.db.ocpp import tables as ocpp_tables
@@ -23,6 +24,7 @@ FEATURE_TABLES = (
     book_tables,
     ere_tables,
     ere_party_tables,
+    ere_document_tables,
     ocpp_tables,
     smart_tables,
 )

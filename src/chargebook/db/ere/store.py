@@ -26,6 +26,8 @@ from chargebook.db.ere import staging as ere_staging
 from chargebook.db.ere.batches import BatchRepository
 from chargebook.db.ere.connections import ConnectionRepository, MandateRepository
 from chargebook.db.ere.eligibility import VerdictGroup, VerdictQuery
+from chargebook.db.ere.evidence_reads import LineSums, line_sums
+from chargebook.db.ere.mandate_documents import MandateDocumentRepository
 from chargebook.db.ere.metering import MeteringRepository
 from chargebook.db.ere.parties import PartyVerificationRepository
 from chargebook.db.ere.payouts import PayoutAccountRepository, PayoutRunRepository
@@ -51,6 +53,7 @@ class EreStore:
         self.clock = clock
         self.connections = ConnectionRepository(session, clock)
         self.mandates = MandateRepository(session, clock)
+        self.mandate_documents = MandateDocumentRepository(session, clock)
         self.metering = MeteringRepository(session, clock)
         self.parties = PartyVerificationRepository(session, clock)
         self.batches = BatchRepository(session, clock)
@@ -146,6 +149,10 @@ class EreStore:
         """(meterType, meterSerialNumber) from an OCPP charger's BootNotification, if any."""
         row = self._session.get(OcppChargePointRow, charger_id)
         return None if row is None else (row.meter_type, row.meter_serial_number)
+
+    def line_sums(self, batch_id: int) -> list[LineSums]:
+        """See `chargebook.db.ere.evidence_reads.line_sums` (the materiality check's sums)."""
+        return line_sums(self._session, batch_id)
 
     def raw_payload(self, session_id: int) -> tuple[str, str]:
         """(canonical JSON as stored, its SHA-256) of a session's raw evidence.

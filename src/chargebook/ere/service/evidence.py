@@ -7,6 +7,7 @@
 - `metering.json`     per charger: facts, construct history (kind, MID serial, SAP EAN,
                       validity, detection explanation)
 - `mandates.json`     the mandates of the lines and the grid connection (EAN, address, party)
+- `mandates/<id>.pdf` each mandate's signed document, as stored (its SHA-256 in mandates.json)
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere_book import StoredBatch, StoredBatchLine
+from chargebook.ere.service.mandate_document import mandate_pdf
 from chargebook.spreadsheet_cells import SafeCsvWriter
 
 # Keys whose values never leave the book, even inside a raw payload.
@@ -110,6 +112,8 @@ def write_evidence_pack(
         pack.writestr("lines.csv", _lines_csv(lines))
         pack.writestr("metering.json", _json(_metering(store, sorted(charger_ids))))
         pack.writestr("mandates.json", _json(_mandates(store, lines)))
+        for mandate_id in sorted({line.mandate_id for line in lines}):
+            pack.writestr(f"mandates/mandate-{mandate_id}.pdf", mandate_pdf(store, mandate_id).data)
         pack.writestr("README.txt", _readme(batch, customer_id, redacted))
     return path
 
@@ -193,6 +197,7 @@ def _mandates(store: EreStore, lines: list[StoredBatchLine]) -> list[dict[str, A
                 "consent_verifier_visit": mandate.consent_verifier_visit,
                 "signed_by_name": mandate.signed_by_name,
                 "signed_on": mandate.signed_on.isoformat(),
+                "document_pdf_sha256": mandate_pdf(store, mandate_id).sha256,
                 "connection": {
                     "ean": connection.connection.ean,
                     "connected_party_name": connection.connection.connected_party_name,

@@ -23,6 +23,7 @@ from chargebook.ere.periods import DUTCH_ZONE
 from chargebook.ere.service.batch_finalize import batch_manifest
 from chargebook.ere.service.errors import BatchStateError, IntegrityCheckError
 from chargebook.ere.service.evidence import write_evidence_pack
+from chargebook.ere.service.materiality import EVIDENCE_BUILT, batch_materiality, checks_document
 from chargebook.spreadsheet_cells import SafeDictWriter
 
 LINE_COLUMNS = (
@@ -58,6 +59,7 @@ class BatchExport:
     json_path: Path
     manifest_path: Path
     evidence_paths: tuple[Path, ...]
+    materiality_path: Path  # the 2 % checks, run before the packs leave
 
 
 def line_record(
@@ -155,7 +157,20 @@ def export_batch(store: EreStore, batch_id: int, directory: Path) -> BatchExport
                 directory / "evidence" / f"batch-{batch_id}-customer-{customer_id}.zip",
             )
         )
-    return BatchExport(batch, csv_path, json_path, manifest_path, tuple(evidence))
+    checks = batch_materiality(store, batch_id)
+    materiality_path = directory / f"ere-batch-{batch_id}.materiality.json"
+    materiality_path.write_text(
+        json.dumps(checks_document(checks), indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    blocking = sum(1 for check in checks if check.blocking)
+    store.audit.append(
+        actor="ere",
+        action=EVIDENCE_BUILT,
+        entity_type="ere_batch",
+        entity_id=batch_id,
+        payload={"packs": len(evidence), "materiality_blocking": blocking},
+    )
+    return BatchExport(batch, csv_path, json_path, manifest_path, tuple(evidence), materiality_path)
 
 
 def export_batch_zip(store: EreStore, batch_id: int) -> tuple[str, bytes]:
@@ -169,6 +184,12 @@ def export_batch_zip(store: EreStore, batch_id: int) -> tuple[str, bytes]:
         done = export_batch(store, batch_id, Path(folder))
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for path in (done.csv_path, done.json_path, done.manifest_path, *done.evidence_paths):
+            for path in (
+                done.csv_path,
+                done.json_path,
+                done.manifest_path,
+                done.materiality_path,
+                *done.evidence_paths,
+            ):
                 archive.write(path, path.relative_to(folder).as_posix())
     return f"chargebook-batch-{batch_id}-{done.batch.period.label}.zip", buffer.getvalue()

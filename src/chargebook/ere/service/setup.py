@@ -12,6 +12,7 @@ from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import Address, DeliveryPeriod, GridConnection, Mandate
 from chargebook.domain.ere_book import StoredConnection, StoredMandate
 from chargebook.ere import MandateProblem, check_single_provider, mandate_problems, validate_ean
+from chargebook.ere.service.mandate_document import record_mandate_document
 from chargebook.errors import ConflictError, NotFoundError
 
 # Says that the EAN is taken without saying by whom (the holder's identity is not ours to show).
@@ -167,6 +168,8 @@ def add_mandate(
         signed_by_name=signed_by_name,
         signed_on=signed_on,
     )
+    # The words agreed to and every field, as signed: the mandate's document (evidence).
+    record_mandate_document(store, stored)
     store.audit.append(
         actor="ere",
         action="ere_mandate.added",

@@ -17,9 +17,11 @@ from chargebook.web.pages import (
     credits,
     home,
     learn,
+    mandate_documents,
     operator,
     operator_ere,
     operator_payout_runs,
+    operator_year_end,
     payout_details,
     plans,
     sessions,
@@ -42,5 +44,7 @@ pages_router.include_router(learn.router)
 pages_router.include_router(operator.router)
 pages_router.include_router(operator_ere.router)
 pages_router.include_router(operator_payout_runs.router)
+pages_router.include_router(operator_year_end.router)
+pages_router.include_router(mandate_documents.router)
 
 __all__ = ["pages_router"]

@@ -18,6 +18,8 @@ from chargebook.domain.charge_point_id import RULE as CHARGE_POINT_ID_RULE
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.ownership import ALREADY_CONNECTED_HINT as HELD_HINT
 from chargebook.ere import MeteringVerdict
+from chargebook.ere.mandate_text import form_paragraphs
+from chargebook.ere.service.mandate_document import OPERATOR_NAME
 from chargebook.errors import ConflictError
 from chargebook.ocpp_registration import OPEN_ACCESS_RISK
 from chargebook.web.book import BookService
@@ -139,6 +141,8 @@ def _meter_page(
         "qualifying": step.assessment.verdict is MeteringVerdict.QUALIFYING,
         "years": list(range(year, year + 6)),
         "this_year": year,
+        # The words the document of the signed mandate repeats (`ere.mandate_text`).
+        "mandate_text": form_paragraphs(OPERATOR_NAME, year),
         "today": context.clock.now().date().isoformat(),
         "form": {},
         **extra,

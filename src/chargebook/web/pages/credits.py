@@ -28,8 +28,9 @@ SHOWN_QUARTERS = 4
 
 @router.get("")
 def credits_page(request: Request, context: Ctx, viewer: PageViewer, db: DbSession) -> Response:
+    store = EreStore(db, context.clock)
     credits = owner_credits(
-        EreStore(db, context.clock),
+        store,
         viewer.user.id,
         parameters=load_parameters(),
         now=context.clock.now(),
@@ -44,6 +45,7 @@ def credits_page(request: Request, context: Ctx, viewer: PageViewer, db: DbSessi
         "high_price": HIGH_PRICE_EUR_PER_ERE,
         "totals": credits.totals,
         "payout_account": payout_account(EreStore(db, context.clock), viewer.user.id),
+        "mandates": store.mandates.list(customer_user_id=viewer.user.id),
     }
     return render(request, "credits.html", values)
 

@@ -125,8 +125,12 @@ def discard(request: Request, batch_id: RowId, context: Ctx, viewer: OperatorVie
 
 
 @router.get("/batches/{batch_id}/export.zip")
-def export(batch_id: RowId, context: Ctx, viewer: OperatorViewer, db: DbSession) -> Response:
-    name, data = export_batch_zip(EreStore(db, context.clock), batch_id)
+def export(batch_id: RowId, context: Ctx, viewer: OperatorViewer) -> Response:
+    # Its own transaction: the export records that the evidence packs were built (the
+    # year-end reads it) and may store a mandate's first-drawn PDF; a GET's session is
+    # never committed.
+    with context.database.transaction() as session:
+        name, data = export_batch_zip(EreStore(session, context.clock), batch_id)
     return Response(
         data,
         media_type="application/zip",
