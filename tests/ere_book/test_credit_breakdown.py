@@ -1,0 +1,100 @@
+"""The credits breakdown per quarter (sessions and kWh per outcome and per reason, with the
+fix) and the estimate before signing, through the service on both rules paths."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from chargebook.clock import FixedClock
+from chargebook.db import Database
+from chargebook.db.ere.store import EreStore
+from chargebook.ere import load_parameters
+from chargebook.ere.service.breakdown import Outcome
+from chargebook.ere.service.credits import owner_credits, page_quarters
+from chargebook.ere.service.estimate import has_mandate, mandate_estimate
+from chargebook.ere.service.rules_path import RulesPath
+
+from .credit_world import EXPECTED, NINA_MID_KWH, NOW, Q2, Q3, Q4, build_credit_world
+
+
+def _figures(quarter_breakdown: object) -> dict[str, tuple[int, Decimal]]:
+    from chargebook.ere.service.breakdown import QuarterBreakdown
+
+    assert isinstance(quarter_breakdown, QuarterBreakdown)
+    found = {o.outcome.value: (o.sessions, o.energy_kwh) for o in quarter_breakdown.outcomes}
+    found.update({r.code: (r.sessions, r.energy_kwh) for r in quarter_breakdown.reasons})
+    return found
+
+
+@pytest.mark.parametrize("path", [RulesPath.SQL, RulesPath.PYTHON])
+def test_breakdown_per_quarter_counts_kwh_and_fixes(
+    database: Database, path: RulesPath
+) -> None:
+    clock = FixedClock(NOW)
+    world = build_credit_world(database, clock)
+    with database.session() as session:
+        store = EreStore(session, clock)
+        statements = store.statements.list(customer_id=world.rosa)
+        quarters = page_quarters(
+            store, world.rosa, [Q4, Q3, Q2], statements, parameters=load_parameters(),
+            now=NOW, path=path,
+        )  # fmt: skip
+    by_period = {q.period: q for q in quarters}
+    for period, expected in EXPECTED.items():
+        assert _figures(by_period[period].breakdown) == expected, period
+    q4 = by_period[Q4].breakdown
+    texts = {r.code: (r.text, r.fix, r.action) for r in q4.reasons}
+    assert texts["no_mandate"] == (
+        "2 sessions without a mandate for 2026", "no mandate for 2026 — sign one", "sign_mandate"
+    )
+    assert texts["metering_not_qualifying"][1] == "charger has no MID meter — upgrade or SAP"
+    assert texts["metering_not_qualifying"][2] == "metering"
+    assert texts["charger_not_linked"][0] == "2 sessions on a charger not connected to ERE"
+    q2 = by_period[Q2].breakdown.reasons[0]
+    assert q2.text == "3 sessions before the MID meter was installed or recorded"
+    # The breakdown's eligible sessions are the quarter's eligible sessions.
+    assert by_period[Q3].breakdown.of(Outcome.ELIGIBLE).sessions == by_period[Q3].eligible_sessions
+
+
+def test_estimate_before_signing_is_mid_kwh_times_the_years_factor(database: Database) -> None:
+    clock = FixedClock(NOW)
+    world = build_credit_world(database, clock)
+    with database.session() as session:
+        store = EreStore(session, clock)
+        estimate = mandate_estimate(store, world.nina, parameters=load_parameters(), now=NOW)
+        assert not has_mandate(store, world.nina, 2026)
+        assert has_mandate(store, world.rosa, 2026)
+        credits = owner_credits(store, world.nina, parameters=load_parameters(), now=NOW)
+    assert estimate is not None
+    # Only 2026's sessions with MID energy: 29.845 kWh x 0.332694 = 9.929252... -> 9.9 ERE.
+    assert estimate.sessions == 3
+    assert estimate.energy_kwh == NINA_MID_KWH == Decimal("29.845")
+    assert estimate.amount.ere_per_kwh == Decimal("0.332694")
+    assert estimate.ere == Decimal("9.9")
+    # The current price: the latest period that has started with a price (2026-Q3, 0.47).
+    assert estimate.price_eur_per_ere == Decimal("0.47")
+    assert estimate.payout is not None
+    assert (estimate.payout.gross_eur, estimate.payout.fee_eur, estimate.payout.payout_eur) == (
+        Decimal("4.65"), Decimal("0.93"), Decimal("3.72"),
+    )  # fmt: skip
+    assert credits.mandate_estimate == estimate
+
+
+def test_estimate_rounds_once_half_up(database: Database) -> None:
+    """2,500 kWh -> 831.735 -> 831.7 ERE (the reference's worked example), on one charger."""
+    clock = FixedClock(NOW)
+    world = build_credit_world(database, clock)
+    with database.transaction() as session:
+        from chargebook.db.book.tables import ChargingSessionRow
+
+        row = session.get(ChargingSessionRow, world.sessions["nina"][0])
+        assert row is not None
+        row.mid_energy_kwh = Decimal("2500") - Decimal("12.5") - Decimal("7.345")
+    with database.session() as session:
+        estimate = mandate_estimate(
+            EreStore(session, clock), world.nina, parameters=load_parameters(), now=NOW
+        )
+    assert estimate is not None and estimate.energy_kwh == Decimal(2500)
+    assert estimate.ere == Decimal("831.7")
