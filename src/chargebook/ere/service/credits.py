@@ -37,16 +37,11 @@ from chargebook.ere import (
 from chargebook.ere.periods import DUTCH_ZONE, period_of, quarter_of
 from chargebook.ere.service.breakdown import EMPTY, Judged, QuarterBreakdown, breakdown
 from chargebook.ere.service.context import stream_verdicts
-from chargebook.ere.service.estimate import (
-    HIGH_PRICE_EUR_PER_ERE,
-    LOW_PRICE_EUR_PER_ERE,
-    MandateEstimate,
-    has_mandate,
-    mandate_estimate,
-)
+from chargebook.ere.service.estimate import HIGH_PRICE_EUR_PER_ERE as HIGH_PRICE_EUR_PER_ERE
+from chargebook.ere.service.estimate import LOW_PRICE_EUR_PER_ERE as LOW_PRICE_EUR_PER_ERE
+from chargebook.ere.service.estimate import MandateEstimate, has_mandate, mandate_estimate
 from chargebook.ere.service.rules_path import RulesPath, rules_path
 from chargebook.ere.service.sql_path import invalid_mandates, micro_to_kwh, quarters_query
-
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,14 @@ from chargebook.ocpp_registration import OPEN_ACCESS_RISK
 from chargebook.web.book import BookService
 from chargebook.web.context import WebContext
 from chargebook.web.deps import Ctx, CurrentUser, DbSession, PageViewer
-from chargebook.web.ere_setup import EreForm, detect, join_ere, meter_step, request_follow_up
+from chargebook.web.ere_setup import (
+    EreForm,
+    detect,
+    join_ere,
+    meter_step,
+    request_follow_up,
+    signing_estimate,
+)
 from chargebook.web.errors import InvalidInputError
 from chargebook.web.onboarding import (
     SSO_EXPLANATION,
@@ -132,6 +139,7 @@ def _meter_page(
         "this_year": year,
         "today": context.clock.now().date().isoformat(),
         "form": {},
+        "estimate": signing_estimate(db, context.clock, charger),  # before signing
         **extra,
     }
     status = 422 if "error" in extra else 200
