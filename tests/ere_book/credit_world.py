@@ -86,7 +86,10 @@ def build_credit_world(
                 example_charger(key, model=model, mid=meter), owner_user_id=owner
             ).id
 
-        copper, pulsar = charger("8001", world.rosa, mid=True), charger("8002", world.rosa, mid=False)
+        copper, pulsar = (
+            charger("8001", world.rosa, mid=True),
+            charger("8002", world.rosa, mid=False),
+        )
         second, loose = charger("8003", world.rosa, mid=True), charger("8004", world.rosa, mid=True)
         nina_mid, nina_plain = charger("8005", world.nina, mid=True), charger("8006", world.nina, mid=False)  # fmt: skip
         address = Address("Laan", "1", "1234 AB", "Utrecht")

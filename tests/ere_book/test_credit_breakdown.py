@@ -3,6 +3,7 @@ fix) and the estimate before signing, through the service on both rules paths.""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -29,9 +30,7 @@ def _figures(quarter_breakdown: object) -> dict[str, tuple[int, Decimal]]:
 
 
 @pytest.mark.parametrize("path", [RulesPath.SQL, RulesPath.PYTHON])
-def test_breakdown_per_quarter_counts_kwh_and_fixes(
-    database: Database, path: RulesPath
-) -> None:
+def test_breakdown_per_quarter_counts_kwh_and_fixes(database: Database, path: RulesPath) -> None:
     clock = FixedClock(NOW)
     world = build_credit_world(database, clock)
     with database.session() as session:
@@ -47,7 +46,9 @@ def test_breakdown_per_quarter_counts_kwh_and_fixes(
     q4 = by_period[Q4].breakdown
     texts = {r.code: (r.text, r.fix, r.action) for r in q4.reasons}
     assert texts["no_mandate"] == (
-        "2 sessions without a mandate for 2026", "no mandate for 2026 — sign one", "sign_mandate"
+        "2 sessions without a mandate for 2026",
+        "no mandate for 2026 — sign one",
+        "sign_mandate",
     )
     assert texts["metering_not_qualifying"][1] == "charger has no MID meter — upgrade or SAP"
     assert texts["metering_not_qualifying"][2] == "metering"
@@ -98,3 +99,54 @@ def test_estimate_rounds_once_half_up(database: Database) -> None:
         )
     assert estimate is not None and estimate.energy_kwh == Decimal(2500)
     assert estimate.ere == Decimal("831.7")
+
+
+def test_eres_per_session_cost_no_query_per_session(database: Database) -> None:
+    """The statements `session_eres` runs do not grow with the number of sessions."""
+    from datetime import timedelta
+
+    from sqlalchemy import event
+
+    from chargebook.db.book.tables import ChargingSessionRow
+    from chargebook.db.core.canonical import canonical_json, sha256_hex
+    from chargebook.ere.service.session_eres import session_eres
+
+    clock = FixedClock(NOW)
+    world = build_credit_world(database, clock)
+
+    def run() -> tuple[int, dict[int, object]]:
+        from chargebook.db import SessionRepository
+
+        statements: list[str] = []
+
+        def count(*args: object) -> None:
+            statements.append(str(args[2]))
+
+        with database.session() as session:
+            listed = SessionRepository(session).list()
+            event.listen(database.engine, "before_cursor_execute", count)
+            try:
+                eres = session_eres(
+                    EreStore(session, clock), listed, parameters=load_parameters(), now=NOW
+                )
+            finally:
+                event.remove(database.engine, "before_cursor_execute", count)
+        return len(statements), dict(eres)
+
+    few, eres = run()
+    assert len(eres) == sum(len(ids) for ids in world.sessions.values())
+    with database.transaction() as session:
+        copper = session.get(ChargingSessionRow, world.sessions["eligible"][0])
+        assert copper is not None
+        for n in range(300):  # July and October: many more sessions in the same quarters
+            start = datetime(2026, 7 + (n % 2) * 3, 1, tzinfo=UTC) + timedelta(hours=3 * n)
+            raw = canonical_json({"id": f"bulk-{n}"})
+            session.add(ChargingSessionRow(
+                charger_id=copper.charger_id, source="wallbox_cloud", external_id=f"bulk-{n}",
+                started_at=start, ended_at=start + timedelta(hours=1), energy_kwh=Decimal(5),
+                mid_energy_kwh=Decimal(5), discharged_energy_kwh=Decimal(0), raw_payload=raw,
+                raw_sha256=sha256_hex(raw), state="ok", first_seen_at=NOW, last_seen_at=NOW,
+            ))  # fmt: skip
+    many, eres = run()
+    assert len(eres) == sum(len(ids) for ids in world.sessions.values()) + 300
+    assert many == few

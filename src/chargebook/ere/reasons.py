@@ -69,7 +69,7 @@ def describe(code: ReasonCode) -> str:
 # held back ("12 sessions before the MID meter was installed") and the fix in plain words.
 # `action` names where the fix is done; each door turns it into a link or a hint
 # (sign_mandate: the connect wizard's mandate step; metering: upgrade quote or SAP guidance;
-# operator: nothing for the owner to do, the operator looks at it).
+# operator: the operator (the fix says what the owner can give them); None: nothing to do).
 @dataclass(frozen=True, slots=True)
 class OwnerReason:
     held_back: str  # follows "N sessions": "before the MID meter was installed"
@@ -94,8 +94,8 @@ OWNER_REASONS: dict[ReasonCode, OwnerReason] = {
     ReasonCode.NO_METERING_CONSTRUCT: OwnerReason(
         "before the MID meter was installed or recorded",
         "only sessions measured by a recorded MID meter count; if the meter was there "
-        "earlier, record the date it was installed (with evidence)",
-        "metering",
+        "earlier, give the operator the date it was installed (with evidence)",
+        "operator",
     ),
     ReasonCode.METERING_NOT_QUALIFYING: OwnerReason(
         "on a charger without a MID meter",

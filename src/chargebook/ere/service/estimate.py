@@ -33,6 +33,7 @@ from chargebook.ere import (
 )
 from chargebook.ere.periods import DUTCH_ZONE
 
+CENT = Decimal("0.01")
 # A cautious range for estimates; the operator's actual price is on each statement.
 LOW_PRICE_EUR_PER_ERE = Decimal("0.30")
 HIGH_PRICE_EUR_PER_ERE = Decimal("0.50")
@@ -64,7 +65,11 @@ def current_price(store: EreStore, now: datetime) -> Decimal | None:
         for period, price in store.statements.prices().items()
         if period_bounds(period)[0] <= now
     ]
-    return max(started)[2] if started else None
+    if not started:
+        return None
+    price: Decimal = max(started)[2].normalize()  # 0.470000 as stored -> 0.47
+    exponent = price.as_tuple().exponent
+    return price if isinstance(exponent, int) and exponent <= -2 else price.quantize(CENT)
 
 
 def mandate_estimate(
