@@ -86,23 +86,24 @@ def build_credit_world(
                 example_charger(key, model=model, mid=meter), owner_user_id=owner
             ).id
 
-        copper, pulsar = (
-            charger("8001", world.rosa, mid=True),
-            charger("8002", world.rosa, mid=False),
-        )
-        second, loose = charger("8003", world.rosa, mid=True), charger("8004", world.rosa, mid=True)
-        nina_mid, nina_plain = charger("8005", world.nina, mid=True), charger("8006", world.nina, mid=False)  # fmt: skip
+        copper = charger("8001", world.rosa, mid=True)
+        pulsar = charger("8002", world.rosa, mid=False)
+        second = charger("8003", world.rosa, mid=True)
+        loose = charger("8004", world.rosa, mid=True)
+        nina_mid = charger("8005", world.nina, mid=True)
+        nina_plain = charger("8006", world.nina, mid=False)
         address = Address("Laan", "1", "1234 AB", "Utrecht")
         add_connection(store, ean=ean(1), customer_email=email, connected_party_name="Rosa",
                        address=address, charger_ids=[copper, pulsar])  # fmt: skip
         add_connection(store, ean=ean(2), customer_email=email, connected_party_name="Rosa",
                        address=address, charger_ids=[second])  # fmt: skip
-        record_construct(store, copper, kind=MeteringKind.INTEGRATED_MID, mid_serial="M8001",
-                         valid_from=datetime(2026, 6, 15, tzinfo=UTC), explanation="test")  # fmt: skip
+        mid = MeteringKind.INTEGRATED_MID
+        record_construct(store, copper, kind=mid, mid_serial="M8001", explanation="test",
+                         valid_from=datetime(2026, 6, 15, tzinfo=UTC))  # fmt: skip
         record_construct(store, pulsar, kind=MeteringKind.NONE, explanation="test",
                          valid_from=datetime(2026, 1, 1, tzinfo=UTC))  # fmt: skip
-        record_construct(store, second, kind=MeteringKind.INTEGRATED_MID, mid_serial="M8003",
-                         valid_from=datetime(2026, 1, 1, tzinfo=UTC), explanation="test")  # fmt: skip
+        record_construct(store, second, kind=mid, mid_serial="M8003", explanation="test",
+                         valid_from=datetime(2026, 1, 1, tzinfo=UTC))  # fmt: skip
         add_mandate(store, ean=ean(1), service_provider_id="chargebook", first_year=2026,
                     last_year=2026, consent_grid_operator_data=True, consent_verifier_visit=True,
                     signed_by_name="Rosa", signed_on=date(2026, 1, 2))  # fmt: skip

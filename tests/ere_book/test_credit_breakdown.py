@@ -97,7 +97,8 @@ def test_estimate_rounds_once_half_up(database: Database) -> None:
         estimate = mandate_estimate(
             EreStore(session, clock), world.nina, parameters=load_parameters(), now=NOW
         )
-    assert estimate is not None and estimate.energy_kwh == Decimal(2500)
+    assert estimate is not None
+    assert estimate.energy_kwh == Decimal(2500)
     assert estimate.ere == Decimal("831.7")
 
 

@@ -44,7 +44,8 @@ async def test_credits_page_says_why_per_quarter(
         await _signed_in(app, "rosa@example.com"),
         await _signed_in(app, "nina@example.com"),
     )
-    assert rosa.user is not None and nina.user is not None
+    assert rosa.user is not None
+    assert nina.user is not None
     build_credit_world(sqlite_database, clock, rosa=rosa.user.id, nina=nina.user.id)
 
     page = (await rosa.client.get("/credits")).text
@@ -62,7 +63,8 @@ async def test_credits_page_says_why_per_quarter(
     assert "2 sessions without a mandate for 2026" in q4
     assert "No mandate for 2026 — sign one" in q4
     assert "Charger has no MID meter — upgrade or SAP" in q4
-    assert 'href="/connect/chargers"' in q4 and 'href="/learn#sap"' in q4
+    assert 'href="/connect/chargers"' in q4
+    assert 'href="/learn#sap"' in q4
     assert "3 sessions before the MID meter was installed or recorded" in page
     assert 'data-testid="mandate-estimate"' not in page  # Rosa has a 2026 mandate
 
@@ -80,7 +82,8 @@ async def test_eres_per_session_on_the_page_and_in_exports(
         await _signed_in(app, "rosa@example.com"),
         await _signed_in(app, "nina@example.com"),
     )
-    assert rosa.user is not None and nina.user is not None
+    assert rosa.user is not None
+    assert nina.user is not None
     world = build_credit_world(sqlite_database, clock, rosa=rosa.user.id, nina=nina.user.id)
 
     # 10 kWh x 0.332694 = 3.32694 -> 3.3 ERE, registered or estimated alike.
@@ -91,7 +94,8 @@ async def test_eres_per_session_on_the_page_and_in_exports(
     eligible = (await rosa.client.get(f"/sessions/{world.sessions['eligible'][0]}")).text
     assert re.search(r'data-testid="session-ere">3\.3 ERE <span class="pill ">estimate', eligible)
     held = (await rosa.client.get(f"/sessions/{world.sessions['no_mandate'][0]}")).text
-    assert "no mandate for 2026 — sign one" in held and "<code>no_mandate</code>" in held
+    assert "no mandate for 2026 — sign one" in held
+    assert "<code>no_mandate</code>" in held
 
     exported = (await rosa.client.get("/sessions/export.csv")).text
     rows = {int(row["session_id"]): row for row in csv.DictReader(io.StringIO(exported))}
