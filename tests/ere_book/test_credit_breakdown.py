@@ -151,3 +151,34 @@ def test_eres_per_session_cost_no_query_per_session(database: Database) -> None:
     many, eres = run()
     assert len(eres) == sum(len(ids) for ids in world.sessions.values()) + 300
     assert many == few
+
+
+def test_reasons_say_what_else_holds_the_sessions_back() -> None:
+    """A session's first failing rule names the reason; the later ones are listed under it
+    ("then also"), so an owner sees that a mandate alone will not be enough."""
+    from chargebook.db.ere.credits import SessionCount
+    from chargebook.ere.service.breakdown import Judged, breakdown
+
+    result = breakdown(
+        2026,
+        [
+            Judged(("no_mandate", "metering_not_qualifying"), 24, 168_000_000),
+            Judged(("no_mandate",), 27, 270_500_000),
+            Judged((), 3, 30_000_000),
+            Judged(("no_mandate", "already_registered"), 5, 50_000_000),  # counted as registered
+        ],
+        {False: SessionCount(5, Decimal(50))},
+        SessionCount(1, Decimal("7.8")),
+    )
+    first, unlinked = result.reasons
+    assert (first.code, first.sessions, first.energy_kwh) == ("no_mandate", 51, Decimal("438.5"))
+    (then,) = first.also
+    assert (then.code, then.sessions, then.energy_kwh) == (
+        "metering_not_qualifying", 24, Decimal(168),
+    )  # fmt: skip
+    assert then.text == "24 sessions on a charger without a MID meter"
+    assert then.fix == "charger has no MID meter — upgrade or SAP"
+    assert (unlinked.code, unlinked.sessions, unlinked.also) == ("charger_not_linked", 1, ())
+    assert result.of(Outcome.HELD_BACK).sessions == 52
+    assert result.of(Outcome.ELIGIBLE).energy_kwh == Decimal(30)
+    assert result.of(Outcome.REGISTERED).sessions == 5

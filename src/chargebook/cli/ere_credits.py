@@ -64,6 +64,8 @@ def print_credits(email: str, found: OwnerCredits) -> None:
                 hint = FIX_HINTS.get(reason.action or "")
                 fix = f"{reason.fix} ({hint})" if hint else reason.fix
                 reasons.add_row(reason.text, f"{reason.energy_kwh:,.1f}", fix, reason.code)
+                for then in reason.also:  # later rules the same sessions fail
+                    reasons.add_row(f"  then also: {then.text}", "", then.fix, then.code)
             out.print(reasons)
     if found.mandate_estimate is not None:
         out.print("\n" + estimate_line(found.mandate_estimate))

@@ -59,6 +59,9 @@ class HeldBack:
     why: str  # "before the MID meter was installed or recorded"
     fix: str  # "no mandate for 2026 — sign one"
     action: str | None  # sign_mandate | metering | operator | None (see `OwnerReason`)
+    # Later rules some of these sessions fail as well (fixing the first is not enough):
+    # what they would be held back for next, most sessions first.
+    also: tuple[HeldBack, ...] = ()
 
     @property
     def text(self) -> str:
@@ -99,6 +102,7 @@ def breakdown(
     by paid (`registered`, {paid: count}) and the sessions on unlinked chargers."""
     eligible_sessions, eligible_micro = 0, 0
     held: dict[str, list[int]] = {}
+    also: dict[str, dict[str, list[int]]] = {}
     for group in judged:
         if ALREADY_REGISTERED in group.failures:
             continue  # counted from the registrations
@@ -106,11 +110,20 @@ def breakdown(
             eligible_sessions += group.sessions
             eligible_micro += max(0, group.net_micro_kwh)
             continue
-        counts = held.setdefault(group.failures[0], [0, 0])
-        counts[0] += group.sessions
-        counts[1] += max(0, group.net_micro_kwh)
+        first, *later = group.failures
+        for code, into in ((first, held), *((c, also.setdefault(first, {})) for c in later)):
+            counts = into.setdefault(code, [0, 0])
+            counts[0] += group.sessions
+            counts[1] += max(0, group.net_micro_kwh)
     reasons = [
-        _held_back(code, sessions, _kwh(micro), year) for code, (sessions, micro) in held.items()
+        _held_back(
+            code,
+            sessions,
+            _kwh(micro),
+            year,
+            _sorted([_held_back(c, n, _kwh(m), year) for c, (n, m) in also.get(code, {}).items()]),
+        )
+        for code, (sessions, micro) in held.items()
     ]
     if unlinked.sessions:
         reasons.append(
@@ -118,7 +131,7 @@ def breakdown(
                 ReasonCode.CHARGER_NOT_LINKED.value, unlinked.sessions, unlinked.energy_kwh, year
             )
         )
-    reasons.sort(key=lambda r: (-r.sessions, r.code))
+    reasons = _sorted(reasons)
     none = SessionCount(0, Decimal(0))
     paid, unpaid = registered.get(True, none), registered.get(False, none)
     outcomes = (
@@ -134,9 +147,16 @@ def breakdown(
     return QuarterBreakdown(outcomes=outcomes, reasons=tuple(reasons))
 
 
-def _held_back(code: str, sessions: int, energy_kwh: Decimal, year: int) -> HeldBack:
+def _held_back(
+    code: str, sessions: int, energy_kwh: Decimal, year: int, also: list[HeldBack] | None = None
+) -> HeldBack:
     why, fix, action = owner_reason(code, year)
-    return HeldBack(code, sessions, energy_kwh, why, fix, action)
+    return HeldBack(code, sessions, energy_kwh, why, fix, action, tuple(also or ()))
+
+
+def _sorted(reasons: list[HeldBack]) -> list[HeldBack]:
+    """Most sessions first, then by code (a stable order for pages and tests)."""
+    return sorted(reasons, key=lambda r: (-r.sessions, r.code))
 
 
 def _kwh(micro_kwh: int) -> Decimal:
