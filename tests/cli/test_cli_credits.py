@@ -62,9 +62,9 @@ def test_cli_credits_shows_the_services_breakdown(database: Database) -> None:
 def test_cli_credits_estimate_before_signing(database: Database) -> None:
     build_credit_world(database, FixedClock(NOW))
     out = " ".join(_credits("nina@example.com").split())
-    assert "Estimate, no mandate for 2026 yet: 3 MID-metered sessions, 29.845 kWh" in out
-    assert f"about {Decimal('9.9')} ERE (29.845 × 0.332694)" in out
-    assert "about € 3.72 at € 0.47 per ERE after the 20 % fee" in out
+    assert "Estimate, no mandate for 2026 yet: 4 MID-metered sessions, 34.845 kWh" in out
+    assert f"about {Decimal('11.6')} ERE (34.845 × 0.332694)" in out
+    assert "about € 4.36 at € 0.47 per ERE after the 20 % fee" in out
 
 
 def test_cli_credits_unknown_owner_is_a_clear_error(database: Database) -> None:

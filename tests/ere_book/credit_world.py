@@ -11,7 +11,8 @@ At NOW (2026-11-20, Q4 running), owner Rosa has:
 - a second MID charger on connection EAN2 without a mandate: 2 Q4 sessions of 5 kWh, no_mandate;
 - a charger no connection links: 2 Q4 sessions of 6 kWh, charger_not_linked.
 Owner Nina has no connection and no mandate: a MID charger with 3 sessions in 2026 (MID kWh
-10 + 12.5 + 7.345) and one in 2025, and a Pulsar with a 2026 session without MID energy.
+10 + 12.5 + 7.345), one without MID kWh but with meter registers (5 kWh) and one in 2025, and a
+Pulsar with a 2026 session without MID energy (its registers do not count: no MID meter).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from chargebook.ere.service import (
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 Q2, Q3, Q4 = (DeliveryPeriod(2026, q) for q in (2, 3, 4))
-NINA_MID_KWH = Decimal("10") + Decimal("12.5") + Decimal("7.345")
+NINA_MID_KWH = Decimal("10") + Decimal("12.5") + Decimal("7.345") + Decimal("5")
 
 
 def ean(n: int) -> str:
@@ -56,6 +57,7 @@ class CreditWorld:
     rosa: int
     nina: int
     sessions: dict[str, list[int]] = field(default_factory=dict)  # kind -> book ids
+    chargers: dict[str, int] = field(default_factory=dict)  # name -> book id
 
 
 def add_owner(database: Database, email: str) -> int:
@@ -81,10 +83,9 @@ def build_credit_world(
 
         def charger(key: str, owner: int, *, mid: bool) -> int:
             meter = MidMeter(True, f"M{key}", 1) if mid else MidMeter(enabled=False)
-            model = "Copper SB" if mid else "Pulsar Plus"
-            return chargers.upsert(
-                example_charger(key, model=model, mid=meter), owner_user_id=owner
-            ).id
+            # A Copper SB (its part number) reports a MID meter; the example is a Pulsar Plus.
+            kind = {"part_number": "CPB1-0-2-4-9-002-E", "model": "Copper SB"} if mid else {}
+            return chargers.upsert(example_charger(key, mid=meter, **kind), owner_user_id=owner).id
 
         copper = charger("8001", world.rosa, mid=True)
         pulsar = charger("8002", world.rosa, mid=False)
@@ -92,6 +93,7 @@ def build_credit_world(
         loose = charger("8004", world.rosa, mid=True)
         nina_mid = charger("8005", world.nina, mid=True)
         nina_plain = charger("8006", world.nina, mid=False)
+        world.chargers.update(copper=copper, pulsar=pulsar, nina_mid=nina_mid)
         address = Address("Laan", "1", "1234 AB", "Utrecht")
         add_connection(store, ean=ean(1), customer_email=email, connected_party_name="Rosa",
                        address=address, charger_ids=[copper, pulsar])  # fmt: skip
@@ -110,8 +112,8 @@ def build_credit_world(
         set_price(store, Q2, Decimal("0.45"))
         set_price(store, Q3, Decimal("0.47"))
 
-        def add(kind: str, charger_id: int, start: datetime, kwh: str, *,
-                minutes: int = 90, mid: bool = True) -> None:  # fmt: skip
+        def add(kind: str, charger_id: int, start: datetime, kwh: str, *, minutes: int = 90,
+                mid: bool = True, registers: tuple[int, int] | None = None) -> None:  # fmt: skip
             raw = canonical_json({"id": f"{kind}-{start.isoformat()}-{charger_id}"})
             row = ChargingSessionRow(
                 charger_id=charger_id, source="wallbox_cloud",
@@ -119,6 +121,8 @@ def build_credit_world(
                 started_at=start, ended_at=start + timedelta(minutes=minutes),
                 energy_kwh=Decimal(kwh), mid_energy_kwh=Decimal(kwh) if mid else None,
                 discharged_energy_kwh=Decimal(0), raw_payload=raw, raw_sha256=sha256_hex(raw),
+                meter_start_wh=registers[0] if registers else None,
+                meter_stop_wh=registers[1] if registers else None,
                 state="ok", first_seen_at=NOW, last_seen_at=NOW,
             )  # fmt: skip
             session.add(row)
@@ -156,7 +160,9 @@ def build_credit_world(
         for d, kwh in ((3, "10"), (4, "12.5"), (5, "7.345")):
             add("nina", nina_mid, day(2, d), kwh)
         add("nina_2025", nina_mid, day(12, 5, 2025), "9")
-        add("nina_plain", nina_plain, day(3, 6), "11", mid=False)
+        add("nina_plain", nina_plain, day(3, 6), "11", mid=False, registers=(0, 11_000))
+        # OCPP-like: no MID kWh reported, but the registers of a charger with a MID meter.
+        add("nina_registers", nina_mid, day(3, 7), "5", mid=False, registers=(1_000, 6_000))
     return world
 
 

@@ -69,16 +69,16 @@ def test_estimate_before_signing_is_mid_kwh_times_the_years_factor(database: Dat
         assert has_mandate(store, world.rosa, 2026)
         credits = owner_credits(store, world.nina, parameters=load_parameters(), now=NOW)
     assert estimate is not None
-    # Only 2026's sessions with MID energy: 29.845 kWh x 0.332694 = 9.929252... -> 9.9 ERE.
-    assert estimate.sessions == 3
-    assert estimate.energy_kwh == NINA_MID_KWH == Decimal("29.845")
+    # Only 2026's sessions with MID energy: 34.845 kWh x 0.332694 = 11.5927... -> 11.6 ERE.
+    assert estimate.sessions == 4
+    assert estimate.energy_kwh == NINA_MID_KWH == Decimal("34.845")
     assert estimate.amount.ere_per_kwh == Decimal("0.332694")
-    assert estimate.ere == Decimal("9.9")
+    assert estimate.ere == Decimal("11.6")
     # The current price: the latest period that has started with a price (2026-Q3, 0.47).
     assert estimate.price_eur_per_ere == Decimal("0.47")
     assert estimate.payout is not None
     assert (estimate.payout.gross_eur, estimate.payout.fee_eur, estimate.payout.payout_eur) == (
-        Decimal("4.65"), Decimal("0.93"), Decimal("3.72"),
+        Decimal("5.45"), Decimal("1.09"), Decimal("4.36"),
     )  # fmt: skip
     assert credits.mandate_estimate == estimate
 
@@ -92,7 +92,7 @@ def test_estimate_rounds_once_half_up(database: Database) -> None:
 
         row = session.get(ChargingSessionRow, world.sessions["nina"][0])
         assert row is not None
-        row.mid_energy_kwh = Decimal("2500") - Decimal("12.5") - Decimal("7.345")
+        row.mid_energy_kwh = Decimal("2500") - Decimal("12.5") - Decimal("7.345") - Decimal(5)
     with database.session() as session:
         estimate = mandate_estimate(
             EreStore(session, clock), world.nina, parameters=load_parameters(), now=NOW

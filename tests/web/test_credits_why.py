@@ -70,8 +70,8 @@ async def test_credits_page_says_why_per_quarter(
 
     unsigned = (await nina.client.get("/credits")).text
     assert 'data-testid="mandate-estimate"' in unsigned
-    assert 'data-testid="estimate-ere">9.9<' in unsigned
-    assert 'data-testid="estimate-eur">€ 3.72<' in unsigned
+    assert 'data-testid="estimate-ere">11.6<' in unsigned
+    assert 'data-testid="estimate-eur">€ 4.36<' in unsigned
     assert "This is an estimate" in unsigned
 
 
@@ -116,12 +116,33 @@ async def test_eres_per_session_on_the_page_and_in_exports(
     sheet = workbook["Sessions"]
     header = [cell.value for cell in sheet[1]]
     ere_col, status_col = header.index("ere"), header.index("ere_status")
-    cells = {
-        row[0]: (row[ere_col], row[status_col])
-        for row in sheet.iter_rows(min_row=2, values_only=True)
-        if isinstance(row[0], int)
-    }
+    cells: dict[int, tuple[object, object]] = {}
+    for row in sheet.iter_rows(min_row=2, values_only=True):
+        if isinstance(row[0], int):  # a session's row (not the totals)
+            cells[row[0]] = (row[ere_col], row[status_col])
     assert cells[world.sessions["registered"][0]] == (3.3, "registered")
     assert cells[world.sessions["late"][0]] == (3.3, "estimate")
     assert cells[world.sessions["no_mid"][0]] == (None, "metering_not_qualifying")
     assert Decimal(str(cells[world.sessions["eligible"][0]][0])) == Decimal("3.3")
+
+
+async def test_wizard_mandate_step_shows_the_estimate(
+    app: FastAPI, sqlite_database: Database, clock: FixedClock
+) -> None:
+    """Before signing, the mandate step shows what this charger's sessions would earn."""
+    rosa = await _signed_in(app, "rosa@example.com")
+    nina = await _signed_in(app, "nina@example.com")
+    assert rosa.user is not None
+    assert nina.user is not None
+    world = build_credit_world(sqlite_database, clock, rosa=rosa.user.id, nina=nina.user.id)
+    charger = world.chargers["nina_mid"]
+    chosen = await nina.client.post(
+        f"/connect/{charger}/select", data={"csrf_token": nina.csrf}
+    )  # the wizard's step 3: detection
+    assert chosen.status_code == 303
+    page = (await nina.client.get(f"/connect/{charger}/meter")).text
+    assert "verdict-qualifying" in page
+    assert 'data-testid="ere-form"' in page  # the mandate step
+    assert 'data-testid="estimate-ere">11.6<' in page
+    assert 'data-testid="estimate-eur">€ 4.36<' in page
+    assert "This is an estimate" in page

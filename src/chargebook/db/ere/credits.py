@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from chargebook.db.book.tables import ChargerRow, ChargingSessionRow
@@ -26,6 +27,7 @@ from chargebook.db.ere.tables import (
 # Ids per `IN (...)`: well under SQLite's and PostgreSQL's bound-parameter limits.
 ID_CHUNK = 5_000
 MICRO_KWH = Decimal("0.000001")
+MICRO = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,22 +100,46 @@ def mid_energy(
     charger_ids: Sequence[int] | None = None,
 ) -> SessionCount:
     """The owner's ok sessions ending in [start, end) with MID energy, and that energy net of
-    what was fed back (V2G), on `charger_ids` (None: every charger the owner has)."""
-    cs = ChargingSessionRow
-    chargers = select(ChargerRow.id).where(ChargerRow.owner_user_id == owner_user_id)
-    if charger_ids is not None:
-        chargers = chargers.where(ChargerRow.id.in_(list(charger_ids)))
-    net = cs.mid_energy_kwh - func.coalesce(cs.discharged_energy_kwh, 0)
-    row = session.execute(
-        select(func.count(), func.sum(case((net > 0, net), else_=0))).where(
-            cs.charger_id.in_(chargers),
+    what was fed back (V2G), on `charger_ids` (None: every charger the owner has).
+
+    MID energy as the rules take it for a MID meter: the reported MID kWh, else the meter
+    registers' difference on a charger that reports a MID meter (OCPP); summed as exact
+    micro-kWh integers on both backends."""
+    cs, charger = ChargingSessionRow, ChargerRow
+    reports_mid = and_(
+        charger.mid_enabled.is_(True),
+        charger.mid_serial_number.is_not(None),
+        charger.mid_serial_number != "",
+    )
+    registers = and_(reports_mid, cs.meter_start_wh.is_not(None), cs.meter_stop_wh.is_not(None))
+    gross = case(
+        (cs.mid_energy_kwh.is_not(None), _micro(cs.mid_energy_kwh)),
+        (registers, (cs.meter_stop_wh - cs.meter_start_wh) * 1000),
+        else_=None,
+    )
+    net = gross - _micro(func.coalesce(cs.discharged_energy_kwh, 0))
+    statement = (
+        select(func.count(), func.sum(net))
+        .select_from(cs)
+        .join(charger, charger.id == cs.charger_id)
+        .where(
+            charger.owner_user_id == owner_user_id,
             cs.state == "ok",
-            cs.mid_energy_kwh > 0,
             cs.ended_at >= start,
             cs.ended_at < end,
+            gross > 0,
+            net > 0,
         )
-    ).one()
-    return _count(row)
+    )
+    if charger_ids is not None:
+        statement = statement.where(charger.id.in_(list(charger_ids)))
+    sessions, micro = session.execute(statement).one()
+    return SessionCount(int(sessions or 0), kwh_of(Decimal(int(micro or 0)) / MICRO))
+
+
+def _micro(column: Any) -> ColumnElement[Any]:
+    """kWh -> exact integer micro-kWh (as `chargebook.db.ere.eligibility` computes it)."""
+    return cast(func.round(column * MICRO), BigInteger)
 
 
 def session_customers(session: Session, session_ids: Sequence[int]) -> dict[int, int]:
