@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from chargebook.cli.ere_batches import batch_app, eligibility
+from chargebook.cli.ere_credits import credits
 from chargebook.cli.ere_money import payouts_app, sap_import, statements
 from chargebook.cli.ere_payouts import payout_account_app
 from chargebook.cli.ere_setup import (
@@ -30,6 +31,7 @@ ere_app.add_typer(batch_app, name="batch")
 ere_app.add_typer(payouts_app, name="payouts")
 ere_app.add_typer(payout_account_app, name="payout-account")
 ere_app.command("eligibility")(eligibility)
+ere_app.command("credits")(credits)
 ere_app.command("statements")(statements)
 ere_app.command("sap-import")(sap_import)
 ere_app.command("year-end")(year_end_command)

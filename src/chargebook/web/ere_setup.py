@@ -16,9 +16,10 @@ from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import Address
 from chargebook.domain.ere_book import StoredFollowUp, StoredMandate
 from chargebook.domain.stored import StoredCharger
-from chargebook.ere import FollowUp, InvalidEanError, MandateConflictError
+from chargebook.ere import FollowUp, InvalidEanError, MandateConflictError, load_parameters
 from chargebook.ere.mandates import MANDATE_PROBLEM_MESSAGES
 from chargebook.ere.service import detect_metering, owner_setup
+from chargebook.ere.service.estimate import MandateEstimate, mandate_estimate
 from chargebook.ere.service.owner_setup import MeterStep
 from chargebook.errors import ConflictError
 from chargebook.web.errors import InvalidInputError
@@ -51,6 +52,22 @@ class EreForm:
 def detect(session: SqlSession, clock: Clock, charger: StoredCharger) -> None:
     """Run metering detection for this charger (records a construct and follow-ups)."""
     detect_metering(EreStore(session, clock), now=clock.now(), charger_id=charger.id)
+
+
+def signing_estimate(
+    session: SqlSession, clock: Clock, charger: StoredCharger
+) -> MandateEstimate | None:
+    """What a mandate for this year would earn from this charger's sessions so far
+    (`chargebook.ere.service.estimate.mandate_estimate`); None without an owner or factors."""
+    if charger.owner_user_id is None:
+        return None
+    return mandate_estimate(
+        EreStore(session, clock),
+        charger.owner_user_id,
+        parameters=load_parameters(),
+        now=clock.now(),
+        charger_ids=[charger.id],
+    )
 
 
 def meter_step(session: SqlSession, clock: Clock, charger: StoredCharger) -> MeterStep:

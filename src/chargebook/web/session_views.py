@@ -15,11 +15,16 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from chargebook.clock import in_zone
+from chargebook.clock import Clock, in_zone
 from chargebook.db import SampleRepository, SessionRepository, SqlSession
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.access import Viewer
 from chargebook.domain.book import SessionSample, SessionState
 from chargebook.domain.stored import BookSession
+from chargebook.ere import load_parameters
+from chargebook.ere.reasons import owner_reason
+from chargebook.ere.service.session_eres import SessionEre
+from chargebook.ere.service.session_eres import session_eres as ere_per_session
 from chargebook.spreadsheet_cells import SafeCsvWriter, append_row
 from chargebook.web.book import BookService
 from chargebook.web.cursor import SessionCursor
@@ -40,6 +45,8 @@ EXPORT_COLUMNS = (
     "discharged_kwh",
     "cost",
     "currency",
+    "ere",  # registered EREs, or the estimate for an eligible session (`ere_status` says)
+    "ere_status",  # registered | estimate | the reason code it is held back for
 )
 
 
@@ -154,7 +161,28 @@ def list_sessions(
     )
 
 
-def _row(session: BookSession, names: dict[int, str]) -> list[object]:
+def session_eres(
+    db: SqlSession, clock: Clock, sessions: Sequence[BookSession]
+) -> dict[int, SessionEre]:
+    """EREs per session from the ERE service (`ere.service.session_eres`: bulk reads)."""
+    return ere_per_session(
+        EreStore(db, clock), sessions, parameters=load_parameters(), now=clock.now()
+    )
+
+
+def held_back_text(ere: SessionEre | None, session: BookSession) -> str | None:
+    """Why a held-back session earns nothing and the fix ("a session without a mandate for
+    2026: no mandate for 2026 — sign one", the texts of `chargebook.ere.reasons`)."""
+    if ere is None or ere.reason is None or session.ended_at is None:
+        return None
+    local = in_zone(session.ended_at, DISPLAY_ZONE)
+    why, fix, _ = owner_reason(ere.reason, (local or session.ended_at).year)
+    return f"a session {why}: {fix}"
+
+
+def _row(session: BookSession, names: dict[int, str], eres: dict[int, SessionEre]) -> list[object]:
+    ere = eres.get(session.id)
+
     def local(moment: datetime | None) -> datetime | None:
         local_moment = in_zone(moment, DISPLAY_ZONE) if moment else None
         return local_moment.replace(tzinfo=None) if local_moment else None
@@ -170,16 +198,18 @@ def _row(session: BookSession, names: dict[int, str]) -> list[object]:
         session.discharged_energy_kwh,
         session.cost,
         session.currency,
+        ere.ere if ere is not None else None,
+        ere.label if ere is not None else None,
     ]
 
 
-def sessions_csv(listed: SessionList) -> str:
+def sessions_csv(listed: SessionList, eres: dict[int, SessionEre]) -> str:
     """The sessions as CSV (local times ISO 8601, kWh with a dot)."""
     out = io.StringIO()
     writer = SafeCsvWriter(out)
     writer.writerow(EXPORT_COLUMNS)
     for session in listed.sessions:
-        values = _row(session, listed.charger_names)
+        values = _row(session, listed.charger_names, eres)
         writer.writerow(
             "" if v is None else (v.isoformat(timespec="seconds") if isinstance(v, datetime) else v)
             for v in values
@@ -187,7 +217,7 @@ def sessions_csv(listed: SessionList) -> str:
     return out.getvalue()
 
 
-def sessions_xlsx(listed: SessionList) -> bytes:
+def sessions_xlsx(listed: SessionList, eres: dict[int, SessionEre]) -> bytes:
     """The sessions as an Excel workbook (real dates and numbers, a totals row)."""
     book = Workbook()
     sheet = book.active
@@ -197,7 +227,7 @@ def sessions_xlsx(listed: SessionList) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for session in listed.sessions:
-        values = _row(session, listed.charger_names)
+        values = _row(session, listed.charger_names, eres)
         append_row(sheet, [float(v) if isinstance(v, Decimal) else v for v in values])
     for column in ("C", "D"):
         for cell in sheet[column][1:]:

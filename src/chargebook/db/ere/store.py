@@ -25,6 +25,7 @@ from chargebook.db.ere import eligibility as ere_eligibility
 from chargebook.db.ere import staging as ere_staging
 from chargebook.db.ere.batches import BatchRepository
 from chargebook.db.ere.connections import ConnectionRepository, MandateRepository
+from chargebook.db.ere.credits import CreditReads
 from chargebook.db.ere.eligibility import VerdictGroup, VerdictQuery
 from chargebook.db.ere.evidence_reads import LineSums, line_sums
 from chargebook.db.ere.mandate_documents import MandateDocumentRepository
@@ -63,6 +64,7 @@ class EreStore:
         self.chargers = ChargerRepository(session, clock)
         self.users = UserRepository(session, clock)
         self.audit = AuditLogRepository(session, clock)
+        self.credits = CreditReads(session)  # grouped reads for owners' pages and exports
 
     def owner_energy_kwh(self, owner_user_id: int, *, start: datetime, end: datetime) -> Decimal:
         """kWh of the owner's plausible sessions in [start, end) (one summing query)."""

@@ -34,14 +34,14 @@ from chargebook.ere import (
     estimate_earnings,
     period_bounds,
 )
-from chargebook.ere.periods import period_of, quarter_of
+from chargebook.ere.periods import DUTCH_ZONE, period_of, quarter_of
+from chargebook.ere.service.breakdown import EMPTY, Judged, QuarterBreakdown, breakdown
 from chargebook.ere.service.context import stream_verdicts
+from chargebook.ere.service.estimate import HIGH_PRICE_EUR_PER_ERE as HIGH_PRICE_EUR_PER_ERE
+from chargebook.ere.service.estimate import LOW_PRICE_EUR_PER_ERE as LOW_PRICE_EUR_PER_ERE
+from chargebook.ere.service.estimate import MandateEstimate, has_mandate, mandate_estimate
 from chargebook.ere.service.rules_path import RulesPath, rules_path
 from chargebook.ere.service.sql_path import invalid_mandates, micro_to_kwh, quarters_query
-
-# A cautious range for the estimate; the operator's actual price is on each statement.
-LOW_PRICE_EUR_PER_ERE = Decimal("0.30")
-HIGH_PRICE_EUR_PER_ERE = Decimal("0.50")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +57,8 @@ class QuarterCredits:
     paid_eur: Decimal
     awaiting_payout_eur: Decimal
     is_estimate: bool
+    # Sessions and kWh per outcome and per reason held back, with the fixes (`breakdown.py`).
+    breakdown: QuarterBreakdown = EMPTY
 
 
 def recent_quarters(now: datetime, count: int) -> list[DeliveryPeriod]:
@@ -79,6 +81,8 @@ class OwnerCredits:
     energy_kwh: Decimal  # plausible kWh of the last 365 days
     estimate: EarningsEstimate | None  # None without factors for this year
     totals: dict[str, Decimal]  # pending_ere, eligible_ere, registered_ere, paid_ere, paid_eur
+    # Without a mandate for this year: what signing one would earn (`estimate.py`).
+    mandate_estimate: MandateEstimate | None = None
 
 
 def owner_credits(
@@ -102,6 +106,7 @@ def owner_credits(
     )
     start, end = last_year_window(now)
     energy = store.owner_energy_kwh(owner_user_id, start=start, end=end)
+    unsigned = not has_mandate(store, owner_user_id, now.astimezone(DUTCH_ZONE).year)
     return OwnerCredits(
         quarters=quarters,
         statements=statements,
@@ -111,6 +116,11 @@ def owner_credits(
             name: sum((getattr(q, name) for q in quarters), Decimal(0))
             for name in ("pending_ere", "eligible_ere", "registered_ere", "paid_ere", "paid_eur")
         },
+        mandate_estimate=(
+            mandate_estimate(store, owner_user_id, parameters=parameters, now=now)
+            if unsigned
+            else None
+        ),
     )
 
 
@@ -176,6 +186,7 @@ def _quarter(
     period: DeliveryPeriod,
     per_ean: dict[str, Decimal],
     sessions: int,
+    judged: list[Judged],
     statements: list[StoredStatement],
     batches: list[StoredBatch],
     parameters: ParameterSet,
@@ -202,7 +213,14 @@ def _quarter(
     mine = [s for s in statements if s.period == period]
     paid = [s for s in mine if s.payout_status is PayoutStatus.PAID]
     paid_ere = sum((s.ere for s in paid), Decimal(0))
-    is_open = now < period_bounds(period)[1]
+    start, end = period_bounds(period)
+    is_open = now < end
+    reasons = breakdown(
+        period.year,
+        judged,
+        store.credits.registered(customer_id, start=start, end=end),
+        store.credits.unlinked(customer_id, start=start, end=end),
+    )
     return QuarterCredits(
         period=period,
         open=is_open,
@@ -217,10 +235,11 @@ def _quarter(
             (s.payout_eur for s in mine if s.payout_status is PayoutStatus.PENDING), Decimal(0)
         ),
         is_estimate=estimate,
+        breakdown=reasons,
     )
 
 
-def _runs_of_quarters(periods: Sequence[DeliveryPeriod]) -> list[list[DeliveryPeriod]]:
+def runs_of_quarters(periods: Sequence[DeliveryPeriod]) -> list[list[DeliveryPeriod]]:
     """`periods` as runs of consecutive quarters of one year, each oldest first."""
     runs: list[list[DeliveryPeriod]] = []
     for period in sorted(set(periods), key=lambda p: (p.year, p.quarter or 0)):
@@ -243,42 +262,52 @@ def _eligible_in_sql(
     periods: Sequence[DeliveryPeriod],
     now: datetime,
     invalid_mandate_ids: Sequence[int] | None,
-) -> dict[DeliveryPeriod, tuple[dict[str, Decimal], int]]:
-    """kWh per booking EAN and the count of the customer's eligible sessions per quarter, in
-    SQL: one statement per run of consecutive quarters of a year."""
+) -> dict[DeliveryPeriod, tuple[dict[str, Decimal], int, list[Judged]]]:
+    """kWh per booking EAN and the count of the customer's eligible sessions per quarter, and
+    the customer's verdict groups, in SQL: one statement per run of consecutive quarters of a
+    year."""
     if invalid_mandate_ids is None:
         # The customer's own mandates are all its query joins (`invalid_mandates`).
         invalid_mandate_ids = invalid_mandates(store, customer_id)
-    found: dict[DeliveryPeriod, tuple[dict[str, Decimal], int]] = {}
-    for run in _runs_of_quarters(periods):
+    found: dict[DeliveryPeriod, tuple[dict[str, Decimal], int, list[Judged]]] = {}
+    for run in runs_of_quarters(periods):
         query = quarters_query(
             store, run, now=now, customer_id=customer_id, invalid_mandate_ids=invalid_mandate_ids
         )
         micro: dict[DeliveryPeriod, dict[str, int]] = {p: defaultdict(int) for p in run}
         sessions = dict.fromkeys(run, 0)
+        judged: dict[DeliveryPeriod, list[Judged]] = {p: [] for p in run}
         for group in store.eligibility_summary(query):
-            if group.first_reason is None and group.customer_id == customer_id:
-                period = period_of(run[0].year, group.month, PeriodKind.QUARTER)
+            if group.customer_id != customer_id:
+                continue
+            period = period_of(run[0].year, group.month, PeriodKind.QUARTER)
+            judged[period].append(Judged(group.failures, group.sessions, group.net_micro_kwh))
+            if group.first_reason is None:
                 micro[period][group.booking_ean or ""] += group.net_micro_kwh
                 sessions[period] += group.sessions
         for period in run:
             per_ean = {ean: micro_to_kwh(amount) for ean, amount in micro[period].items()}
-            found[period] = per_ean, sessions[period]
+            found[period] = per_ean, sessions[period], judged[period]
     return found
 
 
 def _eligible_streamed(
     store: EreStore, customer_id: int, period: DeliveryPeriod, now: datetime
-) -> tuple[dict[str, Decimal], int]:
+) -> tuple[dict[str, Decimal], int, list[Judged]]:
     """The same by the Python rules over every linked session of the quarter."""
     customer = str(customer_id)
     per_ean: dict[str, Decimal] = defaultdict(Decimal)
     sessions = 0
+    judged: list[Judged] = []
     for verdict, _ in stream_verdicts(store, period, now=now):
-        if verdict.customer_id == customer and not verdict.failures:
+        if verdict.customer_id != customer:
+            continue
+        net = int((verdict.net_energy_kwh * 1_000_000).to_integral_value())
+        judged.append(Judged(tuple(code.value for code in verdict.failures), 1, net))
+        if not verdict.failures:
             per_ean[verdict.booking_ean or ""] += verdict.net_energy_kwh
             sessions += 1
-    return per_ean, sessions
+    return per_ean, sessions, judged
 
 
 def yearly_estimate(

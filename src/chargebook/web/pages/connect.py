@@ -34,6 +34,7 @@ from chargebook.web.ere_setup import (
     meter_step,
     renew,
     request_follow_up,
+    signing_estimate,
 )
 from chargebook.web.errors import InvalidInputError
 from chargebook.web.onboarding import (
@@ -145,6 +146,7 @@ def _meter_page(
         "mandate_text": form_paragraphs(OPERATOR_NAME, year),
         "today": context.clock.now().date().isoformat(),
         "form": {},
+        "estimate": signing_estimate(db, context.clock, charger),  # before signing
         **extra,
     }
     status = 422 if "error" in extra else 200

@@ -9,12 +9,9 @@ from fastapi.responses import Response
 
 from chargebook.db.ere.store import EreStore
 from chargebook.ere import load_parameters
-from chargebook.ere.service.credits import (
-    HIGH_PRICE_EUR_PER_ERE,
-    LOW_PRICE_EUR_PER_ERE,
-    owner_credits,
-)
+from chargebook.ere.service.credits import owner_credits
 from chargebook.ere.service.downloads import statement_pdf_bytes, statements_csv_text
+from chargebook.ere.service.estimate import HIGH_PRICE_EUR_PER_ERE, LOW_PRICE_EUR_PER_ERE
 from chargebook.ere.service.payout_accounts import payout_account
 from chargebook.web.book import BookService
 from chargebook.web.deps import Ctx, DbSession, PageViewer
@@ -24,6 +21,12 @@ from chargebook.web.rendering import render
 
 router = APIRouter(prefix="/credits")
 SHOWN_QUARTERS = 4
+# Where an owner does the fix a held-back reason names (`chargebook.ere.reasons.OwnerReason`):
+# the connect wizard's mandate step, or the upgrade / SAP guidance.
+FIX_LINKS = {
+    "sign_mandate": ("/connect/chargers", "Sign a mandate"),
+    "metering": ("/learn#sap", "Upgrade or SAP: how"),
+}
 
 
 @router.get("")
@@ -44,8 +47,10 @@ def credits_page(request: Request, context: Ctx, viewer: PageViewer, db: DbSessi
         "low_price": LOW_PRICE_EUR_PER_ERE,
         "high_price": HIGH_PRICE_EUR_PER_ERE,
         "totals": credits.totals,
-        "payout_account": payout_account(EreStore(db, context.clock), viewer.user.id),
+        "payout_account": payout_account(store, viewer.user.id),
         "mandates": store.mandates.list(customer_user_id=viewer.user.id),
+        "mandate_estimate": credits.mandate_estimate,
+        "fix_links": FIX_LINKS,
     }
     return render(request, "credits.html", values)
 

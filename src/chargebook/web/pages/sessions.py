@@ -15,14 +15,16 @@ from fastapi.responses import JSONResponse, Response
 from chargebook.charts import render_session_chart
 from chargebook.web.book import BookService
 from chargebook.web.cursor import SessionCursor
-from chargebook.web.deps import DbSession, PageViewer
+from chargebook.web.deps import Ctx, DbSession, PageViewer
 from chargebook.web.downloads import download_headers
 from chargebook.web.errors import InvalidInputError
 from chargebook.web.params import RowId
 from chargebook.web.rendering import render
 from chargebook.web.session_views import (
+    held_back_text,
     list_sessions,
     parse_filter,
+    session_eres,
     session_samples,
     sessions_csv,
     sessions_xlsx,
@@ -64,13 +66,14 @@ def sessions_page(
 def export_csv(
     viewer: PageViewer,
     db: DbSession,
+    context: Ctx,
     start: str | None = None,
     end: str | None = None,
     charger: str | None = None,
 ) -> Response:
     listed = list_sessions(db, viewer, parse_filter(start, end, charger), limit=None)
     return Response(
-        sessions_csv(listed),
+        sessions_csv(listed, session_eres(db, context.clock, listed.sessions)),
         media_type="text/csv; charset=utf-8",
         headers=download_headers("chargebook-sessions.csv"),
     )
@@ -80,13 +83,14 @@ def export_csv(
 def export_xlsx(
     viewer: PageViewer,
     db: DbSession,
+    context: Ctx,
     start: str | None = None,
     end: str | None = None,
     charger: str | None = None,
 ) -> Response:
     listed = list_sessions(db, viewer, parse_filter(start, end, charger), limit=None)
     return Response(
-        sessions_xlsx(listed),
+        sessions_xlsx(listed, session_eres(db, context.clock, listed.sessions)),
         media_type=XLSX_TYPE,
         headers=download_headers("chargebook-sessions.xlsx"),
     )
@@ -94,7 +98,7 @@ def export_xlsx(
 
 @router.get("/{session_id}")
 def session_page(
-    request: Request, session_id: RowId, viewer: PageViewer, db: DbSession
+    request: Request, session_id: RowId, viewer: PageViewer, db: DbSession, context: Ctx
 ) -> Response:
     book = BookService(db, viewer)
     found = book.get_session(session_id)
@@ -104,12 +108,15 @@ def session_page(
     average_kw = None
     if found.duration_s and found.energy_kwh is not None:
         average_kw = found.energy_kwh / Decimal(found.duration_s) * 3600
+    ere = session_eres(db, context.clock, [found]).get(found.id)
     values = {
         "session": found,
         "charger": charger,
         "sample_count": len(samples),
         "peak_kw": peak,
         "average_kw": average_kw,
+        "ere": ere,
+        "ere_reason": held_back_text(ere, found),
     }
     return render(request, "session.html", values)
 
