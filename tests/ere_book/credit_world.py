@@ -21,7 +21,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from cryptography.fernet import Fernet
+
 from chargebook.clock import FixedClock
+from chargebook.crypto import SecretBox
 from chargebook.db import ChargerRepository, Database
 from chargebook.db.accounts.tables import UserRow
 from chargebook.db.book.tables import ChargingSessionRow
@@ -41,6 +44,7 @@ from chargebook.ere.service import (
     record_construct,
     set_price,
 )
+from chargebook.ere.service.payout_accounts import set_payout_account
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 Q2, Q3, Q4 = (DeliveryPeriod(2026, q) for q in (2, 3, 4))
@@ -144,6 +148,11 @@ def build_credit_world(
             finalize_batch(store, created.batch.id)
             (statement,) = generate_statements(store, period)
             if period == Q2:
+                # A payout is paid only to an account the owner entered.
+                set_payout_account(
+                    store, SecretBox(Fernet.generate_key()), user_id=world.rosa,
+                    iban="NL91ABNA0417164300", holder="Rosa", actor="rosa",
+                )  # fmt: skip
                 mark_paid(store, statement.id, "BANK-1")
         for d in (10, 11):
             add("late", copper, day(9, d), "10")
