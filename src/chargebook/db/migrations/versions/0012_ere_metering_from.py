@@ -42,7 +42,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("ere_connections") as batch:
-        batch.drop_constraint("ck_ere_connections_customer_kind", type_="check")
+        batch.drop_constraint(op.f("ck_ere_connections_customer_kind"), type_="check")
         batch.drop_column("customer_kind")
     with op.batch_alter_table("ere_metering_constructs") as batch:
         batch.drop_column("evidence_file_sha256")
