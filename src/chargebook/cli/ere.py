@@ -5,14 +5,9 @@ from __future__ import annotations
 import typer
 
 from chargebook.cli.ere_batches import batch_app, eligibility
+from chargebook.cli.ere_metering import followups_app, metering_app
 from chargebook.cli.ere_money import payouts_app, sap_import, statements
-from chargebook.cli.ere_setup import (
-    connection_app,
-    followups_app,
-    mandate_app,
-    metering_app,
-    price_app,
-)
+from chargebook.cli.ere_setup import connection_app, mandate_app, price_app
 
 ere_app = typer.Typer(
     name="ere",

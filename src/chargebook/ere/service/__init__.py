@@ -28,6 +28,7 @@ from chargebook.ere.service.metering import (
     DetectionOutcome,
     assess_charger,
     detect_metering,
+    metering_history,
     record_construct,
 )
 from chargebook.ere.service.metering_evidence import (
@@ -76,6 +77,7 @@ __all__ = [
     "import_sap_readings",
     "link_charger",
     "mark_paid",
+    "metering_history",
     "record_construct",
     "set_customer_kind",
     "set_price",

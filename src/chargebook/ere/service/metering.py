@@ -15,7 +15,7 @@ replaces what detection wrote from that date on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from chargebook.ere import (
     MeteringVerdict,
     assess_ocpp_boot,
     assess_wallbox,
+    effective_constructs,
     validate_ean,
 )
 from chargebook.ere.service.metering_evidence import (
@@ -132,6 +133,17 @@ def detect_metering(
                     created.append(stored)
         outcomes.append(DetectionOutcome(charger, assessment, current, recorded, tuple(created)))
     return outcomes
+
+
+def metering_history(store: EreStore, charger_id: int) -> list[StoredConstruct]:
+    """A charger's constructs, oldest first, with the starts the rules apply (one marked
+    `from_first_mid_session` from the charger's first MID-metered session): what the CLI,
+    the operator console and the owner's page show."""
+    stored = store.metering.list_constructs(charger_id=charger_id)
+    marked = any(s.construct.from_first_mid_session for s in stored)
+    first = store.metering.first_mid_session_start(charger_id) if marked else None
+    applied = effective_constructs([s.construct for s in stored], first)
+    return [replace(s, construct=c) for s, c in zip(stored, applied, strict=True)]
 
 
 def record_construct(

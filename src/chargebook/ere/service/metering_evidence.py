@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePath
 
+from chargebook.ere.periods import DUTCH_ZONE
 from chargebook.errors import ChargebookError
 from chargebook.private_files import PRIVATE_FILE_MODE, private_dir
 
@@ -67,8 +68,8 @@ def check_dated_record(valid_from: datetime, now: datetime, evidence: MeteringEv
     """
     if valid_from > now:
         raise MeteringInputError(
-            f"{valid_from.date().isoformat()} is in the future: record the date once the meter "
-            "is in place"
+            f"{valid_from.astimezone(DUTCH_ZONE).date().isoformat()} is in the future: record "
+            "the date once the meter is in place"
         )
     reference = (evidence.reference or "").strip()
     if not reference and evidence.file is None:
