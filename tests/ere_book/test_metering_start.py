@@ -65,9 +65,9 @@ def test_detection_before_or_after_the_backfill_gives_the_same_start(book: BookB
     _sessions(book, late, "l")
     book.customer("late@example.com", "70000000000002", ["702"], since=None)
 
-    assert _starts(book, early) == _starts(book, late) == [
-        (MeteringKind.INTEGRATED_MID, JAN_1, True)
-    ]
+    assert (
+        _starts(book, early) == _starts(book, late) == [(MeteringKind.INTEGRATED_MID, JAN_1, True)]
+    )
     for report in _reports(book):
         assert report.evaluated == 80
         assert report.eligible == 80, report.first_failures

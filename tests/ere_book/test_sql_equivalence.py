@@ -140,7 +140,8 @@ def _build(book: BookBuilder) -> dict[str, int]:
         )
         link_charger(store, ean=make_ean("91000000000001"), charger_id=ids["909"])
         (found,) = detect_metering(store, now=NOW, charger_id=ids["909"])
-        assert found.construct is not None and found.construct.construct.from_first_mid_session
+        assert found.construct is not None
+        assert found.construct.construct.from_first_mid_session
         import_sap_readings(
             store,
             SAP_EAN,

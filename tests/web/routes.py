@@ -157,6 +157,27 @@ ROUTES: list[RouteCase] = [
         body={"period": "2026-Q1", "price": "0.45"},
     ),
     RouteCase("POST", "/operator/statements", Access.OPERATOR, ok=303, body={"period": "2026-Q1"}),
+    # owner A's charger, seen by the operator (metering with evidence, customer kind)
+    RouteCase("GET", "/operator/chargers/{metered_charger_id}/metering", Access.OPERATOR),
+    RouteCase(
+        "POST",
+        "/operator/chargers/{metered_charger_id}/metering",
+        Access.OPERATOR,
+        ok=303,
+        body={
+            "kind": "integrated_mid",
+            "valid_from": "2026-02-01",
+            "mid_serial": "MID-1",
+            "evidence": "installer's invoice 117",
+        },
+    ),
+    RouteCase(  # no connection with this EAN
+        "POST",
+        "/operator/chargers/{metered_charger_id}/customer-kind",
+        Access.OPERATOR,
+        ok=404,
+        body={"ean": "871000000000000099", "kind": "business"},
+    ),
     RouteCase(  # owner A's statement
         "POST",
         "/operator/payouts/{payout_statement_id}/paid",

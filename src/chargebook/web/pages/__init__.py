@@ -19,6 +19,7 @@ from chargebook.web.pages import (
     learn,
     operator,
     operator_ere,
+    operator_metering,
     plans,
     sessions,
 )
@@ -38,5 +39,6 @@ pages_router.include_router(credits.router)
 pages_router.include_router(learn.router)
 pages_router.include_router(operator.router)
 pages_router.include_router(operator_ere.router)
+pages_router.include_router(operator_metering.router)
 
 __all__ = ["pages_router"]
