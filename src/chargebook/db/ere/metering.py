@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, func, or_, select
+from sqlalchemy import CTE, ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from chargebook.clock import Clock
@@ -53,7 +53,7 @@ def _first_mid_start(charger_id: Any) -> Any:
     )
 
 
-def effective_constructs() -> Subquery:
+def effective_constructs() -> CTE:
     """The constructs as the rules apply them (`chargebook.ere.effective_constructs`): a
     construct marked `from_first_mid_session` starts at the charger's first MID-metered
     session when that is earlier. One row per construct (few), computed once per statement;
@@ -64,9 +64,12 @@ def effective_constructs() -> Subquery:
         (and_(c.from_first_mid_session, first.is_not(None), first < c.valid_from), first),
         else_=c.valid_from,
     )
-    return select(
+    rows = select(
         c.id, c.charger_id, c.kind, c.sap_ean, c.valid_until, valid_from.label("valid_from")
-    ).subquery("constructs")
+    )
+    # MATERIALIZED: computed once per statement (one row per construct). Inlined, both
+    # backends evaluated the first-session look-up once per session of a marked charger.
+    return rows.cte("constructs", nesting=True).prefix_with("MATERIALIZED")
 
 
 class MeteringRepository:
