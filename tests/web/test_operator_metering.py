@@ -90,3 +90,28 @@ async def test_the_customer_is_recorded_as_business(world: World) -> None:
         data={"ean": EAN, "kind": "charity", "csrf_token": operator.csrf},
     )
     assert answer.status_code == 422
+
+
+async def test_the_owner_records_an_upgrade_on_the_charger_page(world: World) -> None:
+    charger_id = world.charger_ids["owner_a"]
+    owner = world.actors["owner_a"]
+    page = await owner.client.get(f"/chargers/{charger_id}")
+    assert 'data-testid="metering-upgrade"' in page.text
+    form = {"valid_from": "2026-02-01", "mid_serial": "MID-9", "csrf_token": owner.csrf}
+    refused = await owner.client.post(f"/chargers/{charger_id}/metering", data=form)
+    assert refused.status_code == 422
+    assert "needs evidence" in refused.text
+    answer = await owner.client.post(
+        f"/chargers/{charger_id}/metering", data={**form, "evidence": "invoice 117"}
+    )
+    assert answer.status_code == 303
+    assert _history(world) == [("integrated_mid", "invoice 117", None)]
+    with world.database.session() as session:
+        (stored,) = metering_history(EreStore(session, world.clock), charger_id)
+    assert stored.recorded_by == "owner"
+    other = world.actors["owner_b"]
+    theirs = await other.client.post(
+        f"/chargers/{charger_id}/metering",
+        data={**form, "evidence": "x", "csrf_token": other.csrf},
+    )
+    assert theirs.status_code == 404

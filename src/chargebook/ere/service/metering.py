@@ -41,6 +41,7 @@ from chargebook.ere.service.metering_evidence import (
 
 DETECTION = "detection"
 OPERATOR = "operator"
+OWNER = "owner"  # the charger's owner, on the charger page
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +158,7 @@ def record_construct(
     explanation: str,
     evidence: MeteringEvidence,
     evidence_dir: Path | None = None,
+    recorded_by: str = OPERATOR,
 ) -> StoredConstruct:
     """Record a construct the owner or operator established from `valid_from` (a MID
     charger installed or upgraded, a SAP), with the evidence for that date: the one path of
@@ -166,6 +168,7 @@ def record_construct(
     Args:
         evidence: a reference and/or a file (at least one); the file is kept in
             `evidence_dir` (`metering_evidence.evidence_dir(data_dir)`).
+        recorded_by: `OPERATOR` or `OWNER` (detection never overwrites either).
 
     Raises:
         MeteringInputError: `sap` without its EAN and meter serial, `integrated_mid`
@@ -192,7 +195,7 @@ def record_construct(
         mid_serial=mid_serial,
         sap_ean=sap_ean,
         explanation=explanation,
-        recorded_by=OPERATOR,
+        recorded_by=recorded_by,
         evidence_reference=kept.reference,
         evidence_file_name=kept.file_name,
         evidence_file_sha256=kept.file_sha256,
@@ -203,6 +206,7 @@ def record_construct(
         entity_type="charger",
         entity_id=charger_id,
         payload={
+            "recorded_by": recorded_by,
             "kind": kind.value,
             "valid_from": valid_from.isoformat(),
             "sap_ean": sap_ean,

@@ -7,7 +7,6 @@ customer is private or business. Everything goes through `chargebook.ere.service
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -16,23 +15,14 @@ from fastapi.responses import RedirectResponse, Response
 from chargebook.db import SqlSession
 from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import CustomerKind, MeteringKind
-from chargebook.ere import InvalidEanError
 from chargebook.ere.periods import DUTCH_ZONE
-from chargebook.ere.service import (
-    EvidenceFile,
-    MeteringEvidence,
-    MeteringInputError,
-    assess_charger,
-    evidence_dir,
-    metering_history,
-    record_construct,
-    set_customer_kind,
-)
-from chargebook.ere.service.metering_evidence import MAX_EVIDENCE_BYTES
+from chargebook.ere.service import assess_charger, metering_history, set_customer_kind
+from chargebook.ere.service.metering import OPERATOR
 from chargebook.errors import ChargebookError
 from chargebook.web.context import WebContext
 from chargebook.web.deps import Ctx, DbSession, OperatorViewer
-from chargebook.web.errors import InvalidInputError, status_for
+from chargebook.web.errors import InvalidInputError
+from chargebook.web.metering_form import MeteringForm, form_status, record_from_form
 from chargebook.web.params import RowId
 from chargebook.web.rendering import render
 
@@ -69,21 +59,6 @@ def metering(
     return _page(request, db, context, metered_charger_id)
 
 
-def _local_midnight(text: str) -> datetime:
-    try:
-        day = date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInputError("give the date as YYYY-MM-DD", field="valid_from") from None
-    return datetime.combine(day, time(0), tzinfo=DUTCH_ZONE).astimezone(UTC)
-
-
-def _upload(upload: UploadFile | None) -> EvidenceFile | None:
-    if upload is None or not upload.filename:
-        return None
-    content = upload.file.read(MAX_EVIDENCE_BYTES + 1)  # one byte over is enough to refuse
-    return EvidenceFile(upload.filename, content)
-
-
 @router.post("/chargers/{metered_charger_id}/metering")
 def record(
     request: Request,
@@ -97,39 +72,17 @@ def record(
     evidence: Annotated[str, Form(max_length=500)] = "",
     evidence_file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
+    form = MeteringForm(kind, valid_from, mid_serial, sap_ean, evidence, evidence_file)
     try:
-        try:
-            chosen = MeteringKind(kind)
-        except ValueError:
-            raise InvalidInputError("choose a metering kind", field="kind") from None
-        start = _local_midnight(valid_from)
-        with context.database.transaction() as session:
-            record_construct(
-                EreStore(session, context.clock),
-                metered_charger_id,
-                kind=chosen,
-                valid_from=start,
-                mid_serial=mid_serial.strip() or None,
-                sap_ean="".join(sap_ean.split()) or None,
-                explanation=f"recorded by {viewer.user.email} in the operator console",
-                evidence=MeteringEvidence(evidence, _upload(evidence_file)),
-                evidence_dir=evidence_dir(context.settings.data_dir),
-            )
+        by = f"{viewer.user.email} in the operator console"
+        record_from_form(context, metered_charger_id, form, recorded_by=OPERATOR, by=by)
     except ChargebookError as error:
         with context.database.session() as session:
             return _page(
                 request, session, context, metered_charger_id, error=error.message,
-                status_code=_status(error),
+                status_code=form_status(error),
             )  # fmt: skip
     return RedirectResponse(f"/operator/chargers/{metered_charger_id}/metering", status_code=303)
-
-
-def _status(error: ChargebookError) -> int:
-    """A form value the rules refuse (no evidence, a future date, a bad EAN) is the form's
-    fault: 422, as `InvalidInputError`; anything else as everywhere."""
-    if isinstance(error, MeteringInputError | InvalidEanError):
-        return 422
-    return status_for(error)
 
 
 @router.post("/chargers/{metered_charger_id}/customer-kind")
