@@ -6,13 +6,15 @@ meter is held back on both rule paths (SQL and the Python reference)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
 from chargebook.db.book.tables import ChargingSessionRow
 from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import CustomerKind, DeliveryPeriod, MeteringKind
-from chargebook.ere import ReasonCode
+from chargebook.domain.models import ChargerSource, ChargingSession
+from chargebook.ere import ReasonCode, is_mid_metered
 from chargebook.ere.service import (
     MeteringEvidence,
     metering_history,
@@ -140,3 +142,40 @@ def test_a_private_customers_external_meter_is_held_back_on_both_paths(
         set_customer_kind(store, ean=customer.ean, kind=CustomerKind.BUSINESS)
     for report in _reports(book):
         assert report.eligible == 40
+
+
+@pytest.mark.parametrize(
+    ("mid_kwh", "meter", "metered"),
+    [
+        pytest.param("7.5", (None, None), True, id="mid-energy"),
+        pytest.param("0", (None, None), False, id="zero-mid-energy"),
+        pytest.param(None, (None, None), False, id="nothing"),
+        pytest.param(None, (10, 9_000), True, id="register-moved"),
+        pytest.param(None, (10, 10), False, id="register-still"),
+        pytest.param(None, (10, None), False, id="register-open"),
+    ],
+)
+def test_the_sql_first_mid_session_is_the_pure_rule(
+    book: BookBuilder, mid_kwh: str | None, meter: tuple[int | None, int | None], metered: bool
+) -> None:
+    """`db.ere.metering.mid_metered` says what `chargebook.ere.is_mid_metered` says."""
+    book.sync([mid_charger("751")], [])
+    charger = book.charger_id("751")
+    _sessions(book, charger, "r", count=1)
+    with book.database.transaction() as session:
+        row = session.query(ChargingSessionRow).filter_by(external_id="r0").one()
+        row.mid_energy_kwh = None if mid_kwh is None else Decimal(mid_kwh)
+        row.meter_start_wh, row.meter_stop_wh = meter
+    with book.database.session() as session:
+        store = EreStore(session, book.clock)
+        start = store.metering.first_mid_session_start(charger)
+    pure = is_mid_metered(
+        ChargingSession(
+            source=ChargerSource.WALLBOX_CLOUD, external_id="r0", charger_external_id="751",
+            started_at=JAN_1, ended_at=JAN_1 + timedelta(minutes=90), energy_kwh=Decimal("9.5"),
+            mid_energy_kwh=None if mid_kwh is None else Decimal(mid_kwh),
+            meter_start_wh=meter[0], meter_stop_wh=meter[1], discharged_energy_kwh=Decimal(0),
+        )
+    )  # fmt: skip
+    assert pure is metered
+    assert (start == JAN_1) is metered
