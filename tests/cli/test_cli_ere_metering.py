@@ -129,3 +129,12 @@ def test_a_business_customer_is_recorded(database: Database) -> None:
     assert "business customer" in run("connection", "kind", EAN, "business")
     assert "private customer" in run("connection", "kind", EAN, "private")
     assert "Invalid value" in run("connection", "kind", EAN, "charity", code=2)
+
+
+def test_a_date_out_of_range_is_a_usage_error(database: Database) -> None:
+    charger = _upgraded_charger(database)
+    out = run(
+        "metering", "set", str(charger), "--kind", "integrated_mid", "--from", "0001-01-01",
+        "--mid-serial", "MID-UP-1", "--evidence", "x", code=2,
+    )  # fmt: skip
+    assert "is not an ISO date" in out

@@ -52,9 +52,9 @@ def record_from_form(
         raise InvalidInputError("choose a metering kind", field="kind") from None
     try:
         day = date.fromisoformat(form.valid_from.strip())
-    except ValueError:
+        start = datetime.combine(day, time(0), tzinfo=DUTCH_ZONE).astimezone(UTC)
+    except (ValueError, OverflowError):  # 0001-01-01 local is before datetime.min in UTC
         raise InvalidInputError("give the date as YYYY-MM-DD", field="valid_from") from None
-    start = datetime.combine(day, time(0), tzinfo=DUTCH_ZONE).astimezone(UTC)
     with context.database.transaction() as session:
         record_construct(
             EreStore(session, context.clock),
