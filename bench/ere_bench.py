@@ -45,6 +45,7 @@ from chargebook.domain.ere import Address, DeliveryPeriod, MeteringKind
 from chargebook.domain.models import MidMeter
 from chargebook.ere import gs1_check_digit, load_parameters
 from chargebook.ere.service import (
+    MeteringEvidence,
     add_connection,
     add_mandate,
     create_batch,
@@ -99,6 +100,7 @@ def populate(database: Database, sessions: int) -> None:
                 valid_from=datetime(2025, 12, 1, tzinfo=UTC),
                 mid_serial=f"M{n}",
                 explanation="bench",
+                evidence=MeteringEvidence(reference="bench"),
             )
             add_mandate(
                 store,

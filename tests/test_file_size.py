@@ -17,7 +17,8 @@ MAX_LINES = 400
 # path under src/chargebook -> its length when the rule came in (issue 16, taken after the
 # merge of that issue's branches); never raise these: split the file instead.
 OVERSIZE = {
-    "db/ere/eligibility.py": 653,  # ERE's eligibility SQL (issue 16, core-ere's part)
+    # ERE's eligibility SQL (issue 16, core-ere's part; issue 17 moved its settings out)
+    "db/ere/eligibility.py": 603,
 }
 
 

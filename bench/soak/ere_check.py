@@ -30,6 +30,7 @@ from chargebook.domain.ere import Address, DeliveryPeriod, MeteringKind
 from chargebook.ere import gs1_check_digit, load_parameters
 from chargebook.ere.service import add_connection, add_mandate, eligibility_report
 from chargebook.ere.service.metering import record_construct
+from chargebook.ere.service.metering_evidence import MeteringEvidence
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ def set_up(database: Database, now: datetime, since: datetime) -> int:
                     valid_from=since,
                     mid_serial=f"SOAK-MID-{charger_id}",
                     explanation="soak: MID serial read off the label",
+                    evidence=MeteringEvidence(reference="soak: photo of the label"),
                 )
         for n, ((_, email), charger_ids) in enumerate(owners.items(), start=1):
             ean = _ean(n)

@@ -237,6 +237,8 @@ def test_sap_import_cross_checks_the_chargers_behind_the_meter(
         SAP_EAN,
         "--mid-serial",
         "SAP-METER-1",
+        "--evidence",
+        "grid operator's SAP confirmation",
     )
     out = run("metering", "detect")
     assert "needs_upgrade" in out  # the Pulsar Plus itself, but the operator's SAP stays

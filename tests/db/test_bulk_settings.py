@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from chargebook.db import Database
-from chargebook.db.ere.eligibility import BULK_WORK_MEM, bulk_settings
+from chargebook.db.ere.sql_settings import BULK_WORK_MEM, bulk_settings
 
 _READ = text("SELECT current_setting('jit'), current_setting('work_mem')")
 

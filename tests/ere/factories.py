@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from chargebook.domain.ere import Mandate, MeteringConstruct, MeteringKind
+from chargebook.domain.ere import CustomerKind, Mandate, MeteringConstruct, MeteringKind
 from chargebook.domain.models import ChargerSource, ChargingSession
 from chargebook.ere import ChargerLink, EligibilityContext, gs1_check_digit
 
@@ -73,6 +73,7 @@ def make_link(
     customer: str = "cust-1",
     max_power_kw: str = "11",
     constructs: tuple[MeteringConstruct, ...] | None = None,
+    customer_kind: CustomerKind = CustomerKind.PRIVATE,
 ) -> ChargerLink:
     return ChargerLink(
         charger_external_id=charger,
@@ -80,6 +81,7 @@ def make_link(
         customer_id=customer,
         max_power_kw=Decimal(max_power_kw),
         constructs=constructs if constructs is not None else (make_construct(charger=charger),),
+        customer_kind=customer_kind,
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chargebook.domain.ere import DeliveryPeriod, MeteringKind, PeriodKind
+from chargebook.domain.ere import CustomerKind, DeliveryPeriod, MeteringKind, PeriodKind
 from chargebook.ere import (
     BatchBuilder,
     DuplicateSessionError,
@@ -90,7 +90,9 @@ def test_duplicate_session_is_refused() -> None:
 
 
 def test_sap_line_books_the_meter_and_flags_the_difference() -> None:
-    context = make_context(links=(make_link(constructs=(make_construct(MeteringKind.SAP),)),))
+    business = CustomerKind.BUSINESS  # a separate MID meter counts for a business only
+    link = make_link(constructs=(make_construct(MeteringKind.SAP),), customer_kind=business)
+    context = make_context(links=(link,))
     builder = BatchBuilder(period_kind=PeriodKind.QUARTER, parameters=PARAMS)
     builder.add_all(_results([(0, "10"), (1, "10")], context))
     with pytest.raises(SapReconciliationError, match="meter"):

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from chargebook.domain.ere import MeteringKind
+from chargebook.domain.ere import CustomerKind, MeteringKind
 from chargebook.domain.models import ChargingSession
 from chargebook.ere import (
     REASON_MESSAGES,
@@ -86,6 +86,13 @@ CASES: list[tuple[str, Callable[[], Case], tuple[ReasonCode, ...]]] = [
             )
         ),
         (R.METERING_NOT_QUALIFYING,),
+    ),
+    (
+        "private-customer-sap",
+        lambda: Case(
+            context=make_context(links=(make_link(constructs=(make_construct(MeteringKind.SAP),)),))
+        ),
+        (R.EXTERNAL_METER_PRIVATE_CUSTOMER,),
     ),
     (
         "mid-without-quantity",
@@ -210,8 +217,9 @@ def test_every_reason_code_has_a_case_and_a_message() -> None:
 def test_quantity_comes_from_the_qualifying_meter(
     session: ChargingSession, kind: MeteringKind, net: str, source: QuantitySource
 ) -> None:
-    context = make_context(links=(make_link(constructs=(make_construct(kind),)),))
-    result = evaluate_session(session, context)
+    business = CustomerKind.BUSINESS  # a separate MID meter counts for a business only
+    link = make_link(constructs=(make_construct(kind),), customer_kind=business)
+    result = evaluate_session(session, make_context(links=(link,)))
     assert result.eligible, result.failures
     assert result.net_energy_kwh == Decimal(net)
     assert result.quantity_source is source
@@ -287,3 +295,18 @@ def test_stream_rejects_out_of_order_sessions() -> None:
     sessions = [make_session("a2", start=_at(2)), make_session("a1", start=_at(0))]
     with pytest.raises(SessionOrderError, match="a1"):
         list(evaluate_sessions(sessions, make_context()))
+
+
+@pytest.mark.parametrize("kind", [MeteringKind.SAP, MeteringKind.DEDICATED_CONNECTION])
+def test_a_private_customers_external_meter_is_held_back(kind: MeteringKind) -> None:
+    # ere-rules §3.4: for a private customer only a MID meter built into the charger counts.
+    session = make_session(energy_kwh="9", mid_energy_kwh=None)
+    private = make_context(links=(make_link(constructs=(make_construct(kind),)),))
+    result = evaluate_session(session, private)
+    assert result.failures == (ReasonCode.EXTERNAL_METER_PRIVATE_CUSTOMER,)
+    assert "built into the charger" in REASON_MESSAGES[ReasonCode.EXTERNAL_METER_PRIVATE_CUSTOMER]
+
+
+def test_a_private_customers_built_in_mid_meter_counts() -> None:
+    context = make_context(links=(make_link(constructs=(make_construct(),)),))
+    assert evaluate_session(make_session(), context).eligible

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
-from chargebook.domain.ere import MeteringKind
-from chargebook.domain.models import Charger, ChargerSource, MidMeter
+from chargebook.domain.ere import MeteringConstruct, MeteringKind
+from chargebook.domain.models import Charger, ChargerSource, ChargingSession, MidMeter
 from chargebook.ere import (
     MODEL_CATALOG,
     FollowUp,
@@ -14,11 +15,13 @@ from chargebook.ere import (
     assess_ocpp_boot,
     assess_wallbox,
     construct_for,
+    effective_constructs,
+    is_mid_metered,
     lookup_model,
     registration_start,
 )
 
-from .factories import make_construct
+from .factories import make_construct, make_session
 
 NO_MID = MidMeter(enabled=False, serial_number="", status=0)
 MID = MidMeter(enabled=True, serial_number="MID123", status=1)
@@ -150,3 +153,56 @@ def test_construct_must_cover_whole_session_and_registration_starts_with_qualify
     assert construct_for(constructs, *before) is none_before
     assert construct_for(constructs, *straddling) is None
     assert construct_for(constructs, *after) is mid_after
+
+
+# -- when metering qualifies ---------------------------------------------------------------
+
+JAN = datetime(2026, 1, 3, 18, tzinfo=UTC)
+DEC = datetime(2026, 12, 6, 23, tzinfo=UTC)
+
+
+def _all_along(valid_from: datetime) -> MeteringConstruct:
+    return replace(make_construct(valid_from=valid_from), from_first_mid_session=True)
+
+
+@pytest.mark.parametrize(
+    ("session", "metered"),
+    [
+        pytest.param(make_session(mid_energy_kwh="7.5"), True, id="mid-energy"),
+        pytest.param(make_session(mid_energy_kwh="0"), False, id="zero-mid-energy"),
+        pytest.param(make_session(mid_energy_kwh=None), False, id="no-mid-energy"),
+        pytest.param(
+            make_session(mid_energy_kwh=None, meter_start_wh=10, meter_stop_wh=9_000),
+            True,
+            id="register-moved",
+        ),
+        pytest.param(
+            make_session(mid_energy_kwh=None, meter_start_wh=10, meter_stop_wh=10),
+            False,
+            id="register-still",
+        ),
+    ],
+)
+def test_a_mid_metered_session_carries_a_mid_quantity(
+    session: ChargingSession, metered: bool
+) -> None:
+    assert is_mid_metered(session) is metered
+
+
+def test_a_meter_there_all_along_counts_from_the_first_mid_session() -> None:
+    # Detection looked in December; the first MID-metered session is in January.
+    (construct,) = effective_constructs((_all_along(DEC),), JAN)
+    assert construct.valid_from == JAN
+    # Detection after the backfill recorded January itself: the same start.
+    assert effective_constructs((_all_along(JAN),), JAN) == (construct,)
+
+
+def test_a_later_first_session_or_none_leaves_the_recorded_start() -> None:
+    assert effective_constructs((_all_along(JAN),), DEC)[0].valid_from == JAN
+    assert effective_constructs((_all_along(DEC),), None)[0].valid_from == DEC
+
+
+def test_an_unmarked_construct_keeps_its_date() -> None:
+    # An upgrade or a SAP counts from the recorded date, whatever sessions came before.
+    plain = make_construct(valid_from=DEC)
+    assert effective_constructs((plain,), JAN) == (plain,)

@@ -195,14 +195,15 @@ class BookBuilder:
         ean_tail: str,
         charger_external_ids: Sequence[str],
         *,
-        since: datetime = datetime(2026, 1, 1, tzinfo=UTC) - timedelta(hours=1),
+        since: datetime | None = datetime(2026, 1, 1, tzinfo=UTC) - timedelta(hours=1),
         mandate_years: tuple[int, int] | None = (2026, 2027),
         connected_party_name: str = "J. Jansen",
         address: Address = ADDRESS,
         signed_on: date = date(2026, 1, 2),
     ) -> Customer:
         """A user, a connection with linked chargers (already synced), metering detected from
-        `since`, and a complete mandate."""
+        `since` (None: as the wizard detects, a MID meter from the first MID session), and a
+        complete mandate."""
         user_id = self.user(email)
         ean = make_ean(ean_tail)
         charger_ids = [self.charger_id(ext) for ext in charger_external_ids]

@@ -10,13 +10,15 @@ import pytest
 from sqlalchemy import text
 
 from chargebook.db.ere.store import EreStore
-from chargebook.domain.ere import DeliveryPeriod, MeteringKind
+from chargebook.domain.ere import CustomerKind, DeliveryPeriod, MeteringKind
 from chargebook.ere import MandateConflictError, SapReconciliationError
 from chargebook.ere.service import (
+    MeteringEvidence,
     add_mandate,
     create_batch,
     import_sap_readings,
     record_construct,
+    set_customer_kind,
 )
 from chargebook.ere.service.evidence import REDACTED, redact
 from chargebook.errors import ConflictError
@@ -73,7 +75,10 @@ def test_a_sap_line_books_the_meter_figure_under_the_sap_ean(book: BookBuilder) 
             mid_serial="SAP-1",
             sap_ean=SAP_EAN,
             explanation="SAP installed by the grid operator",
+            evidence=MeteringEvidence(reference="grid operator's SAP confirmation"),
         )
+        # A separate MID meter counts only for a business customer (ere-rules §3.4).
+        set_customer_kind(store, ean=make_ean("50000000000011"), kind=CustomerKind.BUSINESS)
         _mandate(store, make_ean("50000000000011"), "chargebook", (2026, 2026))
     start = datetime(2026, 1, 3, 18, tzinfo=UTC)
     book.insert_sessions(

@@ -27,10 +27,19 @@ from chargebook.db.core.canonical import canonical_json, sha256_hex
 from chargebook.db.core.testing import example_charger
 from chargebook.db.ere.eligibility import RULE_ORDER, failures_of
 from chargebook.db.ere.store import EreStore
-from chargebook.domain.ere import DeliveryPeriod, MeteringKind
+from chargebook.domain.ere import CustomerKind, DeliveryPeriod, MeteringKind
 from chargebook.domain.models import MidMeter
 from chargebook.ere import BookingPolicy
-from chargebook.ere.service import add_mandate, create_batch, import_sap_readings, record_construct
+from chargebook.ere.service import (
+    MeteringEvidence,
+    add_mandate,
+    create_batch,
+    detect_metering,
+    import_sap_readings,
+    link_charger,
+    record_construct,
+    set_customer_kind,
+)
 from chargebook.ere.service.batch_create import create_batch_streamed
 from chargebook.ere.service.context import stream_verdicts
 from chargebook.ere.service.eligibility import eligibility_report, eligibility_report_streamed
@@ -77,6 +86,7 @@ def _build(book: BookBuilder) -> dict[str, int]:
             mid=MidMeter(enabled=True, serial_number="MID-907", status=1),
             max_current_a=16,
         ),
+        plain_charger("908"),
     ]
     book.sync(chargers, [])
     ids = {c.external_id: book.charger_id(c.external_id) for c in chargers}
@@ -89,6 +99,11 @@ def _build(book: BookBuilder) -> dict[str, int]:
     book.customer("d@example.com", "91000000000004", ["904"])
     book.customer("e@example.com", "91000000000005", ["905"])
     book.customer("f@example.com", "91000000000006", ["906"], mandate_years=None)
+    book.customer("g@example.com", "91000000000007", ["908"])
+    # A MID charger detected before any of its sessions are in the book: its construct counts
+    # from its first MID-metered session, which the sessions inserted later decide.
+    book.sync([*chargers, mid_charger("909")], [])
+    ids["909"] = book.charger_id("909")
     with book.database.transaction() as session:
         store = EreStore(session, book.clock)
         for tail, provider, verifier in (("2", "chargebook", False), ("6", "other", True)):
@@ -111,7 +126,23 @@ def _build(book: BookBuilder) -> dict[str, int]:
             mid_serial="SAP-1",
             sap_ean=SAP_EAN,
             explanation="SAP installed",
+            evidence=MeteringEvidence(reference="grid operator's SAP confirmation"),
         )
+        # A SAP counts for a business customer only; the private customer's dedicated
+        # connection fails with `external_meter_private_customer`.
+        set_customer_kind(store, ean=make_ean("91000000000005"), kind=CustomerKind.BUSINESS)
+        record_construct(
+            store,
+            ids["908"],
+            kind=MeteringKind.DEDICATED_CONNECTION,
+            valid_from=datetime(2026, 1, 10, tzinfo=UTC),
+            explanation="connection used only for charging",
+            evidence=MeteringEvidence(reference="grid operator's letter"),
+        )
+        link_charger(store, ean=make_ean("91000000000001"), charger_id=ids["909"])
+        (found,) = detect_metering(store, now=NOW, charger_id=ids["909"])
+        assert found.construct is not None
+        assert found.construct.construct.from_first_mid_session
         import_sap_readings(
             store,
             SAP_EAN,

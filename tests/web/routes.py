@@ -185,6 +185,34 @@ ROUTES: list[RouteCase] = [
         body={"period": "2026-Q1", "price": "0.45"},
     ),
     RouteCase("POST", "/operator/statements", Access.OPERATOR, ok=303, body={"period": "2026-Q1"}),
+    RouteCase(  # the owner records an upgrade date with evidence (the operator: its console)
+        "POST",
+        "/chargers/{charger_id}/metering",
+        Access.OWNER,
+        ok=303,
+        body={"valid_from": "2026-02-01", "mid_serial": "MID-1", "evidence": "invoice 117"},
+    ),
+    # owner A's charger, seen by the operator (metering with evidence, customer kind)
+    RouteCase("GET", "/operator/chargers/{metered_charger_id}/metering", Access.OPERATOR),
+    RouteCase(
+        "POST",
+        "/operator/chargers/{metered_charger_id}/metering",
+        Access.OPERATOR,
+        ok=303,
+        body={
+            "kind": "integrated_mid",
+            "valid_from": "2026-02-01",
+            "mid_serial": "MID-1",
+            "evidence": "installer's invoice 117",
+        },
+    ),
+    RouteCase(  # no connection with this EAN
+        "POST",
+        "/operator/chargers/{metered_charger_id}/customer-kind",
+        Access.OPERATOR,
+        ok=404,
+        body={"ean": "871000000000000099", "kind": "business"},
+    ),
     RouteCase(  # owner A's statement; owner A entered no payout details: refused
         "POST",
         "/operator/payouts/{payout_statement_id}/paid",

@@ -36,6 +36,7 @@ from chargebook.ere.service import (
 )
 from chargebook.ere.service.context import OVERLAP_MARGIN, stream_verdicts
 from chargebook.ere.service.credits import page_quarters, quarter_credits, recent_quarters
+from chargebook.ere.service.metering_evidence import MeteringEvidence
 from chargebook.ere.service.rules_path import RulesPath
 from chargebook.ere.service.sql_path import invalid_mandates, quarters_query, verdict_query
 
@@ -126,7 +127,8 @@ def _book(database: Database, clock: FixedClock) -> list[int]:
                 ids.append(charger.id)
                 record_construct(store, charger.id, kind=MeteringKind.INTEGRATED_MID,
                                  valid_from=datetime(2025, 12, 1, tzinfo=UTC),
-                                 mid_serial=f"M{key}", explanation="test")  # fmt: skip
+                                 mid_serial=f"M{key}", explanation="test",
+                                 evidence=MeteringEvidence(reference="test"))  # fmt: skip
                 session.add_all(_boundary_sessions(charger.id, key))
                 session.add_all(_random_sessions(charger.id, key, seed=10 * n + c))
             address = Address("Laan", "1", "1234 AB", "X")

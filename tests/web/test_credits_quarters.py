@@ -16,7 +16,12 @@ from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import Address, DeliveryPeriod, MeteringKind
 from chargebook.domain.models import MidMeter
 from chargebook.ere import gs1_check_digit, load_parameters
-from chargebook.ere.service import add_connection, add_mandate, record_construct
+from chargebook.ere.service import (
+    MeteringEvidence,
+    add_connection,
+    add_mandate,
+    record_construct,
+)
 from chargebook.ere.service.credits import quarter_credits, recent_quarters
 from chargebook.ere.service.rules_path import RulesPath
 from chargebook.ere.service.sql_path import invalid_mandates
@@ -46,7 +51,8 @@ def _customer(database: Database, clock: FixedClock, n: int, *, mandate: bool) -
                        charger_ids=[charger.id])  # fmt: skip
         record_construct(store, charger.id, kind=MeteringKind.INTEGRATED_MID,
                          valid_from=datetime(2025, 12, 1, tzinfo=UTC), mid_serial=f"M{n}",
-                         explanation="test")  # fmt: skip
+                         explanation="test",
+                         evidence=MeteringEvidence(reference="test"))  # fmt: skip
         if mandate:
             add_mandate(store, ean=_ean(n), service_provider_id="chargebook", first_year=2026,
                         last_year=2026, consent_grid_operator_data=True,

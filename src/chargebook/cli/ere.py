@@ -6,15 +6,10 @@ import typer
 
 from chargebook.cli.ere_batches import batch_app, eligibility
 from chargebook.cli.ere_credits import credits
+from chargebook.cli.ere_metering import followups_app, metering_app
 from chargebook.cli.ere_money import payouts_app, sap_import, statements
 from chargebook.cli.ere_payouts import payout_account_app
-from chargebook.cli.ere_setup import (
-    connection_app,
-    followups_app,
-    mandate_app,
-    metering_app,
-    price_app,
-)
+from chargebook.cli.ere_setup import connection_app, mandate_app, price_app
 from chargebook.cli.ere_year_end import mandate_pdf_command, year_end_command
 
 ere_app = typer.Typer(

@@ -74,9 +74,9 @@ def when_arg(text: str | None) -> datetime | None:
             moment = datetime.fromisoformat(text)
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=DUTCH_ZONE)
-    except ValueError:
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):  # 0001-01-01 local is before datetime.min in UTC
         raise typer.BadParameter(f"{text!r} is not an ISO date or date-time") from None
-    return moment.astimezone(UTC)
 
 
 def local(moment: datetime | None) -> str:

@@ -1,4 +1,5 @@
-"""`chargebook ere connection|mandate|price|metering|followups`: the data ERE needs."""
+"""`chargebook ere connection|mandate|price`: the data ERE needs (metering and follow-ups:
+`ere_metering.py`)."""
 
 from __future__ import annotations
 
@@ -11,19 +12,17 @@ from rich.table import Table
 
 from chargebook.cli import params
 from chargebook.cli.console import styled
-from chargebook.cli.ere_common import console, ere_store, local, period_arg, when_arg
+from chargebook.cli.ere_common import console, ere_store, period_arg
 from chargebook.cli.errors import handle_errors
 from chargebook.db.ere.store import EreStore
-from chargebook.domain.ere import Address, MeteringKind
-from chargebook.domain.ere_book import FollowUpStatus
+from chargebook.domain.ere import Address, CustomerKind
 from chargebook.ere import parse_amount
 from chargebook.ere.mandates import MANDATE_PROBLEM_MESSAGES
 from chargebook.ere.service import (
     add_connection,
     add_mandate,
-    detect_metering,
     link_charger,
-    record_construct,
+    set_customer_kind,
     set_price,
 )
 from chargebook.ere.service.parties import connection_parties, record_party_verification
@@ -31,8 +30,6 @@ from chargebook.ere.service.parties import connection_parties, record_party_veri
 connection_app = typer.Typer(help="Customers' grid connections (EAN).", no_args_is_help=True)
 mandate_app = typer.Typer(help="Mandates per EAN and calendar year.", no_args_is_help=True)
 price_app = typer.Typer(help="The operator's price per ERE per period.", no_args_is_help=True)
-metering_app = typer.Typer(help="Metering constructs per charger.")
-followups_app = typer.Typer(help="Follow-ups for chargers that need an upgrade.")
 
 
 @connection_app.command("add")
@@ -154,6 +151,21 @@ def connection_list() -> None:
     console().print(table)
 
 
+@connection_app.command("kind")
+@handle_errors
+def connection_kind(
+    ean: Annotated[str, typer.Argument(help="EAN of the connection.")],
+    kind: Annotated[CustomerKind, typer.Argument(help="private or business")],
+) -> None:
+    """Record the customer as private (only a MID meter built into the charger counts) or
+    business (a separate MID meter, e.g. a SAP, counts too)."""
+    with ere_store() as store:
+        stored = set_customer_kind(store, ean=ean, kind=kind)
+    console().print(
+        f"EAN {stored.connection.ean}: {stored.connection.customer_kind.value} customer"
+    )
+
+
 @mandate_app.command("add")
 @handle_errors
 def mandate_add(
@@ -248,118 +260,3 @@ def price_list() -> None:
     for period, value in sorted(prices.items(), key=lambda item: item[0].sort_key):
         table.add_row(period.label, str(value))
     console().print(table)
-
-
-@metering_app.callback(invoke_without_command=True)
-@handle_errors
-def metering_list(ctx: typer.Context) -> None:
-    """Every charger's current metering construct (subcommands: detect, set)."""
-    if ctx.invoked_subcommand is not None:
-        return
-    with ere_store() as store:
-        chargers = store.chargers.list()
-        constructs = {c.id: store.metering.list_constructs(charger_id=c.id) for c in chargers}
-    table = Table("charger", "model", "construct", "from", "until", "MID serial", "SAP EAN", "by")
-    for charger in chargers:
-        history = constructs[charger.id]
-        if not history:
-            table.add_row(str(charger.id), charger.charger.model, styled("none recorded", "dim"))
-        for item in history:
-            c = item.construct
-            table.add_row(
-                str(charger.id),
-                charger.charger.model,
-                c.kind.value,
-                local(c.valid_from),
-                local(c.valid_until),
-                c.mid_serial or "-",
-                c.sap_ean or "-",
-                item.recorded_by,
-            )
-    console().print(table)
-
-
-@metering_app.command("detect")
-@handle_errors
-def metering_detect(
-    since: str | None = typer.Option(
-        None, "--since", help="A first qualifying construct is in place from this date."
-    ),
-) -> None:
-    """Assess every synced charger's metering and record the result."""
-    with ere_store() as store:
-        outcomes = detect_metering(store, now=store.clock.now(), since=when_arg(since))
-    table = Table("charger", "verdict", "recorded", "follow-ups", "explanation")
-    for o in outcomes:
-        table.add_row(
-            str(o.charger.id),
-            o.assessment.verdict.value,
-            o.construct.construct.kind.value if o.recorded and o.construct else "-",
-            ", ".join(f.kind for f in o.follow_ups_created) or "-",
-            o.assessment.explanation,
-        )
-    console().print(table)
-
-
-@metering_app.command("set")
-@handle_errors
-def metering_set(
-    kind: Annotated[MeteringKind, typer.Option("--kind")],
-    charger: int = typer.Argument(..., callback=params.book_id, help="Book id of the charger."),
-    valid_from: str = typer.Option(..., "--from", help="Date or date-time it is in place."),
-    mid_serial: str | None = typer.Option(None, "--mid-serial"),
-    sap_ean: str | None = typer.Option(None, "--sap-ean"),
-    note: str = typer.Option("recorded by the operator", "--note"),
-) -> None:
-    """Record a construct the operator established (e.g. a SAP with its EAN and meter)."""
-    start = when_arg(valid_from)
-    assert start is not None
-    with ere_store() as store:
-        stored = record_construct(
-            store,
-            charger,
-            kind=kind,
-            valid_from=start,
-            mid_serial=mid_serial,
-            sap_ean=sap_ean,
-            explanation=note,
-        )
-    console().print(f"charger {charger}: {stored.construct.kind.value} from {local(start)}")
-
-
-@followups_app.callback(invoke_without_command=True)
-@handle_errors
-def followups_list(
-    ctx: typer.Context,
-    status: Annotated[FollowUpStatus | None, typer.Option("--status")] = None,
-) -> None:
-    """Follow-ups (upgrade quote, SAP guidance) and their status (subcommand: set)."""
-    if ctx.invoked_subcommand is not None:
-        return
-    with ere_store() as store:
-        rows = store.metering.list_follow_ups(status=status)
-    table = Table("id", "charger", "kind", "status", "updated", "note", "why")
-    for f in rows:
-        table.add_row(
-            str(f.id),
-            str(f.charger_id),
-            f.kind,
-            f.status.value,
-            local(f.updated_at),
-            f.note or "",
-            f.explanation,
-        )
-    console().print(table)
-
-
-@followups_app.command("set")
-@handle_errors
-def followups_set(
-    follow_up: Annotated[int, typer.Argument(callback=params.book_id, help="Follow-up id.")],
-    status: Annotated[FollowUpStatus, typer.Argument()],
-    note: str | None = typer.Option(None, "--note"),
-) -> None:
-    """Move a follow-up to open, in_progress or done."""
-    with ere_store() as store:
-        stored = store.metering.set_follow_up_status(follow_up, status, note)
-    console().print(f"follow-up {stored.id}: {stored.status.value}")

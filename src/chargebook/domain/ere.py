@@ -19,6 +19,20 @@ class MeteringKind(StrEnum):
     DEDICATED_CONNECTION = "dedicated_connection"  # a grid connection used only for charging
     NONE = "none"  # nothing that qualifies
 
+    @property
+    def is_external(self) -> bool:
+        """A meter outside the charger (a SAP's meter, the connection's meter): for a private
+        customer it does not count (ere-rules §3.4)."""
+        return self in (MeteringKind.SAP, MeteringKind.DEDICATED_CONNECTION)
+
+
+class CustomerKind(StrEnum):
+    """Who the connected party is: for a private customer only a MID meter built into the
+    charger counts; a separate MID meter (SAP, dedicated connection) only for a business."""
+
+    PRIVATE = "private"
+    BUSINESS = "business"
+
 
 @dataclass(frozen=True, slots=True)
 class MeteringConstruct:
@@ -26,6 +40,9 @@ class MeteringConstruct:
 
     `mid_serial` is the serial of the MID meter (inside the charger for `integrated_mid`, the
     SAP's meter for `sap`); `sap_ean` is the SAP's own EAN. `valid_until=None` means open-ended.
+    `from_first_mid_session`: a MID meter that was there all along (detection): the construct
+    counts from the charger's first MID-metered session if that is earlier than `valid_from`
+    (`chargebook.ere.metering.effective_constructs`).
     """
 
     charger_external_id: str
@@ -34,6 +51,7 @@ class MeteringConstruct:
     valid_until: datetime | None = None
     mid_serial: str | None = None
     sap_ean: str | None = None
+    from_first_mid_session: bool = False
 
     @property
     def qualifies(self) -> bool:
@@ -66,6 +84,7 @@ class GridConnection:
     address: Address
     customer_id: str
     connected_party_name: str
+    customer_kind: CustomerKind = CustomerKind.PRIVATE
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,6 +86,9 @@ class StoredConstruct:
     explanation: str
     recorded_by: str
     created_at: datetime
+    evidence_reference: str | None = None
+    evidence_file_name: str | None = None
+    evidence_file_sha256: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,6 +53,8 @@ from chargebook.ere.metering import (
     assess_ocpp_boot,
     assess_wallbox,
     construct_for,
+    effective_constructs,
+    is_mid_metered,
     registration_start,
 )
 from chargebook.ere.parameters import (
@@ -134,11 +136,13 @@ __all__ = [
     "check_single_provider",
     "construct_for",
     "describe",
+    "effective_constructs",
     "estimate_earnings",
     "evaluate_session",
     "evaluate_sessions",
     "find_provider_conflicts",
     "gs1_check_digit",
+    "is_mid_metered",
     "is_valid_ean",
     "load_parameters",
     "lookup_model",

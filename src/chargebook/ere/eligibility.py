@@ -4,8 +4,9 @@ Rules, in order (all are evaluated; the first failure and the full list are repo
 
 1. mandate: the charger is linked to an EAN, and a complete mandate of the connection's
    customer covers the delivery year;
-2. metering: one qualifying construct covers the whole session, and for `integrated_mid` the
-   MID meter measured it (MID energy, else the meter register delta; never the charger's
+2. metering: one qualifying construct covers the whole session, a private customer's is not
+   an external meter (SAP, dedicated connection: ere-rules §3.4), and for `integrated_mid`
+   the MID meter measured it (MID energy, else the meter register delta; never the charger's
    non-MID estimate);
 3. sanity: energy > 0, end after start, energy <= max power x duration (with a slack),
    no overlap with another session of the same charger;
@@ -26,7 +27,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
-from chargebook.domain.ere import Mandate, MeteringConstruct, MeteringKind
+from chargebook.domain.ere import CustomerKind, Mandate, MeteringConstruct, MeteringKind
 from chargebook.domain.models import ChargingSession
 from chargebook.ere.exceptions import SessionOrderError
 from chargebook.ere.mandates import mandate_for_year, mandate_problems
@@ -50,13 +51,15 @@ class QuantitySource(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ChargerLink:
-    """What eligibility needs to know about one charger: its connection and metering history."""
+    """What eligibility needs to know about one charger: its connection and metering history
+    (the constructs as the rules apply them: `chargebook.ere.metering.effective_constructs`)."""
 
     charger_external_id: str
     ean: str
     customer_id: str
     max_power_kw: Decimal
     constructs: tuple[MeteringConstruct, ...] = ()
+    customer_kind: CustomerKind = CustomerKind.PRIVATE
 
 
 def max_power_kw_from_current(
@@ -177,6 +180,12 @@ class SessionEvaluator:
             failures.append(ReasonCode.NO_METERING_CONSTRUCT)
         elif construct.kind is MeteringKind.NONE:
             failures.append(ReasonCode.METERING_NOT_QUALIFYING)
+        elif (
+            construct.kind.is_external
+            and link is not None
+            and link.customer_kind is (CustomerKind.PRIVATE)
+        ):
+            failures.append(ReasonCode.EXTERNAL_METER_PRIVATE_CUSTOMER)
         elif source is QuantitySource.NONE:
             failures.append(ReasonCode.NO_MID_QUANTITY)
 

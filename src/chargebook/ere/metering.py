@@ -10,12 +10,12 @@ the facts are not enough to tell (unknown).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
 from chargebook.domain.ere import MeteringConstruct, MeteringKind
-from chargebook.domain.models import Charger
+from chargebook.domain.models import Charger, ChargingSession
 from chargebook.ere.catalog import MODEL_CATALOG, CatalogEntry, MidCapability, lookup_model
 
 
@@ -178,3 +178,36 @@ def registration_start(constructs: Iterable[MeteringConstruct]) -> datetime | No
     """The earliest moment a qualifying construct is in place; earlier sessions are ineligible."""
     starts = [c.valid_from for c in constructs if c.qualifies]
     return min(starts) if starts else None
+
+
+def is_mid_metered(session: ChargingSession) -> bool:
+    """Whether a session carries a MID quantity: MID energy > 0, or a register that moved
+    (an OCPP charger's meter). The first such session of a charger whose MID meter was there
+    all along is where its qualifying construct starts (`effective_constructs`); the SQL path
+    says the same in `chargebook.db.ere.metering.mid_metered`."""
+    if session.mid_energy_kwh is not None and session.mid_energy_kwh > 0:
+        return True
+    start, stop = session.meter_start_wh, session.meter_stop_wh
+    return start is not None and stop is not None and stop > start
+
+
+def effective_constructs(
+    constructs: Sequence[MeteringConstruct], first_mid_session_start: datetime | None
+) -> tuple[MeteringConstruct, ...]:
+    """The constructs as the rules apply them: one marked `from_first_mid_session` (a MID
+    meter that was there all along, found by detection) starts at the charger's first
+    MID-metered session when that is earlier than its recorded start.
+
+    Deriving the start here, when the rules run, rather than when detection wrote it makes
+    the answer independent of order: detection before the backfill brought the older
+    sessions gives the same start as detection after it. Only a charger's first construct is
+    ever marked, so moving it earlier cannot overlap another.
+    """
+    if first_mid_session_start is None:
+        return tuple(constructs)
+    return tuple(
+        replace(c, valid_from=first_mid_session_start)
+        if c.from_first_mid_session and first_mid_session_start < c.valid_from
+        else c
+        for c in constructs
+    )

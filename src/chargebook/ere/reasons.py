@@ -18,6 +18,7 @@ class ReasonCode(StrEnum):
     # 2. qualifying metering at the session's time
     NO_METERING_CONSTRUCT = "no_metering_construct"
     METERING_NOT_QUALIFYING = "metering_not_qualifying"
+    EXTERNAL_METER_PRIVATE_CUSTOMER = "external_meter_private_customer"
     NO_MID_QUANTITY = "no_mid_quantity"
     # 3. session sanity
     ENERGY_NOT_POSITIVE = "energy_not_positive"
@@ -43,6 +44,12 @@ REASON_MESSAGES: dict[ReasonCode, str] = {
         "or the construct changed during the session)"
     ),
     ReasonCode.METERING_NOT_QUALIFYING: "the charger's metering does not qualify (no MID meter)",
+    ReasonCode.EXTERNAL_METER_PRIVATE_CUSTOMER: (
+        "a private customer's charging counts only when a MID meter built into the charger "
+        "measured it, and this charger is measured by a separate meter (a SAP or the "
+        "connection's meter); fix: install a charger with a built-in MID meter, or, if the "
+        "connection belongs to a business, have the operator record the customer as business"
+    ),
     ReasonCode.NO_MID_QUANTITY: (
         "the MID meter reported no energy and no register readings for this session"
     ),

@@ -23,7 +23,7 @@ from chargebook.db.ere.tables import (
     EreMandateRow,
     EreMandateYearRow,
 )
-from chargebook.domain.ere import Address, GridConnection, Mandate
+from chargebook.domain.ere import Address, CustomerKind, GridConnection, Mandate
 from chargebook.domain.ere_book import StoredConnection, StoredMandate
 from chargebook.errors import ConflictError, NotFoundError
 
@@ -56,6 +56,7 @@ class ConnectionRepository:
             city=address.city,
             country_code=address.country_code,
             created_at=self._clock.now(),
+            customer_kind=connection.customer_kind.value,
         )
         self._session.add(row)
         flush_or_conflict(self._session, f"EAN {connection.ean} is already recorded")
@@ -113,6 +114,21 @@ class ConnectionRepository:
         )
         return {charger_id: connection_id for charger_id, connection_id in rows}
 
+    def set_customer_kind(self, ean: str, kind: CustomerKind) -> StoredConnection:
+        """Record whether the connection's customer is private or business.
+
+        Raises:
+            NotFoundError: no connection with this EAN.
+        """
+        row = self._session.scalars(
+            select(EreConnectionRow).where(EreConnectionRow.ean == ean)
+        ).one_or_none()
+        if row is None:
+            raise NotFoundError(f"no connection with EAN {ean}")
+        row.customer_kind = kind.value
+        self._session.flush()
+        return self._to_domain(row)
+
     def _to_domain(self, row: EreConnectionRow) -> StoredConnection:
         email = self._session.scalar(
             select(UserRow.email).where(UserRow.id == row.customer_user_id)
@@ -143,6 +159,7 @@ def to_grid_connection(row: EreConnectionRow) -> GridConnection:
         ),
         customer_id=str(row.customer_user_id),
         connected_party_name=row.connected_party_name,
+        customer_kind=CustomerKind(row.customer_kind or CustomerKind.PRIVATE.value),
     )
 
 

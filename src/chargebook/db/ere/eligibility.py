@@ -11,9 +11,12 @@ How each rule is expressed (and where Python decides, on a few rows only):
 - mandate: `ere_mandate_years` (ean, delivery year) joined to the customer's mandate; whether
   that mandate is complete is `chargebook.ere.mandate_problems`, evaluated in Python per
   mandate (a handful of rows) and bound as a list of invalid mandate ids;
-- metering: a join on the construct whose validity covers [started_at, ended_at). The
-  repository keeps a charger's constructs disjoint; callers check that first
-  (`constructs_are_disjoint`) and fall back to the Python path otherwise;
+- metering: a join on the construct whose validity covers [started_at, ended_at), with the
+  start as the rules apply it (`chargebook.db.ere.metering.effective_constructs`: from the
+  charger's first MID-metered session when marked so). The repository keeps a charger's
+  constructs disjoint; callers check that first (`constructs_are_disjoint`) and fall back to
+  the Python path otherwise; a private customer's external meter (SAP, dedicated
+  connection) fails;
 - sanity: exact integer arithmetic in micro-kWh and microseconds on both backends (SQLite
   stores REAL kWh and text times); overlaps as `evaluate_sessions` streams them (by charger,
   started_at, id): on PostgreSQL two windows (the running maximum of earlier ends, the next
@@ -24,8 +27,7 @@ How each rule is expressed (and where Python decides, on a few rows only):
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -35,7 +37,6 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
-    Connection,
     Integer,
     Numeric,
     Result,
@@ -53,12 +54,13 @@ from sqlalchemy import (
     null,
     or_,
     select,
-    text,
     true,
 )
 from sqlalchemy.orm import Session, aliased
 
 from chargebook.db.book.tables import ChargerRow, ChargingSessionRow
+from chargebook.db.ere.metering import effective_constructs
+from chargebook.db.ere.sql_settings import bulk_settings, one_customer_settings
 from chargebook.db.ere.tables import (
     EreBatchSessionRow,
     EreChargerLinkRow,
@@ -69,6 +71,8 @@ from chargebook.db.ere.tables import (
 )
 
 MICRO = 1_000_000
+# Meters outside the charger (`MeteringKind.is_external`): not for a private customer.
+_EXTERNAL = ("sap", "dedicated_connection")
 # Reason codes in rule order (the values of `chargebook.ere.ReasonCode`; `charger_not_linked`
 # cannot occur here: only sessions of linked chargers are candidates).
 RULE_ORDER = (
@@ -76,6 +80,7 @@ RULE_ORDER = (
     "mandate_invalid",
     "no_metering_construct",
     "metering_not_qualifying",
+    "external_meter_private_customer",
     "no_mid_quantity",
     "energy_not_positive",
     "end_not_after_start",
@@ -87,49 +92,8 @@ RULE_ORDER = (
 )
 
 
-# SQLite's page cache for the million-row statements, in KiB: the default 2 MiB made the
-# session scan, the overlap index search and the registration's index inserts re-read and
-# re-write pages (about 20 % more CPU, about 40 % more wall time at 1M sessions). A constant,
-# so memory stays flat in the number of sessions.
-SQLITE_CACHE_KIB = 65_536
-# PostgreSQL's memory per sort or hash for the statements over a whole period (`bulk_settings`).
-BULK_WORK_MEM = "256MB"
 # The bound parameter holding one customer's linked charger ids (`VerdictQuery.charger_ids`).
 CHARGER_IDS = "customer_charger_ids"
-
-
-@contextmanager
-def bulk_settings(connection: Connection) -> Iterator[None]:
-    """Settings for statements over every session of a period, restored afterwards.
-
-    PostgreSQL (`SET LOCAL`): `jit = off`: such a statement is planned far above
-    `jit_above_cost`, and compiling its expressions took 2.5-3.5 s, more than the rules.
-    `work_mem = BULK_WORK_MEM`: the rules sort a period's sessions by charger and start (the
-    overlap windows) and the registration sorts them by session id; at a million sessions
-    both spilled to temporary files (≈ 270 MB) with the default 4 MB, which cost ≈ 1.1 s of a
-    batch. The setting is a cap per sort, so the server's memory stays bounded by it however
-    many sessions there are (beyond it the sorts spill again).
-    SQLite: a larger page cache (`SQLITE_CACHE_KIB`).
-    """
-    if connection.dialect.name == "sqlite":
-        before_cache = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
-        connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-        yield
-        connection.exec_driver_sql(f"PRAGMA cache_size = {int(before_cache)}")
-        return
-    settings = {"jit": "off", "work_mem": BULK_WORK_MEM}
-    before = {
-        name: connection.execute(text("SELECT current_setting(:name)"), {"name": name}).scalar_one()
-        for name in settings
-    }
-    apply = text("SELECT set_config(:name, :value, true)")
-    for name, value in settings.items():
-        connection.execute(apply, {"name": name, "value": value})
-    yield
-    # Not in `finally`: after a failed statement the transaction only takes a rollback, which
-    # undoes `SET LOCAL` anyway.
-    for name, value in before.items():
-        connection.execute(apply, {"name": name, "value": value})
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +154,9 @@ def _facts(query: VerdictQuery, dialect: str, *, with_sha: bool) -> Subquery:
     the derived integers, each computed once, with the overlap columns."""
     cs = ChargingSessionRow
     link, conn, charger = EreChargerLinkRow, EreConnectionRow, ChargerRow
-    years, mandate, construct = EreMandateYearRow, EreMandateRow, EreMeteringConstructRow
+    years, mandate = EreMandateYearRow, EreMandateRow
+    constructs = effective_constructs()
+    construct = constructs.c
     registered = EreBatchSessionRow
 
     year_join = and_(years.ean == conn.ean, years.year == query.year)
@@ -222,6 +188,9 @@ def _facts(query: VerdictQuery, dialect: str, *, with_sha: bool) -> Subquery:
             cast(booking_ean, String).label("booking_ean"),
             construct.id.label("construct_id"),
             construct.kind.label("metering_kind"),
+            case(
+                (and_(construct.kind.in_(_EXTERNAL), conn.customer_kind == "private"), 1), else_=0
+            ).label("external_private"),
             mandate.id.label("mandate_id"),
             gross.label("gross"),
             discharged.label("discharged"),
@@ -245,7 +214,7 @@ def _facts(query: VerdictQuery, dialect: str, *, with_sha: bool) -> Subquery:
             and_(mandate.id == years.mandate_id, mandate.customer_user_id == conn.customer_user_id),
         )
         .outerjoin(
-            construct,
+            constructs,
             and_(
                 construct.charger_id == cs.charger_id,
                 construct.valid_from <= cs.started_at,
@@ -425,6 +394,7 @@ def verdicts(query: VerdictQuery, dialect: str, *, with_sha: bool = False) -> Su
         "mandate_invalid": and_(f.c.mandate_id.is_not(None), invalid),
         "no_metering_construct": f.c.construct_id.is_(None),
         "metering_not_qualifying": f.c.metering_kind == "none",
+        "external_meter_private_customer": f.c.external_private == 1,
         "no_mid_quantity": f.c.no_mid_quantity == 1,
         "energy_not_positive": gross <= 0,
         "end_not_after_start": f.c.duration_us <= 0,
@@ -548,7 +518,7 @@ def summarize(session: Session, query: VerdictQuery) -> list[VerdictGroup]:
     else:
         statement = _customer_summary(_shared(query), dialect)
         parameters = {CHARGER_IDS: list(query.charger_ids)}
-    settings = bulk_settings if query.customer_id is None else _one_customer_settings
+    settings = bulk_settings if query.customer_id is None else one_customer_settings
     with settings(connection):
         return groups_of(connection.execute(statement, parameters))
 
@@ -572,26 +542,6 @@ def _customer_summary(query: VerdictQuery, dialect: str) -> Select[Any]:
     expression took about 15 ms of Python per statement, as long as running it for one
     customer. SQLAlchemy statements are immutable, so threads may share them."""
     return summary_query(verdicts(query, dialect))
-
-
-@contextmanager
-def _one_customer_settings(connection: Connection) -> Iterator[None]:
-    """Settings for one customer's query (a few thousand rows), restored afterwards, in one
-    round trip each way. PostgreSQL: `jit = off` as in `bulk_settings` (the overlap pairs'
-    rows are misjudged far above `jit_above_cost`) and no parallel workers (starting two
-    took about 10 of the statement's 26 ms). SQLite: nothing (the pages fit its cache)."""
-    if connection.dialect.name != "postgresql":
-        yield
-        return
-    workers = "max_parallel_workers_per_gather"
-    jit, workers_before = connection.execute(
-        text(f"SELECT current_setting('jit'), current_setting('{workers}')")
-    ).one()
-    apply = text(f"SELECT set_config('jit', :jit, true), set_config('{workers}', :workers, true)")
-    connection.execute(apply, {"jit": "off", "workers": "0"})
-    yield
-    # Not in `finally`: see bulk_settings.
-    connection.execute(apply, {"jit": jit, "workers": workers_before})
 
 
 def failing_examples(

@@ -7,14 +7,16 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import CTE, ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from chargebook.clock import Clock
-from chargebook.db.book.tables import ChargerRow
+from chargebook.db.book.tables import ChargerRow, ChargingSessionRow
 from chargebook.db.core.writes import flush_or_conflict
 from chargebook.db.ere.tables import (
+    EreBatchSessionRow,
     EreFollowUpRow,
     EreMeteringConstructRow,
     EreMeterReadingRow,
@@ -22,6 +24,52 @@ from chargebook.db.ere.tables import (
 from chargebook.domain.ere import MeteringConstruct, MeteringKind
 from chargebook.domain.ere_book import FollowUpStatus, StoredConstruct, StoredFollowUp
 from chargebook.errors import ConflictError, NotFoundError
+
+
+def mid_metered(cs: Any) -> ColumnElement[bool]:
+    """`chargebook.ere.metering.is_mid_metered` in SQL: an ok session with MID energy > 0 or
+    a register that moved."""
+    return and_(
+        cs.state == "ok",
+        or_(
+            cs.mid_energy_kwh > 0,
+            and_(
+                cs.meter_start_wh.is_not(None),
+                cs.meter_stop_wh.is_not(None),
+                cs.meter_stop_wh > cs.meter_start_wh,
+            ),
+        ),
+    )
+
+
+def _first_mid_start(charger_id: Any) -> Any:
+    """The earliest start of a MID-metered session of `charger_id` (NULL if none): through
+    the (charger_id, started_at) index, stopping at the first match."""
+    cs = ChargingSessionRow
+    return (
+        select(func.min(cs.started_at))
+        .where(cs.charger_id == charger_id, mid_metered(cs))
+        .scalar_subquery()
+    )
+
+
+def effective_constructs() -> CTE:
+    """The constructs as the rules apply them (`chargebook.ere.effective_constructs`): a
+    construct marked `from_first_mid_session` starts at the charger's first MID-metered
+    session when that is earlier. One row per construct (few), computed once per statement;
+    the session join then reads `valid_from` from here."""
+    c = EreMeteringConstructRow
+    first = _first_mid_start(c.charger_id)
+    valid_from = case(
+        (and_(c.from_first_mid_session, first.is_not(None), first < c.valid_from), first),
+        else_=c.valid_from,
+    )
+    rows = select(
+        c.id, c.charger_id, c.kind, c.sap_ean, c.valid_until, valid_from.label("valid_from")
+    )
+    # MATERIALIZED: computed once per statement (one row per construct). Inlined, both
+    # backends evaluated the first-session look-up once per session of a marked charger.
+    return rows.cte("constructs", nesting=True).prefix_with("MATERIALIZED")
 
 
 class MeteringRepository:
@@ -43,11 +91,16 @@ class MeteringRepository:
         sap_ean: str | None = None,
         explanation: str,
         recorded_by: str,
+        from_first_mid_session: bool = False,
+        evidence_reference: str | None = None,
+        evidence_file_name: str | None = None,
+        evidence_file_sha256: str | None = None,
     ) -> StoredConstruct:
         """Start a construct at `valid_from`; the open one before it ends there.
 
         History is appended in time order: a construct cannot start at or before the start of
-        the charger's latest construct.
+        the charger's latest construct (`supersede_detection` first clears detection's later
+        ones for a dated record with evidence).
 
         Raises:
             NotFoundError: no such charger.
@@ -82,10 +135,65 @@ class MeteringRepository:
             explanation=explanation,
             recorded_by=recorded_by,
             created_at=self._clock.now(),
+            from_first_mid_session=from_first_mid_session,
+            evidence_reference=evidence_reference,
+            evidence_file_name=evidence_file_name,
+            evidence_file_sha256=evidence_file_sha256,
         )
         self._session.add(row)
         flush_or_conflict(self._session, f"charger {charger_id} already has an open construct")
         return _construct(row)
+
+    def supersede_detection(self, charger_id: int, valid_from: datetime, detection: str) -> int:
+        """Make room for a construct the operator records from `valid_from` with evidence:
+        the constructs detection wrote (`recorded_by == detection`) that start at or after it
+        are removed (detection only
+        saw the day it looked; the evidence says when the meter really came), and the one
+        before them is reopened so `add_construct` ends it at `valid_from`.
+
+        Returns:
+            How many constructs were removed.
+
+        Raises:
+            ConflictError: a construct recorded by someone else starts at or after
+                `valid_from`, or a session of the charger from `valid_from` on is registered
+                in a batch (its construct is evidence now).
+        """
+        c = EreMeteringConstructRow
+        later = list(
+            self._session.scalars(
+                select(c).where(c.charger_id == charger_id, c.valid_from >= valid_from)
+            )
+        )
+        kept = [row for row in later if row.recorded_by != detection]
+        if kept:
+            raise ConflictError(
+                f"charger {charger_id} has a construct recorded by the {kept[0].recorded_by} "
+                f"from {kept[0].valid_from.isoformat()}; record a date after it"
+            )
+        cs, registered = ChargingSessionRow, EreBatchSessionRow
+        booked = self._session.scalar(
+            select(func.count())
+            .select_from(cs)
+            .join(registered, registered.session_id == cs.id)
+            .where(cs.charger_id == charger_id, cs.ended_at > valid_from)
+        )
+        if booked:
+            raise ConflictError(
+                f"{booked} sessions of charger {charger_id} after {valid_from.isoformat()} are "
+                "registered already; their metering cannot change"
+            )
+        for row in later:
+            self._session.delete(row)
+        self._session.flush()
+        if later:
+            before = self._session.scalars(
+                select(c).where(c.charger_id == charger_id).order_by(c.valid_from.desc()).limit(1)
+            ).one_or_none()
+            if before is not None:
+                before.valid_until = None
+                self._session.flush()
+        return len(later)
 
     def current(self, charger_id: int) -> StoredConstruct | None:
         """The open-ended construct of a charger, if any."""
@@ -105,6 +213,22 @@ class MeteringRepository:
         if charger_id is not None:
             query = query.where(EreMeteringConstructRow.charger_id == charger_id)
         return [_construct(row) for row in self._session.scalars(query)]
+
+    def first_mid_session_start(self, charger_id: int) -> datetime | None:
+        """Start of the charger's first MID-metered session in the book, if any."""
+        start: datetime | None = self._session.scalar(select(_first_mid_start(charger_id)))
+        return start
+
+    def first_mid_session_starts(self) -> dict[int, datetime]:
+        """charger id -> start of its first MID-metered session, for the chargers whose
+        constructs count from it (`from_first_mid_session`)."""
+        c = EreMeteringConstructRow
+        rows = self._session.execute(
+            select(c.charger_id, _first_mid_start(c.charger_id))
+            .where(c.from_first_mid_session)
+            .distinct()
+        )
+        return {charger_id: start for charger_id, start in rows if start is not None}
 
     def constructs_by_charger(self) -> dict[int, tuple[MeteringConstruct, ...]]:
         """Every charger's construct history (for an eligibility context)."""
@@ -223,10 +347,14 @@ def _construct(row: EreMeteringConstructRow) -> StoredConstruct:
             valid_until=row.valid_until,
             mid_serial=row.mid_serial,
             sap_ean=row.sap_ean,
+            from_first_mid_session=row.from_first_mid_session,
         ),
         explanation=row.explanation,
         recorded_by=row.recorded_by,
         created_at=row.created_at,
+        evidence_reference=row.evidence_reference,
+        evidence_file_name=row.evidence_file_name,
+        evidence_file_sha256=row.evidence_file_sha256,
     )
 
 

@@ -30,12 +30,12 @@ from chargebook.db.book.tables import ChargingSessionRow
 from chargebook.db.ere.eligibility import (
     VerdictGroup,
     VerdictQuery,
-    bulk_settings,
     groups_of,
     net_kwh,
     summary_query,
     verdicts,
 )
+from chargebook.db.ere.sql_settings import bulk_settings
 from chargebook.db.ere.tables import EreBatchLineRow, EreBatchSessionRow
 
 _metadata = MetaData()

@@ -30,6 +30,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -42,13 +43,17 @@ EreAmount = ExactDecimal(15, 3)  # EREs are rounded to 0.1; three places leave r
 PricePerEre = ExactDecimal(12, 6)
 FeeRate = ExactDecimal(6, 4)
 METERING_KINDS = "('integrated_mid', 'sap', 'dedicated_connection', 'none')"
+CUSTOMER_KINDS = "('private', 'business')"
 
 
 class EreConnectionRow(Base):
     """A grid connection; the customer (a user) is its connected party (aangeslotene)."""
 
     __tablename__ = "ere_connections"
-    __table_args__ = (CheckConstraint("length(ean) = 18", name="ean_length"),)
+    __table_args__ = (
+        CheckConstraint("length(ean) = 18", name="ean_length"),
+        CheckConstraint(f"customer_kind IN {CUSTOMER_KINDS}", name="customer_kind"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ean: Mapped[str] = mapped_column(String(18), unique=True)
@@ -60,6 +65,9 @@ class EreConnectionRow(Base):
     city: Mapped[str] = mapped_column(String(100))
     country_code: Mapped[str] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Private or business (`domain.ere.CustomerKind`): for a private customer only a MID meter
+    # built into the charger counts (ere-rules §3.4).
+    customer_kind: Mapped[str] = mapped_column(String(10), server_default="private")
 
 
 class EreChargerLinkRow(Base):
@@ -103,6 +111,17 @@ class EreMeteringConstructRow(Base):
     explanation: Mapped[str] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(50))  # "detection" or "operator"
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Detection found a MID meter that was there all along: the construct counts from the
+    # charger's first MID-metered session, resolved when the rules run (`valid_from` is only
+    # the latest such start; the earliest wins), so the answer is the same whether detection
+    # ran before or after the backfill brought the older sessions.
+    from_first_mid_session: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    # The operator's (or owner's) evidence for the date: a reference and/or a stored file.
+    evidence_reference: Mapped[str | None] = mapped_column(Text)
+    evidence_file_name: Mapped[str | None] = mapped_column(String(200))
+    evidence_file_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class EreFollowUpRow(Base):

@@ -14,6 +14,7 @@ from chargebook.ere.service.batch_finalize import (
     finalize_batch,
     verify_batch,
 )
+from chargebook.ere.service.customers import set_customer_kind
 from chargebook.ere.service.eligibility import EligibilityReport, eligibility_report
 from chargebook.ere.service.errors import (
     BatchFinalizedError,
@@ -25,10 +26,16 @@ from chargebook.ere.service.errors import (
 from chargebook.ere.service.exports import BatchExport, export_batch
 from chargebook.ere.service.metering import (
     DetectionOutcome,
-    MeteringInputError,
     assess_charger,
     detect_metering,
+    metering_history,
     record_construct,
+)
+from chargebook.ere.service.metering_evidence import (
+    EvidenceFile,
+    MeteringEvidence,
+    MeteringInputError,
+    evidence_dir,
 )
 from chargebook.ere.service.sap_import import SapImport, import_sap_readings
 from chargebook.ere.service.setup import (
@@ -48,8 +55,10 @@ __all__ = [
     "DetectionOutcome",
     "EligibilityReport",
     "EreBookError",
+    "EvidenceFile",
     "IntegrityCheckError",
     "MandateAdded",
+    "MeteringEvidence",
     "MeteringInputError",
     "NothingToRegisterError",
     "SapImport",
@@ -61,13 +70,16 @@ __all__ = [
     "detect_metering",
     "discard_batch",
     "eligibility_report",
+    "evidence_dir",
     "export_batch",
     "finalize_batch",
     "generate_statements",
     "import_sap_readings",
     "link_charger",
     "mark_paid",
+    "metering_history",
     "record_construct",
+    "set_customer_kind",
     "set_price",
     "verify_batch",
     "write_statements_csv",

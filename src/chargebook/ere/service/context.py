@@ -20,6 +20,7 @@ from chargebook.ere import (
     ChargerLink,
     EligibilityContext,
     SessionEligibility,
+    effective_constructs,
     evaluate_sessions,
     max_power_kw_from_current,
     period_bounds,
@@ -51,12 +52,14 @@ def load_context(
     service_provider_id: str | None = None,
     already_registered: Container[str] = frozenset(),
 ) -> EligibilityContext:
-    """Chargers linked to a connection (with their construct history) and every mandate.
+    """Chargers linked to a connection (with their construct history as the rules apply it:
+    `effective_constructs`, from each charger's first MID-metered session) and every mandate.
 
     Charger and session ids in the context are book ids as strings.
     """
     connections = {stored.id: stored.connection for stored in store.connections.list()}
     constructs = store.metering.constructs_by_charger()
+    first_mid = store.metering.first_mid_session_starts()
     chargers: dict[str, ChargerLink] = {}
     for charger_id, connection_id in store.connections.charger_links().items():
         charger = store.chargers.get(charger_id).charger
@@ -66,7 +69,10 @@ def load_context(
             ean=connection.ean,
             customer_id=connection.customer_id,
             max_power_kw=max_power_kw_from_current(charger.max_current_a or DEFAULT_MAX_CURRENT_A),
-            constructs=constructs.get(charger_id, ()),
+            constructs=effective_constructs(
+                constructs.get(charger_id, ()), first_mid.get(charger_id)
+            ),
+            customer_kind=connection.customer_kind,
         )
     return EligibilityContext(
         chargers=chargers,

@@ -23,6 +23,7 @@ from typing import Any
 from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere_book import StoredBatch, StoredBatchLine
 from chargebook.ere.service.mandate_document import mandate_pdf
+from chargebook.ere.service.metering import metering_history
 from chargebook.spreadsheet_cells import SafeCsvWriter
 
 # Keys whose values never leave the book, even inside a raw payload.
@@ -171,8 +172,13 @@ def _metering(store: EreStore, charger_ids: list[int]) -> list[dict[str, Any]]:
                         "sap_ean": c.construct.sap_ean,
                         "explanation": c.explanation,
                         "recorded_by": c.recorded_by,
+                        # from the charger's first MID-metered session (a meter there all along)
+                        "from_first_mid_session": c.construct.from_first_mid_session,
+                        "evidence_reference": c.evidence_reference,
+                        "evidence_file_name": c.evidence_file_name,
+                        "evidence_file_sha256": c.evidence_file_sha256,
                     }
-                    for c in store.metering.list_constructs(charger_id=charger_id)
+                    for c in metering_history(store, charger_id)
                 ],
             }
         )

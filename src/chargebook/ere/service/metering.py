@@ -4,12 +4,20 @@ follow-ups for chargers that need an upgrade.
 Detection (`chargebook.ere.assess_wallbox` / `assess_ocpp_boot`) only writes where nothing was
 recorded yet or where the current construct was itself written by detection: what the operator
 recorded (a SAP, a dedicated connection, a serial from the label) is never overwritten.
+
+When metering qualifies: a MID meter detection finds on a charger with no construct yet was
+there all along, so its construct is marked `from_first_mid_session` and counts from the
+charger's first MID-metered session, resolved when the rules run (both paths), so detection
+before or after the backfill gives the same start. A meter that came later (an upgrade, a SAP)
+counts from the date the owner or operator records with evidence (`record_construct`), which
+replaces what detection wrote from that date on.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 
 from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import MeteringKind
@@ -21,16 +29,19 @@ from chargebook.ere import (
     MeteringVerdict,
     assess_ocpp_boot,
     assess_wallbox,
+    effective_constructs,
     validate_ean,
 )
-from chargebook.errors import ChargebookError
+from chargebook.ere.service.metering_evidence import (
+    MeteringEvidence,
+    MeteringInputError,
+    check_dated_record,
+    store_evidence,
+)
 
 DETECTION = "detection"
 OPERATOR = "operator"
-
-
-class MeteringInputError(ChargebookError):
-    """A construct was described incompletely (e.g. a SAP without its EAN)."""
+OWNER = "owner"  # the charger's owner, on the charger page
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +86,9 @@ def detect_metering(
     """Assess every charger in the book (or only `charger_id`) and record what detection found.
 
     A qualifying charger gets an `integrated_mid` construct with its MID serial from `since`
-    (the operator's evidence of when it was installed) or from now; one that needs an upgrade
+    (the operator's word on when it was installed) or, when it had no construct yet, from its
+    first MID-metered session (marked `from_first_mid_session`: older sessions a later
+    backfill brings move that start back when the rules run); one that needs an upgrade
     gets a `none` construct and open follow-ups (upgrade quote, SAP guidance); unknown ones
     get nothing. Running it again changes nothing unless the facts changed.
     """
@@ -98,6 +111,10 @@ def detect_metering(
             )
             if not unchanged:
                 start = now if current is not None or since is None else since
+                all_along = current is None and since is None and serial is not None
+                if all_along:
+                    first = store.metering.first_mid_session_start(charger.id)
+                    start = min(start, first) if first is not None else start
                 current = store.metering.add_construct(
                     charger.id,
                     kind=kind,
@@ -105,6 +122,7 @@ def detect_metering(
                     mid_serial=serial,
                     explanation=assessment.explanation,
                     recorded_by=DETECTION,
+                    from_first_mid_session=all_along,
                 )
                 recorded = True
         if assessment.verdict is MeteringVerdict.NEEDS_UPGRADE and ours:
@@ -118,6 +136,17 @@ def detect_metering(
     return outcomes
 
 
+def metering_history(store: EreStore, charger_id: int) -> list[StoredConstruct]:
+    """A charger's constructs, oldest first, with the starts the rules apply (one marked
+    `from_first_mid_session` from the charger's first MID-metered session): what the CLI,
+    the operator console and the owner's page show."""
+    stored = store.metering.list_constructs(charger_id=charger_id)
+    marked = any(s.construct.from_first_mid_session for s in stored)
+    first = store.metering.first_mid_session_start(charger_id) if marked else None
+    applied = effective_constructs([s.construct for s in stored], first)
+    return [replace(s, construct=c) for s, c in zip(stored, applied, strict=True)]
+
+
 def record_construct(
     store: EreStore,
     charger_id: int,
@@ -127,15 +156,27 @@ def record_construct(
     mid_serial: str | None = None,
     sap_ean: str | None = None,
     explanation: str,
+    evidence: MeteringEvidence,
+    evidence_dir: Path | None = None,
+    recorded_by: str = OPERATOR,
 ) -> StoredConstruct:
-    """Record a construct the operator established (e.g. a SAP was installed).
+    """Record a construct the owner or operator established from `valid_from` (a MID
+    charger installed or upgraded, a SAP), with the evidence for that date: the one path of
+    the CLI, the web and the API. What detection wrote from that date on is replaced: the
+    evidence knows the date, detection only the day it looked.
+
+    Args:
+        evidence: a reference and/or a file (at least one); the file is kept in
+            `evidence_dir` (`metering_evidence.evidence_dir(data_dir)`).
+        recorded_by: `OPERATOR` or `OWNER` (detection never overwrites either).
 
     Raises:
-        MeteringInputError: `sap` without its EAN and meter serial, or `integrated_mid`
-            without the serial.
+        MeteringInputError: `sap` without its EAN and meter serial, `integrated_mid`
+            without the serial, no evidence, or a date in the future.
         InvalidEanError: the SAP's EAN fails a check.
         NotFoundError: no such charger.
-        ConflictError: `valid_from` is not after the charger's latest construct.
+        ConflictError: an operator's construct starts at or after `valid_from`, a session
+            after it is registered already, or `valid_from` falls inside an earlier construct.
     """
     if kind is MeteringKind.SAP:
         if not (sap_ean and mid_serial):
@@ -143,6 +184,10 @@ def record_construct(
         sap_ean = validate_ean(sap_ean)
     if kind is MeteringKind.INTEGRATED_MID and not mid_serial:
         raise MeteringInputError("an integrated MID construct needs the MID meter's serial")
+    check_dated_record(valid_from, store.clock.now(), evidence)
+    store.chargers.get(charger_id)  # NotFoundError before anything is written
+    removed = store.metering.supersede_detection(charger_id, valid_from, DETECTION)
+    kept = store_evidence(evidence, evidence_dir)
     stored = store.metering.add_construct(
         charger_id,
         kind=kind,
@@ -150,13 +195,24 @@ def record_construct(
         mid_serial=mid_serial,
         sap_ean=sap_ean,
         explanation=explanation,
-        recorded_by=OPERATOR,
+        recorded_by=recorded_by,
+        evidence_reference=kept.reference,
+        evidence_file_name=kept.file_name,
+        evidence_file_sha256=kept.file_sha256,
     )
     store.audit.append(
         actor="ere",
         action="ere_metering.recorded",
         entity_type="charger",
         entity_id=charger_id,
-        payload={"kind": kind.value, "valid_from": valid_from.isoformat(), "sap_ean": sap_ean},
+        payload={
+            "recorded_by": recorded_by,
+            "kind": kind.value,
+            "valid_from": valid_from.isoformat(),
+            "sap_ean": sap_ean,
+            "evidence_reference": kept.reference,
+            "evidence_file_sha256": kept.file_sha256,
+            "replaced_detection_constructs": removed,
+        },
     )
     return stored

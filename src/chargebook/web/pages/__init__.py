@@ -20,6 +20,7 @@ from chargebook.web.pages import (
     mandate_documents,
     operator,
     operator_ere,
+    operator_metering,
     operator_payout_runs,
     operator_year_end,
     payout_details,
@@ -46,5 +47,6 @@ pages_router.include_router(operator_ere.router)
 pages_router.include_router(operator_payout_runs.router)
 pages_router.include_router(operator_year_end.router)
 pages_router.include_router(mandate_documents.router)
+pages_router.include_router(operator_metering.router)
 
 __all__ = ["pages_router"]

@@ -11,12 +11,13 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from chargebook.db import SessionRepository
 from chargebook.domain.book import SessionState
-from chargebook.errors import ChargebookError
+from chargebook.ere.service.metering import OWNER
+from chargebook.errors import ChargebookError, NotFoundError
 from chargebook.web.book import BookService
 from chargebook.web.commands import (
     MIN_CURRENT_A,
@@ -29,6 +30,7 @@ from chargebook.web.deps import Ctx, PageViewer
 from chargebook.web.ere_setup import meter_step
 from chargebook.web.errors import InvalidInputError, status_for
 from chargebook.web.live import LiveReading
+from chargebook.web.metering_form import MeteringForm, form_status, record_from_form
 from chargebook.web.page_services import live_status
 from chargebook.web.params import RowId
 from chargebook.web.rendering import render
@@ -89,6 +91,8 @@ async def charger_page(
     message = None
     if done is not None and done in ChargerCommand.__members__.values():
         message = DONE_MESSAGES[ChargerCommand(done)]
+    elif done == "metering":
+        message = "MID meter recorded: sessions count for ERE from that date."
     return await _page(request, context, viewer, charger_id, message=message)
 
 
@@ -154,3 +158,36 @@ async def command(
     if _wants_json(request):
         return JSONResponse({"ok": True, "message": DONE_MESSAGES[command]})
     return RedirectResponse(f"/chargers/{charger.id}?done={command.value}", status_code=303)
+
+
+@router.post("/{charger_id}/metering")
+async def record_metering(
+    request: Request,
+    charger_id: RowId,
+    context: Ctx,
+    viewer: PageViewer,
+    valid_from: Annotated[str, Form(max_length=10)],
+    mid_serial: Annotated[str, Form(max_length=100)] = "",
+    evidence: Annotated[str, Form(max_length=500)] = "",
+    evidence_file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    """The owner records since when the charger has a built-in MID meter (an upgrade), with
+    evidence; sessions count from that date (`chargebook.ere.service.record_construct`)."""
+    with context.database.session() as session:
+        charger = BookService(session, viewer).get_charger(charger_id)  # 404: not theirs
+    if charger.owner_user_id != viewer.user.id:  # the operator has the console's page
+        raise NotFoundError(f"no charger with id {charger_id}")
+    form = MeteringForm("integrated_mid", valid_from, mid_serial, "", evidence, evidence_file)
+    try:
+        if charger.transferred:
+            raise InvalidInputError("this charger now belongs to its new owner")
+        record_from_form(
+            context, charger.id, form, recorded_by=OWNER,
+            by=f"{viewer.user.email} on the charger page",
+        )  # fmt: skip
+    except ChargebookError as error:
+        return await _page(
+            request, context, viewer, charger_id, error=error.message,
+            status_code=form_status(error),
+        )  # fmt: skip
+    return RedirectResponse(f"/chargers/{charger.id}?done=metering", status_code=303)
