@@ -94,9 +94,8 @@ def walk_cli(url: str, database_url: str, folder: Path, monkeypatch: pytest.Monk
             "--charger",
             str(pulsar),
         ),
-        # Today's operator path to a construct in place from 1 January (detection alone
-        # would start it now): the operator's evidence date.
-        cli("ere", "metering", "detect", "--since", "2026-01-01"),
+        # The Copper SB's MID meter qualifies from its first MID-metered session.
+        cli("ere", "metering", "detect"),
         cli(
             "ere",
             "mandate",

@@ -2,12 +2,10 @@
 connects the myWallbox account and joins ERE in the connect wizard; the operator sets the
 price, creates, finalizes and re-creates the quarter's batch, states it and marks it paid.
 
-What the web cannot do yet is done by today's supported path, and named here:
-- a metering construct from 1 January: the wizard's detection starts it at the moment of
-  detection; the operator's `chargebook ere metering detect --since 2026-01-01` runs before
-  the owner reaches the wizard (i17-metering: qualifying from the first MID session);
-The Pulsar Plus joins the same EAN in one step ("Add to my connection"), covered by the
-Copper SB's mandate; its sessions are then held back for having no MID meter.
+The wizard's detection finds the Copper SB's MID meter: it qualifies from its first
+MID-metered session (December 2025), so every 2026 session counts. The Pulsar Plus joins
+the same EAN in one step ("Add to my connection"), covered by the Copper SB's mandate; its
+sessions are then held back for having no MID meter.
 """
 
 from __future__ import annotations
@@ -33,7 +31,6 @@ from chargebook.web.cookies import SESSION_COOKIE
 from chargebook.web.page_services import backfills_of
 from chargebook.web.security import csrf_token_for
 
-from .through_cli import cli
 from .year import EAN, FEE, NOW, OWNER_IBAN, PRICE, QUARTER
 
 OWNER_EMAIL = "driver@example.com"
@@ -115,7 +112,6 @@ async def _walk(app: FastAPI, database: Database, owner: Browser, operator: Brow
         chargers = {c.charger.model: c.id for c in EreStore(session, CLOCK).chargers.list()}
         copper, pulsar = chargers["Copper SB"], chargers["Pulsar Plus"]
     await backfills_of(app).wait(account.id)  # the whole history is in the book
-    cli("ere", "metering", "detect", "--since", "2026-01-01")  # today's operator path
     _expect(await owner.post(f"/connect/{copper}/select"))
     joined = _expect(
         await owner.post(

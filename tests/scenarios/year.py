@@ -61,7 +61,6 @@ class Truth:
     pulsar_q1_sessions: frozenset[str]
     # Delivered in Q1 (a session's period is that of its end) but plugged in before the
     # construct's 1 January start: not covered by it, held back.
-    copper_straddling: frozenset[str]
 
     @property
     def expected_ere(self) -> Decimal:
@@ -71,21 +70,19 @@ class Truth:
 
 def truth(sim: WallboxSimulator) -> Truth:
     """The first quarter by the rules' calendar: a session is delivered when it ends."""
-    kwh, copper, pulsar, straddling = Decimal(0), set(), set(), set()
+    kwh, copper, pulsar = Decimal(0), set(), set()
     for charger_id, charger in sim.chargers.items():
         for planned, attributes in sim.ended_sessions(charger_id):
             if not Q1_START <= planned.end < Q1_END:
                 continue
-            if charger.model.mid and planned.start < Q1_START:
-                straddling.add(str(planned.id))
-            elif charger.model.mid:
+            if charger.model.mid:  # MID-metered from its first session (December 2025)
                 kwh += Decimal(str(attributes["mid_energy"])) - Decimal(
                     str(attributes["discharged_energy"])
                 )
                 copper.add(str(planned.id))
             else:
                 pulsar.add(str(planned.id))
-    return Truth(kwh, frozenset(copper), frozenset(pulsar), frozenset(straddling))
+    return Truth(kwh, frozenset(copper), frozenset(pulsar))
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ same data dir twice adds nothing.
     seed_ere_year(database, clock, owner_email="owner@example.com", files=data_dir / "ere", box=box)
 
 The stages, in order (`STAGES`): connection (the owner's Wallbox chargers behind one EAN),
-metering (detection from 1 January, the operator's evidence date), mandate (the current year),
-price (for the first quarter), batch (the first quarter registered and finalized), evidence
-(the batch's export and evidence pack as files), payout account (the owner's demo IBAN),
-statement, SEPA run (the pain.001 file for the quarter's payouts, from a demo operator
-account), payout (the run marked paid with a `DEMO-` reference).
+metering (detection: a MID meter counts from its first MID-metered session), mandate (the
+current year), price (for the first quarter), batch (the first quarter registered and
+finalized), evidence (the batch's export and evidence pack as files), payout account (the
+owner's demo IBAN), statement, SEPA run (the pain.001 file for the quarter's payouts, from
+a demo operator account), payout (the run marked paid with a `DEMO-` reference).
 
 Everything is demo data: a test EAN, simulated chargers, a payout no bank ever saw. The web
 demo says so on every page (`chargebook.demo.web`).
@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -140,20 +140,13 @@ def stage_connection(store: EreStore, year: DemoYear) -> str:
 
 
 def stage_metering(store: EreStore, year: DemoYear) -> str:
-    """Detection for the connection's chargers, a qualifying construct in place from 1 January.
-
-    Today detection starts a construct at the moment of detection unless the operator gives
-    the date (`chargebook ere metering detect --since`); the simulated Copper SB had its MID
-    meter all year, so the demo gives 1 January. Detection leaves a charger that already has
-    a construct as it is (running it again changes nothing).
-    """
+    """Detection for the connection's chargers, as the wizard runs it: the Copper SB's MID
+    meter qualifies from its first MID-metered session. Detection leaves a charger that
+    already has a construct as it is (running it again changes nothing)."""
     connection = store.connections.get_by_ean(DEMO_EAN)
-    since = datetime.combine(year.first_day, time(0), tzinfo=DUTCH_ZONE)
     found = []
     for charger_id in connection.charger_ids:
-        for outcome in detect_metering(
-            store, now=store.clock.now(), since=since, charger_id=charger_id
-        ):
+        for outcome in detect_metering(store, now=store.clock.now(), charger_id=charger_id):
             found.append(f"{outcome.charger.charger.model}: {outcome.assessment.verdict.value}")
     return "metering " + ", ".join(found)
 

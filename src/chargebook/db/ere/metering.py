@@ -219,6 +219,14 @@ class MeteringRepository:
         start: datetime | None = self._session.scalar(select(_first_mid_start(charger_id)))
         return start
 
+    def first_session_start(self, charger_id: int) -> datetime | None:
+        """Start of the charger's first session in the book, if any."""
+        cs = ChargingSessionRow
+        start: datetime | None = self._session.scalar(
+            select(func.min(cs.started_at)).where(cs.charger_id == charger_id)
+        )
+        return start
+
     def first_mid_session_starts(self) -> dict[int, datetime]:
         """charger id -> start of its first MID-metered session, for the chargers whose
         constructs count from it (`from_first_mid_session`)."""

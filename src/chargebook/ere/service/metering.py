@@ -89,7 +89,8 @@ def detect_metering(
     (the operator's word on when it was installed) or, when it had no construct yet, from its
     first MID-metered session (marked `from_first_mid_session`: older sessions a later
     backfill brings move that start back when the rules run); one that needs an upgrade
-    gets a `none` construct and open follow-ups (upgrade quote, SAP guidance); unknown ones
+    gets a `none` construct (the first one from its first session in the book) and open
+    follow-ups (upgrade quote, SAP guidance); unknown ones
     get nothing. Running it again changes nothing unless the facts changed.
     """
     counts = store.mid_session_counts()
@@ -114,6 +115,12 @@ def detect_metering(
                 all_along = current is None and since is None and serial is not None
                 if all_along:
                     first = store.metering.first_mid_session_start(charger.id)
+                    start = min(start, first) if first is not None else start
+                elif current is None and since is None and kind is MeteringKind.NONE:
+                    # A model without a MID meter never had one: its sessions so far fail
+                    # for that reason ("no MID meter: upgrade or SAP"), not for a missing
+                    # construct ("before the meter was installed").
+                    first = store.metering.first_session_start(charger.id)
                     start = min(start, first) if first is not None else start
                 current = store.metering.add_construct(
                     charger.id,
