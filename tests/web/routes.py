@@ -111,6 +111,7 @@ ROUTES: list[RouteCase] = [
     RouteCase("GET", "/savings", Access.SIGNED_IN),
     # sessions
     RouteCase("GET", "/sessions", Access.SIGNED_IN),
+    RouteCase("GET", "/sessions/monthly", Access.SIGNED_IN),
     RouteCase("GET", "/sessions/export.csv", Access.SIGNED_IN),
     RouteCase("GET", "/sessions/export.xlsx", Access.SIGNED_IN),
     RouteCase("GET", "/sessions/{session_id}", Access.SIGNED_IN),

@@ -17,6 +17,7 @@ from chargebook.web.pages import (
     credits,
     home,
     learn,
+    monthly,
     operator,
     operator_ere,
     plans,
@@ -33,6 +34,7 @@ pages_router.include_router(home.router)
 pages_router.include_router(connect.router)
 pages_router.include_router(chargers.router)
 pages_router.include_router(plans.router)
+pages_router.include_router(monthly.router)  # before sessions: /sessions/monthly
 pages_router.include_router(sessions.router)
 pages_router.include_router(credits.router)
 pages_router.include_router(learn.router)
