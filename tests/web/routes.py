@@ -121,7 +121,7 @@ ROUTES: list[RouteCase] = [
     RouteCase("GET", "/credits", Access.SIGNED_IN),
     RouteCase("GET", "/credits/statements.csv", Access.SIGNED_IN),
     RouteCase("GET", "/credits/statements/{statement_id}.pdf", Access.SIGNED_IN),
-    RouteCase("GET", "/learn", Access.SIGNED_IN),
+    RouteCase("GET", "/learn", Access.PUBLIC),
     # operator console ({follow_up_id} and {batch_id} name nothing: the operator gets 404)
     RouteCase("GET", "/operator", Access.OPERATOR),
     RouteCase("GET", "/operator/followups", Access.OPERATOR),
