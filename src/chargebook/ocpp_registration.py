@@ -19,12 +19,49 @@ from chargebook.db import Database
 from chargebook.db.ocpp.chargers import OcppChargerRepository
 from chargebook.domain.charge_point_id import charge_point_id_problem
 from chargebook.errors import ChargebookError
+from chargebook.settings import Settings
 
 OPEN_ACCESS_RISK = (
     "Without a password, anything on your network that knows the charge point id can connect "
     "as this charger and write its sessions and meter readings. Use it only on a trusted home "
     "network, never with the central system reachable from the internet."
 )
+
+
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", ""})  # noqa: S104
+
+
+@dataclass(frozen=True, slots=True)
+class OcppAddress:
+    """Where chargers dial the central system: `base` + the charge point id.
+
+    `configured` is False when the address is guessed from the host name the browser used;
+    `reachable_guess` is False when that guess is this computer's own (loopback) name, which no
+    charger can dial.
+    """
+
+    base: str
+    configured: bool
+    reachable_guess: bool = True
+
+    def for_charge_point(self, charge_point_id: str) -> str:
+        return f"{self.base}{charge_point_id}"
+
+
+def ocpp_address(settings: Settings, seen_host: str | None) -> OcppAddress:
+    """The address to show for chargers: `CHARGEBOOK_OCPP_PUBLIC_URL` when set, else the host
+    the browser used with the OCPP port (every door shows the same one)."""
+    if settings.ocpp_public_url:
+        return OcppAddress(settings.ocpp_public_url, configured=True)
+    host = (seen_host or "").strip("[]")
+    shown = host or "localhost"
+    if ":" in shown:  # an IPv6 literal goes in brackets in a URL
+        shown = f"[{shown}]"
+    return OcppAddress(
+        f"ws://{shown}:{settings.ocpp_port}/",
+        configured=False,
+        reachable_guess=host.lower() not in _LOOPBACK and not host.startswith("127."),
+    )
 
 
 class InvalidChargePointIdError(ChargebookError):

@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     ocpp_heartbeat_interval_s: int = 300
     ocpp_response_timeout_s: float = 30.0
     ocpp_max_frame_bytes: int = 65_536
+    # The address chargers dial, as they must type it (behind a router or a TLS proxy the
+    # bind address is not it), e.g. ws://192.168.1.20:8887/ or wss://ocpp.example.nl/.
+    # The charge point id is added to it. None = guessed from the host name the browser used.
+    ocpp_public_url: str | None = None
     # Web app (`chargebook serve`). Secure cookies: None = when the request came over https.
     web_cookie_secure: bool | None = None
     web_session_days: int = 14
@@ -113,6 +117,25 @@ class Settings(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("not an http(s) URL; use e.g. https://api.wall-box.com")
         return value
+
+    @field_validator("ocpp_public_url")
+    @classmethod
+    def _ws_url(cls, value: str | None) -> str | None:
+        # A charger cannot be told "check your settings": refuse a bad address at start-up.
+        if value is None or not value.strip():
+            return None
+        example = "use e.g. ws://192.168.1.20:8887/"
+        try:
+            parts = urlsplit(value.strip())
+            parts.port  # noqa: B018  (raises ValueError on a bad port)
+        except ValueError:
+            raise ValueError(f"not a URL; {example}") from None
+        if parts.scheme not in ("ws", "wss") or not parts.hostname:
+            raise ValueError(f"not a ws:// or wss:// URL; {example}")
+        if parts.query or parts.fragment:
+            raise ValueError(f"the charger's address has no ?query or #fragment; {example}")
+        base = value.strip()
+        return base if base.endswith("/") else base + "/"
 
     @cached_property
     def effective_database_url(self) -> str:

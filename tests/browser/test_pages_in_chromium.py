@@ -169,6 +169,15 @@ def test_owner_connects_controls_and_exports(served: Served, browser_context: An
     page.wait_for_selector("#chart[data-mode=interactive]")
     shot(page, "desktop-09-session-chart")
 
+    # energy per month: the chart draws from the book's months, the table has every session
+    page.goto("/sessions")
+    page.click("[data-testid=monthly-link]")
+    page.wait_for_url("**/sessions/monthly")
+    page.wait_for_function("() => window.Chart && window.Chart.getChart('monthly-canvas')")
+    counts = page.locator("[data-testid=months] tbody td:nth-child(2)").all_inner_texts()
+    assert sum(int(n) for n in counts) == total
+    shot(page, "desktop-09b-monthly")
+
     for path, name in (("/credits", "10-credits"), ("/learn?kwh=2500", "11-learn")):
         page.goto(path)
         shot(page, f"desktop-{name}")
@@ -180,6 +189,7 @@ def test_owner_connects_controls_and_exports(served: Served, browser_context: An
         ("/", "dashboard"),
         (f"/chargers/{charger_id}", "charger"),
         ("/sessions", "sessions"),
+        ("/sessions/monthly", "monthly"),
         (f"/connect/{charger_id}/meter", "connect-meter"),
         ("/connect/wallbox", "connect-sign-in"),
         ("/credits", "credits"),

@@ -254,3 +254,33 @@ def test_savings_history(world: World, page: Any) -> None:
         assert page.locator("[data-testid=days] tbody tr").count() == 2
         no_sideways_scroll(page)
         shot(page, name)
+
+
+def test_an_impossible_goal_says_why_while_editing(world: World, page: Any) -> None:
+    world.clock.set(START)
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"/chargers/{world.charger_id}/plan")
+    chart_drawn(page, "plan-canvas")
+    goal, error = page.locator("[data-testid=goal-message]"), page.locator("[data-testid=error]")
+    # Out of range: the message names the limit, the old figures are greyed out.
+    page.fill("[data-testid=energy]", "400")
+    wait_until(page, "() => !document.querySelector('[data-testid=error]').hidden")
+    assert error.inner_text() == "Enter the energy to add (up to 200 kWh)."
+    assert "stale" in (page.get_attribute("[data-testid=totals]", "class") or "")
+    shot(page, "desktop-06-out-of-range")
+    # In range but not by departure: 160 kWh by 17:00 (an hour from now) at 16 A.
+    page.fill("[data-testid=energy]", "160")
+    page.fill("[data-testid=departure]", "17:00")
+    for day in range(7):
+        page.check(f"input[name=weekday][value='{day}']")
+    wait_until(page, "() => !document.querySelector('[data-testid=goal-message]').hidden")
+    assert error.is_hidden()
+    text = goal.inner_text()
+    assert text.startswith("160.0 kWh cannot be charged by Tue 17:00")
+    assert "Lower the goal to 11.0 kWh, or leave at Wed 06:30 or later." in text
+    shot(page, "desktop-07-impossible-goal")
+    page.set_viewport_size(PHONE)
+    no_sideways_scroll(page)
+    shot(page, "phone-04-impossible-goal")
+    page.fill("[data-testid=energy]", "5")
+    wait_until(page, "() => document.querySelector('[data-testid=goal-message]').hidden")

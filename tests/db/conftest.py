@@ -47,6 +47,7 @@ def add_session(clock: FixedClock) -> AddSession:
         energy_kwh: str = "7.5",
         state: str = "ok",
         reason: str | None = None,
+        cost: str | None = None,
     ) -> int:
         raw = {"id": external_id, "energy": energy_kwh}
         text = canonical_json(raw)
@@ -62,6 +63,8 @@ def add_session(clock: FixedClock) -> AddSession:
             raw_sha256=sha256_hex(text),
             state=state,
             quarantine_reason=reason,
+            cost=Decimal(cost) if cost is not None else None,
+            currency="EUR" if cost is not None else None,
             first_seen_at=clock.now(),
             last_seen_at=clock.now(),
         )

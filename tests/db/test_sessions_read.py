@@ -96,6 +96,22 @@ def test_energy_per_month_uses_local_months_and_ok_sessions_only(
     assert in_utc[0].energy_kwh == Decimal("12.75")
 
 
+def test_energy_per_month_sums_the_cost_of_the_sessions_that_have_one(
+    database: Database, clock: FixedClock, add_session: AddSession
+) -> None:
+    with database.transaction() as session:
+        garage = ChargerRepository(session, clock).upsert(example_charger("garage")).id
+        add_session(session, garage, external_id="a", started_at=_at(1, 5), cost="3.5512")
+        add_session(session, garage, external_id="b", started_at=_at(1, 9), cost="1.2")
+        add_session(session, garage, external_id="c", started_at=_at(1, 12))
+        add_session(session, garage, external_id="d", started_at=_at(2, 3))
+    with database.session() as session:
+        january, february = SessionRepository(session).energy_by_month(charger_id=garage)
+    assert (january.cost, january.costed_count, january.session_count) == (Decimal("4.7512"), 2, 3)
+    assert not january.cost_complete
+    assert (february.cost, february.costed_count) == (None, 0)
+
+
 def test_energy_per_month_of_an_empty_book_is_empty(database: Database) -> None:
     with database.session() as session:
         assert SessionRepository(session).energy_by_month() == []

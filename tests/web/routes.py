@@ -119,6 +119,7 @@ ROUTES: list[RouteCase] = [
     RouteCase("GET", "/savings", Access.SIGNED_IN),
     # sessions
     RouteCase("GET", "/sessions", Access.SIGNED_IN),
+    RouteCase("GET", "/sessions/monthly", Access.SIGNED_IN),
     RouteCase("GET", "/sessions/export.csv", Access.SIGNED_IN),
     RouteCase("GET", "/sessions/export.xlsx", Access.SIGNED_IN),
     RouteCase("GET", "/sessions/{session_id}", Access.SIGNED_IN),
@@ -128,7 +129,6 @@ ROUTES: list[RouteCase] = [
     RouteCase("GET", "/credits", Access.SIGNED_IN),
     RouteCase("GET", "/credits/statements.csv", Access.SIGNED_IN),
     RouteCase("GET", "/credits/statements/{statement_id}.pdf", Access.SIGNED_IN),
-    RouteCase("GET", "/learn", Access.SIGNED_IN),
     RouteCase("GET", "/credits/payout-details", Access.SIGNED_IN),
     RouteCase(
         "POST",
@@ -137,6 +137,7 @@ ROUTES: list[RouteCase] = [
         ok=303,
         body={"iban": "NL91ABNA0417164300", "holder": "A. Jansen"},
     ),
+    RouteCase("GET", "/learn", Access.PUBLIC),
     # operator console ({follow_up_id} and {batch_id} name nothing: the operator gets 404)
     RouteCase("GET", "/operator", Access.OPERATOR),
     RouteCase("GET", "/operator/followups", Access.OPERATOR),

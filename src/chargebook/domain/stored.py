@@ -85,6 +85,13 @@ class MonthlyEnergy:
     month: date  # the first day of the month
     energy_kwh: Decimal
     session_count: int
+    cost: Decimal | None = None  # summed over the sessions that have a cost; None if none has
+    costed_count: int = 0  # how many of the sessions have a cost
+
+    @property
+    def cost_complete(self) -> bool:
+        """Every session of the month has a cost (else `cost` covers only some)."""
+        return self.costed_count == self.session_count
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,11 @@ from chargebook.domain.ownership import ChargerOwnedByAnotherError
 from chargebook.domain.stored import StoredCharger
 from chargebook.domain.users import User, WallboxAccount
 from chargebook.errors import ChargebookError, ConflictError, NotFoundError
-from chargebook.ocpp_registration import InvalidChargePointIdError, register_ocpp_charger
+from chargebook.ocpp_registration import (
+    InvalidChargePointIdError,
+    OcppAddress,
+    register_ocpp_charger,
+)
 from chargebook.wallbox.exceptions import (
     WallboxAuthenticationError,
     WallboxConnectionError,
@@ -213,13 +217,13 @@ def register_ocpp(
     context: WebContext,
     owner: User,
     charge_point_id: str,
-    host: str,
+    address: OcppAddress,
     *,
     allow_empty_password: bool = False,
 ) -> OcppConnectPage:
     """Register an OCPP 1.6J charge point for `owner` (the service `chargebook ocpp add` calls).
 
-    `host` is the name the charger should dial (the host the browser used).
+    `address` is where the charger dials (`ocpp_registration.ocpp_address`).
 
     Raises:
         InvalidInputError: not a charge point id (`chargebook.domain.charge_point_id`).
@@ -239,7 +243,7 @@ def register_ocpp(
     return OcppConnectPage(
         registration.charger_id,
         cp_id,
-        f"ws://{host}:{context.settings.ocpp_port}/{cp_id}",
+        address.for_charge_point(cp_id),
         registration.secret,
         registration.allow_empty_password,
     )

@@ -34,7 +34,7 @@ from chargebook.domain.prices import (
 from chargebook.domain.smart import WEEKDAY_NAMES, RepeatingPlan
 from chargebook.domain.stored import StoredCharger
 from chargebook.errors import ChargebookError, NotFoundError
-from chargebook.planner import preview_plan
+from chargebook.planner import Feasibility, explain, goal_feasibility, preview_plan
 from chargebook.smart import goal_for, next_departure
 from chargebook.smart.limits import charger_limits
 from chargebook.web.book import BookService
@@ -237,6 +237,14 @@ class EditorPreview:
     prices_known_until: datetime | None
     price_error: str | None = None
     price_source: str | None = None  # the curve's source name; the demo's says "recorded"
+    feasibility: Feasibility | None = None
+
+    @property
+    def goal_message(self) -> str | None:
+        """Why the goal cannot be met and what can (the planner's one answer), or None."""
+        if self.feasibility is None:
+            return None
+        return explain(self.feasibility, self.time_zone)
 
     @property
     def no_prices_for_tomorrow(self) -> bool:
@@ -256,8 +264,13 @@ class EditorPreview:
 
     @property
     def notes(self) -> list[str]:
-        """The planner's notes without the known-until one (the state message says it)."""
-        return [n for n in self.preview.notes if not n.startswith("prices known until")]
+        """The planner's notes without those the messages above the chart already say."""
+        said = (
+            ("prices known until", "the goal cannot be met")
+            if self.goal_message
+            else ("prices known until",)
+        )
+        return [n for n in self.preview.notes if not n.startswith(said)]
 
     def to_json(self) -> dict[str, Any]:
         """What the editor's script and the API return (money as strings, times ISO 8601)."""
@@ -278,6 +291,7 @@ class EditorPreview:
                 self.prices_known_until.isoformat() if self.prices_known_until else None
             ),
             "state_message": self.state_message,
+            "goal_message": self.goal_message,
             "price_source": self.price_source,
             "notes": self.notes,
             "slots": [
@@ -312,9 +326,8 @@ async def build_preview(
         curve = await prices.get_prices(floor_to_slot(now), departure)
     except ChargebookError as exc:
         error = exc.message
-    preview = preview_plan(
-        goal, charger_limits(charger), curve, now=now, options=plan.plan_options()
-    )
+    limits = charger_limits(charger)
+    preview = preview_plan(goal, limits, curve, now=now, options=plan.plan_options())
     by_start = {s.start: s for s in curve.slots} if curve is not None else {}
     planned: dict[datetime, float] = {}
     for slot in preview.plan.slots:
@@ -345,6 +358,7 @@ async def build_preview(
         prices_known_until=curve.known_until if curve is not None else None,
         price_error=error,
         price_source=curve.source if curve is not None else None,
+        feasibility=goal_feasibility(goal, limits, now=now),
     )
 
 

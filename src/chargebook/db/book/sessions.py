@@ -139,7 +139,7 @@ class SessionRepository:
         start: datetime | None = None,
         end: datetime | None = None,
     ) -> builtins.list[MonthlyEnergy]:
-        """Energy (kWh) and session count of ok sessions per calendar month, oldest first.
+        """Energy (kWh), session count and cost of ok sessions per calendar month, oldest first.
 
         Months are those of `time_zone` and a session counts in the month it started in;
         sessions outside `chargebook.domain.plausibility.is_shown` are left out.
@@ -167,10 +167,21 @@ class SessionRepository:
             *((started_at < boundary, index) for index, boundary in enumerate(months[1:])),
         ).label("bucket")
         buckets = _filtered(
-            select(bucket, ChargingSessionRow.energy_kwh.label("energy_kwh")), *filters
+            select(
+                bucket,
+                ChargingSessionRow.energy_kwh.label("energy_kwh"),
+                ChargingSessionRow.cost.label("cost"),
+            ),
+            *filters,
         ).subquery()
         rows = self._session.execute(
-            select(buckets.c.bucket, func.sum(buckets.c.energy_kwh), func.count())
+            select(
+                buckets.c.bucket,
+                func.sum(buckets.c.energy_kwh),
+                func.count(),
+                func.sum(buckets.c.cost),
+                func.count(buckets.c.cost),
+            )
             .group_by(buckets.c.bucket)
             .order_by(buckets.c.bucket)
         ).all()
@@ -179,8 +190,10 @@ class SessionRepository:
                 month=months[index].astimezone(zone).date().replace(day=1),
                 energy_kwh=energy if energy is not None else _ZERO_KWH,
                 session_count=count,
+                cost=_finite(Decimal(cost)) if cost is not None else None,
+                costed_count=costed,
             )
-            for index, energy, count in rows
+            for index, energy, count, cost, costed in rows
         ]
 
     def _row(self, session_id: int) -> ChargingSessionRow:

@@ -18,6 +18,7 @@ from chargebook.web.pages import (
     home,
     learn,
     mandate_documents,
+    monthly,
     operator,
     operator_ere,
     operator_metering,
@@ -38,6 +39,7 @@ pages_router.include_router(home.router)
 pages_router.include_router(connect.router)
 pages_router.include_router(chargers.router)
 pages_router.include_router(plans.router)
+pages_router.include_router(monthly.router)  # before sessions: /sessions/monthly
 pages_router.include_router(sessions.router)
 pages_router.include_router(credits.router)
 pages_router.include_router(payout_details.router)

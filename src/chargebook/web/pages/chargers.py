@@ -33,6 +33,8 @@ from chargebook.web.live import LiveReading
 from chargebook.web.metering_form import MeteringForm, form_status, record_from_form
 from chargebook.web.page_services import live_status
 from chargebook.web.params import RowId
+from chargebook.web.plan_summary import owners_plan, summarise
+from chargebook.web.price_source import price_source
 from chargebook.web.rendering import render
 
 router = APIRouter(prefix="/chargers")
@@ -68,12 +70,16 @@ async def _page(
         recent = SessionRepository(session).list(
             charger_id=charger.id, state=SessionState.OK, limit=5
         )
+        plan = owners_plan(session, context.clock, viewer, charger)
     reading = await live_status(request).reading(charger)
+    now = context.clock.now()
+    summary = await summarise(plan, charger, price_source(context), now) if plan else None
     values = {
         "charger": charger,
         "reading": reading,
         "controls": controls_view(context.controls, charger),
-        "freshness": reading.freshness(context.clock.now()),
+        "freshness": reading.freshness(now),
+        "plan": summary,
         "ere": ere,
         "recent": recent,
         "min_current_a": MIN_CURRENT_A,

@@ -21,7 +21,7 @@ from chargebook.ere import MeteringVerdict
 from chargebook.ere.mandate_text import form_paragraphs
 from chargebook.ere.service.mandate_document import OPERATOR_NAME
 from chargebook.errors import ConflictError
-from chargebook.ocpp_registration import OPEN_ACCESS_RISK
+from chargebook.ocpp_registration import OPEN_ACCESS_RISK, ocpp_address
 from chargebook.web.book import BookService
 from chargebook.web.context import WebContext
 from chargebook.web.deps import Ctx, CurrentUser, DbSession, PageViewer
@@ -327,10 +327,10 @@ def ocpp_register(
     charge_point_id: Annotated[str, Form(max_length=100)] = "",
     allow_empty_password: Annotated[bool, Form()] = False,
 ) -> Response:
-    host = request.url.hostname or "localhost"
+    address = ocpp_address(context.settings, request.url.hostname)
     try:
         registration = register_ocpp(
-            context, user, charge_point_id, host, allow_empty_password=allow_empty_password
+            context, user, charge_point_id, address, allow_empty_password=allow_empty_password
         )
     except (InvalidInputError, ConflictError) as error:
         status = 409 if isinstance(error, ConflictError) else 422
@@ -345,10 +345,12 @@ def ocpp_register(
 
 
 def _ocpp_values(request: Request, context: WebContext) -> dict[str, object]:
-    host = request.url.hostname or "localhost"
+    address = ocpp_address(context.settings, request.url.hostname)
     return {
         "step": 2,
-        "ocpp_url_base": f"ws://{host}:{context.settings.ocpp_port}/",
+        "ocpp_address": address,
+        "ocpp_url_base": address.base,
+        "ocpp_port": context.settings.ocpp_port,
         "empty_password_risk": OPEN_ACCESS_RISK,
         "charge_point_id_rule": CHARGE_POINT_ID_RULE,
     }

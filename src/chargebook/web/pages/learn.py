@@ -1,5 +1,7 @@
 """The knowledge base: what EREs are and where the money comes from, MID and SAP, and the
-earnings calculator (a GET form: kWh per year -> EREs -> a euro range)."""
+earnings calculator (a GET form: kWh per year -> EREs -> a euro range, from the ERE service's
+`yearly_estimate` with the year's parameters). Public: someone deciding whether to use
+chargebook reads it before they have an account."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from chargebook.ere.service.credits import (
     LOW_PRICE_EUR_PER_ERE,
     yearly_estimate,
 )
-from chargebook.web.deps import Ctx, PageViewer
+from chargebook.web.deps import Ctx, OptionalUser
 from chargebook.web.rendering import render
 
 router = APIRouter(prefix="/learn")
@@ -22,7 +24,7 @@ MAX_KWH = Decimal(1_000_000)
 
 
 @router.get("")
-def learn(request: Request, context: Ctx, viewer: PageViewer, kwh: str | None = None) -> Response:
+def learn(request: Request, context: Ctx, user: OptionalUser, kwh: str | None = None) -> Response:
     parameters = load_parameters()
     year = context.clock.now().year
     estimate = error = None

@@ -102,6 +102,9 @@
     var source = field("price_source");
     source.textContent = data.price_source ? "Prices: " + data.price_source : "";
     source.hidden = !data.price_source;
+    var goal = field("goal_message");
+    goal.textContent = data.goal_message || "";
+    goal.hidden = !data.goal_message;
     var state = field("state_message");
     state.textContent = data.state_message || "";
     state.hidden = !data.state_message;
@@ -129,11 +132,20 @@
         .then(function (result) {
           if (mine !== sequence) { return; }
           form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+          var error = field("form_error");
+          var totals = document.querySelector("[data-testid=totals]");
           if (!result.ok) {
+            // Say what is wrong, and grey the figures out: they belong to the last valid plan.
             var bad = result.body.field && form.querySelector("[name=" + result.body.field + "]");
             if (bad) { bad.setAttribute("aria-invalid", "true"); }
+            var detail = result.body.detail || "Check the plan's fields.";
+            error.textContent = detail.charAt(0).toUpperCase() + detail.slice(1) + ".";
+            error.hidden = false;
+            totals.classList.add("stale");
             return;
           }
+          error.hidden = true;
+          totals.classList.remove("stale");
           show(result.body);
         })
         .catch(function () { /* keep the last preview */ });
