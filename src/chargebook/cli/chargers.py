@@ -14,6 +14,7 @@ from rich.table import Table
 from chargebook.cli import params
 from chargebook.cli.console import plain_console
 from chargebook.cli.errors import handle_errors
+from chargebook.cli.refs import resolve_charger
 from chargebook.clock import SystemClock
 from chargebook.db import ChargerRepository, UserRepository, open_database
 from chargebook.db.book.transfers import transfer_charger
@@ -55,8 +56,10 @@ def list_chargers() -> None:
 @chargers_app.command("transfer")
 @handle_errors
 def transfer(
-    charger: int = typer.Argument(
-        ..., callback=params.book_id, help="The charger's book id (`chargebook chargers list`)."
+    charger: str = typer.Argument(
+        ...,
+        callback=params.reference,
+        help="The charger's id (`chargebook chargers list`), or its id at the source.",
     ),
     to: str = typer.Option(..., "--to", help="E-mail of the new owner (a chargebook user)."),
 ) -> None:
@@ -68,8 +71,9 @@ def transfer(
     database = open_database(load_settings())
     try:
         with database.transaction() as session:
+            charger_id = resolve_charger(session, charger).id
             done = transfer_charger(
-                session, SystemClock(), charger_id=charger, to_email=to, actor="cli"
+                session, SystemClock(), charger_id=charger_id, to_email=to, actor="cli"
             )
     finally:
         database.dispose()

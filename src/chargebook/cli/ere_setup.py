@@ -13,6 +13,7 @@ from chargebook.cli import params
 from chargebook.cli.console import styled
 from chargebook.cli.ere_common import console, ere_store, local, period_arg, when_arg
 from chargebook.cli.errors import handle_errors
+from chargebook.cli.refs import charger_book_ids
 from chargebook.domain.ere import Address, MeteringKind
 from chargebook.domain.ere_book import FollowUpStatus
 from chargebook.ere import parse_amount
@@ -33,6 +34,13 @@ metering_app = typer.Typer(help="Metering constructs per charger.")
 followups_app = typer.Typer(help="Follow-ups for chargers that need an upgrade.")
 
 
+_CHARGER_ARG = typer.Argument(
+    ...,
+    callback=params.reference,
+    help="The charger's id (`chargebook chargers list`), or its id at the source.",
+)
+
+
 @connection_app.command("add")
 @handle_errors
 def connection_add(
@@ -44,10 +52,12 @@ def connection_add(
     postal_code: str = typer.Option(..., "--postal-code"),
     city: str = typer.Option(..., "--city"),
     charger: Annotated[
-        list[int] | None, typer.Option("--charger", help="Book id of a charger behind it.")
+        list[str] | None,
+        typer.Option("--charger", help="Id of a charger behind it (`chargebook chargers list`)."),
     ] = None,
 ) -> None:
     """Record a customer's grid connection and link chargers to it."""
+    charger_ids = charger_book_ids(charger or [])
     with ere_store() as store:
         stored = add_connection(
             store,
@@ -55,7 +65,7 @@ def connection_add(
             customer_email=customer,
             connected_party_name=name,
             address=Address(street, number, postal_code, city),
-            charger_ids=charger or [],
+            charger_ids=charger_ids,
         )
     console().print(
         f"connection {stored.id}: EAN {stored.connection.ean}, chargers "
@@ -67,11 +77,12 @@ def connection_add(
 @handle_errors
 def connection_link(
     ean: str = typer.Argument(..., help="EAN of the connection."),
-    charger: int = typer.Argument(..., callback=params.book_id, help="Book id of the charger."),
+    charger: str = _CHARGER_ARG,
 ) -> None:
     """Link one more charger to a connection."""
+    (charger_id,) = charger_book_ids([charger])
     with ere_store() as store:
-        stored = link_charger(store, ean=ean, charger_id=charger)
+        stored = link_charger(store, ean=ean, charger_id=charger_id)
     console().print(f"EAN {stored.connection.ean}: chargers {list(stored.charger_ids)}")
 
 
@@ -246,7 +257,7 @@ def metering_detect(
 @handle_errors
 def metering_set(
     kind: Annotated[MeteringKind, typer.Option("--kind")],
-    charger: int = typer.Argument(..., callback=params.book_id, help="Book id of the charger."),
+    charger: str = _CHARGER_ARG,
     valid_from: str = typer.Option(..., "--from", help="Date or date-time it is in place."),
     mid_serial: str | None = typer.Option(None, "--mid-serial"),
     sap_ean: str | None = typer.Option(None, "--sap-ean"),
@@ -255,17 +266,18 @@ def metering_set(
     """Record a construct the operator established (e.g. a SAP with its EAN and meter)."""
     start = when_arg(valid_from)
     assert start is not None
+    (charger_id,) = charger_book_ids([charger])
     with ere_store() as store:
         stored = record_construct(
             store,
-            charger,
+            charger_id,
             kind=kind,
             valid_from=start,
             mid_serial=mid_serial,
             sap_ean=sap_ean,
             explanation=note,
         )
-    console().print(f"charger {charger}: {stored.construct.kind.value} from {local(start)}")
+    console().print(f"charger {charger_id}: {stored.construct.kind.value} from {local(start)}")
 
 
 @followups_app.callback(invoke_without_command=True)

@@ -255,7 +255,8 @@ _SOURCE_LABELS = {ChargerSource.WALLBOX_CLOUD: "wallbox", ChargerSource.OCPP: "o
 
 
 def book_sessions_table(rows: Sequence[BookSession], title: str) -> Table:
-    """Sessions of the book, one row each, times in Amsterdam."""
+    """Sessions of the book, one row each, times in Amsterdam. "id" and "charger" are the book
+    ids every other command takes (`chart ID`, `--charger ID`)."""
     table = Table(title=title)
     for name in ("id", "source", "charger", "started (Amsterdam)", "kWh", "state", "reason"):
         table.add_column(name)
@@ -264,7 +265,7 @@ def book_sessions_table(rows: Sequence[BookSession], title: str) -> Table:
         started = local.strftime("%Y-%m-%d %H:%M") if local else "?"
         energy = f"{row.energy_kwh:.3f}" if row.energy_kwh is not None else "?"
         table.add_row(
-            row.external_id,
+            str(row.id),
             _SOURCE_LABELS.get(row.source, row.source.value),
             str(row.charger_id),
             started,
