@@ -125,8 +125,10 @@ def test_a_reference_naming_two_chargers_is_refused_with_both(tmp_path: Path) ->
     out = run("chart", "--monthly", "--charger", "1", "-o", str(tmp_path / "m.png"))
     assert out.exit_code == 8, out.output
     text = " ".join(out.output.split())
-    assert "could mean" in text and "73995" in text and '3 (wallbox 1 "Shed")' in text
-    # --source narrows a source id down; a book id is always one charger.
+    assert "could mean" in text
+    assert "73995" in text
+    assert '3 (wallbox 1 "Shed")' in text
+    # Charger 3 by its book id is one charger only.
     out = _plan("3")
     assert out.exit_code == 0, out.output
     assert ids["1"] == 3
@@ -140,6 +142,8 @@ def test_every_charger_taking_command_accepts_the_book_id(tmp_path: Path) -> Non
     out = run("plan", "savings", "--charger", book_id)
     assert out.exit_code == 0, out.output
     out = run("chargers", "transfer", "73995", "--to", "nobody@example.com")
-    assert out.exit_code == 1 and "nobody@example.com" in out.output  # got past the charger
+    assert out.exit_code == 1
+    assert "nobody@example.com" in out.output
     out = run("ere", "metering", "set", "--kind", "integrated_mid", "99999", "--from", "2026-01-01")
-    assert out.exit_code == 1 and "no charger '99999'" in out.output
+    assert out.exit_code == 1
+    assert "no charger '99999'" in out.output
