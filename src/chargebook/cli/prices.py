@@ -18,6 +18,7 @@ from rich.table import Table
 from chargebook.cli import params
 from chargebook.cli.console import plain_console, styled
 from chargebook.cli.errors import cli_errors
+from chargebook.cli.price_coverage import file_span, partial_note, require_some_prices
 from chargebook.clock import SystemClock
 from chargebook.db import open_database
 from chargebook.db.smart.store import DatabasePriceCache
@@ -133,12 +134,21 @@ def show(
         )
         start, end = local_day_window(the_day)
         with _price_cache(cache and prices_file is None) as price_cache:
-            curve = asyncio.run(_source(source, prices_file, price_cache).get_prices(start, end))
-        print_curve(plain_console(), curve, the_day)
+            chosen = _source(source, prices_file, price_cache)
+            curve = asyncio.run(chosen.get_prices(start, end))
+        held = _held(chosen)
+        require_some_prices(curve, prices_file, held)
+        print_curve(plain_console(), curve, the_day, partial_note(curve, prices_file, held))
 
 
-def print_curve(console: Console, curve: PriceCurve, day: date) -> None:
-    """The curve's quarters (local start, market and all-in EUR/kWh) titled with its source."""
+def _held(source: PriceSource) -> tuple[datetime, datetime] | None:
+    """What a recorded file holds; None for the network sources (they hold what is published)."""
+    return file_span(source.recorded) if isinstance(source, FilePriceSource) else None
+
+
+def print_curve(console: Console, curve: PriceCurve, day: date, note: str | None = None) -> None:
+    """The curve's quarters (local start, market and all-in EUR/kWh) titled with its source;
+    `note` says what the prices leave out (`price_coverage.partial_note`)."""
     table = Table(title=f"Prices {day.isoformat()} ({curve.source})")
     for column in ("start", "market €/kWh", "all-in €/kWh"):
         table.add_column(column, justify="right")
@@ -147,9 +157,8 @@ def print_curve(console: Console, curve: PriceCurve, day: date) -> None:
             _local(slot.start), f"{slot.market_eur_per_kwh:.5f}", f"{slot.all_in_eur_per_kwh:.5f}"
         )
     console.print(table)
-    if not curve.complete:
-        known = _local(curve.known_until) if curve.known_until else "nothing"
-        console.print(styled(f"Not all prices are published yet: known until {known}.", "yellow"))
+    if note:
+        console.print(styled(note, "yellow"))
 
 
 def plan(
@@ -178,9 +187,10 @@ def plan(
         moment = _now(now)
         departure = next_departure(moment, by)
         with _price_cache(prices_file is None) as price_cache:
-            curve = asyncio.run(
-                _source(source, prices_file, price_cache).get_prices(moment, departure)
-            )
+            chosen = _source(source, prices_file, price_cache)
+            curve = asyncio.run(chosen.get_prices(moment, departure))
+        held = _held(chosen)
+        require_some_prices(curve, prices_file, held)
         options = PlanOptions(
             strategy=strategy,
             price_cap_eur_per_kwh=Decimal(str(price_cap)) if price_cap is not None else None,
@@ -190,7 +200,7 @@ def plan(
         preview = preview_plan(
             goal, ChargerLimits(max_power_kw=max_power_kw), curve, now=moment, options=options
         )
-        print_preview(plain_console(), preview)
+        print_preview(plain_console(), preview, partial_note(curve, prices_file, held))
 
 
 def next_departure(moment: datetime, by: str) -> datetime:
@@ -202,8 +212,9 @@ def next_departure(moment: datetime, by: str) -> datetime:
     return departure
 
 
-def print_preview(console: Console, preview: PlanPreview) -> None:
-    """The plan's slots as a table, then its cost, charging at once and the saving (EUR)."""
+def print_preview(console: Console, preview: PlanPreview, coverage: str | None = None) -> None:
+    """The plan's slots as a table, then its cost, charging at once and the saving (EUR);
+    `coverage` says what the prices leave out, in place of the planner's own notes on it."""
     goal = preview.plan.goal
     table = Table(
         title=f"Plan: {goal.energy_kwh:g} kWh by {_local(goal.departure)} ({preview.plan.status})"
@@ -226,4 +237,8 @@ def print_preview(console: Console, preview: PlanPreview) -> None:
         styled(_eur(preview.saving_eur), "bold"),
     )
     for note in preview.notes:
+        if coverage and (note.startswith("prices known until") or "no price yet" in note):
+            continue  # said once, with the dates and how to get prices
         console.print(styled(note, "yellow"))
+    if coverage:
+        console.print(styled(coverage, "yellow"))
