@@ -25,6 +25,7 @@ from chargebook.domain.book import SessionState
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.ownership import ALREADY_CONNECTED_HINT
 from chargebook.domain.stored import BookSession
+from chargebook.domain.users import WallboxAccount
 from chargebook.errors import ChargebookError
 from chargebook.settings import Settings, load_settings
 from chargebook.sync import SyncConfig, SyncEngine, SyncReport
@@ -165,7 +166,10 @@ def sync(
     except ChargebookError as exc:
         raise _fail(exc) from exc
     if not sources:
-        typer.echo("no connected accounts: add one with `chargebook accounts add --email ...`")
+        typer.echo(
+            "no connected accounts: run `chargebook wallbox login` (or `chargebook accounts add"
+            " --email ...`); that one login serves `chargebook wallbox` and `chargebook sync`"
+        )
         raise typer.Exit(code=1)
 
     async def run(progress: _RichProgress | None) -> SyncReport:
@@ -309,14 +313,28 @@ def accounts_list() -> None:
             accounts = WallboxAccountRepository(session, box, SystemClock()).list()
     except ChargebookError as exc:
         raise _fail(exc) from exc
+    plain_console().print(accounts_table(accounts))
+
+
+def accounts_table(accounts: Sequence[WallboxAccount]) -> Table:
+    """One row per account: id, e-mail, enabled, signed in and the last sync (local time, or
+    the last sync's error)."""
     table = Table(title="myWallbox accounts")
-    for name in ("id", "e-mail", "enabled", "signed in"):
-        table.add_column(name)
+    table.add_column("id", no_wrap=True, justify="right")
+    table.add_column("e-mail", overflow="fold")
+    table.add_column("enabled", no_wrap=True)
+    table.add_column("signed in", no_wrap=True)
+    table.add_column("last sync (Amsterdam)", overflow="fold")
     for item in accounts:
+        synced = in_zone(item.last_synced_at, LOCAL_ZONE) if item.last_synced_at else None
+        last: str | Text = synced.strftime("%Y-%m-%d %H:%M") if synced else "never"
+        if item.last_sync_error:
+            last = styled(f"{last}; then failed: {item.last_sync_error}", "red")
         table.add_row(
             str(item.id),
             item.email,
             "no" if item.disabled else "yes",
             "yes" if item.has_tokens else "no",
+            last,
         )
-    plain_console().print(table)
+    return table
