@@ -19,12 +19,9 @@ from chargebook.cli import params
 from chargebook.cli.console import plain_console, styled
 from chargebook.cli.errors import exit_code_for
 from chargebook.clock import SystemClock, in_zone
-from chargebook.db import SessionRepository, WallboxAccountRepository, open_database
+from chargebook.db import WallboxAccountRepository, open_database
 from chargebook.db.book.store import book_opener
-from chargebook.domain.book import SessionState
-from chargebook.domain.models import ChargerSource
 from chargebook.domain.ownership import ALREADY_CONNECTED_HINT
-from chargebook.domain.stored import BookSession
 from chargebook.domain.users import WallboxAccount
 from chargebook.errors import ChargebookError
 from chargebook.settings import Settings, load_settings
@@ -227,56 +224,6 @@ def summary_table(report: SyncReport) -> Table:
         table.add_row(item.label, *(str(getattr(item, c)) for c in columns[1:]), status)
     if len(report.accounts) > 1:
         table.add_row("total", *(str(report.total(c)) for c in columns[1:]), "")
-    return table
-
-
-def sessions(
-    quarantined: bool = typer.Option(False, "--quarantined", help="Only quarantined sessions."),
-    limit: int = typer.Option(
-        50,
-        "--limit",
-        callback=params.whole_number("sessions", 1, 1_000_000),
-        help="Most recent N sessions.",
-    ),
-) -> None:
-    """List the book's sessions (newest first), or the quarantined ones with their reasons."""
-    settings = load_settings()
-    try:
-        database = open_database(settings)
-        with database.session() as session:
-            state = SessionState.QUARANTINED if quarantined else None
-            repository = SessionRepository(session)
-            rows = repository.list(state=state, limit=limit)
-            total = repository.count(state=state)
-    except ChargebookError as exc:
-        raise _fail(exc) from exc
-    title = f"{'Quarantined sessions' if quarantined else 'Sessions'} ({total})"
-    plain_console().print(book_sessions_table(rows, title))
-
-
-# Short enough for an 80-column terminal.
-_SOURCE_LABELS = {ChargerSource.WALLBOX_CLOUD: "wallbox", ChargerSource.OCPP: "ocpp"}
-
-
-def book_sessions_table(rows: Sequence[BookSession], title: str) -> Table:
-    """Sessions of the book, one row each, times in Amsterdam. "id" and "charger" are the book
-    ids every other command takes (`chart ID`, `--charger ID`)."""
-    table = Table(title=title)
-    for name in ("id", "source", "charger", "started (Amsterdam)", "kWh", "state", "reason"):
-        table.add_column(name)
-    for row in rows:
-        local = in_zone(row.started_at, LOCAL_ZONE) if row.started_at else None
-        started = local.strftime("%Y-%m-%d %H:%M") if local else "?"
-        energy = f"{row.energy_kwh:.3f}" if row.energy_kwh is not None else "?"
-        table.add_row(
-            str(row.id),
-            _SOURCE_LABELS.get(row.source, row.source.value),
-            str(row.charger_id),
-            started,
-            energy,
-            row.state.value,
-            row.quarantine_reason or "",
-        )
     return table
 
 
