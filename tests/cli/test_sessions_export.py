@@ -53,7 +53,7 @@ def seed(sessions: int = 3, *, quarantined: bool = False) -> None:
                         quarantine_reason=reason,
                         first_seen_at=started,
                         last_seen_at=started,
-                    )  # fmt: skip
+                    )
                 )
     finally:
         database.dispose()
