@@ -16,8 +16,8 @@ def test_plan_prints_slots_cost_and_saving() -> None:
     args = ["plan", "--energy", "20", "--by", "07:00", "--prices-file", QUARTER]
     result = CliRunner().invoke(app, [*args, "--now", "2025-12-16T18:00"])
     assert result.exit_code == 0, result.output
-    assert "Cost €4.6794" in result.output
-    assert "saving €1.3970" in result.output
+    assert "Cost € 4.68" in result.output
+    assert "saving € 1.40" in result.output
 
 
 def test_prices_show_one_local_day() -> None:
@@ -25,7 +25,7 @@ def test_prices_show_one_local_day() -> None:
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "Wed 17 Dec 00:00" in result.output
-    assert "0.08849" in result.output
+    assert "0.0885" in result.output
 
 
 def test_file_source_without_a_file_is_a_configuration_error() -> None:

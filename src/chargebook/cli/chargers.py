@@ -8,6 +8,8 @@ charger or user, or a refused transfer).
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import typer
 from rich.table import Table
 
@@ -15,9 +17,11 @@ from chargebook.cli import params
 from chargebook.cli.console import plain_console
 from chargebook.cli.errors import handle_errors
 from chargebook.cli.refs import resolve_charger
-from chargebook.clock import SystemClock
+from chargebook.clock import SystemClock, in_zone
 from chargebook.db import ChargerRepository, UserRepository, open_database
 from chargebook.db.book.transfers import transfer_charger
+from chargebook.domain.display import DATE_TIME
+from chargebook.domain.models import ChargerSource
 from chargebook.settings import load_settings
 
 chargers_app = typer.Typer(
@@ -36,15 +40,24 @@ def list_chargers() -> None:
             emails = {user.id: user.email for user in UserRepository(session, SystemClock()).list()}
     finally:
         database.dispose()
-    table = Table(title="Chargers")
-    for name in ("id", "source", "charger id", "name", "owner", "owner until"):
-        table.add_column(name)
+    # "id" is what every command takes; "source id" what the Wallbox app or the charger calls
+    # it. Ids and times stay whole at 80 columns; names and e-mails fold.
+    table = Table(title="Chargers", caption="times: Europe/Amsterdam", caption_justify="left")
+    table.add_column("id", no_wrap=True, justify="right")
+    table.add_column("source", no_wrap=True)
+    table.add_column("source id", overflow="fold", min_width=7)
+    table.add_column("name", overflow="fold")
+    table.add_column("owner", overflow="fold", min_width=10)
+    table.add_column("owner until", overflow="fold")
     for stored in chargers:
         owner = emails.get(stored.owner_user_id, "-") if stored.owner_user_id else "nobody"
-        until = stored.owner_until.isoformat(timespec="seconds") if stored.owner_until else ""
+        until = ""
+        if stored.owner_until is not None:
+            local = in_zone(stored.owner_until, ZoneInfo("Europe/Amsterdam"))
+            until = local.strftime(DATE_TIME) if local else stored.owner_until.isoformat()
         table.add_row(
             str(stored.id),
-            stored.charger.source.value,
+            "wallbox" if stored.charger.source is ChargerSource.WALLBOX_CLOUD else "ocpp",
             stored.charger.external_id,
             stored.charger.name,
             owner,

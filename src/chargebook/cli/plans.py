@@ -20,6 +20,7 @@ from chargebook.clock import SystemClock
 from chargebook.db import ChargerRepository, Database, open_database
 from chargebook.db.smart.repository import PriceSlotRepository, SmartPlanRepository
 from chargebook.db.smart.store import DatabaseSmartStore
+from chargebook.domain.display import eur_text
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.prices import (
     ChargerLimits,
@@ -288,7 +289,7 @@ def savings(charger: str = _CHARGER, source: str | None = _SOURCE) -> None:
         )
     total = sum((item.saving_eur for item in history), Decimal(0))
     plain_console().print(table)
-    typer.echo(f"total saved: €{total:.2f} over {len(history)} sessions")
+    typer.echo(f"total saved: {eur_text(total)} over {len(history)} sessions")
 
 
 def _cached_curve(source: str) -> PriceCurve:
@@ -350,9 +351,9 @@ def _print_backtest(nights: list[BacktestNight], energy: float, strategy: Strate
     for night in nights:
         table.add_row(
             night.plug_in_date.isoformat(),
-            f"{night.charge_now_cost_eur:.4f}",
-            f"{night.plan_cost_eur:.4f}",
-            f"{night.saving_eur:.4f}",
+            f"{night.charge_now_cost_eur:.2f}",
+            f"{night.plan_cost_eur:.2f}",
+            f"{night.saving_eur:.2f}",
             f"{night.saving_pct}",
         )
     console.print(table)
@@ -363,5 +364,6 @@ def _print_backtest(nights: list[BacktestNight], energy: float, strategy: Strate
     at_once = sum((n.charge_now_cost_eur for n in nights), Decimal(0))
     pct = saved / at_once * 100 if at_once > 0 else Decimal(0)
     console.print(
-        f"total: saved €{saved:.4f} of €{at_once:.4f} ({pct:.1f} %) over {len(nights)} nights"
+        f"total: saved {eur_text(saved)} of {eur_text(at_once)} ({pct:.1f} %)"
+        f" over {len(nights)} nights"
     )

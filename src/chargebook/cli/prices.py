@@ -22,6 +22,7 @@ from chargebook.cli.price_coverage import file_span, partial_note, require_some_
 from chargebook.clock import SystemClock
 from chargebook.db import open_database
 from chargebook.db.smart.store import DatabasePriceCache
+from chargebook.domain.display import eur_per_kwh_text, eur_text, kwh_number
 from chargebook.domain.prices import (
     ChargeGoal,
     ChargerLimits,
@@ -106,7 +107,7 @@ def _local(moment: datetime) -> str:
 
 
 def _eur(value: Decimal) -> str:
-    return f"€{value:.4f}"
+    return eur_text(value)  # cents, as everywhere (`domain/display.py`)
 
 
 def _now(now: str | None) -> datetime:
@@ -154,7 +155,9 @@ def print_curve(console: Console, curve: PriceCurve, day: date, note: str | None
         table.add_column(column, justify="right")
     for slot in curve.slots:
         table.add_row(
-            _local(slot.start), f"{slot.market_eur_per_kwh:.5f}", f"{slot.all_in_eur_per_kwh:.5f}"
+            _local(slot.start),
+            eur_per_kwh_text(slot.market_eur_per_kwh),
+            eur_per_kwh_text(slot.all_in_eur_per_kwh),
         )
     console.print(table)
     if note:
@@ -222,12 +225,13 @@ def print_preview(console: Console, preview: PlanPreview, coverage: str | None =
     for column in ("start", "end", "kW", "kWh", "€/kWh"):
         table.add_column(column, justify="right")
     for slot in preview.plan.slots:
-        price = f"{slot.price_eur_per_kwh:.4f}" if slot.price_eur_per_kwh is not None else "?"
+        known = slot.price_eur_per_kwh is not None
+        price = eur_per_kwh_text(slot.price_eur_per_kwh) if known else "?"
         table.add_row(
             _local(slot.start),
             _local(slot.end)[-5:],
             f"{slot.power_kw:.2f}",
-            f"{slot.energy_kwh:.3f}",
+            kwh_number(slot.energy_kwh),
             price,
         )
     console.print(table)

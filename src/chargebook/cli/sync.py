@@ -210,20 +210,26 @@ def sync(
 
 
 def summary_table(report: SyncReport) -> Table:
-    """The sync summary: one row per account, plus a total row."""
-    table = Table(title="Sync summary")
-    columns = ["account", "chargers", "new", "changed", "quarantined", "requests", "retries"]
-    for name in [*columns, "status"]:
-        table.add_column(name, justify="left" if name in ("account", "status") else "right")
+    """The sync summary: one row per account, plus a total row; the cloud requests (and
+    retries) each account cost go under the table, so the counts fit 80 columns whole."""
+    table = Table(title="Sync summary", caption_justify="left")
+    columns = ["chargers", "new", "changed", "quarantined"]
+    table.add_column("account", overflow="fold", min_width=10)
+    for name in columns:
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("status", overflow="fold", min_width=6)
+    costs = []
     for item in report.accounts:
         if item.error:
             verdict = "retry later" if item.error_retryable else "failed"
             status: str | Text = styled(f"{verdict}: {item.error}", "red")
         else:
             status = "ok" if item.backfill_complete else "ok, history in progress"
-        table.add_row(item.label, *(str(getattr(item, c)) for c in columns[1:]), status)
+        table.add_row(item.label, *(str(getattr(item, c)) for c in columns), status)
+        costs.append(f"{item.label}: {item.requests} requests, {item.retries} retries")
     if len(report.accounts) > 1:
-        table.add_row("total", *(str(report.total(c)) for c in columns[1:]), "")
+        table.add_row("total", *(str(report.total(c)) for c in columns), "")
+    table.caption = "\n".join(costs)
     return table
 
 
