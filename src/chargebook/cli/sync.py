@@ -252,7 +252,11 @@ def accounts_add(
         )
     except ChargebookError as exc:
         raise _fail(exc) from exc
-    typer.echo(f"connected {account.email} (account {account.id}); run `chargebook sync`")
+    typer.echo(
+        f"connected {account.email} (account {account.id}); run `chargebook sync`. The"
+        " `chargebook wallbox` commands keep their own sign-in: `chargebook wallbox login`"
+        " (it also keeps this account current)"
+    )
 
 
 @accounts_app.command("list")
