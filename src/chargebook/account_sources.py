@@ -231,8 +231,12 @@ async def connect_account(
     transport: httpx.AsyncBaseTransport | None = None,
     owner_user_id: int | None = None,
     max_retries: int | None = None,
+    signed_in: Tokens | None = None,
 ) -> WallboxAccount:
     """Check the credentials by signing in once, then store the account and its tokens.
+
+    `signed_in`: tokens of a sign-in with these credentials that just succeeded (`chargebook
+    wallbox login`); they are stored instead of signing in a second time.
 
     The account belongs to `owner_user_id` (the web app's signed-in user); without it, to the
     user with the account's e-mail (made when missing, as the CLI does). `max_retries`
@@ -243,6 +247,8 @@ async def connect_account(
         ConflictError: the account is already connected.
     """
     tokens = MemoryTokenStore()
+    if signed_in is not None:
+        tokens.save(email, signed_in)
     if max_retries is not None:
         settings = settings.model_copy(update={"wallbox_max_retries": max_retries})
     async with httpx.AsyncClient(transport=transport) as http:
@@ -254,7 +260,8 @@ async def connect_account(
             clock=clock,
             token_store=tokens,
         )
-        await client.authenticate()
+        if signed_in is None:
+            await client.authenticate()
     with database.transaction() as session:
         if owner_user_id is None:
             users = UserRepository(session, clock)

@@ -24,6 +24,9 @@ from chargebook.simulator.wallbox import (
 
 DOCUMENTED_EXIT_CODES = {0, 1, 2, 3, 4, 5, 6, 7, 8}
 
+# No source gives an id this long (the book's column holds 100 characters).
+TOO_LONG = "9" * 101
+
 # (arguments, the bad value the message must name). The list first, then the same
 # class of value on every other command that reads a time, energy, day, id, zone or amount.
 BAD_INPUTS: list[tuple[list[str], str]] = [
@@ -61,7 +64,7 @@ BAD_INPUTS: list[tuple[list[str], str]] = [
         "nan",
     ),
     (["wallbox", "sessions", "--from", "0001-01-01"], "0001-01-01"),
-    (["chart", "99999999999999999999", "-o", "x.png"], "99999999999999999999"),
+    (["chart", TOO_LONG, "-o", "x.png"], TOO_LONG),
     (["chart", "--monthly", "--tz", "Mars/Olympus", "-o", "x.png"], "Mars/Olympus"),
     (["ere", "price", "set", "2026-Q1", "1e999"], "1e999"),
     # More of the same class.
@@ -114,14 +117,11 @@ BAD_INPUTS: list[tuple[list[str], str]] = [
     (["prices", "show", "--day", "0001-01-01"], "0001-01-01"),
     (["prices", "show", "--day", "tomorrow"], "tomorrow"),
     (["wallbox", "sessions", "--to", "9999-12-31"], "9999-12-31"),
-    (
-        ["chart", "--monthly", "--charger", "99999999999999999999", "-o", "x.png"],
-        "99999999999999999999",
-    ),
+    (["chart", "--monthly", "--charger", TOO_LONG, "-o", "x.png"], TOO_LONG),
     (["ere", "price", "set", "2026-Q1", "nan"], "nan"),
     (["ere", "batch", "show", "99999999999999999999"], "99999999999999999999"),
     (["ere", "payouts", "mark-paid", "99999999999999999999"], "99999999999999999999"),
-    (["chargers", "transfer", "99999999999999999999", "--to", "a@b.c"], "99999999999999999999"),
+    (["chargers", "transfer", " ", "--to", "a@b.c"], "' '"),
     (["tokens", "revoke", "--email", "a@b.c", "99999999999999999999"], "99999999999999999999"),
 ]
 
@@ -145,6 +145,27 @@ def test_a_bad_value_is_a_message_naming_it_and_a_documented_exit_code(
     assert "Internal error" not in result.output  # the last-resort net is not a message
     assert result.exit_code == 2, result.output  # wrong usage
     assert bad in result.output
+
+
+# A reference that may be a source's id (any text) but names nothing: exit 1, named, and
+# the listing command to find the right one.
+UNKNOWN_REFERENCES: list[list[str]] = [
+    ["chart", "99999999999999999999", "-o", "x.png"],
+    ["chart", "--monthly", "--charger", "99999999999999999999", "-o", "x.png"],
+    ["chargers", "transfer", "99999999999999999999", "--to", "a@b.c"],
+    ["plan", "add", "--charger", "99999999999999999999", "--days", "daily", "--depart", "07:00",
+     "--energy", "10"],
+    ["ere", "connection", "link", "123456789012345678", "99999999999999999999"],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("args", UNKNOWN_REFERENCES, ids=[" ".join(a) for a in UNKNOWN_REFERENCES])
+def test_an_unknown_reference_names_it_and_where_the_ids_are(args: list[str]) -> None:
+    result = _run(args)
+    _assert_no_traceback(result)
+    assert result.exit_code == 1, result.output
+    assert "99999999999999999999" in result.output
+    assert "chargebook sessions" in result.output or "chargebook chargers list" in result.output
 
 
 @pytest.mark.parametrize(

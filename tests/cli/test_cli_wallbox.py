@@ -242,7 +242,66 @@ def test_bad_secret_key_exits_8(env: WallboxSimulator, monkeypatch: pytest.Monke
     assert "Configuration error" in result.output
 
 
-def test_unknown_charger_exits_1(env: WallboxSimulator) -> None:
+def test_unknown_charger_exits_1_listing_the_accounts_chargers(env: WallboxSimulator) -> None:
     result = invoke("status", "999999999")
-    assert result.exit_code == 1
-    assert "does not know" in result.output
+    assert result.exit_code == 1, result.output
+    text = " ".join(result.output.split())
+    assert "no charger '999999999'" in text
+    (cid,) = env.charger_ids(DEMO_EMAIL)
+    assert f"its chargers are: {cid} (" in text
+    assert "does not know GET" not in text  # not the wire's words
+
+
+def test_unreachable_sign_in_names_its_url_the_tries_and_the_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data_port, auth_port = free_port(), free_port()
+    point_at(monkeypatch, f"http://127.0.0.1:{data_port}")
+    monkeypatch.setenv("CHARGEBOOK_WALLBOX_AUTH_URL", f"http://127.0.0.1:{auth_port}")
+    monkeypatch.setenv("CHARGEBOOK_WALLBOX_MAX_RETRIES", "1")
+    result = invoke("--email", DEMO_EMAIL, "--password", DEMO_PASSWORD, "status")
+    assert result.exit_code == 6, result.output
+    text = " ".join(result.output.split())
+    assert f"http://127.0.0.1:{auth_port}/users/signin" in text  # the URL that failed
+    assert str(data_port) not in text
+    assert "gave up after 2 tries in" in text
+    assert "each try waits at most 5 s" in text
+    assert "CHARGEBOOK_WALLBOX_AUTH_URL" in text  # the setting to check is the sign-in's
+
+
+def test_status_without_an_id_shows_every_charger(monkeypatch: pytest.MonkeyPatch) -> None:
+    sim, served = serve(partner_mode=True, chargers=2)
+    with served:
+        point_at(monkeypatch, served.url)
+        result = invoke("--email", DEMO_EMAIL, "--password", DEMO_PASSWORD, "status")
+    assert result.exit_code == 0, result.output
+    for cid in sim.charger_ids(DEMO_EMAIL):
+        assert f"Charger {cid}" in result.output
+    assert result.output.count("Current limit") == 2
+
+
+def test_one_login_serves_wallbox_and_sync(
+    partner_sim: tuple[WallboxSimulator, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sim, url = partner_sim
+    point_at(monkeypatch, url)
+    before = signins(sim)
+    result = invoke("--email", DEMO_EMAIL, "login", input=f"{DEMO_PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    assert "Connected to the book as account 1" in result.output
+    assert signins(sim) == before + 1  # the book keeps the same sign-in
+    listed = runner.invoke(app, ["accounts", "list"], env={"COLUMNS": "80"})
+    assert "demo@example.com" in listed.output
+    assert "never" in listed.output  # the last-sync column, before any sync
+    synced = runner.invoke(app, ["sync", "--quiet"])
+    assert synced.exit_code == 0, synced.output
+    listed = runner.invoke(app, ["accounts", "list"], env={"COLUMNS": "80"})
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", listed.output), listed.output
+    # The book's charger id works for `wallbox` commands too.
+    (cid, *_) = sim.charger_ids(DEMO_EMAIL)
+    by_book = invoke("status", "1")
+    assert by_book.exit_code == 0, by_book.output
+    assert f"Charger {cid}" in by_book.output
+    again = invoke("--email", DEMO_EMAIL, "--password", DEMO_PASSWORD, "login")
+    assert again.exit_code == 0, again.output
+    assert "Already in the book as account 1" in " ".join(again.output.split())

@@ -92,10 +92,10 @@ def _assert_smart_charging_step(output: str) -> None:
         now=now,
     )
     assert expected.plan.status is PlanStatus.OPTIMISED
-    figures = re.search(r"Cost €(\S+); charging now €(\S+); saving €(\S+)", text)
+    figures = re.search(r"Cost € (\S+); charging now € (\S+); saving € (\S+)", text)
     assert figures is not None, text
     assert [Decimal(f) for f in figures.groups()] == [
-        round(v, 4)
+        round(v, 2)
         for v in (expected.plan.cost_eur, expected.charge_now.cost_eur, expected.saving_eur)
     ]
     assert expected.saving_eur > 0

@@ -112,7 +112,7 @@ def test_the_plain_preview_still_works_and_needs_its_options() -> None:
         "--now",
         "2025-12-16T18:00",
     )
-    assert "saving €1.3970" in out
+    assert "saving € 1.40" in out
     assert CliRunner().invoke(app, ["plan", "--energy", "20"]).exit_code == 2
 
 
@@ -137,14 +137,14 @@ def test_savings_history_is_listed_with_a_total() -> None:
     out = run("plan", "savings", "--charger", "777")
     assert "0.62" in out
     assert "1.28" in out
-    assert "total saved: €1.90 over 2 sessions" in out
+    assert "total saved: € 1.90 over 2 sessions" in out
 
 
 def test_backtest_prints_every_covered_night_and_the_total() -> None:
     out = run("plan", "backtest", "--prices-file", str(QUARTER), "--prices-file", str(HOUR))
     assert "2025-12-16" in out
-    assert "1.3970" in out
-    assert "1.4889" in out
+    assert "1.40" in out
+    assert "1.49" in out
     assert "over 2 nights" in out
 
 
@@ -162,6 +162,6 @@ def test_prices_show_and_backtest_use_the_database_cache() -> None:
     # EnergyZero is never reached in tests: the cached day answers.
     out = run("prices", "show", "--source", "energyzero", "--day", "2025-12-17")
     assert "(energyzero)" in out
-    assert "0.08849" in out
+    assert "0.0885" in out
     assert "Not all prices" not in out
     assert "over 2 nights" in run("plan", "backtest")  # default: the cached prices

@@ -40,7 +40,7 @@ def test_unknown_values_are_shown_as_unknown() -> None:
         mid=MidMeter(enabled=False),
     )
     text = _render(status)
-    for line in ("Power", "Session energy", "Session time", "Locked", "Current limit"):
+    for line in ("Power", "Session energy", "Charging time", "Locked", "Current limit"):
         row = next(row for row in text.splitlines() if line in row)
         assert "unknown" in row, row
     assert "code unknown" in text
@@ -70,6 +70,6 @@ def test_known_values_keep_their_units() -> None:
     )
     text = _render(status)
     assert "7.20 kW" in text
-    assert "44.697 kWh" in text
+    assert "44.70 kWh" in text  # kWh with two decimals, as everywhere
     assert "24 A of 25 A" in text
-    assert next(r for r in text.splitlines() if "Session time" in r).count("unknown") == 1
+    assert next(r for r in text.splitlines() if "Charging time" in r).count("unknown") == 1

@@ -29,7 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "wallbox": ("chargebook.cli.wallbox", "wallbox_app"),
     "accounts": ("chargebook.cli.sync", "accounts_app"),
     "sync": ("chargebook.cli.sync", "sync"),
-    "sessions": ("chargebook.cli.sync", "sessions"),
+    "sessions": ("chargebook.cli.sessions", "sessions_app"),
     "chart": ("chargebook.cli.chart", "chart"),
     "ere": ("chargebook.cli.ere", "ere_app"),
     "prices": ("chargebook.cli.prices", "prices_app"),

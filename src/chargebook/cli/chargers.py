@@ -8,15 +8,20 @@ charger or user, or a refused transfer).
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import typer
 from rich.table import Table
 
 from chargebook.cli import params
 from chargebook.cli.console import plain_console
 from chargebook.cli.errors import handle_errors
-from chargebook.clock import SystemClock
+from chargebook.cli.refs import resolve_charger
+from chargebook.clock import SystemClock, in_zone
 from chargebook.db import ChargerRepository, UserRepository, open_database
 from chargebook.db.book.transfers import transfer_charger
+from chargebook.domain.display import DATE_TIME
+from chargebook.domain.models import ChargerSource
 from chargebook.settings import load_settings
 
 chargers_app = typer.Typer(
@@ -35,15 +40,24 @@ def list_chargers() -> None:
             emails = {user.id: user.email for user in UserRepository(session, SystemClock()).list()}
     finally:
         database.dispose()
-    table = Table(title="Chargers")
-    for name in ("id", "source", "charger id", "name", "owner", "owner until"):
-        table.add_column(name)
+    # "id" is what every command takes; "source id" what the Wallbox app or the charger calls
+    # it. Ids and times stay whole at 80 columns; names and e-mails fold.
+    table = Table(title="Chargers", caption="times: Europe/Amsterdam", caption_justify="left")
+    table.add_column("id", no_wrap=True, justify="right")
+    table.add_column("source", no_wrap=True)
+    table.add_column("source id", overflow="fold", min_width=7)
+    table.add_column("name", overflow="fold")
+    table.add_column("owner", overflow="fold", min_width=10)
+    table.add_column("owner until", overflow="fold")
     for stored in chargers:
         owner = emails.get(stored.owner_user_id, "-") if stored.owner_user_id else "nobody"
-        until = stored.owner_until.isoformat(timespec="seconds") if stored.owner_until else ""
+        until = ""
+        if stored.owner_until is not None:
+            local = in_zone(stored.owner_until, ZoneInfo("Europe/Amsterdam"))
+            until = local.strftime(DATE_TIME) if local else stored.owner_until.isoformat()
         table.add_row(
             str(stored.id),
-            stored.charger.source.value,
+            "wallbox" if stored.charger.source is ChargerSource.WALLBOX_CLOUD else "ocpp",
             stored.charger.external_id,
             stored.charger.name,
             owner,
@@ -55,8 +69,10 @@ def list_chargers() -> None:
 @chargers_app.command("transfer")
 @handle_errors
 def transfer(
-    charger: int = typer.Argument(
-        ..., callback=params.book_id, help="The charger's book id (`chargebook chargers list`)."
+    charger: str = typer.Argument(
+        ...,
+        callback=params.reference,
+        help="The charger's id (`chargebook chargers list`), or its id at the source.",
     ),
     to: str = typer.Option(..., "--to", help="E-mail of the new owner (a chargebook user)."),
 ) -> None:
@@ -68,8 +84,9 @@ def transfer(
     database = open_database(load_settings())
     try:
         with database.transaction() as session:
+            charger_id = resolve_charger(session, charger).id
             done = transfer_charger(
-                session, SystemClock(), charger_id=charger, to_email=to, actor="cli"
+                session, SystemClock(), charger_id=charger_id, to_email=to, actor="cli"
             )
     finally:
         database.dispose()

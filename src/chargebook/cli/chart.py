@@ -10,6 +10,7 @@ import typer
 from chargebook.charts import ChartError, render_monthly_chart, render_session_chart
 from chargebook.cli import params
 from chargebook.cli.errors import cli_errors
+from chargebook.cli.refs import resolve_charger, resolve_session
 from chargebook.clock import SystemClock
 from chargebook.db import (
     ChargerRepository,
@@ -25,12 +26,17 @@ DEFAULT_ZONE = "Europe/Amsterdam"
 
 def chart(
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write (.png or .svg).")],
-    session_id: int | None = typer.Argument(
-        None, callback=params.book_id, help="Book id of the session to draw."
+    session_ref: str | None = typer.Argument(
+        None,
+        callback=params.reference,
+        help="The session's id from `chargebook sessions` (or its source's session id).",
     ),
     monthly: bool = typer.Option(False, "--monthly", help="Energy per month instead."),
-    charger_id: int | None = typer.Option(
-        None, "--charger", callback=params.book_id, help="Monthly: one charger only."
+    charger_ref: str | None = typer.Option(
+        None,
+        "--charger",
+        callback=params.reference,
+        help="Monthly: one charger only (its id from `chargebook chargers list`).",
     ),
     time_zone: str = typer.Option(
         DEFAULT_ZONE, "--tz", callback=params.time_zone, help="Monthly: months of this zone."
@@ -38,14 +44,17 @@ def chart(
 ) -> None:
     """Draw a session's power and energy over time, or the energy charged per month."""
     with cli_errors():
-        if monthly == (session_id is not None):
+        if monthly == (session_ref is not None):
             raise ChartError("give either a SESSION_ID or --monthly")
         database = open_database(load_settings())
         try:
-            if session_id is not None:
+            if session_ref is not None:
+                with database.session() as session:
+                    session_id = resolve_session(session, session_ref).id
                 write_session_chart(database, session_id, output)
             else:
                 with database.session() as session:
+                    charger_id = resolve_charger(session, charger_ref).id if charger_ref else None
                     rows = SessionRepository(session).energy_by_month(
                         time_zone=time_zone, charger_id=charger_id
                     )

@@ -32,7 +32,8 @@ from chargebook.cli.chart import write_session_chart
 from chargebook.cli.console import plain_console
 from chargebook.cli.demo_smart import show_smart_charging
 from chargebook.cli.errors import cli_errors
-from chargebook.cli.sync import book_sessions_table, summary_table
+from chargebook.cli.sessions import book_sessions_table
+from chargebook.cli.sync import summary_table
 from chargebook.cli.wallbox_render import chargers_table, status_table
 from chargebook.clock import FixedClock
 from chargebook.crypto import load_secret_box

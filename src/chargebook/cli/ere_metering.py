@@ -13,6 +13,7 @@ from chargebook.cli import params
 from chargebook.cli.console import styled
 from chargebook.cli.ere_common import console, ere_store, local, when_arg
 from chargebook.cli.errors import handle_errors
+from chargebook.cli.refs import charger_book_ids
 from chargebook.domain.ere import MeteringKind
 from chargebook.domain.ere_book import FollowUpStatus, StoredConstruct
 from chargebook.ere.service import (
@@ -87,7 +88,11 @@ def metering_detect(
 @handle_errors
 def metering_set(
     kind: Annotated[MeteringKind, typer.Option("--kind")],
-    charger: int = typer.Argument(..., callback=params.book_id, help="Book id of the charger."),
+    charger: str = typer.Argument(
+        ...,
+        callback=params.reference,
+        help="The charger's id (`chargebook chargers list`), or its id at the source.",
+    ),
     valid_from: str = typer.Option(..., "--from", help="Date or date-time it is in place."),
     mid_serial: str | None = typer.Option(None, "--mid-serial"),
     sap_ean: str | None = typer.Option(None, "--sap-ean"),
@@ -111,13 +116,14 @@ def metering_set(
     recorded from that date on."""
     start = when_arg(valid_from)
     assert start is not None
+    (charger_id,) = charger_book_ids([charger])
     attached = (
         EvidenceFile(evidence_file.name, evidence_file.read_bytes()) if evidence_file else None
     )
     with ere_store() as store:
         stored = record_construct(
             store,
-            charger,
+            charger_id,
             kind=kind,
             valid_from=start,
             mid_serial=mid_serial,
@@ -127,7 +133,7 @@ def metering_set(
             evidence_dir=evidence_dir(load_settings().data_dir),
         )
     console().print(
-        f"charger {charger}: {stored.construct.kind.value} from {local(start)} "
+        f"charger {charger_id}: {stored.construct.kind.value} from {local(start)} "
         f"(evidence: {_evidence(stored)})"
     )
 

@@ -14,6 +14,7 @@ from chargebook.cli import params
 from chargebook.cli.console import styled
 from chargebook.cli.ere_common import console, ere_store, period_arg
 from chargebook.cli.errors import handle_errors
+from chargebook.cli.refs import charger_book_ids
 from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import Address, CustomerKind
 from chargebook.ere import parse_amount
@@ -32,6 +33,13 @@ mandate_app = typer.Typer(help="Mandates per EAN and calendar year.", no_args_is
 price_app = typer.Typer(help="The operator's price per ERE per period.", no_args_is_help=True)
 
 
+_CHARGER_ARG = typer.Argument(
+    ...,
+    callback=params.reference,
+    help="The charger's id (`chargebook chargers list`), or its id at the source.",
+)
+
+
 @connection_app.command("add")
 @handle_errors
 def connection_add(
@@ -43,11 +51,13 @@ def connection_add(
     postal_code: str = typer.Option(..., "--postal-code"),
     city: str = typer.Option(..., "--city"),
     charger: Annotated[
-        list[int] | None, typer.Option("--charger", help="Book id of a charger behind it.")
+        list[str] | None,
+        typer.Option("--charger", help="Id of a charger behind it (`chargebook chargers list`)."),
     ] = None,
 ) -> None:
     """Record a customer's grid connection and link chargers to it (the same EAN again for
     the same customer attaches the chargers to the recorded connection)."""
+    charger_ids = charger_book_ids(charger or [])
     with ere_store() as store:
         stored = add_connection(
             store,
@@ -55,7 +65,7 @@ def connection_add(
             customer_email=customer,
             connected_party_name=name,
             address=Address(street, number, postal_code, city),
-            charger_ids=charger or [],
+            charger_ids=charger_ids,
         )
         covered = _mandate_cover(store, stored.connection.ean)
     console().print(
@@ -82,11 +92,12 @@ def _mandate_cover(store: EreStore, ean: str) -> str:
 @handle_errors
 def connection_link(
     ean: str = typer.Argument(..., help="EAN of the connection."),
-    charger: int = typer.Argument(..., callback=params.book_id, help="Book id of the charger."),
+    charger: str = _CHARGER_ARG,
 ) -> None:
     """Link one more charger to a connection."""
+    (charger_id,) = charger_book_ids([charger])
     with ere_store() as store:
-        stored = link_charger(store, ean=ean, charger_id=charger)
+        stored = link_charger(store, ean=ean, charger_id=charger_id)
         covered = _mandate_cover(store, stored.connection.ean)
     console().print(f"EAN {stored.connection.ean}: chargers {list(stored.charger_ids)}; {covered}")
 

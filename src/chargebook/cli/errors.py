@@ -92,6 +92,8 @@ def report(error: ChargebookError, console: Console | None = None) -> int:
     """Print `error` as one line on stderr; the exit code it maps to."""
     code, label = exit_code_for(error)
     hint = _HINTS.get(code)
+    if isinstance(error, WallboxConnectionError) and error.signing_in:
+        hint = "check the network or CHARGEBOOK_WALLBOX_AUTH_URL; retrying may help"
     line = f"{label}: {error.message}" + (f" ({hint})" if hint else "")
     # soft_wrap: a suggested command in the message stays on one line, copyable.
     (console or plain_console(stderr=True)).print(

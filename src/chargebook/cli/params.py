@@ -94,6 +94,17 @@ def book_id(value: int | None) -> int | None:
     return value
 
 
+def reference(value: str | None) -> str | None:
+    """A charger or session reference (`cli/refs.py`): a book id or a source's id, one line
+    of at most 100 characters (the widest id a source may give)."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text or len(text) > 100 or not text.isprintable():
+        raise typer.BadParameter(f"{value!r} is not an id; give the id a listing shows")
+    return text
+
+
 def time_zone(value: str | None) -> str | None:
     """An IANA time zone name such as Europe/Amsterdam."""
     if value is None:

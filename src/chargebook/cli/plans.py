@@ -15,10 +15,12 @@ from chargebook.cli import params
 from chargebook.cli import prices as prices_cli
 from chargebook.cli.console import plain_console, styled
 from chargebook.cli.errors import cli_errors
+from chargebook.cli.refs import describe_charger, resolve_charger
 from chargebook.clock import SystemClock
 from chargebook.db import ChargerRepository, Database, open_database
 from chargebook.db.smart.repository import PriceSlotRepository, SmartPlanRepository
 from chargebook.db.smart.store import DatabaseSmartStore
+from chargebook.domain.display import eur_text
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.prices import (
     ChargerLimits,
@@ -28,6 +30,7 @@ from chargebook.domain.prices import (
     build_curve,
 )
 from chargebook.domain.smart import WEEKDAY_NAMES, RepeatingPlan
+from chargebook.domain.stored import StoredCharger
 from chargebook.errors import ConfigurationError, NotFoundError
 from chargebook.planner import BacktestNight, backtest_overnight
 from chargebook.prices import load_price_file
@@ -37,11 +40,18 @@ plan_app = typer.Typer(
     help="Smart charging plans: preview, repeating weekday plans, savings, backtest."
 )
 
-_CHARGER = typer.Option(..., "--charger", help="The charger's id at its source.")
+_CHARGER = typer.Option(
+    ...,
+    "--charger",
+    callback=params.reference,
+    help="The charger's id (`chargebook chargers list`), or its id at the source.",
+)
 _FILES = typer.Option(
     None, "--prices-file", help="Recorded EnergyZero JSON (repeatable); default: cached."
 )
-_SOURCE = typer.Option(ChargerSource.WALLBOX_CLOUD.value, "--source", help="wallbox_cloud or ocpp.")
+_SOURCE = typer.Option(
+    None, "--source", help="wallbox_cloud or ocpp: when a source id names two chargers."
+)
 
 
 @plan_app.callback(invoke_without_command=True)
@@ -117,12 +127,13 @@ def _database() -> Database:
     return open_database(load_settings())
 
 
-def _charger_id(database: Database, source: str, external_id: str) -> int:
+def _charger(database: Database, source: str | None, reference: str) -> StoredCharger:
+    try:
+        wanted = ChargerSource(source) if source else None
+    except ValueError:
+        raise ConfigurationError(f"unknown source {source!r}: wallbox_cloud or ocpp") from None
     with database.session() as session:
-        found = ChargerRepository(session, SystemClock()).find(ChargerSource(source), external_id)
-    if found is None:
-        raise NotFoundError(f"no {source} charger {external_id} in the book")
-    return found.id
+        return resolve_charger(session, reference, source=wanted)
 
 
 @plan_app.command("add")
@@ -144,7 +155,7 @@ def add(
     zone: str = typer.Option(
         "Europe/Amsterdam", "--zone", callback=params.time_zone, help="The charger's time zone."
     ),
-    source: str = _SOURCE,
+    source: str | None = _SOURCE,
 ) -> None:
     """Add a repeating weekday plan for a charger."""
     with cli_errors():
@@ -161,7 +172,7 @@ def add(
             raise ConfigurationError(str(exc)) from exc
         database = _database()
         try:
-            book_id = _charger_id(database, source, charger)
+            book_id = _charger(database, source, charger).id
             with database.transaction() as session:
                 stored = SmartPlanRepository(session, SystemClock()).add(book_id, plan)
         finally:
@@ -171,25 +182,29 @@ def add(
 
 @plan_app.command("list")
 def list_plans(
-    charger: str = typer.Option(None, "--charger", help="Only this charger."),
-    source: str = _SOURCE,
+    charger: str = typer.Option(
+        None, "--charger", callback=params.reference, help="Only this charger."
+    ),
+    source: str | None = _SOURCE,
 ) -> None:
     """List the repeating plans."""
     with cli_errors():
         database = _database()
         try:
-            book_id = _charger_id(database, source, charger) if charger else None
+            book_id = _charger(database, source, charger).id if charger else None
             with database.session() as session:
                 names = {
-                    c.id: c.charger.external_id
+                    c.id: f"{c.id} ({c.charger.external_id})"
                     for c in ChargerRepository(session, SystemClock()).list()
                 }
                 plans = SmartPlanRepository(session, SystemClock()).list(book_id)
         finally:
             database.dispose()
     table = Table(title="Repeating plans")
-    for column in ("id", "charger", "plan", "active"):
-        table.add_column(column)
+    table.add_column("id", no_wrap=True)
+    table.add_column("charger", overflow="fold")
+    table.add_column("plan", ratio=1)
+    table.add_column("active", no_wrap=True)
     for owner, plan in plans:
         table.add_row(
             str(plan.id),
@@ -251,16 +266,17 @@ def remove(
 
 
 @plan_app.command("savings")
-def savings(charger: str = _CHARGER, source: str = _SOURCE) -> None:
+def savings(charger: str = _CHARGER, source: str | None = _SOURCE) -> None:
     """What smart charging saved per session against charging at once (EUR, all-in)."""
     with cli_errors():
         database = _database()
         try:
-            store = DatabaseSmartStore(database, SystemClock(), ChargerSource(source))
-            history = store.savings(charger)
+            found = _charger(database, source, charger)
+            store = DatabaseSmartStore(database, SystemClock(), found.charger.source)
+            history = store.savings(found.charger.external_id)
         finally:
             database.dispose()
-    table = Table(title=f"Smart charging savings, charger {charger}")
+    table = Table(title=f"Smart charging savings, charger {describe_charger(found)}")
     for column in ("plugged in", "kWh", "cost €", "at once €", "saved €"):
         table.add_column(column, justify="right")
     for item in history:
@@ -273,7 +289,7 @@ def savings(charger: str = _CHARGER, source: str = _SOURCE) -> None:
         )
     total = sum((item.saving_eur for item in history), Decimal(0))
     plain_console().print(table)
-    typer.echo(f"total saved: €{total:.2f} over {len(history)} sessions")
+    typer.echo(f"total saved: {eur_text(total)} over {len(history)} sessions")
 
 
 def _cached_curve(source: str) -> PriceCurve:
@@ -335,9 +351,9 @@ def _print_backtest(nights: list[BacktestNight], energy: float, strategy: Strate
     for night in nights:
         table.add_row(
             night.plug_in_date.isoformat(),
-            f"{night.charge_now_cost_eur:.4f}",
-            f"{night.plan_cost_eur:.4f}",
-            f"{night.saving_eur:.4f}",
+            f"{night.charge_now_cost_eur:.2f}",
+            f"{night.plan_cost_eur:.2f}",
+            f"{night.saving_eur:.2f}",
             f"{night.saving_pct}",
         )
     console.print(table)
@@ -348,5 +364,6 @@ def _print_backtest(nights: list[BacktestNight], energy: float, strategy: Strate
     at_once = sum((n.charge_now_cost_eur for n in nights), Decimal(0))
     pct = saved / at_once * 100 if at_once > 0 else Decimal(0)
     console.print(
-        f"total: saved €{saved:.4f} of €{at_once:.4f} ({pct:.1f} %) over {len(nights)} nights"
+        f"total: saved {eur_text(saved)} of {eur_text(at_once)} ({pct:.1f} %)"
+        f" over {len(nights)} nights"
     )

@@ -18,9 +18,11 @@ from rich.table import Table
 from chargebook.cli import params
 from chargebook.cli.console import plain_console, styled
 from chargebook.cli.errors import cli_errors
+from chargebook.cli.price_coverage import file_span, partial_note, require_some_prices
 from chargebook.clock import SystemClock
 from chargebook.db import open_database
 from chargebook.db.smart.store import DatabasePriceCache
+from chargebook.domain.display import eur_per_kwh_text, eur_text, kwh_number
 from chargebook.domain.prices import (
     ChargeGoal,
     ChargerLimits,
@@ -105,7 +107,7 @@ def _local(moment: datetime) -> str:
 
 
 def _eur(value: Decimal) -> str:
-    return f"€{value:.4f}"
+    return eur_text(value)  # cents, as everywhere (`domain/display.py`)
 
 
 def _now(now: str | None) -> datetime:
@@ -133,23 +135,33 @@ def show(
         )
         start, end = local_day_window(the_day)
         with _price_cache(cache and prices_file is None) as price_cache:
-            curve = asyncio.run(_source(source, prices_file, price_cache).get_prices(start, end))
-        print_curve(plain_console(), curve, the_day)
+            chosen = _source(source, prices_file, price_cache)
+            curve = asyncio.run(chosen.get_prices(start, end))
+        held = _held(chosen)
+        require_some_prices(curve, prices_file, held)
+        print_curve(plain_console(), curve, the_day, partial_note(curve, prices_file, held))
 
 
-def print_curve(console: Console, curve: PriceCurve, day: date) -> None:
-    """The curve's quarters (local start, market and all-in EUR/kWh) titled with its source."""
+def _held(source: PriceSource) -> tuple[datetime, datetime] | None:
+    """What a recorded file holds; None for the network sources (they hold what is published)."""
+    return file_span(source.recorded) if isinstance(source, FilePriceSource) else None
+
+
+def print_curve(console: Console, curve: PriceCurve, day: date, note: str | None = None) -> None:
+    """The curve's quarters (local start, market and all-in EUR/kWh) titled with its source;
+    `note` says what the prices leave out (`price_coverage.partial_note`)."""
     table = Table(title=f"Prices {day.isoformat()} ({curve.source})")
     for column in ("start", "market €/kWh", "all-in €/kWh"):
         table.add_column(column, justify="right")
     for slot in curve.slots:
         table.add_row(
-            _local(slot.start), f"{slot.market_eur_per_kwh:.5f}", f"{slot.all_in_eur_per_kwh:.5f}"
+            _local(slot.start),
+            eur_per_kwh_text(slot.market_eur_per_kwh),
+            eur_per_kwh_text(slot.all_in_eur_per_kwh),
         )
     console.print(table)
-    if not curve.complete:
-        known = _local(curve.known_until) if curve.known_until else "nothing"
-        console.print(styled(f"Not all prices are published yet: known until {known}.", "yellow"))
+    if note:
+        console.print(styled(note, "yellow"))
 
 
 def plan(
@@ -178,9 +190,10 @@ def plan(
         moment = _now(now)
         departure = next_departure(moment, by)
         with _price_cache(prices_file is None) as price_cache:
-            curve = asyncio.run(
-                _source(source, prices_file, price_cache).get_prices(moment, departure)
-            )
+            chosen = _source(source, prices_file, price_cache)
+            curve = asyncio.run(chosen.get_prices(moment, departure))
+        held = _held(chosen)
+        require_some_prices(curve, prices_file, held)
         options = PlanOptions(
             strategy=strategy,
             price_cap_eur_per_kwh=Decimal(str(price_cap)) if price_cap is not None else None,
@@ -190,7 +203,7 @@ def plan(
         preview = preview_plan(
             goal, ChargerLimits(max_power_kw=max_power_kw), curve, now=moment, options=options
         )
-        print_preview(plain_console(), preview)
+        print_preview(plain_console(), preview, partial_note(curve, prices_file, held))
 
 
 def next_departure(moment: datetime, by: str) -> datetime:
@@ -202,8 +215,9 @@ def next_departure(moment: datetime, by: str) -> datetime:
     return departure
 
 
-def print_preview(console: Console, preview: PlanPreview) -> None:
-    """The plan's slots as a table, then its cost, charging at once and the saving (EUR)."""
+def print_preview(console: Console, preview: PlanPreview, coverage: str | None = None) -> None:
+    """The plan's slots as a table, then its cost, charging at once and the saving (EUR);
+    `coverage` says what the prices leave out, in place of the planner's own notes on it."""
     goal = preview.plan.goal
     table = Table(
         title=f"Plan: {goal.energy_kwh:g} kWh by {_local(goal.departure)} ({preview.plan.status})"
@@ -211,12 +225,13 @@ def print_preview(console: Console, preview: PlanPreview) -> None:
     for column in ("start", "end", "kW", "kWh", "€/kWh"):
         table.add_column(column, justify="right")
     for slot in preview.plan.slots:
-        price = f"{slot.price_eur_per_kwh:.4f}" if slot.price_eur_per_kwh is not None else "?"
+        known = slot.price_eur_per_kwh is not None
+        price = eur_per_kwh_text(slot.price_eur_per_kwh) if known else "?"
         table.add_row(
             _local(slot.start),
             _local(slot.end)[-5:],
             f"{slot.power_kw:.2f}",
-            f"{slot.energy_kwh:.3f}",
+            kwh_number(slot.energy_kwh),
             price,
         )
     console.print(table)
@@ -226,4 +241,8 @@ def print_preview(console: Console, preview: PlanPreview) -> None:
         styled(_eur(preview.saving_eur), "bold"),
     )
     for note in preview.notes:
+        if coverage and (note.startswith("prices known until") or "no price yet" in note):
+            continue  # said once, with the dates and how to get prices
         console.print(styled(note, "yellow"))
+    if coverage:
+        console.print(styled(coverage, "yellow"))

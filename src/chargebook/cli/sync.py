@@ -19,12 +19,10 @@ from chargebook.cli import params
 from chargebook.cli.console import plain_console, styled
 from chargebook.cli.errors import exit_code_for
 from chargebook.clock import SystemClock, in_zone
-from chargebook.db import SessionRepository, WallboxAccountRepository, open_database
+from chargebook.db import WallboxAccountRepository, open_database
 from chargebook.db.book.store import book_opener
-from chargebook.domain.book import SessionState
-from chargebook.domain.models import ChargerSource
 from chargebook.domain.ownership import ALREADY_CONNECTED_HINT
-from chargebook.domain.stored import BookSession
+from chargebook.domain.users import WallboxAccount
 from chargebook.errors import ChargebookError
 from chargebook.settings import Settings, load_settings
 from chargebook.sync import SyncConfig, SyncEngine, SyncReport
@@ -165,7 +163,10 @@ def sync(
     except ChargebookError as exc:
         raise _fail(exc) from exc
     if not sources:
-        typer.echo("no connected accounts: add one with `chargebook accounts add --email ...`")
+        typer.echo(
+            "no connected accounts: run `chargebook wallbox login` (or `chargebook accounts add"
+            " --email ...`); that one login serves `chargebook wallbox` and `chargebook sync`"
+        )
         raise typer.Exit(code=1)
 
     async def run(progress: _RichProgress | None) -> SyncReport:
@@ -209,69 +210,26 @@ def sync(
 
 
 def summary_table(report: SyncReport) -> Table:
-    """The sync summary: one row per account, plus a total row."""
-    table = Table(title="Sync summary")
-    columns = ["account", "chargers", "new", "changed", "quarantined", "requests", "retries"]
-    for name in [*columns, "status"]:
-        table.add_column(name, justify="left" if name in ("account", "status") else "right")
+    """The sync summary: one row per account, plus a total row; the cloud requests (and
+    retries) each account cost go under the table, so the counts fit 80 columns whole."""
+    table = Table(title="Sync summary", caption_justify="left")
+    columns = ["chargers", "new", "changed", "quarantined"]
+    table.add_column("account", overflow="fold", min_width=10)
+    for name in columns:
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("status", overflow="fold", min_width=6)
+    costs = []
     for item in report.accounts:
         if item.error:
             verdict = "retry later" if item.error_retryable else "failed"
             status: str | Text = styled(f"{verdict}: {item.error}", "red")
         else:
             status = "ok" if item.backfill_complete else "ok, history in progress"
-        table.add_row(item.label, *(str(getattr(item, c)) for c in columns[1:]), status)
+        table.add_row(item.label, *(str(getattr(item, c)) for c in columns), status)
+        costs.append(f"{item.label}: {item.requests} requests, {item.retries} retries")
     if len(report.accounts) > 1:
-        table.add_row("total", *(str(report.total(c)) for c in columns[1:]), "")
-    return table
-
-
-def sessions(
-    quarantined: bool = typer.Option(False, "--quarantined", help="Only quarantined sessions."),
-    limit: int = typer.Option(
-        50,
-        "--limit",
-        callback=params.whole_number("sessions", 1, 1_000_000),
-        help="Most recent N sessions.",
-    ),
-) -> None:
-    """List the book's sessions (newest first), or the quarantined ones with their reasons."""
-    settings = load_settings()
-    try:
-        database = open_database(settings)
-        with database.session() as session:
-            state = SessionState.QUARANTINED if quarantined else None
-            repository = SessionRepository(session)
-            rows = repository.list(state=state, limit=limit)
-            total = repository.count(state=state)
-    except ChargebookError as exc:
-        raise _fail(exc) from exc
-    title = f"{'Quarantined sessions' if quarantined else 'Sessions'} ({total})"
-    plain_console().print(book_sessions_table(rows, title))
-
-
-# Short enough for an 80-column terminal.
-_SOURCE_LABELS = {ChargerSource.WALLBOX_CLOUD: "wallbox", ChargerSource.OCPP: "ocpp"}
-
-
-def book_sessions_table(rows: Sequence[BookSession], title: str) -> Table:
-    """Sessions of the book, one row each, times in Amsterdam."""
-    table = Table(title=title)
-    for name in ("id", "source", "charger", "started (Amsterdam)", "kWh", "state", "reason"):
-        table.add_column(name)
-    for row in rows:
-        local = in_zone(row.started_at, LOCAL_ZONE) if row.started_at else None
-        started = local.strftime("%Y-%m-%d %H:%M") if local else "?"
-        energy = f"{row.energy_kwh:.3f}" if row.energy_kwh is not None else "?"
-        table.add_row(
-            row.external_id,
-            _SOURCE_LABELS.get(row.source, row.source.value),
-            str(row.charger_id),
-            started,
-            energy,
-            row.state.value,
-            row.quarantine_reason or "",
-        )
+        table.add_row("total", *(str(report.total(c)) for c in columns), "")
+    table.caption = "\n".join(costs)
     return table
 
 
@@ -294,7 +252,11 @@ def accounts_add(
         )
     except ChargebookError as exc:
         raise _fail(exc) from exc
-    typer.echo(f"connected {account.email} (account {account.id}); run `chargebook sync`")
+    typer.echo(
+        f"connected {account.email} (account {account.id}); run `chargebook sync`. The"
+        " `chargebook wallbox` commands keep their own sign-in: `chargebook wallbox login`"
+        " (it also keeps this account current)"
+    )
 
 
 @accounts_app.command("list")
@@ -308,14 +270,28 @@ def accounts_list() -> None:
             accounts = WallboxAccountRepository(session, box, SystemClock()).list()
     except ChargebookError as exc:
         raise _fail(exc) from exc
+    plain_console().print(accounts_table(accounts))
+
+
+def accounts_table(accounts: Sequence[WallboxAccount]) -> Table:
+    """One row per account: id, e-mail, enabled, signed in and the last sync (local time, or
+    the last sync's error)."""
     table = Table(title="myWallbox accounts")
-    for name in ("id", "e-mail", "enabled", "signed in"):
-        table.add_column(name)
+    table.add_column("id", no_wrap=True, justify="right")
+    table.add_column("e-mail", overflow="fold")
+    table.add_column("enabled", no_wrap=True)
+    table.add_column("signed in", no_wrap=True)
+    table.add_column("last sync (Amsterdam)", overflow="fold")
     for item in accounts:
+        synced = in_zone(item.last_synced_at, LOCAL_ZONE) if item.last_synced_at else None
+        last: str | Text = synced.strftime("%Y-%m-%d %H:%M") if synced else "never"
+        if item.last_sync_error:
+            last = styled(f"{last}; then failed: {item.last_sync_error}", "red")
         table.add_row(
             str(item.id),
             item.email,
             "no" if item.disabled else "yes",
             "yes" if item.has_tokens else "no",
+            last,
         )
-    plain_console().print(table)
+    return table

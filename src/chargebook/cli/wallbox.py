@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
+from time import monotonic
 from typing import TypeVar
 
 import typer
@@ -25,6 +26,7 @@ import typer
 from chargebook.cli import params
 from chargebook.cli.console import plain_console
 from chargebook.cli.errors import handle_errors
+from chargebook.cli.wallbox_chargers import connect_to_book, on_charger, unreachable
 from chargebook.cli.wallbox_render import (
     LOCAL_ZONE,
     chargers_table,
@@ -40,6 +42,7 @@ from chargebook.private_files import private_dir
 from chargebook.settings import Settings, load_settings
 from chargebook.wallbox import EncryptedFileTokenStore, WallboxClient
 from chargebook.wallbox.control import WallboxControl
+from chargebook.wallbox.exceptions import WallboxConnectionError
 
 T = TypeVar("T")
 ACCOUNT_FILE = "wallbox-account"
@@ -47,7 +50,10 @@ ACCOUNT_FILE = "wallbox-account"
 wallbox_app = typer.Typer(help="Read and control a Wallbox charger through the Wallbox Cloud.")
 console = plain_console()
 
-ChargerArg = typer.Argument(None, help="Charger id; optional when the account has one charger.")
+ChargerArg = typer.Argument(
+    None,
+    help="Wallbox charger id (`wallbox chargers`) or the book's; optional with one charger.",
+)
 YesOption = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation.")
 FromOption = typer.Option(
     None,
@@ -102,7 +108,9 @@ def _remember_email(settings: Settings, email: str) -> None:
         raise ConfigurationError(f"cannot write {path}: {exc.strerror}") from exc
 
 
-def _client(ctx: typer.Context, *, login: bool = False) -> tuple[WallboxClient, Settings]:
+def _client(
+    ctx: typer.Context, *, login: bool = False
+) -> tuple[WallboxClient, Settings, str | None]:
     settings = load_settings()
     given: _Credentials = ctx.obj or _Credentials(None, None)
     email = given.email or settings.wallbox_email or _remembered_email(settings)
@@ -117,34 +125,44 @@ def _client(ctx: typer.Context, *, login: bool = False) -> tuple[WallboxClient, 
     client = WallboxClient.from_settings(
         settings, email=email, password=password, clock=SystemClock(), token_store=store
     )
-    return client, settings
+    return client, settings, password
 
 
 def _run(ctx: typer.Context, action: Callable[[WallboxClient], Awaitable[T]]) -> T:
-    client, _ = _client(ctx)
+    client, settings, _ = _client(ctx)
 
     async def main() -> T:
         async with client:
             return await action(client)
 
-    return asyncio.run(main())
+    return _talking(settings, lambda: asyncio.run(main()))
 
 
-async def _charger_id(client: WallboxClient, given: str | None) -> str:
-    if given:
-        return given
-    chargers = await client.list_chargers()
-    if len(chargers) == 1:
-        return chargers[0].external_id
-    ids = ", ".join(c.external_id for c in chargers) or "none"
-    raise typer.BadParameter(f"this account has {len(chargers)} chargers ({ids}); name one")
+def _talking(settings: Settings, call: Callable[[], T]) -> T:
+    """Run `call` with a spinner on a terminal (never a silent wait on a dead network), and
+    an unreachable cloud as one message naming the URL, the tries and the timeout."""
+    started = monotonic()
+    try:
+        with plain_console(stderr=True).status("Talking to the Wallbox Cloud…"):
+            return call()
+    except WallboxConnectionError as exc:
+        if exc.url is None:  # a 5xx: the cloud answered; its own message says so
+            raise
+        again = WallboxConnectionError(
+            unreachable(exc, started, settings.wallbox_timeout_s),
+            url=exc.url,
+            signing_in=exc.signing_in,
+            request_sent=exc.request_sent,
+        )
+        raise again from None
 
 
 @wallbox_app.command()
 @handle_errors
 def login(ctx: typer.Context) -> None:
-    """Sign in, verify the credentials and keep the tokens (encrypted) for later commands."""
-    client, settings = _client(ctx, login=True)
+    """Sign in, verify the credentials and keep the tokens (encrypted) for later commands;
+    the account is connected to the book as well, so `chargebook sync` needs no second login."""
+    client, settings, password = _client(ctx, login=True)
 
     async def main() -> int:
         async with client:
@@ -152,9 +170,12 @@ def login(ctx: typer.Context) -> None:
             await client.authenticate()
             return len(await client.list_chargers())
 
-    count = asyncio.run(main())
+    count = _talking(settings, lambda: asyncio.run(main()))
     _remember_email(settings, client.email)
     console.print(f"Signed in as {client.email}; {count} charger(s). Tokens stored encrypted.")
+    if password is not None:
+        note = _talking(settings, lambda: connect_to_book(settings, client.email, password))
+        console.print(note, markup=False, highlight=False, soft_wrap=True)
 
 
 @wallbox_app.command()
@@ -167,10 +188,17 @@ def chargers(ctx: typer.Context) -> None:
 @wallbox_app.command()
 @handle_errors
 def status(ctx: typer.Context, charger_id: str | None = ChargerArg) -> None:
-    """Live status: state, power, energy, limits, lock, firmware, MID, Eco-Smart, price."""
+    """Live status: state, power, energy, limits, lock, firmware, MID, Eco-Smart, price.
+
+    Without a charger id: every charger of the account, one table each."""
 
     async def action(client: WallboxClient) -> None:
-        console.print(status_table(await client.get_status(await _charger_id(client, charger_id))))
+        if charger_id is None:
+            for charger in await client.list_chargers():
+                console.print(status_table(await client.get_status(charger.external_id)))
+            return
+        _, found = await on_charger(client, charger_id, client.get_status)
+        console.print(status_table(found))
 
     _run(ctx, action)
 
@@ -182,8 +210,7 @@ def _command(
     done: str,
 ) -> None:
     async def action(client: WallboxClient) -> None:
-        cid = await _charger_id(client, charger_id)
-        await act(client, cid)
+        cid, _ = await on_charger(client, charger_id, lambda cid: act(client, cid))
         console.print(done.format(id=cid))
 
     _run(ctx, action)
@@ -237,8 +264,9 @@ def current(
     """Set the maximum charging current in A."""
 
     async def action(client: WallboxClient) -> None:
-        cid = await _charger_id(client, charger_id)
-        summary = await client.update_charger(cid, max_current_a=amps)
+        cid, summary = await on_charger(
+            client, charger_id, lambda cid: client.update_charger(cid, max_current_a=amps)
+        )
         # The cloud clamps a current above the charger's maximum: say what it really has.
         shown = summary.max_charging_current_a
         if shown is not None and shown != amps:
@@ -327,10 +355,12 @@ def sessions(
     end = datetime.combine(last + timedelta(days=1), time(), LOCAL_ZONE)
 
     async def action(client: WallboxClient) -> list[SessionRecord]:
-        cid = await _charger_id(client, charger_id)
-        # One query over the whole span, one read per 1,000 sessions.
-        found = client.iter_sessions(cid, start=start, end=end)
-        return [record async for record in found]
+        async def read(cid: str) -> list[SessionRecord]:
+            # One query over the whole span, one read per 1,000 sessions.
+            return [record async for record in client.iter_sessions(cid, start=start, end=end)]
+
+        _, records = await on_charger(client, charger_id, read)
+        return records
 
     records = _run(ctx, action)
     if as_csv:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from rich.table import Table
 
+from chargebook.domain.display import duration_text, kwh_number
 from chargebook.domain.freshness import updated_ago
 from chargebook.domain.models import Charger, ChargerStatus, SessionRecord
 from chargebook.spreadsheet_cells import SafeCsvWriter
@@ -55,9 +56,7 @@ def _number(value: float | None, fmt: str, unit: str) -> str:
 
 
 def _duration(seconds: int | None) -> str:
-    if seconds is None:
-        return UNKNOWN
-    return f"{seconds // 3600}h {seconds // 60 % 60:02d}m"
+    return UNKNOWN if seconds is None else duration_text(seconds)
 
 
 def _amps(value: int | None) -> str:
@@ -65,17 +64,23 @@ def _amps(value: int | None) -> str:
 
 
 def chargers_table(chargers: Iterable[Charger]) -> Table:
-    """One row per charger."""
+    """One row per charger; "current limit" is the limit set (as in `wallbox status`), not
+    the most the charger can give."""
     table = Table(title="Chargers")
-    for column in ("ID", "Name", "Model", "Firmware", "Max A", "MID", "Group"):
-        table.add_column(column)
+    table.add_column("id", no_wrap=True)
+    table.add_column("name", overflow="fold")
+    table.add_column("model", overflow="fold")
+    table.add_column("firmware", no_wrap=True)
+    table.add_column("current limit", no_wrap=True, justify="right")
+    table.add_column("MID", no_wrap=True)
+    table.add_column("group", overflow="fold")
     for charger in chargers:
         table.add_row(
             charger.external_id,
             charger.name,
             charger.model,
             charger.firmware_version or "-",
-            str(charger.max_current_a) if charger.max_current_a is not None else "-",
+            _amps(charger.max_current_a) if charger.max_current_a is not None else "-",
             _yes_no(charger.mid.enabled),
             charger.group_name or "-",
         )
@@ -106,8 +111,8 @@ def status_table(status: ChargerStatus) -> Table:
         ("State", f"{status.state.value.replace('_', ' ')} (code {code})"),
         ("Car connected", _yes_no(status.car_connected)),
         ("Power", _number(status.charging_power_kw, ".2f", "kW")),
-        ("Session energy", _number(status.session_energy_kwh, ".3f", "kWh")),
-        ("Session time", _duration(status.session_duration_s)),
+        ("Session energy", _number(status.session_energy_kwh, ".2f", "kWh")),
+        ("Charging time", _duration(status.session_duration_s)),
         (
             "Current limit",
             f"{_amps(status.max_charging_current_a)} of {_amps(status.max_available_current_a)}",
@@ -125,29 +130,45 @@ def status_table(status: ChargerStatus) -> Table:
     return table
 
 
+def _end(started: datetime, ended: datetime, zone: str | None) -> str:
+    """The end's local time of day, with "+1d" when it is on a later day than the start: the
+    start column already has the date, and the table must fit 80 columns."""
+    tz = ZoneInfo(zone) if zone else LOCAL_ZONE
+    first, last = started.astimezone(tz), ended.astimezone(tz)
+    days = (last.date() - first.date()).days
+    return last.strftime("%H:%M") + (f" +{days}d" if days else "")
+
+
 def sessions_table(records: Iterable[SessionRecord], zone: str | None = None) -> Table:
-    """Sessions with local start/end; quarantined items show their problem."""
-    table = Table(title="Sessions")
-    for column in ("ID", "Start", "End", "kWh", "Duration", "Cost", "Problem"):
-        table.add_column(column)
+    """Sessions with local start (24-hour) and end; the charging time is the time the car
+    drew power (Wallbox's `time`), not start to end. Problems of held-back items are listed
+    under the table, where they can wrap."""
+    problems: list[str] = []
+    table = Table(title="Sessions", caption_justify="left")
+    table.add_column("id", no_wrap=True)
+    table.add_column("start", no_wrap=True)
+    table.add_column("end", no_wrap=True)
+    table.add_column("kWh", no_wrap=True, justify="right")
+    table.add_column("charging", no_wrap=True, justify="right")
+    table.add_column("cost", no_wrap=True, justify="right")
     for record in records:
         session = record.session
         if session is None:
-            table.add_row(record.external_id or "-", "-", "-", "-", "-", "-", record.problem or "")
+            problems.append(f"{record.external_id or '-'}: {record.problem or 'unreadable'}")
+            table.add_row(record.external_id or "-", "-", "-", "-", "-", "held back")
             continue
-        duration = f"{session.duration_s // 60} min" if session.duration_s is not None else "-"
-        cost = (
-            f"{session.cost} {session.currency or ''}".strip() if session.cost is not None else "-"
-        )
+        cost = "-"
+        if session.cost is not None:
+            cost = f"{session.cost:.2f} {session.currency or ''}".strip()
         table.add_row(
             session.external_id,
             _local(session.started_at, zone),
-            _local(session.ended_at, zone),
-            f"{session.energy_kwh}",
-            duration,
+            _end(session.started_at, session.ended_at, zone),
+            kwh_number(session.energy_kwh),
+            _duration(session.duration_s),
             cost,
-            "",
         )
+    table.caption = "\n".join([f"times: {zone or LOCAL_ZONE.key}", *problems])
     return table
 
 

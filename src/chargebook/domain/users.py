@@ -34,6 +34,9 @@ class WallboxAccount:
     disabled: bool
     has_tokens: bool
     created_at: datetime
+    # The last sync that ended without an error, and the error of the last sync (None: ok).
+    last_synced_at: datetime | None = None
+    last_sync_error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -193,7 +193,10 @@ class EntsoePriceSource(HttpPriceSource):
             PriceSourceError: the platform could not be reached.
         """
         if not self._token:
-            raise PriceSourceAuthError("no ENTSO-E security token configured", source=self.name)
+            raise PriceSourceAuthError(
+                "no ENTSO-E security token configured (set CHARGEBOOK_ENTSOE_TOKEN)",
+                source=self.name,
+            )
         start, end = floor_to_slot(start), ensure_utc(end)
         period_start = start.replace(minute=0)
         period_end = (

@@ -31,6 +31,11 @@ class FilePriceSource:
     def __init__(self, path: Path, formula: PriceFormula | None = None) -> None:
         self._curve = load_price_file(path, formula)
 
+    @property
+    def recorded(self) -> PriceCurve:
+        """Everything the file holds (to say which dates it covers)."""
+        return self._curve
+
     async def get_prices(self, start: datetime, end: datetime) -> PriceCurve:
         """The recorded slots inside `[start, end)`."""
         return build_curve(self.name, start, end, self._curve.slots)

@@ -268,6 +268,8 @@ class _WallboxBase:
                 if write and may_have_acted(exc):
                     raise WallboxWriteOutcomeUnknown(exc) from exc
                 if not exc.retryable or attempt >= self.max_retries:
+                    if isinstance(exc, WallboxConnectionError):
+                        exc.tries = attempt + 1  # the message can say how long it tried
                     raise
                 delay_s = self._backoff_s(attempt, exc)
                 if isinstance(exc, WallboxRateLimitedError):  # a wait the owner should see
@@ -309,12 +311,20 @@ class _WallboxBase:
             raise WallboxConnectionError(
                 f"cannot reach the Wallbox Cloud ({type(exc).__name__}) on {method} {url}",
                 request_sent=False,
+                url=url,
+                signing_in=auth != "bearer",
             ) from exc
         except httpx.TimeoutException as exc:
-            raise WallboxConnectionError(f"Wallbox Cloud timed out on {method} {url}") from exc
+            raise WallboxConnectionError(
+                f"Wallbox Cloud timed out after {self._timeout_s:g} s on {method} {url}",
+                url=url,
+                signing_in=auth != "bearer",
+            ) from exc
         except httpx.HTTPError as exc:
             raise WallboxConnectionError(
-                f"cannot reach the Wallbox Cloud ({type(exc).__name__}) on {method} {url}"
+                f"cannot reach the Wallbox Cloud ({type(exc).__name__}) on {method} {url}",
+                url=url,
+                signing_in=auth != "bearer",
             ) from exc
         _LOGGER.debug("%s %s -> %s", method, httpx.URL(url).path, response.status_code)
         return response

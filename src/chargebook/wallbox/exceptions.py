@@ -67,6 +67,9 @@ class WallboxConnectionError(WallboxError):
     Attributes:
         request_sent: False only when the request never left (connection refused, connect
             timeout): the server cannot have acted on it, so even a write may be sent again.
+        url: the URL that could not be reached (None for a 5xx answer).
+        signing_in: whether it was the sign-in service's (the auth URL), not the data API's.
+        tries: how many times the request was sent before giving up.
     """
 
     retryable = True
@@ -78,9 +81,14 @@ class WallboxConnectionError(WallboxError):
         status: int | None = None,
         charger_id: str | None = None,
         request_sent: bool = True,
+        url: str | None = None,
+        signing_in: bool = False,
     ) -> None:
         super().__init__(message, status=status, charger_id=charger_id)
         self.request_sent = request_sent
+        self.url = url
+        self.signing_in = signing_in
+        self.tries = 1
 
 
 class WallboxPayloadError(WallboxError):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
 
 from chargebook.clock import in_zone
+from chargebook.domain.display import duration_text, eur_text, kwh_number
 
 DISPLAY_ZONE = ZoneInfo("Europe/Amsterdam")
 
@@ -23,27 +23,10 @@ def local_date(moment: datetime | None) -> str:
     return local_time(moment, "%d %b %Y")
 
 
-def duration(seconds: int | float | None) -> str:
-    """Whole minutes as "2 h 05 min" / "45 min" ("—" when unknown)."""
-    if seconds is None:
-        return "—"
-    minutes = round(float(seconds) / 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
-
-
-def kwh(value: Decimal | float | None, digits: int = 2) -> str:
-    """Energy with thousands separators and fixed decimals (no unit)."""
-    if value is None:
-        return "—"
-    return f"{float(value):,.{digits}f}"
-
-
-def eur(value: Decimal | float | None) -> str:
-    """Money as "€ 1,234.56"."""
-    if value is None:
-        return "—"
-    return f"€ {Decimal(value):,.2f}"
+# One way to write each quantity on every door (`domain/display.py`).
+duration = duration_text
+kwh = kwh_number
+eur = eur_text
 
 
 def install_filters(environment: Environment) -> None:

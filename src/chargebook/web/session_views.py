@@ -235,8 +235,14 @@ def sessions_xlsx(listed: SessionList, eres: dict[int, SessionEre]) -> bytes:
         sheet.column_dimensions[column].width = 18
     sheet.column_dimensions["B"].width = 22
     sheet.append([])
+    # The totals line up under their columns: duration, kWh and (when any session has one)
+    # the cost, in the currency of the sessions when they share one.
+    currencies = {session.currency for session in listed.sessions if session.cost is not None}
+    mixed = len(currencies) > 1  # euros and crowns do not add up
+    total_cost = float(listed.cost) if listed.cost is not None and not mixed else None
     append_row(sheet, ["total", f"{listed.count} sessions", None, None,
-                       round(listed.duration_s / 60, 1), float(listed.energy_kwh)])  # fmt: skip
+                       round(listed.duration_s / 60, 1), float(listed.energy_kwh), None, None,
+                       total_cost, currencies.pop() if len(currencies) == 1 else None])  # fmt: skip
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -156,4 +156,6 @@ class WallboxAccountRepository:
             disabled=row.disabled,
             has_tokens=row.tokens_encrypted is not None,
             created_at=row.created_at,
+            last_synced_at=row.last_synced_at,
+            last_sync_error=row.last_sync_error,
         )

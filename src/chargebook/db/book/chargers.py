@@ -114,6 +114,16 @@ class ChargerRepository:
         ).one_or_none()
         return None if row is None else to_stored_charger(row)
 
+    def with_external_id(self, external_id: str) -> list[StoredCharger]:
+        """The current owners' rows of chargers any source knows by `external_id`, by book id
+        (a Wallbox id and an OCPP charge point id may be the same text)."""
+        query = (
+            select(ChargerRow)
+            .where(ChargerRow.external_id == external_id, CURRENT)
+            .order_by(ChargerRow.id)
+        )
+        return [to_stored_charger(row) for row in self._session.scalars(query)]
+
     def list(
         self, *, account_id: int | None = None, owner_user_id: int | None = None
     ) -> list[StoredCharger]:

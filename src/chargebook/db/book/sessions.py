@@ -46,6 +46,17 @@ class SessionRepository:
         """
         return _to_domain(self._row(session_id))
 
+    def with_external_id(self, external_id: str, *, limit: int = 10) -> list[BookSession]:
+        """Sessions whose source calls them `external_id` (unique per charger, not across
+        chargers), by book id; at most `limit`."""
+        query = (
+            select(ChargingSessionRow)
+            .where(ChargingSessionRow.external_id == external_id)
+            .order_by(ChargingSessionRow.id)
+            .limit(limit)
+        )
+        return [_to_domain(row) for row in self._session.scalars(query)]
+
     def get_raw_payload(self, session_id: int) -> dict[str, Any]:
         """The payload exactly as the source delivered it (the evidence).
 
