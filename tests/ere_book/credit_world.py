@@ -44,6 +44,7 @@ from chargebook.ere.service import (
     record_construct,
     set_price,
 )
+from chargebook.ere.service.metering_evidence import MeteringEvidence
 from chargebook.ere.service.payout_accounts import set_payout_account
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -104,12 +105,13 @@ def build_credit_world(
         add_connection(store, ean=ean(2), customer_email=email, connected_party_name="Rosa",
                        address=address, charger_ids=[second])  # fmt: skip
         mid = MeteringKind.INTEGRATED_MID
+        proof = MeteringEvidence(reference="installer's invoice")
         record_construct(store, copper, kind=mid, mid_serial="M8001", explanation="test",
-                         valid_from=datetime(2026, 6, 15, tzinfo=UTC))  # fmt: skip
+                         valid_from=datetime(2026, 6, 15, tzinfo=UTC), evidence=proof)  # fmt: skip
         record_construct(store, pulsar, kind=MeteringKind.NONE, explanation="test",
-                         valid_from=datetime(2026, 1, 1, tzinfo=UTC))  # fmt: skip
+                         valid_from=datetime(2026, 1, 1, tzinfo=UTC), evidence=proof)  # fmt: skip
         record_construct(store, second, kind=mid, mid_serial="M8003", explanation="test",
-                         valid_from=datetime(2026, 1, 1, tzinfo=UTC))  # fmt: skip
+                         valid_from=datetime(2026, 1, 1, tzinfo=UTC), evidence=proof)  # fmt: skip
         add_mandate(store, ean=ean(1), service_provider_id="chargebook", first_year=2026,
                     last_year=2026, consent_grid_operator_data=True, consent_verifier_visit=True,
                     signed_by_name="Rosa", signed_on=date(2026, 1, 2))  # fmt: skip
