@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
 
+from chargebook.book.service import BOOK_ZONE
 from chargebook.clock import in_zone
 
-DISPLAY_ZONE = ZoneInfo("Europe/Amsterdam")
+DISPLAY_ZONE = BOOK_ZONE  # the book's one zone (pages show what the CLI and exports show)
 
 
 def local_time(moment: datetime | None, pattern: str = "%a %d %b %Y, %H:%M") -> str:

@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from chargebook.book.service import BookService
 from chargebook.clock import Clock
 from chargebook.db import SqlSession
 from chargebook.db.smart.repository import SmartPlanRepository
@@ -37,7 +38,6 @@ from chargebook.errors import ChargebookError, NotFoundError
 from chargebook.planner import preview_plan
 from chargebook.smart import goal_for, next_departure
 from chargebook.smart.limits import charger_limits
-from chargebook.web.book import BookService
 from chargebook.web.errors import InvalidInputError
 
 DEFAULT_ZONE = "Europe/Amsterdam"

@@ -14,10 +14,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from chargebook.book.service import BookService
 from chargebook.db import SessionRepository
 from chargebook.domain.book import SessionState
 from chargebook.errors import ChargebookError
-from chargebook.web.book import BookService
 from chargebook.web.commands import (
     MIN_CURRENT_A,
     ChargerCommand,

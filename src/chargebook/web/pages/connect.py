@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from chargebook.book.service import BookService
 from chargebook.db import SessionRepository, SqlSession
 from chargebook.domain.access import Viewer
 from chargebook.domain.book import SessionState
@@ -20,7 +21,6 @@ from chargebook.domain.ownership import ALREADY_CONNECTED_HINT as HELD_HINT
 from chargebook.ere import MeteringVerdict
 from chargebook.errors import ConflictError
 from chargebook.ocpp_registration import OPEN_ACCESS_RISK
-from chargebook.web.book import BookService
 from chargebook.web.context import WebContext
 from chargebook.web.deps import Ctx, CurrentUser, DbSession, PageViewer
 from chargebook.web.ere_setup import EreForm, detect, join_ere, meter_step, request_follow_up

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from chargebook.book.service import BookService
 from chargebook.db import SessionRepository, UserRepository
 from chargebook.db.book.transfers import transfer_charger
 from chargebook.db.ere.store import EreStore
@@ -16,7 +17,6 @@ from chargebook.domain.book import SessionState
 from chargebook.domain.ere_book import FollowUpStatus
 from chargebook.domain.users import UserRole
 from chargebook.errors import NotFoundError
-from chargebook.web.book import BookService
 from chargebook.web.deps import Ctx, DbSession, OperatorViewer
 from chargebook.web.errors import InvalidInputError
 from chargebook.web.params import RowId

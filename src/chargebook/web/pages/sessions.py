@@ -12,25 +12,33 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
+from chargebook.book.exports import sessions_csv, sessions_xlsx
+from chargebook.book.service import BookService
+from chargebook.book.sessions import SessionFilter, list_sessions, session_samples
 from chargebook.charts import render_session_chart
-from chargebook.web.book import BookService
-from chargebook.web.cursor import SessionCursor
+from chargebook.web.cursor import decode_cursor
 from chargebook.web.deps import DbSession, PageViewer
 from chargebook.web.downloads import download_headers
 from chargebook.web.errors import InvalidInputError
-from chargebook.web.params import RowId
+from chargebook.web.params import RowId, parse_day, parse_row_id
 from chargebook.web.rendering import render
-from chargebook.web.session_views import (
-    list_sessions,
-    parse_filter,
-    session_samples,
-    sessions_csv,
-    sessions_xlsx,
-)
 
 router = APIRouter(prefix="/sessions")
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def parse_filter(start: str | None, end: str | None, charger: str | None) -> SessionFilter:
+    """The filter from query parameters (empty = no limit).
+
+    Raises:
+        InvalidInputError: a date is not YYYY-MM-DD or outside the window of `params`, the
+            end is before the start, or the charger is not an id.
+    """
+    first, last = parse_day(start, "start"), parse_day(end, "end")
+    if first and last and last < first:
+        raise InvalidInputError("the end date is before the start date", field="end")
+    return SessionFilter(first, last, parse_row_id(charger, "charger"))
 
 
 @router.get("")
@@ -46,7 +54,7 @@ def sessions_page(
     chargers = BookService(db, viewer).list_chargers()
     try:
         chosen = parse_filter(start, end, charger)
-        after = SessionCursor.decode(cursor) if cursor else None
+        after = decode_cursor(cursor) if cursor else None
     except InvalidInputError as error:
         values: dict[str, object] = {
             "chargers": chargers,
