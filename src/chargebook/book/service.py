@@ -200,13 +200,38 @@ class BookService:
         )
 
     def recent_sessions(
-        self, *, limit: int, state: SessionState | None = None
+        self,
+        *,
+        limit: int,
+        state: SessionState | None = None,
+        charger_id: int | None = None,
     ) -> list[BookSession]:
         """The viewer's newest `limit` sessions of `state` (None: every state), including
         sessions whose record had no start time (quarantined ones may not), which the keyset
-        pages of `session_page` leave out."""
+        pages of `session_page` leave out.
+
+        Raises:
+            NotFoundError: `charger_id` is not one of the viewer's chargers.
+        """
+        if charger_id is not None:
+            self.get_charger(charger_id)
         return SessionRepository(self._session).list(
-            owner_user_id=self._owner, state=state, limit=limit
+            charger_id=charger_id, owner_user_id=self._owner, state=state, limit=limit
+        )
+
+    def count_sessions(
+        self, *, state: SessionState | None = None, charger_id: int | None = None
+    ) -> int:
+        """How many of the viewer's sessions are in `state` (None: every state); cheaper than
+        `session_totals` where only the number is wanted.
+
+        Raises:
+            NotFoundError: `charger_id` is not one of the viewer's chargers.
+        """
+        if charger_id is not None:
+            self.get_charger(charger_id)
+        return SessionRepository(self._session).count(
+            charger_id=charger_id, owner_user_id=self._owner, state=state
         )
 
 

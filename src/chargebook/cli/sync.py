@@ -7,24 +7,24 @@ import dataclasses
 import functools
 from collections.abc import Sequence
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 from rich.text import Text
 
+from chargebook.book.service import BOOK_ZONE, BookService
 from chargebook.book_keys import open_secret_box
 from chargebook.cli import params
 from chargebook.cli.console import plain_console, styled
 from chargebook.cli.errors import exit_code_for
 from chargebook.clock import SystemClock, in_zone
-from chargebook.db import SessionRepository, WallboxAccountRepository, open_database
+from chargebook.db import WallboxAccountRepository, open_database
 from chargebook.db.book.store import book_opener
 from chargebook.domain.book import SessionState
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.ownership import ALREADY_CONNECTED_HINT
-from chargebook.domain.stored import BookSession
+from chargebook.domain.stored import BookSession, SessionTotals
 from chargebook.errors import ChargebookError
 from chargebook.settings import Settings, load_settings
 from chargebook.sync import SyncConfig, SyncEngine, SyncReport
@@ -34,7 +34,7 @@ from chargebook.wallbox.budget import BudgetWait
 accounts_app = typer.Typer(
     name="accounts", help="Connected myWallbox accounts.", no_args_is_help=True
 )
-LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
+LOCAL_ZONE = BOOK_ZONE
 
 
 def _fail(exc: ChargebookError) -> typer.Exit:
@@ -237,17 +237,23 @@ def sessions(
 ) -> None:
     """List the book's sessions (newest first), or the quarantined ones with their reasons."""
     settings = load_settings()
+    state = SessionState.QUARANTINED if quarantined else None
     try:
         database = open_database(settings)
         with database.session() as session:
-            state = SessionState.QUARANTINED if quarantined else None
-            repository = SessionRepository(session)
-            rows = repository.list(state=state, limit=limit)
-            total = repository.count(state=state)
+            book = BookService(session, None)  # the whole book: the operator holds it
+            rows = book.recent_sessions(state=state, limit=limit)
+            totals = book.session_totals(state=state)
     except ChargebookError as exc:
         raise _fail(exc) from exc
-    title = f"{'Quarantined sessions' if quarantined else 'Sessions'} ({total})"
+    title = f"{'Quarantined sessions' if quarantined else 'Sessions'} ({totals.count})"
     plain_console().print(book_sessions_table(rows, title))
+    plain_console().print(totals_line(totals))
+
+
+def totals_line(totals: SessionTotals) -> str:
+    """The book's totals as one line: the same figures as the sessions page's totals."""
+    return f"total: {totals.count} sessions, {totals.energy_kwh:.3f} kWh"
 
 
 # Short enough for an 80-column terminal.

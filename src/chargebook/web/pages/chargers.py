@@ -15,7 +15,6 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from chargebook.book.service import BookService
-from chargebook.db import SessionRepository
 from chargebook.domain.book import SessionState
 from chargebook.errors import ChargebookError
 from chargebook.web.commands import (
@@ -61,11 +60,10 @@ async def _page(
     status_code: int = 200,
 ) -> Response:
     with context.database.session() as session:
-        charger = BookService(session, viewer).get_charger(charger_id)
+        book = BookService(session, viewer)
+        charger = book.get_charger(charger_id)
         ere = meter_step(session, context.clock, charger)
-        recent = SessionRepository(session).list(
-            charger_id=charger.id, state=SessionState.OK, limit=5
-        )
+        recent = book.recent_sessions(charger_id=charger.id, state=SessionState.OK, limit=5)
     reading = await live_status(request).reading(charger)
     values = {
         "charger": charger,

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from chargebook.book.service import BookService
-from chargebook.db import SessionRepository, SqlSession
+from chargebook.db import SqlSession
 from chargebook.domain.access import Viewer
 from chargebook.domain.book import SessionState
 from chargebook.domain.charge_point_id import RULE as CHARGE_POINT_ID_RULE
@@ -199,9 +199,10 @@ async def ere(request: Request, charger_id: RowId, context: Ctx, viewer: PageVie
 def _progress_values(
     request: Request, context: WebContext, viewer: Viewer, db: SqlSession, charger_id: int
 ) -> dict[str, object]:
-    charger = BookService(db, viewer).get_charger(charger_id)
+    book = BookService(db, viewer)
+    charger = book.get_charger(charger_id)
     status = backfills(request).status(charger.account_id) if charger.account_id else None
-    sessions = SessionRepository(db).count(charger_id=charger.id, state=SessionState.OK)
+    sessions = book.count_sessions(charger_id=charger.id, state=SessionState.OK)
     return {
         "charger": charger,
         "backfill": status,
