@@ -62,6 +62,11 @@ class BookService:
             for c in ChargerRepository(self._session, _NO_CLOCK).list(owner_user_id=self._owner)
         ]
 
+    def _check_charger(self, charger_id: int | None) -> None:
+        """Refuse a charger that is not the viewer's (NotFoundError); None means all of them."""
+        if charger_id is not None:
+            self.get_charger(charger_id)
+
     def list_chargers(self) -> list[StoredCharger]:
         """The viewer's chargers (all, for an operator), in book-id order."""
         return ChargerRepository(self._session, _NO_CLOCK).list(owner_user_id=self._owner)
@@ -150,8 +155,7 @@ class BookService:
         Raises:
             NotFoundError: `charger_id` is not one of the viewer's chargers.
         """
-        if charger_id is not None:
-            self.get_charger(charger_id)
+        self._check_charger(charger_id)
         return SessionRepository(self._session).energy_by_month(
             time_zone=time_zone,
             charger_id=charger_id,
@@ -174,50 +178,33 @@ class BookService:
         Raises:
             NotFoundError: `charger_id` is not one of the viewer's chargers.
         """
-        if charger_id is not None:
-            self.get_charger(charger_id)
+        self._check_charger(charger_id)
         return SessionRepository(self._session).totals(
             charger_id=charger_id, owner_user_id=self._owner, start=start, end=end, state=state
         )
 
-    def all_sessions(
+    def sessions(
         self,
         *,
+        state: SessionState | None,
+        limit: int | None = None,
         charger_id: int | None = None,
-        state: SessionState | None = SessionState.OK,
         start: datetime | None = None,
         end: datetime | None = None,
     ) -> list[BookSession]:
-        """Every one of the viewer's sessions in the window, newest first (for an export).
+        """The viewer's sessions of `state` (None: every state) that started in [start, end),
+        newest first: the newest `limit`, or all for an export. Unlike the keyset pages of
+        `session_page` this includes sessions whose record had no start time (quarantined
+        ones may not).
 
         Raises:
             NotFoundError: `charger_id` is not one of the viewer's chargers.
         """
-        if charger_id is not None:
-            self.get_charger(charger_id)
+        self._check_charger(charger_id)
         return SessionRepository(self._session).list(
-            charger_id=charger_id, owner_user_id=self._owner, start=start, end=end, state=state
-        )
-
-    def recent_sessions(
-        self,
-        *,
-        limit: int,
-        state: SessionState | None = None,
-        charger_id: int | None = None,
-    ) -> list[BookSession]:
-        """The viewer's newest `limit` sessions of `state` (None: every state), including
-        sessions whose record had no start time (quarantined ones may not), which the keyset
-        pages of `session_page` leave out.
-
-        Raises:
-            NotFoundError: `charger_id` is not one of the viewer's chargers.
-        """
-        if charger_id is not None:
-            self.get_charger(charger_id)
-        return SessionRepository(self._session).list(
-            charger_id=charger_id, owner_user_id=self._owner, state=state, limit=limit
-        )
+            charger_id=charger_id, owner_user_id=self._owner, start=start, end=end, state=state,
+            limit=limit,
+        )  # fmt: skip
 
     def count_sessions(
         self, *, state: SessionState | None = None, charger_id: int | None = None
@@ -228,8 +215,7 @@ class BookService:
         Raises:
             NotFoundError: `charger_id` is not one of the viewer's chargers.
         """
-        if charger_id is not None:
-            self.get_charger(charger_id)
+        self._check_charger(charger_id)
         return SessionRepository(self._session).count(
             charger_id=charger_id, owner_user_id=self._owner, state=state
         )

@@ -90,7 +90,9 @@ def list_sessions(
     totals = book.session_totals(charger_id=chosen.charger_id, start=start, end=end)
     names = {c.id: c.charger.name for c in book.list_chargers()}
     if limit is None:
-        shown = book.all_sessions(charger_id=chosen.charger_id, start=start, end=end)
+        shown = book.sessions(
+            state=SessionState.OK, charger_id=chosen.charger_id, start=start, end=end
+        )
         next_cursor = None
     else:  # a keyset page: the same cost at any depth
         page = book.session_page(

@@ -187,8 +187,8 @@ def _show_book(
     ocpp_external_id = f"{ocpp.charge_point_id}:{ocpp.transaction_id}"
     with world.database.session() as session:
         book = BookService(session, None)  # the whole book, as `chargebook sessions`
-        recent = book.recent_sessions(limit=10)
-        latest = book.recent_sessions(limit=20)
+        recent = book.sessions(state=None, limit=10)
+        latest = book.sessions(state=None, limit=20)
         recorded = next(s for s in latest if s.external_id == recorded_id)
         charged = next(s for s in latest if s.external_id == ocpp_external_id)
         total = book.count_sessions()

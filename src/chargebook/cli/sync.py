@@ -242,7 +242,7 @@ def sessions(
         database = open_database(settings)
         with database.session() as session:
             book = BookService(session, None)  # the whole book: the operator holds it
-            rows = book.recent_sessions(state=state, limit=limit)
+            rows = book.sessions(state=state, limit=limit)
             totals = book.session_totals(state=state)
     except ChargebookError as exc:
         raise _fail(exc) from exc

@@ -63,7 +63,7 @@ async def _page(
         book = BookService(session, viewer)
         charger = book.get_charger(charger_id)
         ere = meter_step(session, context.clock, charger)
-        recent = book.recent_sessions(charger_id=charger.id, state=SessionState.OK, limit=5)
+        recent = book.sessions(charger_id=charger.id, state=SessionState.OK, limit=5)
     reading = await live_status(request).reading(charger)
     values = {
         "charger": charger,

@@ -104,7 +104,7 @@ def quarantine(request: Request, viewer: OperatorViewer, db: DbSession) -> Respo
     # The same list and number as `chargebook sessions --quarantined`.
     book = BookService(db, viewer)
     values = {
-        "sessions": book.recent_sessions(state=SessionState.QUARANTINED, limit=QUARANTINE_SHOWN),
+        "sessions": book.sessions(state=SessionState.QUARANTINED, limit=QUARANTINE_SHOWN),
         "total": book.count_sessions(state=SessionState.QUARANTINED),
         "chargers": {c.id: c for c in book.list_chargers()},
     }
