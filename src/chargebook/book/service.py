@@ -26,6 +26,11 @@ from chargebook.errors import NotFoundError
 BOOK_ZONE = ZoneInfo("Europe/Amsterdam")
 
 
+def charger_zone(charger: StoredCharger) -> str:
+    """The zone a charger's times, days and plans are in: its own, else the book's."""
+    return charger.charger.time_zone or BOOK_ZONE.key
+
+
 @dataclass(frozen=True, slots=True)
 class SessionPage:
     """One page of sessions, newest first; `next_cursor` is None on the last page."""

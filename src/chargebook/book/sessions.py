@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from chargebook.book.cursor import SessionCursor
-from chargebook.book.service import BOOK_ZONE, BookService
+from chargebook.book.service import BOOK_ZONE, BookService, charger_zone
 from chargebook.db import SampleRepository, SqlSession
 from chargebook.domain.access import Viewer
 from chargebook.domain.book import SessionSample, SessionState
@@ -111,6 +111,27 @@ def list_sessions(
         next_cursor=next_cursor,
         paged=cursor is not None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SessionChart:
+    """A session with what its chart draws: its samples, in its charger's zone."""
+
+    session: BookSession
+    time_zone: str
+    samples: Sequence[SessionSample]
+
+
+def session_chart(db: SqlSession, viewer: Viewer | None, session_id: int) -> SessionChart:
+    """One of the viewer's sessions for its chart (the web's chart and samples, the CLI's).
+
+    Raises:
+        NotFoundError: no such session, or not the viewer's.
+    """
+    book = BookService(db, viewer)
+    found = book.get_session(session_id)
+    zone = charger_zone(book.get_charger(found.charger_id))
+    return SessionChart(found, zone, session_samples(db, found))
 
 
 def session_samples(db: SqlSession, session: BookSession) -> Sequence[SessionSample]:

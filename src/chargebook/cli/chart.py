@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from chargebook.book.service import BOOK_ZONE, BookService
-from chargebook.book.sessions import session_samples
+from chargebook.book.sessions import session_chart
 from chargebook.charts import ChartError, render_monthly_chart, render_session_chart
 from chargebook.cli import params
 from chargebook.cli.errors import cli_errors
@@ -54,8 +54,5 @@ def chart(
 def write_session_chart(database: Database, session_id: int, output: Path) -> Path:
     """Draw session `session_id` from the book into `output` (PNG or SVG by suffix)."""
     with database.session() as session:
-        book = BookService(session, None)
-        stored = book.get_session(session_id)
-        charger = book.get_charger(stored.charger_id).charger
-        points = session_samples(session, stored)  # the web chart's samples, the same rule
-    return render_session_chart(points, stored, output, time_zone=charger.time_zone or DEFAULT_ZONE)
+        chart = session_chart(session, None, session_id)  # the web's chart: the same answer
+    return render_session_chart(chart.samples, chart.session, output, time_zone=chart.time_zone)

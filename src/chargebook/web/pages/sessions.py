@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, Response
 
 from chargebook.book.exports import sessions_csv, sessions_xlsx
 from chargebook.book.service import BookService
-from chargebook.book.sessions import SessionFilter, list_sessions, session_samples
+from chargebook.book.sessions import SessionFilter, list_sessions, session_chart, session_samples
 from chargebook.charts import render_session_chart
 from chargebook.web.cursor import decode_cursor
 from chargebook.web.deps import DbSession, PageViewer
@@ -124,14 +124,12 @@ def session_page(
 
 @router.get("/{session_id}/samples.json")
 def session_samples_json(session_id: RowId, viewer: PageViewer, db: DbSession) -> Response:
-    book = BookService(db, viewer)
-    found = book.get_session(session_id)
-    charger = book.get_charger(found.charger_id)
-    samples = session_samples(db, found)
+    chart = session_chart(db, viewer, session_id)
+    found, samples = chart.session, chart.samples
     return JSONResponse(
         {
             "session_id": found.id,
-            "time_zone": charger.charger.time_zone or "Europe/Amsterdam",
+            "time_zone": chart.time_zone,
             "started_at": found.started_at.isoformat() if found.started_at else None,
             "ended_at": found.ended_at.isoformat() if found.ended_at else None,
             "energy_kwh": float(found.energy_kwh) if found.energy_kwh is not None else None,
@@ -150,15 +148,13 @@ def session_samples_json(session_id: RowId, viewer: PageViewer, db: DbSession) -
 
 @router.get("/{session_id}/chart.png")
 async def session_chart_png(session_id: RowId, viewer: PageViewer, db: DbSession) -> Response:
-    book = BookService(db, viewer)
-    found = book.get_session(session_id)
-    charger = book.get_charger(found.charger_id)
-    samples = session_samples(db, found)
-    zone = charger.charger.time_zone or "Europe/Amsterdam"
+    chart = session_chart(db, viewer, session_id)
 
     def draw() -> bytes:
         with tempfile.TemporaryDirectory(prefix="chargebook-chart-") as folder:
-            path = render_session_chart(samples, found, Path(folder) / "chart.png", time_zone=zone)
+            path = render_session_chart(
+                chart.samples, chart.session, Path(folder) / "chart.png", time_zone=chart.time_zone
+            )
             return path.read_bytes()
 
     # matplotlib is CPU-bound: keep it off the event loop.
