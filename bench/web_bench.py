@@ -43,6 +43,7 @@ from pydantic import SecretStr
 from sqlalchemy import select, text
 
 from bench.ere_bench import CUSTOMERS, NOW, populate
+from chargebook.book.cursor import SessionCursor
 from chargebook.clock import FixedClock
 from chargebook.db import Database
 from chargebook.db.accounts.users import UserRepository
@@ -58,7 +59,6 @@ from chargebook.web.accounts import AccountService
 # Imported before the book is made, so the forked server runs the code as it was at start.
 from chargebook.web.app import create_app
 from chargebook.web.cookies import SESSION_COOKIE
-from chargebook.web.cursor import SessionCursor
 from chargebook.web.security import Passwords
 
 BENCH_ROOT = Path(__file__).resolve().parent.parent

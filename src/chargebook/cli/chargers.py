@@ -13,12 +13,13 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
+from chargebook.book.service import BookService
 from chargebook.cli import params
 from chargebook.cli.console import plain_console
 from chargebook.cli.errors import handle_errors
 from chargebook.cli.refs import resolve_charger
 from chargebook.clock import SystemClock, in_zone
-from chargebook.db import ChargerRepository, UserRepository, open_database
+from chargebook.db import UserRepository, open_database
 from chargebook.db.book.transfers import transfer_charger
 from chargebook.domain.display import DATE_TIME
 from chargebook.domain.models import ChargerSource
@@ -36,7 +37,7 @@ def list_chargers() -> None:
     database = open_database(load_settings())
     try:
         with database.session() as session:
-            chargers = ChargerRepository(session, SystemClock()).list()
+            chargers = BookService(session, None).list_chargers()  # the whole book
             emails = {user.id: user.email for user in UserRepository(session, SystemClock()).list()}
     finally:
         database.dispose()

@@ -7,21 +7,16 @@ from typing import Annotated
 
 import typer
 
+from chargebook.book.service import BOOK_ZONE, BookService
+from chargebook.book.sessions import session_chart
 from chargebook.charts import ChartError, render_monthly_chart, render_session_chart
 from chargebook.cli import params
 from chargebook.cli.errors import cli_errors
 from chargebook.cli.refs import resolve_charger, resolve_session
-from chargebook.clock import SystemClock
-from chargebook.db import (
-    ChargerRepository,
-    Database,
-    SampleRepository,
-    SessionRepository,
-    open_database,
-)
+from chargebook.db import Database, open_database
 from chargebook.settings import load_settings
 
-DEFAULT_ZONE = "Europe/Amsterdam"
+DEFAULT_ZONE = BOOK_ZONE.key
 
 
 def chart(
@@ -55,7 +50,8 @@ def chart(
             else:
                 with database.session() as session:
                     charger_id = resolve_charger(session, charger_ref).id if charger_ref else None
-                    rows = SessionRepository(session).energy_by_month(
+                    # The whole book (the operator holds it), as the API's energy per month.
+                    rows = BookService(session, None).energy_by_month(
                         time_zone=time_zone, charger_id=charger_id
                     )
                 render_monthly_chart(rows, output)
@@ -67,13 +63,5 @@ def chart(
 def write_session_chart(database: Database, session_id: int, output: Path) -> Path:
     """Draw session `session_id` from the book into `output` (PNG or SVG by suffix)."""
     with database.session() as session:
-        stored = SessionRepository(session).get(session_id)
-        charger = ChargerRepository(session, SystemClock()).get(stored.charger_id).charger
-        samples = SampleRepository(session)
-        points = samples.list_for_session(session_id)
-        if not points and stored.started_at is not None and stored.ended_at is not None:
-            # Not linked yet: the charger's samples inside the session's window are the same.
-            points = samples.list_for_charger(
-                stored.charger_id, start=stored.started_at, end=stored.ended_at
-            )
-    return render_session_chart(points, stored, output, time_zone=charger.time_zone or DEFAULT_ZONE)
+        chart = session_chart(session, None, session_id)  # the web's chart: the same answer
+    return render_session_chart(chart.samples, chart.session, output, time_zone=chart.time_zone)

@@ -27,6 +27,7 @@ import typer
 from rich.console import Console
 
 from chargebook.account_sources import build_sources, close_sources, connect_account, sync_config
+from chargebook.book.service import BookService
 from chargebook.central_system import CentralSystem
 from chargebook.cli.chart import write_session_chart
 from chargebook.cli.console import plain_console
@@ -37,7 +38,7 @@ from chargebook.cli.sync import summary_table
 from chargebook.cli.wallbox_render import chargers_table, status_table
 from chargebook.clock import FixedClock
 from chargebook.crypto import load_secret_box
-from chargebook.db import Database, SessionRepository, UserRepository, open_database
+from chargebook.db import Database, UserRepository, open_database
 from chargebook.db.book.store import book_opener
 from chargebook.demo.ocpp import (
     DemoTransaction,
@@ -186,13 +187,13 @@ def _show_book(
 ) -> DemoCharts:
     ocpp_external_id = f"{ocpp.charge_point_id}:{ocpp.transaction_id}"
     with world.database.session() as session:
-        sessions = SessionRepository(session)
-        recent = sessions.list(limit=10)
-        latest = sessions.list(limit=20)
+        book = BookService(session, None)  # the whole book, as `chargebook sessions`
+        recent = book.sessions(state=None, limit=10)
+        latest = book.sessions(state=None, limit=20)
         recorded = next(s for s in latest if s.external_id == recorded_id)
         charged = next(s for s in latest if s.external_id == ocpp_external_id)
-        total = sessions.count()
-        quarantined = sessions.count(state=SessionState.QUARANTINED)
+        total = book.count_sessions()
+        quarantined = book.count_sessions(state=SessionState.QUARANTINED)
     console.print(book_sessions_table(recent, f"Recent sessions ({total} in the book)"))
     if quarantined:
         console.print(

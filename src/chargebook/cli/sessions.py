@@ -7,7 +7,7 @@ The ids shown are the book's: `chart ID` and `--charger ID` take them (`cli/refs
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -16,17 +16,21 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
+from chargebook.book.eres import session_eres
+from chargebook.book.exports import sessions_csv, sessions_xlsx
+from chargebook.book.service import BookService
+from chargebook.book.sessions import SessionFilter, list_sessions
 from chargebook.cli import params
 from chargebook.cli.console import plain_console
 from chargebook.cli.errors import cli_errors
 from chargebook.cli.refs import resolve_charger
 from chargebook.clock import SystemClock, in_zone
-from chargebook.db import SessionRepository, SqlSession, UserRepository, open_database
+from chargebook.db import SqlSession, UserRepository, open_database
 from chargebook.domain.access import Viewer
 from chargebook.domain.book import SessionState
 from chargebook.domain.display import DATE_TIME, duration_text, kwh_number, kwh_text
 from chargebook.domain.models import ChargerSource
-from chargebook.domain.stored import BookSession
+from chargebook.domain.stored import BookSession, SessionTotals
 from chargebook.domain.users import User, UserRole
 from chargebook.errors import ChargebookError, NotFoundError
 from chargebook.settings import load_settings
@@ -55,13 +59,19 @@ def sessions(
         try:
             with database.session() as session:
                 state = SessionState.QUARANTINED if quarantined else None
-                repository = SessionRepository(session)
-                rows = repository.list(state=state, limit=limit)
-                total = repository.count(state=state)
+                book = BookService(session, None)  # the whole book: the operator holds it
+                rows = book.sessions(state=state, limit=limit)
+                totals = book.session_totals(state=state)
         finally:
             database.dispose()
-    title = f"{'Quarantined sessions' if quarantined else 'Sessions'} ({total})"
+    title = f"{'Quarantined sessions' if quarantined else 'Sessions'} ({totals.count})"
     plain_console().print(book_sessions_table(rows, title))
+    plain_console().print(totals_line(totals))
+
+
+def totals_line(totals: SessionTotals) -> str:
+    """The book's totals as one line: the same figures as the sessions page's totals."""
+    return f"total: {totals.count} sessions, {kwh_text(totals.energy_kwh)}"
 
 
 # Short enough for an 80-column terminal.
@@ -139,15 +149,6 @@ def export(
 ) -> None:
     """Write the book's sessions to CSV or XLSX: the file the web's export gives (local
     times, kWh, cost; the XLSX with a totals row)."""
-    # The web's exporter; imported here so that listing sessions does not load the web app.
-    from chargebook.web.session_views import (
-        list_sessions,
-        parse_filter,
-        session_eres,
-        sessions_csv,
-        sessions_xlsx,
-    )
-
     with cli_errors():
         chosen_format = file_format or _format_of(output)
         database = open_database(load_settings())
@@ -155,7 +156,7 @@ def export(
             with database.session() as session:
                 viewer = _viewer(session, owner)
                 charger_id = resolve_charger(session, charger).id if charger else None
-                chosen = parse_filter(first, last, str(charger_id) if charger_id else None)
+                chosen = _filter(first, last, charger_id)
                 listed = list_sessions(session, viewer, chosen, limit=None)
                 eres = session_eres(session, SystemClock(), listed.sessions)
         finally:
@@ -170,6 +171,15 @@ def export(
         except OSError as exc:
             raise ChargebookError(f"cannot write {output}: {exc.strerror}") from None
     typer.echo(f"wrote {listed.count} sessions ({kwh_text(listed.energy_kwh)}) to {output}")
+
+
+def _filter(first: str | None, last: str | None, charger_id: int | None) -> SessionFilter:
+    """The export's filter from `--from`/`--to` (already YYYY-MM-DD) and a charger."""
+    start = date.fromisoformat(first) if first else None
+    end = date.fromisoformat(last) if last else None
+    if start and end and end < start:
+        raise typer.BadParameter(f"--to {last} is before --from {first}")
+    return SessionFilter(start, end, charger_id)
 
 
 def _format_of(output: Path) -> ExportFormat:

@@ -7,13 +7,13 @@ import dataclasses
 import functools
 from collections.abc import Sequence
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 from rich.text import Text
 
+from chargebook.book.service import BOOK_ZONE
 from chargebook.book_keys import open_secret_box
 from chargebook.cli import params
 from chargebook.cli.console import plain_console, styled
@@ -32,7 +32,7 @@ from chargebook.wallbox.budget import BudgetWait
 accounts_app = typer.Typer(
     name="accounts", help="Connected myWallbox accounts.", no_args_is_help=True
 )
-LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
+LOCAL_ZONE = BOOK_ZONE
 
 
 def _fail(exc: ChargebookError) -> typer.Exit:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
 
+from chargebook.book.service import BOOK_ZONE
 from chargebook.clock import in_zone
 from chargebook.domain.display import duration_text, eur_text, kwh_number
 
-DISPLAY_ZONE = ZoneInfo("Europe/Amsterdam")
+DISPLAY_ZONE = BOOK_ZONE  # the book's one zone (pages show what the CLI and exports show)
 
 
 def local_time(moment: datetime | None, pattern: str = "%a %d %b %Y, %H:%M") -> str:

@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from chargebook.book.service import BOOK_ZONE, BookService
 from chargebook.clock import Clock
 from chargebook.db import SqlSession
 from chargebook.db.smart.repository import SmartPlanRepository
@@ -37,10 +38,9 @@ from chargebook.errors import ChargebookError, NotFoundError
 from chargebook.planner import Feasibility, explain, goal_feasibility, preview_plan
 from chargebook.smart import goal_for, next_departure
 from chargebook.smart.limits import charger_limits
-from chargebook.web.book import BookService
 from chargebook.web.errors import InvalidInputError
 
-DEFAULT_ZONE = "Europe/Amsterdam"
+DEFAULT_ZONE = BOOK_ZONE.key
 MIN_BLOCKS = (0, 30, 45, 60)
 NO_PRICES_MESSAGE = (
     "No prices for tomorrow yet. Day-ahead prices are published around 13:00 CET; until "
@@ -66,10 +66,6 @@ def own_charger(session: SqlSession, viewer: Viewer, charger_id: int) -> StoredC
     if charger.owner_user_id != viewer.user.id or charger.transferred:
         raise NotFoundError(f"no charger with id {charger_id}")
     return charger
-
-
-def charger_zone(charger: StoredCharger) -> str:
-    return charger.charger.time_zone or DEFAULT_ZONE
 
 
 def stored_plan(session: SqlSession, clock: Clock, charger: StoredCharger) -> RepeatingPlan | None:

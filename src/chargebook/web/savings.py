@@ -16,13 +16,12 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from chargebook.book.service import BookService, charger_zone
 from chargebook.clock import Clock
 from chargebook.db import SqlSession
 from chargebook.db.smart.repository import SmartSavingRepository
 from chargebook.domain.access import Viewer
 from chargebook.domain.smart import SessionSaving
-from chargebook.web.book import BookService
-from chargebook.web.plan_editor import charger_zone
 
 _CENTS = Decimal("0.01")
 

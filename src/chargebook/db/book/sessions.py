@@ -80,10 +80,12 @@ class SessionRepository:
     ) -> list[BookSession]:
         """Sessions matching every given filter, by start time (newest first by default)."""
         query = _filtered(select(ChargingSessionRow), charger_id, owner_user_id, start, end, state)
-        order = (
-            ChargingSessionRow.started_at.desc() if newest_first else ChargingSessionRow.started_at
-        )
-        query = query.order_by(order, ChargingSessionRow.id).offset(offset)
+        # Ties on the start time follow the same direction: (started_at, id) newest first is
+        # the keyset order of `BookReadRepository.session_page`, so a page, its export and
+        # the CLI list sessions that started together in one order (and one index serves it).
+        cs = ChargingSessionRow
+        order = (cs.started_at.desc(), cs.id.desc()) if newest_first else (cs.started_at, cs.id)
+        query = query.order_by(*order).offset(offset)
         if limit is not None:
             query = query.limit(limit)
         return [_to_domain(row) for row in self._session.scalars(query)]

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends
 
+from chargebook.book.service import BookService
 from chargebook.domain.access import ApiScope, Viewer
-from chargebook.web.book import BookService
 from chargebook.web.commands import ChargerCommand, check_command
 from chargebook.web.commands import send_command as send_to_charger
 from chargebook.web.deps import Ctx, DbSession, require_scope

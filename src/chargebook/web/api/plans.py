@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from chargebook.book.service import charger_zone
 from chargebook.domain.access import ApiScope, Viewer
 from chargebook.domain.smart import RepeatingPlan
 from chargebook.domain.stored import StoredCharger
@@ -20,7 +21,6 @@ from chargebook.web.errors import InvalidInputError
 from chargebook.web.params import RowId
 from chargebook.web.plan_editor import (
     build_preview,
-    charger_zone,
     own_charger,
     save_plan,
     stored_plan,

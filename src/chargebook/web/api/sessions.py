@@ -8,10 +8,10 @@ from zoneinfo import available_timezones
 
 from fastapi import APIRouter, Depends, Query
 
+from chargebook.book.service import BOOK_ZONE, BookService
 from chargebook.domain.access import ApiScope, Viewer
 from chargebook.domain.book import SessionState
-from chargebook.web.book import BookService
-from chargebook.web.cursor import SessionCursor
+from chargebook.web.cursor import decode_cursor
 from chargebook.web.deps import DbSession, require_scope
 from chargebook.web.errors import InvalidInputError
 from chargebook.web.params import OptionalRowIdQuery, RowId, check_moment
@@ -38,7 +38,7 @@ def list_sessions(
     `next_cursor` back as `cursor`. Sessions whose record could not be parsed (no start time)
     are not listed here."""
     page = BookService(db, viewer).session_page(
-        cursor=SessionCursor.decode(cursor) if cursor else None,
+        cursor=decode_cursor(cursor) if cursor else None,
         limit=limit,
         charger_id=charger_id,
         state=state,
@@ -62,7 +62,7 @@ def energy_by_month(
     viewer: Reader,
     db: DbSession,
     charger_id: OptionalRowIdQuery = None,
-    time_zone: Annotated[str, Query(max_length=64)] = "Europe/Amsterdam",
+    time_zone: Annotated[str, Query(max_length=64)] = BOOK_ZONE.key,
 ) -> list[MonthlyEnergyOut]:
     """kWh and number of ok sessions per calendar month of `time_zone`, oldest first."""
     if time_zone not in _ZONES:

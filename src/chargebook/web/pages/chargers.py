@@ -14,11 +14,10 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from chargebook.db import SessionRepository
+from chargebook.book.service import BookService
 from chargebook.domain.book import SessionState
 from chargebook.ere.service.metering import OWNER
 from chargebook.errors import ChargebookError, NotFoundError
-from chargebook.web.book import BookService
 from chargebook.web.commands import (
     MIN_CURRENT_A,
     ChargerCommand,
@@ -65,11 +64,10 @@ async def _page(
     status_code: int = 200,
 ) -> Response:
     with context.database.session() as session:
-        charger = BookService(session, viewer).get_charger(charger_id)
+        book = BookService(session, viewer)
+        charger = book.get_charger(charger_id)
         ere = meter_step(session, context.clock, charger)
-        recent = SessionRepository(session).list(
-            charger_id=charger.id, state=SessionState.OK, limit=5
-        )
+        recent = book.sessions(charger_id=charger.id, state=SessionState.OK, limit=5)
         plan = owners_plan(session, context.clock, viewer, charger)
     reading = await live_status(request).reading(charger)
     now = context.clock.now()

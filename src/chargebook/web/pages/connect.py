@@ -11,7 +11,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from chargebook.db import SessionRepository, SqlSession
+from chargebook.book.service import BookService
+from chargebook.db import SqlSession
 from chargebook.domain.access import Viewer
 from chargebook.domain.book import SessionState
 from chargebook.domain.charge_point_id import RULE as CHARGE_POINT_ID_RULE
@@ -22,7 +23,6 @@ from chargebook.ere.mandate_text import form_paragraphs
 from chargebook.ere.service.mandate_document import OPERATOR_NAME
 from chargebook.errors import ConflictError
 from chargebook.ocpp_registration import OPEN_ACCESS_RISK, ocpp_address
-from chargebook.web.book import BookService
 from chargebook.web.context import WebContext
 from chargebook.web.deps import Ctx, CurrentUser, DbSession, PageViewer
 from chargebook.web.ere_setup import (
@@ -279,9 +279,10 @@ async def ere_renew(
 def _progress_values(
     request: Request, context: WebContext, viewer: Viewer, db: SqlSession, charger_id: int
 ) -> dict[str, object]:
-    charger = BookService(db, viewer).get_charger(charger_id)
+    book = BookService(db, viewer)
+    charger = book.get_charger(charger_id)
     status = backfills(request).status(charger.account_id) if charger.account_id else None
-    sessions = SessionRepository(db).count(charger_id=charger.id, state=SessionState.OK)
+    sessions = book.count_sessions(charger_id=charger.id, state=SessionState.OK)
     return {
         "charger": charger,
         "backfill": status,

@@ -10,10 +10,10 @@ from fastapi.responses import Response
 from chargebook.db.ere.store import EreStore
 from chargebook.ere import load_parameters
 from chargebook.ere.service.credits import owner_credits
-from chargebook.ere.service.downloads import statement_pdf_bytes, statements_csv_text
+from chargebook.ere.service.downloads import statement_pdf_bytes
 from chargebook.ere.service.estimate import HIGH_PRICE_EUR_PER_ERE, LOW_PRICE_EUR_PER_ERE
 from chargebook.ere.service.payout_accounts import payout_account
-from chargebook.web.book import BookService
+from chargebook.ere.service.statement_reads import statements_csv_for, viewer_statement
 from chargebook.web.deps import Ctx, DbSession, PageViewer
 from chargebook.web.downloads import download_headers
 from chargebook.web.params import RowId
@@ -57,9 +57,9 @@ def credits_page(request: Request, context: Ctx, viewer: PageViewer, db: DbSessi
 
 @router.get("/statements.csv")
 def statements_csv(context: Ctx, viewer: PageViewer, db: DbSession) -> Response:
-    mine = EreStore(db, context.clock).statements.list(customer_id=viewer.user.id)
+    # The viewer's own statements, an operator's too: this is their credits page.
     return Response(
-        statements_csv_text(mine),
+        statements_csv_for(EreStore(db, context.clock), viewer.user.id),
         media_type="text/csv; charset=utf-8",
         headers=download_headers("chargebook-statements.csv"),
     )
@@ -68,8 +68,8 @@ def statements_csv(context: Ctx, viewer: PageViewer, db: DbSession) -> Response:
 @router.get("/statements/{statement_id}.pdf")
 def statement_pdf(statement_id: RowId, context: Ctx, viewer: PageViewer, db: DbSession) -> Response:
     # A plain route: FastAPI runs it in its thread pool, the PDF drawing included.
-    statement = BookService(db, viewer).get_statement(statement_id)  # 404 unless theirs
     store = EreStore(db, context.clock)
+    statement = viewer_statement(store, statement_id, viewer.owner_filter)  # 404 unless theirs
     name = f"chargebook-statement-{statement.period.label}-{statement.sequence}.pdf"
     return Response(
         statement_pdf_bytes(store, statement),

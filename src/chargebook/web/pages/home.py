@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from chargebook.web.book import BookService
+from chargebook.book.service import BookService
 from chargebook.web.deps import Ctx, PageViewer
 from chargebook.web.page_services import live_status
 from chargebook.web.rendering import render

@@ -13,8 +13,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from chargebook.book.service import BookService
 from chargebook.domain.stored import MonthlyEnergy, StoredCharger
-from chargebook.web.book import BookService
 from chargebook.web.deps import DbSession, PageViewer
 from chargebook.web.errors import InvalidInputError
 from chargebook.web.params import parse_row_id

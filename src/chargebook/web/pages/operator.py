@@ -10,7 +10,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from chargebook.db import SessionRepository, UserRepository
+from chargebook.book.service import BookService
+from chargebook.db import UserRepository
 from chargebook.db.book.transfers import transfer_charger
 from chargebook.db.ere.store import EreStore
 from chargebook.domain.book import SessionState
@@ -24,7 +25,6 @@ from chargebook.ere.service.parties import (
     record_party_verification,
 )
 from chargebook.errors import NotFoundError
-from chargebook.web.book import BookService
 from chargebook.web.deps import Ctx, DbSession, OperatorViewer
 from chargebook.web.errors import InvalidInputError
 from chargebook.web.params import RowId
@@ -36,16 +36,16 @@ QUARANTINE_SHOWN = 200
 
 @router.get("")
 def overview(request: Request, context: Ctx, viewer: OperatorViewer, db: DbSession) -> Response:
-    chargers = BookService(db, viewer).list_chargers()
+    book = BookService(db, viewer)
+    chargers = book.list_chargers()
     users = UserRepository(db, context.clock).list()
     store = EreStore(db, context.clock)
     constructs = {c.id: store.metering.current(c.id) for c in chargers}
     links = store.connections.charger_links()
-    sessions = SessionRepository(db)
     per_owner = Counter(c.owner_user_id for c in chargers)
     # Every session less the quarantined ones (indexed): counting `state = 'ok'` itself would
     # read the whole table, as no index holds the state of ok sessions.
-    quarantined = sessions.count(state=SessionState.QUARANTINED)
+    quarantined = book.count_sessions(state=SessionState.QUARANTINED)
     values = {
         "customers": [u for u in users if u.role is UserRole.OWNER],
         "per_owner": per_owner,
@@ -53,7 +53,7 @@ def overview(request: Request, context: Ctx, viewer: OperatorViewer, db: DbSessi
         "chargers": chargers,
         "constructs": constructs,
         "links": links,
-        "session_count": sessions.count() - quarantined,
+        "session_count": book.count_sessions() - quarantined,
         "quarantined": quarantined,
         "open_follow_ups": len(store.metering.list_follow_ups(status=FollowUpStatus.OPEN)),
     }
@@ -143,11 +143,12 @@ def verify_party(
 
 @router.get("/quarantine")
 def quarantine(request: Request, viewer: OperatorViewer, db: DbSession) -> Response:
-    sessions = SessionRepository(db)
+    # The same list and number as `chargebook sessions --quarantined`.
+    book = BookService(db, viewer)
     values = {
-        "sessions": sessions.list(state=SessionState.QUARANTINED, limit=QUARANTINE_SHOWN),
-        "total": sessions.count(state=SessionState.QUARANTINED),
-        "chargers": {c.id: c for c in BookService(db, viewer).list_chargers()},
+        "sessions": book.sessions(state=SessionState.QUARANTINED, limit=QUARANTINE_SHOWN),
+        "total": book.count_sessions(state=SessionState.QUARANTINED),
+        "chargers": {c.id: c for c in book.list_chargers()},
     }
     return render(request, "operator/quarantine.html", values)
 

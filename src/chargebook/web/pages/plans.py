@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, QueryParams
 
+from chargebook.book.service import charger_zone
 from chargebook.domain.prices import Strategy
 from chargebook.domain.smart import RepeatingPlan
 from chargebook.domain.stored import StoredCharger
@@ -26,7 +27,6 @@ from chargebook.web.params import RowId
 from chargebook.web.plan_editor import (
     MIN_BLOCKS,
     build_preview,
-    charger_zone,
     default_plan,
     fields_of,
     own_charger,

@@ -12,27 +12,34 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
+from chargebook.book.eres import held_back_text, session_eres
+from chargebook.book.exports import sessions_csv, sessions_xlsx
+from chargebook.book.service import BookService
+from chargebook.book.sessions import SessionFilter, list_sessions, session_chart, session_samples
 from chargebook.charts import render_session_chart
-from chargebook.web.book import BookService
-from chargebook.web.cursor import SessionCursor
+from chargebook.web.cursor import decode_cursor
 from chargebook.web.deps import Ctx, DbSession, PageViewer
 from chargebook.web.downloads import download_headers
 from chargebook.web.errors import InvalidInputError
-from chargebook.web.params import RowId
+from chargebook.web.params import RowId, parse_day, parse_row_id
 from chargebook.web.rendering import render
-from chargebook.web.session_views import (
-    held_back_text,
-    list_sessions,
-    parse_filter,
-    session_eres,
-    session_samples,
-    sessions_csv,
-    sessions_xlsx,
-)
 
 router = APIRouter(prefix="/sessions")
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def parse_filter(start: str | None, end: str | None, charger: str | None) -> SessionFilter:
+    """The filter from query parameters (empty = no limit).
+
+    Raises:
+        InvalidInputError: a date is not YYYY-MM-DD or outside the window of `params`, the
+            end is before the start, or the charger is not an id.
+    """
+    first, last = parse_day(start, "start"), parse_day(end, "end")
+    if first and last and last < first:
+        raise InvalidInputError("the end date is before the start date", field="end")
+    return SessionFilter(first, last, parse_row_id(charger, "charger"))
 
 
 @router.get("")
@@ -48,7 +55,7 @@ def sessions_page(
     chargers = BookService(db, viewer).list_chargers()
     try:
         chosen = parse_filter(start, end, charger)
-        after = SessionCursor.decode(cursor) if cursor else None
+        after = decode_cursor(cursor) if cursor else None
     except InvalidInputError as error:
         values: dict[str, object] = {
             "chargers": chargers,
@@ -123,14 +130,12 @@ def session_page(
 
 @router.get("/{session_id}/samples.json")
 def session_samples_json(session_id: RowId, viewer: PageViewer, db: DbSession) -> Response:
-    book = BookService(db, viewer)
-    found = book.get_session(session_id)
-    charger = book.get_charger(found.charger_id)
-    samples = session_samples(db, found)
+    chart = session_chart(db, viewer, session_id)
+    found, samples = chart.session, chart.samples
     return JSONResponse(
         {
             "session_id": found.id,
-            "time_zone": charger.charger.time_zone or "Europe/Amsterdam",
+            "time_zone": chart.time_zone,
             "started_at": found.started_at.isoformat() if found.started_at else None,
             "ended_at": found.ended_at.isoformat() if found.ended_at else None,
             "energy_kwh": float(found.energy_kwh) if found.energy_kwh is not None else None,
@@ -149,15 +154,13 @@ def session_samples_json(session_id: RowId, viewer: PageViewer, db: DbSession) -
 
 @router.get("/{session_id}/chart.png")
 async def session_chart_png(session_id: RowId, viewer: PageViewer, db: DbSession) -> Response:
-    book = BookService(db, viewer)
-    found = book.get_session(session_id)
-    charger = book.get_charger(found.charger_id)
-    samples = session_samples(db, found)
-    zone = charger.charger.time_zone or "Europe/Amsterdam"
+    chart = session_chart(db, viewer, session_id)
 
     def draw() -> bytes:
         with tempfile.TemporaryDirectory(prefix="chargebook-chart-") as folder:
-            path = render_session_chart(samples, found, Path(folder) / "chart.png", time_zone=zone)
+            path = render_session_chart(
+                chart.samples, chart.session, Path(folder) / "chart.png", time_zone=chart.time_zone
+            )
             return path.read_bytes()
 
     # matplotlib is CPU-bound: keep it off the event loop.

@@ -1,25 +1,34 @@
 """`BookService`: the book as one viewer may see it. THE place where ownership is enforced.
 
-Every read of chargers and sessions for pages and the API goes through here with the request's
-`Viewer`: an owner sees only chargers whose `owner_user_id` is theirs (and those chargers'
-sessions), an operator sees everything. Something that exists but is not the viewer's is a
-`NotFoundError` (404), exactly like something that does not exist, so ids leak nothing.
+Every read of chargers and sessions, by every door (web pages, the API, the CLI, the demo),
+goes through here with the viewer: an owner sees only chargers whose `owner_user_id` is theirs
+(and those chargers' sessions), an operator sees everything, and so does a viewer of None, the
+operator at the command line who holds the book's database. Something that exists but is not
+the viewer's is a `NotFoundError` (404 on the web), exactly like something that does not exist,
+so ids leak nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from chargebook.book.cursor import SessionCursor
 from chargebook.db import ChargerRepository, SessionRepository, SqlSession
 from chargebook.db.book.reads import BookReadRepository
-from chargebook.db.ere.statements import StatementRepository
 from chargebook.domain.access import Viewer
 from chargebook.domain.book import SessionSample, SessionState
-from chargebook.domain.ere_book import StoredStatement
-from chargebook.domain.stored import BookSession, MonthlyEnergy, StoredCharger
+from chargebook.domain.stored import BookSession, MonthlyEnergy, SessionTotals, StoredCharger
 from chargebook.errors import NotFoundError
-from chargebook.web.cursor import SessionCursor
+
+# The zone the book shows local times, days and months in, on every door.
+BOOK_ZONE = ZoneInfo("Europe/Amsterdam")
+
+
+def charger_zone(charger: StoredCharger) -> str:
+    """The zone a charger's times, days and plans are in: its own, else the book's."""
+    return charger.charger.time_zone or BOOK_ZONE.key
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +50,10 @@ class ChargerView:
 class BookService:
     """Chargers, sessions and energy of the book, limited to what `viewer` may see."""
 
-    def __init__(self, session: SqlSession, viewer: Viewer) -> None:
+    def __init__(self, session: SqlSession, viewer: Viewer | None) -> None:
+        """`viewer` None: the whole book (the operator who holds the database: the CLI)."""
         self._session = session
-        self._viewer = viewer
-        self._owner = viewer.owner_filter
+        self._owner = viewer.owner_filter if viewer is not None else None
 
     # The one ownership rule; everything below calls these two.
     def _visible(self, charger: StoredCharger) -> bool:
@@ -57,6 +66,11 @@ class BookService:
             c.id
             for c in ChargerRepository(self._session, _NO_CLOCK).list(owner_user_id=self._owner)
         ]
+
+    def _check_charger(self, charger_id: int | None) -> None:
+        """Refuse a charger that is not the viewer's (NotFoundError); None means all of them."""
+        if charger_id is not None:
+            self.get_charger(charger_id)
 
     def list_chargers(self) -> list[StoredCharger]:
         """The viewer's chargers (all, for an operator), in book-id order."""
@@ -137,7 +151,7 @@ class BookService:
         self,
         *,
         charger_id: int | None = None,
-        time_zone: str = "Europe/Amsterdam",
+        time_zone: str = BOOK_ZONE.key,
         start: datetime | None = None,
         end: datetime | None = None,
     ) -> list[MonthlyEnergy]:
@@ -146,8 +160,7 @@ class BookService:
         Raises:
             NotFoundError: `charger_id` is not one of the viewer's chargers.
         """
-        if charger_id is not None:
-            self.get_charger(charger_id)
+        self._check_charger(charger_id)
         return SessionRepository(self._session).energy_by_month(
             time_zone=time_zone,
             charger_id=charger_id,
@@ -156,22 +169,61 @@ class BookService:
             end=end,
         )
 
-    def list_statements(self) -> list[StoredStatement]:
-        """The viewer's ERE statements (everyone's, for an operator), by period."""
-        return StatementRepository(self._session, _NO_CLOCK).list(customer_id=self._owner)
-
-    def get_statement(self, statement_id: int) -> StoredStatement:
-        """One of the viewer's statements.
+    def session_totals(
+        self,
+        *,
+        charger_id: int | None = None,
+        state: SessionState | None = SessionState.OK,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> SessionTotals:
+        """Count, kWh, seconds and cost of the viewer's sessions (`state` None: every state),
+        summed in the database: the one answer to "how much" for every door.
 
         Raises:
-            NotFoundError: no such statement, or not the viewer's.
+            NotFoundError: `charger_id` is not one of the viewer's chargers.
         """
-        found = StatementRepository(self._session, _NO_CLOCK).list(
-            statement_id=statement_id, customer_id=self._owner
+        self._check_charger(charger_id)
+        return SessionRepository(self._session).totals(
+            charger_id=charger_id, owner_user_id=self._owner, start=start, end=end, state=state
         )
-        if not found:
-            raise NotFoundError(f"no statement with id {statement_id}")
-        return found[0]
+
+    def sessions(
+        self,
+        *,
+        state: SessionState | None,
+        limit: int | None = None,
+        charger_id: int | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> list[BookSession]:
+        """The viewer's sessions of `state` (None: every state) that started in [start, end),
+        newest first: the newest `limit`, or all for an export. Unlike the keyset pages of
+        `session_page` this includes sessions whose record had no start time (quarantined
+        ones may not).
+
+        Raises:
+            NotFoundError: `charger_id` is not one of the viewer's chargers.
+        """
+        self._check_charger(charger_id)
+        return SessionRepository(self._session).list(
+            charger_id=charger_id, owner_user_id=self._owner, start=start, end=end, state=state,
+            limit=limit,
+        )  # fmt: skip
+
+    def count_sessions(
+        self, *, state: SessionState | None = None, charger_id: int | None = None
+    ) -> int:
+        """How many of the viewer's sessions are in `state` (None: every state); cheaper than
+        `session_totals` where only the number is wanted.
+
+        Raises:
+            NotFoundError: `charger_id` is not one of the viewer's chargers.
+        """
+        self._check_charger(charger_id)
+        return SessionRepository(self._session).count(
+            charger_id=charger_id, owner_user_id=self._owner, state=state
+        )
 
 
 class _NoClock:
