@@ -22,9 +22,12 @@ from chargebook.db.book.tables import ChargingSessionRow
 from chargebook.db.core.canonical import canonical_json, sha256_hex
 from chargebook.db.core.testing import example_charger
 from chargebook.db.ere.statements import StatementRepository
+from chargebook.db.ere.store import EreStore
 from chargebook.domain.access import ApiScope
-from chargebook.domain.ere import DeliveryPeriod
+from chargebook.domain.ere import Address, DeliveryPeriod
 from chargebook.domain.users import User, UserRole
+from chargebook.ere import gs1_check_digit
+from chargebook.ere.service import add_connection, add_mandate
 from chargebook.settings import Settings
 from chargebook.web.accounts import AccountService
 from chargebook.web.app import create_app
@@ -98,6 +101,7 @@ class World:
     charger_ids: dict[str, int] = field(default_factory=dict)  # owner name -> charger id
     session_ids: dict[str, int] = field(default_factory=dict)  # owner name -> a session id
     statement_ids: dict[str, int] = field(default_factory=dict)  # owner name -> a statement
+    mandate_ids: dict[str, int] = field(default_factory=dict)  # owner name -> a signed mandate
 
 
 def add_user(app: FastAPI, email: str, role: UserRole = UserRole.OWNER) -> User:
@@ -191,4 +195,22 @@ async def build_world(app: FastAPI) -> World:
                 line_ids=[],
             )
         world.statement_ids[name] = statement.id
+        world.mandate_ids[name] = _sign_mandate(world, user, stored.id, index)
     return world
+
+
+def _sign_mandate(world: World, user: User, charger_id: int, index: int) -> int:
+    """The owner's connection (their charger behind it) and a mandate for 2026, as the wizard
+    records them."""
+    body = f"871{index + 1:014d}"
+    ean = body + str(gs1_check_digit(body))
+    with world.database.transaction() as session:
+        store = EreStore(session, world.clock)
+        add_connection(store, ean=ean, customer_email=user.email, connected_party_name=user.email,
+                       address=Address("Laan", "1", "1234 AB", "Utrecht"),
+                       charger_ids=[charger_id])  # fmt: skip
+        signed = add_mandate(store, ean=ean, service_provider_id="chargebook", first_year=2026,
+                             last_year=2026, consent_grid_operator_data=True,
+                             consent_verifier_visit=True, signed_by_name=user.email,
+                             signed_on=world.clock.now().date())  # fmt: skip
+    return signed.stored.id

@@ -1,8 +1,8 @@
 """THE table of every page and API route, for the access matrix (test_matrix.py).
 
 Add a row for every route you add; `test_every_route_is_in_the_table` fails until you do.
-Path placeholders `{charger_id}`, `{session_id}`, `{statement_id}` are filled with owner A's
-ids, so owner B must get 404 there (never 403: ids must not reveal what exists).
+Path placeholders `{charger_id}`, `{session_id}`, `{statement_id}`, `{mandate_id}` are filled
+with owner A's ids, so owner B must get 404 there (on an owner's route) (never 403: ids must not reveal what exists).
 
 - `access`: PUBLIC (anyone, same answer), SIGNED_IN (any user; owners see their own), OPERATOR.
 - `ok`: the status an allowed actor gets; `body`: form fields (pages) or JSON (API).
@@ -40,9 +40,11 @@ class RouteCase:
 
     @property
     def owned(self) -> bool:
-        """The path names owner A's objects: another owner must get 404."""
-        return any(
-            f"{{{name}}}" in self.path for name in ("charger_id", "session_id", "statement_id")
+        """The path names owner A's objects: another owner must get 404 (an operator's page
+        refuses every owner alike: 403)."""
+        return self.access is not Access.OPERATOR and any(
+            f"{{{name}}}" in self.path
+            for name in ("charger_id", "session_id", "statement_id", "mandate_id")
         )
 
     @property
@@ -129,6 +131,9 @@ ROUTES: list[RouteCase] = [
     RouteCase("GET", "/credits", Access.SIGNED_IN),
     RouteCase("GET", "/credits/statements.csv", Access.SIGNED_IN),
     RouteCase("GET", "/credits/statements/{statement_id}.pdf", Access.SIGNED_IN),
+    RouteCase("GET", "/credits/mandates/{mandate_id}.pdf", Access.SIGNED_IN),
+    RouteCase("GET", "/operator/mandates/{mandate_id}.pdf", Access.OPERATOR),
+    RouteCase("GET", "/operator/year-end", Access.OPERATOR),
     RouteCase("GET", "/credits/payout-details", Access.SIGNED_IN),
     RouteCase(
         "POST",

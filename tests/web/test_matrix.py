@@ -32,6 +32,7 @@ def _path(case: RouteCase, world: World) -> str:
         statement_id=world.statement_ids["owner_a"],
         payout_statement_id=world.statement_ids["owner_a"],
         metered_charger_id=world.charger_ids["owner_a"],
+        mandate_id=world.mandate_ids["owner_a"],
         follow_up_id=UNKNOWN_ID,
         batch_id=UNKNOWN_ID,
         run_id=UNKNOWN_ID,

@@ -26,9 +26,11 @@ def _download(pdf: MandatePdf) -> Response:
 
 @router.get("/credits/mandates/{mandate_id}.pdf")
 def owner_download(mandate_id: RowId, context: Ctx, viewer: PageViewer) -> Response:
-    # Another owner's mandate is "not found" (404), like any other owner's record.
+    # Another owner's mandate is "not found" (404), like any other owner's record; an
+    # operator reads every one (as the statements beside it).
     with context.database.transaction() as session:
-        pdf = owner_mandate_pdf(EreStore(session, context.clock), mandate_id, viewer.user.id)
+        store = EreStore(session, context.clock)
+        pdf = owner_mandate_pdf(store, mandate_id, viewer.owner_filter)
     return _download(pdf)
 
 
