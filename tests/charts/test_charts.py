@@ -162,6 +162,6 @@ def test_cli_draws_a_session_and_the_months_from_the_book(
     assert _is_png(tmp_path / "m.png")
     missing = runner.invoke(app, ["chart", "999", "-o", str(tmp_path / "x.png")])
     assert missing.exit_code == 1
-    assert "no charging session with id 999" in missing.output
+    assert "no session '999' in the book" in missing.output
     both = runner.invoke(app, ["chart", "1", "--monthly", "-o", str(tmp_path / "x.png")])
     assert both.exit_code != 0

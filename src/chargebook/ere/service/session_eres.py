@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import MAXYEAR, MINYEAR, datetime
 from decimal import Decimal
 
 from chargebook.db.ere.store import EreStore
@@ -57,6 +57,16 @@ def _ere(kwh: Decimal, year: int, parameters: ParameterSet) -> Decimal | None:
         return None
 
 
+def _delivery_year(moment: datetime) -> int | None:
+    """The local (Dutch) year a session ended in; None when it has no local time or its
+    delivery period would reach past the calendar (year 1, year 9999)."""
+    try:
+        year = moment.astimezone(DUTCH_ZONE).year
+    except (OverflowError, ValueError):
+        return None
+    return year if MINYEAR < year < MAXYEAR else None
+
+
 def session_eres(
     store: EreStore,
     sessions: Sequence[BookSession],
@@ -64,9 +74,15 @@ def session_eres(
     parameters: ParameterSet,
     now: datetime,
 ) -> dict[int, SessionEre]:
-    """EREs per session id for `sessions` (completed ones; a session without an end is left
-    out of the answer)."""
-    ended = {s.id: s.ended_at for s in sessions if s.ended_at is not None}
+    """EREs per session id for `sessions` (completed ones; a session without an end, or with
+    an end that has no local time, is left out of the answer)."""
+    # A stored end at the calendar's edge (year 1 or 9999) has no Dutch local time at all:
+    # no delivery period, so no EREs (and never a page that fails on it).
+    ended = {
+        s.id: s.ended_at
+        for s in sessions
+        if s.ended_at is not None and _delivery_year(s.ended_at) is not None
+    }
     found: dict[int, SessionEre] = {}
     for session_id, kwh in store.credits.registrations(list(ended)).items():
         year = ended[session_id].astimezone(DUTCH_ZONE).year
