@@ -89,6 +89,7 @@ def connect_to_book(settings: Settings, email: str, password: str) -> str:
     or give a connected one the new password: one login serves `wallbox` and `sync`. What
     happened, as a line to print."""
     import asyncio
+    from dataclasses import asdict
 
     from chargebook.account_sources import connect_account
     from chargebook.book_keys import open_secret_box
@@ -119,6 +120,8 @@ def connect_to_book(settings: Settings, email: str, password: str) -> str:
                 if found is None:  # held by another user of this book: theirs to change
                     raise
                 accounts.set_password(found.id, password)
+                if signed_in is not None:  # the sign-in just made: sync needs no other
+                    accounts.save_tokens(found.id, asdict(signed_in))
             return (
                 f"Already in the book as account {found.id} (password refreshed);"
                 " `chargebook sync` uses it."
