@@ -125,6 +125,10 @@ def test_sync_killed_with_sigkill_resumes_to_exactly_the_cloud(tmp_path: Path) -
         assert outcomes[-1] == 0, done.stdout + done.stderr
 
         actual_shas, actual_bad = actual_book(database)
+        with database.session() as session:
+            quarantined_ids = session.scalars(
+                select(ChargingSessionRow.id).where(ChargingSessionRow.state == "quarantined")
+            ).all()
         database.dispose()
         listed = subprocess.run(
             _cli("sessions", "--quarantined", "--limit", "1000"),
@@ -150,5 +154,7 @@ def test_sync_killed_with_sigkill_resumes_to_exactly_the_cloud(tmp_path: Path) -
     assert actual_shas == expected_shas
     assert actual_bad == expected_bad
     assert f"Quarantined sessions ({len(expected_bad)})" in listed
-    assert all(external_id in listed for external_id in expected_bad)
+    # Each by the book id every command takes, with its reason under the table.
+    assert len(quarantined_ids) == len(expected_bad)
+    assert all(f"session {book_id}: " in listed for book_id in quarantined_ids)
     assert all(account.email in accounts for account in sim.accounts)
