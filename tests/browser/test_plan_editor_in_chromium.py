@@ -6,6 +6,7 @@ are the planner's), saving stores the plan, "no prices for tomorrow yet" shows; 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from cryptography.fernet import Fernet
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from pydantic import SecretStr
 
 from chargebook.clock import FixedClock
@@ -155,6 +157,12 @@ def shot(page: Any, name: str) -> None:
 
 
 def no_sideways_scroll(page: Any) -> None:
+    # After a viewport change Chart.js resizes its canvas from a ResizeObserver callback:
+    # give the layout a moment to settle (a page that stays too wide still fails below).
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(
+            "document.documentElement.scrollWidth <= window.innerWidth", timeout=3000
+        )
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"], f"{page.url} is {width}px wide"
 
