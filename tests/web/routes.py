@@ -2,7 +2,8 @@
 
 Add a row for every route you add; `test_every_route_is_in_the_table` fails until you do.
 Path placeholders `{charger_id}`, `{session_id}`, `{statement_id}`, `{mandate_id}` are filled
-with owner A's ids, so owner B must get 404 there (on an owner's route) (never 403: ids must not reveal what exists).
+with owner A's ids, so owner B must get 404 there on an owner's route (never 403: ids must not
+reveal what exists).
 
 - `access`: PUBLIC (anyone, same answer), SIGNED_IN (any user; owners see their own), OPERATOR.
 - `ok`: the status an allowed actor gets; `body`: form fields (pages) or JSON (API).
