@@ -139,6 +139,8 @@ async def test_the_demo_seeds_a_labelled_ere_year(started: tuple[Demo, str]) -> 
     assert DEMO_NOTE.split(":")[0] in credits
     assert f"{statement.ere:,.1f}" in credits
     assert f"€ {statement.payout_eur:,.2f}" in credits
+    payouts = await _page(running.app, OPERATOR.email, "/operator/payouts")
+    assert "CHARGEBOOK_OPERATOR_IBAN" not in payouts  # the demo's operator can build a file
     for path in ("/operator/batches", "/operator/payouts"):
         console = await _page(running.app, OPERATOR.email, path)
         assert 'data-testid="demo-note"' in console

@@ -27,7 +27,7 @@ from fastapi import FastAPI
 
 from chargebook.clock import Clock, SystemClock
 from chargebook.db import UserRepository, WallboxAccountRepository
-from chargebook.demo.ere_year import history_days, seed_ere_year
+from chargebook.demo.ere_year import DEMO_OPERATOR, history_days, seed_ere_year
 from chargebook.domain.prices import PriceSource
 from chargebook.domain.users import UserRole, WallboxAccount
 from chargebook.prices.demo import DemoPriceSource
@@ -126,7 +126,16 @@ def build_demo_app(
     (`chargebook.demo.web_ocpp`). `prices` replaces the live day-ahead prices (the served demo
     passes the recorded demo prices so smart charging works offline). With `ere_year` (and
     `connect_owner`), startup waits for the owner's history and seeds their ERE year, and
-    every page says it shows demo data."""
+    every page says it shows demo data (and the operator pays from the demo's textbook
+    account, unless the settings name one)."""
+    if ere_year and not settings.operator_iban:
+        settings = settings.model_copy(
+            update={
+                "operator_name": DEMO_OPERATOR.name,
+                "operator_iban": DEMO_OPERATOR.iban,
+                "operator_bic": DEMO_OPERATOR.bic,
+            }
+        )
     app = create_app(
         settings, clock=clock, wallbox_transport=wallbox_transport, background=background
     )
