@@ -14,7 +14,7 @@ import contextvars
 import json
 import logging
 from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ocpp.exceptions import NotImplementedError as OcppNotImplementedError
 from ocpp.exceptions import OCPPError
@@ -28,12 +28,10 @@ from ocpp.v16.enums import (
 )
 
 from chargebook.central_system.edge import call_problem, plausible_meter_values
+from chargebook.central_system.host import ChargePointHost
 from chargebook.central_system.quirks import DEFAULT_QUIRKS, ChargerQuirks
 from chargebook.central_system.wire_spelling import spell_sampled_values
 from chargebook.ocpp_common.routing import handles
-
-if TYPE_CHECKING:
-    from chargebook.central_system.server import CentralSystem
 
 FRAME_LOG = logging.getLogger("chargebook.central_system.frames")
 _IN_HANDLER: contextvars.ContextVar[bool] = contextvars.ContextVar("ocpp_in_handler", default=False)
@@ -52,7 +50,7 @@ def _iso(moment: Any) -> str:
 class OcppChargePoint(ChargePoint):  # type: ignore[misc]  # the library is untyped
     """The central system's side of one charge point connection."""
 
-    def __init__(self, charge_point_id: str, connection: Any, central: CentralSystem) -> None:
+    def __init__(self, charge_point_id: str, connection: Any, central: ChargePointHost) -> None:
         super().__init__(
             charge_point_id,
             connection,

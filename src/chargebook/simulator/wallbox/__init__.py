@@ -13,7 +13,8 @@ from chargebook.simulator.wallbox.fleet import (
     SimAccount,
     SimCharger,
 )
-from chargebook.simulator.wallbox.simulator import RequestRecord, WallboxSimulator
+from chargebook.simulator.wallbox.served import WallboxSimulator
+from chargebook.simulator.wallbox.simulator import RequestRecord
 
 __all__ = [
     "DEMO_EMAIL",

@@ -21,7 +21,7 @@ from chargebook.simulator.wallbox.render_sessions import stats_page
 from chargebook.simulator.wallbox.state import ChargerState
 
 if TYPE_CHECKING:
-    from chargebook.simulator.wallbox.simulator import WallboxSimulator
+    from chargebook.simulator.wallbox.simulator import SimulatedCloud
 
 Handler = Callable[..., Awaitable[Response]]
 T = TypeVar("T")
@@ -46,7 +46,7 @@ async def _body(call: Call, request: Request) -> object:
 
 
 async def _write(
-    sim: WallboxSimulator,
+    sim: SimulatedCloud,
     request: Request,
     charger_id: int,
     change: Callable[[ChargerState, object, datetime], T],
@@ -71,8 +71,8 @@ def _token_response(attributes: dict[str, Any]) -> JSONResponse:
     )
 
 
-def create_app(sim: WallboxSimulator) -> FastAPI:
-    """Build the app around `sim` (called by WallboxSimulator; use `sim.app`)."""
+def create_app(sim: SimulatedCloud) -> FastAPI:
+    """Build the app around `sim` (called by `WallboxSimulator`; use `sim.app`)."""
     app = FastAPI(title="Wallbox Cloud simulator", openapi_url=None, docs_url=None)
 
     @app.get("/users/signin")
@@ -248,6 +248,6 @@ def create_app(sim: WallboxSimulator) -> FastAPI:
     return app
 
 
-def _schedules(sim: WallboxSimulator, charger_id: int) -> dict[str, Any]:
+def _schedules(sim: SimulatedCloud, charger_id: int) -> dict[str, Any]:
     controls = sim.state(charger_id).controls_at(sim.clock.now())
     return {"schedules": [s.to_wire(charger_id) for s in controls.schedules]}

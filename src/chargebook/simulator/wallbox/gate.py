@@ -15,7 +15,7 @@ from chargebook.simulator.wallbox.faults import PAYLOAD_FAULTS, DroppedResponse,
 from chargebook.simulator.wallbox.fleet import SimAccount
 
 if TYPE_CHECKING:
-    from chargebook.simulator.wallbox.simulator import WallboxSimulator
+    from chargebook.simulator.wallbox.simulator import SimulatedCloud
 
 
 def error(status: int, message: str) -> JSONResponse:
@@ -34,7 +34,7 @@ class Refused(Exception):
 class Call:
     """An admitted data request: who asked and which payload fault (if any) to apply."""
 
-    sim: WallboxSimulator
+    sim: SimulatedCloud
     account: SimAccount
     method: str
     path: str
@@ -72,7 +72,7 @@ class Call:
             raise self.refuse(403, "insufficient rights: the user is not an admin of the charger")
 
 
-async def latency(sim: WallboxSimulator) -> None:
+async def latency(sim: SimulatedCloud) -> None:
     # Real wall time on purpose: benchmarks measure it through a real socket.
     if sim.config.latency_ms > 0:
         await asyncio.sleep(sim.config.latency_ms / 1000)
@@ -85,7 +85,7 @@ def bearer(request: Request) -> str | None:
 
 
 async def admit(
-    sim: WallboxSimulator, request: Request, *, is_page_after_first: bool = False
+    sim: SimulatedCloud, request: Request, *, is_page_after_first: bool = False
 ) -> Call:
     """Authenticate, apply the budget and draw a fault; raises Refused with the answer."""
     await latency(sim)

@@ -6,8 +6,6 @@ import threading
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from fastapi import FastAPI
-
 from chargebook.clock import Clock
 from chargebook.simulator.wallbox.auth import TokenAuthority
 from chargebook.simulator.wallbox.config import SimulatorConfig
@@ -29,11 +27,10 @@ class RequestRecord(NamedTuple):
     status: int
 
 
-class WallboxSimulator:
-    """A faithful, deterministic Wallbox Cloud (auth and data paths on one origin).
-
-    `app` is the FastAPI application; drive it in-process with `httpx.ASGITransport` or serve
-    it with uvicorn (see `chargebook.simulator.serve`). All time comes from `clock`.
+class SimulatedCloud:
+    """A faithful, deterministic Wallbox Cloud's state and behaviour (auth and data paths on
+    one origin); `WallboxSimulator` (`served.py`) puts its HTTP app in front of it. All time
+    comes from `clock`.
     """
 
     def __init__(self, config: SimulatorConfig | None = None, *, clock: Clock) -> None:
@@ -73,9 +70,6 @@ class WallboxSimulator:
         # Every write that changed a charger, as (method, path): what really acted, whatever
         # its reply looked like to the client.
         self.applied_writes: list[tuple[str, str]] = []
-        from chargebook.simulator.wallbox.app import create_app  # app imports this module
-
-        self.app: FastAPI = create_app(self)
 
     # --- accounts -----------------------------------------------------------------------
     def all_accounts(self) -> list[SimAccount]:
