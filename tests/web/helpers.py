@@ -195,13 +195,22 @@ async def build_world(app: FastAPI) -> World:
                 line_ids=[],
             )
         world.statement_ids[name] = statement.id
-        world.mandate_ids[name] = _sign_mandate(world, user, stored.id, index)
     return world
 
 
+def mandate_ids(world: World) -> dict[str, int]:
+    """Each owner's signed mandate (their connection, their charger behind it), signed on
+    first use: tests that count connections keep a world without them."""
+    if not world.mandate_ids:
+        for index, name in enumerate(("owner_a", "owner_b")):
+            user = world.actors[name].user
+            assert user is not None
+            world.mandate_ids[name] = _sign_mandate(world, user, world.charger_ids[name], index)
+    return world.mandate_ids
+
+
 def _sign_mandate(world: World, user: User, charger_id: int, index: int) -> int:
-    """The owner's connection (their charger behind it) and a mandate for 2026, as the wizard
-    records them."""
+    """The owner's connection and a mandate for 2026, as the wizard records them."""
     body = f"871{index + 1:014d}"
     ean = body + str(gs1_check_digit(body))
     with world.database.transaction() as session:

@@ -19,7 +19,7 @@ from chargebook.domain.models import ChargerSource
 from chargebook.web.deps import account_service
 
 from .fake_control import FakeControl
-from .helpers import Actor, World, context_of, csrf_from, sign_in
+from .helpers import Actor, World, context_of, csrf_from, mandate_ids, sign_in
 from .routes import FRAMEWORK_PATHS, ROUTES, UNKNOWN_ID, Access, RouteCase
 
 ACTORS = ("anonymous", "owner_a", "owner_b", "operator")
@@ -32,7 +32,7 @@ def _path(case: RouteCase, world: World) -> str:
         statement_id=world.statement_ids["owner_a"],
         payout_statement_id=world.statement_ids["owner_a"],
         metered_charger_id=world.charger_ids["owner_a"],
-        mandate_id=world.mandate_ids["owner_a"],
+        mandate_id=mandate_ids(world)["owner_a"],
         follow_up_id=UNKNOWN_ID,
         batch_id=UNKNOWN_ID,
         run_id=UNKNOWN_ID,

@@ -21,7 +21,7 @@ from chargebook.db.book.tables import ChargingSessionRow, SessionSampleRow
 from chargebook.db.core.canonical import canonical_json, sha256_hex
 from chargebook.settings import Settings
 
-from .helpers import World, build_world, make_app
+from .helpers import World, build_world, make_app, mandate_ids
 from .routes import ROUTES, Access
 
 FAR_PAST = datetime(1, 1, 1, tzinfo=UTC)
@@ -124,7 +124,7 @@ async def test_no_stored_value_makes_a_get_route_answer_500(world: World) -> Non
                 follow_up_id=1,
                 run_id=1,
                 payout_statement_id=world.statement_ids["owner_a"],
-                mandate_id=world.mandate_ids["owner_a"],
+                mandate_id=mandate_ids(world)["owner_a"],
                 metered_charger_id=world.charger_ids["owner_a"],
                 command="lock",
                 name="x",
