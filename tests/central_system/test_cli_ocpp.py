@@ -45,6 +45,20 @@ def test_add_prints_the_secret_once_and_list_never(settings: Settings) -> None:
     assert "already registered" in again.output
 
 
+def test_add_prints_the_address_the_connect_page_shows(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    guessed = runner.invoke(app, ["ocpp", "add", "CP-7"])
+    assert guessed.exit_code == 0, guessed.output
+    assert f"address:  ws://localhost:{settings.ocpp_port}/CP-7" in guessed.output
+    assert "CHARGEBOOK_OCPP_PUBLIC_URL" in guessed.output  # no charger can dial localhost
+    monkeypatch.setenv("CHARGEBOOK_OCPP_PUBLIC_URL", "wss://ocpp.example.nl/cp/")
+    configured = runner.invoke(app, ["ocpp", "add", "CP-6"])
+    assert configured.exit_code == 0, configured.output
+    assert "address:  wss://ocpp.example.nl/cp/CP-6" in configured.output
+    assert "CHARGEBOOK_OCPP_PUBLIC_URL" not in configured.output
+
+
 def test_claim_an_unclaimed_charger(settings: Settings) -> None:
     assert runner.invoke(app, ["ocpp", "add", "CP-8", "--allow-empty-password"]).exit_code == 0
     assert "unclaimed" in runner.invoke(app, ["ocpp", "list"]).output

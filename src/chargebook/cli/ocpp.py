@@ -78,9 +78,10 @@ def add(
     owner: str | None = typer.Option(None, "--owner", help="E-mail of the owning user."),
 ) -> None:
     """Register a charger and print its generated Basic-auth secret ONCE."""
-    from chargebook.ocpp_registration import OPEN_ACCESS_RISK, register_ocpp_charger
+    from chargebook.ocpp_registration import OPEN_ACCESS_RISK, ocpp_address, register_ocpp_charger
 
-    database = _database()
+    settings = load_settings()
+    database = open_database(settings)
     try:
         with database.session() as session:
             owner_id = _owner_id(session, owner) if owner else None
@@ -94,6 +95,15 @@ def add(
     finally:
         database.dispose()
     typer.echo(f"registered {registration.charge_point_id}")
+    # The address the connect page shows (one function decides it for every door).
+    address = ocpp_address(settings, None)
+    typer.echo(f"address:  {address.for_charge_point(registration.charge_point_id)}")
+    if not address.configured:
+        typer.echo(
+            "  (this computer's own name: set CHARGEBOOK_OCPP_PUBLIC_URL to the address "
+            "chargers on your network dial, e.g. ws://192.168.1.20:"
+            f"{settings.ocpp_port}/; see docs/household.md)"
+        )
     typer.echo(f"username: {registration.charge_point_id}")
     # Printed once on purpose: the book keeps only its hash.
     typer.echo(f"password: {registration.secret}")
