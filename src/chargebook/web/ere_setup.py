@@ -7,6 +7,8 @@ only checks the form and turns the service's errors into messages for a form fie
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -21,6 +23,7 @@ from chargebook.ere.mandates import MANDATE_PROBLEM_MESSAGES
 from chargebook.ere.service import detect_metering, owner_setup
 from chargebook.ere.service.estimate import MandateEstimate, mandate_estimate
 from chargebook.ere.service.owner_setup import MeterStep
+from chargebook.ere.service.setup import MandateAdded
 from chargebook.errors import ConflictError
 from chargebook.web.errors import InvalidInputError
 
@@ -118,33 +121,26 @@ def join_ere(
         form.postal_code.strip().upper(),
         form.city.strip(),
     )
-    try:
-        added = owner_setup.join_ere(
-            EreStore(session, clock),
-            charger,
-            ean="".join(form.ean.split()),
-            connected_party_name=form.connected_party_name.strip(),
-            address=address,
-            last_year=form.last_year,
-            consent_grid_operator_data=form.consent_grid_operator_data,
-            consent_verifier_visit=form.consent_verifier_visit,
-            signed_by_name=form.signed_by_name.strip(),
-            signed_on=signed_on,
-        )
-    except InvalidEanError as exc:
-        raise InvalidInputError(
-            f"This EAN is not valid: {_EAN_PROBLEMS.get(exc.failed_check, exc.message)}",
-            field="ean",
-        ) from None
-    except MandateConflictError:
-        raise InvalidInputError(
-            "Another service provider already holds a mandate for this EAN in these years",
-            field="ean",
-        ) from None
-    except ConflictError as exc:
-        raise InvalidInputError(exc.message, field="ean") from None
-    problems = tuple(MANDATE_PROBLEM_MESSAGES[p] for p in added.problems)
-    return added.stored, problems
+    with _refusals_on("ean"):
+        try:
+            added = owner_setup.join_ere(
+                EreStore(session, clock),
+                charger,
+                ean="".join(form.ean.split()),
+                connected_party_name=form.connected_party_name.strip(),
+                address=address,
+                last_year=form.last_year,
+                consent_grid_operator_data=form.consent_grid_operator_data,
+                consent_verifier_visit=form.consent_verifier_visit,
+                signed_by_name=form.signed_by_name.strip(),
+                signed_on=signed_on,
+            )
+        except InvalidEanError as exc:
+            raise InvalidInputError(
+                f"This EAN is not valid: {_EAN_PROBLEMS.get(exc.failed_check, exc.message)}",
+                field="ean",
+            ) from None
+    return _signed(added)
 
 
 def attach(session: SqlSession, clock: Clock, charger: StoredCharger, connection_id: str) -> None:
@@ -185,27 +181,39 @@ def renew(
         InvalidInputError: a field is missing or wrong (`field` names it).
     """
     signed_on = _signature(clock, form.signed_on, form.signed_by_name, form.last_year)
+    with _refusals_on("last_year"):
+        try:
+            added = owner_setup.renew_mandate(
+                EreStore(session, clock),
+                charger,
+                last_year=form.last_year,
+                consent_grid_operator_data=form.consent_grid_operator_data,
+                consent_verifier_visit=form.consent_verifier_visit,
+                signed_by_name=form.signed_by_name.strip(),
+                signed_on=signed_on,
+            )
+        except ValueError as exc:
+            raise InvalidInputError(str(exc), field="last_year") from None
+    return _signed(added)
+
+
+@contextmanager
+def _refusals_on(field: str) -> Iterator[None]:
+    """The service's refusal of a mandate (another provider's, or a conflict) as a form error
+    on `field`."""
     try:
-        added = owner_setup.renew_mandate(
-            EreStore(session, clock),
-            charger,
-            last_year=form.last_year,
-            consent_grid_operator_data=form.consent_grid_operator_data,
-            consent_verifier_visit=form.consent_verifier_visit,
-            signed_by_name=form.signed_by_name.strip(),
-            signed_on=signed_on,
-        )
-    except ValueError as exc:
-        raise InvalidInputError(str(exc), field="last_year") from None
+        yield
     except MandateConflictError:
         raise InvalidInputError(
             "Another service provider already holds a mandate for this EAN in these years",
-            field="last_year",
+            field=field,
         ) from None
     except ConflictError as exc:
-        raise InvalidInputError(exc.message, field="last_year") from None
-    problems = tuple(MANDATE_PROBLEM_MESSAGES[p] for p in added.problems)
-    return added.stored, problems
+        raise InvalidInputError(exc.message, field=field) from None
+
+
+def _signed(added: MandateAdded) -> tuple[StoredMandate, tuple[str, ...]]:
+    return added.stored, tuple(MANDATE_PROBLEM_MESSAGES[p] for p in added.problems)
 
 
 def _signature(clock: Clock, signed_on_text: str, name: str, last_year: int) -> date:
