@@ -13,6 +13,8 @@ import pytest
 from chargebook.clock import FixedClock
 from chargebook.db import ChargerRepository, Database
 from chargebook.db.ere.store import EreStore
+from chargebook.domain.ere import Address
+from chargebook.ere.service import add_connection, add_mandate
 from chargebook.settings import Settings
 
 from .helpers import Actor, add_user, client_for, sign_in
@@ -165,3 +167,27 @@ async def test_the_operator_records_how_the_connected_party_was_verified(wizard:
     assert "energy bill" in cell
     assert "2026-03-01 by op@example.com" in cell
     assert "bill of February" in cell
+
+
+async def test_a_mandate_of_another_provider_for_the_ean_refuses_ours_on_the_form(
+    wizard: Wizard,
+) -> None:
+    # The owner's connection is recorded, but another service provider holds its mandate for
+    # this year (one provider per EAN per calendar year): signing ours is refused on the form.
+    mine = await _ocpp(wizard, wizard.owner, "garage-1")
+    year = wizard.simulator.clock.now().year
+    with wizard.database.transaction() as session:
+        store = EreStore(session, wizard.simulator.clock)
+        add_connection(store, ean=valid_ean(), customer_email="driver@example.com",
+                       connected_party_name="D. River",
+                       address=Address("Laan", "1", "1234 AB", "Utrecht"))  # fmt: skip
+        add_mandate(store, ean=valid_ean(), service_provider_id="another-provider",
+                    first_year=year, last_year=year, consent_grid_operator_data=True,
+                    consent_verifier_visit=True, signed_by_name="D. River",
+                    signed_on=wizard.simulator.clock.now().date())  # fmt: skip
+    refused = await wizard.post(f"/connect/{mine}/ere", _form(wizard))
+    assert refused.status_code == 422, refused.text
+    assert "Another service provider already holds a mandate for this EAN" in refused.text
+    with wizard.database.session() as session:
+        mandates = EreStore(session, wizard.simulator.clock).mandates.list(ean=valid_ean())
+    assert [m.mandate.service_provider_id for m in mandates] == ["another-provider"]
