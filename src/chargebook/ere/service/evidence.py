@@ -22,7 +22,7 @@ from typing import Any
 
 from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere_book import StoredBatch, StoredBatchLine
-from chargebook.ere.service.mandate_document import mandate_pdf
+from chargebook.ere.service.mandate_document import MandatePdf, mandate_pdf
 from chargebook.ere.service.metering import metering_history
 from chargebook.spreadsheet_cells import SafeCsvWriter
 
@@ -112,9 +112,11 @@ def write_evidence_pack(
         pack.writestr("sessions.csv", sessions_csv.getvalue())
         pack.writestr("lines.csv", _lines_csv(lines))
         pack.writestr("metering.json", _json(_metering(store, sorted(charger_ids))))
-        pack.writestr("mandates.json", _json(_mandates(store, lines)))
-        for mandate_id in sorted({line.mandate_id for line in lines}):
-            pack.writestr(f"mandates/mandate-{mandate_id}.pdf", mandate_pdf(store, mandate_id).data)
+        # Each mandate's document once: its bytes in the pack, its SHA-256 in mandates.json.
+        pdfs = {m: mandate_pdf(store, m) for m in sorted({line.mandate_id for line in lines})}
+        pack.writestr("mandates.json", _json(_mandates(store, pdfs)))
+        for mandate_id, pdf in pdfs.items():
+            pack.writestr(f"mandates/mandate-{mandate_id}.pdf", pdf.data)
         pack.writestr("README.txt", _readme(batch, customer_id, redacted))
     return path
 
@@ -185,9 +187,9 @@ def _metering(store: EreStore, charger_ids: list[int]) -> list[dict[str, Any]]:
     return chargers
 
 
-def _mandates(store: EreStore, lines: list[StoredBatchLine]) -> list[dict[str, Any]]:
+def _mandates(store: EreStore, pdfs: dict[int, MandatePdf]) -> list[dict[str, Any]]:
     out = []
-    for mandate_id in sorted({line.mandate_id for line in lines}):
+    for mandate_id, pdf in pdfs.items():
         stored = store.mandates.get(mandate_id)
         mandate = stored.mandate
         connection = store.connections.get(stored.connection_id)
@@ -203,7 +205,7 @@ def _mandates(store: EreStore, lines: list[StoredBatchLine]) -> list[dict[str, A
                 "consent_verifier_visit": mandate.consent_verifier_visit,
                 "signed_by_name": mandate.signed_by_name,
                 "signed_on": mandate.signed_on.isoformat(),
-                "document_pdf_sha256": mandate_pdf(store, mandate_id).sha256,
+                "document_pdf_sha256": pdf.sha256,
                 "connection": {
                     "ean": connection.connection.ean,
                     "connected_party_name": connection.connection.connected_party_name,
