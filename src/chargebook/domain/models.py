@@ -16,6 +16,10 @@ class ChargerSource(StrEnum):
 
     WALLBOX_CLOUD = "wallbox_cloud"
     OCPP = "ocpp"
+    # Issue 19: the brands beside the Wallbox, each through its `domain.brands.BrandConnector`.
+    EASEE_CLOUD = "easee_cloud"
+    ZAPTEC_CLOUD = "zaptec_cloud"
+    PEBLAR_LOCAL = "peblar_local"
 
 
 class ChargerState(StrEnum):
