@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from chargebook.clock import FixedClock
 from chargebook.domain.freshness import updated_ago
@@ -75,3 +76,22 @@ def test_updated_ago_in_words() -> None:
     assert updated_ago(now - timedelta(minutes=4), now) == "updated 4 min ago"
     assert updated_ago(now - timedelta(hours=3), now) == "updated 3 h ago"
     assert updated_ago(now - timedelta(days=5), now) == "updated 5 days ago"
+
+
+async def test_the_page_and_its_json_write_the_reading_time_the_same_local_24_hour_way(
+    world: World,
+) -> None:
+    # Issue 18: the time flipped from "20:18:20 UTC" to the browser's "8:18:29 PM".
+    port = reading_port(world.clock)
+    context_of(world.app).controls.register(ChargerSource.WALLBOX_CLOUD, port.factory)
+    owner = world.actors["owner_a"]
+    charger_id = world.charger_ids["owner_a"]
+
+    page = await owner.client.get(f"/chargers/{charger_id}")
+    live = (await owner.client.get(f"/chargers/{charger_id}/live")).json()
+
+    local = world.clock.now().astimezone(ZoneInfo("Europe/Amsterdam")).strftime("%H:%M:%S")
+    assert local != world.clock.now().strftime("%H:%M:%S")  # the zone shows (not UTC)
+    assert live["observed_time"] == local
+    assert f">{local}</time>" in page.text
+    assert "UTC</time>" not in page.text

@@ -30,6 +30,7 @@ from chargebook.domain.plausibility import CLOCK_TOLERANCE
 from chargebook.domain.stored import StoredCharger
 from chargebook.errors import ChargebookError
 from chargebook.settings import Settings
+from chargebook.web.filters import local_time
 
 READ_TIMEOUT_S = 8.0
 
@@ -92,6 +93,8 @@ class LiveReading:
             "power_kw": None if self.power_kw is None else round(self.power_kw, 2),
             "energy_kwh": None if self.energy_kwh is None else round(self.energy_kwh, 2),
             "observed_at": self.observed_at.isoformat() if self.observed_at else None,
+            # The same local 24-hour time the page was first rendered with.
+            "observed_time": local_time(self.observed_at, "%H:%M:%S") if self.observed_at else None,
             "live": self.live,
             "car_connected": self.car_connected,
             "current_a": self.current_a,

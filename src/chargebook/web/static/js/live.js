@@ -43,10 +43,9 @@
     set("locked", reading.locked === null ? "—" : (reading.locked ? "locked" : "unlocked"));
     set("freshness", reading.freshness);
     if (reading.firmware_version) { set("firmware_version", reading.firmware_version); }
-    if (reading.observed_at) {
-      var when = new Date(reading.observed_at);
-      set("observed_at", when.toLocaleTimeString());
-    }
+    // The server writes the time (the book's zone, 24-hour clock): the browser's locale
+    // would turn it into "8:18:29 PM" after the first refresh.
+    if (reading.observed_time) { set("observed_at", reading.observed_time); }
     box.classList.toggle("stale", !reading.live);
   }
 
