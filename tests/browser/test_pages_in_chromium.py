@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -168,6 +169,12 @@ def test_owner_connects_controls_and_exports(served: Served, browser_context: An
     page.locator("table.sessions a").first.click()
     page.wait_for_selector("#chart[data-mode=interactive]")
     shot(page, "desktop-09-session-chart")
+    # the axis is the local 24-hour clock whatever the browser's locale (issue 18: not "8 PM")
+    ticks = page.evaluate(
+        "() => window.Chart.getChart('chart-canvas').scales.x.ticks.map(t => t.label)"
+    )
+    assert ticks, "the chart has no time axis"
+    assert all(re.fullmatch(r"\d\d:\d\d", str(label)) for label in ticks), ticks
 
     # energy per month: the chart draws from the book's months, the table has every session
     page.goto("/sessions")

@@ -26,7 +26,7 @@
       }
       if (!points.length) { fallback(); return; }
       var zone = data.time_zone;
-      var fmt = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", timeZone: zone });
+      var fmt = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone });
       var css = getComputedStyle(document.documentElement);
       var power = css.getPropertyValue("--chart-power").trim() || "#1f6feb";
       var energy = css.getPropertyValue("--chart-energy").trim() || "#0f8a5f";
