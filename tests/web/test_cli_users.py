@@ -105,3 +105,10 @@ def test_tokens_create_prints_the_token_once_and_revoke_stops_it(settings: Setti
             )
     finally:
         database.dispose()
+
+
+def test_users_add_refuses_a_bad_e_mail_before_asking_for_a_password(settings: Settings) -> None:
+    result = CliRunner().invoke(app, ["users", "add", "--email", "notanemail"], input="")
+    assert result.exit_code == 1, result.output  # a chargebook error (cli/errors.py)
+    assert "enter a valid e-mail address" in result.output
+    assert "Password" not in result.output  # no prompt for a password to be thrown away

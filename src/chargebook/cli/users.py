@@ -21,7 +21,7 @@ from chargebook.domain.access import ApiScope
 from chargebook.domain.users import User, UserRole
 from chargebook.errors import NotFoundError
 from chargebook.settings import load_settings
-from chargebook.web.accounts import AccountService
+from chargebook.web.accounts import AccountService, check_email
 from chargebook.web.security import Passwords
 
 users_app = typer.Typer(help="People who sign in to the web app.", no_args_is_help=True)
@@ -51,6 +51,7 @@ def users_add(
 ) -> None:
     """Create a user who can sign in (operators are made only this way)."""
     settings = load_settings()
+    check_email(email)  # before asking for a password that would be thrown away
     password = _password(password_stdin)
     database = open_database(settings)
     try:
