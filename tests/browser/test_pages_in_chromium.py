@@ -83,7 +83,7 @@ def test_owner_connects_controls_and_exports(served: Served, browser_context: An
     shot(page, "desktop-04-connect-choose-charger")
     page.locator("article", has_text="Copper SB").locator("button").click()
     page.wait_for_url("**/meter")
-    assert page.locator("[data-testid=verdict]").inner_text() == "qualifies for ERE"
+    assert page.locator("[data-testid=verdict]").inner_text() == "qualifies"
 
     # 4: EAN with a typo is refused with a clear message; the right one is accepted
     body = "87152000000000123"

@@ -89,8 +89,8 @@ def test_from_setup_to_paid_statement(database: Database, tmp_path: Path) -> Non
     )
 
     out = run("metering", "detect", "--since", "2025-12-31")
-    assert "qualifying" in out
-    assert "needs_upgrade" in out
+    assert "qualifies" in out
+    assert "needs upgrade" in out
     out = run("followups")
     assert "upgrade_quote" in out
     assert "sap_guidance" in out
@@ -241,7 +241,7 @@ def test_sap_import_cross_checks_the_chargers_behind_the_meter(
         "grid operator's SAP confirmation",
     )
     out = run("metering", "detect")
-    assert "needs_upgrade" in out  # the Pulsar Plus itself, but the operator's SAP stays
+    assert "needs upgrade" in out  # the Pulsar Plus itself, but the operator's SAP stays
     assert "sap" in run("metering")
 
     readings = tmp_path / "sap.csv"

@@ -76,7 +76,7 @@ def metering_detect(
     for o in outcomes:
         table.add_row(
             str(o.charger.id),
-            o.assessment.verdict.value,
+            o.assessment.verdict.label,
             o.construct.construct.kind.value if o.recorded and o.construct else "-",
             ", ".join(f.kind for f in o.follow_ups_created) or "-",
             o.assessment.explanation,

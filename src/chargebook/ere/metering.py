@@ -24,6 +24,19 @@ class MeteringVerdict(StrEnum):
     NEEDS_UPGRADE = "needs_upgrade"
     UNKNOWN = "unknown"
 
+    @property
+    def label(self) -> str:
+        """The verdict in the words every door shows (the owner's charger page, the wizard,
+        the operator's console and the CLI): one name per verdict (issue 18)."""
+        return _VERDICT_LABELS[self]
+
+
+_VERDICT_LABELS = {
+    MeteringVerdict.QUALIFYING: "qualifies",
+    MeteringVerdict.NEEDS_UPGRADE: "needs upgrade",
+    MeteringVerdict.UNKNOWN: "to be checked",
+}
+
 
 class FollowUp(StrEnum):
     """What the operator can offer an owner whose charger does not qualify."""

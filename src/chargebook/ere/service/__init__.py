@@ -27,6 +27,7 @@ from chargebook.ere.service.exports import BatchExport, export_batch
 from chargebook.ere.service.metering import (
     DetectionOutcome,
     assess_charger,
+    assess_chargers,
     detect_metering,
     metering_history,
     record_construct,
@@ -65,6 +66,7 @@ __all__ = [
     "add_connection",
     "add_mandate",
     "assess_charger",
+    "assess_chargers",
     "batch_manifest",
     "create_batch",
     "detect_metering",

@@ -15,6 +15,7 @@ replaces what detection wrote from that date on.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -58,6 +59,14 @@ def assess_charger(store: EreStore, charger: StoredCharger) -> MeteringAssessmen
     and detection give, from the charger as the book holds it (the sync and the wizard store
     it by the same path, MID serial included) and the sessions booked for it."""
     return _assess(store, charger, store.mid_session_counts())
+
+
+def assess_chargers(
+    store: EreStore, chargers: Iterable[StoredCharger]
+) -> dict[int, MeteringAssessment]:
+    """`assess_charger` for many chargers by book id (the MID session counts read once)."""
+    counts = store.mid_session_counts()
+    return {charger.id: _assess(store, charger, counts) for charger in chargers}
 
 
 def _assess(

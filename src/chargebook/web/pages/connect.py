@@ -139,6 +139,7 @@ def _meter_page(
         "charger": charger,
         "meter": step,
         "verdict": step.assessment.verdict.value,
+        "verdict_label": step.assessment.verdict.label,
         "qualifying": step.assessment.verdict is MeteringVerdict.QUALIFYING,
         "years": list(range(year, year + 6)),
         "this_year": year,

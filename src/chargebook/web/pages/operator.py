@@ -19,6 +19,7 @@ from chargebook.domain.ere_book import FollowUpStatus
 from chargebook.domain.ere_party import PartyVerificationMethod
 from chargebook.domain.users import UserRole
 from chargebook.ere import InvalidEanError
+from chargebook.ere.service.metering import assess_chargers
 from chargebook.ere.service.parties import (
     PartyVerificationError,
     connection_parties,
@@ -41,6 +42,8 @@ def overview(request: Request, context: Ctx, viewer: OperatorViewer, db: DbSessi
     users = UserRepository(db, context.clock).list()
     store = EreStore(db, context.clock)
     constructs = {c.id: store.metering.current(c.id) for c in chargers}
+    # The verdict the owner's charger page shows, in the same words (issue 18).
+    verdicts = {i: a.verdict for i, a in assess_chargers(store, chargers).items()}
     links = store.connections.charger_links()
     per_owner = Counter(c.owner_user_id for c in chargers)
     # Every session less the quarantined ones (indexed): counting `state = 'ok'` itself would
@@ -52,6 +55,7 @@ def overview(request: Request, context: Ctx, viewer: OperatorViewer, db: DbSessi
         "emails": {u.id: u.email for u in users},
         "chargers": chargers,
         "constructs": constructs,
+        "verdicts": verdicts,
         "links": links,
         "session_count": book.count_sessions() - quarantined,
         "quarantined": quarantined,
