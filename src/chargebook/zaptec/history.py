@@ -70,7 +70,7 @@ def parse_item(item: Any, charger_id: str) -> SessionRecord:
         energy_kwh=energy_kwh,
         mid_energy_kwh=mid_energy,
         discharged_energy_kwh=Decimal(0),
-        duration_s=max(0, int((ended_at - started_at).total_seconds())),
+        duration_s=max(0, round((ended_at - started_at).total_seconds())),
         meter_start_wh=_wh(begin.kwh) if begin else None,
         meter_stop_wh=_wh(end.kwh) if end else None,
     )
