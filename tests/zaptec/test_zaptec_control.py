@@ -94,7 +94,8 @@ async def test_a_user_who_is_not_the_owner_is_told_so() -> None:
 
 
 @pytest.mark.parametrize(
-    ("kinds", "statuses"), [(("drop",), (500,)), (("server_error",), (500,)), (("server_error",), (502,))]
+    ("kinds", "statuses"),
+    [(("drop",), (500,)), (("server_error",), (500,)), (("server_error",), (502,))],
 )
 async def test_a_write_whose_reply_is_lost_is_never_sent_again(
     kinds: tuple[str, ...], statuses: tuple[int, ...]

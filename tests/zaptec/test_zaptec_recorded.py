@@ -7,13 +7,13 @@ import json
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from chargebook.domain.models import ChargerState, ChargerSource
+from zaptec_recorded import CHARGEHISTORY_PRO, CHARGERS_GO, COMPLETED_SESSION_GO, STATE_GO
+
+from chargebook.domain.models import ChargerSource, ChargerState
 from chargebook.zaptec import history, wire
 from chargebook.zaptec.ocmf import parse_ocmf
 from chargebook.zaptec.status import status_from
 from chargebook.zaptec.times import parse_utc
-
-from zaptec_recorded import CHARGEHISTORY_PRO, CHARGERS_GO, COMPLETED_SESSION_GO, STATE_GO
 
 NOW = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)
 
@@ -82,7 +82,8 @@ def test_the_recorded_go_in_the_charger_list() -> None:
 def test_the_recorded_go_state_proves_its_mid_meter_and_reads_live_values() -> None:
     state = wire.observations(STATE_GO)
     mid = wire.mid_evidence("Zaptec Go", "ZAP111522", state)
-    assert mid.present and mid.serial_number == "ZAP111522"
+    assert mid.present
+    assert mid.serial_number == "ZAP111522"
     status = status_from("46181390", state, observed_at=NOW, mid=mid)
     assert status.state is ChargerState.CHARGING
     assert status.operation_mode == "Connected_Charging"
@@ -103,11 +104,10 @@ def test_the_hourly_signed_meter_value_of_the_go() -> None:
 
 def test_the_completed_session_of_a_go_has_a_begin_but_no_end_reading() -> None:
     value = json.loads(COMPLETED_SESSION_GO)
-    assert parse_utc(value["StartDateTime"]) == datetime(
-        2025, 8, 28, 15, 2, 55, 188048, tzinfo=UTC
-    )
+    assert parse_utc(value["StartDateTime"]) == datetime(2025, 8, 28, 15, 2, 55, 188048, tzinfo=UTC)
     record = parse_ocmf(value["SignedSession"])
-    assert record.begin is not None and record.begin.kwh == Decimal("1472.07")
+    assert record.begin is not None
+    assert record.begin.kwh == Decimal("1472.07")
     assert record.begin.time == datetime(2025, 8, 28, 15, 2, 55, tzinfo=UTC)
     assert record.end is None  # so no MID energy is claimed for it
     assert record.signature is None

@@ -36,7 +36,8 @@ async def test_one_sign_in_serves_many_calls_and_other_clients_of_the_account() 
     await again.list_chargers()
     assert sim.sign_ins[DEMO_EMAIL] == 1
     stored = tokens.load()
-    assert stored is not None and set(stored) == {"access_token", "expires_at"}
+    assert stored is not None
+    assert set(stored) == {"access_token", "expires_at"}
     await zaptec.aclose()
     await again.aclose()
 

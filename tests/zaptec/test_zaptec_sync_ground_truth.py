@@ -16,7 +16,6 @@ from datetime import timedelta
 import httpx
 import pytest
 from sqlalchemy import select
-from sync.fakes import FakeBook  # tests/ is on sys.path (rootdir)
 from zaptec_helpers import SIM_URL, START
 
 from chargebook.clock import FixedClock
@@ -31,6 +30,7 @@ from chargebook.simulator.zaptec import ZaptecSimConfig, ZaptecSimulator
 from chargebook.sync import AccountSource, SyncConfig, SyncEngine
 from chargebook.sync.validation import raw_sha256
 from chargebook.zaptec import CONNECTOR
+from sync.fakes import FakeBook  # tests/ is on sys.path (rootdir)
 
 CONFIG = SyncConfig(
     backfill_window=timedelta(days=20),
@@ -132,7 +132,9 @@ async def test_book_equals_simulator_with_faults_and_a_kill(clock: FixedClock) -
 
     runs = await sync_until_complete(sim, book.open, clock, [1, 2], kill_the_first_run)
     shas, bad = expected(sim)
-    assert len(shas) > 100 and bad and sum(sim.injected.values()) > 10
+    assert len(shas) > 100
+    assert bad
+    assert sum(sim.injected.values()) > 10
     assert {k: v.raw_sha256 for k, v in book.state.sessions.items()} == shas
     quarantined = {k for k, v in book.state.sessions.items() if v.state.value == "quarantined"}
     assert quarantined == bad
@@ -146,7 +148,9 @@ def _book_takes_zaptec() -> bool:
 
 def _account(database: Database, clock: FixedClock, email: str) -> int:
     with database.transaction() as session:
-        owner = UserRow(email=email, password_hash="$argon2id$x", role="owner", created_at=clock.now())
+        owner = UserRow(
+            email=email, password_hash="$argon2id$x", role="owner", created_at=clock.now()
+        )
         session.add(owner)
         session.flush()
         account = WallboxAccountRow(
@@ -163,7 +167,9 @@ def _account(database: Database, clock: FixedClock, email: str) -> int:
         return account.id
 
 
-async def test_book_equals_simulator_on_the_real_book(database: Database, clock: FixedClock) -> None:
+async def test_book_equals_simulator_on_the_real_book(
+    database: Database, clock: FixedClock
+) -> None:
     if not _book_takes_zaptec():
         pytest.skip(
             "needs the brands wiring branch: the book's CHECK on `source` (chargers, "

@@ -41,18 +41,19 @@ CHARGEHISTORY_PRO: dict[str, Any] = {
                 "MinorRevision": 2,
             },
             "SignedSession": (
-                'OCMF|{"FV":"1.0","GI":"Zaptec Pro MID","GS":"ZPR294591","GV":"5.0.7.2","PG":"T1",'
-                '"MF":"v1.3.6","IS":false,"RD":[{"TM":"2025-06-07T09:20:55,943+00:00 R","TX":"B",'
-                '"RV":0.842,"RI":"1-0:1.8.0","RU":"kWh","ST":"G"},{"TM":"2025-06-07T09:30:01,007+00:00 R",'
-                '"TX":"T","RV":1.351,"RI":"1-0:1.8.0","ST":"G"},{"TM":"2025-06-07T09:45:00,584+00:00 R",'
-                '"TX":"T","RV":2.234,"RI":"1-0:1.8.0","ST":"G"},{"TM":"2025-06-07T10:00:00,281+00:00 R",'
-                '"TX":"T","RV":2.89,"RI":"1-0:1.8.0","ST":"G"},{"TM":"2025-06-07T10:15:00,752+00:00 R",'
-                '"TX":"T","RV":3.256,"RI":"1-0:1.8.0","ST":"G"},{"TM":"2025-06-07T10:30:00,683+00:00 R",'
-                '"TX":"T","RV":3.369,"RI":"1-0:1.8.0","ST":"G"},{"TM":"2025-06-07T16:46:56,864+00:00 R",'
-                '"TX":"E","RV":3.369,"RI":"1-0:1.8.0","ST":"G"}],'
-                '"ZS":"29ebc8fc-04a6-4ff7-bd9e-a6ca3982493b"}|{"SA":"ECDSA-secp384r1-SHA256",'
-                '"SE":"base64","SD":"MGUCMQDoF1zV4648++T9/idWQSa+mybjhEhzsvHWYNL1LaKAWMAMDz8jnkDQ3ff02DIqC3g'
-                'CMHOuHK0Wnbh6hQT1oFUYhW5EVF927sUfUQoxq6je3w43DY6xYRl8pJLXdQ/nDwQ0ag=="}'
+                'OCMF|{"FV":"1.0","GI":"Zaptec Pro MID","GS":"ZPR294591","GV":"5.0.7.2","PG":'
+                '"T1","MF":"v1.3.6","IS":false,"RD":[{"TM":"2025-06-07T09:20:55,943+00:00 R",'
+                '"TX":"B","RV":0.842,"RI":"1-0:1.8.0","RU":"kWh","ST":"G"},{"TM":"2025-06-07T'
+                '09:30:01,007+00:00 R","TX":"T","RV":1.351,"RI":"1-0:1.8.0","ST":"G"},{"TM":"'
+                '2025-06-07T09:45:00,584+00:00 R","TX":"T","RV":2.234,"RI":"1-0:1.8.0","ST":"'
+                'G"},{"TM":"2025-06-07T10:00:00,281+00:00 R","TX":"T","RV":2.89,"RI":"1-0:1.8'
+                '.0","ST":"G"},{"TM":"2025-06-07T10:15:00,752+00:00 R","TX":"T","RV":3.256,"R'
+                'I":"1-0:1.8.0","ST":"G"},{"TM":"2025-06-07T10:30:00,683+00:00 R","TX":"T","R'
+                'V":3.369,"RI":"1-0:1.8.0","ST":"G"},{"TM":"2025-06-07T16:46:56,864+00:00 R",'
+                '"TX":"E","RV":3.369,"RI":"1-0:1.8.0","ST":"G"}],"ZS":"29ebc8fc-04a6-4ff7-bd9'
+                'e-a6ca3982493b"}|{"SA":"ECDSA-secp384r1-SHA256","SE":"base64","SD":"MGUCMQDo'
+                "F1zV4648++T9/idWQSa+mybjhEhzsvHWYNL1LaKAWMAMDz8jnkDQ3ff02DIqC3gCMHOuHK0Wnbh6"
+                'hQT1oFUYhW5EVF927sUfUQoxq6je3w43DY6xYRl8pJLXdQ/nDwQ0ag=="}'
             ),
         },
         {

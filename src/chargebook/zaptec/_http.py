@@ -130,7 +130,9 @@ class ZaptecHttp:
                 token = payload.get("access_token") if isinstance(payload, dict) else None
                 expires_in = payload.get("expires_in") if isinstance(payload, dict) else None
                 if not isinstance(token, str) or not token:
-                    raise ApiPayloadError("Zaptec's sign-in answer has no access_token", brand=BRAND)
+                    raise ApiPayloadError(
+                        "Zaptec's sign-in answer has no access_token", brand=BRAND
+                    )
                 if isinstance(expires_in, bool) or not isinstance(expires_in, int | float):
                     expires_in = 3600  # unsaid: assume an hour rather than a day
             except ChargerApiError as exc:
@@ -278,7 +280,9 @@ class ZaptecHttp:
                 retry_after_s=_retry_after_s(response),
             )
         if status >= 500:
-            return ApiUnreachableError(f"the Zaptec cloud failed with {status} ({where})", brand=BRAND)
+            return ApiUnreachableError(
+                f"the Zaptec cloud failed with {status} ({where})", brand=BRAND
+            )
         if status == 401:
             return SignInRefusedError(
                 "Zaptec no longer accepts this account's sign-in: connect it again", brand=BRAND

@@ -221,9 +221,7 @@ class ZaptecClient:
     async def _state(self, charger_id: str) -> dict[int, wire.Observation]:
         return await self._http.get(f"/api/chargers/{charger_id}/state", wire.observations)
 
-    async def _all_pages(
-        self, path: str, what: str, params: dict[str, str | int]
-    ) -> list[Any]:
+    async def _all_pages(self, path: str, what: str, params: dict[str, str | int]) -> list[Any]:
         items: list[Any] = []
         index = 0
         while True:

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
+import httpx
 from typer.testing import CliRunner
 
 from chargebook.cli.app import app
-from chargebook.simulator.serve import ServedApp
 from chargebook.clock import SystemClock
+from chargebook.simulator.serve import ServedApp
 from chargebook.simulator.zaptec import ZaptecSimulator
-
-import httpx
 
 
 def test_print_accounts_lists_the_owners_and_the_guest() -> None:
-    result = CliRunner().invoke(
-        app, ["simulator", "zaptec", "--accounts", "2", "--print-accounts"]
-    )
+    result = CliRunner().invoke(app, ["simulator", "zaptec", "--accounts", "2", "--print-accounts"])
     assert result.exit_code == 0, result.output
     lines = [line.split("\t") for line in result.output.strip().splitlines()]
     assert [line[0] for line in lines] == [

@@ -3,6 +3,7 @@ keys of the recorded payloads (tests/zaptec/zaptec_recorded.py)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,7 @@ from chargebook.clock import FixedClock
 from chargebook.simulator.zaptec import DEMO_EMAIL, DEMO_PASSWORD, ZaptecSimConfig, ZaptecSimulator
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "zaptec"))
-from zaptec_recorded import CHARGEHISTORY_PRO, CHARGERS_GO, STATE_GO  # noqa: E402
+from zaptec_recorded import CHARGEHISTORY_PRO, CHARGERS_GO, STATE_GO
 
 START = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)
 
@@ -31,7 +32,8 @@ async def _token(http: httpx.AsyncClient) -> dict[str, str]:
     )
     assert answer.status_code == 200
     body = answer.json()
-    assert body["expires_in"] == 86399 and body["token_type"] == "Bearer"
+    assert body["expires_in"] == 86399
+    assert body["token_type"] == "Bearer"
     return {"Authorization": f"Bearer {body['access_token']}"}
 
 
@@ -52,7 +54,9 @@ async def test_charger_list_state_and_history_have_the_recorded_keys() -> None:
     sim = ZaptecSimulator(ZaptecSimConfig(variant_rate=0.0), clock=FixedClock(START))
     async with _client(sim) as http:
         headers = await _token(http)
-        chargers = (await http.get("/api/chargers", params={"PageIndex": 0}, headers=headers)).json()
+        chargers = (
+            await http.get("/api/chargers", params={"PageIndex": 0}, headers=headers)
+        ).json()
         assert set(chargers) == set(CHARGERS_GO)
         assert set(chargers["Data"][0]) == set(CHARGERS_GO["Data"][0])
         charger_id = chargers["Data"][1]["Id"]  # the Pro
@@ -61,7 +65,8 @@ async def test_charger_list_state_and_history_have_the_recorded_keys() -> None:
             tuple(sorted(STATE_GO[0]))
         }
         by_id = {e["StateId"]: e.get("ValueAsString") for e in state}
-        assert by_id[554].startswith("OCMF|") and by_id[710] in {"1", "3", "5"}
+        assert by_id[554].startswith("OCMF|")
+        assert by_id[710] in {"1", "3", "5"}
         history = (
             await http.get(
                 "/api/chargehistory",
@@ -78,9 +83,7 @@ async def test_charger_list_state_and_history_have_the_recorded_keys() -> None:
         assert json.loads(item["SignedSession"].split("|")[2])["SA"] == "ECDSA-secp384r1-SHA256"
         # Summary level (DetailLevel 0): no EnergyDetails.
         summary = (
-            await http.get(
-                "/api/chargehistory", params={"ChargerId": charger_id}, headers=headers
-            )
+            await http.get("/api/chargehistory", params={"ChargerId": charger_id}, headers=headers)
         ).json()
         assert "EnergyDetails" not in summary["Data"][0]
 
@@ -104,9 +107,7 @@ async def test_history_pages_by_index_with_the_total_in_pages() -> None:
             assert page["Pages"] == -(-total // 4)
             seen += [item["Id"] for item in page["Data"]]
         assert seen == [s.id for s in sim.ended_sessions(charger_id)]
-        too_big = await http.get(
-            "/api/chargehistory", params={"PageSize": 5001}, headers=headers
-        )
+        too_big = await http.get("/api/chargehistory", params={"PageSize": 5001}, headers=headers)
         assert too_big.status_code == 400
 
 
@@ -136,7 +137,7 @@ async def test_ended_sessions_grow_with_the_clock_and_registers_only_grow() -> N
     clock.advance(timedelta(days=3))
     assert len(sim.ended_sessions(charger_id)) > before
     plan = sim.plans[charger_id]
-    for earlier, later in zip(plan, plan[1:], strict=False):
+    for earlier, later in itertools.pairwise(plan):
         assert later.register_start_kwh == pytest.approx(
             earlier.register_start_kwh + earlier.energy_kwh, abs=0.0015
         )
@@ -152,7 +153,7 @@ def test_the_same_seed_gives_the_same_fleet_and_history() -> None:
 
 
 def test_bad_configs_are_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown fault kinds"):
         ZaptecSimConfig(fault_kinds=("meteor",))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="rates are between 0 and 1"):
         ZaptecSimConfig(variant_rate=2.0)

@@ -79,7 +79,9 @@ def create_app(sim: ZaptecCloud) -> ASGIApp:
 
     @app.post("/oauth/token")
     async def token(request: Request) -> Response:
-        form = {k: v[0] for k, v in parse_qs((await request.body()).decode(errors="replace")).items()}
+        form = {
+            k: v[0] for k, v in parse_qs((await request.body()).decode(errors="replace")).items()
+        }
         if form.get("grant_type") != "password":
             return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
         email = form.get("username", "")
@@ -217,7 +219,8 @@ def create_app(sim: ZaptecCloud) -> ASGIApp:
                 (session.start, sim.chargers[cid], session)
                 for cid in ids
                 for session in sim.ended_sessions(cid)
-                if (start is None or session.start >= start) and (end is None or session.start <= end)
+                if (start is None or session.start >= start)
+                and (end is None or session.start <= end)
             ]
             found.sort(key=lambda f: f[0], reverse=descending)
             page = found[index * size : (index + 1) * size]

@@ -52,7 +52,9 @@ def _uuid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
-def build_fleet(config: ZaptecSimConfig) -> tuple[list[SimAccount], SimAccount, dict[str, SimCharger]]:
+def build_fleet(
+    config: ZaptecSimConfig,
+) -> tuple[list[SimAccount], SimAccount, dict[str, SimCharger]]:
     """(owner accounts, the guest on the first account's installation, chargers by id)."""
     rng = random.Random(f"zapsim-fleet:{config.seed}")
     accounts: list[SimAccount] = []

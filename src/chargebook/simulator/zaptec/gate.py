@@ -28,12 +28,12 @@ if TYPE_CHECKING:
 
 class DroppedResponse(Response):
     def __init__(self) -> None:
-        super().__init__(content=b'{"Pages": 1, "Data": [' + b" " * 512, media_type="application/json")
+        super().__init__(
+            content=b'{"Pages": 1, "Data": [' + b" " * 512, media_type="application/json"
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send(
-            {"type": "http.response.start", "status": 200, "headers": self.raw_headers}
-        )
+        await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
         await send({"type": "http.response.body", "body": self.body[:40], "more_body": True})
         raise SimulatedConnectionDrop("simulated connection drop")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -52,9 +53,11 @@ def charger_item(charger: SimCharger, roles: int, online: bool, mode: int) -> di
     }
 
 
-def ocmf(charger: SimCharger, readings: list[tuple[datetime, str | None, float]], pg: str) -> str:
+def ocmf(
+    charger: SimCharger, readings: Sequence[tuple[datetime, str | None, float]], pg: str
+) -> str:
     """An OCMF string as a Go (the HA test string: `RU`/`RT` on every reading, no signature
-    part) or a Pro (stelund/charging-costs: `RU` on the first reading only, `MF`, `IS`, `ZS`
+    part) or a Pro (stelund/charging-costs: `RU` on the first reading only, `MF`, `IS`
     and an ECDSA signature part) writes it. The signature here is a stand-in, not valid."""
     pro = charger.model == "Zaptec Pro"
     rd: list[dict[str, Any]] = []
@@ -181,8 +184,14 @@ def completed_session(charger: SimCharger, session: PlannedSession) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
-def state_entry(charger: SimCharger, state_id: int, at: datetime, value: str | None) -> dict[str, Any]:
-    entry: dict[str, Any] = {"ChargerId": charger.id, "StateId": state_id, "Timestamp": net_time(at)}
+def state_entry(
+    charger: SimCharger, state_id: int, at: datetime, value: str | None
+) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "ChargerId": charger.id,
+        "StateId": state_id,
+        "Timestamp": net_time(at),
+    }
     if value is not None:
         entry["ValueAsString"] = value
     return entry

@@ -199,7 +199,7 @@ class ZaptecCloud:
         fit (506 only while a car is connected and not paused, 507 only when paused)."""
         if command not in KNOWN_COMMANDS:
             raise BadRequest(f"unknown command {command}")
-        mode, final_stop = self.mode(charger_id)
+        _, final_stop = self.mode(charger_id)
         session = self.current_session(charger_id)
         if command == STOP_CHARGING_FINAL:
             if session is None or final_stop:
