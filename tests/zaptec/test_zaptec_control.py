@@ -162,3 +162,24 @@ async def test_a_write_that_timed_out_is_unconfirmed_and_sent_once() -> None:
         await zaptec.restart(charger_id)
     assert sim.restarts[charger_id] == 1
     await zaptec.aclose()
+
+
+async def test_a_refused_command_says_why_in_zaptecs_words() -> None:
+    clock = FixedClock(START)
+    sim = simulator(clock)
+    zaptec = client(sim, clock)
+    charger_id = sim.accounts[0].charger_ids[0]
+    with pytest.raises(ChargerApiError, match="400: unknown command 4242"):
+        await zaptec._command(charger_id, 4242)
+    assert sim.applied_writes == []
+    await zaptec.aclose()
+
+
+async def test_the_status_carries_the_firmware_of_the_charger_list() -> None:
+    clock = FixedClock(START)
+    sim = simulator(clock)
+    zaptec = client(sim, clock)
+    charger_id = sim.accounts[0].charger_ids[1]
+    status = await zaptec.read(charger_id)
+    assert status.firmware_version == sim.chargers[charger_id].firmware
+    await zaptec.aclose()

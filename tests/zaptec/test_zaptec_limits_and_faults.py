@@ -114,3 +114,21 @@ async def test_an_unreachable_cloud_is_an_unreachable_error() -> None:
     with pytest.raises(ApiUnreachableError, match="cannot reach"):
         await zaptec.sign_in()
     await zaptec.aclose()
+
+
+async def test_waits_are_announced_to_whoever_shows_progress() -> None:
+    clock = FixedClock(START)
+    sim = simulator(clock)
+    budget = ZaptecBudget(clock=clock)
+    waits: list[str] = []
+    stop = budget.watch(lambda wait: waits.append(wait.reason))
+    zaptec = client(sim, clock, budget=budget)
+    charger_id = sim.accounts[0].charger_ids[0]
+    await asyncio.gather(*(zaptec.get_status(charger_id) for _ in range(12)))
+    assert waits
+    assert all("10 requests a second" in reason for reason in waits)
+    stop()
+    count = len(waits)
+    await asyncio.gather(*(zaptec.get_status(charger_id) for _ in range(12)))
+    assert len(waits) == count
+    await zaptec.aclose()

@@ -295,7 +295,9 @@ class ZaptecHttp:
             )
         if status == 404:
             return ChargerApiError(f"Zaptec does not know {where}", brand=BRAND)
-        return ChargerApiError(f"Zaptec refused {where} with {status}", brand=BRAND)
+        return ChargerApiError(
+            f"Zaptec refused {where} with {status}{_server_message(response)}", brand=BRAND
+        )
 
     @staticmethod
     def _decode(response: httpx.Response) -> Any:
@@ -317,6 +319,8 @@ class ZaptecHttp:
         if wait_s is None:
             wait_s = min(self._backoff_max_s, self._backoff_base_s * 2.0**attempt)
             wait_s *= self._random.uniform(0.5, 1.0)
+        if isinstance(error, ApiRateLimitedError):  # a wait the owner should see
+            self.budget.announce_wait(wait_s, "Zaptec throttled this account", throttled=True)
         _LOGGER.debug("Zaptec request failed (%s); retry in %.1f s", error.message, wait_s)
         await self._clock.sleep(wait_s)
 
@@ -335,3 +339,13 @@ def _refusal(response: httpx.Response) -> str:
     if isinstance(reason, str) and reason.strip():
         return f"Zaptec refused the e-mail or password: {reason.strip()[:200]}"
     return "Zaptec refused the e-mail or password"
+
+
+def _server_message(response: httpx.Response) -> str:
+    """`: <Message>` from an error body (`{"Message": ...}`), short, or nothing."""
+    try:
+        payload = json.loads(response.content)
+    except ValueError:
+        return ""
+    text = payload.get("Message") if isinstance(payload, dict) else None
+    return f": {text.strip()[:200]}" if isinstance(text, str) and text.strip() else ""

@@ -11,15 +11,34 @@ under a thread lock, and each loop's waiters queue first come, first served.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import weakref
 from collections import deque
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from chargebook.clock import Clock, SystemClock
 
 REQUESTS_PER_SECOND = 10
 WINDOW_S = 1.0
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ZaptecWait:
+    """A request of the account waits `wait_s` seconds (until `until`, UTC) for `reason`;
+    `throttled` when Zaptec refused a request (429) rather than the budget pacing it. The
+    same fields the progress displays read of the Wallbox budget's `BudgetWait`."""
+
+    wait_s: float
+    until: datetime
+    reason: str
+    throttled: bool = False
+
+
+WaitListener = Callable[[ZaptecWait], None]
 
 
 class ZaptecBudget:
@@ -36,6 +55,7 @@ class ZaptecBudget:
             weakref.WeakKeyDictionary()
         )
         self.waited_s = 0.0  # total pacing, for tests and progress reports
+        self._listeners: list[WaitListener] = []
 
     async def acquire(self) -> float:
         """Take one slot, waiting on the clock until one is free; returns the seconds waited."""
@@ -43,9 +63,34 @@ class ZaptecBudget:
         async with self._queue():
             while (delay_s := self._take(self._clock.now())) > 0:
                 waited += delay_s
+                reason = f"the Zaptec rate limit ({self.per_second} requests a second)"
+                self.announce_wait(delay_s, reason)
                 await self._clock.sleep(delay_s)
         self.waited_s += waited
         return waited
+
+    def watch(self, listener: WaitListener) -> Callable[[], None]:
+        """Tell `listener` about every wait from now on; returns the call that stops it."""
+        with self._guard:
+            self._listeners.append(listener)
+
+        def stop() -> None:
+            with self._guard:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return stop
+
+    def announce_wait(self, wait_s: float, reason: str, *, throttled: bool = False) -> None:
+        """Tell the listeners a request waits (the client calls it after a 429 too)."""
+        with self._guard:
+            listeners = list(self._listeners)
+        event = ZaptecWait(wait_s, self._clock.now() + timedelta(seconds=wait_s), reason, throttled)
+        for listener in listeners:
+            try:
+                listener(event)
+            except Exception:  # a progress display must never stop a sync
+                _LOGGER.exception("a Zaptec budget listener failed")
 
     def _queue(self) -> asyncio.Lock:
         loop = asyncio.get_running_loop()

@@ -69,7 +69,8 @@ class ZaptecClient:
         # widened so a session that started in range but ended after it is still returned;
         # what started after the range is dropped here.
         self.history_end_margin = history_end_margin
-        self._models: dict[str, tuple[str, str | None]] = {}  # id -> (model, serial)
+        # id -> (model, serial, firmware), from the last charger list
+        self._models: dict[str, tuple[str, str | None, str | None]] = {}
 
     @property
     def request_count(self) -> int:
@@ -119,7 +120,11 @@ class ZaptecClient:
                 raise ApiPayloadError("a Zaptec charger in the list has no Id", brand=BRAND)
             state = await self._state(item["Id"])
             charger = wire.charger_from(item, state, firmware)
-            self._models[charger.external_id] = (charger.model, charger.serial_number)
+            self._models[charger.external_id] = (
+                charger.model,
+                charger.serial_number,
+                charger.firmware_version,
+            )
             chargers.append(charger)
         return chargers
 
@@ -128,10 +133,12 @@ class ZaptecClient:
             await self.list_chargers()
         if charger_id not in self._models:
             raise ChargerApiError(f"this Zaptec account has no charger {charger_id}", brand=BRAND)
-        model, serial = self._models[charger_id]
+        model, serial, firmware = self._models[charger_id]
         state = await self._state(charger_id)
         mid: MidMeter = wire.mid_evidence(model, serial, state)
-        return status_from(charger_id, state, observed_at=self._clock.now(), mid=mid)
+        return status_from(
+            charger_id, state, observed_at=self._clock.now(), mid=mid, firmware=firmware
+        )
 
     async def iter_sessions(
         self,

@@ -59,6 +59,7 @@ def status_from(
     observed_at: datetime,
     mid: MidMeter,
     online: bool | None = None,
+    firmware: str | None = None,
 ) -> ChargerStatus:
     """The live status; values the state lacks are None (shown as unknown)."""
     if online is None and IS_ONLINE in state and state[IS_ONLINE].value is not None:
@@ -85,7 +86,7 @@ def status_from(
         icp_max_current_a=None,
         energy_price_per_kwh=None,
         currency=None,
-        firmware_version=None,
+        firmware_version=firmware,
         firmware_update_available=False,
         eco_smart=None,
         mid=mid,
