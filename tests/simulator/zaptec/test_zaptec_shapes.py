@@ -157,3 +157,23 @@ def test_bad_configs_are_refused() -> None:
         ZaptecSimConfig(fault_kinds=("meteor",))
     with pytest.raises(ValueError, match="rates are between 0 and 1"):
         ZaptecSimConfig(variant_rate=2.0)
+
+
+async def test_hierarchy_can_answer_no_content_and_users_get_403_on_owner_paths() -> None:
+    sim = ZaptecSimulator(ZaptecSimConfig(hierarchy_no_content=True), clock=FixedClock(START))
+    installation = sim.accounts[0].installation_id
+    charger_id = sim.accounts[0].charger_ids[0]
+    async with _client(sim) as http:
+        owner = await _token(http)
+        answer = await http.get(f"/api/installation/{installation}/hierarchy", headers=owner)
+        assert answer.status_code == 204
+        grant = await http.post(
+            "/oauth/token",
+            data={"grant_type": "password", "username": "guest@example.com",
+                  "password": "guest-password"},
+        )  # fmt: skip
+        guest = {"Authorization": f"Bearer {grant.json()['access_token']}"}
+        assert (await http.get(f"/api/chargers/{charger_id}", headers=guest)).status_code == 403
+        assert (await http.get(f"/api/chargers/{charger_id}", headers=owner)).status_code == 200
+        state = await http.get(f"/api/chargers/{charger_id}/state", headers=guest)
+        assert state.status_code == 200
