@@ -73,6 +73,65 @@ def wallbox(
     uvicorn.run(sim.app, host=host, port=port, log_level="warning")
 
 
+@simulator_app.command("zaptec")
+def zaptec(
+    port: int = typer.Option(8082, "--port", help="TCP port to listen on."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind."),
+    seed: int = typer.Option(1, "--seed", help="Seed of the fleet, sessions and faults."),
+    accounts: int = typer.Option(1, "--accounts", help="Number of owner accounts."),
+    chargers_per_account: int = typer.Option(
+        2, "--chargers-per-account", help="Go, Pro, Go 2, then a Go without MID evidence."
+    ),
+    days: int = typer.Option(30, "--days", help="Days of session history before now."),
+    fault_rate: float = typer.Option(0.0, "--fault-rate", help="Fault probability per request."),
+    requests_per_second: int = typer.Option(
+        10, "--requests-per-second", help="Zaptec's fair-use limit per account (0: none)."
+    ),
+    token_ttl_s: int = typer.Option(86399, "--token-ttl-s"),
+    bad_session_rate: float = typer.Option(0.0, "--bad-session-rate"),
+    variant_rate: float = typer.Option(
+        0.2,
+        "--variant-rate",
+        help="Share of sessions in a real variant shape (SignedSession null or absent, an "
+        "OCMF without its end reading); 0 for the full shape only.",
+    ),
+    print_accounts: bool = typer.Option(
+        False, "--print-accounts", help="Print accounts and charger ids, then exit."
+    ),
+) -> None:
+    """Serve the Zaptec cloud API (/oauth/token and /api/...) with the real clock."""
+    import uvicorn
+
+    from chargebook.clock import SystemClock
+    from chargebook.simulator.serve import quiet_simulated_drops
+    from chargebook.simulator.zaptec import ZaptecSimConfig, ZaptecSimulator
+
+    try:
+        config = ZaptecSimConfig(
+            seed=seed,
+            accounts=accounts,
+            chargers_per_account=chargers_per_account,
+            days=days,
+            fault_rate=fault_rate,
+            requests_per_second=requests_per_second,
+            token_ttl_s=token_ttl_s,
+            bad_session_rate=bad_session_rate,
+            variant_rate=variant_rate,
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    sim = ZaptecSimulator(config, clock=SystemClock())
+    if print_accounts:
+        # The simulator's passwords are published test credentials, so printing them is the point.
+        for account in sim.all_accounts():
+            typer.echo(f"{account.email}\t{account.password}\t{','.join(account.charger_ids)}")
+        return
+    typer.echo(f"Zaptec cloud simulator on http://{host}:{port}")
+    typer.echo("first account: demo@example.com / demo-password (--print-accounts lists all)")
+    quiet_simulated_drops()
+    uvicorn.run(sim.app, host=host, port=port, log_level="warning")
+
+
 @simulator_app.command("ocpp")
 def ocpp(
     url: str = typer.Option(..., "--url", help="ws://HOST:PORT/ID of the central system."),
