@@ -71,6 +71,7 @@ class SimulatedCharger:
         self._rng = random.Random(f"peblar-tokens:{config.seed}")
         self.api_token = self._new_token()
         self.web_sessions: set[str] = set()
+        self.logins = 0  # successful web logins (a client logs in once, not per call)
         self.booted_at = started - timedelta(days=40)
         self.ev = EvInterface(limit_ma=self.hardware.max_current_a * 1000)
         self.user = default_user_configuration(self.hardware, config)
@@ -93,6 +94,7 @@ class SimulatedCharger:
             return None
         session = secrets.token_hex(16)
         self.web_sessions.add(session)
+        self.logins += 1
         return session
 
     def rotate_api_token(self) -> None:
