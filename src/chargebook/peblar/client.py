@@ -80,7 +80,8 @@ class PeblarClient:
     # --- reads ------------------------------------------------------------------------
     async def _rest_system(self) -> RestSystem:
         if self._system is None:
-            self._system = read_rest_system(await self._t.call("GET", "system", api="rest"))
+            self._system = await self._t.call("GET", "system", api="rest",
+                                              read=read_rest_system)  # fmt: skip
         return self._system
 
     async def _check(self, charger_id: str) -> RestSystem:
@@ -92,8 +93,8 @@ class PeblarClient:
         return system
 
     async def _meter_log(self, params: dict[str, str] | None = None) -> MeterLog:
-        payload = await self._t.call("GET", "statistics/meterhistory", api="web", params=params)
-        log = read_meter_log(payload)
+        log = await self._t.call("GET", "statistics/meterhistory", api="web", params=params,
+                                 read=read_meter_log)  # fmt: skip
         if log.meta is not None:
             self._meta = log.meta
         return log
@@ -103,8 +104,8 @@ class PeblarClient:
         if not self._t.has_web_password:
             return MidEvidence(None, None, None, None)
         if self._info is None:
-            self._info = read_system_information(await self._t.call("GET", "system/info",
-                                                                     api="web"))  # fmt: skip
+            self._info = await self._t.call("GET", "system/info", api="web",
+                                            read=read_system_information)  # fmt: skip
         if self._meta is None:
             await self._meter_log()
         info = self._info
@@ -137,8 +138,8 @@ class PeblarClient:
 
     async def get_status(self, charger_id: str) -> ChargerStatus:
         system = await self._check(charger_id)
-        ev = read_ev_interface(await self._t.call("GET", "evinterface", api="rest"))
-        meter = read_meter(await self._t.call("GET", "meter", api="rest"))
+        ev = await self._t.call("GET", "evinterface", api="rest", read=read_ev_interface)
+        meter = await self._t.call("GET", "meter", api="rest", read=read_meter)
         if ev.limit_ma > 0:
             self._resume_ma = ev.limit_ma
         mid = self._meta is not None and self._meta.mid_certified is True

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
-from typing import Any, Literal
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, TypeVar
 
 import httpx
 
@@ -41,6 +41,7 @@ _LOGGER = logging.getLogger("chargebook.peblar")
 REST = "/api/wlac/v1/"
 WEB = "/api/v1/"
 Api = Literal["rest", "web"]
+T = TypeVar("T")
 TOKEN_KEY = "api_token"
 COOKIE_KEY = "web_session"
 
@@ -49,6 +50,10 @@ TOKEN_REFUSED = (
     "interface (Settings, Local REST API): it changes when the charger restarts. Give the "
     "web password as well and chargebook fetches the new token itself."
 )
+
+
+def _as_is(answer: Any) -> Any:
+    return answer
 
 
 class PeblarTransport:
@@ -123,22 +128,23 @@ class PeblarTransport:
         return cookie
 
     async def _refresh_api_token(self) -> str:
-        payload = await self.call("GET", "config/api-token", api="web")
-        token = read_api_token(payload)
+        token = await self.call("GET", "config/api-token", api="web", read=read_api_token)
         self._store(TOKEN_KEY, token)
         return token
 
     # --- requests ---------------------------------------------------------------------
     async def call(
         self, method: str, path: str, *, api: Api, body: Mapping[str, Any] | None = None,
-        params: Mapping[str, str] | None = None,
-    ) -> Any:
-        """The decoded JSON answer (reads retried; writes sent once, see the module doc)."""
+        params: Mapping[str, str] | None = None, read: Callable[[Any], T] = _as_is,
+    ) -> T:
+        """The answer, decoded and read by `read` (reads retried, a garbled answer too;
+        writes sent once: see the module doc)."""
         write = method != "GET"
         attempt = 0
         while True:
             try:
-                return await self._authorized(method, path, api=api, body=body, params=params)
+                answer = await self._authorized(method, path, api=api, body=body, params=params)
+                return read(answer)
             except (ApiUnreachableError, ApiRateLimitedError, ApiPayloadError) as exc:
                 if write:
                     if isinstance(exc, ApiRateLimitedError):
@@ -149,7 +155,7 @@ class PeblarTransport:
                         f"charger before trying once more.",
                         brand=BRAND,
                     ) from exc
-                if isinstance(exc, ApiPayloadError) or attempt >= self._max_retries:
+                if attempt >= self._max_retries:
                     raise
                 attempt += 1
                 self.retry_count += 1
