@@ -254,3 +254,17 @@ async def test_without_web_password_no_restart(open_client: Opener) -> None:
 async def test_another_chargers_id_is_refused(open_client: Opener) -> None:
     with pytest.raises(ChargerApiError, match="not 00-00-AAA-000"):
         await open_client().get_status("00-00-AAA-000")
+
+
+async def test_a_read_only_rest_api_offers_no_commands(
+    open_client: Opener, sim: PeblarSimulator
+) -> None:
+    sim.user["LocalRestApiAccessMode"] = "ReadOnly"
+    client = open_client(web_password=None)
+    await client.sign_in()
+    [charger] = await client.list_chargers()
+    caps = client.capabilities(charger.external_id)
+    assert not caps.features
+    assert "read-only" in caps.why_not(ControlFeature.CURRENT)
+    with pytest.raises(SignInRefusedError, match="read-write"):
+        await client.set_current(charger.external_id, 8)  # the charger refuses it too

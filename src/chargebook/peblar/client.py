@@ -30,6 +30,7 @@ from chargebook.peblar.wire import (
     RestSystem,
     SystemInformation,
     read_ev_interface,
+    read_health,
     read_meter,
     read_rest_system,
     read_system_information,
@@ -41,6 +42,7 @@ RESUME_DEFAULT_A = 6  # HA's charge switch resumes at 6 A when it knows no earli
 NO_LOCK = "A Peblar can only keep the cable locked in its socket, not refuse to charge"
 NO_PRICE = "A Peblar keeps no energy price"
 NO_RESTART = "Restarting a Peblar needs its web password (the REST API cannot restart it)"
+READ_ONLY = "The charger's local REST API is read-only: switch it to read-write in its web interface"
 
 
 class PeblarClient:
@@ -54,6 +56,7 @@ class PeblarClient:
         self._info: SystemInformation | None = None
         self._meta: MeterLogMeta | None = None
         self._resume_ma: int | None = None
+        self._read_only = False  # the REST API's access mode, as `sign_in` found it
 
     def __repr__(self) -> str:
         return f"PeblarClient({self._t!r})"
@@ -68,7 +71,8 @@ class PeblarClient:
 
     async def sign_in(self) -> None:
         """Check the API token (REST `health`) and, when given, the web password."""
-        await self._t.call("GET", "health", api="rest")
+        mode = await self._t.call("GET", "health", api="rest", read=read_health)
+        self._read_only = mode != "ReadWrite"
         if self._t.has_web_password:
             await self._t.web_login()
 
@@ -196,6 +200,9 @@ class PeblarClient:
                    ControlFeature.RESTART: NO_RESTART}  # fmt: skip
         if self._t.has_web_password:
             features.add(ControlFeature.RESTART)
+        if self._read_only:
+            features -= {ControlFeature.PAUSE_RESUME, ControlFeature.CURRENT}
+            reasons |= {ControlFeature.PAUSE_RESUME: READ_ONLY, ControlFeature.CURRENT: READ_ONLY}
         return ControlCapabilities(system=BRAND, features=frozenset(features), reasons=reasons)
 
     async def read(self, charger_id: str) -> ChargerStatus:

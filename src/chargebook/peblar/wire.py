@@ -177,6 +177,13 @@ def read_system_information(payload: Any) -> SystemInformation:
     )
 
 
+def read_health(payload: Any) -> str:
+    """`GET /api/wlac/v1/health`: the REST API's access mode, "ReadWrite" or "ReadOnly"."""
+    mode = _str(as_object(payload, "health"), "AccessMode")
+    assert mode is not None
+    return mode
+
+
 def read_api_token(payload: Any) -> str:
     token = _str(as_object(payload, "config/api-token"), "ApiToken")
     assert token is not None
