@@ -48,9 +48,7 @@ def sim(make_sim: Callable[..., PeblarSimulator], peblar_clock: FixedClock) -> P
 
 
 @pytest.fixture
-async def open_client(
-    sim: PeblarSimulator, peblar_clock: FixedClock
-) -> AsyncIterator[Opener]:
+async def open_client(sim: PeblarSimulator, peblar_clock: FixedClock) -> AsyncIterator[Opener]:
     """`open_client(token=..., web_password=..., simulator=...)`: a client on the simulator."""
     opened: list[PeblarClient] = []
 

@@ -50,9 +50,12 @@ async def test_a_wrong_token_is_repaired_with_the_web_password(
 
 @pytest.mark.parametrize(
     ("address", "url"),
-    [("192.168.1.20", "http://192.168.1.20"), (" peblar.local ", "http://peblar.local"),
-     ("http://10.0.0.5:8080/", "http://10.0.0.5:8080")],
-)  # fmt: skip
+    [
+        ("192.168.1.20", "http://192.168.1.20"),
+        (" peblar.local ", "http://peblar.local"),
+        ("http://10.0.0.5:8080/", "http://10.0.0.5:8080"),
+    ],
+)
 def test_the_address_becomes_the_base_url(address: str, url: str) -> None:
     assert base_url_for(address) == url
 
@@ -67,9 +70,12 @@ async def test_one_web_login_serves_many_calls(open_client: Opener, sim: PeblarS
     client = open_client()
     [charger] = await client.list_chargers()
     for _ in range(3):
-        [_ async for _ in client.iter_sessions(charger.external_id,
-                                               start=sim.clock.now() - timedelta(days=30),
-                                               end=sim.clock.now())]  # fmt: skip
+        [
+            _
+            async for _ in client.iter_sessions(
+                charger.external_id, start=sim.clock.now() - timedelta(days=30), end=sim.clock.now()
+            )
+        ]
     assert sim.logins == 1
 
 
@@ -111,7 +117,8 @@ async def test_the_charger_with_its_mid_evidence(open_client: Opener, sim: Pebla
     assert charger.mid.present
     evidence = await client.mid_evidence()
     assert evidence.verdict == "mid"
-    assert evidence.has_meter and evidence.eichrecht_marking is False
+    assert evidence.has_meter
+    assert evidence.eichrecht_marking is False
 
 
 async def test_without_the_web_password_mid_stays_unknown(open_client: Opener) -> None:
@@ -159,10 +166,14 @@ async def test_sessions_are_the_meter_log(open_client: Opener, sim: PeblarSimula
     now = sim.clock.now()
     pages: list[tuple[int, int]] = []
     records = [
-        r async for r in client.iter_sessions(
-            charger.external_id, start=now - timedelta(days=60), end=now,
-            on_page=lambda done, total: pages.append((done, total)))
-    ]  # fmt: skip
+        r
+        async for r in client.iter_sessions(
+            charger.external_id,
+            start=now - timedelta(days=60),
+            end=now,
+            on_page=lambda done, total: pages.append((done, total)),
+        )
+    ]
     ended = sim.log.ended(now)
     assert pages == [(1, 1)]
     assert [r.external_id for r in records] == [f"{sim.hardware.serial}:{s.number}" for s in ended]
@@ -195,8 +206,12 @@ async def test_corrupted_records_are_quarantined_not_dropped(
     client = open_client(simulator=sim)
     [charger] = await client.list_chargers()
     now = sim.clock.now()
-    records = [r async for r in client.iter_sessions(charger.external_id,
-                                                     start=now - timedelta(days=60), end=now)]
+    records = [
+        r
+        async for r in client.iter_sessions(
+            charger.external_id, start=now - timedelta(days=60), end=now
+        )
+    ]
     bad = {f"{sim.hardware.serial}:{s.number}" for s in sim.log.ended(now) if s.corrupted}
     assert bad
     assert {r.external_id for r in records if r.problem} == bad
@@ -209,8 +224,12 @@ async def test_history_without_the_web_password_says_what_is_missing(
     client = open_client(web_password=None)
     [charger] = await client.list_chargers()
     with pytest.raises(SignInRefusedError, match="web password"):
-        [_ async for _ in client.iter_sessions(charger.external_id, start=sim.clock.now()
-                                               - timedelta(days=1), end=sim.clock.now())]  # fmt: skip
+        [
+            _
+            async for _ in client.iter_sessions(
+                charger.external_id, start=sim.clock.now() - timedelta(days=1), end=sim.clock.now()
+            )
+        ]
 
 
 async def test_every_control(open_client: Opener, sim: PeblarSimulator) -> None:
@@ -218,8 +237,11 @@ async def test_every_control(open_client: Opener, sim: PeblarSimulator) -> None:
     [charger] = await client.list_chargers()
     cid = charger.external_id
     caps = client.capabilities(cid)
-    assert caps.features == {ControlFeature.PAUSE_RESUME, ControlFeature.CURRENT,
-                             ControlFeature.RESTART}  # fmt: skip
+    assert caps.features == {
+        ControlFeature.PAUSE_RESUME,
+        ControlFeature.CURRENT,
+        ControlFeature.RESTART,
+    }
     await client.set_current(cid, 10)
     assert sim.ev.limit_ma == 10_000
     await client.set_charging(cid, False)

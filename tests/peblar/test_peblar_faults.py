@@ -26,8 +26,11 @@ MakeSim = Callable[..., PeblarSimulator]
 async def test_transient_faults_on_reads_are_retried(
     make_sim: MakeSim, open_client: Opener, peblar_clock: FixedClock
 ) -> None:
-    sim = make_sim(fault_rate=0.25, fault_kinds=("server_error", "timeout", "drop", "truncated",
-                                                 "wrong_type"), fault_methods=("GET",))  # fmt: skip
+    sim = make_sim(
+        fault_rate=0.25,
+        fault_kinds=("server_error", "timeout", "drop", "truncated", "wrong_type"),
+        fault_methods=("GET",),
+    )
     client = open_client(simulator=sim)
     for _ in range(10):
         [charger] = await client.list_chargers()
@@ -39,12 +42,14 @@ async def test_transient_faults_on_reads_are_retried(
 
 @pytest.mark.parametrize(
     ("kind", "error", "words"),
-    [("server_error", ApiUnreachableError, "failed \\(HTTP 50"),
-     ("timeout", ApiUnreachableError, "did not answer in time"),
-     ("drop", ApiUnreachableError, "Could not reach"),
-     ("truncated", ApiPayloadError, "not complete JSON"),
-     ("wrong_type", ApiPayloadError, "expected an object, got str")],
-)  # fmt: skip
+    [
+        ("server_error", ApiUnreachableError, "failed \\(HTTP 50"),
+        ("timeout", ApiUnreachableError, "did not answer in time"),
+        ("drop", ApiUnreachableError, "Could not reach"),
+        ("truncated", ApiPayloadError, "not complete JSON"),
+        ("wrong_type", ApiPayloadError, "expected an object, got str"),
+    ],
+)
 async def test_a_read_that_keeps_failing_is_a_clear_error(
     make_sim: MakeSim, open_client: Opener, kind: str, error: type[Exception], words: str
 ) -> None:
@@ -61,8 +66,9 @@ async def test_a_lost_write_reply_is_never_sent_again(
     sim = make_sim()
     client = open_client(simulator=sim)
     [charger] = await client.list_chargers()
-    faulty = make_sim(fault_rate=1.0, fault_kinds=(kind,), fault_methods=("PATCH",),
-                      server_error_statuses=(500,))  # fmt: skip
+    faulty = make_sim(
+        fault_rate=1.0, fault_kinds=(kind,), fault_methods=("PATCH",), server_error_statuses=(500,)
+    )
     client = open_client(simulator=faulty)
     with pytest.raises(WriteUnconfirmedError, match="does not send it again"):
         await client.set_current(charger.external_id, 8)

@@ -45,11 +45,19 @@ def recorded(name: str) -> Any:
 def test_every_recorded_file_has_a_test() -> None:
     names = {path.stem for path in RECORDED.glob("*.json")}
     assert names == {
-        "python_peblar_meter", "python_peblar_ev_interface", "python_peblar_system",
-        "python_peblar_system_information", "python_peblar_health", "python_peblar_api_token",
-        "python_peblar_user_configuration", "ha_core_meter", "ha_core_ev_interface",
-        "ha_core_system", "ha_core_system_information", "ha_core_meter_history",
-    }  # fmt: skip
+        "python_peblar_meter",
+        "python_peblar_ev_interface",
+        "python_peblar_system",
+        "python_peblar_system_information",
+        "python_peblar_health",
+        "python_peblar_api_token",
+        "python_peblar_user_configuration",
+        "ha_core_meter",
+        "ha_core_ev_interface",
+        "ha_core_system",
+        "ha_core_system_information",
+        "ha_core_meter_history",
+    }
 
 
 def test_python_peblar_meter_registers_are_wh() -> None:
@@ -69,9 +77,11 @@ def test_ha_core_meter_with_phases_that_report_no_voltage() -> None:
 
 @pytest.mark.parametrize(
     ("name", "state", "actual_ma", "source"),
-    [("python_peblar_ev_interface", ChargerState.WAITING, 11_399, "Dynamic load balancing"),
-     ("ha_core_ev_interface", ChargerState.CHARGING, 6_000, "Current limiter")],
-)  # fmt: skip
+    [
+        ("python_peblar_ev_interface", ChargerState.WAITING, 11_399, "Dynamic load balancing"),
+        ("ha_core_ev_interface", ChargerState.CHARGING, 6_000, "Current limiter"),
+    ],
+)
 def test_ev_interface(name: str, state: ChargerState, actual_ma: int, source: str) -> None:
     ev = read_ev_interface(recorded(name))
     assert ev.limit_ma == 16_000
@@ -84,9 +94,11 @@ def test_ev_interface(name: str, state: ChargerState, actual_ma: int, source: st
 
 @pytest.mark.parametrize(
     ("name", "firmware", "serial", "uptime"),
-    [("python_peblar_system", "1.9.0+1+WL-1", "00-00-AAA-000", 3_514_985),
-     ("ha_core_system", "1.6.1+1+WL-1", "23-45-A4O-MOF", 322_094)],
-)  # fmt: skip
+    [
+        ("python_peblar_system", "1.9.0+1+WL-1", "00-00-AAA-000", 3_514_985),
+        ("ha_core_system", "1.6.1+1+WL-1", "23-45-A4O-MOF", 322_094),
+    ],
+)
 def test_rest_system(name: str, firmware: str, serial: str, uptime: int) -> None:
     system = read_rest_system(recorded(name))
     assert (system.firmware, system.serial, system.uptime_s) == (firmware, serial, uptime)
@@ -97,9 +109,11 @@ def test_rest_system(name: str, firmware: str, serial: str, uptime: int) -> None
 
 @pytest.mark.parametrize(
     ("name", "serial", "meter_firmware"),
-    [("python_peblar_system_information", "00-00-AAA-000", "3d8966"),
-     ("ha_core_system_information", "23-45-A4O-MOF", "b9cbcd")],
-)  # fmt: skip
+    [
+        ("python_peblar_system_information", "00-00-AAA-000", "3d8966"),
+        ("ha_core_system_information", "23-45-A4O-MOF", "b9cbcd"),
+    ],
+)
 def test_system_information_is_a_hint_not_proof(
     name: str, serial: str, meter_firmware: str
 ) -> None:
@@ -109,7 +123,8 @@ def test_system_information_is_a_hint_not_proof(
     assert info.vendor == "Peblar"
     assert info.max_current_a == 16
     assert info.phases == 3
-    assert info.has_meter and info.has_meter_display
+    assert info.has_meter
+    assert info.has_meter_display
     assert info.eichrecht_marking is False
     assert info.meter_firmware == meter_firmware
     evidence = MidEvidence(info.has_meter, info.has_meter_display, info.eichrecht_marking, None)
@@ -133,7 +148,8 @@ def test_ha_core_meter_history() -> None:
     [record] = records
     assert record.external_id == "23-45-A4O-MOF:1"
     assert record.session is None
-    assert record.problem is not None and "corrupted" in record.problem
+    assert record.problem is not None
+    assert "corrupted" in record.problem
     assert record.raw["Checksum"] == 42
 
 
@@ -167,14 +183,34 @@ def test_no_sessions_is_an_empty_log() -> None:
 
 @pytest.mark.parametrize(
     ("item", "problem"),
-    [("x", "expected an object"), ({"SessionNumber": "1"}, "SessionNumber"),
-     ({"SessionNumber": 1, "SessionStartTime": 1, "SessionEndTime": 2,
-       "SessionStartEnergymWh": 5, "SessionEndEnergymWh": 4}, "below the start"),
-     ({"SessionNumber": 1, "SessionStartTime": "x", "SessionEndTime": 2,
-       "SessionStartEnergymWh": 5, "SessionEndEnergymWh": 6}, "Unix seconds")],
-)  # fmt: skip
+    [
+        ("x", "expected an object"),
+        ({"SessionNumber": "1"}, "SessionNumber"),
+        (
+            {
+                "SessionNumber": 1,
+                "SessionStartTime": 1,
+                "SessionEndTime": 2,
+                "SessionStartEnergymWh": 5,
+                "SessionEndEnergymWh": 4,
+            },
+            "below the start",
+        ),
+        (
+            {
+                "SessionNumber": 1,
+                "SessionStartTime": "x",
+                "SessionEndTime": 2,
+                "SessionStartEnergymWh": 5,
+                "SessionEndEnergymWh": 6,
+            },
+            "Unix seconds",
+        ),
+    ],
+)
 def test_bad_items_become_records_with_a_problem(item: Any, problem: str) -> None:
     log = MeterLog(meta=None, items=[(item, False)])
     [record] = list(session_records(log, charger_id="c", serial="S"))
     assert record.session is None
-    assert record.problem is not None and problem in record.problem
+    assert record.problem is not None
+    assert problem in record.problem

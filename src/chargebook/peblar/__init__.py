@@ -31,8 +31,8 @@ booked after it ended.
 `CONNECTOR` (`connector.py`) is what the composition roots use.
 """
 
-from chargebook.peblar.connector import CONNECTOR, PeblarConnector
 from chargebook.peblar.client import PeblarClient
+from chargebook.peblar.connector import CONNECTOR, PeblarConnector
 from chargebook.peblar.history import MidEvidence
 
 __all__ = ["CONNECTOR", "MidEvidence", "PeblarClient", "PeblarConnector"]

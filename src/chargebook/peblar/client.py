@@ -21,8 +21,13 @@ from chargebook.domain.control import ControlCapabilities, ControlFeature
 from chargebook.domain.models import Charger, ChargerSource, ChargerStatus, MidMeter, SessionRecord
 from chargebook.domain.ports import PageListener
 from chargebook.errors import ChargerApiError
-from chargebook.peblar.history import MeterLog, MeterLogMeta, MidEvidence, read_meter_log
-from chargebook.peblar.history import session_records
+from chargebook.peblar.history import (
+    MeterLog,
+    MeterLogMeta,
+    MidEvidence,
+    read_meter_log,
+    session_records,
+)
 from chargebook.peblar.states import car_connected, charger_state
 from chargebook.peblar.transport import PeblarTransport
 from chargebook.peblar.wire import (
@@ -42,7 +47,9 @@ RESUME_DEFAULT_A = 6  # HA's charge switch resumes at 6 A when it knows no earli
 NO_LOCK = "A Peblar can only keep the cable locked in its socket, not refuse to charge"
 NO_PRICE = "A Peblar keeps no energy price"
 NO_RESTART = "Restarting a Peblar needs its web password (the REST API cannot restart it)"
-READ_ONLY = "The charger's local REST API is read-only: switch it to read-write in its web interface"
+READ_ONLY = (
+    "The charger's local REST API is read-only: switch it to read-write in its web interface"
+)
 
 
 class PeblarClient:
@@ -84,8 +91,7 @@ class PeblarClient:
     # --- reads ------------------------------------------------------------------------
     async def _rest_system(self) -> RestSystem:
         if self._system is None:
-            self._system = await self._t.call("GET", "system", api="rest",
-                                              read=read_rest_system)  # fmt: skip
+            self._system = await self._t.call("GET", "system", api="rest", read=read_rest_system)
         return self._system
 
     async def _check(self, charger_id: str) -> RestSystem:
@@ -97,8 +103,9 @@ class PeblarClient:
         return system
 
     async def _meter_log(self, params: dict[str, str] | None = None) -> MeterLog:
-        log = await self._t.call("GET", "statistics/meterhistory", api="web", params=params,
-                                 read=read_meter_log)  # fmt: skip
+        log = await self._t.call(
+            "GET", "statistics/meterhistory", api="web", params=params, read=read_meter_log
+        )
         if log.meta is not None:
             self._meta = log.meta
         return log
@@ -108,8 +115,9 @@ class PeblarClient:
         if not self._t.has_web_password:
             return MidEvidence(None, None, None, None)
         if self._info is None:
-            self._info = await self._t.call("GET", "system/info", api="web",
-                                            read=read_system_information)  # fmt: skip
+            self._info = await self._t.call(
+                "GET", "system/info", api="web", read=read_system_information
+            )
         if self._meta is None:
             await self._meter_log()
         info = self._info
@@ -196,8 +204,11 @@ class PeblarClient:
     # --- control ----------------------------------------------------------------------
     def capabilities(self, charger_id: str) -> ControlCapabilities:
         features = {ControlFeature.PAUSE_RESUME, ControlFeature.CURRENT}
-        reasons = {ControlFeature.LOCK: NO_LOCK, ControlFeature.ENERGY_PRICE: NO_PRICE,
-                   ControlFeature.RESTART: NO_RESTART}  # fmt: skip
+        reasons = {
+            ControlFeature.LOCK: NO_LOCK,
+            ControlFeature.ENERGY_PRICE: NO_PRICE,
+            ControlFeature.RESTART: NO_RESTART,
+        }
         if self._t.has_web_password:
             features.add(ControlFeature.RESTART)
         if self._read_only:
@@ -210,8 +221,9 @@ class PeblarClient:
 
     async def _set_limit_ma(self, charger_id: str, limit_ma: int) -> None:
         await self._check(charger_id)
-        await self._t.call("PATCH", "evinterface", api="rest",
-                           body={"ChargeCurrentLimit": limit_ma})  # fmt: skip
+        await self._t.call(
+            "PATCH", "evinterface", api="rest", body={"ChargeCurrentLimit": limit_ma}
+        )
 
     async def set_charging(self, charger_id: str, on: bool) -> None:
         """Pause: a limit of 0 A; resume: the last limit seen (6 A when none), like HA."""
@@ -224,8 +236,9 @@ class PeblarClient:
         top = self._info.max_current_a if self._info else None
         if amps < MIN_CURRENT_A or (top is not None and amps > top):
             most = f"{top} A" if top else "the charger's maximum"
-            raise ChargerApiError(f"A Peblar charges at {MIN_CURRENT_A} A to {most}, not "
-                                  f"{amps} A.", brand=BRAND)  # fmt: skip
+            raise ChargerApiError(
+                f"A Peblar charges at {MIN_CURRENT_A} A to {most}, not {amps} A.", brand=BRAND
+            )
         await self._set_limit_ma(charger_id, amps * 1000)
         self._resume_ma = amps * 1000
 

@@ -8,6 +8,7 @@ evidence) can be read, and lets the client fetch a new API token after a reboot.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import httpx
@@ -37,8 +38,13 @@ def base_url_for(address: str) -> str:
         port = parts.port  # raises on a malformed port
     except ValueError:
         port = -1
-    if parts.scheme not in ("http", "https") or not parts.hostname or port == -1 \
-            or parts.path.strip("/") or " " in text:  # fmt: skip
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or port == -1
+        or parts.path.strip("/")
+        or " " in text
+    ):
         raise SignInRefusedError(
             f"{address!r} is not an address on your network: give the charger's IP address "
             f"or host name, e.g. 192.168.1.20 or peblar.local.",
@@ -101,3 +107,12 @@ class PeblarConnector:
 
 
 CONNECTOR = PeblarConnector()
+
+
+if TYPE_CHECKING:
+    from chargebook.domain.brands import BrandClient, BrandConnector
+
+    def _implements_ports(connector: PeblarConnector, client: PeblarClient) -> None:
+        # mypy proves here that the connector and its client satisfy the shared port.
+        _connector: BrandConnector = connector
+        _client: BrandClient = client

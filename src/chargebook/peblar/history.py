@@ -91,9 +91,7 @@ def _mwh(value: Any, name: str) -> int:
     return value
 
 
-def session_records(
-    log: MeterLog, *, charger_id: str, serial: str
-) -> Iterator[SessionRecord]:
+def session_records(log: MeterLog, *, charger_id: str, serial: str) -> Iterator[SessionRecord]:
     """Every ended session of the log, read or quarantined, in log order."""
     certified = log.meta.mid_certified if log.meta else None
     for raw, corrupted in log.items:

@@ -42,10 +42,10 @@ REST = "/api/wlac/v1/"
 WEB = "/api/v1/"
 Api = Literal["rest", "web"]
 T = TypeVar("T")
-TOKEN_KEY = "api_token"
+TOKEN_KEY = "api_token"  # noqa: S105 (a key of the TokenKeeper, not a secret)
 COOKIE_KEY = "web_session"
 
-TOKEN_REFUSED = (
+REFUSED_ADVICE = (
     "The Peblar charger refused the API token. Copy it again from the charger's web "
     "interface (Settings, Local REST API): it changes when the charger restarts. Give the "
     "web password as well and chargebook fetches the new token itself."
@@ -134,8 +134,14 @@ class PeblarTransport:
 
     # --- requests ---------------------------------------------------------------------
     async def call(
-        self, method: str, path: str, *, api: Api, body: Mapping[str, Any] | None = None,
-        params: Mapping[str, str] | None = None, read: Callable[[Any], T] = _as_is,
+        self,
+        method: str,
+        path: str,
+        *,
+        api: Api,
+        body: Mapping[str, Any] | None = None,
+        params: Mapping[str, str] | None = None,
+        read: Callable[[Any], T] = _as_is,
     ) -> T:
         """The answer, decoded and read by `read` (reads retried, a garbled answer too;
         writes sent once: see the module doc)."""
@@ -160,12 +166,18 @@ class PeblarTransport:
                 attempt += 1
                 self.retry_count += 1
                 wait = getattr(exc, "retry_after_s", None) or min(2.0**attempt, 30.0)
-                _LOGGER.info("Peblar %s %s failed (%s); retry in %.0f s", method, path,
-                             exc.message, wait)  # fmt: skip
+                _LOGGER.info(
+                    "Peblar %s %s failed (%s); retry in %.0f s", method, path, exc.message, wait
+                )
                 await self._clock.sleep(wait)
 
     async def _authorized(
-        self, method: str, path: str, *, api: Api, body: Mapping[str, Any] | None,
+        self,
+        method: str,
+        path: str,
+        *,
+        api: Api,
+        body: Mapping[str, Any] | None,
         params: Mapping[str, str] | None,
     ) -> Any:
         for fresh in (False, True):
@@ -184,7 +196,7 @@ class PeblarTransport:
             if response.status_code != 401:
                 break
             if api == "rest" and self._password is None:
-                raise SignInRefusedError(TOKEN_REFUSED, brand=BRAND)
+                raise SignInRefusedError(REFUSED_ADVICE, brand=BRAND)
             if api == "web":
                 self._store(COOKIE_KEY, None)
             if fresh:
@@ -196,8 +208,14 @@ class PeblarTransport:
         return self._decode(response, path)
 
     async def _send(
-        self, method: str, path: str, *, api: Api, body: Mapping[str, Any] | None,
-        params: Mapping[str, str] | None = None, token: str | None = None,
+        self,
+        method: str,
+        path: str,
+        *,
+        api: Api,
+        body: Mapping[str, Any] | None,
+        params: Mapping[str, str] | None = None,
+        token: str | None = None,
         cookie: str | None = None,
     ) -> httpx.Response:
         await self._budget.acquire()
@@ -209,13 +227,17 @@ class PeblarTransport:
         self.request_count += 1
         try:
             response = await self._http.request(
-                method, path, headers=headers, params=params,
+                method,
+                path,
+                headers=headers,
+                params=params,
                 content=json.dumps(body).encode() if body is not None else None,
-            )  # fmt: skip
+            )
             await response.aread()
         except httpx.TimeoutException as exc:
-            raise ApiUnreachableError("The Peblar charger did not answer in time.",
-                                      brand=BRAND) from exc  # fmt: skip
+            raise ApiUnreachableError(
+                "The Peblar charger did not answer in time.", brand=BRAND
+            ) from exc
         except httpx.HTTPError as exc:
             raise ApiUnreachableError(
                 f"Could not reach the Peblar charger ({type(exc).__name__}): is it on and on "
@@ -245,8 +267,9 @@ class PeblarTransport:
         if status == 429:
             retry_after = response.headers.get("Retry-After")
             seconds = float(retry_after) if retry_after and retry_after.isdigit() else None
-            raise ApiRateLimitedError(f"The Peblar charger asks to slow down{reason}.",
-                                      brand=BRAND, retry_after_s=seconds)  # fmt: skip
+            raise ApiRateLimitedError(
+                f"The Peblar charger asks to slow down{reason}.", brand=BRAND, retry_after_s=seconds
+            )
         if status == 403:
             raise SignInRefusedError(
                 f"The Peblar charger does not allow this{reason} (is its local REST API "
@@ -254,10 +277,12 @@ class PeblarTransport:
                 brand=BRAND,
             )
         if status >= 500:
-            raise ApiUnreachableError(f"The Peblar charger failed (HTTP {status}{reason}).",
-                                      brand=BRAND)  # fmt: skip
-        raise ChargerApiError(f"The Peblar charger refused the request (HTTP {status}{reason}).",
-                              brand=BRAND)  # fmt: skip
+            raise ApiUnreachableError(
+                f"The Peblar charger failed (HTTP {status}{reason}).", brand=BRAND
+            )
+        raise ChargerApiError(
+            f"The Peblar charger refused the request (HTTP {status}{reason}).", brand=BRAND
+        )
 
     @staticmethod
     def _decode(response: httpx.Response, path: str) -> Any:

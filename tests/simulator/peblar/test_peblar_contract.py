@@ -17,6 +17,11 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from peblar.const import LedBrightness, PackageType, SoundVolume
+
+from chargebook.clock import FixedClock
+from chargebook.simulator.peblar import PeblarSimConfig, PeblarSimulator
+from chargebook.simulator.serve import ServedApp
 from peblar import (
     AccessMode,
     CPState,
@@ -26,11 +31,6 @@ from peblar import (
     PeblarBadRequestError,
     SmartChargingMode,
 )
-from peblar.const import LedBrightness, PackageType, SoundVolume
-
-from chargebook.clock import FixedClock
-from chargebook.simulator.peblar import PeblarSimConfig, PeblarSimulator
-from chargebook.simulator.serve import ServedApp
 
 HOST = "127.80.19.7"
 START = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

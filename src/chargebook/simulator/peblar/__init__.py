@@ -12,6 +12,6 @@ API (`/api/wlac/v1/`, raw API token in `Authorization`; live meter and EV interf
 from chargebook.simulator.peblar.config import FAULT_KINDS, VARIANTS, PeblarSimConfig
 from chargebook.simulator.peblar.served import PeblarSimulator
 
-DEMO_WEB_PASSWORD = "demo-password"
+DEMO_WEB_PASSWORD = "demo-password"  # noqa: S105 (a published demo credential)
 
 __all__ = ["DEMO_WEB_PASSWORD", "FAULT_KINDS", "VARIANTS", "PeblarSimConfig", "PeblarSimulator"]

@@ -78,9 +78,17 @@ class SimulatedCharger:
         self.rfid_tokens: dict[str, str] = {}
         self.vehicle_tokens: dict[str, str] = {}
         self.schedule: dict[str, list[dict[str, int]]] = {
-            day: [] for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
-                                "Saturday", "Sunday")
-        }  # fmt: skip
+            day: []
+            for day in (
+                "Monday",
+                "Tuesday",
+                "Wednesday",
+                "Thursday",
+                "Friday",
+                "Saturday",
+                "Sunday",
+            )
+        }
         self.actions = Actions()
         self.writes: list[WriteRecord] = []
 

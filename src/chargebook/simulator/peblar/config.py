@@ -34,7 +34,7 @@ class PeblarSimConfig:
     seed: int = 1
     days: int = 30
     variant: str = "home"
-    web_password: str = "demo-password"
+    web_password: str = "demo-password"  # noqa: S105 (the published demo credential)
     firmware: str = "1.9.0+1+WL-1"
     mid_certified: bool = True
     rest_api_enabled: bool = True

@@ -91,15 +91,19 @@ class DroppedResponse(Response):
     """Sends the headers and part of the body, then cuts the connection."""
 
     def __init__(self) -> None:
-        super().__init__(content=json.dumps({"padding": "x" * 512}).encode(),
-                         media_type="application/json")  # fmt: skip
+        super().__init__(
+            content=json.dumps({"padding": "x" * 512}).encode(), media_type="application/json"
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send(
             {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
         )
         await send(
-            {"type": "http.response.body", "body": self.body[: len(self.body) // 2],
-             "more_body": True}
-        )  # fmt: skip
+            {
+                "type": "http.response.body",
+                "body": self.body[: len(self.body) // 2],
+                "more_body": True,
+            }
+        )
         raise SimulatedConnectionDrop("simulated connection drop")

@@ -42,7 +42,9 @@ def build_hardware(config: PeblarSimConfig) -> Hardware:
     return Hardware(
         serial=serial,
         part_number="6004-2200-7600" if variant == "business_eichrecht" else "6004-2100-7600",
-        model_name="WLAC2-B22R0WE0ICR00" if variant == "business_eichrecht" else "WLAC1-H11R0WE0ICR00",
+        model_name="WLAC2-B22R0WE0ICR00"
+        if variant == "business_eichrecht"
+        else "WLAC1-H11R0WE0ICR00",
         vendor="ChargeCo" if variant == "whitelabel" else "Peblar",
         phases=1 if one_phase else 3,
         max_current_a=32 if variant == "business_eichrecht" else 16,
@@ -56,7 +58,9 @@ def system_information(hw: Hardware, firmware: str) -> dict[str, Any]:
     """`GET /api/v1/system/info` (python-peblar `PeblarSystemInformation`)."""
     cal = 250000
     return {
-        "BopCalIGainA": cal, "BopCalIGainB": cal, "BopCalIGainC": cal,
+        "BopCalIGainA": cal,
+        "BopCalIGainB": cal,
+        "BopCalIGainC": cal,
         "CanChangeChargingPhases": hw.phases == 3,
         "CanChargeSinglePhase": True,
         "CanChargeThreePhases": hw.phases == 3,
@@ -88,10 +92,18 @@ def system_information(hw: Hardware, firmware: str) -> dict[str, Any]:
         "HwUKCompliant": False,
         "MainboardPn": hw.part_number,
         "MainboardSn": hw.serial,
-        "MeterCalIGainA": cal, "MeterCalIGainB": cal, "MeterCalIGainC": cal,
-        "MeterCalIRmsOffsetA": 0, "MeterCalIRmsOffsetB": 0, "MeterCalIRmsOffsetC": 0,
-        "MeterCalPhaseA": 250, "MeterCalPhaseB": 250, "MeterCalPhaseC": 250,
-        "MeterCalVGainA": cal, "MeterCalVGainB": cal, "MeterCalVGainC": cal,
+        "MeterCalIGainA": cal,
+        "MeterCalIGainB": cal,
+        "MeterCalIGainC": cal,
+        "MeterCalIRmsOffsetA": 0,
+        "MeterCalIRmsOffsetB": 0,
+        "MeterCalIRmsOffsetC": 0,
+        "MeterCalPhaseA": 250,
+        "MeterCalPhaseB": 250,
+        "MeterCalPhaseC": 250,
+        "MeterCalVGainA": cal,
+        "MeterCalVGainB": cal,
+        "MeterCalVGainC": cal,
         "MeterFwIdent": "3d8966",
         "NorFlash": True,
         "ProductModelName": hw.model_name,
@@ -100,7 +112,7 @@ def system_information(hw: Hardware, firmware: str) -> dict[str, Any]:
         "ProductVendorName": hw.vendor,
         "WlanApMacAddr": "02:00:00:00:00:02",
         "WlanStaMacAddr": "02:00:00:00:00:03",
-    }  # fmt: skip
+    }
 
 
 def rest_system(hw: Hardware, firmware: str, uptime_s: int) -> dict[str, Any]:

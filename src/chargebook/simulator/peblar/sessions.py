@@ -52,7 +52,9 @@ class MeterLog:
         self, *, seed: int, first_day: datetime, max_power_w: int, bad_rate: float
     ) -> None:
         self._seed = seed
-        self._first_day = first_day.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        self._first_day = first_day.astimezone(UTC).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
         self._max_power_w = max_power_w
         self._bad_rate = bad_rate
         self._sessions: list[PlannedSession] = []

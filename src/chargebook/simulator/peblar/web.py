@@ -28,7 +28,7 @@ def _moment(value: str | None, zone: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))
 
 
-def web_router(gate: Gate) -> APIRouter:  # noqa: C901 - one small handler per endpoint
+def web_router(gate: Gate) -> APIRouter:
     router = APIRouter(prefix=WEB_PREFIX)
     charger = gate.charger
 
@@ -161,8 +161,12 @@ def _token_lists(router: APIRouter, gate: Gate, read: Any, write: Any) -> None:
     """RFID cards and autocharge vehicles of the standalone authorization lists."""
     charger = gate.charger
     rfid = charger.rfid_tokens
-    read("/config/auth/standalonelist", lambda _: {"Tokens": [
-        {"RfidTokenDescription": d, "RfidTokenUid": u} for u, d in rfid.items()]})  # fmt: skip
+    read(
+        "/config/auth/standalonelist",
+        lambda _: {
+            "Tokens": [{"RfidTokenDescription": d, "RfidTokenUid": u} for u, d in rfid.items()]
+        },
+    )
 
     def add_rfid(body: Any) -> dict[str, Any]:
         if not isinstance(body, dict) or not isinstance(body.get("RfidTokenUid"), str):
@@ -191,8 +195,10 @@ def _token_lists(router: APIRouter, gate: Gate, read: Any, write: Any) -> None:
         return await gate.serve(request, handle, api="web", write=True)
 
     vehicles = charger.vehicle_tokens
-    read("/config/auth/vehicle-standalonelist", lambda _: {"VehicleTokens": [
-        {"EvccId": e, "Alias": a} for e, a in vehicles.items()]})  # fmt: skip
+    read(
+        "/config/auth/vehicle-standalonelist",
+        lambda _: {"VehicleTokens": [{"EvccId": e, "Alias": a} for e, a in vehicles.items()]},
+    )
 
     def add_vehicle(body: Any) -> dict[str, Any]:
         if not isinstance(body, dict) or not isinstance(body.get("EvccId"), str):
