@@ -191,9 +191,12 @@ async def test_bounds_are_applied(open_client: Opener, sim: PeblarSimulator) -> 
     client = open_client()
     [charger] = await client.list_chargers()
     now = sim.clock.now()
-    start = now - timedelta(days=5)
+    straddling = [s for s in sim.log.ended(now) if s.plugged_at < now - timedelta(days=5)][-1]
+    start = straddling.plugged_at + timedelta(minutes=1)
     records = [r async for r in client.iter_sessions(charger.external_id, start=start, end=now)]
-    expected = [s for s in sim.log.ended(now) if s.plugged_at >= start]
+    # Ran in the range: also the one still running when the range began.
+    expected = [s for s in sim.log.ended(now) if s.unplugged_at >= start]
+    assert expected[0].plugged_at < start <= expected[0].unplugged_at
     assert [r.external_id for r in records] == [
         f"{sim.hardware.serial}:{s.number}" for s in expected
     ]

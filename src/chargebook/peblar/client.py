@@ -13,7 +13,7 @@ meter log (web password; see the package docstring for what happens without it).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from chargebook.clock import Clock, ensure_utc
@@ -42,6 +42,9 @@ from chargebook.peblar.wire import (
 )
 
 MIN_CURRENT_A = 6  # IEC 61851: the lowest current a charger may offer
+# How long before a range a session may have started and still be booked by it (a car left
+# plugged in over a long holiday).
+LONGEST_SESSION = timedelta(days=31)
 RESUME_DEFAULT_A = 6  # HA's charge switch resumes at 6 A when it knows no earlier limit
 
 NO_LOCK = "A Peblar can only keep the cable locked in its socket, not refuse to charge"
@@ -186,19 +189,24 @@ class PeblarClient:
         end: datetime,
         on_page: PageListener | None = None,
     ) -> AsyncIterator[SessionRecord]:
-        """The meter log's ended sessions that started in [start, end): one read.
+        """The meter log's ended sessions that ran in [start, end): one read.
 
-        The bounds are sent (ISO 8601 with offset, which the charger honours) and applied
-        again here: a charger that ignores them returns its whole log.
+        A session that started before `start` but ended after it is included too: it was
+        still running when the previous range was read, so no other range would book it (the
+        book keeps one row per external id, so reading it twice changes nothing). The charger
+        is asked for the sessions since `start - LONGEST_SESSION` (ISO 8601 with offset,
+        which it honours) up to `end`, and the range is applied again here: a charger that
+        ignores the bounds returns its whole log.
         """
         system = await self._check(charger_id)
         start, end = ensure_utc(start), ensure_utc(end)
-        params = {"StartTime": start.isoformat(), "StopTime": end.isoformat()}
+        since = start - LONGEST_SESSION
+        params = {"StartTime": since.isoformat(), "StopTime": end.isoformat()}
         log = await self._meter_log(params)
         if on_page is not None:
             on_page(1, 1)
         for record in session_records(log, charger_id=charger_id, serial=system.serial):
-            if record.session is None or start <= record.session.started_at < end:
+            if _in_range(record, start, end):
                 yield record
 
     # --- control ----------------------------------------------------------------------
@@ -252,3 +260,18 @@ class PeblarClient:
 
     async def set_energy_price(self, charger_id: str, price_per_kwh: Decimal) -> None:
         self.capabilities(charger_id).require(ControlFeature.ENERGY_PRICE)
+
+
+def _in_range(record: SessionRecord, start: datetime, end: datetime) -> bool:
+    """An ended session that ran in [start, end); a quarantined record by its raw start
+    (one without a readable start in every range: the book keeps it once)."""
+    if record.session is not None:
+        return record.session.started_at < end and record.session.ended_at >= start
+    raw_start = record.raw.get("SessionStartTime")
+    if isinstance(raw_start, int) and not isinstance(raw_start, bool):
+        try:
+            started = datetime.fromtimestamp(raw_start, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            return True
+        return start - LONGEST_SESSION <= started < end
+    return True

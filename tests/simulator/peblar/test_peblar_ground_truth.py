@@ -198,3 +198,31 @@ async def test_book_equals_the_meter_log_in_the_database(database: Database) -> 
         ).all()
     assert {r.external_id: r.raw_sha256 for r in rows} == expected
     assert {r.external_id for r in rows if r.state == "quarantined"} == bad
+
+
+async def test_a_session_running_at_a_sync_is_booked_by_the_next() -> None:
+    """No overlap at all between the two syncs: the session that ran across the first sync's
+    end is still booked by the second (it started before the second range)."""
+    clock = FixedClock(START)
+    sim = PeblarSimulator(PeblarSimConfig(seed=3, days=20), clock=clock)
+    running = sim.log.started(START)[-1]
+    clock.set(running.plugged_at + timedelta(minutes=10))
+    config = SyncConfig(
+        backfill_window=timedelta(days=30), max_history=timedelta(days=60), overlap=timedelta(0)
+    )
+    book = FakeBook()
+    running_id = f"{sim.hardware.serial}:{running.number}"
+    for _ in range(2):
+        client = client_for(sim, clock)
+        try:
+            report = await SyncEngine(book.open, clock, config).sync_account(
+                AccountSource(1, "peblar.test", client, source=ChargerSource.PEBLAR_LOCAL)
+            )
+        finally:
+            await client.aclose()
+        assert report.error is None
+        assert (running_id in book.state.sessions) is (clock.now() >= running.unplugged_at)
+        clock.set(running.unplugged_at + timedelta(minutes=1))
+    assert running_id in book.state.sessions
+    expected, _ = expected_book(sim)
+    assert set(book.state.sessions) == set(expected)
