@@ -151,6 +151,7 @@ def peblar(
 
     from chargebook.clock import SystemClock
     from chargebook.simulator.peblar import PeblarSimConfig, PeblarSimulator
+    from chargebook.simulator.serve import quiet_simulated_drops
 
     try:
         config = PeblarSimConfig(
@@ -171,4 +172,5 @@ def peblar(
         return
     typer.echo(f"Peblar charger simulator on http://{host}:{port}")
     typer.echo(f"serial, API token, web password: {login}")
+    quiet_simulated_drops()
     uvicorn.run(sim.app, host=host, port=port, log_level="warning")

@@ -21,10 +21,12 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from chargebook.simulator.peblar.config import FAULT_KINDS, PeblarSimConfig
+from chargebook.simulator.wallbox.faults import SimulatedConnectionDrop as WallboxDrop
 
 
-class SimulatedConnectionDrop(httpx.RemoteProtocolError):
-    """Raised inside the app to cut the connection after the response has started."""
+class SimulatedConnectionDrop(WallboxDrop):
+    """Raised inside the app to cut the connection after the response has started (the
+    Wallbox simulator's drop, so `simulator.serve` keeps uvicorn's log quiet about it)."""
 
 
 class SimulatedTimeout(httpx.ReadTimeout):
