@@ -1,14 +1,5 @@
-"""Real Peblar payloads, recorded by others and kept in tests/peblar/recorded/, parse with the
-right values. Each file's public source:
-
-- python_peblar_*.json: github.com/frenck/python-peblar, tests/fixtures/<name>.json at
-  f1eaf32e204b00f875f4f1e791fffe0af5953807 (the PyPI `peblar` client's own fixtures; the
-  serials are zeroed there).
-- ha_core_*.json: github.com/home-assistant/core, tests/components/peblar/fixtures/<name>.json
-  (meter.json at 68effb59cf55, ev_interface.json at 288e8fdd4d3f, system.json at f7fac7569368,
-  system_information.json at 4ae924f075d0, meter_history.json at 536503e4814e: the fixture of
-  HA's `peblar.get_meter_history` action, home-assistant/core pull request 181439).
-"""
+"""Real Peblar payloads (tests/fixtures/real/peblar, see SOURCES.md there: python-peblar's
+and Home Assistant core's test fixtures) parse with the right values."""
 
 from __future__ import annotations
 
@@ -35,15 +26,17 @@ from chargebook.peblar.wire import (
     read_time_zone,
 )
 
-RECORDED = Path(__file__).parent / "recorded"
+RECORDED = Path(__file__).parents[1] / "fixtures" / "real" / "peblar"
 
 
 def recorded(name: str) -> Any:
     return json.loads((RECORDED / f"{name}.json").read_text(encoding="utf-8"))
 
 
-def test_every_recorded_file_has_a_test() -> None:
+def test_every_recorded_file_has_a_test_and_a_source() -> None:
     names = {path.stem for path in RECORDED.glob("*.json")}
+    sources = (RECORDED / "SOURCES.md").read_text(encoding="utf-8")
+    assert all(f"`{name}.json`" in sources for name in names)
     assert names == {
         "python_peblar_meter",
         "python_peblar_ev_interface",
