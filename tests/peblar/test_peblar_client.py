@@ -293,3 +293,24 @@ async def test_a_read_only_rest_api_offers_no_commands(
     assert "read-only" in caps.why_not(ControlFeature.CURRENT)
     with pytest.raises(SignInRefusedError, match="read-write"):
         await client.set_current(charger.external_id, 8)  # the charger refuses it too
+
+
+async def test_secrets_stay_out_of_logs_reprs_and_errors(
+    open_client: Opener, sim: PeblarSimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG")
+    tokens = MemoryTokenKeeper()
+    client = open_client(tokens=tokens)
+    [charger] = await client.list_chargers()
+    sim.reboot()
+    await client.get_status(charger.external_id)
+    errors = []
+    for bad in (open_client(token="f" * 64, web_password=None),
+                open_client(web_password="wrong-password")):  # fmt: skip
+        with pytest.raises(SignInRefusedError) as caught:
+            await bad.sign_in()
+        errors.append(caught.value.message)
+    secrets = [sim.api_token, "demo-password", "wrong-password", "f" * 64]
+    secrets += [v for v in (tokens.load() or {}).values()]
+    shown = " ".join([caplog.text, repr(client), repr(tokens), repr(CONNECTOR), *errors])
+    assert not [s for s in secrets if s in shown]
