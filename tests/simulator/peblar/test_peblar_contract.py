@@ -208,3 +208,23 @@ async def test_meter_history_is_the_simulated_meter_log(
     assert 0 < len(recent.session) < len(history.session)
     empty = await peblar.meter_history(start=now + timedelta(days=1))
     assert empty.session == []
+
+
+@pytest.mark.parametrize("variant", ["home_1p", "whitelabel", "business_eichrecht"])
+async def test_the_library_reads_every_variant(variant: str) -> None:
+    if not _port_80_free(HOST):
+        pytest.skip(f"cannot serve on {HOST}:80 (python-peblar's host takes no port)")
+    sim = PeblarSimulator(PeblarSimConfig(seed=5, variant=variant), clock=FixedClock(START))
+    with ServedApp(sim.app, host=HOST, port=80):
+        async with Peblar(host=HOST) as client:
+            await client.login(password="demo-password")
+            info = await client.system_information()
+            async with await client.rest_api() as api:
+                meter = await api.meter()
+                system = await api.system()
+    assert info.product_vendor_name == sim.hardware.vendor
+    assert info.hardware_has_eichrecht_laser_marking is (variant == "business_eichrecht")
+    assert system.phase_count == sim.hardware.phases
+    if variant == "home_1p":
+        assert meter.current_phase_2 is None  # left out, not reported as 0
+        assert meter.current_total == meter.current_phase_1
