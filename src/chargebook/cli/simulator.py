@@ -187,3 +187,49 @@ def ocpp(
         )
 
     asyncio.run(main())
+
+
+@simulator_app.command("peblar")
+def peblar(
+    port: int = typer.Option(8081, "--port", help="TCP port to listen on."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind."),
+    seed: int = typer.Option(1, "--seed", help="Seed of the charger, its sessions and faults."),
+    days: int = typer.Option(30, "--days", help="Days of meter log before now."),
+    variant: str = typer.Option(
+        "home", "--variant", help="home, home_1p, whitelabel or business_eichrecht."
+    ),
+    fault_rate: float = typer.Option(0.0, "--fault-rate", help="Fault probability per request."),
+    bad_session_rate: float = typer.Option(0.0, "--bad-session-rate"),
+    requests_per_minute: int = typer.Option(0, "--requests-per-minute", help="0: no throttle."),
+    print_login: bool = typer.Option(
+        False, "--print-login", help="Print the serial, API token and web password, then exit."
+    ),
+) -> None:
+    """Serve one Peblar charger's web API (/api/v1) and local REST API (/api/wlac/v1)."""
+    import uvicorn
+
+    from chargebook.clock import SystemClock
+    from chargebook.simulator.peblar import PeblarSimConfig, PeblarSimulator
+    from chargebook.simulator.serve import quiet_simulated_drops
+
+    try:
+        config = PeblarSimConfig(
+            seed=seed,
+            days=days,
+            variant=variant,
+            fault_rate=fault_rate,
+            bad_session_rate=bad_session_rate,
+            requests_per_minute=requests_per_minute,
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    sim = PeblarSimulator(config, clock=SystemClock())
+    # The simulator's token and password are published test credentials: printing is the point.
+    login = f"{sim.hardware.serial}\t{sim.api_token}\t{config.web_password}"
+    if print_login:
+        typer.echo(login)
+        return
+    typer.echo(f"Peblar charger simulator on http://{host}:{port}")
+    typer.echo(f"serial, API token, web password: {login}")
+    quiet_simulated_drops()
+    uvicorn.run(sim.app, host=host, port=port, log_level="warning")
