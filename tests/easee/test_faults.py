@@ -32,7 +32,9 @@ def _posts(sim: EaseeSimulator) -> list[int]:
     return [r.status for r in log if r.method == "POST" and "/accounts/" not in r.path]
 
 
-async def test_reads_survive_every_read_fault(clock: FixedClock, make_client: ClientFactory) -> None:
+async def test_reads_survive_every_read_fault(
+    clock: FixedClock, make_client: ClientFactory
+) -> None:
     sim = _sim(clock, fault_rate=0.25, fault_methods=("GET",), slow_answer_s=0.0, days=120)
     client = make_client(sim)
     chargers = await client.list_chargers()

@@ -218,9 +218,7 @@ class EaseeHttp:
             self.retry_count += 1
             await self._backoff(attempt)
 
-    async def _send(
-        self, method: str, path: str, body: Any, token: str | None
-    ) -> httpx.Response:
+    async def _send(self, method: str, path: str, body: Any, token: str | None) -> httpx.Response:
         headers = dict(HEADERS)
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
@@ -253,7 +251,9 @@ class EaseeHttp:
             self.budget.throttled(retry_after)
             text = response.text.strip()[:300]
             raise ApiRateLimitedError(
-                f"Easee rate limit reached ({where}): {text}", brand=BRAND, retry_after_s=retry_after
+                f"Easee rate limit reached ({where}): {text}",
+                brand=BRAND,
+                retry_after_s=retry_after,
             )
         if status >= 500:
             raise ApiUnreachableError(f"Easee failed with {status} ({where})", brand=BRAND)

@@ -251,7 +251,11 @@ async def test_charge_plans(served: Served, easee: Easee) -> None:
         await charger.get_basic_charge_plan()
     await charger.set_basic_charge_plan(1, time(1, 0), time(6, 0), limit=16)
     plan = await charger.get_basic_charge_plan()
-    assert plan["periods"][0] == {"startTime": "01:00:00", "stopTime": "06:00:00", "maximumAmps": 16}
+    assert plan["periods"][0] == {
+        "startTime": "01:00:00",
+        "stopTime": "06:00:00",
+        "maximumAmps": 16,
+    }
     await charger.disable_basic_charge_plan()
     assert (await charger.get_basic_charge_plan())["enabled"] is False
     await charger.enable_basic_charge_plan()

@@ -120,7 +120,9 @@ def add_write_routes(
 
     @app.post("/api/chargers/{charger_id}/schedules/{kind}/{switch}")
     @refusals
-    async def schedule_switch(charger_id: str, kind: str, switch: str, request: Request) -> Response:
+    async def schedule_switch(
+        charger_id: str, kind: str, switch: str, request: Request
+    ) -> Response:
         def apply(_: ChargerState, __: object) -> None:
             if kind not in SCHEDULE_KINDS or switch not in ("enable", "disable"):
                 raise KeyError(switch)

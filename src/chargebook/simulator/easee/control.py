@@ -85,11 +85,11 @@ def command(state: ChargerState, name: str, body: object, now: datetime) -> None
         )
     elif name == "lock_state":
         if not isinstance(body, dict) or "state" not in body:
-            raise BadRequest("body must be {\"state\": true|false}")
+            raise BadRequest('body must be {"state": true|false}')
         state.change(now, cable_locked_permanently=_bool(body["state"], "state"))
     elif name == "set_dynamic_charger_current":
         if not isinstance(body, dict) or "amps" not in body:
-            raise BadRequest("body must be {\"amps\": n, \"minutes\": m}")
+            raise BadRequest('body must be {"amps": n, "minutes": m}')
         _number(body.get("minutes", 0), "minutes")
         state.change(now, dynamic_current_a=_amps(state, body["amps"], "amps"))
 

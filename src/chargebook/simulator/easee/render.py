@@ -123,9 +123,7 @@ def charger_config(state: ChargerState, now: datetime) -> dict[str, Any]:
     return config
 
 
-def history_item(
-    session: PlannedSession, outcome: Outcome, account: SimAccount
-) -> dict[str, Any]:
+def history_item(session: PlannedSession, outcome: Outcome, account: SimAccount) -> dict[str, Any]:
     """One element of `GET /api/sessions/charger/{id}/sessions/{from}/{to}` (2024 shape)."""
     item: dict[str, Any] = {
         "carConnected": z_time(session.start),
@@ -153,7 +151,10 @@ def _damaged(item: dict[str, Any], bad_kind: str | None) -> dict[str, Any]:
     elif bad_kind == "negative_energy":
         item["kiloWattHours"] = -abs(item["kiloWattHours"]) - 1.0
     elif bad_kind == "end_before_start":
-        item["carConnected"], item["carDisconnected"] = item["carDisconnected"], item["carConnected"]
+        item["carConnected"], item["carDisconnected"] = (
+            item["carDisconnected"],
+            item["carConnected"],
+        )
     return item
 
 

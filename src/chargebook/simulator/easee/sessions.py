@@ -97,8 +97,14 @@ class SessionPlan:
                 start, end, demand, power, bad, short = planned
                 self._sessions.append(
                     PlannedSession(
-                        len(self._sessions) + 1, self._charger.id, start, end, demand, power,
-                        bad, short,
+                        len(self._sessions) + 1,
+                        self._charger.id,
+                        start,
+                        end,
+                        demand,
+                        power,
+                        bad,
+                        short,
                     )  # fmt: skip
                 )
             self._next_day += timedelta(days=1)

@@ -129,11 +129,12 @@ class SimulatedEasee:
     def sessions_between(
         self, charger_id: str, start: datetime, end: datetime
     ) -> list[dict[str, Any]]:
-        """History items of sessions plugged in within [start, end), oldest first."""
+        """History items whose `carConnected` is within [start, end), oldest first (the
+        server filters on its own data, so a damaged item's served time decides)."""
         return [
             dict(item)
             for session, item in self.ended_sessions(charger_id)
-            if start <= session.start < end
+            if start <= _served_start(item, session.start) < end
         ]
 
     def ground_truth_sessions(self, charger_id: str) -> list[dict[str, Any]]:
@@ -154,3 +155,10 @@ class SimulatedEasee:
                 if upcoming:
                     return upcoming[0]
         raise LookupError(f"no session planned for charger {charger_id}")
+
+
+def _served_start(item: dict[str, Any], planned: datetime) -> datetime:
+    try:
+        return datetime.fromisoformat(str(item["carConnected"]))
+    except (KeyError, ValueError):
+        return planned

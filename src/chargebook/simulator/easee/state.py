@@ -131,7 +131,9 @@ class ChargerState:
             self._ended[session.id] = result
         return result
 
-    def op_mode_at(self, moment: datetime) -> tuple[int, int, PlannedSession | None, Outcome | None]:
+    def op_mode_at(
+        self, moment: datetime
+    ) -> tuple[int, int, PlannedSession | None, Outcome | None]:
         """(chargerOpMode, reasonForNoCurrent, session plugged in, its outcome so far)."""
         controls = self.controls_at(moment)
         session = self.plan.at(moment)
