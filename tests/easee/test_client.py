@@ -26,11 +26,13 @@ async def test_signs_in_once_and_reuses_the_kept_tokens(
     await client.get_status(sim.accounts[0].charger_ids[0])
     assert sim.auth.logins == {DEMO_EMAIL: 1}
     stored = keeper.load()
-    assert stored is not None and set(stored) == {"access_token", "refresh_token", "expires_at"}
+    assert stored is not None
+    assert set(stored) == {"access_token", "refresh_token", "expires_at"}
     again = make_client(sim, keeper=keeper)  # a later run with the stored tokens
     await again.list_chargers()
     assert sim.auth.logins == {DEMO_EMAIL: 1}
-    assert "password" not in repr(client) and stored["access_token"] not in repr(client)
+    assert "password" not in repr(client)
+    assert stored["access_token"] not in repr(client)
 
 
 async def test_refreshes_before_expiry_and_signs_in_when_the_refresh_token_expired(
@@ -127,7 +129,8 @@ async def test_full_history_in_windows_with_both_item_shapes(
     assert [r.raw for r in records] == truth  # the evidence exactly as served
     assert pages == [(1, 3), (2, 3), (3, 3)]  # 200 days in 92-day windows
     short = [r for r in records if "actualDurationSeconds" not in r.raw and r.session]
-    assert short and all(r.session and r.session.duration_s is None for r in short)
+    assert short
+    assert all(r.session and r.session.duration_s is None for r in short)
     bad = [r for r in records if r.problem]
     assert bad  # kept with their reason, never dropped
     assert all(r.session is None for r in bad if "kiloWattHours" not in r.raw)

@@ -137,7 +137,8 @@ async def test_book_equals_the_simulator_with_faults_and_a_crash(clock: FixedClo
 
 def _book_accepts_easee() -> bool:
     checks = " ".join(
-        str(getattr(c, "sqltext", "")) for c in ChargingSessionRow.__table__.constraints
+        str(getattr(c, "sqltext", ""))
+        for c in getattr(ChargingSessionRow.__table__, "constraints", ())
     )
     return "easee_cloud" in checks or "source" not in checks
 

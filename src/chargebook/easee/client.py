@@ -15,6 +15,7 @@ per charger: the energy price is not offered.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import datetime
 from decimal import Decimal
@@ -103,10 +104,8 @@ class EaseeClient:
         chargers = []
         for item in items:
             charger_id = item["id"]
-            try:
+            with contextlib.suppress(ValueError):
                 self._created_on[charger_id] = wire.parse_time(item.get("createdOn"))
-            except ValueError:
-                pass
             state = await self._object(f"/api/chargers/{charger_id}/state", "charger state")
             config = await self._object(f"/api/chargers/{charger_id}/config", "charger config")
             chargers.append(wire.charger(item, state, config))

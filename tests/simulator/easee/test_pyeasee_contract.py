@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 import pytest
 from pyeasee import Easee  # type: ignore[import-untyped]
@@ -63,14 +64,14 @@ def _power(sim: EaseeSimulator, charger_id: str) -> float:
     return session.power_kw
 
 
-async def _state(easee: Easee, sim: EaseeSimulator, charger_id: str) -> dict[str, object]:
+async def _state(easee: Easee, sim: EaseeSimulator, charger_id: str) -> dict[str, Any]:
     site_state = await easee.get_site_state(sim.accounts[0].site_id)
     state = site_state.get_charger_state(charger_id, raw=True)
     assert state is not None
     return dict(state.get_data())
 
 
-async def _config(easee: Easee, charger_id: str) -> dict[str, object]:
+async def _config(easee: Easee, charger_id: str) -> dict[str, Any]:
     chargers = {c.id: c for c in await easee.get_chargers()}
     return dict((await chargers[charger_id].get_config(raw=True)).get_data())
 
@@ -207,7 +208,8 @@ async def test_settings_lock_and_access(served: Served, easee: Easee) -> None:
         3,
         40,
     )
-    assert config["enableIdleCurrent"] and config["limitToSinglePhaseCharging"]
+    assert config["enableIdleCurrent"]
+    assert config["limitToSinglePhaseCharging"]
     assert config["smartButtonEnabled"] is True
     power = (await _state(easee, sim, charger_id))["totalPower"]
     assert power == pytest.approx(min(6.9, _power(sim, charger_id)), abs=0.01)

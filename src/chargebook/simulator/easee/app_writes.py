@@ -79,7 +79,7 @@ def add_write_routes(
         def apply(_: ChargerState, body: object) -> None:
             if body not in (1, 2, 3) or isinstance(body, bool):
                 raise control.BadRequest("level of access must be 1, 2 or 3")
-            sim.access_levels[charger_id] = int(body)  # type: ignore[call-overload]
+            sim.access_levels[charger_id] = int(body)
 
         call = await charger_write(request, charger_id, apply)
         return call.respond(None)

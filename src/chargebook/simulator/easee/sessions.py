@@ -105,7 +105,7 @@ class SessionPlan:
                         power,
                         bad,
                         short,
-                    )  # fmt: skip
+                    )
                 )
             self._next_day += timedelta(days=1)
 

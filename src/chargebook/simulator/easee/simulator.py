@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from chargebook.clock import Clock
@@ -17,7 +17,7 @@ from chargebook.simulator.easee.render import history_item
 from chargebook.simulator.easee.sessions import PlannedSession, SessionPlan
 from chargebook.simulator.easee.state import ChargerState
 
-_TICKS_EPOCH = datetime(1, 1, 1)
+_TICKS_EPOCH = datetime(1, 1, 1, tzinfo=UTC)  # .NET ticks count from 0001-01-01
 
 
 class RequestRecord(NamedTuple):
@@ -100,7 +100,7 @@ class SimulatedEasee:
     def command_reply(self, charger_id: str) -> dict[str, Any]:
         """The 202 body of a command: `{"device","commandId","ticks"}` (reference §2.3)."""
         self._command_ids += 1
-        now = self.clock.now().replace(tzinfo=None)
+        now = self.clock.now()
         ticks = int((now - _TICKS_EPOCH).total_seconds() * 10_000_000)
         return {"device": charger_id, "commandId": self._command_ids, "ticks": ticks}
 
