@@ -76,6 +76,8 @@ def charger_state(state: ChargerState, now: datetime) -> dict[str, Any]:
         "inCurrentT5": round(amps, 3),
         "outputCurrent": round(amps, 3),
         "isOnline": online,
+        # Line voltages between the terminals (T1..T5), as the recorded states show them.
+        **{f"inVoltageT{a}T{b}": _voltage(a, b) for a, b in _TERMINAL_PAIRS},
         "ledMode": 18 if power_kw > 0 else 23,
         "cableRating": 20000.0,
         "dynamicChargerCurrent": float(controls.dynamic_current_a),
@@ -88,6 +90,17 @@ def charger_state(state: ChargerState, now: datetime) -> dict[str, Any]:
         "reasonForNoCurrent": reason,
         "wiFiAPEnabled": False,
     }
+
+
+_TERMINAL_PAIRS = ((1, 2), (1, 3), (1, 4), (1, 5), (2, 3), (2, 4), (2, 5), (3, 4), (3, 5), (4, 5))
+
+
+def _voltage(a: int, b: int) -> float:
+    if a == 1 and b == 2:
+        return 3.06  # T1-T2: earth to neutral
+    if a in (1, 2):
+        return VOLTS  # phase to neutral (or earth)
+    return round(VOLTS * 3**0.5, 1)  # phase to phase
 
 
 def charger_config(state: ChargerState, now: datetime) -> dict[str, Any]:
