@@ -4,7 +4,7 @@ auth, limits and IP block behave as reference §2 says, and a seed gives one wor
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -135,3 +135,14 @@ def test_the_lifetime_meter_counts_every_session(sim: EaseeSimulator, clock: Fix
     energy = state.outcome(session, session.end).energy_kwh
     assert state.lifetime_kwh(clock.now()) == pytest.approx(before + energy)
     assert energy == pytest.approx(session.demand_kwh)  # nothing limited it
+
+
+def test_command_ticks_are_dotnet_ticks_as_easee_sends_them(clock: FixedClock) -> None:
+    # evcc-io/evcc#15556 (https://github.com/evcc-io/evcc/issues/15556), an evcc trace:
+    # "CommandResponse ... Timestamp:2024-08-19 16:30:24.217903 +0000 UTC ...
+    # Ticks:638596818242179030"
+    clock.set(datetime(2024, 8, 19, 16, 30, 24, 217903, tzinfo=UTC))
+    sim = EaseeSimulator(SimulatorConfig(), clock=clock)
+    reply = sim.command_reply("EH123456")
+    assert reply["ticks"] == 638596818242179030
+    assert set(reply) == {"device", "commandId", "ticks"}

@@ -100,8 +100,8 @@ class SimulatedEasee:
     def command_reply(self, charger_id: str) -> dict[str, Any]:
         """The 202 body of a command: `{"device","commandId","ticks"}` (reference §2.3)."""
         self._command_ids += 1
-        now = self.clock.now()
-        ticks = int((now - _TICKS_EPOCH).total_seconds() * 10_000_000)
+        delta = self.clock.now() - _TICKS_EPOCH  # integers: a float loses the last digits
+        ticks = (delta.days * 86400 + delta.seconds) * 10_000_000 + delta.microseconds * 10
         return {"device": charger_id, "commandId": self._command_ids, "ticks": ticks}
 
     # --- chargers and sessions -----------------------------------------------------------
