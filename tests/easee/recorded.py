@@ -16,6 +16,7 @@ def load(name: str) -> Any:
 TOKEN = load("pyeasee_token.json")
 CHARGERS = load("pyeasee_chargers.json")
 CHARGER_STATE = load("pyeasee_charger-state.json")
+SITE_STATE = load("pyeasee_site-state.json")
 SITE_CHARGER_STATE = load("pyeasee_site-state_charger-state.json")
 SITE_CHARGER_CONFIG = load("pyeasee_site-state_charger-config.json")
 HISTORY_2023 = load("easee-rs_history-2023.json")

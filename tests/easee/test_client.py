@@ -138,3 +138,22 @@ async def test_full_history_in_windows_with_both_item_shapes(
         if record.session is not None and record.problem is None:
             energy = record.raw["kiloWattHours"]
             assert record.session.energy_kwh == Decimal(str(energy))
+
+
+async def test_the_overview_reads_every_charger_in_two_requests(
+    sim: EaseeSimulator, make_client: ClientFactory, clock: FixedClock
+) -> None:
+    charger_id = sim.accounts[0].charger_ids[0]
+    clock.set(sim.next_session(charger_id).start + timedelta(minutes=20))
+    sim.clock.set(clock.now())  # type: ignore[attr-defined]
+    client = make_client(sim)
+    chargers = await client.list_chargers()
+    before = client.request_count
+    readings = await client.read_overview()
+    assert client.request_count - before == 2  # the sites, then the site's state
+    assert [r.charger for r in readings] == chargers
+    for reading in readings:
+        status = await client.get_status(reading.charger.external_id)
+        assert (reading.state, reading.status_code) == (status.state, status.status_code)
+        assert reading.charging_power_kw == status.charging_power_kw
+    assert readings[0].state is ChargerState.CHARGING

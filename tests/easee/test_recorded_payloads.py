@@ -115,3 +115,16 @@ def test_an_answer_that_is_not_a_list_is_a_payload_error() -> None:
         history.history_items(recorded.REFRESH_EXPIRED)
     with pytest.raises(ApiPayloadError):
         wire.charger_items(recorded.TOKEN)
+
+
+def test_site_state_gives_the_overview_of_its_chargers() -> None:
+    [reading] = wire.site_readings(recorded.SITE_STATE, NOW)
+    assert reading.charger.external_id == "EH123497"
+    assert reading.charger.name == "Easee Home 12349"
+    assert reading.charger.model == "Easee Home"
+    assert reading.charger.max_current_a == 32
+    assert (reading.state, reading.status_code) == (ChargerState.READY, 1)
+    assert reading.charging_power_kw == 0
+    assert reading.session_energy_kwh == pytest.approx(4.34719800949097)
+    assert reading.reported_at == datetime(2020, 10, 1, 8, 30, 55, tzinfo=UTC)
+    assert wire.site_ids([{"id": 54321, "name": "Site name"}]) == [54321]

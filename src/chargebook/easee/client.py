@@ -26,7 +26,7 @@ import httpx
 from chargebook.clock import Clock, ensure_utc
 from chargebook.domain.brands import BrandLogin, TokenKeeper
 from chargebook.domain.control import ControlCapabilities, ControlFeature
-from chargebook.domain.models import Charger, ChargerStatus, SessionRecord
+from chargebook.domain.models import Charger, ChargerReading, ChargerStatus, SessionRecord
 from chargebook.domain.ports import PageListener
 from chargebook.easee import history, wire
 from chargebook.easee._http import EaseeHttp
@@ -77,6 +77,7 @@ class EaseeClient:
             max_retries=max_retries,
         )
         self._created_on: dict[str, datetime] = {}
+        self._chargers: dict[str, Charger] = {}  # as list_chargers last read them
 
     def __repr__(self) -> str:
         return f"EaseeClient({self.http!r})"
@@ -109,7 +110,24 @@ class EaseeClient:
             state = await self._object(f"/api/chargers/{charger_id}/state", "charger state")
             config = await self._object(f"/api/chargers/{charger_id}/config", "charger config")
             chargers.append(wire.charger(item, state, config))
+        self._chargers = {c.external_id: c for c in chargers}
         return chargers
+
+    async def read_overview(self) -> list[ChargerReading]:
+        """Every charger with its live state (`ChargerOverview`, what the recorder polls idle
+        chargers with): the sites, then one state read per site, which carries each of its
+        chargers' state and config. A charger the account sees outside its own sites (shared
+        with it) is read on its own."""
+        now = self._clock.now()
+        readings: list[ChargerReading] = []
+        for site_id in await self.http.get("/api/sites", wire.site_ids):
+            payload = await self._object(f"/api/sites/{site_id}/state", "site state")
+            readings.extend(wire.site_readings(payload, now))
+        seen = {r.charger.external_id for r in readings}
+        for charger_id, known in self._chargers.items():
+            if charger_id not in seen:
+                readings.append(wire.reading(known, await self.get_status(charger_id)))
+        return readings
 
     async def get_status(self, charger_id: str) -> ChargerStatus:
         state = await self._object(f"/api/chargers/{charger_id}/state", "charger state")
@@ -184,6 +202,10 @@ class EaseeClient:
 
 if TYPE_CHECKING:
     from chargebook.domain.brands import BrandClient
+    from chargebook.domain.ports import ChargerOverview
 
     def _implements_port(client: EaseeClient) -> BrandClient:
         return client  # mypy proves the client satisfies the port
+
+    def _implements_overview(client: EaseeClient) -> ChargerOverview:
+        return client

@@ -9,7 +9,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from chargebook.domain.models import Charger, ChargerSource, ChargerState, ChargerStatus
+from chargebook.domain.models import (
+    Charger,
+    ChargerReading,
+    ChargerSource,
+    ChargerState,
+    ChargerStatus,
+)
 from chargebook.easee.models import NO_MID_EVIDENCE, model_name
 from chargebook.errors import ApiPayloadError
 
@@ -168,3 +174,58 @@ def json_object(what: str) -> Any:
         return _object(payload, what)
 
     return parse
+
+
+def site_ids(payload: Any) -> list[int]:
+    """`GET /api/sites`: the ids of the account's sites.
+
+    Raises:
+        ApiPayloadError: not a list of objects with an integer `id`.
+    """
+    if not isinstance(payload, list) or not all(
+        isinstance(s, dict) and isinstance(s.get("id"), int) for s in payload
+    ):
+        raise ApiPayloadError("Easee's site list is not a list of sites", brand=BRAND)
+    return [int(s["id"]) for s in payload]
+
+
+def site_readings(payload: Any, observed_at: datetime) -> list[ChargerReading]:
+    """`GET /api/sites/{id}/state`: every charger of the site with its config and state
+    (pyeasee `SiteState`), as the recorder's one-read overview.
+
+    Raises:
+        ApiPayloadError: the answer is not in that shape.
+    """
+    site = _object(payload, "site state")
+    circuits = site.get("circuitStates")
+    if not isinstance(circuits, list):
+        raise ApiPayloadError("Easee's site state has no circuitStates list", brand=BRAND)
+    readings = []
+    for circuit in circuits:
+        circuit = _object(circuit, "circuit state")
+        listed = _object(circuit.get("circuit"), "circuit").get("chargers") or []
+        items = {c["id"]: c for c in listed if isinstance(c, dict) and isinstance(c.get("id"), str)}
+        states = circuit.get("chargerStates")
+        if not isinstance(states, list):
+            raise ApiPayloadError("Easee's circuit state has no chargerStates", brand=BRAND)
+        for entry in states:
+            entry = _object(entry, "charger state")
+            charger_id = entry.get("chargerID")
+            if not isinstance(charger_id, str):
+                raise ApiPayloadError("a site state's charger has no chargerID", brand=BRAND)
+            state, config = entry.get("chargerState"), entry.get("chargerConfig")
+            found = charger(items.get(charger_id, {"id": charger_id}), state, config)
+            readings.append(reading(found, status(charger_id, state, config, observed_at)))
+    return readings
+
+
+def reading(found: Charger, live: ChargerStatus) -> ChargerReading:
+    return ChargerReading(
+        charger=found,
+        observed_at=live.observed_at,
+        state=live.state,
+        status_code=live.status_code if live.status_code is not None else -1,
+        charging_power_kw=live.charging_power_kw,
+        session_energy_kwh=live.session_energy_kwh,
+        reported_at=live.reported_at,
+    )
