@@ -302,3 +302,29 @@ async def test_rate_limit_reaches_pyeasee_with_retry_after() -> None:
             assert 0 < int(refused.value.args[1]) <= 361
         finally:
             await client.close()
+
+
+async def test_site_name_currency_and_the_local_ocpp_connection(
+    served: Served, easee: Easee
+) -> None:
+    sim, _, _ = served
+    site = (await easee.get_sites())[0]
+    await site.set_name("Thuis")
+    site = await easee.get_site(site.id)  # pyeasee PUTs the whole site: read it back first
+    await site.set_currency("SEK")
+    again = await easee.get_site(site.id)
+    assert (again["name"], again["currencyId"]) == ("Thuis", "SEK")
+
+    charger = (await easee.get_chargers())[0]
+    assert await charger.get_ocpp_config() is None  # 404: none stored yet
+    url = "wss://chargebook.example/ocpp/EASEE-1"
+    version = await charger.set_ocpp_config(True, url)
+    assert version == 1
+    await charger.apply_ocpp_config(version)
+    details = await charger.get_ocpp_config()
+    assert details["connectivityMode"] == "DualProtocol"
+    assert details["websocketConnectionArgs"] == {"url": url}
+    assert sim.ocpp[charger.id]["applied"] is True
+    assert await charger.set_ocpp_config(False, url) == 2
+    with pytest.raises(BadRequestException):
+        await charger.apply_ocpp_config(1)  # an old version

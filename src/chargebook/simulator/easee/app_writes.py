@@ -154,6 +154,61 @@ def add_write_routes(
             sim.applied_writes.append((call.method, call.path))
         return call.respond(None)
 
+    @app.put("/api/sites/{site_id}")
+    @refusals
+    async def site_update(site_id: int, request: Request) -> Response:
+        """pyeasee `Site.set_name` / `set_currency`: the site back with a field changed."""
+        call = await admit(sim, request)
+        call.check_site(site_id)
+        body = await _body(call, request)
+        if not isinstance(body, dict) or not isinstance(body.get("name", ""), str):
+            raise call.refuse(400, "a site is a JSON object with a name")
+        with sim.lock:
+            kept = {k: body[k] for k in ("name", "currencyId") if k in body}
+            sim.site_prices.setdefault(site_id, {}).update(kept)
+            sim.applied_writes.append((call.method, call.path))
+        return call.respond(None)
+
+    @app.get("/local-ocpp/v1/connection-details/{charger_id}")
+    @refusals
+    async def ocpp_get(charger_id: str, request: Request) -> Response:
+        call = await admit(sim, request)
+        call.check_charger(charger_id)
+        found = sim.ocpp.get(charger_id)
+        if found is None:
+            raise call.refuse(404, "No OCPP connection details")
+        return call.respond(found)
+
+    @app.post("/local-ocpp/v1/connection-details/{charger_id}")
+    @refusals
+    async def ocpp_set(charger_id: str, request: Request) -> Response:
+        """Stores the details as a new version; answers `{"version": n}` (the one field
+        pyeasee reads; the rest of the real answer is not recorded)."""
+
+        def apply(_: ChargerState, body: object) -> None:
+            mode = body.get("connectivityMode") if isinstance(body, dict) else None
+            args = body.get("websocketConnectionArgs") if isinstance(body, dict) else None
+            if mode not in ("DualProtocol", "OcppOff") or not isinstance(args, dict):
+                raise control.BadRequest("connectivityMode and websocketConnectionArgs needed")
+            version = int(sim.ocpp.get(charger_id, {}).get("version", 0)) + 1
+            sim.ocpp[charger_id] = {**body, "version": version, "applied": False}  # type: ignore[dict-item]
+
+        call = await charger_write(request, charger_id, apply)
+        return call.respond({"version": sim.ocpp[charger_id]["version"]})
+
+    @app.post("/local-ocpp/v1/connections/chargers/{charger_id}")
+    @refusals
+    async def ocpp_apply(charger_id: str, request: Request) -> Response:
+        def apply(_: ChargerState, body: object) -> None:
+            stored = sim.ocpp.get(charger_id)
+            version = body.get("version") if isinstance(body, dict) else None
+            if stored is None or version != stored["version"]:
+                raise control.BadRequest("no stored OCPP details of that version")
+            stored["applied"] = True
+
+        call = await charger_write(request, charger_id, apply)
+        return call.respond({"version": sim.ocpp[charger_id]["version"]})
+
     @app.post("/api/sites/{site_id}/price")
     @refusals
     async def price(site_id: int, request: Request) -> Response:

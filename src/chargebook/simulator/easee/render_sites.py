@@ -63,7 +63,7 @@ def site(account: SimAccount, chargers: list[SimCharger], price: dict[str, Any])
         "costPerKWh": price.get("costPerKWh", 0.0),
         "vat": price.get("vat", 21.0),
         "costPerKwhExcludeVat": price.get("costPerKwhExcludeVat", 0.0),
-        "currencyId": price.get("currencyId", "EUR"),
+        "currencyId": price.get("currencyId", "EUR"),  # set_price and set_currency change it
         "partnerId": 1,
         "siteType": 1,
         "ratedCurrent": 40.0,
@@ -73,6 +73,7 @@ def site(account: SimAccount, chargers: list[SimCharger], price: dict[str, Any])
         "createdOn": "2020-04-06T11:59:53.135015",
         "updatedOn": "2020-08-14T02:12:29.215533",
         **site_summary(account),
+        **({"name": price["name"]} if "name" in price else {}),
     }
 
 

@@ -72,6 +72,7 @@ class SimulatedEasee:
         self.access_levels: dict[str, int] = {}
         self.site_prices: dict[int, dict[str, Any]] = {}
         self.circuit_settings: dict[int, dict[str, Any]] = {}
+        self.ocpp: dict[str, dict[str, Any]] = {}  # local OCPP connection details per charger
         self.polls: list[tuple[str, str]] = []  # poll_* and update_firmware commands
         self._command_ids = 0
 
