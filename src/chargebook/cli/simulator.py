@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import typer
 
+from chargebook.cli.simulator_easee import easee
+
 simulator_app = typer.Typer(
     name="simulator", help="Run simulated external systems.", no_args_is_help=True
 )
+simulator_app.command("easee")(easee)
 
 
 @simulator_app.command("wallbox")
