@@ -264,7 +264,7 @@ async def test_commands_reach_a_2_0_1_station_in_its_own_messages(
         ))  # fmt: skip
         await central.remote_start(CP_ID, id_tag="APP")
         await central.remote_stop(CP_ID)
-        await central.reset(CP_ID)
+        await central.reset(CP_ID, on_idle=True)
         await central.trigger_message(CP_ID, "MeterValues", connector_id=1)
         values = await central.get_variables(
             CP_ID, [("OCPPCommCtrlr", "HeartbeatInterval"), ("Foo", "Bar")]

@@ -204,10 +204,14 @@ class ChargePointCommands(v201.Commands201):
 
     # -- maintenance ----------------------------------------------------------------------
 
-    async def reset(self, charge_point_id: str, *, hard: bool = False) -> None:
-        """Restart the charger (soft by default; 2.0.1: OnIdle, or Immediate when hard)."""
+    async def reset(
+        self, charge_point_id: str, *, hard: bool = False, on_idle: bool = False
+    ) -> None:
+        """Restart the charger (soft by default). 2.0.1 has no soft and hard: a restart is
+        Immediate (it ends a running transaction first, as a 1.6 soft reset does), or OnIdle
+        (`on_idle`: once no transaction runs; the station answers Scheduled meanwhile)."""
         if isinstance(self.charge_point(charge_point_id), ChargePoint201):
-            when = "Immediate" if hard else "OnIdle"
+            when = "OnIdle" if on_idle else "Immediate"
             await self._call(charge_point_id, call201.Reset(type=when))
             return
         kind = ResetType.hard if hard else ResetType.soft
