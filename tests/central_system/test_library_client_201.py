@@ -96,7 +96,8 @@ class Station(ChargePoint):  # type: ignore[misc]
     def on_set_variables(self, set_variable_data: list[Any], **kw: Any) -> Any:
         self.received.append(("SetVariables", {"set_variable_data": set_variable_data}))
         results = [
-            {"attribute_status": "RebootRequired", "component": i["component"], "variable": i["variable"]}
+            {"attribute_status": "RebootRequired", "component": i["component"],
+             "variable": i["variable"]}
             for i in set_variable_data
         ]  # fmt: skip
         return call_result.SetVariables(set_variable_result=results)

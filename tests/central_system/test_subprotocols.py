@@ -48,5 +48,5 @@ async def test_a_1_6_action_on_a_2_0_1_connection_is_not_mistaken(
 ) -> None:
     async with await open_raw(central, subprotocols=["ocpp2.0.1"]) as ws:
         frame = [2, "s", "StartTransaction", {"connectorId": 1, "idTag": "T", "meterStart": 0}]
-        reply = await exchange(ws, frame + [])
+        reply = await exchange(ws, frame)
         assert reply[:3] == [4, "s", "NotImplemented"]

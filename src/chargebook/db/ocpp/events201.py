@@ -14,10 +14,13 @@ quarantined: the book cannot know its energy.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, cast
+from datetime import datetime
+from typing import Protocol, cast
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from chargebook.clock import Clock
 from chargebook.db.ocpp.tables import OcppTransactionRow
 from chargebook.domain.ocpp import EnergyRegisterMode, MeterReading
 from chargebook.domain.ocpp201 import (
@@ -28,8 +31,36 @@ from chargebook.domain.ocpp201 import (
 )
 from chargebook.domain.ocpp_sessions import SUPERSEDED
 
-if TYPE_CHECKING:
-    from chargebook.db.ocpp.book import SqlOcppBook
+
+class _Store(Protocol):
+    """What this module uses of `SqlOcppBook` (named here: the store imports this module)."""
+
+    _session: Session
+    _clock: Clock
+
+    def flush_pending(self) -> None: ...
+
+    def _charger_id(self, charge_point_id: str) -> int: ...
+
+    def _add_frame(self, transaction_id: int, action: str, frame: str) -> None: ...
+
+    def _add_samples(
+        self,
+        charge_point_id: str,
+        transaction: OcppTransactionRow,
+        readings: Sequence[MeterReading],
+    ) -> int: ...
+
+    def _close(
+        self,
+        row: OcppTransactionRow,
+        charge_point_id: str,
+        meter_stop_wh: int | None,
+        stopped_at: datetime,
+        reason: str | None,
+        missing_stop: str = ...,
+    ) -> str | None: ...
+
 
 _SPURIOUS_WH = 1.0  # a register at or below this is no evidence of where the meter stands
 
@@ -50,12 +81,12 @@ class TransactionEvents201:
         Raises:
             NotFoundError: no such charge point.
         """
-        book = cast("SqlOcppBook", self)  # mixed into SqlOcppBook only
+        book = cast(_Store, self)  # mixed into SqlOcppBook only
         return record_transaction_event(book, charge_point_id, event, readings, frame)
 
 
 def record_transaction_event(
-    book: SqlOcppBook,
+    book: _Store,
     charge_point_id: str,
     event: TransactionEventFacts,
     readings: Sequence[MeterReading],
