@@ -221,3 +221,26 @@ def _at(text: str) -> Any:
     from chargebook.central_system.readings import parse_timestamp
 
     return parse_timestamp(text)
+
+
+async def test_the_same_plausibility_rules_as_1_6_quarantine_an_impossible_session(
+    central: CentralSystem, database: Database
+) -> None:
+    """500 kWh in one hour is beyond any home charger (the rule 1.6 sessions and cloud
+    sessions are judged by): the session is kept, quarantined, with its evidence."""
+    async with await open_raw(central, subprotocols=V201) as ws:
+        for frame in (
+            _event(0, "Started", "Authorized", "2026-03-10T10:00:00Z",
+                   meterValue=[_register(1_000.0, "2026-03-10T10:00:00Z", "Transaction.Begin")]),
+            _event(1, "Ended", "StopAuthorized", "2026-03-10T11:00:00Z",
+                   info={"stoppedReason": "Local"},
+                   meterValue=[_register(501_000.0, "2026-03-10T11:00:00Z", "Transaction.End")]),
+        ):  # fmt: skip
+            assert (await exchange(ws, frame))[0] == 3
+    with database.session() as session:
+        [book] = SessionRepository(session).list()
+        raw = SessionRepository(session).get_raw_payload(book.id)
+    assert book.state is SessionState.QUARANTINED
+    assert book.quarantine_reason is not None
+    assert "kWh" in book.quarantine_reason
+    assert len(raw["frames"]) == 2
