@@ -37,7 +37,8 @@ class Settings(BaseSettings):
     wallbox_password: SecretStr | None = None
     # ENTSO-E Transparency Platform security token (day-ahead price fallback).
     entsoe_token: SecretStr | None = None
-    # Local OCPP 1.6J central system (ws://HOST:PORT/<charge point id>, subprotocol ocpp1.6).
+    # Local OCPP central system (ws://HOST:PORT/<charge point id>; subprotocol ocpp1.6 or
+    # ocpp2.0.1, negotiated per connection).
     ocpp_host: str = "0.0.0.0"  # noqa: S104  (chargers on the home LAN must reach it)
     ocpp_port: int = 8887
     # Home LAN only: register unknown charge point ids as unclaimed chargers instead of refusing.

@@ -112,3 +112,37 @@ def test_simulator_cli_charges_two_points_into_the_book(served: int, settings: S
         database.dispose()
     assert sorted(b.external_id.split(":")[0] for b in books) == ["SIMCLI-0001", "SIMCLI-0002"]
     assert all(b.energy_kwh is not None and b.energy_kwh > 0 for b in books)
+
+
+def test_simulator_cli_runs_ocpp_2_0_1_stations_into_the_book(
+    served: int, settings: Settings
+) -> None:
+    assert runner.invoke(app, ["ocpp", "add", "SIM201", "--allow-empty-password"]).exit_code == 0
+    result = runner.invoke(
+        app,
+        [
+            "simulator", "ocpp", "--url", f"ws://127.0.0.1:{served}/SIM201", "--sessions", "1",
+            "--time-scale", "3600", "--meter-interval", "300", "--ocpp-version", "2.0.1",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    database = open_database(settings)
+    try:
+        with database.session() as session:
+            [book] = SessionRepository(session).list()
+            raw = SessionRepository(session).get_raw_payload(book.id)
+    finally:
+        database.dispose()
+    assert book.external_id.startswith("SIM201:")
+    assert book.energy_kwh is not None
+    assert book.energy_kwh > 0
+    assert raw["ocppVersion"] == "2.0.1"
+    assert {frame[2] for frame in raw["frames"]} == {"TransactionEvent"}
+
+
+def test_simulator_cli_refuses_an_unknown_ocpp_version() -> None:
+    result = runner.invoke(
+        app, ["simulator", "ocpp", "--url", "ws://127.0.0.1:1/X", "--ocpp-version", "1.5"]
+    )
+    assert result.exit_code == 2
+    assert "1.6 or 2.0.1" in result.output

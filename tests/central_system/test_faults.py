@@ -104,7 +104,7 @@ async def test_an_oversized_frame_closes_with_1009(central: CentralSystem) -> No
         pytest.param({"password": None}, 401, id="no-password"),
         pytest.param({"password": ""}, 401, id="empty-password-not-allowed"),
         pytest.param({"charge_point_id": "UNKNOWN-1"}, 401, id="unknown-id"),
-        pytest.param({"subprotocols": ["ocpp2.0.1"]}, 400, id="wrong-subprotocol"),
+        pytest.param({"subprotocols": ["ocpp0.1"]}, 400, id="unknown-subprotocol"),
         pytest.param({"subprotocols": []}, 400, id="no-subprotocol"),
     ],
 )

@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from chargebook.cli.app import app
@@ -101,14 +102,17 @@ def _assert_smart_charging_step(output: str) -> None:
     assert expected.saving_eur > 0
 
 
-async def test_demo_book_equals_the_simulated_cloud(tmp_path: Path) -> None:
+@pytest.mark.parametrize("ocpp_version", ["1.6", "2.0.1"])
+async def test_demo_book_equals_the_simulated_cloud(tmp_path: Path, ocpp_version: str) -> None:
     from datetime import UTC, datetime
 
     from rich.console import Console
 
     world = build_world(tmp_path, seed=3, days=20, start=datetime(2026, 5, 1, 12, tzinfo=UTC))
     try:
-        charts = await run_demo(world, Console(file=io.StringIO()), tmp_path / "charts")
+        charts = await run_demo(
+            world, Console(file=io.StringIO()), tmp_path / "charts", ocpp_version=ocpp_version
+        )
         with world.database.session() as session:
             stored = SessionRepository(session).list()
             owner = UserRepository(session, world.clock).get_by_email(DEMO_EMAIL)

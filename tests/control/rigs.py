@@ -23,7 +23,12 @@ from chargebook.db.ocpp.chargers import OcppChargerRepository
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.ports import ChargerControl
 from chargebook.settings import Settings
-from chargebook.simulator.ocpp import ChargePointConfig, SimulatedChargePoint
+from chargebook.simulator.ocpp import (
+    AnyChargePoint,
+    ChargePointConfig,
+    SimulatedStation201,
+    simulated_charge_point,
+)
 from chargebook.simulator.wallbox import (
     DEMO_EMAIL,
     DEMO_PASSWORD,
@@ -82,10 +87,10 @@ SECRET = "contract-secret-0123456789"
 
 
 @asynccontextmanager
-async def ocpp_rig(database: Database) -> AsyncIterator[Rig]:
+async def ocpp_rig(database: Database, version: str = "1.6") -> AsyncIterator[Rig]:
     """`OcppControl` from the composition (`ChargerControls.use_central_system`) over the
-    central system, with the OCPP charge point simulator connected, a car charging and one
-    MeterValues recorded in the book."""
+    central system, with the OCPP charge point simulator (speaking `version`) connected, a
+    car charging and one meter reading recorded in the book."""
     clock = FixedClock(START)
     with database.transaction() as session:
         OcppChargerRepository(session, clock).register("SIM-1", secret_hash=hash_secret(SECRET))
@@ -93,14 +98,14 @@ async def ocpp_rig(database: Database) -> AsyncIterator[Rig]:
         central = CentralSystem(Settings(), database, clock=clock, response_timeout_s=2.0)
         port = await central.start("127.0.0.1", 0)
         stack.push_async_callback(central.close)
-        config = ChargePointConfig(password=SECRET, response_timeout_s=2.0)
-        cp = SimulatedChargePoint(f"ws://127.0.0.1:{port}/SIM-1", config, clock)
+        config = ChargePointConfig(password=SECRET, response_timeout_s=2.0, ocpp_version=version)
+        cp = simulated_charge_point(f"ws://127.0.0.1:{port}/SIM-1", config, clock)
         stack.push_async_callback(cp.close)
         await cp.connect()
         await cp.boot()
         await cp.plug_in()
         async with asyncio.timeout(3.0):
-            while cp.transaction_id is None or cp.status != "Charging":  # noqa: ASYNC110
+            while cp.transaction_id is None or _state(cp) != "Charging":  # noqa: ASYNC110
                 await asyncio.sleep(0.01)
         clock.advance(60)
         await cp.send_meter_values()
@@ -114,14 +119,25 @@ async def ocpp_rig(database: Database) -> AsyncIterator[Rig]:
             control=controls.for_charger(stored),
             charger_id="SIM-1",
             unknown_id="NOT-CONNECTED",
-            limit_a=lambda: cp.limit_a,
-            locked=lambda: False,  # OCPP 1.6 has no lock (the suite checks the refusal)
+            limit_a=lambda: 0.0 if getattr(cp, "paused", False) else cp.limit_a,
+            locked=lambda: False,  # OCPP has no lock here (the suite checks the refusal)
             restarted=lambda: cp.transaction_id != first_transaction,
         )
+
+
+def _state(cp: AnyChargePoint) -> str:
+    # 1.6: the connector status; 2.0.1: the transaction's charging state.
+    return cp.charging_state if isinstance(cp, SimulatedStation201) else cp.status
+
+
+def ocpp201_rig(database: Database) -> AbstractAsyncContextManager[Rig]:
+    """The same adapter over an OCPP 2.0.1 station (pause = a TxProfile of 0 A)."""
+    return ocpp_rig(database, "2.0.1")
 
 
 # The seam: one line per adapter.
 RIGS: dict[str, Callable[[Database], AbstractAsyncContextManager[Rig]]] = {
     "wallbox": wallbox_rig,
     "ocpp": ocpp_rig,
+    "ocpp201": ocpp201_rig,
 }

@@ -19,6 +19,7 @@ from .helpers import LIMITS, local
 @dataclass
 class FakeChargePoint:
     connector_status: dict[int, str] = field(default_factory=lambda: {1: "Charging"})
+    ocpp_version: str = "1.6"
 
 
 class FakeCentral:

@@ -1,4 +1,5 @@
-"""chargebook's own OCPP 1.6J central system, on the `ocpp` library and `websockets`.
+"""chargebook's own OCPP central system (1.6J and 2.0.1 on one port, see `server.py` and
+`v201/`), on the `ocpp` library and `websockets`.
 
 Start it next to the web app (`chargebook serve`) or alone (`chargebook ocpp serve`):
 
@@ -7,7 +8,8 @@ Start it next to the web app (`chargebook serve`) or alone (`chargebook ocpp ser
         await central.set_current("CP-1", 10)
 
 Sessions land in the book next to cloud sessions (source "ocpp", external id
-"<charge point id>:<transactionId>"), samples in session_samples.
+"<charge point id>:<transactionId>"; for 2.0.1 the book's transaction row id, the station's
+own string id in the session's raw payload), samples in session_samples.
 """
 
 from chargebook.central_system.auth import generate_secret, hash_secret

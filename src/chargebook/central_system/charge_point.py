@@ -1,24 +1,17 @@
-"""One connected charge point: the `ocpp` library's ChargePoint with thin `@on` handlers.
+"""One connected OCPP 1.6J charge point: the `ocpp` library's ChargePoint with thin `@on`
+handlers.
 
-Handlers parse the call, hand it to the recorder and answer. Three things the library does not
-do are added here: a malformed frame gets a CALLERROR (FormatViolation/ProtocolError) instead
-of silence, a value no charger can mean (NaN, a year-9999 timestamp) gets one from `edge.py`,
-and an unknown action gets NotImplemented (the library says NotSupported for names that are
-not 1.6 actions). Commands are never awaited inside a handler (the receive
-loop would wait for itself); `in_message_handler()` lets the command service refuse that.
+Handlers parse the call, hand it to the recorder and answer. The framing the library does not
+do (CALLERRORs for malformed frames, implausible values and unknown actions; the handler
+context commands check with `in_message_handler()`) is `framing.FramedChargePoint`. OCPP
+2.0.1: `central_system.v201.charge_point`.
 """
 
 from __future__ import annotations
 
-import contextvars
-import json
 import logging
-from collections.abc import Coroutine
 from typing import Any
 
-from ocpp.exceptions import NotImplementedError as OcppNotImplementedError
-from ocpp.exceptions import OCPPError
-from ocpp.messages import MessageType, unpack
 from ocpp.v16 import ChargePoint, call_result
 from ocpp.v16.enums import (
     Action,
@@ -27,28 +20,26 @@ from ocpp.v16.enums import (
     RegistrationStatus,
 )
 
-from chargebook.central_system.edge import call_problem, plausible_meter_values
+from chargebook.central_system.edge import plausible_meter_values
+from chargebook.central_system.framing import FramedChargePoint, in_message_handler
 from chargebook.central_system.host import ChargePointHost
 from chargebook.central_system.quirks import DEFAULT_QUIRKS, ChargerQuirks
 from chargebook.central_system.wire_spelling import spell_sampled_values
 from chargebook.ocpp_common.routing import handles
 
 FRAME_LOG = logging.getLogger("chargebook.central_system.frames")
-_IN_HANDLER: contextvars.ContextVar[bool] = contextvars.ContextVar("ocpp_in_handler", default=False)
 _ACCEPTED = {"status": AuthorizationStatus.accepted}
-
-
-def in_message_handler() -> bool:
-    """True while an OCPP message of the current task is being handled."""
-    return _IN_HANDLER.get()
+__all__ = ["OcppChargePoint", "in_message_handler"]
 
 
 def _iso(moment: Any) -> str:
     return str(moment.isoformat().replace("+00:00", "Z"))
 
 
-class OcppChargePoint(ChargePoint):  # type: ignore[misc]  # the library is untyped
+class OcppChargePoint(FramedChargePoint, ChargePoint):  # type: ignore[misc]  # untyped library
     """The central system's side of one charge point connection."""
+
+    ocpp_version = "1.6"
 
     def __init__(self, charge_point_id: str, connection: Any, central: ChargePointHost) -> None:
         super().__init__(
@@ -63,43 +54,9 @@ class OcppChargePoint(ChargePoint):  # type: ignore[misc]  # the library is unty
         self.quirks: ChargerQuirks = DEFAULT_QUIRKS
         self.connector_status: dict[int, str] = {}
 
-    # -- framing --------------------------------------------------------------------------
-
-    async def route_message(self, raw_msg: str | bytes) -> None:
-        """Route one frame; malformed frames and unknown actions get a CALLERROR."""
-        token = _IN_HANDLER.set(True)
-        try:
-            try:
-                msg = unpack(raw_msg)
-            except OCPPError as unpack_error:
-                await self._send(_error_frame(raw_msg, unpack_error))
-                return
-            if msg.message_type_id == MessageType.Call:
-                if msg.action not in self.route_map:
-                    error = OcppNotImplementedError(
-                        details={
-                            "cause": f"{msg.action} is not an action the central system handles"
-                        }
-                    )
-                    await self._send(msg.create_call_error(error).to_json())
-                    return
-                self._frame = raw_msg if isinstance(raw_msg, str) else raw_msg.decode()
-                msg.payload = spell_sampled_values(msg.action, msg.payload)
-                try:
-                    problem = call_problem(msg.action, msg.payload, self._central.clock.now())
-                    if problem is not None:
-                        raise problem
-                    await self._handle_call(msg)
-                except OCPPError as error:
-                    await self._send(msg.create_call_error(error).to_json())
-            elif msg.message_type_id in (MessageType.CallResult, MessageType.CallError):
-                self._response_queue.put_nowait(msg)
-        finally:
-            _IN_HANDLER.reset(token)
-
-    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
-        """Run a command-sending coroutine as its own task, outside the handler context."""
-        self._central.spawn(coroutine)
+    def respell(self, action: str, payload: Any) -> Any:
+        """Sampled values in the 1.6 schema's spelling (`wire_spelling`)."""
+        return spell_sampled_values(action, payload)
 
     # -- handlers (charge point -> central system) ----------------------------------------
 
@@ -207,21 +164,3 @@ class OcppChargePoint(ChargePoint):  # type: ignore[misc]  # the library is unty
         self, **kwargs: Any
     ) -> call_result.FirmwareStatusNotification:
         return call_result.FirmwareStatusNotification()
-
-
-def _error_frame(raw_msg: str | bytes, error: OCPPError) -> str:
-    """A CALLERROR for a frame that could not be unpacked; its unique id if it can be read,
-    else "-1" (as OCPP 2.0.1 prescribes for unreadable frames)."""
-    unique_id: Any = "-1"
-    try:
-        parsed = json.loads(raw_msg)
-        if isinstance(parsed, list) and len(parsed) > 1 and isinstance(parsed[1], str):
-            unique_id = parsed[1]
-    except (ValueError, TypeError):
-        pass
-    cause = error.details.get("cause") if isinstance(error.details, dict) else None
-    details = {"cause": cause} if isinstance(cause, str) else {}
-    return json.dumps(
-        [MessageType.CallError, unique_id, error.code, error.description, details],
-        separators=(",", ":"),
-    )

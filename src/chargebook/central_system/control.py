@@ -1,4 +1,7 @@
-"""`OcppControl`: the `ChargerControl` port over chargebook's OCPP 1.6J central system.
+"""`OcppControl`: the `ChargerControl` port over chargebook's OCPP central system, for 1.6J
+and 2.0.1 chargers alike (the central system speaks each one's version: for 2.0.1 pause is a
+TxProfile of 0 A, resume clears it, see `central_system.v201.commands`; the 2.0.1 station's
+state is kept in the 1.6 vocabulary, see `central_system.v201.status`).
 
 Pause, resume and current are one TxDefaultProfile (pause = 0 A, the transaction stays open),
 sent by `central_system.commands.ChargePointCommands`, which never resends an identical
@@ -18,6 +21,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
 
+from chargebook.central_system.exceptions import ChargePointNotConnectedError
 from chargebook.clock import Clock
 from chargebook.domain.control import ControlCapabilities, ControlFeature
 from chargebook.domain.models import ChargerState, ChargerStatus, MidMeter
@@ -38,6 +42,19 @@ CAPABILITIES = ControlCapabilities(
     },
 )
 
+CAPABILITIES_201 = ControlCapabilities(
+    system="OCPP 2.0.1",
+    features=CAPABILITIES.features,
+    live_reading=False,
+    reports_current_limit=False,
+    reasons={
+        ControlFeature.LOCK: "OCPP 2.0.1 chargers cannot be locked or unlocked from chargebook "
+        "yet (UnlockConnector only releases a stuck cable)",
+        ControlFeature.ENERGY_PRICE: "OCPP 2.0.1 chargers cannot take an energy price from "
+        "chargebook",
+    },
+)
+
 # OCPP 1.6 ChargePointStatus -> chargebook's state; an unknown or missing status is UNKNOWN.
 _STATES = {
     "Available": ChargerState.READY,
@@ -54,6 +71,7 @@ _CONNECTED = frozenset({"Preparing", "Charging", "SuspendedEV", "SuspendedEVSE",
 
 class _ConnectorStatus(Protocol):
     connector_status: dict[int, str]
+    ocpp_version: str
 
 
 class OcppCommandService(Protocol):
@@ -94,7 +112,11 @@ class OcppControl:
         self._connector_id = connector_id
 
     def capabilities(self, charger_id: str) -> ControlCapabilities:
-        return CAPABILITIES
+        try:
+            version = self._central.charge_point(charger_id).ocpp_version
+        except ChargePointNotConnectedError:
+            return CAPABILITIES  # what 1.6 and 2.0.1 share; the version is known once online
+        return CAPABILITIES_201 if version == "2.0.1" else CAPABILITIES
 
     async def read(self, charger_id: str) -> ChargerStatus:
         status = self._central.charge_point(charger_id).connector_status.get(self._connector_id)
@@ -131,13 +153,13 @@ class OcppControl:
         await self._central.set_current(charger_id, float(amps), connector_id=self._connector_id)
 
     async def set_locked(self, charger_id: str, locked: bool) -> None:
-        CAPABILITIES.require(ControlFeature.LOCK)
+        self.capabilities(charger_id).require(ControlFeature.LOCK)
 
     async def restart(self, charger_id: str) -> None:
         await self._central.reset(charger_id)
 
     async def set_energy_price(self, charger_id: str, price_per_kwh: Decimal) -> None:
-        CAPABILITIES.require(ControlFeature.ENERGY_PRICE)
+        self.capabilities(charger_id).require(ControlFeature.ENERGY_PRICE)
 
 
 if TYPE_CHECKING:

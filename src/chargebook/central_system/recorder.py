@@ -12,6 +12,7 @@ from chargebook.central_system.quirks import ChargerQuirks, quirks_for
 from chargebook.central_system.readings import parse_meter_values, parse_timestamp
 from chargebook.central_system.writer import BookWriter
 from chargebook.domain.ocpp import OcppBoot, OcppCredentials, OcppTransaction, StopOutcome
+from chargebook.domain.ocpp201 import TransactionEventFacts, TransactionEventOutcome
 from chargebook.domain.ports import OcppBook
 from chargebook.ere import MeteringVerdict, assess_ocpp_boot
 
@@ -152,6 +153,23 @@ class OcppRecorder:
                 reason=reason,
                 readings=readings,
                 frame=frame,
+            )
+        )
+
+    async def transaction_event(
+        self,
+        charge_point_id: str,
+        *,
+        event: TransactionEventFacts,
+        meter_value: Sequence[Mapping[str, Any]],
+        frame: str,
+    ) -> TransactionEventOutcome:
+        """Store an OCPP 2.0.1 TransactionEvent (its meter values in the 1.6 shape, see
+        `central_system.v201.readings`); idempotent, closes the transaction on Ended."""
+        readings = parse_meter_values(meter_value)
+        return await self._writer.run(
+            lambda book: book.transaction_event(
+                charge_point_id, event=event, readings=readings, frame=frame
             )
         )
 

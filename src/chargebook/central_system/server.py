@@ -1,8 +1,11 @@
-"""The OCPP 1.6J central system: a websockets server, the registry of connected charge points
+"""The OCPP central system: a websockets server, the registry of connected charge points
 and the command service (see `commands.py`).
 
-`ws://HOST:PORT/<charge point id>`: the id is the last path segment, subprotocol `ocpp1.6` is
-required, and HTTP Basic auth (security profile 1) is checked in the handshake. A second
+`ws://HOST:PORT/<charge point id>`: the id is the last path segment, and HTTP Basic auth
+(security profile 1) is checked in the handshake. One port serves OCPP 1.6J and 2.0.1: the
+subprotocol is negotiated (`ocpp2.0.1` first when a station offers both, the order OCPP 2.0.1
+Part 4 §3.1.3 shows), and a handshake offering neither is refused with HTTP 400 before the
+password is checked (OCTT TC_088: never a connection without a subprotocol). A second
 connection with the same id replaces the first (the charger reconnected before the old TCP
 connection timed out); the old one is closed.
 """
@@ -29,6 +32,8 @@ from chargebook.central_system.commands import ChargePointCommands
 from chargebook.central_system.exceptions import ChargePointNotConnectedError
 from chargebook.central_system.heap import HeapSettler
 from chargebook.central_system.recorder import OcppRecorder
+from chargebook.central_system.v201 import SUBPROTOCOL_201
+from chargebook.central_system.v201.charge_point import ChargePoint201
 from chargebook.central_system.writer import BookWriter
 from chargebook.clock import Clock, SystemClock
 from chargebook.db import Database
@@ -39,6 +44,7 @@ from chargebook.settings import Settings
 LOG = logging.getLogger("chargebook.central_system")
 hide_credential_headers(LOG)  # websockets logs the handshake's Authorization at DEBUG
 SUBPROTOCOL = Subprotocol("ocpp1.6")
+SUBPROTOCOLS = [Subprotocol(SUBPROTOCOL_201), SUBPROTOCOL]  # the server's preference
 
 
 def charge_point_id_from_path(path: str) -> str | None:
@@ -79,7 +85,7 @@ class CentralSystem(ChargePointCommands):
         self.heartbeat_interval_s = settings.ocpp_heartbeat_interval_s
         self._max_frame_bytes = settings.ocpp_max_frame_bytes
         self._verifier = SecretVerifier()
-        self._connected: dict[str, OcppChargePoint] = {}
+        self._connected: dict[str, OcppChargePoint | ChargePoint201] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._server: Server | None = None
         self._heap = HeapSettler() if settle_heap else None
@@ -93,7 +99,7 @@ class CentralSystem(ChargePointCommands):
             self._handle,
             host,
             port,
-            subprotocols=[SUBPROTOCOL],
+            subprotocols=SUBPROTOCOLS,
             process_request=self._process_request,
             max_size=self._max_frame_bytes,
             logger=LOG,
@@ -146,8 +152,8 @@ class CentralSystem(ChargePointCommands):
     def is_connected(self, charge_point_id: str) -> bool:
         return charge_point_id in self._connected
 
-    def charge_point(self, charge_point_id: str) -> OcppChargePoint:
-        """The live connection of a charge point.
+    def charge_point(self, charge_point_id: str) -> OcppChargePoint | ChargePoint201:
+        """The live connection of a charge point (1.6J or 2.0.1).
 
         Raises:
             ChargePointNotConnectedError: it is not connected now.
@@ -165,8 +171,10 @@ class CentralSystem(ChargePointCommands):
         self, connection: ServerConnection, request: Request
     ) -> Response | None:
         offered = ",".join(request.headers.get_all("Sec-WebSocket-Protocol"))
-        if SUBPROTOCOL not in [p.strip() for p in offered.split(",")]:
-            return connection.respond(HTTPStatus.BAD_REQUEST, "subprotocol ocpp1.6 required\n")
+        if not set(SUBPROTOCOLS) & {p.strip() for p in offered.split(",")}:
+            return connection.respond(
+                HTTPStatus.BAD_REQUEST, "subprotocol ocpp2.0.1 or ocpp1.6 required\n"
+            )
         charge_point_id = charge_point_id_from_path(request.path)
         if charge_point_id is None:
             return connection.respond(HTTPStatus.NOT_FOUND, "no valid charge point id\n")
@@ -196,7 +204,11 @@ class CentralSystem(ChargePointCommands):
         assert connection.request is not None  # set once the handshake is done
         charge_point_id = charge_point_id_from_path(connection.request.path)
         assert charge_point_id is not None  # checked in the handshake
-        cp = OcppChargePoint(charge_point_id, connection, self)
+        cp: OcppChargePoint | ChargePoint201
+        if connection.subprotocol == SUBPROTOCOL_201:
+            cp = ChargePoint201(charge_point_id, connection, self)
+        else:
+            cp = OcppChargePoint(charge_point_id, connection, self)
         previous = self._connected.get(charge_point_id)
         self._connected[charge_point_id] = cp
         if previous is not None:

@@ -99,9 +99,12 @@ class DemoCharts:
     ocpp: Path
 
 
-async def run_demo(world: DemoWorld, console: Console, charts_dir: Path) -> DemoCharts:
+async def run_demo(
+    world: DemoWorld, console: Console, charts_dir: Path, *, ocpp_version: str = "1.6"
+) -> DemoCharts:
     """Connect the demo account, show it, sync it, record a live session, let an OCPP charger
-    charge once through the local central system, and chart both sessions.
+    (speaking `ocpp_version`) charge once through the local central system, and chart both
+    sessions.
     """
     box = load_secret_box(world.settings)
     await connect_account(
@@ -128,13 +131,15 @@ async def run_demo(world: DemoWorld, console: Console, charts_dir: Path) -> Demo
     finally:
         await close_sources(sources)
     console.rule("An OCPP charger on chargebook's own central system")
-    ocpp = await _charge_over_ocpp(world, console)
+    ocpp = await _charge_over_ocpp(world, console, ocpp_version)
     console.rule("Smart charging on recorded prices")
     await show_smart_charging(world.clock, console)
     return _show_book(world, console, charts_dir, recorded_id, ocpp)
 
 
-async def _charge_over_ocpp(world: DemoWorld, console: Console) -> DemoTransaction:
+async def _charge_over_ocpp(
+    world: DemoWorld, console: Console, ocpp_version: str
+) -> DemoTransaction:
     """Register an OCPP charger for the demo owner, serve OCPP on a free loopback port and
     let one simulated charge point charge once (boot, start, MeterValues, stop)."""
     with world.database.session() as session:
@@ -145,8 +150,11 @@ async def _charge_over_ocpp(world: DemoWorld, console: Console) -> DemoTransacti
     charger_clock = FixedClock(world.clock.now())
     async with CentralSystem(world.settings, world.database, clock=world.clock) as central:
         port = await central.start("127.0.0.1", 0)
-        console.print(f"OCPP 1.6J central system on ws://127.0.0.1:{port}/<charge point id>")
-        cp, done = await charge_once(demo_url(port), password, charger_clock)
+        console.print(f"OCPP central system on ws://127.0.0.1:{port}/<charge point id>")
+        cp, done = await charge_once(
+            demo_url(port), password, charger_clock, ocpp_version=ocpp_version
+        )
+        console.print(f"the charger spoke OCPP {ocpp_version}")
         await cp.close()
     console.print(
         f"{done.charge_point_id}: transaction {done.transaction_id}, {done.meter_values}"
@@ -185,13 +193,15 @@ async def _record_next_session(
 def _show_book(
     world: DemoWorld, console: Console, charts_dir: Path, recorded_id: str, ocpp: DemoTransaction
 ) -> DemoCharts:
-    ocpp_external_id = f"{ocpp.charge_point_id}:{ocpp.transaction_id}"
+    # The charger's newest session (1.6: "<id>:<transactionId>"; 2.0.1: the book's own
+    # transaction number, the station's UUID being in the session's evidence).
+    ocpp_prefix = f"{ocpp.charge_point_id}:"
     with world.database.session() as session:
         book = BookService(session, None)  # the whole book, as `chargebook sessions`
         recent = book.sessions(state=None, limit=10)
         latest = book.sessions(state=None, limit=20)
         recorded = next(s for s in latest if s.external_id == recorded_id)
-        charged = next(s for s in latest if s.external_id == ocpp_external_id)
+        charged = next(s for s in latest if s.external_id.startswith(ocpp_prefix))
         total = book.count_sessions()
         quarantined = book.count_sessions(state=SessionState.QUARANTINED)
     console.print(book_sessions_table(recent, f"Recent sessions ({total} in the book)"))
@@ -219,14 +229,26 @@ def demo(
     port: int = typer.Option(
         8000, "--port", min=1, max=65535, help="Port of the demo web app (127.0.0.1)."
     ),
+    ocpp_version: str = typer.Option(
+        "1.6", "--ocpp-version", help="The demo OCPP charger speaks 1.6 (OCPP 1.6J) or 2.0.1."
+    ),
 ) -> None:
     """Run the platform end to end against the built-in Wallbox simulator."""
     with cli_errors():
         # Before anything else: a taken port would only show after the whole tour, with the
         # logins pointing at someone else's server. The socket stays ours until uvicorn serves.
+        if ocpp_version not in ("1.6", "2.0.1"):
+            raise typer.BadParameter("1.6 or 2.0.1", param_hint="--ocpp-version")
         web_socket = reserve_port(port) if serve else None
     try:
-        _tour(seed=seed, days=days, keep=keep, web_socket=web_socket, port=port)
+        _tour(
+            seed=seed,
+            days=days,
+            keep=keep,
+            web_socket=web_socket,
+            port=port,
+            ocpp_version=ocpp_version,
+        )
     finally:
         if web_socket is not None:
             web_socket.close()
@@ -254,7 +276,15 @@ def reserve_port(port: int, host: str = "127.0.0.1") -> socket.socket:
     return sock
 
 
-def _tour(*, seed: int, days: int, keep: bool, web_socket: socket.socket | None, port: int) -> None:
+def _tour(
+    *,
+    seed: int,
+    days: int,
+    keep: bool,
+    web_socket: socket.socket | None,
+    port: int,
+    ocpp_version: str = "1.6",
+) -> None:
     settings = load_settings()
     demo_dir = settings.data_dir / "demo"
     if not keep and demo_dir.exists():
@@ -266,7 +296,9 @@ def _tour(*, seed: int, days: int, keep: bool, web_socket: socket.socket | None,
     with cli_errors():
         world = build_world(demo_dir, seed=seed, days=days, start=start)
         try:
-            charts = asyncio.run(run_demo(world, console, demo_dir / "charts"))
+            charts = asyncio.run(
+                run_demo(world, console, demo_dir / "charts", ocpp_version=ocpp_version)
+            )
         finally:
             world.database.dispose()
     console.rule("Done")

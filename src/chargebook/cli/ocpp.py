@@ -33,7 +33,7 @@ def serve(
     host: str | None = typer.Option(None, "--host", help="Address to bind (default: settings)."),
     port: int | None = typer.Option(None, "--port", help="TCP port (default 8887)."),
 ) -> None:
-    """Serve ws://HOST:PORT/<charge point id> (subprotocol ocpp1.6) until Ctrl-C."""
+    """Serve ws://HOST:PORT/<charge point id> (OCPP 1.6J or 2.0.1) until Ctrl-C."""
     from chargebook.central_system import run_central_system
 
     settings = load_settings()

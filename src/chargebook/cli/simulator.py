@@ -152,8 +152,14 @@ def ocpp(
         help="Send each reading the ways real chargers do (spurious 0 register, mixed contexts,"
         " per-phase values, kWh/kW, same-second readings), each with this probability.",
     ),
+    ocpp_version: str = typer.Option(
+        "1.6",
+        "--ocpp-version",
+        help="1.6 (OCPP 1.6J) or 2.0.1 (TransactionEvents, subprotocol ocpp2.0.1).",
+    ),
 ) -> None:
-    """Run simulated OCPP 1.6J charge points (boot, sessions, MeterValues) until Ctrl-C."""
+    """Run simulated OCPP 1.6J or 2.0.1 charge points (boot, sessions, meter values) until
+    Ctrl-C."""
     import asyncio
     import contextlib
     import signal
@@ -165,11 +171,14 @@ def ocpp(
         run_charge_points,
     )
 
+    if ocpp_version not in ("1.6", "2.0.1"):
+        raise typer.BadParameter("1.6 or 2.0.1", param_hint="--ocpp-version")
     config = ChargePointConfig(
         password=password,
         wallbox_quirks=wallbox_quirks,
         meter_interval_s=meter_interval,
         real_variants_rate=real_variants,
+        ocpp_version=ocpp_version,
     )
     urls = fleet_urls(url, count)
 

@@ -21,7 +21,7 @@ from chargebook.central_system.exceptions import CentralSystemError
 from chargebook.clock import Clock
 from chargebook.db import Database
 from chargebook.db.ocpp.chargers import OcppChargerRepository
-from chargebook.simulator.ocpp import ChargePointConfig, SimulatedChargePoint
+from chargebook.simulator.ocpp import AnyChargePoint, ChargePointConfig, simulated_charge_point
 
 DEMO_CHARGE_POINT_ID = "DEMO-OCPP-1"
 # Five simulated minutes between readings; eight readings draw a 40-minute curve.
@@ -34,7 +34,7 @@ class DemoTransaction:
     """What the simulated charge point sent: its transaction, meter readings in Wh."""
 
     charge_point_id: str
-    transaction_id: int
+    transaction_id: int | str  # OCPP 2.0.1: the station's own id (a UUID)
     meter_start_wh: int
     meter_stop_wh: int
     meter_values: int
@@ -80,7 +80,8 @@ async def charge_once(
     *,
     meter_values: int = DEMO_METER_VALUES,
     interval_s: float = DEMO_METER_INTERVAL_S,
-) -> tuple[SimulatedChargePoint, DemoTransaction]:
+    ocpp_version: str = "1.6",
+) -> tuple[AnyChargePoint, DemoTransaction]:
     """Connect, boot, plug in (autostart), send `meter_values` MeterValues `interval_s`
     seconds apart on `clock`, unplug (StopTransaction). The charge point stays connected; the
     caller closes it.
@@ -92,8 +93,10 @@ async def charge_once(
         OSError, websockets.exceptions.InvalidStatus: the central system refused or is down.
         DemoChargeError: the transaction did not start or stop.
     """
-    config = ChargePointConfig(password=password, meter_interval_s=interval_s)
-    cp = SimulatedChargePoint(url, config, clock)
+    config = ChargePointConfig(
+        password=password, meter_interval_s=interval_s, ocpp_version=ocpp_version
+    )
+    cp = simulated_charge_point(url, config, clock)
     await cp.connect()
     try:
         await cp.boot()

@@ -97,6 +97,7 @@ class OcppTransaction:
     stopped_at: datetime | None = None
     stop_reason: str | None = None
     session_id: int | None = None
+    ocpp_transaction_id: str | None = None  # OCPP 2.0.1: the station's own transactionId
 
 
 @dataclass(frozen=True, slots=True)

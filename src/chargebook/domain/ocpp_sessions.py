@@ -63,9 +63,11 @@ def close_transaction(
     stopped_at: datetime,
     max_current_a: int,
     now: datetime,
+    missing_stop: str = NEVER_STOPPED,
 ) -> ClosedSession:
     """The session of a transaction stopped at `stopped_at` with `meter_stop_wh` (None: the
-    charger never stopped it, it started another one).
+    charger never stopped it, it started another one; or `missing_stop` says why there is
+    no register to stop at).
 
     The same plausibility rules as cloud sessions apply (energy within the charger's power x
     duration, plausible times); a session that breaks them is quarantined with the reason,
@@ -75,7 +77,7 @@ def close_transaction(
     energy_wh: int | None = None
     problem: str | None
     if meter_stop_wh is None:
-        problem = NEVER_STOPPED
+        problem = missing_stop
     else:
         energy_wh, problem = final_energy_wh(facts.energy_mode, facts.meter_start_wh, meter_stop_wh)
     if stopped_at < facts.started_at:

@@ -24,6 +24,7 @@ from chargebook.domain.ocpp import (
     OcppTransaction,
     StopOutcome,
 )
+from chargebook.domain.ocpp201 import TransactionEventFacts, TransactionEventOutcome
 
 # Told `(pages_read, pages_expected)` after each history page: progress in reads.
 PageListener = Callable[[int, int], None]
@@ -225,6 +226,17 @@ class OcppBook(Protocol):
 
     def open_transactions(self, charge_point_id: str) -> list[OcppTransaction]:
         """The charger's open transactions, oldest first."""
+        ...
+
+    def transaction_event(
+        self,
+        charge_point_id: str,
+        *,
+        event: TransactionEventFacts,
+        readings: Sequence[MeterReading],
+        frame: str,
+    ) -> TransactionEventOutcome:
+        """Store an OCPP 2.0.1 TransactionEvent (idempotent); closes its transaction on Ended."""
         ...
 
 

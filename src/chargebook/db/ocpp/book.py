@@ -25,6 +25,8 @@ from chargebook.clock import Clock
 from chargebook.db.book.samples import SampleRepository
 from chargebook.db.core.writes import dialect_insert
 from chargebook.db.ocpp.chargers import OcppChargerRepository
+from chargebook.db.ocpp.events201 import TransactionEvents201
+from chargebook.db.ocpp.evidence201 import event_evidence
 from chargebook.db.ocpp.frames import frame_row, stored_frames
 from chargebook.db.ocpp.lookups import charger_id_of, max_current_a, transaction_row
 from chargebook.db.ocpp.sessions import store_closed_session
@@ -41,6 +43,7 @@ from chargebook.domain.ocpp import (
     decide_register_mode,
 )
 from chargebook.domain.ocpp_sessions import (
+    NEVER_STOPPED,
     SUPERSEDED,
     TransactionFacts,
     close_transaction,
@@ -50,7 +53,7 @@ from chargebook.domain.ocpp_sessions import (
 from chargebook.errors import NotFoundError
 
 
-class SqlOcppBook:
+class SqlOcppBook(TransactionEvents201):
     """One transaction on the book for the central system; adds and flushes, never commits."""
 
     def __init__(
@@ -259,6 +262,7 @@ class SqlOcppBook:
         meter_stop_wh: int | None,
         stopped_at: datetime,
         reason: str | None,
+        missing_stop: str = NEVER_STOPPED,
     ) -> str | None:
         facts = TransactionFacts(
             charge_point_id=charge_point_id,
@@ -273,12 +277,15 @@ class SqlOcppBook:
             stopped_at=stopped_at,
             max_current_a=max_current_a(self._session, row.charger_id),
             now=self._clock.now(),
+            missing_stop=missing_stop,
         )
-        raw = {
+        raw: dict[str, Any] = {
             "chargePointId": charge_point_id,
             "transactionId": row.id,
             "frames": self.frames(row.id),
         }
+        if row.ocpp_transaction_id is not None:
+            raw.update(event_evidence(row.ocpp_transaction_id, raw["frames"]))
         session_id = store_closed_session(self._session, self._clock, charge_point_id, raw, closed)
         row.is_open = False
         self.staged[row.id] = None

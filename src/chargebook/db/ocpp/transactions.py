@@ -76,4 +76,5 @@ def to_domain(row: OcppTransactionRow, charge_point_id: str) -> OcppTransaction:
         stopped_at=row.stopped_at,
         stop_reason=row.stop_reason,
         session_id=row.session_id,
+        ocpp_transaction_id=row.ocpp_transaction_id,
     )

@@ -28,7 +28,10 @@ hide_credential_headers(LOG)
 
 class ChargePointLink(ChargePoint):  # type: ignore[misc]  # the library is untyped
     """The connection of the charge point at `url` (ws://HOST:PORT/.../ID; the id is the last
-    path segment)."""
+    path segment). A 2.0.1 station overrides the library's version attributes and this
+    `subprotocol` (`chargebook.simulator.ocpp.station201`)."""
+
+    subprotocol = "ocpp1.6"
 
     def __init__(self, url: str, config: ChargePointConfig) -> None:
         charge_point_id = unquote([s for s in urlsplit(url).path.split("/") if s][-1])
@@ -55,7 +58,7 @@ class ChargePointLink(ChargePoint):  # type: ignore[misc]  # the library is unty
             headers["Authorization"] = f"Basic {token}"
         ws: ClientConnection = await connect(
             self.url,
-            subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+            subprotocols=[self.subprotocol],  # type: ignore[list-item]
             additional_headers=headers,
             compression=None,
             open_timeout=30,

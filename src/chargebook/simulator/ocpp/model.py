@@ -33,6 +33,9 @@ class ChargePointConfig:
     `real_variants_rate` (0..1) makes each MeterValues take each real-world variant (spurious
     0 register, mixed contexts, per-phase values, kWh/kW, same-second readings) with that
     probability, drawn from `real_variants_seed` (see `chargebook.simulator.ocpp.variants`).
+
+    `ocpp_version` "2.0.1" makes it an OCPP 2.0.1 charging station (TransactionEvents; the
+    1.6-only options above do not apply to it).
     """
 
     password: str | None = field(default=None, repr=False)
@@ -49,6 +52,7 @@ class ChargePointConfig:
     session_relative_register: bool = False
     real_variants_rate: float = 0.0
     real_variants_seed: int = 0
+    ocpp_version: str = "1.6"  # or "2.0.1" (`chargebook.simulator.ocpp.station201`)
 
     @property
     def vendor(self) -> str:

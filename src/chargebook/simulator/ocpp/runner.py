@@ -19,6 +19,24 @@ from websockets.exceptions import InvalidHandshake, InvalidStatus
 from chargebook.clock import Clock
 from chargebook.simulator.ocpp.charge_point import SimulatedChargePoint
 from chargebook.simulator.ocpp.model import ChargePointConfig
+from chargebook.simulator.ocpp.station201_handlers import SimulatedStation201
+
+# Either version's charger: the same step methods (`plug_in`, `send_meter_values`, ...).
+AnyChargePoint = SimulatedChargePoint | SimulatedStation201
+
+
+def simulated_charge_point(url: str, config: ChargePointConfig, clock: Clock) -> AnyChargePoint:
+    """A simulated charger speaking `config.ocpp_version` ("1.6" or "2.0.1").
+
+    Raises:
+        ValueError: another version.
+    """
+    if config.ocpp_version == "2.0.1":
+        return SimulatedStation201(url, config, clock)
+    if config.ocpp_version == "1.6":
+        return SimulatedChargePoint(url, config, clock)
+    raise ValueError(f"OCPP version {config.ocpp_version!r}: the simulator speaks 1.6 and 2.0.1")
+
 
 LOG = logging.getLogger("chargebook.simulator.ocpp")
 _MAX_BACKOFF_S = 30.0
@@ -35,7 +53,7 @@ def fleet_urls(url: str, count: int) -> list[str]:
     ]
 
 
-async def keep_connected(cp: SimulatedChargePoint, stop: asyncio.Event) -> None:
+async def keep_connected(cp: AnyChargePoint, stop: asyncio.Event) -> None:
     """Reconnect whenever the connection drops; flush buffered messages after each connect.
 
     A refused handshake (wrong password, unknown id) is not retried.
@@ -64,7 +82,7 @@ async def keep_connected(cp: SimulatedChargePoint, stop: asyncio.Event) -> None:
 
 
 async def drive_sessions(
-    cp: SimulatedChargePoint, stop: asyncio.Event, *, sessions: int | None = None
+    cp: AnyChargePoint, stop: asyncio.Event, *, sessions: int | None = None
 ) -> None:
     """Plug in, charge (MeterValues every `meter_interval_s`), unplug, idle; repeat."""
     clock: Clock = cp.clock
@@ -96,14 +114,14 @@ async def run_charge_points(
     *,
     sessions: int | None = None,
     ramp_s: float = 0.0,
-) -> list[SimulatedChargePoint]:
+) -> list[AnyChargePoint]:
     """Run one simulated charge point per URL until `stop` is set (or each did `sessions`).
 
     `ramp_s` spreads the first connections over that many real seconds.
     """
-    points = [SimulatedChargePoint(url, config, clock) for url in urls]
+    points = [simulated_charge_point(url, config, clock) for url in urls]
 
-    async def run_one(index: int, cp: SimulatedChargePoint) -> None:
+    async def run_one(index: int, cp: AnyChargePoint) -> None:
         if ramp_s:
             await asyncio.sleep(ramp_s * index / max(1, len(points)))
         keeper = asyncio.create_task(keep_connected(cp, stop))
