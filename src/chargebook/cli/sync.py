@@ -166,9 +166,10 @@ def sync(
         # The brands' accounts beside the Wallbox (issue 19); `--account` may name one.
         sources = build_brand_sources(settings, database, box, clock, only_username=account)
         if account is None or not sources:
-            sources = build_sources(
-                settings, database, box, clock, only_email=account, budgets=budgets
-            ) + sources
+            sources = (
+                build_sources(settings, database, box, clock, only_email=account, budgets=budgets)
+                + sources
+            )
     except ChargebookError as exc:
         raise _fail(exc) from exc
     if not sources:

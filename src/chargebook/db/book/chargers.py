@@ -39,9 +39,10 @@ class ChargerRepository:
         owner. A charger of another owner is left untouched (facts, account and owner) and
         refused. `account_id` is the account's key (`domain.account_keys`: a myWallbox
         account's id, or minus a brand account's id, kept in `brand_account_id`); it is
-        changed only when given with an owner; None keeps what is stored, and so do the serials, part number and time zone. `created_at` is kept,
-        `updated_at` is now. One statement on both backends (INSERT .. ON CONFLICT DO UPDATE
-        .. WHERE), so concurrent syncs can neither insert it twice nor both take it.
+        changed only when given with an owner; None keeps what is stored, and so do the
+        serials, part number and time zone. `created_at` is kept, `updated_at` is now. One
+        statement on both backends (INSERT .. ON CONFLICT DO UPDATE .. WHERE), so concurrent
+        syncs can neither insert it twice nor both take it.
 
         Raises:
             ChargerOwnedByAnotherError: the book holds it under another owner.
