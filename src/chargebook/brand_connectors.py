@@ -28,7 +28,7 @@ from chargebook.db.accounts.brand_accounts import BrandAccountRepository, normal
 from chargebook.domain.brands import BrandClient, BrandConnector, BrandLogin, MemoryTokenKeeper
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.users import BrandAccount
-from chargebook.errors import ChargebookError, ConfigurationError, NotFoundError
+from chargebook.errors import ChargebookError, ConfigurationError, ConflictError, NotFoundError
 from chargebook.settings import Settings
 from chargebook.sync import AccountSource
 
@@ -262,6 +262,9 @@ async def connect_brand_account(
         raise NotFoundError(
             f"whose {connector.name} is it? Give the owner's e-mail address (--owner)"
         )
+    with database.session() as session:  # before the sign-in: no request spent on a repeat
+        if BrandAccountRepository(session, box, clock).find(login.source, login.username):
+            raise ConflictError(f"this {connector.name} account is already connected")
     tokens = MemoryTokenKeeper()
     client = connector.open_client(
         login,

@@ -31,7 +31,7 @@ OWNER_EMAIL = "owner@example.com"
 OWNER_SECRET = "owner-password"
 GUEST_EMAIL = "guest@example.com"
 GUEST_SECRET = "guest-password"
-START = datetime.fromisoformat("2026-11-01T08:00:00+00:00")
+START = datetime.fromisoformat("2026-02-20T08:00:00+00:00")  # before the tests' clock
 
 
 @dataclass

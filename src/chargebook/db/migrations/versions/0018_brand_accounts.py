@@ -69,10 +69,10 @@ def upgrade() -> None:
             ondelete="SET NULL",
         )
         batch.create_index("ix_chargers_brand_account_id", ["brand_account_id"], unique=False)
-        batch.drop_constraint("ck_chargers_source", type_="check")
+        batch.drop_constraint(op.f("ck_chargers_source"), type_="check")
         batch.create_check_constraint("source", _NEW_SOURCES)
     with op.batch_alter_table("charging_sessions") as batch:
-        batch.drop_constraint("ck_charging_sessions_source", type_="check")
+        batch.drop_constraint(op.f("ck_charging_sessions_source"), type_="check")
         batch.create_check_constraint("source", _NEW_SOURCES)
 
 
@@ -80,10 +80,10 @@ def downgrade() -> None:
     # Fails (check violation) once a brand charger or session is in the book: removing them
     # with their sessions is not a downgrade's decision.
     with op.batch_alter_table("charging_sessions") as batch:
-        batch.drop_constraint("ck_charging_sessions_source", type_="check")
+        batch.drop_constraint(op.f("ck_charging_sessions_source"), type_="check")
         batch.create_check_constraint("source", _OLD_SOURCES)
     with op.batch_alter_table("chargers") as batch:
-        batch.drop_constraint("ck_chargers_source", type_="check")
+        batch.drop_constraint(op.f("ck_chargers_source"), type_="check")
         batch.create_check_constraint("source", _OLD_SOURCES)
         batch.drop_index("ix_chargers_brand_account_id")
         batch.drop_constraint("fk_chargers_brand_account_id_brand_accounts", type_="foreignkey")
