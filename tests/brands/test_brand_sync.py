@@ -64,7 +64,9 @@ async def test_connect_signs_in_once_and_stores_the_tokens_encrypted(
     with database.session() as session:
         row = session.get(BrandAccountRow, account.id)
         assert row is not None
-        stored = " ".join([row.username_encrypted, row.secret_encrypted, row.tokens_encrypted or ""])
+        stored = " ".join(
+            [row.username_encrypted, row.secret_encrypted, row.tokens_encrypted or ""]
+        )
         owner = UserRepository(session, clock).get_by_email(OWNER_EMAIL)
         tokens = BrandAccountRepository(session, box, clock).load_tokens(account.id)
     # Encrypted at rest: neither the login nor the token is in the row in the clear.

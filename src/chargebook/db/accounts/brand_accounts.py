@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from chargebook.clock import Clock
@@ -31,6 +31,11 @@ def normalize_username(username: str) -> str:
     for scheme in ("http://", "https://"):
         text = text.removeprefix(scheme)
     return text.rstrip("/")
+
+
+def stored_brand_account_count(session: Session) -> int:
+    """How many brand accounts have a login encrypted with the secret key (any owner)."""
+    return int(session.scalar(select(func.count()).select_from(BrandAccountRow)) or 0)
 
 
 class BrandAccountRepository:
