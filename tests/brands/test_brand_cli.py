@@ -19,6 +19,7 @@ from chargebook.errors import (
     ApiPayloadError,
     ApiRateLimitedError,
     ApiUnreachableError,
+    ChargerApiError,
     SignInRefusedError,
     WriteUnconfirmedError,
 )
@@ -41,7 +42,7 @@ def cli_book(empty_database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterat
     monkeypatch.setitem(brand_connectors.CONNECTORS, ChargerSource.EASEE_CLOUD, easee)
     monkeypatch.setitem(brand_connectors.CONNECTORS, ChargerSource.PEBLAR_LOCAL, peblar)
     monkeypatch.setattr(brand_connectors, "_process", None)
-    yield easee
+    return easee
 
 
 def run(*args: str, stdin: str | None = None) -> tuple[int, str]:
@@ -58,7 +59,9 @@ def test_add_list_and_sync_an_easee_account(cli_book: FakeConnector) -> None:
     assert cli_book.fleet.sign_ins == 1
     code, out = run("accounts", "list")
     assert code == 0, out
-    assert "Easee" in out and OWNER_EMAIL in out and "easee-1" in out
+    assert "Easee" in out
+    assert OWNER_EMAIL in out
+    assert "easee-1" in out
     assert OWNER_SECRET not in out
 
     code, out = run("sync", "--quiet")
@@ -93,7 +96,8 @@ def test_a_brand_without_a_connector_is_a_usage_error(cli_book: FakeConnector) -
 def test_peblar_prompts_with_its_own_labels_and_needs_an_owner(cli_book: FakeConnector) -> None:
     code, out = run("accounts", "add", "--brand", "peblar", stdin="192.168.1.40\napi-token\n")
     assert code == 1
-    assert "Address on your network" in out and "API token" in out
+    assert "Address on your network" in out
+    assert "API token" in out
     assert "--owner" in out
     code, out = run(
         "accounts", "add", "--brand", "peblar", "--owner", OWNER_EMAIL,
@@ -110,7 +114,8 @@ def test_peblar_prompts_with_its_own_labels_and_needs_an_owner(cli_book: FakeCon
         "accounts", "add", "--brand", "peblar", "--owner", OWNER_EMAIL,
         "--username", "HTTP://192.168.1.40/", "--secret", "api-token",
     )  # fmt: skip
-    assert code == 1 and "already connected" in out  # one charger, however it is written
+    assert code == 1
+    assert "already connected" in out
 
 
 @pytest.mark.parametrize(
@@ -124,7 +129,7 @@ def test_peblar_prompts_with_its_own_labels_and_needs_an_owner(cli_book: FakeCon
     ],
 )
 def test_the_charger_api_errors_map_to_the_documented_exit_codes(
-    error: Exception, code: int, label: str, capsys: pytest.CaptureFixture[str]
+    error: ChargerApiError, code: int, label: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert isinstance(
         error,
@@ -139,6 +144,8 @@ def test_the_charger_api_errors_map_to_the_documented_exit_codes(
     line = capsys.readouterr().err
     assert line.startswith(f"{label}: {error.message}")
     if isinstance(error, ApiRateLimitedError):
-        assert "Easee limits how often" in line and "in 30 s" in line
+        assert "Easee limits how often" in line
+        assert "in 30 s" in line
     if isinstance(error, SignInRefusedError):
-        assert "accounts add --brand" in line and "wallbox login" not in line
+        assert "accounts add --brand" in line
+        assert "wallbox login" not in line

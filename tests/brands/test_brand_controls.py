@@ -119,7 +119,8 @@ async def test_the_worker_syncs_a_brand_account_by_its_key(
     runtime = WorkerRuntime(settings, database, box, clock, brands=registry_with(connector))
     assert runtime.enabled_account_ids() == [account.key]
     report = await runtime.sync_account(account.key)
-    assert report is not None and report.error is None
+    assert report is not None
+    assert report.error is None
     assert (report.chargers, report.new) == (2, 5)
     assert await runtime.sync_account(account.key - 1) is None  # gone: the job is skipped
     assert all(client.closed for client in connector.clients)

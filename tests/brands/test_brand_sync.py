@@ -59,7 +59,8 @@ async def test_connect_signs_in_once_and_stores_the_tokens_encrypted(
     )
     assert connector.fleet.sign_ins == 1
     assert connector.clients[0].closed
-    assert account.has_tokens and account.source is ChargerSource.EASEE_CLOUD
+    assert account.has_tokens
+    assert account.source is ChargerSource.EASEE_CLOUD
     assert account.key == -account.id
     with database.session() as session:
         row = session.get(BrandAccountRow, account.id)
@@ -73,7 +74,8 @@ async def test_connect_signs_in_once_and_stores_the_tokens_encrypted(
     for secret in (OWNER_EMAIL, OWNER_SECRET, "token-for"):
         assert secret not in stored
     assert tokens == {"access_token": f"token-for-{OWNER_EMAIL}"}
-    assert owner is not None and account.owner_user_id == owner.id
+    assert owner is not None
+    assert account.owner_user_id == owner.id
     assert OWNER_SECRET not in repr(_login(OWNER_EMAIL, OWNER_SECRET))
 
     with pytest.raises(ConflictError, match="already connected"):

@@ -15,8 +15,8 @@ from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
 from chargebook.account_sources import budget_registry, connect_account, sync_config
-from chargebook.cli.sync import _sync_config
 from chargebook.brand_connectors import BrandRegistry
+from chargebook.cli.sync import _sync_config
 from chargebook.clock import Clock, FixedClock
 from chargebook.crypto import SecretBox, load_secret_box
 from chargebook.db import Database, SessionRepository

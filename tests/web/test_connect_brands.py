@@ -76,7 +76,8 @@ async def test_only_brands_with_a_connector_are_offered(wizard: BrandWizard) -> 
     assert (await wizard.owner.client.get("/connect/brand/zaptec")).status_code == 404
     form = await wizard.owner.client.get("/connect/brand/peblar")
     assert form.status_code == 200
-    assert "Address on your network" in form.text and "API token" in form.text
+    assert "Address on your network" in form.text
+    assert "API token" in form.text
 
 
 async def test_a_refused_login_is_explained_for_its_brand(wizard: BrandWizard) -> None:
@@ -87,7 +88,8 @@ async def test_a_refused_login_is_explained_for_its_brand(wizard: BrandWizard) -
     assert "Easee did not accept this login" in refused.text
     assert "Easee app" in refused.text
     assert 'data-problem="wrong_password"' in refused.text
-    assert OWNER_EMAIL in refused.text and "wrong-secret-123" not in refused.text
+    assert OWNER_EMAIL in refused.text
+    assert "wrong-secret-123" not in refused.text
     wizard.peblar.fleet.fail_next = ApiUnreachableError("no answer", brand="Peblar")
     unreachable = await wizard.post(
         "/connect/brand/peblar", {"username": "192.168.1.40", "secret": "api-token"}
@@ -108,7 +110,8 @@ async def test_connecting_puts_the_chargers_in_the_owners_book_and_backfills(
     assert response.headers["location"] == "/connect/chargers?brand_account=1"
     page = await wizard.owner.client.get(response.headers["location"])
     assert page.status_code == 200
-    assert "Charger EH100001" in page.text and "Charger EH100002" in page.text
+    assert "Charger EH100001" in page.text
+    assert "Charger EH100002" in page.text
     # Another owner cannot list this account's chargers.
     other = await wizard.other.client.get(response.headers["location"])
     assert other.status_code == 404
@@ -121,12 +124,14 @@ async def test_connecting_puts_the_chargers_in_the_owners_book_and_backfills(
     again = await wizard.post(
         "/connect/brand/easee", {"username": OWNER_EMAIL, "secret": OWNER_SECRET}
     )
-    assert again.status_code == 409 and "already connected" in again.text
+    assert again.status_code == 409
+    assert "already connected" in again.text
     # The guest's account is someone else's: connecting it goes to the guest's own book.
     single = await wizard.post(
         "/connect/brand/easee", {"username": GUEST_EMAIL, "secret": GUEST_SECRET}, wizard.other
     )
-    assert single.status_code == 303 and single.headers["location"].endswith("/meter")
+    assert single.status_code == 303
+    assert single.headers["location"].endswith("/meter")
 
 
 def test_charger_api_errors_map_to_http_statuses() -> None:
