@@ -10,7 +10,8 @@ from chargebook.brand_connectors import connect_brand_account
 from chargebook.charger_controls import BrandAccountControls, ChargerControls
 from chargebook.clock import FixedClock
 from chargebook.crypto import SecretBox, load_secret_box
-from chargebook.db import ChargerRepository, Database
+from chargebook.db import ChargerRepository, Database, UserRepository
+from chargebook.db.book.transfers import transfer_charger
 from chargebook.domain.brands import BrandLogin
 from chargebook.domain.control import ControlNotSupportedError
 from chargebook.domain.models import ChargerSource
@@ -124,3 +125,24 @@ async def test_the_worker_syncs_a_brand_account_by_its_key(
     assert (report.chargers, report.new) == (2, 5)
     assert await runtime.sync_account(account.key - 1) is None  # gone: the job is skipped
     assert all(client.closed for client in connector.clients)
+
+
+async def test_a_brand_charger_is_transferred_like_a_wallbox_one(
+    database: Database, box: SecretBox, settings: Settings, clock: FixedClock
+) -> None:
+    connector = FakeConnector(easee_fleet())
+    account, stored = await _connected(database, box, settings, clock, connector)
+    with database.transaction() as session:
+        UserRepository(session, clock).create(email="buyer@example.com", password_hash="!")
+        done = transfer_charger(
+            session, clock, charger_id=stored.id, to_email="buyer@example.com", actor="test"
+        )
+        repository = ChargerRepository(session, clock)
+        earlier, successor = (
+            repository.get(done.earlier_charger_id),
+            repository.get(done.charger_id),
+        )
+    assert earlier.account_id == account.key  # the seller's row keeps its account
+    assert earlier.transferred
+    assert successor.account_id is None  # the buyer's own account sync sets it
+    assert successor.owner_user_id == done.to_user_id

@@ -175,7 +175,8 @@ def sync(
     if not sources:
         typer.echo(
             "no connected accounts: run `chargebook wallbox login` (or `chargebook accounts add"
-            " --email ...`); that one login serves `chargebook wallbox` and `chargebook sync`"
+            " --email ...`); that one login serves `chargebook wallbox` and `chargebook sync`."
+            " Other brands: `chargebook accounts add --brand easee|zaptec|peblar`"
         )
         raise typer.Exit(code=1)
 
