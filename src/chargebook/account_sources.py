@@ -16,6 +16,7 @@ import httpx
 from chargebook.clock import Clock
 from chargebook.crypto import SecretBox
 from chargebook.db import Database, UserRepository, WallboxAccountRepository
+from chargebook.domain.brands import BrandClient
 from chargebook.domain.models import Charger, ChargerReading, ChargerStatus, SessionRecord
 from chargebook.domain.ports import PageListener
 from chargebook.domain.users import WallboxAccount
@@ -214,10 +215,12 @@ def _transport_factory(
 
 
 async def close_sources(sources: list[AccountSource]) -> None:
-    """Close the HTTP clients of `build_sources`."""
+    """Close the HTTP clients of `build_sources` (and of `brand_connectors`' sources)."""
     for source in sources:
         if isinstance(source.cloud, CountedCloud):
             await source.cloud.http.aclose()
+        elif isinstance(source.cloud, BrandClient):
+            await source.cloud.aclose()
 
 
 async def connect_account(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from chargebook.crypto import SecretBox, load_secret_box
 from chargebook.db import Database
+from chargebook.db.accounts.brand_accounts import stored_brand_account_count
 from chargebook.db.accounts.wallbox_accounts import stored_account_count
 from chargebook.db.ere.payouts import stored_payout_account_count
 from chargebook.settings import Settings
@@ -29,6 +30,15 @@ def open_secret_box(settings: Settings, database: Database) -> SecretBox:
             count = stored_account_count(session)
         return f"{count} connected myWallbox account(s) in the book are" if count else None
 
+    def brand_accounts_in_book() -> str | None:
+        with database.session() as session:
+            count = stored_brand_account_count(session)
+        return (
+            f"{count} connected Easee, Zaptec or Peblar account(s) in the book are"
+            if count
+            else None
+        )
+
     def payout_ibans_in_book() -> str | None:
         with database.session() as session:
             count = stored_payout_account_count(session)
@@ -36,6 +46,7 @@ def open_secret_box(settings: Settings, database: Database) -> SecretBox:
 
     probes = [
         accounts_in_book,
+        brand_accounts_in_book,
         payout_ibans_in_book,
         token_cache_probe(settings.data_dir / TOKEN_DIR_NAME),
     ]

@@ -8,7 +8,11 @@ talk to the port).
   (about 5 writes a minute), built only when a command or read needs it;
 - OCPP (`use_central_system`): an `OcppControl` over chargebook's central system while it
   runs, its power and energy read from the book's latest recorded sample.
-A new brand adds its adapter beside its client and one factory here.
+- the brands beside the Wallbox (`BrandAccountControls`, issue 19): the account's
+  `BrandClient` (a `ChargerControl` itself), opened at the first command or read for one of
+  the account's chargers, with the account's budget from the `BrandRegistry` (shared with its
+  sync and recorder), and kept for the account's later commands.
+A new brand adds its connector to `brand_connectors.CONNECTORS`; nothing here changes.
 """
 
 from __future__ import annotations
@@ -19,11 +23,15 @@ from decimal import Decimal
 import httpx
 
 from chargebook.account_sources import DatabaseTokenStore, budget_registry
+from chargebook.brand_connectors import BrandRegistry, process_registry
 from chargebook.central_system.control import OcppCommandService, OcppControl
 from chargebook.clock import Clock
 from chargebook.crypto import SecretBox
 from chargebook.db import Database, WallboxAccountRepository
+from chargebook.db.accounts.brand_accounts import BrandAccountRepository
 from chargebook.db.book.reads import BookReadRepository
+from chargebook.domain.account_keys import brand_account_id
+from chargebook.domain.brands import BrandClient
 from chargebook.domain.control import ControlCapabilities, ControlNotSupportedError
 from chargebook.domain.models import ChargerSource, ChargerStatus
 from chargebook.domain.plausibility import CLOCK_TOLERANCE
@@ -54,6 +62,11 @@ class ChargerControls:
 
     def use_wallbox_accounts(self, accounts: WallboxAccountControls) -> None:
         self.register(ChargerSource.WALLBOX_CLOUD, accounts.for_charger)
+
+    def use_brand_accounts(self, accounts: BrandAccountControls) -> None:
+        """Command the chargers of every brand `accounts`' registry has a connector for."""
+        for source in accounts.sources:
+            self.register(source, accounts.for_charger)
 
     def use_central_system(
         self, central: OcppCommandService, database: Database, clock: Clock
@@ -158,6 +171,79 @@ class WallboxAccountControls:
     async def aclose(self) -> None:
         """Close the shared HTTP client."""
         await self._http.aclose()
+
+
+class BrandAccountControls:
+    """The stored brand accounts' clients as their chargers' `ChargerControl`: one client per
+    account, opened when a command or read first needs it (see the module docstring)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        database: Database,
+        box: SecretBox,
+        clock: Clock,
+        *,
+        registry: BrandRegistry | None = None,
+    ) -> None:
+        self._settings, self._database, self._box, self._clock = settings, database, box, clock
+        self._registry = registry or process_registry()
+        self._clients: dict[int, BrandClient] = {}
+
+    @property
+    def sources(self) -> tuple[ChargerSource, ...]:
+        return self._registry.sources
+
+    def for_charger(self, charger: StoredCharger) -> ChargerControl:
+        return _BrandControl(lambda: self._client_for(charger))
+
+    def _client_for(self, charger: StoredCharger) -> BrandClient:
+        """Raises `NotFoundError` when the charger has no connected account."""
+        key = charger.account_id
+        brand_id = None if key is None else brand_account_id(key)
+        if key is None or brand_id is None:
+            raise NotFoundError("this charger has no connected account to command it through")
+        if key not in self._clients:
+            with self._database.session() as session:
+                account = BrandAccountRepository(session, self._box, self._clock).get(brand_id)
+            self._clients[key] = self._registry.open_client(
+                self._settings, self._database, self._box, self._clock, account
+            )
+        return self._clients[key]
+
+    async def aclose(self) -> None:
+        """Close the accounts' clients."""
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
+
+
+class _BrandControl:
+    """`ChargerControl` over the account's client, opened at the first call."""
+
+    def __init__(self, client: Callable[[], BrandClient]) -> None:
+        self._client = client
+
+    def capabilities(self, charger_id: str) -> ControlCapabilities:
+        return self._client().capabilities(charger_id)
+
+    async def read(self, charger_id: str) -> ChargerStatus:
+        return await self._client().read(charger_id)
+
+    async def set_charging(self, charger_id: str, on: bool) -> None:
+        await self._client().set_charging(charger_id, on)
+
+    async def set_current(self, charger_id: str, amps: int) -> None:
+        await self._client().set_current(charger_id, amps)
+
+    async def set_locked(self, charger_id: str, locked: bool) -> None:
+        await self._client().set_locked(charger_id, locked)
+
+    async def restart(self, charger_id: str) -> None:
+        await self._client().restart(charger_id)
+
+    async def set_energy_price(self, charger_id: str, price_per_kwh: Decimal) -> None:
+        await self._client().set_energy_price(charger_id, price_per_kwh)
 
 
 class BookMeter:

@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     wallbox_reads_per_minute: int = 3
     wallbox_writes_per_minute: int = 5
     wallbox_partner_mode: bool = False
+    # Issue 19: the Easee and Zaptec clouds' base URLs, to point a client at a simulator
+    # (None: the brand's real API). A Peblar is reached at the address its owner gives.
+    easee_api_url: str | None = None
+    zaptec_api_url: str | None = None
     wallbox_timeout_s: float = 20.0
     wallbox_max_retries: int = 4
     # The owner's myWallbox account for the CLI; the web app stores credentials per owner instead.
@@ -118,6 +122,13 @@ class Settings(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("not an http(s) URL; use e.g. https://api.wall-box.com")
         return value
+
+    @field_validator("easee_api_url", "zaptec_api_url")
+    @classmethod
+    def _optional_http_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return cls._http_url(value)
 
     @field_validator("ocpp_public_url")
     @classmethod

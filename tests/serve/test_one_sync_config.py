@@ -15,6 +15,7 @@ from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
 from chargebook.account_sources import budget_registry, connect_account, sync_config
+from chargebook.brand_connectors import BrandRegistry
 from chargebook.cli.sync import _sync_config
 from chargebook.clock import Clock, FixedClock
 from chargebook.crypto import SecretBox, load_secret_box
@@ -41,6 +42,7 @@ class Parts:
     clock: Clock
     budgets: BudgetRegistry | None = None
     wallbox_transport: httpx.AsyncBaseTransport | None = None
+    brands: BrandRegistry | None = None
 
 
 def _settings(tmp_path: Path, database_url: str, **changes: object) -> Settings:

@@ -98,6 +98,16 @@ ROUTES: list[RouteCase] = [
     RouteCase("POST", "/connect/{charger_id}/ere/renew", Access.SIGNED_IN, ok=422, body={}),
     RouteCase("GET", "/connect/{charger_id}/done", Access.SIGNED_IN),
     RouteCase("GET", "/connect/{charger_id}/progress", Access.SIGNED_IN),
+    # A brand with no connector in this build is not offered: 404 (tests/web/
+    # test_connect_brands.py connects one with a fake connector).
+    RouteCase("GET", "/connect/brand/{slug}", Access.SIGNED_IN, ok=404),
+    RouteCase(
+        "POST",
+        "/connect/brand/{slug}",
+        Access.SIGNED_IN,
+        ok=404,
+        body={"username": "me@example.com", "secret": "pw"},
+    ),
     RouteCase("GET", "/connect/ocpp", Access.SIGNED_IN),
     RouteCase(
         "POST", "/connect/ocpp", Access.SIGNED_IN, ok=422, body={"charge_point_id": "bad id!"}

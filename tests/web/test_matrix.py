@@ -37,6 +37,7 @@ def _path(case: RouteCase, world: World) -> str:
         batch_id=UNKNOWN_ID,
         run_id=UNKNOWN_ID,
         command="lock",
+        slug="zaptec",  # no connector registered in the world: not offered
     )
 
 

@@ -5,11 +5,12 @@ Exit codes (scripts may rely on them):
     0  success
     1  any other chargebook error (e.g. charger not found, unsafe action refused)
     2  wrong usage (Typer/Click: unknown option, bad argument)
-    3  wrong credentials: the myWallbox e-mail or password was refused, or the stored
-       sign-in expired and no password was given
+    3  wrong credentials: the myWallbox (Easee, Zaptec) e-mail or password, or a Peblar's API
+       token, was refused, or the stored sign-in expired and no password was given
     4  insufficient rights: the account may read the charger but not change it
     5  rate limited: the cloud throttled the account; try again in a minute
-    6  connection trouble: the cloud could not be reached or failed (timeout, 5xx)
+    6  connection trouble: the cloud (or a Peblar on the home network) could not be reached
+       or failed (timeout, 5xx)
     7  bad payload: the cloud answered something chargebook cannot understand
     8  configuration error: settings, data directory or secret key are missing or wrong
 
@@ -29,7 +30,16 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from chargebook.cli.console import plain_console
-from chargebook.errors import ChargebookError, ConfigurationError
+from chargebook.errors import (
+    ApiPayloadError,
+    ApiRateLimitedError,
+    ApiUnreachableError,
+    ChargebookError,
+    ChargerApiError,
+    ConfigurationError,
+    SignInRefusedError,
+    WriteUnconfirmedError,
+)
 from chargebook.wallbox.exceptions import (
     WallboxAuthenticationError,
     WallboxConnectionError,
@@ -56,6 +66,12 @@ EXIT_CODES: tuple[tuple[type[ChargebookError], int, str], ...] = (
     (WallboxWriteUnconfirmedError, EXIT_OTHER, "Not confirmed"),
     (WallboxConnectionError, EXIT_CONNECTION, "Connection trouble"),
     (WallboxPayloadError, EXIT_PAYLOAD, "Unexpected answer"),
+    # The other brands' one family (issue 19), mapped like the Wallbox's.
+    (SignInRefusedError, EXIT_CREDENTIALS, "Sign-in failed"),
+    (ApiRateLimitedError, EXIT_RATE_LIMITED, "Rate limited"),
+    (WriteUnconfirmedError, EXIT_OTHER, "Not confirmed"),
+    (ApiUnreachableError, EXIT_CONNECTION, "Connection trouble"),
+    (ApiPayloadError, EXIT_PAYLOAD, "Unexpected answer"),
     (ConfigurationError, EXIT_CONFIGURATION, "Configuration error"),
 )
 
@@ -63,6 +79,16 @@ _HINTS: dict[int, str] = {
     EXIT_CREDENTIALS: "check the e-mail and password, then run `chargebook wallbox login`",
     EXIT_RATE_LIMITED: "Wallbox allows about 3 reads a minute; wait a minute and retry",
     EXIT_CONNECTION: "check the network or CHARGEBOOK_WALLBOX_API_URL; retrying may help",
+    EXIT_PAYLOAD: "retrying usually helps",
+}
+
+# The same codes' hints for another brand ({brand}: its name as the error carries it).
+_BRAND_HINTS: dict[int, str] = {
+    EXIT_CREDENTIALS: (
+        "check the login {brand} gave you, then `chargebook accounts add --brand` again"
+    ),
+    EXIT_RATE_LIMITED: "{brand} limits how often chargebook may ask; wait and retry",
+    EXIT_CONNECTION: "check the network (a Peblar: its address on your network); retrying may help",
     EXIT_PAYLOAD: "retrying usually helps",
 }
 
@@ -92,6 +118,8 @@ def report(error: ChargebookError, console: Console | None = None) -> int:
     """Print `error` as one line on stderr; the exit code it maps to."""
     code, label = exit_code_for(error)
     hint = _HINTS.get(code)
+    if isinstance(error, ChargerApiError):
+        hint = _brand_hint(code, error)
     if isinstance(error, WallboxConnectionError) and error.signing_in:
         hint = "check the network or CHARGEBOOK_WALLBOX_AUTH_URL; retrying may help"
     line = f"{label}: {error.message}" + (f" ({hint})" if hint else "")
@@ -100,6 +128,16 @@ def report(error: ChargebookError, console: Console | None = None) -> int:
         line, markup=False, highlight=False, soft_wrap=True
     )
     return code
+
+
+def _brand_hint(code: int, error: ChargerApiError) -> str | None:
+    hint = _BRAND_HINTS.get(code)
+    if hint is None:
+        return None
+    hint = hint.format(brand=error.brand)
+    if isinstance(error, ApiRateLimitedError) and error.retry_after_s is not None:
+        hint = f"{hint} (in {error.retry_after_s:.0f} s)"
+    return hint
 
 
 @contextmanager

@@ -16,11 +16,14 @@ from rich.text import Text
 from chargebook.book.service import BOOK_ZONE
 from chargebook.book_keys import open_secret_box
 from chargebook.cli import params
+from chargebook.cli.brand_accounts import add_brand_account, brand_accounts_table
 from chargebook.cli.console import plain_console, styled
 from chargebook.cli.errors import exit_code_for
 from chargebook.clock import SystemClock, in_zone
 from chargebook.db import WallboxAccountRepository, open_database
+from chargebook.db.accounts.brand_accounts import BrandAccountRepository
 from chargebook.db.book.store import book_opener
+from chargebook.domain.models import ChargerSource
 from chargebook.domain.ownership import ALREADY_CONNECTED_HINT
 from chargebook.domain.users import WallboxAccount
 from chargebook.errors import ChargebookError
@@ -30,7 +33,9 @@ from chargebook.sync.report import reads_note, waiting_note
 from chargebook.wallbox.budget import BudgetWait
 
 accounts_app = typer.Typer(
-    name="accounts", help="Connected myWallbox accounts.", no_args_is_help=True
+    name="accounts",
+    help="Connected accounts: myWallbox, Easee, Zaptec and Peblar.",
+    no_args_is_help=True,
 )
 LOCAL_ZONE = BOOK_ZONE
 
@@ -152,20 +157,26 @@ def sync(
         concurrency=concurrency,
     )
     from chargebook.account_sources import budget_registry, build_sources, close_sources
+    from chargebook.brand_connectors import build_brand_sources
 
     budgets = budget_registry(settings, clock)
     try:
         database = open_database(settings)
-        sources = build_sources(
-            settings, database, open_secret_box(settings, database), clock,
-            only_email=account, budgets=budgets,
-        )  # fmt: skip
+        box = open_secret_box(settings, database)
+        # The brands' accounts beside the Wallbox (issue 19); `--account` may name one.
+        sources = build_brand_sources(settings, database, box, clock, only_username=account)
+        if account is None or not sources:
+            sources = (
+                build_sources(settings, database, box, clock, only_email=account, budgets=budgets)
+                + sources
+            )
     except ChargebookError as exc:
         raise _fail(exc) from exc
     if not sources:
         typer.echo(
             "no connected accounts: run `chargebook wallbox login` (or `chargebook accounts add"
-            " --email ...`); that one login serves `chargebook wallbox` and `chargebook sync`"
+            " --email ...`); that one login serves `chargebook wallbox` and `chargebook sync`."
+            " Other brands: `chargebook accounts add --brand easee|zaptec|peblar`"
         )
         raise typer.Exit(code=1)
 
@@ -174,6 +185,8 @@ def sync(
         watching = []
         if progress is not None:  # rate-limit waits show on the account's bar
             for source in sources:
+                if source.source is not ChargerSource.WALLBOX_CLOUD:
+                    continue  # a brand's budget is its connector's own
                 waiting = functools.partial(progress.waiting, source.label)
                 watching.append(budgets.for_account(source.label).watch(waiting))
         try:
@@ -235,12 +248,31 @@ def summary_table(report: SyncReport) -> Table:
 
 @accounts_app.command("add")
 def accounts_add(
-    email: str = typer.Option(..., "--email", help="The myWallbox e-mail address."),
-    password: str = typer.Option(
-        ..., "--password", prompt=True, hide_input=True, help="Prompted when not given."
+    email: str | None = typer.Option(
+        None,
+        "--email",
+        "--username",
+        help="The myWallbox (Easee, Zaptec) e-mail address; a Peblar's address on your network.",
+    ),
+    password: str | None = typer.Option(
+        None, "--password", "--secret", help="The password (a Peblar's API token); prompted."
+    ),
+    brand: str = typer.Option(
+        "wallbox", "--brand", help="wallbox (default), easee, zaptec or peblar."
+    ),
+    owner: str | None = typer.Option(
+        None, "--owner", help="The owner's e-mail (a brand account; default: the login's)."
     ),
 ) -> None:
-    """Check the credentials with the Wallbox Cloud, then store them encrypted in the book."""
+    """Check the login with the charger's cloud (or a Peblar on your network), then store it
+    encrypted in the book."""
+    if brand.strip().lower() != "wallbox":
+        add_brand_account(brand, username=email, secret=password, owner=owner)
+        return
+    if email is None:
+        raise typer.BadParameter("Missing option '--email'.", param_hint="'--email'")
+    if password is None:
+        password = typer.prompt("Password", hide_input=True)
     from chargebook.account_sources import connect_account
 
     settings = load_settings()
@@ -261,16 +293,19 @@ def accounts_add(
 
 @accounts_app.command("list")
 def accounts_list() -> None:
-    """List connected accounts and their last sync."""
+    """List connected accounts (myWallbox and the other brands) and their last sync."""
     settings = load_settings()
     try:
         database = open_database(settings)
         box = open_secret_box(settings, database)
         with database.session() as session:
             accounts = WallboxAccountRepository(session, box, SystemClock()).list()
+            brands = BrandAccountRepository(session, box, SystemClock()).list()
     except ChargebookError as exc:
         raise _fail(exc) from exc
     plain_console().print(accounts_table(accounts))
+    if brands:
+        plain_console().print(brand_accounts_table(brands))
 
 
 def accounts_table(accounts: Sequence[WallboxAccount]) -> Table:

@@ -19,6 +19,8 @@ class StoredCharger:
 
     id: int
     charger: Charger
+    # The key of the account that syncs and controls it (`domain.account_keys`: a myWallbox
+    # account's id, or minus a brand account's id); None for OCPP and transferred rows.
     account_id: int | None
     owner_user_id: int | None
     created_at: datetime

@@ -6,6 +6,14 @@ unknown or unmatched, by normalised model name. Sources: reference wallbox-cloud
 Pulsar Pro and consumer Commander have no MID meter; Tesla's MID Wall Connector part number).
 Business variants whose MID SKUs no source confirms are `ONLY_IF_REPORTED`: they count only
 when the API reports a MID meter.
+
+The brands of issue 19 (reference charger-clouds.md §2.4, §3.3, §7.2, §12), matched by their
+brand-prefixed model names (and Zaptec's serial prefixes, from docs.zaptec.com "identify
+device types"): Easee's API has no MID field and no stored source confirms which Easee models
+carry a MID meter, so every Easee model is `ONLY_IF_REPORTED` (the owner proves it: the type
+plate's MID mark, recorded by the operator with its evidence); Zaptec Go, Go 2 and Pro and
+Peblar Home, Home Plus and Business carry one by their makers (`YES`), and count when the API
+reports it for the charger (Zaptec's MID field and signed sessions, Peblar's `HwHasMeter`).
 """
 
 from __future__ import annotations
@@ -82,6 +90,61 @@ MODEL_CATALOG: tuple[CatalogEntry, ...] = (
         ("QS",),
         ("quasar", "quasar2"),
         "bidirectional; counts only when the API reports a MID meter",
+    ),
+    *(
+        CatalogEntry(
+            f"Easee {name}",
+            MidCapability.ONLY_IF_REPORTED,
+            (),
+            names,
+            "Easee's API has no MID field and no source confirms a MID meter in this model: it "
+            "counts only when the owner proves it (type plate, certificate)",
+        )
+        for name, names in (
+            ("Home", ("easeehome",)),
+            ("Charge", ("easeecharge",)),
+            ("One", ("easeeone", "easeechargeone")),
+            ("Charge Lite", ("easeechargelite", "chargelite")),
+            ("Charge Max", ("easeechargemax", "chargemax")),
+            ("Charge Up", ("easeechargeup", "chargeup")),
+            ("Charge Core", ("easeechargecore", "chargecore")),
+            ("Charge Pro", ("easeechargepro",)),
+        )
+    ),
+    CatalogEntry(
+        "Zaptec Go",
+        MidCapability.YES,
+        ("ZAP", "ZGB", "ZAG"),
+        ("zaptecgo",),
+        "MID observations and OCMF-signed sessions in the API (certificate not seen)",
+    ),
+    CatalogEntry(
+        "Zaptec Go 2",
+        MidCapability.YES,
+        ("GPN", "GPG"),
+        ("zaptecgo2",),
+        "MID observations and OCMF-signed sessions in the API (certificate not seen)",
+    ),
+    CatalogEntry(
+        "Zaptec Pro",
+        MidCapability.YES,
+        ("ZCS", "ZPR", "ZCH", "ZPG"),
+        ("zaptecpro",),
+        "MID observations and OCMF-signed sessions in the API (certificate not seen)",
+    ),
+    *(
+        CatalogEntry(
+            f"Peblar {name}",
+            MidCapability.YES,
+            (),
+            names,
+            "built-in meter reported by system/info HwHasMeter (MID by the maker's datasheet)",
+        )
+        for name, names in (
+            ("Home", ("peblarhome",)),
+            ("Home Plus", ("peblarhomeplus",)),
+            ("Business", ("peblarbusiness",)),
+        )
     ),
 )
 

@@ -173,6 +173,66 @@ def assess_ocpp_boot(
     )
 
 
+# What resolves a brand charger whose MID meter its API cannot prove (issue 19).
+MID_PROOF_FOLLOW_UP = (
+    "send the operator a photo of the charger's type plate with its MID mark (or the meter's "
+    "certificate); the operator records the MID meter with that evidence"
+)
+
+
+def assess_brand(
+    charger: Charger,
+    *,
+    sessions_seen: int = 0,
+    sessions_with_mid_energy: int = 0,
+    catalog: tuple[CatalogEntry, ...] = MODEL_CATALOG,
+) -> MeteringAssessment:
+    """Judge an Easee, Zaptec or Peblar charger (issue 19) from its catalog entry (by model
+    name, part number or serial prefix) and the MID meter its connector says the API proves.
+
+    It qualifies only when the API reports a MID meter with a serial for this charger (and,
+    once sessions are booked, some carried MID energy); a model without one needs an upgrade;
+    anything else is unknown, with what resolves it (`MID_PROOF_FOLLOW_UP`): never silently
+    qualifying. Never raises.
+    """
+    entry = lookup_model(charger.part_number, charger.model, catalog) or lookup_model(
+        charger.serial_number, None, catalog
+    )
+    model = entry.model_name if entry else None
+    if entry is not None and entry.has_mid is MidCapability.NO:
+        return _needs_upgrade(f"{entry.model_name} has no built-in MID meter.", model)
+    mid = charger.mid
+    if mid.present:
+        serial = mid.serial_number
+        if sessions_seen > 0 and sessions_with_mid_energy == 0:
+            return MeteringAssessment(
+                MeteringVerdict.UNKNOWN,
+                f"The API reports MID meter {serial}, but none of {sessions_seen} sessions "
+                "carried MID energy; check the meter before registering.",
+                model,
+                serial,
+            )
+        name = model or f"model {charger.model!r} (not in the catalog)"
+        return MeteringAssessment(
+            MeteringVerdict.QUALIFYING,
+            f"{name} reports a built-in MID meter, serial {serial}.",
+            model,
+            serial,
+        )
+    if entry is None:
+        reason = f"Model {charger.model!r} is not in the catalog and the API reports no MID meter"
+    elif entry.has_mid is MidCapability.YES:
+        reason = (
+            f"{entry.model_name} carries a MID meter by its maker, but the API did not report "
+            "one (with its serial) for this charger"
+        )
+    else:
+        reason = f"{entry.model_name}: the API cannot tell whether this charger has a MID meter"
+    return MeteringAssessment(
+        MeteringVerdict.UNKNOWN, f"{reason}; to resolve it, {MID_PROOF_FOLLOW_UP}.", model
+    )
+
+
 def construct_for(
     constructs: Sequence[MeteringConstruct], start: datetime, end: datetime
 ) -> MeteringConstruct | None:

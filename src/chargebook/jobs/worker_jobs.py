@@ -27,11 +27,13 @@ from chargebook.account_sources import (
     sync_config,
 )
 from chargebook.book_keys import open_secret_box
+from chargebook.brand_connectors import BrandRegistry, build_brand_sources, enabled_brand_accounts
 from chargebook.clock import Clock, SystemClock
 from chargebook.crypto import SecretBox
 from chargebook.db import Database, WallboxAccountRepository, open_database
 from chargebook.db.book.store import book_opener
 from chargebook.db.ere.store import EreStore
+from chargebook.domain.account_keys import is_brand_account
 from chargebook.domain.ere_book import parse_period
 from chargebook.ere import load_parameters
 from chargebook.ere.service import create_batch
@@ -66,6 +68,8 @@ class WorkerRuntime:
     # Tests route the Wallbox client to the simulator in-process; None = real HTTP.
     transport: HttpTransport | None = None
     sync_config: SyncConfig = field(default_factory=SyncConfig)
+    # The brands beside the Wallbox (None: the process's registry over CONNECTORS).
+    brands: BrandRegistry | None = None
     budgets: BudgetRegistry = field(init=False)
     recorder: Recorder = field(init=False)
     engine: SyncEngine = field(init=False)
@@ -110,7 +114,9 @@ class WorkerRuntime:
         """Ids of the accounts the periodic jobs fan out to (disabled ones are left alone)."""
         with self.database.session() as session:
             accounts = WallboxAccountRepository(session, self.box, self.clock).list()
-        return [account.id for account in accounts if not account.disabled]
+        ids = [account.id for account in accounts if not account.disabled]
+        brands = enabled_brand_accounts(self.database, self.box, self.clock, registry=self.brands)
+        return ids + [account.key for account in brands]
 
     async def sync_account(self, account_id: int) -> AccountReport | None:
         """Sync one account into the book; None when it is gone or disabled.
@@ -188,6 +194,19 @@ class WorkerRuntime:
             return state_period(store, chosen, fee_rate=fee_rate, output=directory).written
 
     def _sources(self, account_id: int) -> list[AccountSource]:
+        if is_brand_account(account_id):
+            try:
+                return build_brand_sources(
+                    self.settings,
+                    self.database,
+                    self.box,
+                    self.clock,
+                    registry=self.brands,
+                    only_key=account_id,
+                )
+            except NotFoundError:
+                _LOGGER.info("account %d is gone or disabled; job skipped", account_id)
+                return []
         with self.database.session() as session:
             try:
                 account = WallboxAccountRepository(session, self.box, self.clock).get(account_id)

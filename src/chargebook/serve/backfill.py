@@ -27,9 +27,10 @@ from chargebook.account_sources import (
     close_sources,
     sync_config,
 )
+from chargebook.brand_connectors import build_brand_sources
 from chargebook.db.book.store import book_opener
 from chargebook.domain.models import Charger
-from chargebook.domain.users import WallboxAccount
+from chargebook.domain.users import BrandAccount, WallboxAccount
 from chargebook.serve.parts import RuntimeParts
 from chargebook.serve.scheduler import AccountLeases
 from chargebook.sync import AccountSource, SyncEngine
@@ -96,6 +97,15 @@ class _Progress:
         )
 
 
+# An account a backfill syncs: a myWallbox account or a brand account (issue 19).
+BackfillAccount = WallboxAccount | BrandAccount
+
+
+def account_key(account: BackfillAccount) -> int:
+    """The account's key across the process (`domain.account_keys`)."""
+    return account.key if isinstance(account, BrandAccount) else account.id
+
+
 class Backfills:
     """The running and finished backfills of this process."""
 
@@ -130,22 +140,23 @@ class Backfills:
         return status is not None and status.running
 
     def start(
-        self, account: WallboxAccount, chargers: Sequence[Charger] | None = None
+        self, account: BackfillAccount, chargers: Sequence[Charger] | None = None
     ) -> BackfillStatus:
         """Start the account's backfill unless it is running already; returns its status.
 
         `chargers`: the account's chargers as the wizard just read them; the backfill does
         not spend a read of the account's budget listing them again.
         """
-        task = self._tasks.get(account.id)
+        key = account_key(account)
+        task = self._tasks.get(key)
         if task is not None and not task.done():
-            return self._statuses[account.id]
-        self._statuses[account.id] = BackfillStatus(account.id, running=True)
+            return self._statuses[key]
+        self._statuses[key] = BackfillStatus(key, running=True)
         known = tuple(chargers) if chargers is not None else None
-        self._tasks[account.id] = asyncio.create_task(
-            self._run(account, known), name=f"chargebook-backfill-{account.id}"
+        self._tasks[key] = asyncio.create_task(
+            self._run(account, known), name=f"chargebook-backfill-{key}"
         )
-        return self._statuses[account.id]
+        return self._statuses[key]
 
     async def wait(self, account_id: int) -> None:
         """Until the account's backfill has finished (tests, shutdown)."""
@@ -161,7 +172,7 @@ class Backfills:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    async def _run(self, account: WallboxAccount, chargers: tuple[Charger, ...] | None) -> None:
+    async def _run(self, account: BackfillAccount, chargers: tuple[Charger, ...] | None) -> None:
         # The sync engine writes to the book synchronously between its awaits. On the app's
         # event loop a write waiting for SQLite's lock would stall every request, including
         # the one holding the lock: so the backfill (and every write after it) runs on its
@@ -169,16 +180,17 @@ class Backfills:
         try:
             report = await asyncio.to_thread(self._backfill, account, chargers)
         except Exception as exc:  # a task must never die silently
-            _LOGGER.exception("backfill of account %d failed", account.id)
+            _LOGGER.exception("backfill of account %d failed", account_key(account))
             self._finish(account, error=type(exc).__name__)
         else:
             self._finish(account, error=report.error, new=report.new)
         # Its periodic jobs start now (they also retry what a failed backfill left).
         self._on_finished()
 
-    def _finish(self, account: WallboxAccount, *, error: str | None, new: int = 0) -> None:
-        self._statuses[account.id] = replace(
-            self._statuses[account.id],
+    def _finish(self, account: BackfillAccount, *, error: str | None, new: int = 0) -> None:
+        key = account_key(account)
+        self._statuses[key] = replace(
+            self._statuses[key],
             running=False,
             new_sessions=new,
             error=error,
@@ -189,8 +201,17 @@ class Backfills:
     def _budgets(self) -> BudgetRegistry:
         return self._budget_registry
 
-    def _sources(self, account: WallboxAccount) -> list[AccountSource]:
+    def _sources(self, account: BackfillAccount) -> list[AccountSource]:
         parts = self._parts
+        if isinstance(account, BrandAccount):
+            return build_brand_sources(
+                parts.settings,
+                parts.database,
+                parts.box,
+                parts.clock,
+                registry=parts.brands,
+                only_key=account.key,
+            )
         return build_sources(
             parts.settings,
             parts.database,
@@ -202,32 +223,38 @@ class Backfills:
         )
 
     def _backfill(
-        self, account: WallboxAccount, chargers: tuple[Charger, ...] | None
+        self, account: BackfillAccount, chargers: tuple[Charger, ...] | None
     ) -> AccountReport:
         """The sync (runs on a worker thread); it gives new chargers the account's owner."""
-        with self.leases.hold(account.id):  # after a periodic sync of it that is running
+        with self.leases.hold(account_key(account)):  # after a periodic sync of it that is running
             return asyncio.run(self._sync(account, chargers))
 
     async def _sync(
-        self, account: WallboxAccount, chargers: tuple[Charger, ...] | None
+        self, account: BackfillAccount, chargers: tuple[Charger, ...] | None
     ) -> AccountReport:
         """One full sync of the account (runs on the worker thread's loop)."""
         task = asyncio.current_task()
         assert task is not None
-        self._running[account.id] = (asyncio.get_running_loop(), task)
+        key = account_key(account)
+        self._running[key] = (asyncio.get_running_loop(), task)
         parts = self._parts
         sources = self._sources(account)
-        progress = _Progress(self._statuses, account.id)
+        progress = _Progress(self._statuses, key)
         engine = SyncEngine(
             book_opener(parts.database, parts.clock),
             parts.clock,
             sync_config(parts.settings),
             progress=progress,
         )
-        stop_watching = self._budgets().for_account(account.email).watch(progress.waiting)
+        # A brand's budget is its connector's own: its waits are not shown as progress.
+        stop_watching = (
+            self._budgets().for_account(account.email).watch(progress.waiting)
+            if isinstance(account, WallboxAccount)
+            else lambda: None
+        )
         try:
             return await engine.sync_account(replace(sources[0], known_chargers=chargers))
         finally:
             stop_watching()
-            self._running.pop(account.id, None)
+            self._running.pop(key, None)
             await close_sources(sources)

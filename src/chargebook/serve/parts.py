@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from chargebook.brand_connectors import BrandRegistry
 from chargebook.clock import Clock
 from chargebook.crypto import SecretBox
 from chargebook.db import Database
@@ -36,6 +37,12 @@ class RuntimeParts(Protocol):
     @property
     def budgets(self) -> BudgetRegistry | None:
         """One request budget per Wallbox account, shared with the charger commands."""
+        ...
+
+    @property
+    def brands(self) -> BrandRegistry | None:
+        """The brands beside the Wallbox (connectors, transports, one budget per account;
+        None: the process's registry)."""
         ...
 
     @property

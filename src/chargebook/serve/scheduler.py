@@ -35,8 +35,10 @@ from chargebook.account_sources import (
     recorder_reads_per_minute,
     sync_config,
 )
+from chargebook.brand_connectors import build_brand_sources, enabled_brand_accounts
 from chargebook.db import WallboxAccountRepository
 from chargebook.db.book.store import book_opener
+from chargebook.domain.account_keys import is_brand_account
 from chargebook.errors import ChargebookError
 from chargebook.jobs import Job, Scheduler
 from chargebook.jobs.book_jobs import SYNC_INTERVAL_S, schedule_account_jobs
@@ -130,7 +132,7 @@ class AccountJobs:
                 if self._busy(account_id):
                     continue
                 try:
-                    sources = self._build(email)
+                    sources = self._build(account_id, email)
                 except ChargebookError as error:  # e.g. the secret key cannot decrypt it
                     _LOGGER.warning("account %d not scheduled: %s", account_id, error)
                     continue
@@ -165,15 +167,30 @@ class AccountJobs:
         self._sources.clear()
 
     def _enabled(self) -> dict[int, str]:
+        """The enabled accounts by key (`domain.account_keys`): myWallbox and brand ones."""
         parts = self._parts
         with parts.database.session() as session:
             accounts = WallboxAccountRepository(session, parts.box, parts.clock).list(
                 include_disabled=False
             )
-        return {account.id: account.email for account in accounts}
+        enabled = {account.id: account.email for account in accounts}
+        for brand in enabled_brand_accounts(
+            parts.database, parts.box, parts.clock, registry=parts.brands
+        ):
+            enabled[brand.key] = brand.username
+        return enabled
 
-    def _build(self, email: str) -> list[AccountSource]:
+    def _build(self, account_id: int, email: str) -> list[AccountSource]:
         parts = self._parts
+        if is_brand_account(account_id):
+            return build_brand_sources(
+                parts.settings,
+                parts.database,
+                parts.box,
+                parts.clock,
+                registry=parts.brands,
+                only_key=account_id,
+            )
         return build_sources(
             parts.settings,
             parts.database,

@@ -16,7 +16,12 @@ from fastapi.staticfiles import StaticFiles
 from chargebook import __version__
 from chargebook.account_sources import budget_registry
 from chargebook.book_keys import open_secret_box
-from chargebook.charger_controls import ChargerControls, WallboxAccountControls
+from chargebook.brand_connectors import BrandRegistry, process_registry
+from chargebook.charger_controls import (
+    BrandAccountControls,
+    ChargerControls,
+    WallboxAccountControls,
+)
 from chargebook.clock import Clock, SystemClock
 from chargebook.db import Database, open_database
 from chargebook.settings import Settings
@@ -51,6 +56,7 @@ def create_app(
     password_hasher: PasswordHasher | None = None,
     wallbox_transport: HttpTransport | None = None,
     background: bool = True,
+    brands: BrandRegistry | None = None,
 ) -> FastAPI:
     """The chargebook web app.
 
@@ -61,6 +67,8 @@ def create_app(
         password_hasher: argon2 parameters; tests pass cheap ones.
         wallbox_transport: an httpx transport for the Wallbox Cloud (tests: the simulator).
         background: start the scheduler and the OCPP central system in the lifespan.
+        brands: the brands beside the Wallbox (`brand_connectors`; None: this process's
+            registry over `CONNECTORS`); tests pass their own connectors.
 
     Raises:
         ConfigurationError: the secret key or the database URL is unusable.
@@ -73,8 +81,11 @@ def create_app(
     wallbox_accounts = WallboxAccountControls(
         settings, database, box, clock, transport=wallbox_transport, budgets=budgets
     )
+    brands = brands or process_registry()
+    brand_accounts = BrandAccountControls(settings, database, box, clock, registry=brands)
     controls = ChargerControls()
     controls.use_wallbox_accounts(wallbox_accounts)
+    controls.use_brand_accounts(brand_accounts)
     context = WebContext(
         settings=settings,
         database=database,
@@ -85,11 +96,13 @@ def create_app(
         limits=LoginLimits.from_settings(settings),
         wallbox_transport=wallbox_transport,
         budgets=budgets,
+        brands=brands,
     )
 
     async def shutdown() -> None:
         await backfills_of(app).aclose()  # before the clients and the database go away
         await wallbox_accounts.aclose()
+        await brand_accounts.aclose()
         if owns_database:
             database.dispose()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from chargebook.brand_connectors import BrandRegistry
 from chargebook.charger_controls import ChargerControls
 from chargebook.clock import Clock
 from chargebook.crypto import SecretBox
@@ -39,6 +40,8 @@ class WebContext:
     # One request budget per Wallbox account, shared by commands, sync and the recorder.
     budgets: BudgetRegistry | None = None
     limits: LoginLimits = field(default_factory=LoginLimits)
+    # The brands beside the Wallbox: connectors, transports and one budget per account.
+    brands: BrandRegistry | None = None
     # How the scheduler's Wallbox clients reach the cloud (tests: the simulator's ASGI app).
     wallbox_transport: HttpTransport | None = None
     # Set by the lifespan while `serve` runs them (None otherwise).

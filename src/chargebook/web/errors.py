@@ -21,7 +21,18 @@ from chargebook.central_system.exceptions import (
     CommandRejectedError,
     CommandTimeoutError,
 )
-from chargebook.errors import ChargebookError, ConfigurationError, ConflictError, NotFoundError
+from chargebook.errors import (
+    ApiPayloadError,
+    ApiRateLimitedError,
+    ApiUnreachableError,
+    ChargebookError,
+    ChargerApiError,
+    ConfigurationError,
+    ConflictError,
+    NotFoundError,
+    SignInRefusedError,
+    WriteUnconfirmedError,
+)
 from chargebook.wallbox.exceptions import (
     WallboxAuthenticationError,
     WallboxConnectionError,
@@ -86,6 +97,13 @@ STATUS_FOR: tuple[tuple[type[ChargebookError], int], ...] = (
     (WallboxConnectionError, 502),
     (WallboxPayloadError, 502),
     (WallboxWriteUnconfirmedError, 502),  # sent once; the cloud's answer was unusable
+    # The other brands' one family (issue 19), the same way.
+    (ApiRateLimitedError, 429),
+    (SignInRefusedError, 502),  # the stored login no longer works: not the caller's 401
+    (ApiUnreachableError, 502),
+    (ApiPayloadError, 502),
+    (WriteUnconfirmedError, 502),
+    (ChargerApiError, 502),
     (ChargePointNotConnectedError, 409),
     (CommandRejectedError, 409),
     (CommandTimeoutError, 504),

@@ -4,6 +4,7 @@ error page (or a redirect to the login, for 401) on pages."""
 from __future__ import annotations
 
 import logging
+import math
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -11,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from chargebook.errors import ChargebookError
+from chargebook.errors import ApiRateLimitedError, ChargebookError
 from chargebook.web.errors import LoginRateLimitedError, NotAuthenticatedError, status_for
 from chargebook.web.headers import security_headers
 from chargebook.web.rendering import render
@@ -67,6 +68,8 @@ async def chargebook_error(request: Request, exc: Exception) -> Response:
     response = error_response(request, status, type(exc).__name__, exc.message)
     if isinstance(exc, LoginRateLimitedError):
         response.headers["Retry-After"] = str(exc.retry_after_s)
+    if isinstance(exc, ApiRateLimitedError) and exc.retry_after_s is not None:
+        response.headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after_s)))
     return response
 
 

@@ -10,11 +10,24 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chargebook.db.core.base import Base
 from chargebook.db.core.types import UTCDateTime
+
+# The sources a brand account may have (ChargerSource values; the Wallbox keeps its table).
+BRAND_SOURCE_VALUES = ("easee_cloud", "zaptec_cloud", "peblar_local")
+_BRAND_SOURCES = ", ".join(f"'{value}'" for value in BRAND_SOURCE_VALUES)
 
 
 class UserRow(Base):
@@ -37,6 +50,31 @@ class WallboxAccountRow(Base):
     # Keyed HMAC of the normalised e-mail: one myWallbox account is connected once.
     email_lookup_hash: Mapped[str] = mapped_column(String(64), unique=True)
     password_encrypted: Mapped[str] = mapped_column(Text)
+    tokens_encrypted: Mapped[str | None] = mapped_column(Text)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_sync_error: Mapped[str | None] = mapped_column(Text)
+
+
+class BrandAccountRow(Base):
+    """A connected account of a brand beside the Wallbox (issue 19), one table for all of
+    them: the login's username (e-mail, or the charger's address for a local API), its
+    secret and the API's tokens, each encrypted with the SecretBox."""
+
+    __tablename__ = "brand_accounts"
+    __table_args__ = (
+        # Keyed HMAC of the normalised username: one brand account is connected once.
+        UniqueConstraint("source", "username_lookup_hash"),
+        CheckConstraint(f"source IN ({_BRAND_SOURCES})", name="source"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    source: Mapped[str] = mapped_column(String(20))
+    username_encrypted: Mapped[str] = mapped_column(Text)
+    username_lookup_hash: Mapped[str] = mapped_column(String(64))
+    secret_encrypted: Mapped[str] = mapped_column(Text)
     tokens_encrypted: Mapped[str | None] = mapped_column(Text)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

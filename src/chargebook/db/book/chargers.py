@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from chargebook.clock import Clock
 from chargebook.db.book.tables import ChargerRow
+from chargebook.domain.account_keys import brand_account_id, brand_account_key
 from chargebook.domain.models import Charger, ChargerSource, MidMeter
 from chargebook.domain.ownership import ChargerOwnedByAnotherError
 from chargebook.domain.stored import StoredCharger
@@ -36,20 +37,25 @@ class ChargerRepository:
         The one rule of ownership (see `chargebook.domain.ownership`): a new charger gets
         `owner_user_id`; a stored one keeps its owner, and only an unowned one takes the given
         owner. A charger of another owner is left untouched (facts, account and owner) and
-        refused. `account_id` is changed only when given with an owner; None keeps what is
-        stored, and so do the serials, part number and time zone. `created_at` is kept,
-        `updated_at` is now. One statement on both backends (INSERT .. ON CONFLICT DO UPDATE
-        .. WHERE), so concurrent syncs can neither insert it twice nor both take it.
+        refused. `account_id` is the account's key (`domain.account_keys`: a myWallbox
+        account's id, or minus a brand account's id, kept in `brand_account_id`); it is
+        changed only when given with an owner; None keeps what is stored, and so do the
+        serials, part number and time zone. `created_at` is kept, `updated_at` is now. One
+        statement on both backends (INSERT .. ON CONFLICT DO UPDATE .. WHERE), so concurrent
+        syncs can neither insert it twice nor both take it.
 
         Raises:
             ChargerOwnedByAnotherError: the book holds it under another owner.
         """
         now = self._clock.now()
+        brand_id = None if account_id is None else brand_account_id(account_id)
+        wallbox_id = account_id if brand_id is None else None
         values = {
             **_facts(charger),
             "source": charger.source.value,
             "external_id": charger.external_id,
-            "account_id": account_id,
+            "account_id": wallbox_id,
+            "brand_account_id": brand_id,
             "owner_user_id": owner_user_id,
             "created_at": now,
             "updated_at": now,
@@ -130,7 +136,11 @@ class ChargerRepository:
         """Chargers in book-id order, optionally of one account and/or one owner."""
         query = select(ChargerRow).order_by(ChargerRow.id)
         if account_id is not None:
-            query = query.where(ChargerRow.account_id == account_id)
+            brand_id = brand_account_id(account_id)
+            if brand_id is not None:
+                query = query.where(ChargerRow.brand_account_id == brand_id)
+            else:
+                query = query.where(ChargerRow.account_id == account_id)
         if owner_user_id is not None:
             query = query.where(ChargerRow.owner_user_id == owner_user_id)
         return [to_stored_charger(row) for row in self._session.scalars(query)]
@@ -183,10 +193,8 @@ def _upsert_statement(dialect_name: str) -> Any:
                 else_=statement.excluded.mid_serial_number,
             ),
             # Which account syncs and controls it: only its owner's write moves it.
-            "account_id": case(
-                (statement.excluded.owner_user_id.is_(None), ChargerRow.account_id),
-                else_=func.coalesce(statement.excluded.account_id, ChargerRow.account_id),
-            ),
+            "account_id": _account_column(statement, "account_id"),
+            "brand_account_id": _account_column(statement, "brand_account_id"),
             # The stored owner first: an owner is only ever set, never replaced, here.
             "owner_user_id": func.coalesce(
                 ChargerRow.owner_user_id, statement.excluded.owner_user_id
@@ -195,6 +203,15 @@ def _upsert_statement(dialect_name: str) -> Any:
         },
         where=may_take_owner(ChargerRow.owner_user_id, statement.excluded.owner_user_id),
     ).returning(ChargerRow.id)
+
+
+def _account_column(statement: Any, name: str) -> Any:
+    """Which account syncs and controls the charger: only its owner's write moves it (a
+    charger's source never changes, so only one of the two account columns is ever set)."""
+    return case(
+        (statement.excluded.owner_user_id.is_(None), getattr(ChargerRow, name)),
+        else_=func.coalesce(statement.excluded[name], getattr(ChargerRow, name)),
+    )
 
 
 def may_take_owner(stored: Any, given: Any) -> ColumnElement[bool]:
@@ -243,7 +260,11 @@ def to_stored_charger(row: ChargerRow) -> StoredCharger:
     return StoredCharger(
         id=row.id,
         charger=charger,
-        account_id=row.account_id,
+        account_id=(
+            brand_account_key(row.brand_account_id)
+            if row.brand_account_id is not None
+            else row.account_id
+        ),
         owner_user_id=row.owner_user_id,
         created_at=row.created_at,
         updated_at=row.updated_at,

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from chargebook.clock import Clock
 from chargebook.db.accounts.audit import AuditLogRepository
-from chargebook.db.accounts.tables import WallboxAccountRow
+from chargebook.db.accounts.tables import BrandAccountRow, WallboxAccountRow
 from chargebook.db.book.chargers import CURRENT, ChargerRepository
 from chargebook.db.book.samples import SampleRepository
 from chargebook.db.book.session_rows import SessionRowFormat, insert_session_rows
@@ -35,6 +35,7 @@ from chargebook.db.core.canonical import canonical_json
 from chargebook.db.core.database import Database
 from chargebook.db.core.engine import SQLITE_BEGIN_OPTION
 from chargebook.db.core.exceptions import DatabaseUnavailableError
+from chargebook.domain.account_keys import brand_account_id
 from chargebook.domain.book import (
     SessionEntry,
     SessionSample,
@@ -121,11 +122,7 @@ class SqlBook:
         repository = ChargerRepository(self._session, self._clock)
         # A new charger belongs to the account's owner; the repository's rule refuses one
         # that another chargebook user owns (it stays theirs, untouched).
-        owner = self._session.scalar(
-            select(WallboxAccountRow.owner_user_id).where(WallboxAccountRow.id == account_id)
-        )
-        if owner is None:
-            raise NotFoundError(f"no myWallbox account with id {account_id}")
+        owner = self._account_owner(account_id)
         held: list[Charger] = []
         for charger in chargers:
             try:
@@ -135,6 +132,23 @@ class SqlBook:
                 continue
             self._charger_ids[(charger.source.value, charger.external_id)] = stored.id
         return held
+
+    def _account_owner(self, account_id: int) -> int:
+        """The owner of the account with this key (`domain.account_keys`)."""
+        brand_id = brand_account_id(account_id)
+        if brand_id is not None:
+            owner = self._session.scalar(
+                select(BrandAccountRow.owner_user_id).where(BrandAccountRow.id == brand_id)
+            )
+            if owner is None:
+                raise NotFoundError(f"no brand account with id {brand_id}")
+            return owner
+        owner = self._session.scalar(
+            select(WallboxAccountRow.owner_user_id).where(WallboxAccountRow.id == account_id)
+        )
+        if owner is None:
+            raise NotFoundError(f"no myWallbox account with id {account_id}")
+        return owner
 
     def _charger_id(
         self, source: ChargerSource, external_id: str, started_at: datetime | None = None
@@ -346,9 +360,13 @@ class SqlBook:
         values: dict[str, Any] = {"last_sync_error": error}
         if error is None:
             values["last_synced_at"] = at
+        brand_id = brand_account_id(account_id)
+        table: type[BrandAccountRow | WallboxAccountRow] = (
+            WallboxAccountRow if brand_id is None else BrandAccountRow
+        )
         self._session.execute(
-            update(WallboxAccountRow)
-            .where(WallboxAccountRow.id == account_id)
+            update(table)
+            .where(table.id == (account_id if brand_id is None else brand_id))
             .values(**values)
             .execution_options(synchronize_session=False)
         )

@@ -28,6 +28,10 @@ from sqlalchemy.sql.expression import false
 from chargebook.db.core.base import Base, EnergyKwh, Money
 from chargebook.db.core.types import UTCDateTime
 
+# Every ChargerSource value (issue 19 added the brands beside the Wallbox: migration 0018).
+SOURCE_VALUES = ("wallbox_cloud", "ocpp", "easee_cloud", "zaptec_cloud", "peblar_local")
+SOURCE_CHECK = "source IN ({})".format(", ".join(f"'{value}'" for value in SOURCE_VALUES))
+
 
 class ChargerRow(Base):
     __tablename__ = "chargers"
@@ -41,7 +45,7 @@ class ChargerRow(Base):
             sqlite_where=text("owner_until IS NULL"),
             postgresql_where=text("owner_until IS NULL"),
         ),
-        CheckConstraint("source IN ('wallbox_cloud', 'ocpp')", name="source"),
+        CheckConstraint(SOURCE_CHECK, name="source"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -49,6 +53,10 @@ class ChargerRow(Base):
     external_id: Mapped[str] = mapped_column(String(100))
     account_id: Mapped[int | None] = mapped_column(
         ForeignKey("wallbox_accounts.id", ondelete="SET NULL"), index=True
+    )
+    # A brand charger's account (issue 19); `account_id` stays the myWallbox account's.
+    brand_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("brand_accounts.id", ondelete="SET NULL"), index=True
     )
     owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -79,7 +87,7 @@ class ChargingSessionRow(Base):
     __table_args__ = (
         UniqueConstraint("source", "external_id"),
         CheckConstraint("state IN ('ok', 'quarantined')", name="state"),
-        CheckConstraint("source IN ('wallbox_cloud', 'ocpp')", name="source"),
+        CheckConstraint(SOURCE_CHECK, name="source"),
         # An ok session is complete and sane; anything else must be quarantined with a reason.
         CheckConstraint(
             "state = 'quarantined' OR (started_at IS NOT NULL AND ended_at IS NOT NULL "

@@ -78,10 +78,10 @@ def transfer_charger(
         raise ConflictError(
             f"charger {charger_id} was transferred already; transfer its current row"
         )
-    if row.source != ChargerSource.WALLBOX_CLOUD.value:
+    if row.source == ChargerSource.OCPP.value:
         raise ConflictError(
-            "only Wallbox Cloud chargers can be transferred; remove the OCPP charge point and "
-            "register it again for its new owner"
+            "only cloud and home-network chargers can be transferred; remove the OCPP charge "
+            "point and register it again for its new owner"
         )
     user = session.scalars(
         select(UserRow).where(UserRow.email == to_email.strip().lower())
@@ -99,6 +99,7 @@ def transfer_charger(
         **{name: getattr(row, name) for name in _FACTS},
         owner_user_id=user.id,
         account_id=None,  # the new owner's sync sets the account that sees it
+        brand_account_id=None,
         created_at=at,
         updated_at=at,
     )

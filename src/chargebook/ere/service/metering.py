@@ -28,6 +28,7 @@ from chargebook.domain.stored import StoredCharger
 from chargebook.ere import (
     MeteringAssessment,
     MeteringVerdict,
+    assess_brand,
     assess_ocpp_boot,
     assess_wallbox,
     effective_constructs,
@@ -82,6 +83,8 @@ def _assess(
             charge_point_model=charger.charger.model,
         )
     seen, with_mid = counts.get(charger.id, (0, 0))
+    if charger.charger.source is not ChargerSource.WALLBOX_CLOUD:  # Easee, Zaptec, Peblar
+        return assess_brand(charger.charger, sessions_seen=seen, sessions_with_mid_energy=with_mid)
     return assess_wallbox(charger.charger, sessions_seen=seen, sessions_with_mid_energy=with_mid)
 
 

@@ -14,6 +14,7 @@ from chargebook.web.pages import (
     auth,
     chargers,
     connect,
+    connect_brands,
     credits,
     home,
     learn,
@@ -37,6 +38,7 @@ pages_router = APIRouter(
 pages_router.include_router(auth.router)
 pages_router.include_router(home.router)
 pages_router.include_router(connect.router)
+pages_router.include_router(connect_brands.router)
 pages_router.include_router(chargers.router)
 pages_router.include_router(plans.router)
 pages_router.include_router(monthly.router)  # before sessions: /sessions/monthly

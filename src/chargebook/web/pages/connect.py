@@ -23,6 +23,7 @@ from chargebook.ere.mandate_text import form_paragraphs
 from chargebook.ere.service.mandate_document import OPERATOR_NAME
 from chargebook.errors import ConflictError
 from chargebook.ocpp_registration import OPEN_ACCESS_RISK, ocpp_address
+from chargebook.web.brand_onboarding import offered_brands, owned_brand_account
 from chargebook.web.context import WebContext
 from chargebook.web.deps import Ctx, CurrentUser, DbSession, PageViewer
 from chargebook.web.ere_setup import (
@@ -57,8 +58,8 @@ def _see(path: str) -> RedirectResponse:
 
 
 @router.get("")
-def start(request: Request, viewer: PageViewer) -> Response:
-    return render(request, "connect/start.html", {"step": 1})
+def start(request: Request, context: Ctx, viewer: PageViewer) -> Response:
+    return render(request, "connect/start.html", {"step": 1, "brands": offered_brands(context)})
 
 
 @router.get("/wallbox")
@@ -108,11 +109,15 @@ def choose_charger(
     viewer: PageViewer,
     db: DbSession,
     account: OptionalRowIdQuery = None,
+    brand_account: OptionalRowIdQuery = None,
 ) -> Response:
     chargers = BookService(db, viewer).list_chargers()
     if account is not None:
         owned_account(context, viewer, account)
         chargers = [c for c in chargers if c.account_id == account and not c.transferred]
+    if brand_account is not None:  # issue 19: by its key (`domain.account_keys`)
+        key = owned_brand_account(context, viewer, brand_account).key
+        chargers = [c for c in chargers if c.account_id == key and not c.transferred]
     return render(request, "connect/chargers.html", {"step": 3, "chargers": chargers})
 
 
