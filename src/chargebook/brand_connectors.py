@@ -28,15 +28,21 @@ from chargebook.db.accounts.brand_accounts import BrandAccountRepository, normal
 from chargebook.domain.brands import BrandClient, BrandConnector, BrandLogin, MemoryTokenKeeper
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.users import BrandAccount
+from chargebook.easee.connector import CONNECTOR as EASEE
 from chargebook.errors import ChargebookError, ConfigurationError, ConflictError, NotFoundError
+from chargebook.peblar.connector import CONNECTOR as PEBLAR
 from chargebook.settings import Settings
 from chargebook.sync import AccountSource
+from chargebook.zaptec.connector import CONNECTOR as ZAPTEC
 
 _LOGGER = logging.getLogger(__name__)
 
-# The brands this build connects, by source. The lead adds one line per brand package:
-#     ChargerSource.EASEE_CLOUD: easee.connector.CONNECTOR,
-CONNECTORS: dict[ChargerSource, BrandConnector] = {}
+# The brands this build connects, by source: one line per brand package.
+CONNECTORS: dict[ChargerSource, BrandConnector] = {
+    ChargerSource.EASEE_CLOUD: EASEE,
+    ChargerSource.ZAPTEC_CLOUD: ZAPTEC,
+    ChargerSource.PEBLAR_LOCAL: PEBLAR,
+}
 
 # The order brands are offered in (the wizard and `accounts add --brand`).
 BRAND_ORDER = (ChargerSource.EASEE_CLOUD, ChargerSource.ZAPTEC_CLOUD, ChargerSource.PEBLAR_LOCAL)

@@ -61,13 +61,13 @@ async def open_client(sim: PeblarSimulator, peblar_clock: FixedClock) -> AsyncIt
     ) -> PeblarClient:
         target = simulator or sim
         client = CONNECTOR.open_client(
-            BrandLogin(ChargerSource.PEBLAR_LOCAL, "peblar.test", token or target.api_token),
+            BrandLogin(ChargerSource.PEBLAR_LOCAL, "peblar.test", web_password or ""),
             base_url=BASE_URL,
             transport=httpx.ASGITransport(app=target.app),
             clock=peblar_clock,
             tokens=tokens or MemoryTokenKeeper(),
             budget=CONNECTOR.new_budget(peblar_clock),
-            web_password=web_password,
+            api_token=token or target.api_token,
         )
         opened.append(client)
         return client

@@ -24,7 +24,7 @@ Opener = Callable[..., PeblarClient]  # the `open_client` fixture (conftest.py)
 async def test_the_client_is_a_brand_client(open_client: Opener) -> None:
     client = open_client()
     assert isinstance(client, BrandClient)
-    assert CONNECTOR.login_labels == ("Address on your network", "API token")
+    assert CONNECTOR.login_labels == ("Address on your network", "Web password")
     assert CONNECTOR.default_base_url is None
 
 
@@ -314,3 +314,41 @@ async def test_secrets_stay_out_of_logs_reprs_and_errors(
     secrets += [v for v in (tokens.load() or {}).values()]
     shown = " ".join([caplog.text, repr(client), repr(tokens), repr(CONNECTOR), *errors])
     assert not [s for s in secrets if s in shown]
+
+
+async def test_the_owners_login_is_the_address_and_the_web_password_alone(
+    sim: PeblarSimulator, peblar_clock: FixedClock
+) -> None:
+    """What the wizard and `accounts add --brand peblar` ask: no API token typed; the client
+    fetches it through the web API and keeps it with its tokens."""
+    import httpx
+
+    from chargebook.domain.brands import BrandLogin
+    from chargebook.domain.models import ChargerSource
+
+    tokens = MemoryTokenKeeper()
+    client = CONNECTOR.open_client(
+        BrandLogin(ChargerSource.PEBLAR_LOCAL, "peblar.test", "demo-password"),
+        base_url="http://peblar.test",
+        transport=httpx.ASGITransport(app=sim.app),
+        clock=peblar_clock,
+        tokens=tokens,
+        budget=CONNECTOR.new_budget(peblar_clock),
+    )
+    try:
+        await client.sign_in()
+        assert (tokens.load() or {})["api_token"] == sim.api_token
+        [charger] = await client.list_chargers()
+        status = await client.get_status(charger.external_id)
+        assert status.charger_external_id == charger.external_id
+    finally:
+        await client.aclose()
+    with pytest.raises(SignInRefusedError, match="web password is empty"):
+        CONNECTOR.open_client(
+            BrandLogin(ChargerSource.PEBLAR_LOCAL, "peblar.test", ""),
+            base_url="http://peblar.test",
+            transport=None,
+            clock=peblar_clock,
+            tokens=MemoryTokenKeeper(),
+            budget=CONNECTOR.new_budget(peblar_clock),
+        )

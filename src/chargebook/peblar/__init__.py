@@ -14,11 +14,12 @@ A Peblar has two HTTP APIs on the charger itself:
   (mWh) and `MidCertified` in its metadata. chargebook reads the session history and the MID
   evidence here.
 
-**The login** is the charger's address and its API token (`BrandLogin`), plus an optional web
-password (`CONNECTOR.open_client(..., web_password=...)`): the API token does not open the web
-API. Without the web password chargebook shows the live state and commands the charger, but
-reading the session history raises a `SignInRefusedError` saying the web password is needed,
-and the MID status stays unknown (nothing is silently missing).
+**The login** is the charger's address and its web password (`BrandLogin`): the web API
+gives the REST API's token too (fetched at the first call and after every reboot), while the
+API token does not open the web API. A client given only an API token
+(`CONNECTOR.open_client(..., api_token=...)` with an empty secret) shows the live state and
+commands the charger, but reading the session history raises a `SignInRefusedError` saying
+the web password is needed, and the MID status stays unknown (nothing is silently missing).
 
 **Sessions when chargebook was not running.** The local REST API keeps no session list, but
 the meter log does: the charger's meter records every session whether anyone watched or not,

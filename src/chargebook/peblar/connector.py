@@ -1,9 +1,11 @@
 """`CONNECTOR`: Peblar as the composition roots see it (`chargebook.domain.brands`).
 
-The login is the charger's address on the home network and its local REST API token. The web
-password is optional and passed beside the login (`open_client(..., web_password=...)`): it
-opens the web API, the only place the charger's meter log (the session history and the MID
-evidence) can be read, and lets the client fetch a new API token after a reboot.
+The login is the charger's address on the home network and the password of its web interface.
+The web password opens the web API, the only place the charger's meter log (the session
+history and the MID evidence) can be read, and fetches the local REST API's token (live state
+and control) from it, again after every reboot; so the owner types one secret, not two.
+Without a web password (`api_token=` alone) the client reads live state and controls, but has
+no history and no MID evidence.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ class PeblarConnector:
 
     @property
     def login_labels(self) -> tuple[str, str]:
-        return ("Address on your network", "API token")
+        return ("Address on your network", "Web password")
 
     @property
     def default_base_url(self) -> str | None:
@@ -84,12 +86,13 @@ class PeblarConnector:
         clock: Clock,
         tokens: TokenKeeper,
         budget: object,
-        web_password: str | None = None,
+        api_token: str | None = None,
     ) -> PeblarClient:
         if not isinstance(budget, PeblarBudget):
             raise TypeError("budget must come from PeblarConnector.new_budget")
-        if not login.secret.strip():
-            raise SignInRefusedError("The Peblar API token is empty.", brand=BRAND)
+        web_password = login.secret or None
+        if web_password is None and not (api_token or "").strip():
+            raise SignInRefusedError("The Peblar web password is empty.", brand=BRAND)
         http = httpx.AsyncClient(
             base_url=base_url or base_url_for(login.username),
             transport=transport if isinstance(transport, httpx.AsyncBaseTransport) else None,
@@ -97,8 +100,8 @@ class PeblarConnector:
         )
         wire = PeblarTransport(
             http,
-            api_token=login.secret.strip(),
-            web_password=web_password or None,
+            api_token=(api_token or "").strip(),
+            web_password=web_password,
             tokens=tokens,
             budget=budget,
             clock=clock,

@@ -182,7 +182,10 @@ class PeblarTransport:
     ) -> Any:
         for fresh in (False, True):
             if api == "rest":
-                token = await self._refresh_api_token() if fresh else self.api_token()
+                # No token yet (a login by web password): fetch it before the first call.
+                token = self.api_token()
+                if fresh or not token:
+                    token = await self._refresh_api_token()
                 response = await self._send(
                     method, REST + path, api=api, body=body, params=params, token=token
                 )

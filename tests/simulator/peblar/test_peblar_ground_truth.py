@@ -64,13 +64,12 @@ def expected_book(sim: PeblarSimulator) -> tuple[dict[str, str], set[str]]:
 
 def client_for(sim: PeblarSimulator, clock: FixedClock) -> PeblarClient:
     return CONNECTOR.open_client(
-        BrandLogin(ChargerSource.PEBLAR_LOCAL, "peblar.test", sim.api_token),
+        BrandLogin(ChargerSource.PEBLAR_LOCAL, "peblar.test", "demo-password"),
         base_url="http://peblar.test",
         transport=httpx.ASGITransport(app=sim.app),
         clock=clock,
         tokens=MemoryTokenKeeper(),
         budget=CONNECTOR.new_budget(clock),
-        web_password="demo-password",
     )
 
 
