@@ -2,10 +2,9 @@
 mid-sync, then run until every account reports success: the book holds exactly the
 simulator's ended sessions, byte for byte, with exactly the bad ones quarantined.
 
-In-memory book (tests/sync/fakes.py `FakeBook`): runs on this branch. The same over SQLite
-and PostgreSQL (`test_book_on_both_databases`) needs the brands wiring branch: the book's
-`source` CHECK constraints and `chargers.account_id` (a foreign key to `wallbox_accounts`)
-refuse an Easee account today; the test says so and skips until they accept it.
+On the in-memory book (tests/sync/fakes.py `FakeBook`) and on SQLite and PostgreSQL
+(`test_book_on_both_databases`), where the accounts are stored brand accounts and their
+chargers hang off them as the wiring keeps them.
 """
 
 from __future__ import annotations
@@ -13,8 +12,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
-import pytest
 
+from brands.stored_accounts import stored_brand_account  # tests/brands
 from chargebook.clock import FixedClock
 from chargebook.db import Database
 from chargebook.db.book.store import book_opener
@@ -72,7 +71,11 @@ def expected_book(sim: EaseeSimulator) -> tuple[dict[str, str], set[str]]:
 
 
 async def _sync_until_complete(
-    sim: EaseeSimulator, opener: BookOpener, clock: FixedClock, book: FakeBook | None = None
+    sim: EaseeSimulator,
+    opener: BookOpener,
+    clock: FixedClock,
+    book: FakeBook | None = None,
+    keys: list[int] | None = None,
 ) -> int:
     """Sync every account until all succeed; the first run crashes at the book's 3rd commit
     (`FakeBook.fail_on_commit`: a kill between two transactions). Returns the retries."""
@@ -95,7 +98,12 @@ async def _sync_until_complete(
             for a in sim.accounts
         ]
         sources = [
-            AccountSource(index + 1, a.email, client, source=ChargerSource.EASEE_CLOUD)
+            AccountSource(
+                keys[index] if keys else index + 1,
+                a.email,
+                client,
+                source=ChargerSource.EASEE_CLOUD,
+            )
             for index, (a, client) in enumerate(zip(sim.accounts, clients, strict=True))
         ]
         engine = SyncEngine(opener, clock, CONFIG)
@@ -135,23 +143,13 @@ async def test_book_equals_the_simulator_with_faults_and_a_crash(clock: FixedClo
     assert sum(sim.auth.logins.values()) == len(sim.accounts) + expired
 
 
-def _book_accepts_easee() -> bool:
-    checks = " ".join(
-        str(getattr(c, "sqltext", ""))
-        for c in getattr(ChargingSessionRow.__table__, "constraints", ())
-    )
-    return "easee_cloud" in checks or "source" not in checks
-
-
-@pytest.mark.skipif(
-    not _book_accepts_easee(),
-    reason="needs the brands wiring branch: the book's chargers.source and "
-    "charging_sessions.source CHECK constraints accept only wallbox_cloud and ocpp, and "
-    "chargers.account_id references wallbox_accounts",
-)
 async def test_book_on_both_databases(database: Database, clock: FixedClock) -> None:
     sim = _simulator(clock)
-    await _sync_until_complete(sim, book_opener(database, clock), clock)
+    keys = [
+        stored_brand_account(database, clock, ChargerSource.EASEE_CLOUD, a.email, a.password)
+        for a in sim.accounts
+    ]
+    await _sync_until_complete(sim, book_opener(database, clock), clock, keys=keys)
     expected_shas, expected_bad = expected_book(sim)
     with database.session() as session:
         rows = session.query(

@@ -3,9 +3,8 @@ until every account reports success, the book holds exactly the simulator's ende
 (raw payloads byte for byte), with exactly the persistently bad ones quarantined, also when
 a run is killed mid-sync.
 
-On the in-memory book (tests/sync/fakes.py) this always runs; on the real book (SQLite and
-PostgreSQL) it needs the brands wiring branch, whose migration lets the book's `source`
-columns take 'zaptec_cloud' (see `_book_takes_zaptec`).
+On the in-memory book (tests/sync/fakes.py) and on the real book (SQLite and PostgreSQL),
+where the chargers hang off stored Zaptec accounts (`brand_accounts`).
 """
 
 from __future__ import annotations
@@ -14,13 +13,12 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import httpx
-import pytest
 from sqlalchemy import select
 from zaptec_helpers import SIM_URL, START
 
+from brands.stored_accounts import stored_brand_account  # tests/brands
 from chargebook.clock import FixedClock
 from chargebook.db import Database
-from chargebook.db.accounts.tables import UserRow, WallboxAccountRow
 from chargebook.db.book.store import book_opener
 from chargebook.db.book.tables import ChargingSessionRow
 from chargebook.domain.brands import BrandLogin, MemoryTokenKeeper
@@ -141,42 +139,14 @@ async def test_book_equals_simulator_with_faults_and_a_kill(clock: FixedClock) -
     assert runs >= 2
 
 
-def _book_takes_zaptec() -> bool:
-    checks = [str(getattr(c, "sqltext", "")) for c in ChargingSessionRow.__table__.constraints]
-    return any("zaptec_cloud" in text for text in checks if "source" in text)
-
-
-def _account(database: Database, clock: FixedClock, email: str) -> int:
-    with database.transaction() as session:
-        owner = UserRow(
-            email=email, password_hash="$argon2id$x", role="owner", created_at=clock.now()
-        )
-        session.add(owner)
-        session.flush()
-        account = WallboxAccountRow(
-            owner_user_id=owner.id,
-            email_encrypted="-",
-            email_lookup_hash=email,
-            password_encrypted="-",
-            tokens_encrypted="-",
-            disabled=False,
-            created_at=clock.now(),
-        )
-        session.add(account)
-        session.flush()
-        return account.id
-
-
 async def test_book_equals_simulator_on_the_real_book(
     database: Database, clock: FixedClock
 ) -> None:
-    if not _book_takes_zaptec():
-        pytest.skip(
-            "needs the brands wiring branch: the book's CHECK on `source` (chargers, "
-            "charging_sessions) does not take 'zaptec_cloud' yet"
-        )
     sim = _simulator()
-    ids = [_account(database, clock, a.email) for a in sim.accounts]
+    ids = [
+        stored_brand_account(database, clock, ChargerSource.ZAPTEC_CLOUD, a.email, a.password)
+        for a in sim.accounts
+    ]
     await sync_until_complete(sim, book_opener(database, clock), clock, ids)
     shas, bad = expected(sim)
     with database.session() as session:

@@ -2,11 +2,8 @@
 simulator, killed mid-sync again and again: afterwards the book holds exactly the simulator's
 ended meter-log sessions, byte for byte, with exactly the corrupted ones quarantined.
 
-Two books: the in-memory `FakeBook` of the sync tests (always runs), and the real database
-on SQLite and PostgreSQL. The real book's CHECK constraints on `source` (chargers and
-charging_sessions: 'wallbox_cloud', 'ocpp') refuse 'peblar_local' until the brands wiring
-branch widens them, and `chargers.account_id` references `wallbox_accounts`: the database test
-makes a user and an account row itself, and skips (saying so) while the constraint refuses.
+Two books: the in-memory `FakeBook` of the sync tests, and the real database on SQLite and
+PostgreSQL, where the charger hangs off a stored Peblar account (`brand_accounts`).
 """
 
 from __future__ import annotations
@@ -14,15 +11,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import httpx
-import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
+from brands.stored_accounts import stored_brand_account  # tests/brands
 from chargebook.clock import FixedClock
 from chargebook.db import Database
-from chargebook.db.accounts.tables import UserRow, WallboxAccountRow
 from chargebook.db.book.store import book_opener
-from chargebook.db.book.tables import ChargerRow, ChargingSessionRow
+from chargebook.db.book.tables import ChargingSessionRow
 from chargebook.domain.book import SessionState
 from chargebook.domain.brands import BrandLogin, MemoryTokenKeeper
 from chargebook.domain.models import ChargerSource
@@ -119,72 +114,12 @@ async def test_book_equals_the_meter_log_with_faults_and_crashes() -> None:
     assert sum(sim.gate.faults.injected.values()) > 0
 
 
-def _peblar_account(database: Database, clock: FixedClock) -> int:
-    """A user and an account row for the charger (test-only: the brands wiring branch adds
-    Peblar's own account table; until then chargers.account_id references wallbox_accounts)."""
-    with database.transaction() as session:
-        user = UserRow(
-            email="peblar-owner@example.com",
-            password_hash="$argon2id$not-a-hash",
-            role="owner",
-            created_at=clock.now(),
-        )
-        session.add(user)
-        session.flush()
-        account = WallboxAccountRow(
-            owner_user_id=user.id,
-            email_encrypted="-",
-            email_lookup_hash="peblar",
-            password_encrypted="-",
-            tokens_encrypted=None,
-            disabled=False,
-            created_at=clock.now(),
-        )
-        session.add(account)
-        session.flush()
-        return account.id
-
-
-def _book_refuses_peblar(database: Database, clock: FixedClock) -> bool:
-    """True while the chargers table's source constraint refuses 'peblar_local'."""
-    try:
-        with database.transaction() as session:
-            session.add(
-                ChargerRow(
-                    source=ChargerSource.PEBLAR_LOCAL.value,
-                    external_id="probe",
-                    name="probe",
-                    model="probe",
-                    mid_enabled=False,
-                    created_at=clock.now(),
-                    updated_at=clock.now(),
-                )
-            )
-            session.flush()
-            raise _Rollback
-    except IntegrityError as exc:
-        # Only the source constraint may refuse the probe (any other refusal is a bug here).
-        if "source" not in str(exc.orig).lower():
-            raise
-        return True
-    except _Rollback:
-        return False
-    return False
-
-
-class _Rollback(Exception):
-    """Leaves the probe's transaction without committing it."""
-
-
 async def test_book_equals_the_meter_log_in_the_database(database: Database) -> None:
     clock = FixedClock(START)
-    if _book_refuses_peblar(database, clock):
-        pytest.skip(
-            "the book's source CHECK constraints refuse 'peblar_local' until the brands "
-            "wiring branch (issue 19) widens them"
-        )
     sim = faulty_simulator()
-    account_id = _peblar_account(database, clock)
+    account_id = stored_brand_account(
+        database, clock, ChargerSource.PEBLAR_LOCAL, "peblar.test", "demo-password"
+    )
     await sync_until_complete(book_opener(database, clock), sim, clock, account_id)
     expected, bad = expected_book(sim)
     with database.session() as session:
