@@ -83,6 +83,12 @@ def _source(
     return FallbackPriceSource([cached(EnergyZeroPriceSource()), entsoe])
 
 
+def _priced(source: PriceSource) -> PriceSource:
+    """`source` priced at the default tariff (CHARGEBOOK_TARIFF_*: the CLI has no owner)."""
+    schedule = TariffSchedule(default_tariff(load_settings()))
+    return TariffedPriceSource(source, fixed_schedule(schedule))
+
+
 @contextmanager
 def _price_cache(enabled: bool) -> Iterator[PriceCache | None]:
     """The database's price cache (SQLite by default), or None if off or unavailable."""
@@ -136,7 +142,7 @@ def show(
         start, end = local_day_window(the_day)
         with _price_cache(cache and prices_file is None) as price_cache:
             chosen = _source(source, prices_file, price_cache)
-            curve = asyncio.run(chosen.get_prices(start, end))
+            curve = asyncio.run(_priced(chosen).get_prices(start, end))
         held = _held(chosen)
         require_some_prices(curve, prices_file, held)
         print_curve(plain_console(), curve, the_day, partial_note(curve, prices_file, held))
@@ -191,7 +197,7 @@ def plan(
         departure = next_departure(moment, by)
         with _price_cache(prices_file is None) as price_cache:
             chosen = _source(source, prices_file, price_cache)
-            curve = asyncio.run(chosen.get_prices(moment, departure))
+            curve = asyncio.run(_priced(chosen).get_prices(moment, departure))
         held = _held(chosen)
         require_some_prices(curve, prices_file, held)
         options = PlanOptions(
