@@ -65,9 +65,10 @@ def show(owner: str | None = _OWNER) -> None:
     console = plain_console()
     current = schedule.tariff_at(SystemClock().now())
     who = user.email if user else "the default (CHARGEBOOK_TARIFF_*)"
-    console.print(f"tariff of {who}: {current.describe()}")
+    # Plain lines, never wrapped: a description is copied into scripts and notes.
+    typer.echo(f"tariff of {who}: {current.describe()}")
     if user is not None and not schedule.own:
-        console.print("(the default: no tariff of their own yet; set one with `chargebook tariff set`)")
+        typer.echo("(the default: no tariff of their own yet; set one with `chargebook tariff set`)")
     if schedule.periods:
         table = Table("from", "tariff")
         for period in schedule.periods:
@@ -115,7 +116,7 @@ def set_tariff(
         finally:
             database.dispose()
     start = period.valid_from.astimezone(_ZONE)
-    plain_console().print(f"tariff of {user.email} from {start:%Y-%m-%d}: {tariff.describe()}")
+    typer.echo(f"tariff of {user.email} from {start:%Y-%m-%d}: {tariff.describe()}")
 
 
 _OPTIONS = {
