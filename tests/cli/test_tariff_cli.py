@@ -16,6 +16,8 @@ from chargebook.domain.tariffs import DayNightTariff, FixedTariff, LowHours
 from chargebook.settings import Settings
 from chargebook.tariffs.service import owner_schedule
 
+NIGHT = ["--kind", "day_night", "--normal", "0.3", "--low", "0.2"]
+
 
 def _run(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
@@ -56,7 +58,8 @@ def test_set_each_kind_for_the_only_user(settings: Settings) -> None:
     user = _add_user(settings, "home@example.com")
     code, out = _run("tariff", "set", "--kind", "fixed", "--price", "0.28")
     assert code == 0, out
-    assert "tariff of home@example.com from" in out and "fixed €0.28/kWh" in out
+    assert "tariff of home@example.com from" in out
+    assert "fixed €0.28/kWh" in out
     assert _current(settings, user) == FixedTariff(Decimal("0.28"))
     code, out = _run(
         "tariff", "set", "--kind", "day_night", "--normal", "0.30", "--low", "0.22",
@@ -65,12 +68,15 @@ def test_set_each_kind_for_the_only_user(settings: Settings) -> None:
     assert code == 0, out
     hours = LowHours(start=LowHours().start.replace(hour=21), weekends=False)
     assert _current(settings, user) == DayNightTariff(Decimal("0.30"), Decimal("0.22"), hours)
-    code, out = _run("tariff", "set", "--kind", "dynamic", "--surcharge", "0.025", "--from", "2020-01-01")
+    code, out = _run(
+        "tariff", "set", "--kind", "dynamic", "--surcharge", "0.025", "--from", "2020-01-01"
+    )
     assert code == 0, out
     code, out = _run("tariff", "show", "--owner", "HOME@example.com")
     assert code == 0, out
     assert "day/night €0.30/kWh normal, €0.22/kWh low (21:00–07:00 and holidays)" in out
-    assert "2020-01-01" in out and "dynamic: market + €0.025/kWh surcharge" in out
+    assert "2020-01-01" in out
+    assert "dynamic: market + €0.025/kWh surcharge" in out
 
 
 @pytest.mark.parametrize(
@@ -82,7 +88,7 @@ def test_set_each_kind_for_the_only_user(settings: Settings) -> None:
         (["--kind", "fixed", "--price", "1e400"], "too much"),
         (["--kind", "fixed", "--price", "nan"], "not a number"),
         (["--kind", "dynamic", "--vat", "210"], "VAT must be between 0 and 100"),
-        (["--kind", "day_night", "--normal", "0.3", "--low", "0.2", "--low-from", "25:00"], "like 23:00"),
+        ([*NIGHT, "--low-from", "25:00"], "like 23:00"),
         (["--kind", "fixed", "--price", "0.28", "--from", "0001-01-01"], "between 2000 and 2100"),
     ],
 )  # fmt: skip
@@ -103,4 +109,5 @@ def test_the_owner_must_be_named_among_several(settings: Settings) -> None:
     assert code == 1
     assert "name the owner with --owner EMAIL (users: a@example.com, b@example.com)" in out
     code, out = _run("tariff", "show", "--owner", "nobody@example.com")
-    assert code == 1 and "no user with e-mail nobody@example.com" in out
+    assert code == 1
+    assert "no user with e-mail nobody@example.com" in out

@@ -79,7 +79,8 @@ def test_low_hours_are_configurable() -> None:
     assert not weekdays_only.is_low(local(2026, 3, 14, 12, 0))
     assert not weekdays_only.is_low(local(2026, 12, 25, 12, 0))
     daytime = LowHours(start=time(1, 0), end=time(5, 0), weekends=False)
-    assert daytime.is_low(local(2026, 3, 10, 3, 0)) and not daytime.is_low(local(2026, 3, 10, 6, 0))
+    assert daytime.is_low(local(2026, 3, 10, 3, 0))
+    assert not daytime.is_low(local(2026, 3, 10, 6, 0))
     with pytest.raises(ValueError, match="different times"):
         LowHours(start=time(7, 0), end=time(7, 0))
 
@@ -147,7 +148,11 @@ def test_a_schedule_keeps_each_period_to_its_days() -> None:
 def test_reprice_keeps_market_prices_and_sets_the_owners_all_in() -> None:
     start = local(2026, 3, 10, 22, 45).astimezone(UTC)
     slots = tuple(
-        PriceSlot(start + i * (datetime(2026, 1, 1, 0, 15) - datetime(2026, 1, 1)), Decimal("0.1"), Decimal(9))
+        PriceSlot(
+            start + i * (datetime(2026, 1, 1, 0, 15) - datetime(2026, 1, 1)),
+            Decimal("0.1"),
+            Decimal(9),
+        )
         for i in range(2)
     )
     curve = PriceCurve("test", start, slots[-1].end, slots)

@@ -39,6 +39,7 @@ from chargebook.tariffs.session_cost import session_tariff_cost
 
 AMS = ZoneInfo("Europe/Amsterdam")
 SETTINGS = Settings()
+NIGHT = {"kind": "day_night", "normal": "0.3", "low": "0.2"}
 # A weekday evening session in March: 10 kWh, 22:00-01:00 local.
 STARTED = datetime(2026, 3, 10, 22, 0, tzinfo=AMS).astimezone(UTC)
 SESSION = BookSession(
@@ -101,9 +102,9 @@ def test_typed_values_become_a_tariff(values: dict[str, str], tariff: object) ->
         ({"kind": "fixed", "price": "-0.1"}, "price", "cannot be negative"),
         ({"kind": "dynamic", "vat_pct": "210"}, "vat_pct", "VAT must be between 0 and 100"),
         ({"kind": "day_night", "normal": "0.3"}, "low", "enter the low price"),
-        ({"kind": "day_night", "normal": "0.3", "low": "0.2", "low_from": "25:00"}, "low_from", "like 23:00"),
-        ({"kind": "day_night", "normal": "0.3", "low": "0.2", "low_from": "23:07"}, "low_from", "quarter hour"),
-        ({"kind": "day_night", "normal": "0.3", "low": "0.2", "low_from": "07:00"}, "low_from", "different times"),
+        ({**NIGHT, "low_from": "25:00"}, "low_from", "like 23:00"),
+        ({**NIGHT, "low_from": "23:07"}, "low_from", "quarter hour"),
+        ({**NIGHT, "low_from": "07:00"}, "low_from", "different times"),
     ],
 )  # fmt: skip
 def test_bad_values_name_their_field(values: dict[str, str], field: str, words: str) -> None:
@@ -113,7 +114,8 @@ def test_bad_values_name_their_field(values: dict[str, str], field: str, words: 
 
 
 def test_start_dates() -> None:
-    assert parse_day("") is None and parse_day(None) is None
+    assert parse_day("") is None
+    assert parse_day(None) is None
     assert parse_day("2026-01-01") == date(2026, 1, 1)
     for bad in ("01-01-2026", "0001-01-01", "2026-02-30"):
         with pytest.raises(TariffInputError) as caught:
@@ -162,11 +164,16 @@ def test_session_costs_do_not_change_with_a_later_contract(
         set_owner_tariff(session, clock, owner, FixedTariff(Decimal("0.40")))
     with database.session() as session:
         after = session_tariff_cost(session, SETTINGS, SESSION, owner)
-        december = replace(SESSION, started_at=clock.now(), ended_at=clock.now() + timedelta(hours=3))
+        december = replace(
+            SESSION, started_at=clock.now(), ended_at=clock.now() + timedelta(hours=3)
+        )
         now_cost = session_tariff_cost(session, SETTINGS, december, owner)
-    assert before is not None and after == before
-    assert before.cost_eur == Decimal("2.5000") and before.complete
-    assert now_cost is not None and now_cost.cost_eur == Decimal("4.0000")
+    assert before is not None
+    assert after == before
+    assert before.cost_eur == Decimal("2.5000")
+    assert before.complete
+    assert now_cost is not None
+    assert now_cost.cost_eur == Decimal("4.0000")
 
 
 def test_day_night_cost_follows_when_the_energy_was_drawn(
@@ -178,19 +185,25 @@ def test_day_night_cost_follows_when_the_energy_was_drawn(
         set_owner_tariff(session, clock, owner, tariff, date(2026, 1, 1))
     # Without samples the 10 kWh spread over 22:00-01:00: 1/3 normal, 2/3 low.
     # With samples showing all of it drawn 23:00-00:00, it is all low.
-    samples = [_sample(STARTED + timedelta(hours=1), 0.0), _sample(STARTED + timedelta(hours=2), 10.0)]
+    samples = [
+        _sample(STARTED + timedelta(hours=1), 0.0),
+        _sample(STARTED + timedelta(hours=2), 10.0),
+    ]
     with database.session() as session:
         spread = session_tariff_cost(session, SETTINGS, SESSION, owner)
         sampled = session_tariff_cost(session, SETTINGS, SESSION, owner, samples)
-    assert spread is not None and spread.cost_eur == Decimal("2.3333")
-    assert sampled is not None and sampled.cost_eur == Decimal("2.0000")
+    assert spread is not None
+    assert spread.cost_eur == Decimal("2.3333")
+    assert sampled is not None
+    assert sampled.cost_eur == Decimal("2.0000")
 
 
 def test_dynamic_cost_uses_cached_market_prices(database: Database, clock: FixedClock) -> None:
     owner = _owner(database, clock)
     with database.session() as session:
         unknown = session_tariff_cost(session, SETTINGS, SESSION, owner)
-    assert unknown is not None and not unknown.complete
+    assert unknown is not None
+    assert not unknown.complete
     slots = [PriceSlot(STARTED + i * SLOT, Decimal("0.10"), Decimal(9)) for i in range(12)]
     with database.transaction() as session:
         PriceSlotRepository(session).upsert("energyzero", slots, clock.now())
@@ -201,7 +214,9 @@ def test_dynamic_cost_uses_cached_market_prices(database: Database, clock: Fixed
     with database.session() as session:
         cost = session_tariff_cost(session, SETTINGS, SESSION, owner)
     # 10 kWh × (0.10 + 0.02 + 0.08): the cache's own all-in (9) is not what the owner pays.
-    assert cost is not None and cost.complete and cost.cost_eur == Decimal("2.0000")
+    assert cost is not None
+    assert cost.complete
+    assert cost.cost_eur == Decimal("2.0000")
 
 
 def _sample(moment: datetime, energy_kwh: float) -> SessionSample:

@@ -145,7 +145,11 @@ ROUTES: list[RouteCase] = [
     ),
     RouteCase("GET", "/settings/tariff", Access.SIGNED_IN),
     RouteCase(
-        "POST", "/settings/tariff", Access.SIGNED_IN, ok=303, body={"kind": "fixed", "price": "0.28"}
+        "POST",
+        "/settings/tariff",
+        Access.SIGNED_IN,
+        ok=303,
+        body={"kind": "fixed", "price": "0.28"},
     ),
     RouteCase("GET", "/learn", Access.PUBLIC),
     # operator console ({follow_up_id} and {batch_id} name nothing: the operator gets 404)

@@ -19,6 +19,8 @@ PREVIEW = {
     "goal": "energy", "energy_kwh": "20", "departure": "07:00",
     "weekday": ["0", "1", "2", "3", "4"], "strategy": "cheapest", "min_block": "0",
 }  # fmt: skip
+NIGHT = {"kind": "day_night", "normal": "0.3", "low": "0.2"}
+FIXED = {"kind": "fixed", "price": "0.28"}
 
 
 @pytest.fixture
@@ -29,9 +31,7 @@ def clock() -> FixedClock:
 
 async def _post(world: World, owner: str, **fields: str) -> object:
     actor = world.actors[owner]
-    return await actor.client.post(
-        "/settings/tariff", data={**fields, "csrf_token": actor.csrf}
-    )
+    return await actor.client.post("/settings/tariff", data={**fields, "csrf_token": actor.csrf})
 
 
 async def test_the_page_shows_the_default_until_the_owner_sets_one(world: World) -> None:
@@ -48,7 +48,8 @@ async def test_the_page_shows_the_default_until_the_owner_sets_one(world: World)
     assert "the default" not in page.text
     # Someone else's tariff is theirs alone.
     other = await world.actors["owner_b"].client.get("/settings/tariff")
-    assert "dynamic: market" in other.text and "€0.28" not in other.text
+    assert "dynamic: market" in other.text
+    assert "€0.28" not in other.text
 
 
 @pytest.mark.parametrize(
@@ -57,8 +58,8 @@ async def test_the_page_shows_the_default_until_the_owner_sets_one(world: World)
         ({"kind": "fixed", "price": "abc"}, "price", "&#39;abc&#39; is not a number"),
         ({"kind": "fixed", "price": "28"}, "price", "too much"),
         ({"kind": "day_night", "normal": "0.3", "low": ""}, "low", "Enter the low price"),
-        ({"kind": "day_night", "normal": "0.3", "low": "0.2", "low_from": "07:00"}, "low_from", "different times"),
-        ({"kind": "fixed", "price": "0.28", "valid_from": "yesterday"}, "valid_from", "is not a date"),
+        ({**NIGHT, "low_from": "07:00"}, "low_from", "different times"),
+        ({**FIXED, "valid_from": "yesterday"}, "valid_from", "is not a date"),
         ({"kind": "nuclear"}, "kind", "Choose the kind of tariff"),
     ],
 )  # fmt: skip
@@ -100,10 +101,13 @@ async def test_plans_and_pages_use_the_owners_tariff(world: World) -> None:
     assert [s["market_eur_per_kwh"] for s in fixed["slots"]] == [
         s["market_eur_per_kwh"] for s in dynamic["slots"]
     ]
-    await _post(world, "owner_a", kind="day_night", normal="0.30", low="0.22", valid_from="2025-12-01")
+    await _post(
+        world, "owner_a", kind="day_night", normal="0.30", low="0.22", valid_from="2025-12-01"
+    )
     night = (await owner.client.get(url, params=PREVIEW)).json()
     planned = [s for s in night["slots"] if s["planned_kwh"] > 0]
-    assert planned and {Decimal(s["all_in_eur_per_kwh"]) for s in planned} == {Decimal("0.22")}
+    assert planned
+    assert {Decimal(s["all_in_eur_per_kwh"]) for s in planned} == {Decimal("0.22")}
     editor = await owner.client.get(f"/chargers/{charger}/plan")
     assert "Your tariff: day/night €0.30/kWh normal, €0.22/kWh low" in editor.text
     page = await owner.client.get(f"/chargers/{charger}")
@@ -114,7 +118,8 @@ async def test_the_api_reads_and_sets_the_tariff_with_its_scopes(world: World) -
     owner = world.actors["owner_a"]
     got = await owner.client.get("/api/v1/me/tariff", headers=owner.bearer())
     assert got.status_code == 200
-    assert got.json()["own"] is False and got.json()["current"]["kind"] == "dynamic"
+    assert got.json()["own"] is False
+    assert got.json()["current"]["kind"] == "dynamic"
     body = {"kind": "fixed", "price": "0.28", "valid_from": "2025-12-01"}
     put = await owner.client.put("/api/v1/me/tariff", json=body, headers=owner.bearer())
     assert put.status_code == 200, put.text
@@ -123,10 +128,13 @@ async def test_the_api_reads_and_sets_the_tariff_with_its_scopes(world: World) -
     bad = await owner.client.put(
         "/api/v1/me/tariff", json={"kind": "fixed", "price": "1e400"}, headers=owner.bearer()
     )
-    assert bad.status_code == 422 and "too much" in bad.json()["detail"]
+    assert bad.status_code == 422
+    assert "too much" in bad.json()["detail"]
     reader = world.actors["owner_b"]
     sign_in(world.app, reader, scopes=frozenset({ApiScope.CHARGERS_READ}))
-    assert (await reader.client.get("/api/v1/me/tariff", headers=reader.bearer())).status_code == 200
+    assert (
+        await reader.client.get("/api/v1/me/tariff", headers=reader.bearer())
+    ).status_code == 200
     refused = await reader.client.put("/api/v1/me/tariff", json=body, headers=reader.bearer())
     assert refused.status_code == 403
     assert (await world.actors["anonymous"].client.get("/api/v1/me/tariff")).status_code == 401
@@ -138,12 +146,16 @@ async def test_a_sessions_cost_at_the_tariff(world: World) -> None:
     owner = world.actors["owner_a"]
     session_id = world.session_ids["owner_a"]  # 7.5 kWh, yesterday
     await _post(world, "owner_a", kind="fixed", price="0.28", valid_from="2025-01-01")
-    answer = (await owner.client.get(f"/api/v1/sessions/{session_id}", headers=owner.bearer())).json()
+    answer = (
+        await owner.client.get(f"/api/v1/sessions/{session_id}", headers=owner.bearer())
+    ).json()
     assert Decimal(answer["tariff_cost_eur"]) == Decimal("2.10")
     assert answer["tariff_cost_complete"] is True
     # A new contract from today leaves yesterday's session as it was.
     await _post(world, "owner_a", kind="fixed", price="0.40")
-    again = (await owner.client.get(f"/api/v1/sessions/{session_id}", headers=owner.bearer())).json()
+    again = (
+        await owner.client.get(f"/api/v1/sessions/{session_id}", headers=owner.bearer())
+    ).json()
     assert Decimal(again["tariff_cost_eur"]) == Decimal("2.10")
     page = await owner.client.get(f"/sessions/{session_id}")
     assert re.search(r'data-testid="session-tariff-cost">€\s?2\.10', page.text)

@@ -33,6 +33,7 @@ from chargebook.domain.prices import (
     PriceSource,
     Strategy,
 )
+from chargebook.domain.tariffs import TariffSchedule
 from chargebook.errors import ChargebookError, ConfigurationError
 from chargebook.planner import preview_plan
 from chargebook.prices import (
@@ -43,7 +44,9 @@ from chargebook.prices import (
     FilePriceSource,
     local_day_window,
 )
+from chargebook.prices.tariffed import TariffedPriceSource, fixed_schedule
 from chargebook.settings import load_settings
+from chargebook.tariffs.service import default_tariff
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 prices_app = typer.Typer(help="Day-ahead electricity prices.", no_args_is_help=True)

@@ -16,10 +16,10 @@ from chargebook.cli.console import plain_console
 from chargebook.cli.errors import cli_errors
 from chargebook.clock import SystemClock
 from chargebook.db import SqlSession, UserRepository, open_database
+from chargebook.domain.tariffs import TARIFF_ZONE as _ZONE
 from chargebook.domain.users import User
 from chargebook.errors import NotFoundError
 from chargebook.settings import load_settings
-from chargebook.domain.tariffs import TARIFF_ZONE as _ZONE
 from chargebook.tariffs.service import (
     TariffInputError,
     owner_schedule,
@@ -68,11 +68,15 @@ def show(owner: str | None = _OWNER) -> None:
     # Plain lines, never wrapped: a description is copied into scripts and notes.
     typer.echo(f"tariff of {who}: {current.describe()}")
     if user is not None and not schedule.own:
-        typer.echo("(the default: no tariff of their own yet; set one with `chargebook tariff set`)")
+        typer.echo(
+            "(the default: no tariff of their own yet; set one with `chargebook tariff set`)"
+        )
     if schedule.periods:
         table = Table("from", "tariff")
         for period in schedule.periods:
-            table.add_row(f"{period.valid_from.astimezone(_ZONE):%Y-%m-%d}", period.tariff.describe())
+            table.add_row(
+                f"{period.valid_from.astimezone(_ZONE):%Y-%m-%d}", period.tariff.describe()
+            )
         console.print(table)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from itertools import pairwise
 
 from chargebook.domain.prices import SLOT, floor_to_slot
 from chargebook.domain.tariffs import TariffSchedule
@@ -51,7 +52,7 @@ def energy_spans(
     spans: list[EnergySpan] = []
     placed = Decimal(0)
     inside = [(t, e) for t, e in samples if started_at <= t <= ended_at]
-    for (t0, e0), (t1, e1) in zip(inside, inside[1:], strict=False):
+    for (t0, e0), (t1, e1) in pairwise(inside):
         rise = Decimal(f"{e1 - e0:.6f}")
         if rise > 0 and t1 > t0 and placed + rise <= energy_kwh:
             spans.append(EnergySpan(t0, t1, rise))

@@ -138,9 +138,7 @@ class DynamicTariff:
         if not self.vat_rate.is_finite() or not 0 <= self.vat_rate <= MAX_VAT_RATE:
             raise ValueError("VAT must be between 0 and 100 %")
 
-    def price_at(
-        self, slot_start: datetime, market_eur_per_kwh: Decimal | None
-    ) -> Decimal | None:
+    def price_at(self, slot_start: datetime, market_eur_per_kwh: Decimal | None) -> Decimal | None:
         if market_eur_per_kwh is None:
             return None
         excl_vat = (

@@ -10,8 +10,8 @@ tomorrow's are missing and re-plans when they arrive (see `smart.controller`).
 
 Chargers are driven through the one `ChargerControl` port that the composition root's
 `chargers(charger)` gives for each book charger (the web app's `ChargerControls`: see
-`web.lifespan`), on the `prices` it hands over, each priced at its owner's tariff (`chargebook.tariffs`). `run_smart_charging(parts, ...)` is the
-lifespan's part.
+`web.lifespan`), on the `prices` it hands over, each priced at its owner's tariff
+(`chargebook.tariffs`). `run_smart_charging(parts, ...)` is the lifespan's part.
 """
 
 from __future__ import annotations

@@ -65,7 +65,9 @@ def default_tariff(settings: Settings) -> Tariff:
     try:
         if settings.tariff_kind == "fixed":
             if settings.tariff_price_eur_per_kwh is None:
-                raise ConfigurationError("CHARGEBOOK_TARIFF_KIND=fixed needs CHARGEBOOK_TARIFF_PRICE_EUR_PER_KWH")
+                raise ConfigurationError(
+                    "CHARGEBOOK_TARIFF_KIND=fixed needs CHARGEBOOK_TARIFF_PRICE_EUR_PER_KWH"
+                )
             return FixedTariff(settings.tariff_price_eur_per_kwh)
         if settings.tariff_kind == "day_night":
             normal, low = settings.tariff_normal_eur_per_kwh, settings.tariff_low_eur_per_kwh
@@ -133,8 +135,12 @@ def parse_tariff(values: Mapping[str, str | None]) -> Tariff:
             default = DynamicTariff()
             vat = _decimal(values, "vat_pct")
             return DynamicTariff(
-                _money(values, "surcharge") if _given(values, "surcharge") else default.supplier_surcharge_eur_per_kwh,
-                _money(values, "energy_tax") if _given(values, "energy_tax") else default.energy_tax_eur_per_kwh,
+                _money(values, "surcharge")
+                if _given(values, "surcharge")
+                else default.supplier_surcharge_eur_per_kwh,
+                _money(values, "energy_tax")
+                if _given(values, "energy_tax")
+                else default.energy_tax_eur_per_kwh,
                 default.vat_rate if vat is None else vat / 100,
             )
         hours = LowHours(

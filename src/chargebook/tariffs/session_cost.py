@@ -54,6 +54,9 @@ def cost_at(
         repository = PriceSlotRepository(db)
         for source in reversed(CACHED_SOURCES):  # the first source wins where both have it
             market.update(
-                {s.start: s.market_eur_per_kwh for s in repository.window(source, floor_to_slot(start), end)}
+                {
+                    s.start: s.market_eur_per_kwh
+                    for s in repository.window(source, floor_to_slot(start), end)
+                }
             )
     return energy_cost(schedule, spans, market)

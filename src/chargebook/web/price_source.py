@@ -1,7 +1,8 @@
 """The web app's day-ahead price source, built once from the settings.
 
 The smart-charging runtime (`serve.smart`) plans on `price_source(context)`, and so do the
-plan previews (priced at the owner's tariff: `owner_price_source`); it drives chargers through `context.controls.following`.
+plan previews; each prices the quarters at the charger owner's tariff (`owner_price_source`,
+`TariffedPriceSource`). The runtime drives chargers through `context.controls.following`.
 """
 
 from __future__ import annotations

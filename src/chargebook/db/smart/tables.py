@@ -1,7 +1,7 @@
 """Tables of smart charging: the day-ahead price cache (market prices; the all-in column is the
 default tariff's, which no owner's figure reads), repeating weekday plans per charger, the
-per-session savings history and owners' tariff periods. Imported by `chargebook.db.schema`, so `Base.metadata`
-stays the whole schema.
+per-session savings history and owners' tariff periods. Imported by `chargebook.db.schema`,
+so `Base.metadata` stays the whole schema.
 """
 
 from __future__ import annotations

@@ -31,11 +31,13 @@ def _tariff(row: OwnerTariffRow) -> Tariff:
         return FixedTariff(row.price_eur_per_kwh)
     if kind is TariffKind.DYNAMIC:
         assert row.supplier_surcharge_eur_per_kwh is not None
-        assert row.energy_tax_eur_per_kwh is not None and row.vat_rate is not None
+        assert row.energy_tax_eur_per_kwh is not None
+        assert row.vat_rate is not None
         return DynamicTariff(
             row.supplier_surcharge_eur_per_kwh, row.energy_tax_eur_per_kwh, row.vat_rate
         )
-    assert row.normal_eur_per_kwh is not None and row.low_eur_per_kwh is not None
+    assert row.normal_eur_per_kwh is not None
+    assert row.low_eur_per_kwh is not None
     hours = LowHours(
         time.fromisoformat(row.low_from or "23:00"),
         time.fromisoformat(row.low_until or "07:00"),

@@ -76,8 +76,9 @@ async def preview_plan(
     charger_id: RowId, body: PlanIn, viewer: Reader, context: Ctx
 ) -> PlanPreviewOut:
     """What the plan would do for its next departure: the chosen 15-minute slots with their
-    market and all-in prices (the owner's tariff, `/api/v1/me/tariff`), the cost, and the saving against charging at once. Nothing is
-    stored. `prices_complete` false means no prices for tomorrow yet."""
+    market and all-in prices (at the owner's tariff, `/api/v1/me/tariff`), the cost, and the
+    saving against charging at once. Nothing is stored. `prices_complete` false means no
+    prices for tomorrow yet."""
     with context.database.session() as session:
         charger = own_charger(session, viewer, charger_id)
     prices = owner_price_source(context, owner_schedule_of(context, charger.owner_user_id))

@@ -42,7 +42,9 @@ class TariffOut(BaseModel):
 
     @classmethod
     def of(cls, tariff: Tariff) -> TariffOut:
-        return cls(kind=tariff.kind.value, description=tariff.describe(), values=tariff_fields(tariff))
+        return cls(
+            kind=tariff.kind.value, description=tariff.describe(), values=tariff_fields(tariff)
+        )
 
 
 class TariffPeriodOut(BaseModel):
@@ -86,7 +88,10 @@ def _schedule_out(viewer: Viewer, context: Ctx, db: DbSession) -> TariffSchedule
         current=TariffOut.of(schedule.tariff_at(context.clock.now())),
         own=schedule.own,
         default=TariffOut.of(schedule.default),
-        periods=[TariffPeriodOut(valid_from=p.valid_from, tariff=TariffOut.of(p.tariff)) for p in schedule.periods],
+        periods=[
+            TariffPeriodOut(valid_from=p.valid_from, tariff=TariffOut.of(p.tariff))
+            for p in schedule.periods
+        ],
     )
 
 

@@ -12,10 +12,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
+from chargebook.book.costs import session_cost
 from chargebook.book.eres import held_back_text, session_eres
 from chargebook.book.exports import sessions_csv, sessions_xlsx
 from chargebook.book.service import BookService
-from chargebook.book.costs import session_cost
 from chargebook.book.sessions import SessionFilter, list_sessions, session_chart, session_samples
 from chargebook.charts import render_session_chart
 from chargebook.web.cursor import decode_cursor

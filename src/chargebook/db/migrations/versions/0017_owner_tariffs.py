@@ -57,7 +57,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_owner_tariffs")),
-        sa.UniqueConstraint("user_id", "valid_from", name=op.f("uq_owner_tariffs_user_id_valid_from")),
+        sa.UniqueConstraint(
+            "user_id", "valid_from", name=op.f("uq_owner_tariffs_user_id_valid_from")
+        ),
     )
     op.create_index(op.f("ix_owner_tariffs_user_id"), "owner_tariffs", ["user_id"])
 
