@@ -236,24 +236,31 @@ def _field_of(message: str) -> str | None:
 def tariff_fields(tariff: Tariff) -> dict[str, str]:
     """The tariff's values as `parse_tariff` reads them (a form's prefill, the API's answer)."""
     if isinstance(tariff, FixedTariff):
-        return {"kind": tariff.kind.value, "price": _plain(tariff.price_eur_per_kwh)}
+        return {"kind": tariff.kind.value, "price": _money_text(tariff.price_eur_per_kwh)}
     if isinstance(tariff, DynamicTariff):
         return {
             "kind": tariff.kind.value,
-            "surcharge": _plain(tariff.supplier_surcharge_eur_per_kwh),
-            "energy_tax": _plain(tariff.energy_tax_eur_per_kwh),
+            "surcharge": _money_text(tariff.supplier_surcharge_eur_per_kwh),
+            "energy_tax": _money_text(tariff.energy_tax_eur_per_kwh),
             "vat_pct": _plain(tariff.vat_rate * 100),
         }
     hours = tariff.low_hours
     return {
         "kind": tariff.kind.value,
-        "normal": _plain(tariff.normal_eur_per_kwh),
-        "low": _plain(tariff.low_eur_per_kwh),
+        "normal": _money_text(tariff.normal_eur_per_kwh),
+        "low": _money_text(tariff.low_eur_per_kwh),
         "low_from": f"{hours.start:%H:%M}",
         "low_until": f"{hours.end:%H:%M}",
         "low_weekends": "true" if hours.weekends else "false",
         "low_holidays": "true" if hours.holidays else "false",
     }
+
+
+def _money_text(value: Decimal) -> str:
+    """0.30000000 -> "0.30", 0.09160000 -> "0.0916": cents at least, as people write it."""
+    if value == value.quantize(Decimal("0.01")):
+        return f"{value:.2f}"
+    return _plain(value)
 
 
 def _plain(value: Decimal) -> str:

@@ -35,7 +35,6 @@ NAV: list[tuple[str, str, frozenset[UserRole]]] = [
     ("Sessions", "/sessions", frozenset(UserRole)),
     ("Credits", "/credits", frozenset(UserRole)),
     ("Savings", "/savings", frozenset(UserRole)),
-    ("Tariff", "/settings/tariff", frozenset(UserRole)),
     ("Learn", "/learn", frozenset(UserRole)),
     ("Operator", "/operator", frozenset({UserRole.OPERATOR})),
 ]
