@@ -224,3 +224,20 @@ def _sample(moment: datetime, energy_kwh: float) -> SessionSample:
         source=ChargerSource.WALLBOX_CLOUD, charger_external_id="1", observed_at=moment,
         power_kw=10.0, energy_kwh=energy_kwh, state=ChargerState.CHARGING, status_code=194,
     )  # fmt: skip
+
+
+def test_the_table_refuses_a_tariff_without_its_figures(
+    database: Database, clock: FixedClock
+) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from chargebook.db.smart.tables import OwnerTariffRow
+
+    owner = _owner(database, clock)
+    for kind in ("fixed", "dynamic", "day_night", "cheap"):
+        with pytest.raises(IntegrityError), database.transaction() as session:
+            session.add(
+                OwnerTariffRow(
+                    user_id=owner, valid_from=clock.now(), kind=kind, created_at=clock.now()
+                )
+            )
