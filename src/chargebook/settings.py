@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import time
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -41,6 +43,21 @@ class Settings(BaseSettings):
     wallbox_password: SecretStr | None = None
     # ENTSO-E Transparency Platform security token (day-ahead price fallback).
     entsoe_token: SecretStr | None = None
+    # The tariff for owners who set none, and for the CLI without an owner (chargebook.tariffs):
+    # "dynamic" = (market + surcharge + energy tax) x (1 + VAT), the Dutch 2026 household
+    # figures; "fixed" needs TARIFF_PRICE, "day_night" TARIFF_NORMAL and TARIFF_LOW (EUR/kWh,
+    # VAT included). Low hours in Dutch local time (21:00 in Noord-Brabant and Limburg).
+    tariff_kind: Literal["fixed", "dynamic", "day_night"] = "dynamic"
+    tariff_price_eur_per_kwh: Decimal | None = None
+    tariff_supplier_surcharge_eur_per_kwh: Decimal = Decimal("0.0200")
+    tariff_energy_tax_eur_per_kwh: Decimal = Decimal("0.09160")
+    tariff_vat_rate: Decimal = Decimal("0.21")
+    tariff_normal_eur_per_kwh: Decimal | None = None
+    tariff_low_eur_per_kwh: Decimal | None = None
+    tariff_low_from: time = time(23, 0)
+    tariff_low_until: time = time(7, 0)
+    tariff_low_weekends: bool = True
+    tariff_low_holidays: bool = True
     # Local OCPP central system (ws://HOST:PORT/<charge point id>; subprotocol ocpp1.6 or
     # ocpp2.0.1, negotiated per connection).
     ocpp_host: str = "0.0.0.0"  # noqa: S104  (chargers on the home LAN must reach it)

@@ -153,6 +153,14 @@ ROUTES: list[RouteCase] = [
         ok=303,
         body={"iban": "NL91ABNA0417164300", "holder": "A. Jansen"},
     ),
+    RouteCase("GET", "/settings/tariff", Access.SIGNED_IN),
+    RouteCase(
+        "POST",
+        "/settings/tariff",
+        Access.SIGNED_IN,
+        ok=303,
+        body={"kind": "fixed", "price": "0.28"},
+    ),
     RouteCase("GET", "/learn", Access.PUBLIC),
     # operator console ({follow_up_id} and {batch_id} name nothing: the operator gets 404)
     RouteCase("GET", "/operator", Access.OPERATOR),
@@ -245,6 +253,14 @@ ROUTES: list[RouteCase] = [
     # -- API --------------------------------------------------------------------------------
     RouteCase("GET", "/api/v1/me", Access.SIGNED_IN),
     RouteCase("GET", "/api/v1/tokens", Access.SIGNED_IN),
+    RouteCase("GET", "/api/v1/me/tariff", Access.SIGNED_IN, scope=ApiScope.CHARGERS_READ),
+    RouteCase(
+        "PUT",
+        "/api/v1/me/tariff",
+        Access.SIGNED_IN,
+        scope=ApiScope.CHARGERS_WRITE,
+        body={"kind": "day_night", "normal": "0.30", "low": "0.22"},
+    ),
     RouteCase("GET", "/api/v1/chargers", Access.SIGNED_IN, scope=ApiScope.CHARGERS_READ),
     RouteCase(
         "GET", "/api/v1/chargers/{charger_id}", Access.SIGNED_IN, scope=ApiScope.CHARGERS_READ

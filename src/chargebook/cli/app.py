@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ere": ("chargebook.cli.ere", "ere_app"),
     "prices": ("chargebook.cli.prices", "prices_app"),
     "plan": ("chargebook.cli.plans", "plan_app"),
+    "tariff": ("chargebook.cli.tariff", "tariff_app"),
     "ocpp": ("chargebook.cli.ocpp", "ocpp_app"),
     "chargers": ("chargebook.cli.chargers", "chargers_app"),
     "users": ("chargebook.cli.users", "users_app"),

@@ -33,6 +33,7 @@ from chargebook.domain.prices import (
     PriceSource,
     Strategy,
 )
+from chargebook.domain.tariffs import TariffSchedule
 from chargebook.errors import ChargebookError, ConfigurationError
 from chargebook.planner import preview_plan
 from chargebook.prices import (
@@ -43,7 +44,9 @@ from chargebook.prices import (
     FilePriceSource,
     local_day_window,
 )
+from chargebook.prices.tariffed import TariffedPriceSource, fixed_schedule
 from chargebook.settings import load_settings
+from chargebook.tariffs.service import default_tariff
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 prices_app = typer.Typer(help="Day-ahead electricity prices.", no_args_is_help=True)
@@ -81,6 +84,12 @@ def _source(
     if name is SourceName.ENTSOE:
         return entsoe
     return FallbackPriceSource([cached(EnergyZeroPriceSource()), entsoe])
+
+
+def _priced(source: PriceSource) -> PriceSource:
+    """`source` priced at the default tariff (CHARGEBOOK_TARIFF_*: the CLI has no owner)."""
+    schedule = TariffSchedule(default_tariff(load_settings()))
+    return TariffedPriceSource(source, fixed_schedule(schedule))
 
 
 @contextmanager
@@ -136,7 +145,7 @@ def show(
         start, end = local_day_window(the_day)
         with _price_cache(cache and prices_file is None) as price_cache:
             chosen = _source(source, prices_file, price_cache)
-            curve = asyncio.run(chosen.get_prices(start, end))
+            curve = asyncio.run(_priced(chosen).get_prices(start, end))
         held = _held(chosen)
         require_some_prices(curve, prices_file, held)
         print_curve(plain_console(), curve, the_day, partial_note(curve, prices_file, held))
@@ -191,7 +200,7 @@ def plan(
         departure = next_departure(moment, by)
         with _price_cache(prices_file is None) as price_cache:
             chosen = _source(source, prices_file, price_cache)
-            curve = asyncio.run(chosen.get_prices(moment, departure))
+            curve = asyncio.run(_priced(chosen).get_prices(moment, departure))
         held = _held(chosen)
         require_some_prices(curve, prices_file, held)
         options = PlanOptions(

@@ -48,3 +48,11 @@ def eur_per_kwh_text(value: Decimal | float | None) -> str:
     if value is None:
         return UNKNOWN
     return f"{Decimal(value):.4f}"
+
+
+def price_per_kwh_text(value: Decimal) -> str:
+    """A tariff's price as people write it: "€0.28/kWh", with more decimals only where the
+    cents do not say it all ("€0.0916/kWh"); negative as "-€0.05/kWh"."""
+    cents = value.quantize(Decimal("0.01"))
+    digits = f"{abs(value):.2f}" if value == cents else f"{abs(value).normalize():f}"
+    return f"{'-' if value < 0 else ''}€{digits}/kWh"

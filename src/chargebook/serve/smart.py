@@ -10,8 +10,8 @@ tomorrow's are missing and re-plans when they arrive (see `smart.controller`).
 
 Chargers are driven through the one `ChargerControl` port that the composition root's
 `chargers(charger)` gives for each book charger (the web app's `ChargerControls`: see
-`web.lifespan`), on the `prices` it hands over. `run_smart_charging(parts, ...)` is the
-lifespan's part.
+`web.lifespan`), on the `prices` it hands over, each priced at its owner's tariff
+(`chargebook.tariffs`). `run_smart_charging(parts, ...)` is the lifespan's part.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from chargebook.domain.ports import ChargerControl
 from chargebook.domain.prices import PriceCache, PriceSource
 from chargebook.domain.smart import ControllerEvent, RepeatingPlan
 from chargebook.domain.stored import StoredCharger
+from chargebook.domain.tariffs import TariffSchedule
 from chargebook.errors import ChargebookError
 from chargebook.prices import (
     CachedPriceSource,
@@ -38,10 +39,12 @@ from chargebook.prices import (
     EntsoePriceSource,
     FallbackPriceSource,
 )
+from chargebook.prices.tariffed import TariffedPriceSource
 from chargebook.serve.parts import RuntimeParts
 from chargebook.settings import Settings
 from chargebook.smart import ControllerSettings, SmartController
 from chargebook.smart.limits import charger_limits
+from chargebook.tariffs.service import owner_schedule
 
 _LOGGER = logging.getLogger(__name__)
 EVENTS_KEPT = 50
@@ -154,10 +157,12 @@ class SmartRuntime:
         source = charger.charger.source
         store = DatabaseSmartStore(self._parts.database, self._clock, source)
         events: deque[ControllerEvent] = deque(maxlen=EVENTS_KEPT)
+        owner = charger.owner_user_id
         controller = SmartController(
             charger.charger.external_id,
             self._chargers(charger),
-            self._prices,
+            # The owner's tariff, read again at each price fetch (a change counts from then).
+            TariffedPriceSource(self._prices, lambda: self._schedule(owner)),
             self._clock,
             limits=charger_limits(charger),
             plans=store,
@@ -168,6 +173,10 @@ class SmartRuntime:
         task = asyncio.create_task(self._drive(controller), name=f"smart:{charger.id}")
         self._running[charger.id] = _Running(controller, plans, task, events)
         _LOGGER.info("smart charging started for charger %d", charger.id)
+
+    def _schedule(self, user_id: int | None) -> TariffSchedule:
+        with self._parts.database.session() as session:
+            return owner_schedule(session, self._parts.settings, user_id)
 
     async def _stop_one(self, book_id: int) -> None:
         running = self._running.pop(book_id, None)

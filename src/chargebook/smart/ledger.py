@@ -2,7 +2,8 @@
 
 The controller reads the session's energy counter at every tick; each increase is an entry
 `[start, end) -> kWh`. An entry is spread evenly over the quarters it overlaps and priced at
-each quarter's all-in price. While the car charges at a known power, an entry is assumed to
+each quarter's all-in price (the owner's tariff: the runtime hands the controller prices
+priced at it, `prices.tariffed`). While the car charges at a known power, an entry is assumed to
 end at the reading (start = end - kWh / power), which keeps plug-in bursts in the right
 quarter even when the previous reading is long ago.
 """

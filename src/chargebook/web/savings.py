@@ -3,8 +3,9 @@ local day and per month for the viewer's chargers (an operator sees every charge
 rest of the book).
 
 A period counts on the local day it was plugged in (the evening a car arrives), in the
-charger's time zone; money is the all-in price (EUR, 4 decimals as stored); the saving is the
-cost of charging the same energy at once minus what it actually cost.
+charger's time zone; money is at the owner's tariff in force when the car charged (the smart
+runtime's prices are priced at it, `chargebook.tariffs`; EUR, 4 decimals as stored); the saving
+is the cost of charging the same energy at once minus what it actually cost.
 """
 
 from __future__ import annotations

@@ -137,6 +137,10 @@ class SessionOut(BaseModel):
     state: SessionState
     quarantine_reason: str | None
     raw_sha256: str
+    # One session's answer only (null in lists): its cost at the owner's tariff, EUR, and
+    # whether every quarter had a price (a dynamic tariff needs cached market prices).
+    tariff_cost_eur: Decimal | None = None
+    tariff_cost_complete: bool | None = None
 
     @classmethod
     def of(cls, session: BookSession) -> SessionOut:

@@ -1,6 +1,7 @@
-"""Tables of smart charging: the day-ahead price cache, repeating weekday plans per charger
-and the per-session savings history. Imported by `chargebook.db.schema`, so `Base.metadata`
-stays the whole schema.
+"""Tables of smart charging: the day-ahead price cache (market prices; the all-in column is the
+default tariff's, which no owner's figure reads), repeating weekday plans per charger, the
+per-session savings history and owners' tariff periods. Imported by `chargebook.db.schema`,
+so `Base.metadata` stays the whole schema.
 """
 
 from __future__ import annotations
@@ -80,3 +81,41 @@ class SmartSavingRow(Base):
     saving_eur: Mapped[Decimal] = mapped_column(Money)
     cost_complete: Mapped[bool] = mapped_column(Boolean)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OwnerTariffRow(Base):
+    """One period of an owner's tariff: `kind` with its figures, from `valid_from` (UTC) on.
+
+    Only the columns of its kind are set (the check says which); a later period ends it.
+    """
+
+    __tablename__ = "owner_tariffs"
+    __table_args__ = (
+        UniqueConstraint("user_id", "valid_from"),
+        CheckConstraint("kind IN ('fixed', 'dynamic', 'day_night')", name="kind"),
+        CheckConstraint(
+            "(kind <> 'fixed' OR price_eur_per_kwh IS NOT NULL)"
+            " AND (kind <> 'dynamic' OR (supplier_surcharge_eur_per_kwh IS NOT NULL"
+            " AND energy_tax_eur_per_kwh IS NOT NULL AND vat_rate IS NOT NULL))"
+            " AND (kind <> 'day_night' OR (normal_eur_per_kwh IS NOT NULL"
+            " AND low_eur_per_kwh IS NOT NULL))",
+            name="figures_of_kind",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(20))
+    price_eur_per_kwh: Mapped[Decimal | None] = mapped_column(PricePerKwh)
+    supplier_surcharge_eur_per_kwh: Mapped[Decimal | None] = mapped_column(PricePerKwh)
+    energy_tax_eur_per_kwh: Mapped[Decimal | None] = mapped_column(PricePerKwh)
+    vat_rate: Mapped[Decimal | None] = mapped_column(PricePerKwh)
+    normal_eur_per_kwh: Mapped[Decimal | None] = mapped_column(PricePerKwh)
+    low_eur_per_kwh: Mapped[Decimal | None] = mapped_column(PricePerKwh)
+    # Low hours "HH:MM" in Dutch local time (day/night only).
+    low_from: Mapped[str | None] = mapped_column(String(5))
+    low_until: Mapped[str | None] = mapped_column(String(5))
+    low_weekends: Mapped[bool | None] = mapped_column(Boolean)
+    low_holidays: Mapped[bool | None] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from chargebook.web.api import chargers, me, plans, sessions, statements
+from chargebook.web.api import chargers, me, plans, sessions, statements, tariff
 from chargebook.web.schemas import ErrorOut
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -25,6 +25,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 api_router = APIRouter(responses=ERROR_RESPONSES)
 api_router.include_router(me.router)
+api_router.include_router(tariff.router)
 api_router.include_router(chargers.router)
 api_router.include_router(plans.router)
 api_router.include_router(sessions.router)

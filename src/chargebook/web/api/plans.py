@@ -26,7 +26,7 @@ from chargebook.web.plan_editor import (
     stored_plan,
 )
 from chargebook.web.plan_schemas import ChargerPlanOut, PlanIn, PlanOut, PlanPreviewOut
-from chargebook.web.price_source import price_source
+from chargebook.web.price_source import owner_price_source, owner_schedule_of
 
 router = APIRouter(prefix="/chargers", tags=["smart charging"])
 
@@ -76,11 +76,11 @@ async def preview_plan(
     charger_id: RowId, body: PlanIn, viewer: Reader, context: Ctx
 ) -> PlanPreviewOut:
     """What the plan would do for its next departure: the chosen 15-minute slots with their
-    market and all-in prices, the cost, and the saving against charging at once. Nothing is
-    stored. `prices_complete` false means no prices for tomorrow yet."""
+    market and all-in prices (at the owner's tariff, `/api/v1/me/tariff`), the cost, and the
+    saving against charging at once. Nothing is stored. `prices_complete` false means no
+    prices for tomorrow yet."""
     with context.database.session() as session:
         charger = own_charger(session, viewer, charger_id)
-    preview = await build_preview(
-        _plan(body, charger), charger, price_source(context), context.clock.now()
-    )
+    prices = owner_price_source(context, owner_schedule_of(context, charger.owner_user_id))
+    preview = await build_preview(_plan(body, charger), charger, prices, context.clock.now())
     return PlanPreviewOut.model_validate(preview.to_json())

@@ -8,11 +8,12 @@ from zoneinfo import available_timezones
 
 from fastapi import APIRouter, Depends, Query
 
+from chargebook.book.costs import session_cost
 from chargebook.book.service import BOOK_ZONE, BookService
 from chargebook.domain.access import ApiScope, Viewer
 from chargebook.domain.book import SessionState
 from chargebook.web.cursor import decode_cursor
-from chargebook.web.deps import DbSession, require_scope
+from chargebook.web.deps import Ctx, DbSession, require_scope
 from chargebook.web.errors import InvalidInputError
 from chargebook.web.params import OptionalRowIdQuery, RowId, check_moment
 from chargebook.web.schemas import MonthlyEnergyOut, SessionOut, SessionPageOut
@@ -52,9 +53,16 @@ def list_sessions(
 
 
 @router.get("/sessions/{session_id}")
-def get_session(session_id: RowId, viewer: Reader, db: DbSession) -> SessionOut:
-    """One session; 404 if it is not on one of the caller's chargers."""
-    return SessionOut.of(BookService(db, viewer).get_session(session_id))
+def get_session(session_id: RowId, viewer: Reader, db: DbSession, context: Ctx) -> SessionOut:
+    """One session, with its cost at the owner's tariff; 404 if it is not on one of the
+    caller's chargers."""
+    book = BookService(db, viewer)
+    found = book.get_session(session_id)
+    cost = session_cost(db, context.settings, book.get_charger(found.charger_id), found)
+    out = SessionOut.of(found)
+    if cost is not None:
+        out.tariff_cost_eur, out.tariff_cost_complete = cost.cost_eur, cost.complete
+    return out
 
 
 @router.get("/energy/monthly")

@@ -28,6 +28,7 @@ from chargebook.web.pages import (
     payout_details,
     plans,
     sessions,
+    tariff,
 )
 
 pages_router = APIRouter(
@@ -45,6 +46,7 @@ pages_router.include_router(monthly.router)  # before sessions: /sessions/monthl
 pages_router.include_router(sessions.router)
 pages_router.include_router(credits.router)
 pages_router.include_router(payout_details.router)
+pages_router.include_router(tariff.router)
 pages_router.include_router(learn.router)
 pages_router.include_router(operator.router)
 pages_router.include_router(operator_ere.router)

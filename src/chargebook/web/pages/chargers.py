@@ -33,7 +33,7 @@ from chargebook.web.metering_form import MeteringForm, form_status, record_from_
 from chargebook.web.page_services import live_status
 from chargebook.web.params import RowId
 from chargebook.web.plan_summary import owners_plan, summarise
-from chargebook.web.price_source import price_source
+from chargebook.web.price_source import owner_price_source, owner_schedule_of
 from chargebook.web.rendering import render
 
 router = APIRouter(prefix="/chargers")
@@ -71,7 +71,9 @@ async def _page(
         plan = owners_plan(session, context.clock, viewer, charger)
     reading = await live_status(request).reading(charger)
     now = context.clock.now()
-    summary = await summarise(plan, charger, price_source(context), now) if plan else None
+    schedule = owner_schedule_of(context, charger.owner_user_id)
+    prices = owner_price_source(context, schedule)
+    summary = await summarise(plan, charger, prices, now) if plan else None
     values = {
         "charger": charger,
         "reading": reading,
@@ -84,6 +86,8 @@ async def _page(
         "max_current_a": reading.max_current_a or charger.charger.max_current_a or 32,
         "message": message,
         "error": error,
+        "tariff": schedule.tariff_at(now).describe(),
+        "own_charger": charger.owner_user_id == viewer.user.id,
     }
     return render(request, "charger.html", values, status_code=status_code)
 

@@ -36,7 +36,7 @@ from chargebook.web.plan_editor import (
     stored_plan,
     weekday_choices,
 )
-from chargebook.web.price_source import price_source
+from chargebook.web.price_source import owner_price_source, owner_schedule_of
 from chargebook.web.rendering import render
 from chargebook.web.savings import savings_history
 
@@ -73,7 +73,9 @@ async def _editor(
     error_field: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    preview = await build_preview(plan, charger, price_source(context), context.clock.now())
+    schedule = owner_schedule_of(context, charger.owner_user_id)
+    now = context.clock.now()
+    preview = await build_preview(plan, charger, owner_price_source(context, schedule), now)
     runtime = context.smart
     values = {
         "charger": charger,
@@ -91,6 +93,7 @@ async def _editor(
         "message": message,
         "error": error,
         "error_field": error_field,
+        "tariff": schedule.tariff_at(now).describe(),
     }
     return render(request, "plan.html", values, status_code=status_code)
 
@@ -135,7 +138,8 @@ async def preview_json(
             {"error": "InvalidInputError", "detail": exc.message, "field": exc.field},
             status_code=422,
         )
-    preview = await build_preview(plan, charger, price_source(context), context.clock.now())
+    prices = owner_price_source(context, owner_schedule_of(context, charger.owner_user_id))
+    preview = await build_preview(plan, charger, prices, context.clock.now())
     return JSONResponse(preview.to_json(), headers={"Cache-Control": "no-store"})
 
 

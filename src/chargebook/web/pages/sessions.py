@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
+from chargebook.book.costs import session_cost
 from chargebook.book.eres import held_back_text, session_eres
 from chargebook.book.exports import sessions_csv, sessions_xlsx
 from chargebook.book.service import BookService
@@ -117,6 +118,7 @@ def session_page(
         average_kw = found.energy_kwh / Decimal(found.duration_s) * 3600
     ere = session_eres(db, context.clock, [found]).get(found.id)
     values = {
+        "tariff_cost": session_cost(db, context.settings, charger, found, samples),
         "session": found,
         "charger": charger,
         "sample_count": len(samples),
