@@ -87,7 +87,10 @@ def test_a_refused_login_exits_3_with_the_brand_named(cli_book: FakeConnector) -
     assert "wrong" not in out.replace("refused", "")
 
 
-def test_a_brand_without_a_connector_is_a_usage_error(cli_book: FakeConnector) -> None:
+def test_a_brand_without_a_connector_is_a_usage_error(
+    cli_book: FakeConnector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delitem(brand_connectors.CONNECTORS, ChargerSource.ZAPTEC_CLOUD)  # a build without
     code, out = run("accounts", "add", "--brand", "zaptec", "--email", OWNER_EMAIL)
     assert code == 2
     assert "wallbox, easee, peblar" in out

@@ -18,7 +18,12 @@ from pathlib import Path
 import chargebook
 
 SRC = Path(chargebook.__file__).parent
-DEMO_ROOTS = ("chargebook.demo", "chargebook.cli.demo", "chargebook.cli.simulator")
+DEMO_ROOTS = (
+    "chargebook.demo",
+    "chargebook.cli.demo",
+    "chargebook.cli.simulator",
+    "chargebook.cli.simulator_easee",
+)
 
 
 def _module_name(path: Path) -> str:
