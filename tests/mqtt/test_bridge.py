@@ -1,0 +1,253 @@
+"""The bridge against a real Mosquitto broker (`conftest.broker`): discovery and retained
+state appear, a command from MQTT changes a simulated charger through the web's command
+service and the charger-control port and is acknowledged, a command for a charger outside
+the bridge's scope is refused without reaching it, and a stop says `offline`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import aiomqtt
+import pytest
+from argon2 import PasswordHasher
+from cryptography.fernet import Fernet
+from fastapi import FastAPI
+from pydantic import SecretStr
+
+from chargebook.clock import FixedClock
+from chargebook.db import ChargerRepository, Database
+from chargebook.db.book.tables import ChargingSessionRow
+from chargebook.db.core.canonical import canonical_json, sha256_hex
+from chargebook.db.core.testing import SqliteTemplate, example_charger
+from chargebook.domain.models import ChargerSource
+from chargebook.domain.users import UserRole
+from chargebook.mqtt.bridge import MqttBridge
+from chargebook.serve.mqtt import run_mqtt_bridge
+from chargebook.settings import Settings
+from chargebook.web.accounts import AccountService
+from chargebook.web.app import create_app
+from chargebook.web.context import WebContext
+from chargebook.web.mqtt_door import WebChargerDoor
+from chargebook.web.page_services import live_status_of
+
+from .conftest import Broker
+from .ha_schema import problems
+from .simulated import SimulatedCharger
+
+OWNER_A, OWNER_B = "owner-a@example.com", "owner-b@example.com"
+
+
+@dataclass
+class Listener:
+    """Every message the test's own client received: topic -> (payload, retained)."""
+
+    seen: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    log: list[tuple[str, str]] = field(default_factory=list)
+
+    async def until(self, check: Callable[[], bool], what: str, timeout_s: float = 15) -> None:
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while not check():
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"timed out waiting for {what}; saw {sorted(self.seen)}")
+            await asyncio.sleep(0.05)
+
+    def payload(self, topic: str) -> str | None:
+        found = self.seen.get(topic)
+        return found[0] if found is not None else None
+
+
+@dataclass
+class Rig:
+    app: FastAPI
+    context: WebContext
+    charger: SimulatedCharger
+    a_id: int
+    b_id: int
+
+
+@pytest.fixture
+def book(_sqlite_template: SqliteTemplate, tmp_path: Path) -> Iterator[Database]:
+    database = _sqlite_template.clone(tmp_path / "mqtt.sqlite3")
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def rig(book: Database, clock: FixedClock, broker: Broker, isolated_data_dir: Path) -> Rig:
+    settings = Settings(
+        data_dir=isolated_data_dir,
+        secret_key=SecretStr(Fernet.generate_key().decode()),
+        mqtt_url=SecretStr(broker.url),
+        mqtt_interval_s=600,  # the test wakes the bridge; no timed refresh in between
+        mqtt_owners=OWNER_A,  # owner B's charger is outside this bridge's scope
+    )
+    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    app = create_app(
+        settings, database=book, clock=clock, password_hasher=hasher, background=False
+    )
+    context: WebContext = app.state.context
+    ids = []
+    for index, email in enumerate((OWNER_A, OWNER_B)):
+        with book.transaction() as session:
+            user = AccountService(session, clock, context.passwords).sign_up(
+                email=email, password="a-long-password-1", role=UserRole.OWNER
+            )
+            stored = ChargerRepository(session, clock).upsert(
+                example_charger(f"7000{index + 1}"), owner_user_id=user.id
+            )
+            ids.append(stored.id)
+            _add_session(session, clock, stored.id)
+    charger = SimulatedCharger()
+    context.controls.register(ChargerSource.WALLBOX_CLOUD, charger.factory)
+    return Rig(app, context, charger, ids[0], ids[1])
+
+
+def _add_session(session: object, clock: FixedClock, charger_id: int) -> None:
+    text = canonical_json({"id": f"s{charger_id}"})
+    started = clock.now() - timedelta(days=1)
+    session.add(  # type: ignore[attr-defined]
+        ChargingSessionRow(
+            charger_id=charger_id, source="wallbox_cloud", external_id=f"s{charger_id}",
+            started_at=started, ended_at=started + timedelta(hours=2),
+            energy_kwh=Decimal("7.5"), discharged_energy_kwh=Decimal("0"),
+            raw_payload=text, raw_sha256=sha256_hex(text), state="ok",
+            first_seen_at=clock.now(), last_seen_at=clock.now(),
+        )
+    )  # fmt: skip
+
+
+@contextlib.asynccontextmanager
+async def listening(broker: Broker) -> AsyncIterator[tuple[aiomqtt.Client, Listener]]:
+    listener = Listener()
+    async with aiomqtt.Client(
+        broker.host, broker.port, username=broker.username, password=broker.password
+    ) as client:
+        await client.subscribe("#", qos=1)
+
+        async def collect() -> None:
+            async for message in client.messages:
+                payload = bytes(message.payload or b"").decode()  # type: ignore[arg-type]
+                listener.seen[message.topic.value] = (payload, message.retain)
+                listener.log.append((message.topic.value, payload))
+
+        task = asyncio.create_task(collect())
+        try:
+            yield client, listener
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+@contextlib.asynccontextmanager
+async def running(rig: Rig) -> AsyncIterator[MqttBridge]:
+    door = WebChargerDoor(rig.context, live_status_of(rig.app))
+    async with run_mqtt_bridge(rig.context, door=door, reconnect_s=0.2) as bridge:
+        assert bridge is not None
+        await asyncio.wait_for(bridge.connected.wait(), 10)
+        deadline = asyncio.get_running_loop().time() + 15
+        while bridge.refreshes < 1:
+            assert asyncio.get_running_loop().time() < deadline, "no publish round"
+            await asyncio.sleep(0.05)
+        yield bridge
+
+
+async def test_discovery_and_retained_state_reach_the_broker(rig: Rig, broker: Broker) -> None:
+    async with running(rig):
+        # Subscribed after the bridge published: all of this arrives as retained messages.
+        async with listening(broker) as (_, heard):
+            a = f"chargebook/charger/{rig.a_id}"
+            await heard.until(lambda: heard.payload(f"{a}/ere_year") is not None, "states")
+            await heard.until(
+                lambda: any(t.startswith("homeassistant/number/") for t in heard.seen),
+                "discovery",
+            )
+            assert heard.seen["chargebook/status"] == ("online", True)
+            assert heard.seen[f"{a}/state"] == ("charging", True)
+            assert heard.seen[f"{a}/power"] == ("11.04", True)  # 16 A on three phases
+            assert heard.payload(f"{a}/session_energy") == "4.25"
+            assert heard.payload(f"{a}/current_limit") == "16"
+            assert heard.payload(f"{a}/lock") == "UNLOCKED"
+            assert heard.payload(f"{a}/charging") == "ON"
+            assert heard.payload(f"{a}/car_connected") == "ON"
+            assert heard.payload(f"{a}/last_session_energy") == "7.5"
+            last = json.loads(heard.payload(f"{a}/last_session") or "{}")
+            assert last["energy_kwh"] == "7.5" and last["duration_s"] == 7200
+            assert heard.payload(f"{a}/ere_year") == "0"  # no ERE connection: nothing earned
+            credits = [t for t in heard.seen if t.startswith("chargebook/owner/")]
+            assert len(credits) == 1
+            assert json.loads(heard.payload(credits[0]) or "{}")["period"] == "2026-Q1"
+            configs = {t: p for t, (p, _) in heard.seen.items() if t.endswith("/config")}
+            node = f"chargebook_charger_{rig.a_id}"
+            for component in ("sensor", "binary_sensor", "switch", "lock", "number"):
+                mine = [t for t in configs if t.startswith(f"homeassistant/{component}/{node}/")]
+                assert mine, component
+                for topic in mine:
+                    assert problems(component, json.loads(configs[topic])) == [], topic
+            # Owner B's charger is not this bridge's: nothing of it is published.
+            assert not any(f"charger/{rig.b_id}/" in t or f"charger_{rig.b_id}/" in t
+                           for t in heard.seen)  # fmt: skip
+            assert broker.password not in repr(heard.log)
+
+
+async def test_a_command_round_trip_changes_the_charger(rig: Rig, broker: Broker) -> None:
+    a = f"chargebook/charger/{rig.a_id}"
+    async with running(rig), listening(broker) as (client, heard):
+        await heard.until(lambda: heard.payload(f"{a}/charging") == "ON", "the charging switch")
+        await client.publish(f"{a}/charging/set", "OFF", qos=1)
+        await heard.until(lambda: heard.payload(f"{a}/state") == "paused", "paused state")
+        assert rig.charger.sent == [("70001", "pause", None)]
+        assert heard.payload(f"{a}/charging") == "OFF"
+        assert heard.payload(f"{a}/power") == "0"
+        ack = json.loads(heard.payload(f"{a}/ack") or "{}")
+        assert (ack["command"], ack["result"]) == ("pause", "done")
+
+        await client.publish(f"{a}/current_limit/set", "10", qos=1)
+        await heard.until(lambda: heard.payload(f"{a}/current_limit") == "10", "10 A")
+        await client.publish(f"{a}/lock/set", "LOCK", qos=1)
+        await heard.until(lambda: heard.payload(f"{a}/lock") == "LOCKED", "locked")
+        assert rig.charger.sent[1:] == [("70001", "current", 10), ("70001", "lock", None)]
+
+        # The web's command service checks the range: 40 A is over the charger's 32 A.
+        await client.publish(f"{a}/current_limit/set", "40", qos=1)
+        await heard.until(
+            lambda: json.loads(heard.payload(f"{a}/ack") or "{}").get("payload") == "40", "ack"
+        )
+        ack = json.loads(heard.payload(f"{a}/ack") or "{}")
+        assert ack["result"] == "refused" and "between 6 and 32" in ack["message"]
+        assert len(rig.charger.sent) == 3
+    # The ack is retained: a client that comes later reads the last answer.
+    async with listening(broker) as (_, later):
+        await later.until(lambda: f"{a}/ack" in later.seen, "the retained ack")
+        assert later.seen[f"{a}/ack"][1] is True
+
+
+async def test_a_command_for_a_charger_outside_the_scope_is_refused(
+    rig: Rig, broker: Broker
+) -> None:
+    b = f"chargebook/charger/{rig.b_id}"
+    async with running(rig), listening(broker) as (client, heard):
+        await client.publish(f"{b}/charging/set", "OFF", qos=1)
+        await client.publish("chargebook/charger/999/lock/set", "UNLOCK", qos=1)
+        await heard.until(lambda: f"{b}/ack" in heard.seen, "B's refusal")
+        await heard.until(lambda: "chargebook/charger/999/ack" in heard.seen, "999's refusal")
+        ack = json.loads(heard.payload(f"{b}/ack") or "{}")
+        assert ack["result"] == "refused"
+        assert "not one this bridge controls" in ack["message"]
+        assert heard.seen[f"{b}/ack"][1] is False  # an answer, not a state of B's
+        assert rig.charger.sent == []  # nothing reached any charger
+
+
+async def test_a_stop_publishes_offline(rig: Rig, broker: Broker) -> None:
+    async with running(rig):
+        pass
+    async with listening(broker) as (_, heard):
+        await heard.until(lambda: "chargebook/status" in heard.seen, "the status")
+        assert heard.seen["chargebook/status"] == ("offline", True)
