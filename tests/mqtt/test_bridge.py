@@ -89,9 +89,7 @@ def rig(book: Database, clock: FixedClock, broker: Broker, isolated_data_dir: Pa
         mqtt_owners=OWNER_A,  # owner B's charger is outside this bridge's scope
     )
     hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    app = create_app(
-        settings, database=book, clock=clock, password_hasher=hasher, background=False
-    )
+    app = create_app(settings, database=book, clock=clock, password_hasher=hasher, background=False)
     context: WebContext = app.state.context
     ids = []
     for index, email in enumerate((OWNER_A, OWNER_B)):
@@ -160,41 +158,45 @@ async def running(rig: Rig) -> AsyncIterator[MqttBridge]:
 
 
 async def test_discovery_and_retained_state_reach_the_broker(rig: Rig, broker: Broker) -> None:
-    async with running(rig):
-        # Subscribed after the bridge published: all of this arrives as retained messages.
-        async with listening(broker) as (_, heard):
-            a = f"chargebook/charger/{rig.a_id}"
-            await heard.until(lambda: heard.payload(f"{a}/ere_year") is not None, "states")
-            await heard.until(
-                lambda: any(t.startswith("homeassistant/number/") for t in heard.seen),
-                "discovery",
-            )
-            assert heard.seen["chargebook/status"] == ("online", True)
-            assert heard.seen[f"{a}/state"] == ("charging", True)
-            assert heard.seen[f"{a}/power"] == ("11.04", True)  # 16 A on three phases
-            assert heard.payload(f"{a}/session_energy") == "4.25"
-            assert heard.payload(f"{a}/current_limit") == "16"
-            assert heard.payload(f"{a}/lock") == "UNLOCKED"
-            assert heard.payload(f"{a}/charging") == "ON"
-            assert heard.payload(f"{a}/car_connected") == "ON"
-            assert heard.payload(f"{a}/last_session_energy") == "7.5"
-            last = json.loads(heard.payload(f"{a}/last_session") or "{}")
-            assert last["energy_kwh"] == "7.5" and last["duration_s"] == 7200
-            assert heard.payload(f"{a}/ere_year") == "0"  # no ERE connection: nothing earned
-            credits = [t for t in heard.seen if t.startswith("chargebook/owner/")]
-            assert len(credits) == 1
-            assert json.loads(heard.payload(credits[0]) or "{}")["period"] == "2026-Q1"
-            configs = {t: p for t, (p, _) in heard.seen.items() if t.endswith("/config")}
-            node = f"chargebook_charger_{rig.a_id}"
-            for component in ("sensor", "binary_sensor", "switch", "lock", "number"):
-                mine = [t for t in configs if t.startswith(f"homeassistant/{component}/{node}/")]
-                assert mine, component
-                for topic in mine:
-                    assert problems(component, json.loads(configs[topic])) == [], topic
-            # Owner B's charger is not this bridge's: nothing of it is published.
-            assert not any(f"charger/{rig.b_id}/" in t or f"charger_{rig.b_id}/" in t
-                           for t in heard.seen)  # fmt: skip
-            assert broker.password not in repr(heard.log)
+    # Subscribed after the bridge published: all of this arrives as retained messages.
+    async with running(rig), listening(broker) as (_, heard):
+        a = f"chargebook/charger/{rig.a_id}"
+        await heard.until(lambda: heard.payload(f"{a}/ere_year") is not None, "states")
+        node = f"chargebook_charger_{rig.a_id}"
+        components = ("sensor", "binary_sensor", "switch", "lock", "number")
+        await heard.until(
+            lambda: all(
+                any(t.startswith(f"homeassistant/{c}/{node}/") for t in heard.seen)
+                for c in components
+            ),
+            "discovery",
+        )
+        assert heard.seen["chargebook/status"] == ("online", True)
+        assert heard.seen[f"{a}/state"] == ("charging", True)
+        assert heard.seen[f"{a}/power"] == ("11.04", True)  # 16 A on three phases
+        assert heard.payload(f"{a}/session_energy") == "4.25"
+        assert heard.payload(f"{a}/current_limit") == "16"
+        assert heard.payload(f"{a}/lock") == "UNLOCKED"
+        assert heard.payload(f"{a}/charging") == "ON"
+        assert heard.payload(f"{a}/car_connected") == "ON"
+        assert heard.payload(f"{a}/last_session_energy") == "7.5"
+        last = json.loads(heard.payload(f"{a}/last_session") or "{}")
+        assert last["energy_kwh"] == "7.5"
+        assert last["duration_s"] == 7200
+        assert heard.payload(f"{a}/ere_year") == "0"  # no ERE connection: nothing earned
+        credits = [t for t in heard.seen if t.startswith("chargebook/owner/")]
+        assert len(credits) == 1
+        assert json.loads(heard.payload(credits[0]) or "{}")["period"] == "2026-Q1"
+        configs = {t: p for t, (p, _) in heard.seen.items() if t.endswith("/config")}
+        for component in components:
+            mine = [t for t in configs if t.startswith(f"homeassistant/{component}/{node}/")]
+            assert mine, component
+            for topic in mine:
+                assert problems(component, json.loads(configs[topic])) == [], topic
+        # Owner B's charger is not this bridge's: nothing of it is published.
+        assert not any(f"charger/{rig.b_id}/" in t or f"charger_{rig.b_id}/" in t
+                       for t in heard.seen)  # fmt: skip
+        assert broker.password not in repr(heard.log)
 
 
 async def test_a_command_round_trip_changes_the_charger(rig: Rig, broker: Broker) -> None:
@@ -221,7 +223,8 @@ async def test_a_command_round_trip_changes_the_charger(rig: Rig, broker: Broker
             lambda: json.loads(heard.payload(f"{a}/ack") or "{}").get("payload") == "40", "ack"
         )
         ack = json.loads(heard.payload(f"{a}/ack") or "{}")
-        assert ack["result"] == "refused" and "between 6 and 32" in ack["message"]
+        assert ack["result"] == "refused"
+        assert "between 6 and 32" in ack["message"]
         assert len(rig.charger.sent) == 3
     # The ack is retained: a client that comes later reads the last answer.
     async with listening(broker) as (_, later):

@@ -26,8 +26,10 @@ def test_an_mqtt_url_gives_host_port_user_and_a_hidden_password() -> None:
     assert (config.host, config.port, config.tls, config.username) == (
         "192.168.1.10", 1884, False, "ha",
     )  # fmt: skip
-    assert config.password is not None and config.password.get_secret_value() == SECRET
-    assert SECRET not in repr(config) and SECRET not in config.where
+    assert config.password is not None
+    assert config.password.get_secret_value() == SECRET
+    assert SECRET not in repr(config)
+    assert SECRET not in config.where
     assert SECRET not in repr(settings("mqtt://ha:s3cret-p%40ss@h:1"))
 
 
@@ -39,7 +41,8 @@ def test_mqtts_is_tls_on_8883_by_default() -> None:
 
 def test_owners_are_read_as_a_list_of_e_mails() -> None:
     config = mqtt_config(settings("mqtt://h", mqtt_owners=" B@example.com, a@example.com ,"))
-    assert config is not None and config.owners == ("a@example.com", "b@example.com")
+    assert config is not None
+    assert config.owners == ("a@example.com", "b@example.com")
 
 
 @pytest.mark.parametrize(

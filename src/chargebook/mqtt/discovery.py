@@ -126,6 +126,11 @@ def charger_discovery(
                    state_class="total", icon="mdi:leaf"),
         ),
         (
+            topics.config("binary_sensor", node, "car_connected"),
+            entity("car_connected", "Car connected", "car_connected", device_class="plug",
+                   payload_on=ON, payload_off=OFF),
+        ),
+        (
             topics.config("sensor", node, "last_command"),
             entity("last_command", "Last command", "ack",
                    value_template="{{ value_json.result }}",

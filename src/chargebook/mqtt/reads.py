@@ -108,7 +108,7 @@ def charger_facts(database: Database, clock: Clock, charger: StoredCharger) -> C
         last_session=(
             LastSession(
                 found.id, found.started_at, found.ended_at, found.energy_kwh, found.duration_s
-            )  # fmt: skip
+            )
             if found is not None
             else None
         ),

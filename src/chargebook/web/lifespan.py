@@ -4,8 +4,8 @@ The runtime itself lives in `chargebook.serve` (scheduler thread, backfills, sma
 the OCPP central system); this lifespan enters its pieces and plugs what they yield into the
 app: the scheduler and the smart runtime on the `WebContext` (pages wake and read them), the
 central system into the charger controls for `ocpp` chargers (`CHARGEBOOK_WEB_RUN_CENTRAL_SYSTEM
-=false` leaves it out); with CHARGEBOOK_MQTT_URL, the MQTT bridge (`web.mqtt_door`). All stop when the app shuts down (uvicorn turns SIGTERM into a lifespan
-shutdown).
+=false` leaves it out); with CHARGEBOOK_MQTT_URL, the MQTT bridge (`web.mqtt_door`). All
+stop when the app shuts down (uvicorn turns SIGTERM into a lifespan shutdown).
 """
 
 from __future__ import annotations
