@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from pydantic import SecretStr
 
@@ -64,3 +67,12 @@ def test_a_bad_url_is_refused_without_repeating_it(url: str) -> None:
 def test_a_prefix_with_wildcards_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="CHARGEBOOK_MQTT_PREFIX"):
         mqtt_config(settings("mqtt://h", mqtt_prefix="charge/#"))
+
+
+def test_every_variable_the_guide_names_is_a_setting() -> None:
+    guide = Path(__file__).resolve().parents[2] / "docs" / "home-assistant.md"
+    names = set(re.findall(r"\bCHARGEBOOK_[A-Z0-9_]+\b", guide.read_text(encoding="utf-8")))
+    assert "CHARGEBOOK_MQTT_URL" in names
+    unknown = [n for n in sorted(names) if n.removeprefix("CHARGEBOOK_").lower()
+               not in Settings.model_fields]  # fmt: skip
+    assert unknown == []

@@ -78,11 +78,13 @@ class MqttBridge:
                     delay = self._reconnect_s
                     await self._session(client)
             except aiomqtt.MqttError as exc:
-                self.connected.clear()
                 _LOGGER.warning(
                     "MQTT broker %s: %s; connecting again in %.0f s", self._config.where,
                     exc, delay,
                 )  # fmt: skip
+            except Exception:  # a bug must not end the bridge for good
+                _LOGGER.exception("the MQTT bridge failed; connecting again in %.0f s", delay)
+            self.connected.clear()
             await asyncio.sleep(delay)
             delay = min(MAX_RECONNECT_S, delay * 2)
 
@@ -180,7 +182,12 @@ class MqttBridge:
                 continue
             command = self.topics.parse_command(topic)
             if command is not None and not message.retain:  # never replay an old command
-                await self._command(client, *command, payload)
+                try:
+                    await self._command(client, *command, payload)
+                except aiomqtt.MqttError:
+                    raise
+                except Exception:  # one bad command must not stop the listening
+                    _LOGGER.exception("MQTT command on %s failed", topic[:120])
 
     async def _command(self, client: aiomqtt.Client, ref: str, key: str, payload: str) -> None:
         ack: dict[str, Any] = {"key": key, "payload": payload[:40], "at": self._clock.now()}

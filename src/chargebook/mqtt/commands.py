@@ -33,6 +33,7 @@ class CheckedCommand:
     current_a: int | None = None
 
 
+MAX_PAYLOAD = 16  # ON, OFF, LOCK, UNLOCK or a number of amperes
 _SWITCH = {ON: Command.RESUME, OFF: Command.PAUSE}
 _LOCK = {LOCK: Command.LOCK, UNLOCK: Command.UNLOCK}
 
@@ -59,10 +60,13 @@ def check_command(
     """
     if not enabled:
         raise CommandRefusedError("commands over MQTT are switched off")
-    charger = scope.charger(int(charger_ref)) if charger_ref.isdigit() else None
+    numeric = charger_ref.isascii() and charger_ref.isdigit() and len(charger_ref) <= 18
+    charger = scope.charger(int(charger_ref)) if numeric else None
     if charger is None:
         raise CommandRefusedError(f"charger {charger_ref[:40]!r} is not one this bridge controls")
     text = payload.strip()
+    if len(text) > MAX_PAYLOAD:
+        raise CommandRefusedError(f"a command is at most {MAX_PAYLOAD} characters")
     if key == "charging" and text.upper() in _SWITCH:
         return CheckedCommand(charger, _SWITCH[text.upper()])
     if key == "lock" and text.upper() in _LOCK:
