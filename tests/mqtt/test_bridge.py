@@ -10,7 +10,7 @@ import contextlib
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,13 +21,21 @@ from cryptography.fernet import Fernet
 from fastapi import FastAPI
 from pydantic import SecretStr
 
+from chargebook.book.eres import session_eres
+from chargebook.book.service import BookService
 from chargebook.clock import FixedClock
 from chargebook.db import ChargerRepository, Database
 from chargebook.db.book.tables import ChargingSessionRow
 from chargebook.db.core.canonical import canonical_json, sha256_hex
 from chargebook.db.core.testing import SqliteTemplate, example_charger
+from chargebook.db.ere.store import EreStore
+from chargebook.domain.book import SessionState
+from chargebook.domain.ere import Address
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.users import UserRole
+from chargebook.ere import gs1_check_digit, load_parameters
+from chargebook.ere.service import add_connection, add_mandate, detect_metering
+from chargebook.ere.service.credits import owner_credits
 from chargebook.mqtt.bridge import MqttBridge
 from chargebook.serve.mqtt import run_mqtt_bridge
 from chargebook.settings import Settings
@@ -42,6 +50,7 @@ from .ha_schema import problems
 from .simulated import SimulatedCharger
 
 OWNER_A, OWNER_B = "owner-a@example.com", "owner-b@example.com"
+COPPER_SB = {"part_number": "CPB1-0-2-4-9-002-E", "model": "Copper SB"}
 
 
 @dataclass
@@ -98,13 +107,33 @@ def rig(book: Database, clock: FixedClock, broker: Broker, isolated_data_dir: Pa
                 email=email, password="a-long-password-1", role=UserRole.OWNER
             )
             stored = ChargerRepository(session, clock).upsert(
-                example_charger(f"7000{index + 1}"), owner_user_id=user.id
+                # A Copper SB reports a MID meter: its sessions can earn EREs.
+                example_charger(f"7000{index + 1}", **COPPER_SB),
+                owner_user_id=user.id,
             )
             ids.append(stored.id)
             _add_session(session, clock, stored.id)
+    _sign_mandate(book, clock, OWNER_A, ids[0])
     charger = SimulatedCharger()
     context.controls.register(ChargerSource.WALLBOX_CLOUD, charger.factory)
     return Rig(app, context, charger, ids[0], ids[1])
+
+
+def _sign_mandate(book: Database, clock: FixedClock, email: str, charger_id: int) -> None:
+    """The owner's connection, its MID metering from 1 January and a mandate for 2026."""
+    body = "87100000000000001"
+    ean = body + str(gs1_check_digit(body))
+    with book.transaction() as session:
+        store = EreStore(session, clock)
+        add_connection(store, ean=ean, customer_email=email, connected_party_name=email,
+                       address=Address("Laan", "1", "1234 AB", "Utrecht"),
+                       charger_ids=[charger_id])  # fmt: skip
+        detect_metering(store, now=clock.now(), since=datetime(2026, 1, 1, tzinfo=UTC),
+                        charger_id=charger_id)  # fmt: skip
+        add_mandate(store, ean=ean, service_provider_id="chargebook", first_year=2026,
+                    last_year=2026, consent_grid_operator_data=True,
+                    consent_verifier_visit=True, signed_by_name=email,
+                    signed_on=clock.now().date())  # fmt: skip
 
 
 def _add_session(session: object, clock: FixedClock, charger_id: int) -> None:
@@ -114,11 +143,29 @@ def _add_session(session: object, clock: FixedClock, charger_id: int) -> None:
         ChargingSessionRow(
             charger_id=charger_id, source="wallbox_cloud", external_id=f"s{charger_id}",
             started_at=started, ended_at=started + timedelta(hours=2),
-            energy_kwh=Decimal("7.5"), discharged_energy_kwh=Decimal("0"),
+            energy_kwh=Decimal("7.5"), mid_energy_kwh=Decimal("7.5"),
+            discharged_energy_kwh=Decimal("0"),
             raw_payload=text, raw_sha256=sha256_hex(text), state="ok",
             first_seen_at=clock.now(), last_seen_at=clock.now(),
         )
     )  # fmt: skip
+
+
+def _service_eres(rig: Rig) -> Decimal:
+    with rig.context.database.session() as session:
+        found = BookService(session, None).sessions(state=SessionState.OK, charger_id=rig.a_id)
+        eres = session_eres(session, rig.context.clock, found)
+    return sum((e.ere for e in eres.values() if e.ere is not None), Decimal(0))
+
+
+def _credits_page_pending(rig: Rig) -> Decimal:
+    clock = rig.context.clock
+    with rig.context.database.session() as session:
+        store = EreStore(session, clock)
+        owner = store.users.get_by_email(OWNER_A)
+        assert owner is not None
+        found = owner_credits(store, owner.id, parameters=load_parameters(), now=clock.now())
+    return found.quarters[0].pending_ere
 
 
 @contextlib.asynccontextmanager
@@ -183,10 +230,15 @@ async def test_discovery_and_retained_state_reach_the_broker(rig: Rig, broker: B
         last = json.loads(heard.payload(f"{a}/last_session") or "{}")
         assert last["energy_kwh"] == "7.5"
         assert last["duration_s"] == 7200
-        assert heard.payload(f"{a}/ere_year") == "0"  # no ERE connection: nothing earned
+        # 7.5 kWh of a MID-metered session with a mandate: the same EREs as the session page
+        # and the credits page (the ERE service) count.
+        assert heard.payload(f"{a}/ere_year") == "2.5" == str(_service_eres(rig))
         credits = [t for t in heard.seen if t.startswith("chargebook/owner/")]
         assert len(credits) == 1
-        assert json.loads(heard.payload(credits[0]) or "{}")["period"] == "2026-Q1"
+        quarter = json.loads(heard.payload(credits[0]) or "{}")
+        assert (quarter["period"], quarter["ere"], quarter["pending_ere"]) == (
+            "2026-Q1", "2.5", str(_credits_page_pending(rig)),
+        )  # fmt: skip
         configs = {t: p for t, (p, _) in heard.seen.items() if t.endswith("/config")}
         for component in components:
             mine = [t for t in configs if t.startswith(f"homeassistant/{component}/{node}/")]
