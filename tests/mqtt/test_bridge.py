@@ -306,3 +306,17 @@ async def test_a_stop_publishes_offline(rig: Rig, broker: Broker) -> None:
     async with listening(broker) as (_, heard):
         await heard.until(lambda: "chargebook/status" in heard.seen, "the status")
         assert heard.seen["chargebook/status"] == ("offline", True)
+
+
+async def test_home_assistant_coming_online_gets_everything_again(rig: Rig, broker: Broker) -> None:
+    """Home Assistant announces `online` on `homeassistant/status` after a restart; the
+    bridge then sends every discovery message and state again (live, not only retained)."""
+    node = f"homeassistant/number/chargebook_charger_{rig.a_id}/current_limit/config"
+    async with running(rig) as bridge, listening(broker) as (client, heard):
+        await heard.until(lambda: node in heard.seen, "the retained discovery")
+        rounds = bridge.refreshes
+        heard.log.clear()
+        await client.publish("homeassistant/status", "online", qos=1)
+        await heard.until(lambda: any(t == node for t, _ in heard.log), "discovery again")
+        assert bridge.refreshes > rounds
+        assert heard.seen[node][1] is False  # sent now, to the subscribers there are
