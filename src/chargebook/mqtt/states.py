@@ -2,8 +2,9 @@
 
 Numbers are plain decimals (kW and kWh to 3 places), switches `ON`/`OFF`, the lock
 `LOCKED`/`UNLOCKED`, JSON where Home Assistant reads attributes. A value the charger's
-system does not report is published as `None`, which Home Assistant's MQTT sensors read as
-"unknown" (their documented `payload_reset`).
+system does not report is published as `None`, the payload Home Assistant's MQTT entities
+take as "unknown" (the number's and the lock's documented `payload_reset` default; sensors,
+binary sensors and switches read it the same way).
 """
 
 from __future__ import annotations
