@@ -14,22 +14,15 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from chargebook.clock import FixedClock
+from chargebook.db import Database
+from chargebook.db.core.testing import SqliteTemplate
 
-@dataclass(frozen=True)
-class Broker:
-    host: str
-    port: int
-    username: str
-    password: str
-
-    @property
-    def url(self) -> str:
-        return f"mqtt://{self.username}:{self.password}@{self.host}:{self.port}"
+from .rig import Broker, Rig, build_rig
 
 
 def _binary(name: str) -> str | None:
@@ -101,3 +94,15 @@ def broker(tmp_path: Path) -> Iterator[Broker]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def book(_sqlite_template: SqliteTemplate, tmp_path: Path) -> Iterator[Database]:
+    database = _sqlite_template.clone(tmp_path / "mqtt.sqlite3")
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def rig(book: Database, clock: FixedClock, broker: Broker, isolated_data_dir: Path) -> Rig:
+    return build_rig(book, clock, broker, isolated_data_dir)

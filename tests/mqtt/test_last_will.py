@@ -10,8 +10,7 @@ import signal
 import sys
 from pathlib import Path
 
-from .conftest import Broker
-from .test_bridge import listening
+from .rig import Broker, listening
 
 # A bridge over an empty book (nothing to publish but its status), until killed.
 SCRIPT = """

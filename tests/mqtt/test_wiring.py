@@ -15,8 +15,7 @@ from chargebook.demo.web import build_demo_app
 from chargebook.settings import Settings
 from chargebook.web.app import create_app
 
-from .conftest import Broker
-from .test_bridge import listening
+from .rig import Broker, listening
 
 
 def settings_for(data_dir: Path, broker: Broker | None) -> Settings:

@@ -139,18 +139,20 @@ class MqttBridge:
         scope = await self._read_scope()
         commands = self._config.commands
         wanted: dict[str, str] = {}
-        for charger in scope.chargers:
+        # Side by side: a charger whose cloud is slow does not hold up the others.
+        readings = await asyncio.gather(*(self._door.reading(c) for c in scope.chargers))
+        for charger, reading in zip(scope.chargers, readings, strict=True):
             features = self._door.features(charger)
             wanted |= _configs(charger_discovery(self.topics, charger, features, commands=commands))
-            reading = await self._door.reading(charger)
             facts = await asyncio.to_thread(charger_facts, self._database, self._clock, charger)
             wanted |= charger_states(self.topics, charger.id, reading, facts)
         for owner_id in scope.owner_ids:
             wanted |= _configs(owner_discovery(self.topics, owner_id))
             figures = await asyncio.to_thread(owner_quarter, self._database, self._clock, owner_id)
             wanted |= owner_states(self.topics, owner_id, figures)
-        # Entities of chargers no longer published: an empty config removes them.
-        gone = [t for t in self._sent if t.endswith("/config") and t not in wanted]
+        # A charger (or owner) no longer published: an empty retained message removes its
+        # entities' configs from Home Assistant and its old states from the broker.
+        gone = [t for t in self._sent if t not in wanted]
         for topic in gone:
             wanted[topic] = ""
         for topic, payload in wanted.items():
