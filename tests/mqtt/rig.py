@@ -63,7 +63,7 @@ class Listener:
     seen: dict[str, tuple[str, bool]] = field(default_factory=dict)
     log: list[tuple[str, str]] = field(default_factory=list)
 
-    async def until(self, check: Callable[[], bool], what: str, timeout_s: float = 15) -> None:
+    async def until(self, check: Callable[[], bool], what: str, timeout_s: float = 30) -> None:
         deadline = asyncio.get_running_loop().time() + timeout_s
         while not check():
             if asyncio.get_running_loop().time() > deadline:
@@ -177,8 +177,8 @@ async def running(rig: Rig) -> AsyncIterator[MqttBridge]:
     door = WebChargerDoor(rig.context, live_status_of(rig.app))
     async with run_mqtt_bridge(rig.context, door=door, reconnect_s=0.2) as bridge:
         assert bridge is not None
-        await asyncio.wait_for(bridge.connected.wait(), 10)
-        deadline = asyncio.get_running_loop().time() + 15
+        await asyncio.wait_for(bridge.connected.wait(), 30)
+        deadline = asyncio.get_running_loop().time() + 30
         while bridge.refreshes < 1:
             assert asyncio.get_running_loop().time() < deadline, "no publish round"
             await asyncio.sleep(0.05)

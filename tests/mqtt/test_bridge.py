@@ -151,5 +151,5 @@ async def test_home_assistant_coming_online_gets_everything_again(rig: Rig, brok
         heard.log.clear()
         await client.publish("homeassistant/status", "online", qos=1)
         await heard.until(lambda: any(t == node for t, _ in heard.log), "discovery again")
-        assert bridge.refreshes > rounds
+        await heard.until(lambda: bridge.refreshes > rounds, "the round's end")
         assert heard.seen[node][1] is False  # sent now, to the subscribers there are

@@ -86,7 +86,10 @@ def test_the_energy_and_power_sensors_say_what_home_assistant_needs() -> None:
     assert (device["manufacturer"], device["model"], device["name"]) == (
         "Wallbox", "Pulsar Plus", "Garage 70001",
     )  # fmt: skip
-    assert payloads["power"]["availability"] == [{"topic": "chargebook/status"}]
+    assert payloads["power"]["availability"] == [
+        {"topic": "chargebook/status", "payload_available": "online",
+         "payload_not_available": "offline"}
+    ]  # fmt: skip
 
 
 def test_the_current_limit_runs_from_6_a_to_the_chargers_maximum() -> None:
@@ -107,3 +110,13 @@ def test_a_control_the_system_lacks_is_removed_not_announced(commands: bool) -> 
     switch = found["homeassistant/switch/chargebook_charger_7/charging/config"]
     assert lock is None
     assert (switch is not None) is commands
+
+
+def test_a_second_chargebook_with_its_own_prefix_has_its_own_ids() -> None:
+    garage = Topics("garage/chargebook", "homeassistant")
+    (topic, payload), *_ = charger_discovery(garage, stored(), frozenset(), commands=True)
+    assert topic == "homeassistant/sensor/garage_chargebook_charger_7/state/config"
+    assert payload is not None
+    assert payload["unique_id"] == "garage_chargebook_charger_7_state"
+    assert payload["device"]["identifiers"] == ["garage_chargebook_charger_7"]
+    assert payload["state_topic"] == "garage/chargebook/charger/7/state"

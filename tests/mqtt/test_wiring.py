@@ -33,7 +33,7 @@ def settings_for(data_dir: Path, broker: Broker | None) -> Settings:
 async def status_while_running(app: FastAPI, broker: Broker) -> str | None:
     async with app.router.lifespan_context(app), listening(broker) as (_, heard):
         try:
-            await heard.until(lambda: "chargebook/status" in heard.seen, "the status", 10)
+            await heard.until(lambda: "chargebook/status" in heard.seen, "the status")
         except AssertionError:
             return None
         return heard.payload("chargebook/status")

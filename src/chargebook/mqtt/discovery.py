@@ -47,29 +47,35 @@ ORIGIN = _origin()
 Discovery = tuple[str, dict[str, Any] | None]
 
 
-def charger_node(charger: StoredCharger) -> str:
-    return f"chargebook_charger_{charger.id}"
+def _node_base(topics: Topics) -> str:
+    """The prefix as a node id: a second chargebook on the broker, with its own prefix, has
+    its own device and entity ids in Home Assistant."""
+    return topics.prefix.replace("/", "_")
 
 
-def owner_node(owner_id: int) -> str:
-    return f"chargebook_owner_{owner_id}"
+def charger_node(topics: Topics, charger: StoredCharger) -> str:
+    return f"{_node_base(topics)}_charger_{charger.id}"
+
+
+def owner_node(topics: Topics, owner_id: int) -> str:
+    return f"{_node_base(topics)}_owner_{owner_id}"
 
 
 def _common(topics: Topics, node: str, object_id: str, name: str) -> dict[str, Any]:
     return {
         "name": name,
         "unique_id": f"{node}_{object_id}",
-        "availability": [{"topic": topics.status}],
-        "payload_available": ONLINE,
-        "payload_not_available": OFFLINE,
+        "availability": [
+            {"topic": topics.status, "payload_available": ONLINE, "payload_not_available": OFFLINE}
+        ],
         "origin": ORIGIN,
     }
 
 
-def charger_device(charger: StoredCharger) -> dict[str, Any]:
+def charger_device(topics: Topics, charger: StoredCharger) -> dict[str, Any]:
     facts = charger.charger
     device: dict[str, Any] = {
-        "identifiers": [charger_node(charger)],
+        "identifiers": [charger_node(topics, charger)],
         "manufacturer": _MANUFACTURERS.get(facts.source, "OCPP charger via chargebook"),
         "model": facts.model or "charger",
         "name": facts.name or f"Charger {charger.id}",
@@ -89,8 +95,8 @@ def charger_discovery(
     commands: bool,
 ) -> list[Discovery]:
     """The discovery messages of one charger's entities (see the module docstring)."""
-    node, cid = charger_node(charger), charger.id
-    device = charger_device(charger)
+    node, cid = charger_node(topics, charger), charger.id
+    device = charger_device(topics, charger)
 
     def entity(object_id: str, name: str, key: str, **extra: Any) -> dict[str, Any]:
         found = _common(topics, node, object_id, name)
@@ -191,7 +197,7 @@ def _controls(
 
 def owner_discovery(topics: Topics, owner_id: int) -> list[Discovery]:
     """An owner's credits device: the quarter's EREs and what was paid for them."""
-    node = owner_node(owner_id)
+    node = owner_node(topics, owner_id)
     device = {
         "identifiers": [node],
         "manufacturer": "chargebook",
