@@ -7,7 +7,10 @@ again, and a stop says `offline`."""
 from __future__ import annotations
 
 import json
+import logging
 from decimal import Decimal
+
+import pytest
 
 from chargebook.book.eres import session_eres
 from chargebook.book.service import BookService
@@ -118,8 +121,9 @@ async def test_a_command_round_trip_changes_the_charger(rig: Rig, broker: Broker
 
 
 async def test_a_command_for_a_charger_outside_the_scope_is_refused(
-    rig: Rig, broker: Broker
+    rig: Rig, broker: Broker, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)  # paho's own CONNECT lines included
     b = f"chargebook/charger/{rig.b_id}"
     async with running(rig), listening(broker) as (client, heard):
         await client.publish(f"{b}/charging/set", "OFF", qos=1)
@@ -131,6 +135,9 @@ async def test_a_command_for_a_charger_outside_the_scope_is_refused(
         assert "not one this bridge controls" in ack["message"]
         assert heard.seen[f"{b}/ack"][1] is False  # an answer, not a state of B's
         assert rig.charger.sent == []  # nothing reached any charger
+    assert f"MQTT bridge connected to mqtt://127.0.0.1:{broker.port}" in caplog.text
+    assert "refused" in caplog.text
+    assert broker.password not in caplog.text  # never in a log line
 
 
 async def test_a_stop_publishes_offline(rig: Rig, broker: Broker) -> None:
