@@ -126,6 +126,18 @@ class Settings(BaseSettings):
     operator_name: str | None = None
     operator_iban: str | None = None
     operator_bic: str | None = None
+    # MQTT bridge with Home Assistant discovery (`chargebook.mqtt`, docs/home-assistant.md):
+    # mqtt://user:password@host:1883, or mqtts:// for TLS; None = no bridge. A secret (it holds
+    # the broker's password): never logged, checked when the bridge starts.
+    mqtt_url: SecretStr | None = None
+    mqtt_prefix: str = "chargebook"  # state and command topics: <prefix>/charger/<id>/...
+    mqtt_discovery_prefix: str = "homeassistant"  # Home Assistant's discovery prefix
+    mqtt_interval_s: float = Field(default=60.0, ge=1)  # how often states are refreshed
+    # Whose chargers and credits the bridge publishes and takes commands for: comma-separated
+    # e-mail addresses; empty = every owner of this chargebook.
+    mqtt_owners: str = ""
+    # False: publish only (no command topics, every command refused).
+    mqtt_commands: bool = True
 
     @field_validator("wallbox_api_url", "wallbox_auth_url")
     @classmethod

@@ -37,6 +37,7 @@ from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
 from chargebook.web.accounts import AccountService
 from chargebook.web.app import create_app
 from chargebook.web.context import WebContext
+from chargebook.web.mqtt_door import mqtt_bridge
 from chargebook.web.onboarding import connect_wallbox, load_chargers
 from chargebook.web.page_services import backfills_of
 
@@ -160,6 +161,9 @@ def build_demo_app(
                 await stack.enter_async_context(
                     run_demo_ocpp_charger(started.state.context, owner_email=OWNER.email)
                 )
+            if not background:  # the background lifespan runs it itself
+                # CHARGEBOOK_MQTT_URL set: the demo chargers appear in Home Assistant too.
+                await stack.enter_async_context(mqtt_bridge(started.state.context, started))
             yield
 
     app.router.lifespan_context = lifespan

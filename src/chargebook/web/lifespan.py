@@ -4,8 +4,8 @@ The runtime itself lives in `chargebook.serve` (scheduler thread, backfills, sma
 the OCPP central system); this lifespan enters its pieces and plugs what they yield into the
 app: the scheduler and the smart runtime on the `WebContext` (pages wake and read them), the
 central system into the charger controls for `ocpp` chargers (`CHARGEBOOK_WEB_RUN_CENTRAL_SYSTEM
-=false` leaves it out). All stop when the app shuts down (uvicorn turns SIGTERM into a lifespan
-shutdown).
+=false` leaves it out); with CHARGEBOOK_MQTT_URL, the MQTT bridge (`web.mqtt_door`). All
+stop when the app shuts down (uvicorn turns SIGTERM into a lifespan shutdown).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from chargebook.serve.runtime import run_central_system, run_scheduler, scheduler_enabled
 from chargebook.serve.smart import run_smart_charging
 from chargebook.web.context import WebContext
+from chargebook.web.mqtt_door import mqtt_bridge
 from chargebook.web.page_services import backfills_of
 from chargebook.web.price_source import price_source
 
@@ -91,6 +92,7 @@ def background_lifespan(
                 await stack.enter_async_context(_scheduler(context, app))
             if background:
                 await stack.enter_async_context(_smart_charging(context))
+                await stack.enter_async_context(mqtt_bridge(context, app))
             yield
             _LOGGER.info("shutting down")
         if on_shutdown is not None:

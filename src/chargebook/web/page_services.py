@@ -8,20 +8,23 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 
 from chargebook.serve.backfill import Backfills
-from chargebook.web.deps import get_context
 from chargebook.web.live import LiveStatus, cache_ttl_s
 
 
 def live_status(request: Request) -> LiveStatus:
     """The app's cache of live charger readings."""
-    state = request.app.state
-    found: LiveStatus | None = getattr(state, "live_status", None)
+    return live_status_of(request.app)
+
+
+def live_status_of(app: FastAPI) -> LiveStatus:
+    """The app's cache of live charger readings (the pages' and the MQTT bridge's)."""
+    found: LiveStatus | None = getattr(app.state, "live_status", None)
     if found is None:
-        context = get_context(request)
+        context = app.state.context
         found = LiveStatus(
             context.database, context.controls, context.clock, ttl_s=cache_ttl_s(context.settings)
         )
-        state.live_status = found
+        app.state.live_status = found
     return found
 
 
