@@ -14,7 +14,7 @@ import contextvars
 import json
 import logging
 from collections.abc import Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ocpp.exceptions import NotImplementedError as OcppNotImplementedError
 from ocpp.exceptions import OCPPError
@@ -32,6 +32,9 @@ from chargebook.central_system.host import ChargePointHost
 from chargebook.central_system.quirks import DEFAULT_QUIRKS, ChargerQuirks
 from chargebook.central_system.wire_spelling import spell_sampled_values
 from chargebook.ocpp_common.routing import handles
+
+if TYPE_CHECKING:
+    from chargebook.central_system.mirror import MirrorTap
 
 FRAME_LOG = logging.getLogger("chargebook.central_system.frames")
 _IN_HANDLER: contextvars.ContextVar[bool] = contextvars.ContextVar("ocpp_in_handler", default=False)
@@ -62,11 +65,19 @@ class OcppChargePoint(ChargePoint):  # type: ignore[misc]  # the library is unty
         self._frame = ""
         self.quirks: ChargerQuirks = DEFAULT_QUIRKS
         self.connector_status: dict[int, str] = {}
+        # Set when the charger is mirrored to an upstream central system (`mirror/`): every
+        # frame from and to the charger passes it first.
+        self.mirror: MirrorTap | None = None
 
     # -- framing --------------------------------------------------------------------------
 
     async def route_message(self, raw_msg: str | bytes) -> None:
         """Route one frame; malformed frames and unknown actions get a CALLERROR."""
+        if self.mirror is not None:
+            routed = await self.mirror.from_charger(raw_msg)
+            if routed is None:
+                return  # an answer to an upstream command: it went upstream
+            raw_msg = routed
         token = _IN_HANDLER.set(True)
         try:
             try:
@@ -96,6 +107,15 @@ class OcppChargePoint(ChargePoint):  # type: ignore[misc]  # the library is unty
                 self._response_queue.put_nowait(msg)
         finally:
             _IN_HANDLER.reset(token)
+
+    async def _send(self, message: str) -> None:
+        if self.mirror is not None:
+            # May replace chargebook's answer with the upstream's, or refuse a command.
+            replaced = await self.mirror.to_charger(message)
+            if replaced is None:
+                return
+            message = replaced
+        await super()._send(message)
 
     def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
         """Run a command-sending coroutine as its own task, outside the handler context."""

@@ -1,0 +1,81 @@
+"""Setting and clearing a charger's upstream: the one function each door (CLI, operator web)
+calls. The password is encrypted with the SecretBox before it reaches the book and is never
+returned."""
+
+from __future__ import annotations
+
+from chargebook.clock import Clock
+from chargebook.crypto import SecretBox
+from chargebook.db import Database
+from chargebook.db.ocpp.upstreams import OcppUpstreamRepository
+from chargebook.domain.ocpp_upstream import UpstreamConfig, UpstreamMode, upstream_url_problem
+from chargebook.errors import ChargebookError
+
+
+class InvalidUpstreamError(ChargebookError):
+    """The upstream's URL, mode or credentials cannot be used."""
+
+
+def parse_mode(value: str) -> UpstreamMode:
+    """The mode named `value`.
+
+    Raises:
+        InvalidUpstreamError: no such mode.
+    """
+    try:
+        return UpstreamMode(value)
+    except ValueError:
+        names = ", ".join(mode.value for mode in UpstreamMode)
+        raise InvalidUpstreamError(f"unknown upstream mode {value!r} (one of: {names})") from None
+
+
+def set_upstream(
+    database: Database,
+    box: SecretBox,
+    clock: Clock,
+    charge_point_id: str,
+    *,
+    url: str,
+    mode: UpstreamMode,
+    password: str | None,
+    username: str | None = None,
+) -> UpstreamConfig:
+    """Mirror `charge_point_id` to the central system at `url` (its id is appended).
+
+    Raises:
+        InvalidUpstreamError: a bad URL or an empty password.
+        NotFoundError: no such OCPP charger.
+    """
+    problem = upstream_url_problem(url)
+    if problem is not None:
+        raise InvalidUpstreamError(problem)
+    if password is not None and not password:
+        raise InvalidUpstreamError("the upstream password is empty (leave it out for no auth)")
+    user = username or charge_point_id
+    if ":" in user:
+        raise InvalidUpstreamError("a Basic-auth user name cannot contain ':'")
+    encrypted = box.encrypt(password) if password is not None else None
+    with database.transaction() as session:
+        OcppUpstreamRepository(session, clock).set(
+            charge_point_id, url=url, mode=mode, username=user, password_encrypted=encrypted
+        )
+        found = OcppUpstreamRepository(session, clock).get(charge_point_id)
+    assert found is not None  # just written
+    return found
+
+
+def clear_upstream(database: Database, clock: Clock, charge_point_id: str) -> bool:
+    """Stop mirroring `charge_point_id`; False if it was not mirrored.
+
+    Raises:
+        NotFoundError: no such OCPP charger.
+    """
+    with database.transaction() as session:
+        return OcppUpstreamRepository(session, clock).clear(charge_point_id)
+
+
+def upstreams(database: Database, clock: Clock) -> dict[str, UpstreamConfig]:
+    """Every mirrored charger's upstream, by charge point id."""
+    with database.session() as session:
+        configs = OcppUpstreamRepository(session, clock).all()
+    return {config.charge_point_id: config for config in configs}
