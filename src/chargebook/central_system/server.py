@@ -250,7 +250,11 @@ async def run_central_system(
 ) -> None:
     """Serve OCPP on host:port until `stop_event` is set (for `chargebook serve` / `ocpp serve`)."""
     central = CentralSystem(
-        settings, database, clock=clock, settle_heap=True, mirrors=default_mirrors(settings, database)
+        settings,
+        database,
+        clock=clock,
+        settle_heap=True,
+        mirrors=default_mirrors(settings, database),
     )
     async with central:
         await central.start(host, port)

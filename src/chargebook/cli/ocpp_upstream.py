@@ -33,7 +33,9 @@ def _charge_point_id(value: str) -> str:
 @upstream_app.command("set")
 @handle_errors
 def set_command(
-    charge_point_id: str = typer.Argument(..., help="The charge point id.", callback=_charge_point_id),
+    charge_point_id: str = typer.Argument(
+        ..., help="The charge point id.", callback=_charge_point_id
+    ),
     url: str = typer.Option(..., "--url", help="The upstream's ws:// or wss:// base URL."),
     mode: str = typer.Option(
         "upstream-primary", "--mode", help="upstream-primary or chargebook-primary."
@@ -82,7 +84,9 @@ def set_command(
 @upstream_app.command("clear")
 @handle_errors
 def clear_command(
-    charge_point_id: str = typer.Argument(..., help="The charge point id.", callback=_charge_point_id),
+    charge_point_id: str = typer.Argument(
+        ..., help="The charge point id.", callback=_charge_point_id
+    ),
 ) -> None:
     """Stop mirroring CHARGE_POINT_ID (from its next connection)."""
     from chargebook.central_system.mirror import clear_upstream
@@ -92,4 +96,8 @@ def clear_command(
         cleared = clear_upstream(database, SystemClock(), charge_point_id)
     finally:
         database.dispose()
-    typer.echo(f"{charge_point_id} is no longer mirrored" if cleared else f"{charge_point_id} was not mirrored")
+    typer.echo(
+        f"{charge_point_id} is no longer mirrored"
+        if cleared
+        else f"{charge_point_id} was not mirrored"
+    )

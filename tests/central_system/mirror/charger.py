@@ -36,7 +36,9 @@ class Charger(ChargePoint):  # type: ignore[misc]  # the library is untyped
     def on_get_configuration(self, **kwargs: Any) -> call_result.GetConfiguration:
         self.commands.append(("GetConfiguration", kwargs))
         return call_result.GetConfiguration(
-            configuration_key=[{"key": "MeterValueSampleInterval", "readonly": False, "value": "60"}]
+            configuration_key=[
+                {"key": "MeterValueSampleInterval", "readonly": False, "value": "60"}
+            ]
         )
 
     @on(Action.change_configuration)
@@ -52,7 +54,9 @@ class Charger(ChargePoint):  # type: ignore[misc]  # the library is untyped
     async def start_tx(self, meter_start: int = 1000) -> Any:
         return await self.call(
             call.StartTransaction(
-                connector_id=1, id_tag="TAG-1", meter_start=meter_start,
+                connector_id=1,
+                id_tag="TAG-1",
+                meter_start=meter_start,
                 timestamp="2026-03-10T18:00:00Z",
             )
         )
@@ -70,7 +74,8 @@ class Charger(ChargePoint):  # type: ignore[misc]  # the library is untyped
     async def stop_tx(self, transaction_id: int, meter_stop: int) -> Any:
         return await self.call(
             call.StopTransaction(
-                meter_stop=meter_stop, timestamp="2026-03-10T19:00:00Z",
+                meter_stop=meter_stop,
+                timestamp="2026-03-10T19:00:00Z",
                 transaction_id=transaction_id,
             )
         )

@@ -17,7 +17,7 @@ from chargebook.domain.ocpp_upstream import UpstreamMode
 from chargebook.settings import Settings
 
 from ..helpers import CP_ID, register
-from .upstream import Upstream
+from .upstream import Upstream, eventually
 
 UPSTREAM_PASSWORD = "upstream-secret-Ab12"
 
@@ -72,9 +72,11 @@ async def mirrored_central(
 
 async def wait_linked(central: CentralSystem, cp_id: str = CP_ID) -> None:
     """Until the charger's upstream link is up (the first frames then reach it at once)."""
-    import asyncio
+    mirrors = central.mirrors
+    assert mirrors is not None
 
-    assert central.mirrors is not None
-    async with asyncio.timeout(5):
-        while (link := central.mirrors.link(cp_id)) is None or not link.connected.is_set():
-            await asyncio.sleep(0.02)
+    def linked() -> bool:
+        link = mirrors.link(cp_id)
+        return link is not None and link.connected.is_set()
+
+    await eventually(linked)

@@ -38,8 +38,17 @@ def _stored(settings: Settings) -> object:
 def test_set_stores_the_password_encrypted_and_list_shows_no_secret(settings: Settings) -> None:
     set_ = runner.invoke(
         app,
-        ["ocpp", "upstream", "set", "CP-9", "--url", "wss://cs.example.com/ocpp",
-         "--mode", "chargebook-primary", "--password-stdin"],
+        [
+            "ocpp",
+            "upstream",
+            "set",
+            "CP-9",
+            "--url",
+            "wss://cs.example.com/ocpp",
+            "--mode",
+            "chargebook-primary",
+            "--password-stdin",
+        ],
         input=PASSWORD + "\n",
     )
     assert set_.exit_code == 0, set_.output

@@ -4,23 +4,22 @@ messages once it is back."""
 
 from __future__ import annotations
 
-import asyncio
-
 from ocpp.v16 import call
 
+from chargebook.central_system import CentralSystem
 from chargebook.db import Database, SessionRepository
 from chargebook.domain.ocpp_upstream import UpstreamMode
 
 from .charger import charger
 from .conftest import MirroredCentral, wait_linked
-from .upstream import Upstream
+from .upstream import Upstream, eventually
 
 
-async def _wait_down(central: object) -> None:
-    link = central.mirrors.link("CP-1")  # type: ignore[attr-defined]
-    async with asyncio.timeout(5):
-        while not link.known_down:
-            await asyncio.sleep(0.02)
+async def _wait_down(central: CentralSystem) -> None:
+    assert central.mirrors is not None
+    link = central.mirrors.link("CP-1")
+    assert link is not None
+    await eventually(lambda: link.known_down)
 
 
 async def test_an_outage_mid_session_does_not_cut_the_charger_off(
@@ -45,7 +44,7 @@ async def test_an_outage_mid_session_does_not_cut_the_charger_off(
         assert (book.meter_start_wh, book.meter_stop_wh) == (1000, 4000)
 
         await upstream.start(upstream.port)  # back on the same address
-        await upstream.wait_for("StopTransaction", timeout=10)
+        await upstream.wait_for("StopTransaction", within_s=10)
         assert cp._connection.state.name == "OPEN"  # never disconnected
     # Queued in order, under the upstream's own transaction id; the heartbeat was not kept.
     assert upstream.actions() == [
@@ -69,7 +68,7 @@ async def test_a_session_started_while_the_upstream_is_down_reaches_it_later(
         start = await cp.start_tx(meter_start=500)  # chargebook answers with the book's id
         await cp.stop_tx(start.transaction_id, meter_stop=900)
         await upstream.start(upstream.port)
-        await upstream.wait_for("StopTransaction", timeout=10)
+        await upstream.wait_for("StopTransaction", within_s=10)
     with database.session() as session:
         [book] = SessionRepository(session).list()
     assert book.external_id == f"CP-1:{start.transaction_id}"

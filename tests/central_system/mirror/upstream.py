@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +16,14 @@ from ocpp.routing import on
 from ocpp.v16 import ChargePoint, call_result
 from ocpp.v16.enums import Action, AuthorizationStatus, RegistrationStatus
 from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+
+
+async def eventually(condition: Callable[[], bool], within_s: float = 5.0) -> None:
+    """Until `condition()` holds (state other tasks change), at most `within_s` seconds."""
+    async with asyncio.timeout(within_s):
+        while not condition():  # noqa: ASYNC110  (polls state set by other tasks)
+            await asyncio.sleep(0.02)
 
 
 @dataclass
@@ -41,7 +50,10 @@ class Upstream:
 
     async def start(self, port: int = 0) -> None:
         self.server = await serve(
-            self._connected, "127.0.0.1", port, subprotocols=["ocpp1.6"]  # type: ignore[list-item]
+            self._connected,
+            "127.0.0.1",
+            port,
+            subprotocols=["ocpp1.6"],  # type: ignore[list-item]
         )
         self.port = next(iter(self.server.sockets)).getsockname()[1]
 
@@ -52,15 +64,11 @@ class Upstream:
         await self.server.wait_closed()
         self.charge_points.clear()
 
-    async def wait_for(self, action: str, count: int = 1, timeout: float = 5.0) -> None:
-        async with asyncio.timeout(timeout):
-            while len(self.payloads(action)) < count:
-                await asyncio.sleep(0.02)
+    async def wait_for(self, action: str, count: int = 1, within_s: float = 5.0) -> None:
+        await eventually(lambda: len(self.payloads(action)) >= count, within_s)
 
-    async def wait_connected(self, cp_id: str, timeout: float = 5.0) -> UpstreamSide:
-        async with asyncio.timeout(timeout):
-            while cp_id not in self.charge_points:
-                await asyncio.sleep(0.02)
+    async def wait_connected(self, cp_id: str) -> UpstreamSide:
+        await eventually(lambda: cp_id in self.charge_points)
         return self.charge_points[cp_id]
 
     async def _connected(self, connection: ServerConnection) -> None:
@@ -72,8 +80,8 @@ class Upstream:
         self.charge_points[cp_id] = side
         try:
             await side.start()
-        except Exception:  # the connection closed
-            pass
+        except ConnectionClosed:
+            return
         finally:
             if self.charge_points.get(cp_id) is side:
                 del self.charge_points[cp_id]

@@ -14,13 +14,12 @@ process (see the lead's notes on persisting them).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from chargebook.central_system.mirror.link import Backoff, UpstreamLink
+from chargebook.central_system.mirror.link import Backoff, UpstreamCallHandler, UpstreamLink
 from chargebook.central_system.mirror.tap import MirrorTap
 from chargebook.central_system.mirror.transactions import TransactionMap
 from chargebook.clock import SystemClock
@@ -162,9 +161,8 @@ class MirrorHub:
         return self._box.decrypt(config.password_encrypted)
 
 
-def _not_connected(link: UpstreamLink) -> Callable[[str, str, dict[str, Any]], Awaitable[None]]:
+def _not_connected(link: UpstreamLink) -> UpstreamCallHandler:
     async def answer(unique_id: str, action: str, payload: dict[str, Any]) -> None:
-        with contextlib.suppress(Exception):
-            await link.reply([4, unique_id, "GenericError", "the charge point is not connected", {}])
+        await link.reply([4, unique_id, "GenericError", "the charge point is not connected", {}])
 
     return answer

@@ -21,7 +21,7 @@ import json
 import logging
 import uuid
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,7 +38,7 @@ hide_credential_headers(LOG)  # websockets logs our Authorization header at DEBU
 SUBPROTOCOL = Subprotocol("ocpp1.6")
 _NOT_KEPT_WHILE_DOWN = frozenset({"Heartbeat"})
 
-UpstreamCallHandler = Callable[[str, str, dict[str, Any]], Awaitable[None]]
+UpstreamCallHandler = Callable[[str, str, dict[str, Any]], Coroutine[Any, Any, None]]
 
 
 @dataclass
@@ -204,7 +204,9 @@ class UpstreamLink:
             try:
                 frame = json.loads(raw)
             except ValueError:
-                LOG.warning("upstream of %s sent a frame that is not JSON", self.config.charge_point_id)
+                LOG.warning(
+                    "upstream of %s sent a frame that is not JSON", self.config.charge_point_id
+                )
                 continue
             if not isinstance(frame, list) or len(frame) < 3 or not isinstance(frame[1], str):
                 continue
@@ -214,7 +216,9 @@ class UpstreamLink:
                     future.set_result(frame)
             elif frame[0] == 2 and len(frame) == 4 and self.on_call is not None:
                 payload = frame[3] if isinstance(frame[3], dict) else {}
-                asyncio.get_running_loop().create_task(self.on_call(frame[1], str(frame[2]), payload))
+                asyncio.get_running_loop().create_task(
+                    self.on_call(frame[1], str(frame[2]), payload)
+                )
 
     async def _send_outbox(self, ws: ClientConnection) -> None:
         while True:

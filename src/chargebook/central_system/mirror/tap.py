@@ -22,6 +22,7 @@ chargebook's own CALLs are checked by `policy.own_command_refusal`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import uuid
@@ -138,10 +139,8 @@ class MirrorTap:
         if outbound is None or self.link.known_down:
             LOG.info("%s: upstream down, chargebook answers %s", self._cp_id, pending.action)
             return local
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(outbound.done.wait(), self._answer_timeout_s)
-        except TimeoutError:
-            pass
         if outbound.reply is None:
             LOG.info("%s: no upstream answer, chargebook answers %s", self._cp_id, pending.action)
             return local

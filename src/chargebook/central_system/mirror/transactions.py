@@ -28,7 +28,9 @@ class TransactionMap:
         self._to_book: dict[int, int] = {}
         self._to_upstream: dict[int, int] = {}
 
-    def learn(self, charger_tx: int, *, book_tx: int | None = None, upstream_tx: int | None = None) -> None:
+    def learn(
+        self, charger_tx: int, *, book_tx: int | None = None, upstream_tx: int | None = None
+    ) -> None:
         """Record what is known about the session the charger calls `charger_tx`."""
         if book_tx is not None:
             self._to_book[charger_tx] = book_tx
@@ -72,7 +74,9 @@ def for_book(action: str, payload: dict[str, Any], ids: TransactionMap) -> dict[
     return with_transaction_id(payload, ids.book_tx(charger_tx))
 
 
-def for_upstream(action: str, payload: dict[str, Any], ids: TransactionMap) -> dict[str, Any] | None:
+def for_upstream(
+    action: str, payload: dict[str, Any], ids: TransactionMap
+) -> dict[str, Any] | None:
     """The charger's payload as the upstream must see it; None if it names a session the
     upstream does not know (ocpp-broker skips such copies too)."""
     charger_tx = transaction_id_of(action, payload)

@@ -3,7 +3,7 @@ never commits; the password arrives and leaves encrypted (the caller holds the S
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from chargebook.clock import Clock
@@ -82,7 +82,7 @@ class OcppUpstreamRepository:
         return charger_id
 
 
-def _select():  # type: ignore[no-untyped-def]  # a Select of two columns
+def _select() -> Select[OcppUpstreamRow, str]:
     return (
         select(OcppUpstreamRow, ChargerRow.external_id)
         .join(ChargerRow, ChargerRow.id == OcppUpstreamRow.charger_id)
