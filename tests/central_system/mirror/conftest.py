@@ -45,10 +45,12 @@ async def mirrored_central(
     systems: list[CentralSystem] = []
 
     async def make(mode: UpstreamMode) -> CentralSystem:
-        register(database, clock, CP_ID)
-        set_upstream(
-            database, box, clock, CP_ID, url=upstream.url, mode=mode, password=UPSTREAM_PASSWORD
-        )
+        """A central system (a second call: the same book after a restart)."""
+        if not systems:
+            register(database, clock, CP_ID)
+            set_upstream(
+                database, box, clock, CP_ID, url=upstream.url, mode=mode, password=UPSTREAM_PASSWORD
+            )
         hub = MirrorHub(
             database,
             lambda: box,

@@ -76,3 +76,24 @@ async def test_a_session_started_while_the_upstream_is_down_reaches_it_later(
     # under that id, not under chargebook's.
     assert upstream.payloads("StopTransaction")[0]["transaction_id"] == 1000
     assert start.transaction_id != 1000
+
+
+async def test_a_restart_of_chargebook_mid_session_keeps_the_id_mapping(
+    mirrored_central: MirroredCentral, upstream: Upstream, database: Database
+) -> None:
+    first = await mirrored_central(UpstreamMode.UPSTREAM_PRIMARY)
+    async with charger(first) as cp:
+        await wait_linked(first)
+        start = await cp.start_tx(meter_start=700)
+        assert start.transaction_id == 1000  # the upstream's; the book has its own
+    await first.close()  # chargebook restarts; the charger carries on with 1000
+    second = await mirrored_central(UpstreamMode.UPSTREAM_PRIMARY)
+    async with charger(second) as cp:
+        await wait_linked(second)
+        await cp.stop_tx(1000, meter_stop=1900)
+        await upstream.wait_for("StopTransaction")
+    with database.session() as session:
+        [book] = SessionRepository(session).list()
+    assert (book.meter_start_wh, book.meter_stop_wh) == (700, 1900)
+    assert book.external_id != "CP-1:1000"
+    assert upstream.payloads("StopTransaction")[0]["transaction_id"] == 1000

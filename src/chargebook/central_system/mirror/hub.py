@@ -8,7 +8,8 @@ a `chargebook ocpp upstream set` reaches the next connection within that time.
 A link outlives a short disconnect of its charger (`detach_grace_s`, 30 s) so queued copies
 still reach the upstream and a quick reconnect reuses it; then it closes, so the upstream sees
 the charge point leave, as OCPP Part 4 §6.3 asks. Transaction-id maps live as long as the
-process (see the lead's notes on persisting them).
+process and are stored in the book (`db/ocpp/upstream_transactions.py`), so a restarted
+chargebook maps a session that began before it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from chargebook.central_system.mirror.transactions import TransactionMap
 from chargebook.clock import SystemClock
 from chargebook.crypto import SecretBox
 from chargebook.db import Database
+from chargebook.db.ocpp.upstream_transactions import load_transaction_ids, save_transaction_ids
 from chargebook.db.ocpp.upstreams import OcppUpstreamRepository
 from chargebook.domain.ocpp_upstream import UpstreamConfig
 from chargebook.errors import ChargebookError
@@ -92,7 +94,7 @@ class MirrorHub:
             except ChargebookError as exc:
                 LOG.error("%s is not mirrored: %s", charge_point_id, exc)
                 return None
-            ids = self._ids.setdefault(charge_point_id, TransactionMap())
+            ids = self._ids.get(charge_point_id) or await self._load_ids(charge_point_id)
             link = UpstreamLink(
                 config,
                 password,
@@ -141,6 +143,28 @@ class MirrorHub:
         link = self._links.pop(charge_point_id, None)
         if link is not None:
             await link.close()
+
+    async def _load_ids(self, charge_point_id: str) -> TransactionMap:
+        def load() -> list[tuple[int, int | None, int | None]]:
+            with self._database.session() as session:
+                return load_transaction_ids(session, charge_point_id)
+
+        async def persist(charger_tx: int, book_tx: int | None, upstream_tx: int | None) -> None:
+            def save() -> None:
+                with self._database.transaction() as session:
+                    save_transaction_ids(
+                        session,
+                        charge_point_id,
+                        charger_tx,
+                        book_tx=book_tx,
+                        upstream_tx=upstream_tx,
+                    )
+
+            await asyncio.to_thread(save)
+
+        ids = TransactionMap(await asyncio.to_thread(load), persist)
+        self._ids[charge_point_id] = ids
+        return ids
 
     async def _lookup(self) -> dict[str, UpstreamConfig]:
         if time.monotonic() - self._configs_at >= self._lookup_ttl_s:

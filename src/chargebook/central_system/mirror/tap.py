@@ -132,6 +132,7 @@ class MirrorTap:
             answer = await self._upstream_answer(pending, frame)
         if pending.action == "StartTransaction":
             self._learn_start(pending, local=frame, sent=answer)
+            await self.link.ids.saved()  # stored before the charger can use the id
         return raw if answer is frame else _dumps(answer)
 
     async def _upstream_answer(self, pending: _ChargerCall, local: list[Any]) -> list[Any]:

@@ -15,23 +15,61 @@ the upstream never opened (its StartTransaction copy was dropped) is not sent up
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
+LOG = logging.getLogger("chargebook.central_system.mirror")
+# Stores (charger_tx, book_tx, upstream_tx); None leaves a stored id as it is.
+PersistIds = Callable[[int, int | None, int | None], Awaitable[None]]
 # Actions whose payload names a transaction by `transactionId`.
 _TRANSACTION_ACTIONS = frozenset({"MeterValues", "StopTransaction"})
 
 
 class TransactionMap:
-    """The id mapping of one charge point (lives as long as its upstream link)."""
+    """The id mapping of one charge point: in memory for the routing of every frame, and
+    stored through `persist` (so a restarted chargebook still knows it)."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        known: Iterable[tuple[int, int | None, int | None]] = (),
+        persist: PersistIds | None = None,
+    ) -> None:
         self._to_book: dict[int, int] = {}
         self._to_upstream: dict[int, int] = {}
+        self._persist = persist
+        self._lock = asyncio.Lock()  # one write at a time: two may name the same session
+        self._saving: set[asyncio.Task[None]] = set()
+        for charger_tx, book_tx, upstream_tx in known:
+            self._remember(charger_tx, book_tx, upstream_tx)
 
     def learn(
         self, charger_tx: int, *, book_tx: int | None = None, upstream_tx: int | None = None
     ) -> None:
         """Record what is known about the session the charger calls `charger_tx`."""
+        self._remember(charger_tx, book_tx, upstream_tx)
+        if self._persist is not None and (book_tx is not None or upstream_tx is not None):
+            task = asyncio.get_running_loop().create_task(
+                self._store(charger_tx, book_tx, upstream_tx)
+            )
+            self._saving.add(task)
+            task.add_done_callback(self._saving.discard)
+
+    async def saved(self) -> None:
+        """Until every learnt id is stored."""
+        if self._saving:
+            await asyncio.gather(*self._saving, return_exceptions=True)
+
+    async def _store(self, charger_tx: int, book_tx: int | None, upstream_tx: int | None) -> None:
+        assert self._persist is not None
+        async with self._lock:
+            try:
+                await self._persist(charger_tx, book_tx, upstream_tx)
+            except Exception as exc:  # the map still routes; only a restart would forget
+                LOG.error("could not store the ids of transaction %s: %s", charger_tx, exc)
+
+    def _remember(self, charger_tx: int, book_tx: int | None, upstream_tx: int | None) -> None:
         if book_tx is not None:
             self._to_book[charger_tx] = book_tx
         if upstream_tx is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chargebook.db.core.base import Base
@@ -27,3 +27,18 @@ class OcppUpstreamRow(Base):
     username: Mapped[str] = mapped_column(String(100))
     password_encrypted: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OcppUpstreamTransactionRow(Base):
+    """One session's ids across the two central systems (`central_system.mirror.transactions`),
+    kept so a restart of chargebook mid-session still maps the charger's id to the book's and
+    the upstream's."""
+
+    __tablename__ = "ocpp_upstream_transactions"
+
+    charger_id: Mapped[int] = mapped_column(
+        ForeignKey("chargers.id", ondelete="CASCADE"), primary_key=True
+    )
+    charger_tx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    book_tx: Mapped[int | None] = mapped_column(BigInteger)
+    upstream_tx: Mapped[int | None] = mapped_column(BigInteger)

@@ -1,5 +1,6 @@
 """Mirror mode (issue 20): a charge point's upstream central system, URL, mode and Basic-auth
-credentials (the password SecretBox-encrypted, since it must be replayed).
+credentials (the password SecretBox-encrypted, since it must be replayed), and each mirrored
+session's transaction ids (the charger's, the book's, the upstream's).
 
 Revision ID: 0021_ocpp_upstreams
 Revises: 0016_ere_metering_from
@@ -40,7 +41,24 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("charger_id", name=op.f("pk_ocpp_upstreams")),
     )
+    op.create_table(
+        "ocpp_upstream_transactions",
+        sa.Column("charger_id", sa.Integer(), nullable=False),
+        sa.Column("charger_tx", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("book_tx", sa.BigInteger(), nullable=True),
+        sa.Column("upstream_tx", sa.BigInteger(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["charger_id"],
+            ["chargers.id"],
+            name=op.f("fk_ocpp_upstream_transactions_charger_id_chargers"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "charger_id", "charger_tx", name=op.f("pk_ocpp_upstream_transactions")
+        ),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("ocpp_upstream_transactions")
     op.drop_table("ocpp_upstreams")
