@@ -60,6 +60,7 @@ class MirrorHub:
         self._backoff = backoff
         self._configs: dict[str, UpstreamConfig] = {}
         self._configs_at = float("-inf")
+        self._lookup_lock = asyncio.Lock()
         self._links: dict[str, UpstreamLink] = {}
         self._attached: dict[str, MirrorTap] = {}
         self._ids: dict[str, TransactionMap] = {}
@@ -167,9 +168,10 @@ class MirrorHub:
         return ids
 
     async def _lookup(self) -> dict[str, UpstreamConfig]:
-        if time.monotonic() - self._configs_at >= self._lookup_ttl_s:
-            self._configs = await asyncio.to_thread(self._read_configs)
-            self._configs_at = time.monotonic()
+        async with self._lookup_lock:  # a storm of connections shares one query
+            if time.monotonic() - self._configs_at >= self._lookup_ttl_s:
+                self._configs = await asyncio.to_thread(self._read_configs)
+                self._configs_at = time.monotonic()
         return self._configs
 
     def _read_configs(self) -> dict[str, UpstreamConfig]:

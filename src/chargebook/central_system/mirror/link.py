@@ -101,6 +101,11 @@ class UpstreamLink:
         self.known_down = False
         self.dropped = 0
 
+    @property
+    def queued(self) -> list[str]:
+        """The actions waiting for the upstream, oldest first."""
+        return [item.action for item in self._outbox]
+
     def __repr__(self) -> str:
         return f"UpstreamLink({self.config.charge_point_id!r}, {self.config.mode.value})"
 
