@@ -37,6 +37,7 @@ def _path(case: RouteCase, world: World) -> str:
         batch_id=UNKNOWN_ID,
         run_id=UNKNOWN_ID,
         command="lock",
+        charge_point_id="CP-NONE",
     )
 
 

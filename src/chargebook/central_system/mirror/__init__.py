@@ -20,9 +20,12 @@ are mirrored), `config` (set/clear, the password encrypted).
 from chargebook.central_system.mirror.config import (
     InvalidUpstreamError,
     clear_upstream,
+    clear_upstream_in,
     parse_mode,
     set_upstream,
+    set_upstream_in,
     upstreams,
+    upstreams_in,
 )
 from chargebook.central_system.mirror.hub import MirrorHub
 from chargebook.central_system.mirror.link import Backoff, UpstreamLink
@@ -35,7 +38,10 @@ __all__ = [
     "MirrorTap",
     "UpstreamLink",
     "clear_upstream",
+    "clear_upstream_in",
     "parse_mode",
     "set_upstream",
+    "set_upstream_in",
     "upstreams",
+    "upstreams_in",
 ]
