@@ -65,6 +65,7 @@ class MirrorHub:
         self._attached: dict[str, MirrorTap] = {}
         self._ids: dict[str, TransactionMap] = {}
         self._closers: dict[str, asyncio.Task[None]] = {}
+        self._closed = False
 
     def link(self, charge_point_id: str) -> UpstreamLink | None:
         """The charger's upstream link now, if any (for status pages and tests)."""
@@ -119,8 +120,8 @@ class MirrorHub:
 
     def detach(self, charge_point_id: str, tap: MirrorTap | None) -> None:
         """The charger's connection ended; its link closes after the grace time."""
-        if tap is None or self._attached.get(charge_point_id) is not tap:
-            return  # a newer connection took over
+        if tap is None or self._closed or self._attached.get(charge_point_id) is not tap:
+            return  # a newer connection took over, or the central system is closing
         del self._attached[charge_point_id]
         link = tap.link
         link.on_call = _not_connected(link)
@@ -129,6 +130,7 @@ class MirrorHub:
         )
 
     async def close(self) -> None:
+        self._closed = True
         for task in self._closers.values():
             task.cancel()
         self._closers.clear()

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 from websockets.typing import Subprotocol
 
 from chargebook.central_system.mirror.transactions import TransactionMap, for_upstream
@@ -95,6 +95,7 @@ class UpstreamLink:
         self._waiting: dict[str, asyncio.Future[list[Any]]] = {}
         self._ws: ClientConnection | None = None
         self._task: asyncio.Task[None] | None = None
+        self._calls: set[asyncio.Task[None]] = set()
         self.connected = asyncio.Event()
         # True once a dial failed or the connection dropped, until the next connect: the
         # charger is answered at once then, instead of after `answer_timeout_s`.
@@ -118,6 +119,8 @@ class UpstreamLink:
             )
 
     async def close(self) -> None:
+        for call in list(self._calls):
+            call.cancel()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -179,8 +182,14 @@ class UpstreamLink:
                     delay = self._backoff.first_s
                     LOG.info("upstream of %s connected (%s)", cp_id, self.config.mode.value)
                     await self._serve(ws)
+            except InvalidStatus as exc:  # e.g. 401: a wrong password, or 404: a wrong URL
+                LOG.warning(
+                    "upstream of %s refused the connection: HTTP %d",
+                    cp_id,
+                    exc.response.status_code,
+                )
             except (OSError, TimeoutError, InvalidHandshake, InvalidURI, ConnectionClosed) as exc:
-                # The exception's text, never the headers: they hold the password.
+                # The exception's class, never its headers: they hold the password.
                 LOG.warning("upstream of %s unreachable: %s", cp_id, type(exc).__name__)
             finally:
                 self._ws = None
@@ -221,9 +230,11 @@ class UpstreamLink:
                     future.set_result(frame)
             elif frame[0] == 2 and len(frame) == 4 and self.on_call is not None:
                 payload = frame[3] if isinstance(frame[3], dict) else {}
-                asyncio.get_running_loop().create_task(
+                task = asyncio.get_running_loop().create_task(
                     self.on_call(frame[1], str(frame[2]), payload)
                 )
+                self._calls.add(task)  # a task nobody references may be collected mid-way
+                task.add_done_callback(self._calls.discard)
 
     async def _send_outbox(self, ws: ClientConnection) -> None:
         while True:
