@@ -9,7 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from chargebook.cli.app import app
+from chargebook.cli.errors import EXIT_CONFIGURATION
 from chargebook.clock import SystemClock
+from chargebook.crypto import KEY_FILE_NAME
 from chargebook.db import open_database
 from chargebook.db.ocpp.upstreams import OcppUpstreamRepository
 from chargebook.settings import Settings
@@ -89,3 +91,16 @@ def test_an_unknown_charger_is_not_found(settings: Settings) -> None:
     )
     assert result.exit_code != 0
     assert "no OCPP charger CP-404" in result.output
+
+
+def test_a_lost_key_with_upstream_passwords_in_the_book_is_reported(
+    settings: Settings, isolated_data_dir: Path
+) -> None:
+    args = ["ocpp", "upstream", "set", "CP-9", "--url", "wss://cs.example.com/", "--password-stdin"]
+    assert runner.invoke(app, args, input=PASSWORD + "\n").exit_code == 0
+    key = isolated_data_dir / KEY_FILE_NAME
+    key.unlink()
+    again = runner.invoke(app, args, input=PASSWORD + "\n")
+    assert again.exit_code == EXIT_CONFIGURATION
+    assert "1 OCPP upstream password(s) in the book" in again.output
+    assert not key.exists()  # no second key that would leave the stored one unreadable
