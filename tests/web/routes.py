@@ -193,6 +193,18 @@ ROUTES: list[RouteCase] = [
         body={"charger_id": "999999", "email": "owner_b@example.com"},
     ),
     RouteCase("GET", "/operator/quarantine", Access.OPERATOR),
+    # OCPP mirrors ({charge_point_id} names no charger: the operator gets 404)
+    RouteCase("GET", "/operator/ocpp-upstreams", Access.OPERATOR),
+    RouteCase(
+        "POST",
+        "/operator/ocpp-upstreams",
+        Access.OPERATOR,
+        ok=404,
+        body={"charge_point_id": "CP-NONE", "url": "wss://cs.example/", "mode": "upstream-primary"},
+    ),
+    RouteCase(
+        "POST", "/operator/ocpp-upstreams/{charge_point_id}/clear", Access.OPERATOR, ok=404, body={}
+    ),
     RouteCase("GET", "/operator/batches", Access.OPERATOR),
     RouteCase(  # nothing eligible in the world: refused with the reason
         "POST", "/operator/batches", Access.OPERATOR, ok=400, body={"period": "2026-Q1"}

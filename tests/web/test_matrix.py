@@ -38,6 +38,7 @@ def _path(case: RouteCase, world: World) -> str:
         run_id=UNKNOWN_ID,
         command="lock",
         slug="zaptec",  # no connector registered in the world: not offered
+        charge_point_id="CP-NONE",
     )
 
 

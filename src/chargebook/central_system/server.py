@@ -31,6 +31,7 @@ from chargebook.central_system.charge_point import OcppChargePoint
 from chargebook.central_system.commands import ChargePointCommands
 from chargebook.central_system.exceptions import ChargePointNotConnectedError
 from chargebook.central_system.heap import HeapSettler
+from chargebook.central_system.mirror import MirrorHub
 from chargebook.central_system.recorder import OcppRecorder
 from chargebook.central_system.v201 import SUBPROTOCOL_201
 from chargebook.central_system.v201.charge_point import ChargePoint201
@@ -70,9 +71,11 @@ class CentralSystem(ChargePointCommands):
         auto_remote_start: bool = True,
         response_timeout_s: float | None = None,
         settle_heap: bool = False,
+        mirrors: MirrorHub | None = None,
     ) -> None:
         """`settle_heap` freezes long-lived objects for short GC pauses (`heap.py`); it acts
-        on the whole process, so servers turn it on and tests leave it off."""
+        on the whole process, so servers turn it on and tests leave it off. `mirrors`
+        forwards chargers that have an upstream central system (`mirror/`)."""
         super().__init__()
         self.clock: Clock = clock or SystemClock()
         self.writer = BookWriter(database, self.clock)
@@ -89,6 +92,7 @@ class CentralSystem(ChargePointCommands):
         self._tasks: set[asyncio.Task[Any]] = set()
         self._server: Server | None = None
         self._heap = HeapSettler() if settle_heap else None
+        self.mirrors = mirrors
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -116,6 +120,8 @@ class CentralSystem(ChargePointCommands):
             self._server.close()
             await self._server.wait_closed()
             self._server = None
+        if self.mirrors is not None:
+            await self.mirrors.close()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -218,10 +224,16 @@ class CentralSystem(ChargePointCommands):
             self._heap.connections_changed(len(self._connected))
         try:
             cp.quirks = await self.recorder.quirks(charge_point_id)
+            if self.mirrors is not None:
+                cp.mirror = await self.mirrors.attach(
+                    charge_point_id, send_to_charger=connection.send, call_lock=cp._call_lock
+                )
             await cp.start()
         except ConnectionClosed:
             pass
         finally:
+            if self.mirrors is not None:
+                self.mirrors.detach(charge_point_id, cp.mirror)
             if self._connected.get(charge_point_id) is cp:
                 del self._connected[charge_point_id]
                 if self._heap is not None:
@@ -249,7 +261,25 @@ async def run_central_system(
     clock: Clock | None = None,
 ) -> None:
     """Serve OCPP on host:port until `stop_event` is set (for `chargebook serve` / `ocpp serve`)."""
-    central = CentralSystem(settings, database, clock=clock, settle_heap=True)
+    central = CentralSystem(
+        settings,
+        database,
+        clock=clock,
+        settle_heap=True,
+        mirrors=default_mirrors(settings, database),
+    )
     async with central:
         await central.start(host, port)
         await stop_event.wait()
+
+
+def default_mirrors(settings: Settings, database: Database) -> MirrorHub:
+    """Mirror mode as a served central system runs it: the secret key is read (never created:
+    an upstream password in the book means the key exists) when a mirrored charger connects."""
+    from chargebook.crypto import load_secret_box
+
+    return MirrorHub(
+        database,
+        lambda: load_secret_box(settings, create=False),
+        response_timeout_s=settings.ocpp_response_timeout_s,
+    )

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from chargebook.cli.console import plain_console
 from chargebook.cli.errors import handle_errors
+from chargebook.cli.ocpp_upstream import upstream_app
 from chargebook.clock import SystemClock
 from chargebook.db import Database, UserRepository, open_database
 from chargebook.db.ocpp.chargers import OcppChargerRepository
@@ -21,6 +22,7 @@ from chargebook.settings import load_settings
 ocpp_app = typer.Typer(
     name="ocpp", help="The local OCPP 1.6J central system and its chargers.", no_args_is_help=True
 )
+ocpp_app.add_typer(upstream_app)
 
 
 def _database() -> Database:
@@ -146,23 +148,28 @@ def claim(
 @ocpp_app.command("list")
 @handle_errors
 def list_chargers() -> None:
-    """List OCPP chargers with their owner and password mode (never a secret)."""
+    """List OCPP chargers with their owner, password mode and upstream (never a secret)."""
+    from chargebook.central_system.mirror import upstreams
+
     database = _database()
     try:
         with database.session() as session:
             chargers = OcppChargerRepository(session, SystemClock()).list()
             users = {user.id: user.email for user in UserRepository(session, SystemClock()).list()}
+        mirrored = upstreams(database, SystemClock())
     finally:
         database.dispose()
     table = Table(title="OCPP chargers")
-    for column in ("id", "owner", "password"):
+    for column in ("id", "owner", "password", "upstream"):
         table.add_column(column)
     for charger in chargers:
         mode = "secret" if charger.secret_hash else "none"
         if charger.allow_empty_password:
             mode += " / empty allowed"
         owner = users.get(charger.owner_user_id, "-") if charger.owner_user_id else "unclaimed"
-        table.add_row(charger.charge_point_id, owner, mode)
+        upstream = mirrored.get(charger.charge_point_id)
+        mirror = f"{upstream.url} ({upstream.mode.value})" if upstream else "-"
+        table.add_row(charger.charge_point_id, owner, mode, mirror)
     plain_console().print(table)
 
 

@@ -71,9 +71,16 @@ async def run_central_system(
         OSError: the port cannot be bound.
     """
     from chargebook.central_system import CentralSystem  # only when it is wanted
+    from chargebook.central_system.mirror import MirrorHub
 
     settings = parts.settings
-    central = CentralSystem(settings, parts.database, clock=parts.clock, settle_heap=settle_heap)
+    # Chargers with an upstream central system are mirrored to it (`central_system.mirror`).
+    mirrors = MirrorHub(
+        parts.database, lambda: parts.box, response_timeout_s=settings.ocpp_response_timeout_s
+    )
+    central = CentralSystem(
+        settings, parts.database, clock=parts.clock, settle_heap=settle_heap, mirrors=mirrors
+    )
     async with central:
         host = settings.ocpp_host if host is None else host
         bound = await central.start(host, settings.ocpp_port if port is None else port)

@@ -23,6 +23,7 @@ from chargebook.web.pages import (
     operator,
     operator_ere,
     operator_metering,
+    operator_ocpp,
     operator_payout_runs,
     operator_year_end,
     payout_details,
@@ -54,5 +55,6 @@ pages_router.include_router(operator_payout_runs.router)
 pages_router.include_router(operator_year_end.router)
 pages_router.include_router(mandate_documents.router)
 pages_router.include_router(operator_metering.router)
+pages_router.include_router(operator_ocpp.router)
 
 __all__ = ["pages_router"]
