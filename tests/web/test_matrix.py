@@ -37,7 +37,7 @@ def _path(case: RouteCase, world: World) -> str:
         batch_id=UNKNOWN_ID,
         run_id=UNKNOWN_ID,
         command="lock",
-        slug="zaptec",  # no connector registered in the world: not offered
+        slug="tesla",  # a brand with no connector: not offered
         charge_point_id="CP-NONE",
     )
 
