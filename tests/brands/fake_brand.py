@@ -217,7 +217,7 @@ class FakeConnector:
     @property
     def login_labels(self) -> tuple[str, str]:
         if self.fleet.source is ChargerSource.PEBLAR_LOCAL:
-            return ("Address on your network", "API token")
+            return ("Address on your network", "Web password")
         return ("E-mail", "Password")
 
     @property

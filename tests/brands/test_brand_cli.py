@@ -36,7 +36,7 @@ def cli_book(empty_database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterat
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     easee = FakeConnector(easee_fleet())
     peblar = FakeConnector(
-        FakeFleet(ChargerSource.PEBLAR_LOCAL, logins={"192.168.1.40": "api-token"}), name="Peblar"
+        FakeFleet(ChargerSource.PEBLAR_LOCAL, logins={"192.168.1.40": "web-password"}), name="Peblar"
     )
     # Registered exactly as the lead registers the real connectors; a fresh process registry.
     monkeypatch.setitem(brand_connectors.CONNECTORS, ChargerSource.EASEE_CLOUD, easee)
@@ -97,25 +97,25 @@ def test_a_brand_without_a_connector_is_a_usage_error(
 
 
 def test_peblar_prompts_with_its_own_labels_and_needs_an_owner(cli_book: FakeConnector) -> None:
-    code, out = run("accounts", "add", "--brand", "peblar", stdin="192.168.1.40\napi-token\n")
+    code, out = run("accounts", "add", "--brand", "peblar", stdin="192.168.1.40\nweb-password\n")
     assert code == 1
     assert "Address on your network" in out
-    assert "API token" in out
+    assert "Web password" in out
     assert "--owner" in out
     code, out = run(
         "accounts", "add", "--brand", "peblar", "--owner", OWNER_EMAIL,
-        stdin="http://192.168.1.40/\napi-token\n",
+        stdin="http://192.168.1.40/\nweb-password\n",
     )  # fmt: skip
     assert code == 3  # the fake knows the address without a scheme: the login is refused
     code, out = run(
         "accounts", "add", "--brand", "peblar", "--owner", OWNER_EMAIL,
-        stdin="192.168.1.40\napi-token\n",
+        stdin="192.168.1.40\nweb-password\n",
     )  # fmt: skip
     assert code == 0, out
     assert "connected Peblar 192.168.1.40" in out
     code, out = run(
         "accounts", "add", "--brand", "peblar", "--owner", OWNER_EMAIL,
-        "--username", "HTTP://192.168.1.40/", "--secret", "api-token",
+        "--username", "HTTP://192.168.1.40/", "--secret", "web-password",
     )  # fmt: skip
     assert code == 1
     assert "already connected" in out

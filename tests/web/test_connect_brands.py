@@ -51,7 +51,7 @@ async def wizard(
     web_settings: Settings, sqlite_database: Database, clock: FixedClock
 ) -> AsyncIterator[BrandWizard]:
     easee = FakeConnector(easee_fleet())
-    peblar_fleet = FakeFleet(ChargerSource.PEBLAR_LOCAL, logins={"192.168.1.40": "api-token"})
+    peblar_fleet = FakeFleet(ChargerSource.PEBLAR_LOCAL, logins={"192.168.1.40": "web-password"})
     peblar_fleet.add_charger(
         "192.168.1.40", peblar_fleet.charger("PB-1", model="Peblar Home"), sessions=1
     )
@@ -77,7 +77,7 @@ async def test_only_brands_with_a_connector_are_offered(wizard: BrandWizard) -> 
     form = await wizard.owner.client.get("/connect/brand/peblar")
     assert form.status_code == 200
     assert "Address on your network" in form.text
-    assert "API token" in form.text
+    assert "Web password" in form.text
 
 
 async def test_a_refused_login_is_explained_for_its_brand(wizard: BrandWizard) -> None:
@@ -92,7 +92,7 @@ async def test_a_refused_login_is_explained_for_its_brand(wizard: BrandWizard) -
     assert "wrong-secret-123" not in refused.text
     wizard.peblar.fleet.fail_next = ApiUnreachableError("no answer", brand="Peblar")
     unreachable = await wizard.post(
-        "/connect/brand/peblar", {"username": "192.168.1.40", "secret": "api-token"}
+        "/connect/brand/peblar", {"username": "192.168.1.40", "secret": "web-password"}
     )
     assert unreachable.status_code == 502
     assert "same network" in unreachable.text
