@@ -1,8 +1,9 @@
 """The OCPP 1.6J central system: a websockets server, the registry of connected charge points
 and the command service (see `commands.py`).
 
-`ws://HOST:PORT/<charge point id>`: the id is the last path segment, subprotocol `ocpp1.6` is
-required, and HTTP Basic auth (security profile 1) is checked in the handshake. A second
+`ws://HOST:PORT/<charge point id>` (or `wss://` for security profiles 2 and 3, `tls.py`): the
+id is the last path segment, subprotocol `ocpp1.6` is required, and the profile's checks (HTTP
+Basic auth or the client certificate's CN) run in the handshake (`admission.py`). A second
 connection with the same id replaces the first (the charger reconnected before the old TCP
 connection timed out); the old one is closed.
 """
@@ -23,12 +24,13 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
-from chargebook.central_system.auth import SecretVerifier, hash_secret, parse_basic_auth
+from chargebook.central_system.admission import Admission
 from chargebook.central_system.charge_point import OcppChargePoint
 from chargebook.central_system.commands import ChargePointCommands
 from chargebook.central_system.exceptions import ChargePointNotConnectedError
 from chargebook.central_system.heap import HeapSettler
 from chargebook.central_system.recorder import OcppRecorder
+from chargebook.central_system.tls import TransportSecurity, listening_notice
 from chargebook.central_system.writer import BookWriter
 from chargebook.clock import Clock, SystemClock
 from chargebook.db import Database
@@ -78,13 +80,20 @@ class CentralSystem(ChargePointCommands):
         self.response_timeout_s = response_timeout_s or settings.ocpp_response_timeout_s
         self.heartbeat_interval_s = settings.ocpp_heartbeat_interval_s
         self._max_frame_bytes = settings.ocpp_max_frame_bytes
-        self._verifier = SecretVerifier()
+        self._admission = Admission(
+            TransportSecurity.from_settings(settings), self.recorder, accept_unknown=self.accept_unknown
+        )
         self._connected: dict[str, OcppChargePoint] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._server: Server | None = None
         self._heap = HeapSettler() if settle_heap else None
 
     # -- lifecycle ------------------------------------------------------------------------
+
+    @property
+    def security(self) -> TransportSecurity:
+        """The port's security profile and TLS context."""
+        return self._admission.security
 
     async def start(self, host: str, port: int) -> int:
         """Listen on host:port (0 picks a free port); returns the bound port."""
@@ -97,11 +106,12 @@ class CentralSystem(ChargePointCommands):
             process_request=self._process_request,
             max_size=self._max_frame_bytes,
             logger=LOG,
+            ssl=self.security.context,
         )
         bound: int = next(iter(self._server.sockets)).getsockname()[1]
         if self._heap is not None:
             self._heap.start()
-        LOG.info("OCPP central system listening on ws://%s:%d/<charge point id>", host, bound)
+        LOG.info("%s", listening_notice(host, bound, self.security))
         return bound
 
     async def close(self) -> None:
@@ -113,6 +123,7 @@ class CentralSystem(ChargePointCommands):
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._admission.close()
         await self.writer.stop()
 
     async def __aenter__(self) -> CentralSystem:
@@ -170,27 +181,7 @@ class CentralSystem(ChargePointCommands):
         charge_point_id = charge_point_id_from_path(request.path)
         if charge_point_id is None:
             return connection.respond(HTTPStatus.NOT_FOUND, "no valid charge point id\n")
-        auth = parse_basic_auth(request.headers.get("Authorization"))
-        if auth is not None and auth[0] != charge_point_id:
-            return _unauthorized(connection)
-        password = auth[1] if auth else ""
-        credentials = await self.recorder.credentials(charge_point_id)
-        if credentials is None:
-            if not self.accept_unknown:
-                LOG.warning("refused unknown charge point %s", charge_point_id)
-                return _unauthorized(connection)
-            secret_hash = await asyncio.to_thread(hash_secret, password) if password else None
-            credentials = await self.recorder.register_unclaimed(
-                charge_point_id, secret_hash=secret_hash
-            )
-            LOG.info("registered unknown charge point %s as unclaimed", charge_point_id)
-        allowed = self._verifier.is_cached(credentials, password) or await asyncio.to_thread(
-            self._verifier.verify, credentials, password
-        )
-        if not allowed:
-            LOG.warning("refused charge point %s: wrong or missing password", charge_point_id)
-            return _unauthorized(connection)
-        return None
+        return await self._admission.admit(connection, request, charge_point_id)
 
     async def _handle(self, connection: ServerConnection) -> None:
         assert connection.request is not None  # set once the handshake is done
@@ -214,12 +205,6 @@ class CentralSystem(ChargePointCommands):
                 del self._connected[charge_point_id]
                 if self._heap is not None:
                     self._heap.connections_changed(len(self._connected))
-
-
-def _unauthorized(connection: ServerConnection) -> Response:
-    response = connection.respond(HTTPStatus.UNAUTHORIZED, "unauthorized\n")
-    response.headers["WWW-Authenticate"] = 'Basic realm="chargebook OCPP"'
-    return response
 
 
 def _fresh_context() -> contextvars.Context:

@@ -33,10 +33,14 @@ def serve(
     host: str | None = typer.Option(None, "--host", help="Address to bind (default: settings)."),
     port: int | None = typer.Option(None, "--port", help="TCP port (default 8887)."),
 ) -> None:
-    """Serve ws://HOST:PORT/<charge point id> (subprotocol ocpp1.6) until Ctrl-C."""
+    """Serve ws:// (or wss://, security profiles 2 and 3) HOST:PORT/<charge point id>
+    (subprotocol ocpp1.6) until Ctrl-C. Binds to loopback unless CHARGEBOOK_OCPP_HOST or
+    --host says otherwise."""
     from chargebook.central_system import run_central_system
+    from chargebook.central_system.tls import TransportSecurity, listening_notice
 
     settings = load_settings()
+    security = TransportSecurity.from_settings(settings)  # a bad TLS setup stops here, named
     database = open_database(settings)
     bind_host = host or settings.ocpp_host
     bind_port = port if port is not None else settings.ocpp_port
@@ -47,7 +51,7 @@ def serve(
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(signum, stop.set)
-        typer.echo(f"OCPP central system on ws://{bind_host}:{bind_port}/<charge point id>")
+        typer.echo(listening_notice(bind_host, bind_port, security))
         await run_central_system(
             settings, database, host=bind_host, port=bind_port, stop_event=stop
         )

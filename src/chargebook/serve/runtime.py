@@ -71,11 +71,12 @@ async def run_central_system(
         OSError: the port cannot be bound.
     """
     from chargebook.central_system import CentralSystem  # only when it is wanted
+    from chargebook.central_system.tls import listening_notice
 
     settings = parts.settings
     central = CentralSystem(settings, parts.database, clock=parts.clock, settle_heap=settle_heap)
     async with central:
         host = settings.ocpp_host if host is None else host
         bound = await central.start(host, settings.ocpp_port if port is None else port)
-        _LOGGER.info("OCPP central system on ws://%s:%d/<id>", host, bound)
+        _LOGGER.info("%s", listening_notice(host, bound, central.security))
         yield central, bound
