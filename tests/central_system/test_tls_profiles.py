@@ -60,9 +60,7 @@ async def profile2(
 ) -> AsyncIterator[CentralSystem]:
     server = pki["server"]
     assert isinstance(server, Issued)
-    settings = Settings(
-        ocpp_security_profile=2, ocpp_tls_cert=server.cert, ocpp_tls_key=server.key
-    )
+    settings = Settings(ocpp_security_profile=2, ocpp_tls_cert=server.cert, ocpp_tls_key=server.key)
     async for system in _central(database, clock, settings):
         yield system
 
@@ -72,7 +70,8 @@ async def profile3(
     database: Database, clock: FixedClock, pki: dict[str, object]
 ) -> AsyncIterator[CentralSystem]:
     server, ca = pki["server"], pki["ca"]
-    assert isinstance(server, Issued) and isinstance(ca, CertificateAuthority)
+    assert isinstance(server, Issued)
+    assert isinstance(ca, CertificateAuthority)
     settings = Settings(
         ocpp_security_profile=3,
         ocpp_tls_cert=server.cert,

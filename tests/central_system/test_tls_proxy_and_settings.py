@@ -44,9 +44,7 @@ async def proxied(database: Database, clock: FixedClock) -> AsyncIterator[Centra
 
 
 @pytest.fixture
-async def proxied_elsewhere(
-    database: Database, clock: FixedClock
-) -> AsyncIterator[CentralSystem]:
+async def proxied_elsewhere(database: Database, clock: FixedClock) -> AsyncIterator[CentralSystem]:
     async for system in _behind_proxy(database, clock, ["192.0.2.10"]):
         yield system
 
@@ -124,10 +122,13 @@ def test_the_port_binds_to_loopback_by_default_and_says_so() -> None:
     assert settings.ocpp_host == "127.0.0.1"
     notice = listening_notice(settings.ocpp_host, 8887, TransportSecurity.from_settings(settings))
     assert notice.startswith("OCPP central system on ws://127.0.0.1:8887/")
-    assert "loopback only" in notice and "CHARGEBOOK_OCPP_HOST" in notice
+    assert "loopback only" in notice
+    assert "CHARGEBOOK_OCPP_HOST" in notice
     lan = listening_notice("0.0.0.0", 8887, TransportSecurity.from_settings(settings))  # noqa: S104
     assert "loopback" not in lan
-    assert is_loopback("::1") and is_loopback("localhost") and not is_loopback("192.168.1.20")
+    assert is_loopback("::1")
+    assert is_loopback("localhost")
+    assert not is_loopback("192.168.1.20")
 
 
 def test_cli_serve_stops_on_a_bad_tls_setup_with_the_setting_named(

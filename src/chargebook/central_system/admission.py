@@ -57,15 +57,15 @@ class Admission:
     ) -> Response | None:
         """None if the charger may connect, else the refusal to send."""
         peer = self._peer(connection, request)
-        if self.security.requires_tls and self.security.context is None:
-            if not self._forwarded_secure(connection, request):
-                log_security_event(
-                    SecurityEvent.INSECURE_TRANSPORT,
-                    f"profile {self.security.profile} needs TLS; plain ws:// refused",
-                    charge_point_id=charge_point_id,
-                    peer=peer,
-                )
-                return connection.respond(HTTPStatus.FORBIDDEN, "TLS (wss://) required\n")
+        behind_proxy = self.security.requires_tls and self.security.context is None
+        if behind_proxy and not self._forwarded_secure(connection, request):
+            log_security_event(
+                SecurityEvent.INSECURE_TRANSPORT,
+                f"profile {self.security.profile} needs TLS; plain ws:// refused",
+                charge_point_id=charge_point_id,
+                peer=peer,
+            )
+            return connection.respond(HTTPStatus.FORBIDDEN, "TLS (wss://) required\n")
         if self.security.profile == 3:
             return await self._admit_certificate(connection, charge_point_id, peer)
         return await self._admit_password(connection, request, charge_point_id, peer)

@@ -81,7 +81,9 @@ class CentralSystem(ChargePointCommands):
         self.heartbeat_interval_s = settings.ocpp_heartbeat_interval_s
         self._max_frame_bytes = settings.ocpp_max_frame_bytes
         self._admission = Admission(
-            TransportSecurity.from_settings(settings), self.recorder, accept_unknown=self.accept_unknown
+            TransportSecurity.from_settings(settings),
+            self.recorder,
+            accept_unknown=self.accept_unknown,
         )
         self._connected: dict[str, OcppChargePoint] = {}
         self._tasks: set[asyncio.Task[Any]] = set()

@@ -14,9 +14,9 @@ and refuses a configuration that would serve less than the profile promises (a c
 
 The context follows the whitepaper (A00.FR.312/317/320) and the reference's tested setup: TLS
 1.2 minimum, the four required TLS 1.2 suites (ECDHE for forward secrecy first; TLS 1.3 suites
-are OpenSSL's own list and stay on), no TLS compression. One certificate (RSA or ECDSA); A00.FR.317's note that a central
-system needs both for all four suites is not served yet (the reference shows that a second
-`load_cert_chain` fills OpenSSL's other slot).
+are OpenSSL's own list and stay on), no TLS compression. One certificate (RSA or ECDSA):
+A00.FR.317's note that a central system needs both for all four suites is not served yet (the
+reference shows that a second `load_cert_chain` fills OpenSSL's other slot).
 
 A TLS handshake that fails (TLS 1.1, a certificate from another CA, none under profile 3, a
 plain-ws client on the wss port) never reaches websockets, and asyncio logs it only in debug
@@ -103,7 +103,9 @@ class TransportSecurity:
             )
         if profile == 1 or (cert is None and profile == 2 and proxies):
             # Profile 1, or profile 2 behind a TLS-terminating proxy (checked per request).
-            return cls(profile, _server_context(cert, key, None) if cert else None, proxies)
+            # Certificate files with profile 1 still give wss:// (the operator asked for TLS).
+            context = _server_context(cert, key, None) if cert and key else None
+            return cls(profile, context, proxies)
         if cert is None or key is None:
             raise ConfigurationError(
                 f"OCPP security profile {profile} needs TLS: set CHARGEBOOK_OCPP_TLS_CERT and "
@@ -121,7 +123,9 @@ class TransportSecurity:
                 "OCPP security profile 3 needs CHARGEBOOK_OCPP_TLS_CLIENT_CA (the CA that "
                 "issues the chargers' certificates)"
             )
-        return cls(profile, _server_context(cert, key, client_ca if profile == 3 else None), proxies)
+        return cls(
+            profile, _server_context(cert, key, client_ca if profile == 3 else None), proxies
+        )
 
 
 def _server_context(cert: Path, key: Path, client_ca: Path | None) -> ssl.SSLContext:
