@@ -173,6 +173,11 @@ async def test_profile2_refuses_tls_below_1_2(
     profile2: CentralSystem, pki: dict[str, object], caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger=SECURITY)
+    # Ours, not only the system's OpenSSL policy (Debian's already refuses TLS 1.1 itself).
+    server_context = profile2.security.context
+    assert server_context is not None
+    assert server_context.minimum_version == ssl.TLSVersion.TLSv1_2
+    assert server_context.options & ssl.OP_NO_COMPRESSION
     context = client_context(_ca(pki))
     try:
         with warnings.catch_warnings():  # TLS 1.1 is deprecated: that is the point
