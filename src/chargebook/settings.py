@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     ocpp_tls_cert: Path | None = None  # PEM certificate chain (server certificate first)
     ocpp_tls_key: Path | None = None  # PEM private key of that certificate
     ocpp_tls_client_ca: Path | None = None  # PEM CA certificate(s) for profile 3
+    # Hand verified charger secrets to the next process at a clean stop (encrypted, deleted
+    # when read; central_system/warm_restart.py says the trade-off): a fleet reconnecting after
+    # a restart then costs no argon2. Off by default.
+    ocpp_warm_restart: bool = False
     # Peers (IP addresses) whose X-Forwarded-Proto/-For headers are believed; nobody else's.
     ocpp_trusted_proxies: list[str] = Field(default_factory=list)
     # Home LAN only: register unknown charge point ids as unclaimed chargers instead of refusing.

@@ -91,3 +91,13 @@ class SecretVerifier:
         """The process-keyed HMAC-SHA256 of `password` (what the cache holds; useless outside
         this process, whose random key it needs)."""
         return hmac.new(self._key, password.encode("utf-8"), hashlib.sha256).digest()
+
+    def export(self) -> tuple[bytes, dict[str, tuple[str, bytes]]]:
+        """The HMAC key and the entries (charge point id -> (stored hash, MAC)), for
+        `warm_restart.py` to hand to the next process; nothing else may persist them."""
+        return self._key, dict(self._verified)
+
+    def adopt(self, key: bytes, entries: dict[str, tuple[str, bytes]]) -> None:
+        """Take over a previous process's key and entries (replacing this one's)."""
+        self._key = key
+        self._verified = dict(entries)

@@ -31,6 +31,7 @@ from chargebook.central_system.exceptions import ChargePointNotConnectedError
 from chargebook.central_system.heap import HeapSettler
 from chargebook.central_system.recorder import OcppRecorder
 from chargebook.central_system.tls import TransportSecurity, listening_notice
+from chargebook.central_system.warm_restart import WarmRestart
 from chargebook.central_system.writer import BookWriter
 from chargebook.clock import Clock, SystemClock
 from chargebook.db import Database
@@ -41,6 +42,8 @@ from chargebook.settings import Settings
 LOG = logging.getLogger("chargebook.central_system")
 hide_credential_headers(LOG)  # websockets logs the handshake's Authorization at DEBUG
 SUBPROTOCOL = Subprotocol("ocpp1.6")
+HANDSHAKE_TIMEOUT_S = 60.0
+HANDSHAKE_BACKLOG = 1024  # asyncio's 100 drops SYNs when a fleet dials at once (kernel caps it)
 
 
 def charge_point_id_from_path(path: str) -> str | None:
@@ -66,9 +69,11 @@ class CentralSystem(ChargePointCommands):
         auto_remote_start: bool = True,
         response_timeout_s: float | None = None,
         settle_heap: bool = False,
+        warm_restart: WarmRestart | None = None,
     ) -> None:
         """`settle_heap` freezes long-lived objects for short GC pauses (`heap.py`); it acts
-        on the whole process, so servers turn it on and tests leave it off."""
+        on the whole process, so servers turn it on and tests leave it off. `warm_restart`
+        (opt-in) hands verified secrets to the next process (`warm_restart.py`)."""
         super().__init__()
         self.clock: Clock = clock or SystemClock()
         self.writer = BookWriter(database, self.clock)
@@ -89,6 +94,7 @@ class CentralSystem(ChargePointCommands):
         self._tasks: set[asyncio.Task[Any]] = set()
         self._server: Server | None = None
         self._heap = HeapSettler() if settle_heap else None
+        self._warm_restart = warm_restart
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -100,6 +106,8 @@ class CentralSystem(ChargePointCommands):
     async def start(self, host: str, port: int) -> int:
         """Listen on host:port (0 picks a free port); returns the bound port."""
         self.writer.start()
+        if self._warm_restart is not None:
+            self._warm_restart.restore(self._admission.verifier.cache)
         self._server = await serve(
             self._handle,
             host,
@@ -109,6 +117,11 @@ class CentralSystem(ChargePointCommands):
             max_size=self._max_frame_bytes,
             logger=LOG,
             ssl=self.security.context,
+            # A reconnect storm queues argon2 checks (verification.py) for longer than
+            # websockets' 10 s default: it would drop those handshakes and the chargers'
+            # retries would add more. A slow client holds a handshake this long at most.
+            open_timeout=HANDSHAKE_TIMEOUT_S,
+            backlog=HANDSHAKE_BACKLOG,
         )
         bound: int = next(iter(self._server.sockets)).getsockname()[1]
         if self._heap is not None:
@@ -126,6 +139,8 @@ class CentralSystem(ChargePointCommands):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._admission.close()
+        if self._warm_restart is not None:
+            self._warm_restart.save(self._admission.verifier.cache)
         await self.writer.stop()
 
     async def __aenter__(self) -> CentralSystem:
@@ -222,9 +237,12 @@ async def run_central_system(
     port: int,
     stop_event: asyncio.Event,
     clock: Clock | None = None,
+    warm_restart: WarmRestart | None = None,
 ) -> None:
     """Serve OCPP on host:port until `stop_event` is set (for `chargebook serve` / `ocpp serve`)."""
-    central = CentralSystem(settings, database, clock=clock, settle_heap=True)
+    central = CentralSystem(
+        settings, database, clock=clock, settle_heap=True, warm_restart=warm_restart
+    )
     async with central:
         await central.start(host, port)
         await stop_event.wait()

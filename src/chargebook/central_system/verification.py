@@ -58,6 +58,11 @@ class PooledVerifier:
             else:  # this waiter was cancelled; forget the check when it ends
                 future.add_done_callback(lambda _: self._pending.pop(key, None))
 
+    @property
+    def cache(self) -> SecretVerifier:
+        """The verified-credential cache (for `warm_restart.py`)."""
+        return self._verifier
+
     def close(self) -> None:
         """Stop the pool's threads (queued checks are dropped)."""
         if self._pool is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -16,7 +17,10 @@ from chargebook.db import Database, UserRepository, open_database
 from chargebook.db.ocpp.chargers import OcppChargerRepository
 from chargebook.domain.charge_point_id import charge_point_id_problem
 from chargebook.errors import NotFoundError
-from chargebook.settings import load_settings
+from chargebook.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from chargebook.central_system.warm_restart import WarmRestart
 
 ocpp_app = typer.Typer(
     name="ocpp", help="The local OCPP 1.6J central system and its chargers.", no_args_is_help=True
@@ -53,13 +57,27 @@ def serve(
                 loop.add_signal_handler(signum, stop.set)
         typer.echo(listening_notice(bind_host, bind_port, security))
         await run_central_system(
-            settings, database, host=bind_host, port=bind_port, stop_event=stop
+            settings,
+            database,
+            host=bind_host,
+            port=bind_port,
+            stop_event=stop,
+            warm_restart=_warm_restart(settings, database),
         )
 
     try:
         asyncio.run(main())
     finally:
         database.dispose()
+
+
+def _warm_restart(settings: Settings, database: Database) -> WarmRestart | None:
+    if not settings.ocpp_warm_restart:
+        return None
+    from chargebook.book_keys import open_secret_box
+    from chargebook.central_system.warm_restart import SNAPSHOT_NAME, WarmRestart
+
+    return WarmRestart(settings.data_dir / SNAPSHOT_NAME, open_secret_box(settings, database))
 
 
 def _charge_point_id(value: str) -> str:

@@ -72,9 +72,17 @@ async def run_central_system(
     """
     from chargebook.central_system import CentralSystem  # only when it is wanted
     from chargebook.central_system.tls import listening_notice
+    from chargebook.central_system.warm_restart import SNAPSHOT_NAME, WarmRestart
 
     settings = parts.settings
-    central = CentralSystem(settings, parts.database, clock=parts.clock, settle_heap=settle_heap)
+    warm = (
+        WarmRestart(settings.data_dir / SNAPSHOT_NAME, parts.box)
+        if settings.ocpp_warm_restart
+        else None
+    )
+    central = CentralSystem(
+        settings, parts.database, clock=parts.clock, settle_heap=settle_heap, warm_restart=warm
+    )
     async with central:
         host = settings.ocpp_host if host is None else host
         bound = await central.start(host, settings.ocpp_port if port is None else port)
