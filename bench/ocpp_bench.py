@@ -277,12 +277,21 @@ def main() -> None:
     parser.add_argument(
         "--storm-warm", action="store_true", help="with CHARGEBOOK_OCPP_WARM_RESTART on"
     )
+    parser.add_argument("--storm-no-bare", action="store_true", help="skip the bare server")
     args = parser.parse_args()
     if args.storm:
         from bench.ocpp_storm import run_storm
 
         print(f"machine: nproc={os.cpu_count()}, python {sys.version.split()[0]}, load {_load()}")
-        run_storm(args.storm, args.storm_runs, _start_server, _load, SECRET, warm=args.storm_warm)
+        run_storm(
+            args.storm,
+            args.storm_runs,
+            _start_server,
+            _load,
+            SECRET,
+            warm=args.storm_warm,
+            bare=not args.storm_no_bare,
+        )
         return
     levels = [int(x) for x in args.levels.split(",") if x.strip()]  # "" skips capacity
     print(f"machine: nproc={os.cpu_count()}, python {sys.version.split()[0]}, load {_load()}")

@@ -102,6 +102,7 @@ def run_storm(
     secret: str,
     *,
     warm: bool,
+    bare: bool = True,
 ) -> None:
     """`runs` storms of `count` charge points: chargebook (cold start, reconnect to the same
     process, then a clean restart on the same book: warm with `warm`, else cold again) and the
@@ -124,6 +125,8 @@ def run_storm(
                 process.kill()
                 process.wait()
         _record(figures, "chargebook", count, result, warm, f"{before} -> {load()}")
+        if not bare:
+            continue
         with tempfile.TemporaryDirectory() as tmp:
             before = load()
             process, port = start_server("bare", count, tmp)
