@@ -278,6 +278,7 @@ def main() -> None:
         "--storm-warm", action="store_true", help="with CHARGEBOOK_OCPP_WARM_RESTART on"
     )
     parser.add_argument("--storm-no-bare", action="store_true", help="skip the bare server")
+    parser.add_argument("--storm-no-restart", action="store_true", help="skip the restart case")
     args = parser.parse_args()
     if args.storm:
         from bench.ocpp_storm import run_storm
@@ -291,6 +292,7 @@ def main() -> None:
             SECRET,
             warm=args.storm_warm,
             bare=not args.storm_no_bare,
+            restart=not args.storm_no_restart,
         )
         return
     levels = [int(x) for x in args.levels.split(",") if x.strip()]  # "" skips capacity
