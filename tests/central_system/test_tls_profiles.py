@@ -153,6 +153,32 @@ async def test_profile2_refuses_bad_credentials_with_401_and_logs_it(
         assert all(password not in e for e in events)  # the secret never reaches the log
 
 
+async def test_profile2_refuses_an_empty_password_even_where_the_record_allows_it(
+    profile2: CentralSystem,
+    pki: dict[str, object],
+    database: Database,
+    clock: FixedClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger=SECURITY)
+    register(database, clock, "CP-OPEN", None, allow_empty_password=True)
+    with pytest.raises(InvalidStatus) as refused:
+        await connect(
+            _wss(profile2, "CP-OPEN"),
+            ssl=client_context(_ca(pki)),
+            subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+        )
+    assert refused.value.response.status_code == 401
+    assert any("profile 2 requires one" in e for e in _events(caplog)), _events(caplog)
+
+
+def test_the_connect_page_guesses_wss_for_profile_2() -> None:
+    from chargebook.ocpp_registration import ocpp_address
+
+    address = ocpp_address(Settings(ocpp_security_profile=2), "192.168.1.20")
+    assert address.base == "wss://192.168.1.20:8887/"
+
+
 async def test_profile2_refuses_plain_ws_on_the_tls_port(
     profile2: CentralSystem, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -112,6 +112,16 @@ class Admission:
             )
             return _unauthorized(connection)
         password = auth[1] if auth else ""
+        if not password and self.security.requires_tls:
+            # Profile 2 is Basic auth with a password (A00.FR.203); a record's "empty password
+            # allowed" is for profile 1 on a home LAN only.
+            log_security_event(
+                SecurityEvent.FAILED_AUTHENTICATION,
+                "no password (profile 2 requires one)",
+                charge_point_id=charge_point_id,
+                peer=peer,
+            )
+            return _unauthorized(connection)
         credentials = await self._known(charge_point_id, password, peer)
         if credentials is None:
             return _unauthorized(connection)
