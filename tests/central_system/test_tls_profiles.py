@@ -222,7 +222,7 @@ async def test_profile2_refuses_tls_below_1_2(
             open_timeout=5,
         )
     events = _events(caplog)
-    assert any("InvalidTLSHandshake" in e and "protocol" in e.lower() for e in events), events
+    assert any("InvalidTLSVersion" in e and "protocol" in e.lower() for e in events), events
     assert profile2.connected_ids() == []
 
 

@@ -20,7 +20,9 @@ class SecurityEvent(StrEnum):
     FAILED_AUTHENTICATION = "FailedToAuthenticateAtCentralSystem"  # password, username
     UNKNOWN_CHARGE_POINT = "UnknownChargePoint"
     INVALID_CERTIFICATE = "InvalidChargePointCertificate"  # chain, CN, missing
-    TLS_HANDSHAKE_FAILED = "InvalidTLSHandshake"  # version, cipher, plain ws to wss
+    INVALID_TLS_VERSION = "InvalidTLSVersion"  # TLS < 1.2 (A00.FR.315)
+    INVALID_TLS_CIPHER_SUITE = "InvalidTLSCipherSuite"  # no common suite (A00.FR.318)
+    TLS_HANDSHAKE_FAILED = "InvalidTLSHandshake"  # anything else, e.g. plain ws to wss
     INSECURE_TRANSPORT = "InsecureTransport"  # plain ws when the profile needs TLS
 
 

@@ -60,14 +60,19 @@ class _WatchedSSLObject(ssl.SSLObject):
             # certificate", "peer did not return a certificate", "unsupported protocol",
             # "http request"); never key material. The peer's address is not known here.
             reason = getattr(exc, "verify_message", None) or exc.reason or str(exc)
-            kind = (
-                SecurityEvent.INVALID_CERTIFICATE
-                if isinstance(exc, ssl.SSLCertVerificationError)
-                or "CERTIFICATE" in str(exc.reason or "")
-                else SecurityEvent.TLS_HANDSHAKE_FAILED
-            )
-            log_security_event(kind, f"TLS handshake refused: {reason}")
+            log_security_event(_handshake_event(exc), f"TLS handshake refused: {reason}")
             raise
+
+
+def _handshake_event(exc: ssl.SSLError) -> SecurityEvent:
+    code = str(exc.reason or "")
+    if isinstance(exc, ssl.SSLCertVerificationError) or "CERTIFICATE" in code:
+        return SecurityEvent.INVALID_CERTIFICATE
+    if "PROTOCOL" in code or "VERSION" in code:
+        return SecurityEvent.INVALID_TLS_VERSION
+    if "CIPHER" in code:
+        return SecurityEvent.INVALID_TLS_CIPHER_SUITE
+    return SecurityEvent.TLS_HANDSHAKE_FAILED
 
 
 @dataclass(frozen=True, slots=True)
