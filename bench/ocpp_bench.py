@@ -12,6 +12,7 @@ The central system runs in a separate process (`python -m bench.ocpp_bench serve
 load generator is a raw-websockets client in this process.
 
     .venv/bin/python -m bench.ocpp_bench [--levels 500,1000,2000,3000] [--measure-s 30]
+    .venv/bin/python -m bench.ocpp_bench --storm 2000 [--storm-runs 3]   # reconnect storm only
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import base64
 import contextlib
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -48,15 +50,25 @@ async def _serve_chargebook(count: int, data_dir: str) -> None:
 
     settings = Settings(data_dir=Path(data_dir))
     database = open_database(settings)
-    secret_hash = hash_secret(SECRET)  # one hash reused: setup time, not what is measured
     with database.transaction() as session:
         repository = OcppChargerRepository(session, SystemClock())
-        for n in range(count):
-            repository.register(f"B-{n:05d}", secret_hash=secret_hash)
-    async with CentralSystem(settings, database, settle_heap=True) as central:
+        if repository.credentials("B-00000") is None:  # a restart on the same book: kept
+            secret_hash = hash_secret(SECRET)  # one hash reused: setup, not what is measured
+            for n in range(count):
+                repository.register(f"B-{n:05d}", secret_hash=secret_hash)
+    extra: dict[str, Any] = {}
+    if getattr(settings, "ocpp_warm_restart", False):  # absent in a baseline tree
+        from chargebook.book_keys import open_secret_box
+        from chargebook.central_system.warm_restart import SNAPSHOT_NAME, WarmRestart
+
+        box = open_secret_box(settings, database)
+        extra["warm_restart"] = WarmRestart(settings.data_dir / SNAPSHOT_NAME, box)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    async with CentralSystem(settings, database, settle_heap=True, **extra) as central:
         port = await central.start("127.0.0.1", 0)
         print(f"READY {port}", flush=True)
-        await asyncio.get_running_loop().create_future()
+        await stop.wait()  # SIGTERM: a clean stop (the warm restart's snapshot is written)
 
 
 async def _serve_bare() -> None:
@@ -255,7 +267,34 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--burst-s", type=float, default=10.0)
     parser.add_argument("--runs", type=int, default=3, help="throughput runs (median)")
+    parser.add_argument(
+        "--storm",
+        type=int,
+        default=0,
+        help="reconnect storm of N charge points (bench/ocpp_storm.py)",
+    )
+    parser.add_argument("--storm-runs", type=int, default=3, help="storms per server (median)")
+    parser.add_argument(
+        "--storm-warm", action="store_true", help="with CHARGEBOOK_OCPP_WARM_RESTART on"
+    )
+    parser.add_argument("--storm-no-bare", action="store_true", help="skip the bare server")
+    parser.add_argument("--storm-no-restart", action="store_true", help="skip the restart case")
     args = parser.parse_args()
+    if args.storm:
+        from bench.ocpp_storm import run_storm
+
+        print(f"machine: nproc={os.cpu_count()}, python {sys.version.split()[0]}, load {_load()}")
+        run_storm(
+            args.storm,
+            args.storm_runs,
+            _start_server,
+            _load,
+            SECRET,
+            warm=args.storm_warm,
+            bare=not args.storm_no_bare,
+            restart=not args.storm_no_restart,
+        )
+        return
     levels = [int(x) for x in args.levels.split(",") if x.strip()]  # "" skips capacity
     print(f"machine: nproc={os.cpu_count()}, python {sys.version.split()[0]}, load {_load()}")
     for level in levels:

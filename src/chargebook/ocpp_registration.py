@@ -57,8 +57,9 @@ def ocpp_address(settings: Settings, seen_host: str | None) -> OcppAddress:
     shown = host or "localhost"
     if ":" in shown:  # an IPv6 literal goes in brackets in a URL
         shown = f"[{shown}]"
+    scheme = "wss" if settings.ocpp_security_profile >= 2 else "ws"  # docs/ocpp-tls.md
     return OcppAddress(
-        f"ws://{shown}:{settings.ocpp_port}/",
+        f"{scheme}://{shown}:{settings.ocpp_port}/",
         configured=False,
         reachable_guess=host.lower() not in _LOOPBACK and not host.startswith("127."),
     )

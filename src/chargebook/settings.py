@@ -59,9 +59,25 @@ class Settings(BaseSettings):
     tariff_low_weekends: bool = True
     tariff_low_holidays: bool = True
     # Local OCPP central system (ws://HOST:PORT/<charge point id>; subprotocol ocpp1.6 or
-    # ocpp2.0.1, negotiated per connection).
-    ocpp_host: str = "0.0.0.0"  # noqa: S104  (chargers on the home LAN must reach it)
+    # ocpp2.0.1, negotiated per connection). Loopback unless configured: chargers on the LAN
+    # need CHARGEBOOK_OCPP_HOST=0.0.0.0 (or the LAN address); behind a reverse proxy on the
+    # same host, loopback is what is wanted.
+    ocpp_host: str = "127.0.0.1"
     ocpp_port: int = 8887
+    # Security profile (OCPP security whitepaper; docs/ocpp-tls.md): 1 = Basic auth over ws://,
+    # 2 = TLS + Basic auth, 3 = TLS + client certificates (CN = charge point id) from
+    # `ocpp_tls_client_ca`. 2 and 3 serve wss:// with `ocpp_tls_cert`/`ocpp_tls_key`, or (2
+    # only) plain ws:// to a TLS-terminating proxy listed in `ocpp_trusted_proxies`.
+    ocpp_security_profile: int = Field(default=1, ge=1, le=3)
+    ocpp_tls_cert: Path | None = None  # PEM certificate chain (server certificate first)
+    ocpp_tls_key: Path | None = None  # PEM private key of that certificate
+    ocpp_tls_client_ca: Path | None = None  # PEM CA certificate(s) for profile 3
+    # Hand verified charger secrets to the next process at a clean stop (encrypted, deleted
+    # when read; central_system/warm_restart.py says the trade-off): a fleet reconnecting after
+    # a restart then costs no argon2. Off by default.
+    ocpp_warm_restart: bool = False
+    # Peers (IP addresses) whose X-Forwarded-Proto/-For headers are believed; nobody else's.
+    ocpp_trusted_proxies: list[str] = Field(default_factory=list)
     # Home LAN only: register unknown charge point ids as unclaimed chargers instead of refusing.
     ocpp_accept_unknown: bool = False
     ocpp_heartbeat_interval_s: int = 300

@@ -36,7 +36,8 @@ def cli_book(empty_database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterat
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     easee = FakeConnector(easee_fleet())
     peblar = FakeConnector(
-        FakeFleet(ChargerSource.PEBLAR_LOCAL, logins={"192.168.1.40": "web-password"}), name="Peblar"
+        FakeFleet(ChargerSource.PEBLAR_LOCAL, logins={"192.168.1.40": "web-password"}),
+        name="Peblar",
     )
     # Registered exactly as the lead registers the real connectors; a fresh process registry.
     monkeypatch.setitem(brand_connectors.CONNECTORS, ChargerSource.EASEE_CLOUD, easee)

@@ -56,14 +56,20 @@ class SecretVerifier:
 
     def __init__(self) -> None:
         self._key = secrets.token_bytes(32)
-        self._verified: dict[tuple[str, str], bytes] = {}
+        # charge point id -> (the stored hash argon2 accepted the password against, its MAC):
+        # a new password has a new hash, so the entry stops matching the moment it is stored.
+        self._verified: dict[str, tuple[str, bytes]] = {}
 
     def is_cached(self, credentials: OcppCredentials, password: str) -> bool:
         """True if this exact password was verified against this exact hash before."""
         if credentials.secret_hash is None:
             return False
-        known = self._verified.get((credentials.charge_point_id, credentials.secret_hash))
-        return known is not None and hmac.compare_digest(known, self._mac(password))
+        known = self._verified.get(credentials.charge_point_id)
+        return (
+            known is not None
+            and known[0] == credentials.secret_hash
+            and hmac.compare_digest(known[1], self.mac(password))
+        )
 
     def verify(self, credentials: OcppCredentials, password: str) -> bool:
         """Whether `password` may open a connection for this charger (argon2; may take ~20 ms,
@@ -78,8 +84,20 @@ class SecretVerifier:
             _HASHER.verify(credentials.secret_hash, password)
         except (VerificationError, InvalidHashError):
             return False
-        self._verified[(credentials.charge_point_id, credentials.secret_hash)] = self._mac(password)
+        self._verified[credentials.charge_point_id] = (credentials.secret_hash, self.mac(password))
         return True
 
-    def _mac(self, password: str) -> bytes:
+    def mac(self, password: str) -> bytes:
+        """The process-keyed HMAC-SHA256 of `password` (what the cache holds; useless outside
+        this process, whose random key it needs)."""
         return hmac.new(self._key, password.encode("utf-8"), hashlib.sha256).digest()
+
+    def export(self) -> tuple[bytes, dict[str, tuple[str, bytes]]]:
+        """The HMAC key and the entries (charge point id -> (stored hash, MAC)), for
+        `warm_restart.py` to hand to the next process; nothing else may persist them."""
+        return self._key, dict(self._verified)
+
+    def adopt(self, key: bytes, entries: dict[str, tuple[str, bytes]]) -> None:
+        """Take over a previous process's key and entries (replacing this one's)."""
+        self._key = key
+        self._verified = dict(entries)

@@ -1,11 +1,12 @@
 """The OCPP central system: a websockets server, the registry of connected charge points
 and the command service (see `commands.py`).
 
-`ws://HOST:PORT/<charge point id>`: the id is the last path segment, and HTTP Basic auth
-(security profile 1) is checked in the handshake. One port serves OCPP 1.6J and 2.0.1: the
-subprotocol is negotiated (`ocpp2.0.1` first when a station offers both, the order OCPP 2.0.1
-Part 4 §3.1.3 shows), and a handshake offering neither is refused with HTTP 400 before the
-password is checked (OCTT TC_088: never a connection without a subprotocol). A second
+`ws://HOST:PORT/<charge point id>` (or `wss://` for security profiles 2 and 3, `tls.py`): the
+id is the last path segment, and the profile's checks (HTTP Basic auth or the client
+certificate's CN) run in the handshake (`admission.py`). One port serves OCPP 1.6J and 2.0.1:
+the subprotocol is negotiated (`ocpp2.0.1` first when a station offers both, the order OCPP
+2.0.1 Part 4 §3.1.3 shows), and a handshake offering neither is refused with HTTP 400 before
+the password is checked (OCTT TC_088: never a connection without a subprotocol). A second
 connection with the same id replaces the first (the charger reconnected before the old TCP
 connection timed out); the old one is closed.
 """
@@ -26,15 +27,17 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
-from chargebook.central_system.auth import SecretVerifier, hash_secret, parse_basic_auth
+from chargebook.central_system.admission import Admission
 from chargebook.central_system.charge_point import OcppChargePoint
 from chargebook.central_system.commands import ChargePointCommands
 from chargebook.central_system.exceptions import ChargePointNotConnectedError
 from chargebook.central_system.heap import HeapSettler
 from chargebook.central_system.mirror import MirrorHub
 from chargebook.central_system.recorder import OcppRecorder
+from chargebook.central_system.tls import TransportSecurity, listening_notice
 from chargebook.central_system.v201 import SUBPROTOCOL_201
 from chargebook.central_system.v201.charge_point import ChargePoint201
+from chargebook.central_system.warm_restart import WarmRestart
 from chargebook.central_system.writer import BookWriter
 from chargebook.clock import Clock, SystemClock
 from chargebook.db import Database
@@ -46,6 +49,8 @@ LOG = logging.getLogger("chargebook.central_system")
 hide_credential_headers(LOG)  # websockets logs the handshake's Authorization at DEBUG
 SUBPROTOCOL = Subprotocol("ocpp1.6")
 SUBPROTOCOLS = [Subprotocol(SUBPROTOCOL_201), SUBPROTOCOL]  # the server's preference
+HANDSHAKE_TIMEOUT_S = 60.0
+HANDSHAKE_BACKLOG = 1024  # asyncio's 100 drops SYNs when a fleet dials at once (kernel caps it)
 
 
 def charge_point_id_from_path(path: str) -> str | None:
@@ -72,10 +77,12 @@ class CentralSystem(ChargePointCommands):
         response_timeout_s: float | None = None,
         settle_heap: bool = False,
         mirrors: MirrorHub | None = None,
+        warm_restart: WarmRestart | None = None,
     ) -> None:
         """`settle_heap` freezes long-lived objects for short GC pauses (`heap.py`); it acts
         on the whole process, so servers turn it on and tests leave it off. `mirrors`
-        forwards chargers that have an upstream central system (`mirror/`)."""
+        forwards chargers that have an upstream central system (`mirror/`). `warm_restart`
+        (opt-in) hands verified secrets to the next process (`warm_restart.py`)."""
         super().__init__()
         self.clock: Clock = clock or SystemClock()
         self.writer = BookWriter(database, self.clock)
@@ -87,18 +94,30 @@ class CentralSystem(ChargePointCommands):
         self.response_timeout_s = response_timeout_s or settings.ocpp_response_timeout_s
         self.heartbeat_interval_s = settings.ocpp_heartbeat_interval_s
         self._max_frame_bytes = settings.ocpp_max_frame_bytes
-        self._verifier = SecretVerifier()
+        self._admission = Admission(
+            TransportSecurity.from_settings(settings),
+            self.recorder,
+            accept_unknown=self.accept_unknown,
+        )
         self._connected: dict[str, OcppChargePoint | ChargePoint201] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._server: Server | None = None
         self._heap = HeapSettler() if settle_heap else None
         self.mirrors = mirrors
+        self._warm_restart = warm_restart
 
     # -- lifecycle ------------------------------------------------------------------------
+
+    @property
+    def security(self) -> TransportSecurity:
+        """The port's security profile and TLS context."""
+        return self._admission.security
 
     async def start(self, host: str, port: int) -> int:
         """Listen on host:port (0 picks a free port); returns the bound port."""
         self.writer.start()
+        if self._warm_restart is not None:
+            self._warm_restart.restore(self._admission.verifier.cache)
         self._server = await serve(
             self._handle,
             host,
@@ -107,11 +126,17 @@ class CentralSystem(ChargePointCommands):
             process_request=self._process_request,
             max_size=self._max_frame_bytes,
             logger=LOG,
+            ssl=self.security.context,
+            # A reconnect storm queues argon2 checks (verification.py) for longer than
+            # websockets' 10 s default: it would drop those handshakes and the chargers'
+            # retries would add more. A slow client holds a handshake this long at most.
+            open_timeout=HANDSHAKE_TIMEOUT_S,
+            backlog=HANDSHAKE_BACKLOG,
         )
         bound: int = next(iter(self._server.sockets)).getsockname()[1]
         if self._heap is not None:
             self._heap.start()
-        LOG.info("OCPP central system listening on ws://%s:%d/<charge point id>", host, bound)
+        LOG.info("%s", listening_notice(host, bound, self.security))
         return bound
 
     async def close(self) -> None:
@@ -125,6 +150,9 @@ class CentralSystem(ChargePointCommands):
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._admission.close()
+        if self._warm_restart is not None:
+            self._warm_restart.save(self._admission.verifier.cache)
         await self.writer.stop()
 
     async def __aenter__(self) -> CentralSystem:
@@ -184,27 +212,7 @@ class CentralSystem(ChargePointCommands):
         charge_point_id = charge_point_id_from_path(request.path)
         if charge_point_id is None:
             return connection.respond(HTTPStatus.NOT_FOUND, "no valid charge point id\n")
-        auth = parse_basic_auth(request.headers.get("Authorization"))
-        if auth is not None and auth[0] != charge_point_id:
-            return _unauthorized(connection)
-        password = auth[1] if auth else ""
-        credentials = await self.recorder.credentials(charge_point_id)
-        if credentials is None:
-            if not self.accept_unknown:
-                LOG.warning("refused unknown charge point %s", charge_point_id)
-                return _unauthorized(connection)
-            secret_hash = await asyncio.to_thread(hash_secret, password) if password else None
-            credentials = await self.recorder.register_unclaimed(
-                charge_point_id, secret_hash=secret_hash
-            )
-            LOG.info("registered unknown charge point %s as unclaimed", charge_point_id)
-        allowed = self._verifier.is_cached(credentials, password) or await asyncio.to_thread(
-            self._verifier.verify, credentials, password
-        )
-        if not allowed:
-            LOG.warning("refused charge point %s: wrong or missing password", charge_point_id)
-            return _unauthorized(connection)
-        return None
+        return await self._admission.admit(connection, request, charge_point_id)
 
     async def _handle(self, connection: ServerConnection) -> None:
         assert connection.request is not None  # set once the handshake is done
@@ -224,7 +232,8 @@ class CentralSystem(ChargePointCommands):
             self._heap.connections_changed(len(self._connected))
         try:
             cp.quirks = await self.recorder.quirks(charge_point_id)
-            if self.mirrors is not None:
+            # Mirror mode speaks OCPP 1.6J to the upstream: a 2.0.1 station is not mirrored.
+            if self.mirrors is not None and isinstance(cp, OcppChargePoint):
                 cp.mirror = await self.mirrors.attach(
                     charge_point_id, send_to_charger=connection.send, call_lock=cp._call_lock
                 )
@@ -232,18 +241,12 @@ class CentralSystem(ChargePointCommands):
         except ConnectionClosed:
             pass
         finally:
-            if self.mirrors is not None:
+            if self.mirrors is not None and isinstance(cp, OcppChargePoint):
                 self.mirrors.detach(charge_point_id, cp.mirror)
             if self._connected.get(charge_point_id) is cp:
                 del self._connected[charge_point_id]
                 if self._heap is not None:
                     self._heap.connections_changed(len(self._connected))
-
-
-def _unauthorized(connection: ServerConnection) -> Response:
-    response = connection.respond(HTTPStatus.UNAUTHORIZED, "unauthorized\n")
-    response.headers["WWW-Authenticate"] = 'Basic realm="chargebook OCPP"'
-    return response
 
 
 def _fresh_context() -> contextvars.Context:
@@ -259,6 +262,7 @@ async def run_central_system(
     port: int,
     stop_event: asyncio.Event,
     clock: Clock | None = None,
+    warm_restart: WarmRestart | None = None,
 ) -> None:
     """Serve OCPP on host:port until `stop_event` is set (for `chargebook serve` / `ocpp serve`)."""
     central = CentralSystem(
@@ -267,6 +271,7 @@ async def run_central_system(
         clock=clock,
         settle_heap=True,
         mirrors=default_mirrors(settings, database),
+        warm_restart=warm_restart,
     )
     async with central:
         await central.start(host, port)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -17,7 +18,10 @@ from chargebook.db import Database, UserRepository, open_database
 from chargebook.db.ocpp.chargers import OcppChargerRepository
 from chargebook.domain.charge_point_id import charge_point_id_problem
 from chargebook.errors import NotFoundError
-from chargebook.settings import load_settings
+from chargebook.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from chargebook.central_system.warm_restart import WarmRestart
 
 ocpp_app = typer.Typer(
     name="ocpp", help="The local OCPP 1.6J central system and its chargers.", no_args_is_help=True
@@ -35,10 +39,14 @@ def serve(
     host: str | None = typer.Option(None, "--host", help="Address to bind (default: settings)."),
     port: int | None = typer.Option(None, "--port", help="TCP port (default 8887)."),
 ) -> None:
-    """Serve ws://HOST:PORT/<charge point id> (OCPP 1.6J or 2.0.1) until Ctrl-C."""
+    """Serve ws:// (or wss://, security profiles 2 and 3) HOST:PORT/<charge point id>
+    (OCPP 1.6J or 2.0.1) until Ctrl-C. Binds to loopback unless CHARGEBOOK_OCPP_HOST or
+    --host says otherwise."""
     from chargebook.central_system import run_central_system
+    from chargebook.central_system.tls import TransportSecurity, listening_notice
 
     settings = load_settings()
+    security = TransportSecurity.from_settings(settings)  # a bad TLS setup stops here, named
     database = open_database(settings)
     bind_host = host or settings.ocpp_host
     bind_port = port if port is not None else settings.ocpp_port
@@ -49,15 +57,29 @@ def serve(
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(signum, stop.set)
-        typer.echo(f"OCPP central system on ws://{bind_host}:{bind_port}/<charge point id>")
+        typer.echo(listening_notice(bind_host, bind_port, security))
         await run_central_system(
-            settings, database, host=bind_host, port=bind_port, stop_event=stop
+            settings,
+            database,
+            host=bind_host,
+            port=bind_port,
+            stop_event=stop,
+            warm_restart=_warm_restart(settings, database),
         )
 
     try:
         asyncio.run(main())
     finally:
         database.dispose()
+
+
+def _warm_restart(settings: Settings, database: Database) -> WarmRestart | None:
+    if not settings.ocpp_warm_restart:
+        return None
+    from chargebook.book_keys import open_secret_box
+    from chargebook.central_system.warm_restart import SNAPSHOT_NAME, WarmRestart
+
+    return WarmRestart(settings.data_dir / SNAPSHOT_NAME, open_secret_box(settings, database))
 
 
 def _charge_point_id(value: str) -> str:

@@ -25,7 +25,14 @@ def serve(
     from chargebook.web.app import create_app
     from chargebook.web.heap import freeze_startup_heap
 
-    app = create_app(load_settings())
+    settings = load_settings()
+    app = create_app(settings)
     freeze_startup_heap()  # short GC pauses while serving (web/heap.py)
     typer.echo(f"chargebook on http://{host}:{port} (API docs at /api/docs)")
+    if settings.web_run_central_system:
+        from chargebook.central_system.tls import TransportSecurity, listening_notice
+
+        # A bad TLS setup stops here with its setting named, before uvicorn starts.
+        security = TransportSecurity.from_settings(settings)
+        typer.echo(listening_notice(settings.ocpp_host, settings.ocpp_port, security))
     uvicorn.run(app, host=host, port=port, proxy_headers=proxy_headers, log_level="info")

@@ -72,17 +72,29 @@ async def run_central_system(
     """
     from chargebook.central_system import CentralSystem  # only when it is wanted
     from chargebook.central_system.mirror import MirrorHub
+    from chargebook.central_system.tls import listening_notice
+    from chargebook.central_system.warm_restart import SNAPSHOT_NAME, WarmRestart
 
     settings = parts.settings
     # Chargers with an upstream central system are mirrored to it (`central_system.mirror`).
     mirrors = MirrorHub(
         parts.database, lambda: parts.box, response_timeout_s=settings.ocpp_response_timeout_s
     )
+    warm = (
+        WarmRestart(settings.data_dir / SNAPSHOT_NAME, parts.box)
+        if settings.ocpp_warm_restart
+        else None
+    )
     central = CentralSystem(
-        settings, parts.database, clock=parts.clock, settle_heap=settle_heap, mirrors=mirrors
+        settings,
+        parts.database,
+        clock=parts.clock,
+        settle_heap=settle_heap,
+        mirrors=mirrors,
+        warm_restart=warm,
     )
     async with central:
         host = settings.ocpp_host if host is None else host
         bound = await central.start(host, settings.ocpp_port if port is None else port)
-        _LOGGER.info("OCPP central system on ws://%s:%d/<id>", host, bound)
+        _LOGGER.info("%s", listening_notice(host, bound, central.security))
         yield central, bound

@@ -1,0 +1,190 @@
+"""Who may open a connection: the security profile's checks in the WebSocket handshake.
+
+Called by the server's `process_request` once the subprotocol and the charge point id are
+known; returns None to let the connection open, or the HTTP refusal. Every refusal is a
+security event (`security_log.py`), logged without the password or the certificate.
+
+- Profile 1: HTTP Basic, the username equal to the charge point id (A00.FR.204), the
+  per-charger secret checked against its argon2 hash (`verification.PooledVerifier`).
+- Profile 2: the same over TLS. With TLS in-process the port speaks nothing else (a plain ws://
+  client fails the TLS handshake). Behind a TLS-terminating proxy, the request must come from
+  a trusted proxy address and say `X-Forwarded-Proto: https` (or `wss`); anything else is
+  plain ws:// and refused (403), or a correct charger behind a misconfigured proxy would be
+  accepted as "secure" by anyone who can reach the port and type the header.
+- Profile 3: the TLS handshake already required a certificate from the configured CA; here its
+  CN must equal the charge point id (B01.FR.12; CitrineOS let any certificate of the CA speak
+  for any charger until it added this check), else 403. Basic auth is not asked for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from http import HTTPStatus
+
+from websockets.asyncio.server import ServerConnection
+from websockets.http11 import Request, Response
+
+from chargebook.central_system.auth import hash_secret, parse_basic_auth
+from chargebook.central_system.recorder import OcppRecorder
+from chargebook.central_system.security_log import SecurityEvent, log_security_event
+from chargebook.central_system.tls import TransportSecurity, peer_common_name
+from chargebook.central_system.verification import PooledVerifier
+from chargebook.domain.ocpp import OcppCredentials
+
+LOG = logging.getLogger("chargebook.central_system")
+_SECURE_PROTOS = frozenset({"https", "wss"})
+
+
+class Admission:
+    """The handshake's security checks for one port."""
+
+    def __init__(
+        self,
+        security: TransportSecurity,
+        recorder: OcppRecorder,
+        *,
+        accept_unknown: bool,
+        verifier: PooledVerifier | None = None,
+    ) -> None:
+        self.security = security
+        self._recorder = recorder
+        self._accept_unknown = accept_unknown
+        self.verifier = verifier or PooledVerifier()
+
+    async def admit(
+        self, connection: ServerConnection, request: Request, charge_point_id: str
+    ) -> Response | None:
+        """None if the charger may connect, else the refusal to send."""
+        peer = self._peer(connection, request)
+        behind_proxy = self.security.requires_tls and self.security.context is None
+        if behind_proxy and not self._forwarded_secure(connection, request):
+            log_security_event(
+                SecurityEvent.INSECURE_TRANSPORT,
+                f"profile {self.security.profile} needs TLS; plain ws:// refused",
+                charge_point_id=charge_point_id,
+                peer=peer,
+            )
+            return connection.respond(HTTPStatus.FORBIDDEN, "TLS (wss://) required\n")
+        if self.security.profile == 3:
+            return await self._admit_certificate(connection, charge_point_id, peer)
+        return await self._admit_password(connection, request, charge_point_id, peer)
+
+    def close(self) -> None:
+        self.verifier.close()
+
+    # -- profile 3 --------------------------------------------------------------------------
+
+    async def _admit_certificate(
+        self, connection: ServerConnection, charge_point_id: str, peer: str
+    ) -> Response | None:
+        ssl_object = connection.transport.get_extra_info("ssl_object")
+        common_name = peer_common_name(ssl_object.getpeercert() if ssl_object else None)
+        if common_name != charge_point_id:
+            detail = (
+                "no client certificate"
+                if common_name is None
+                else f"certificate CN {common_name!r} is not the charge point id"
+            )
+            log_security_event(
+                SecurityEvent.INVALID_CERTIFICATE,
+                detail,
+                charge_point_id=charge_point_id,
+                peer=peer,
+            )
+            return connection.respond(HTTPStatus.FORBIDDEN, "certificate refused\n")
+        if await self._known(charge_point_id, None, peer) is None:
+            return _unauthorized(connection)
+        return None
+
+    # -- profiles 1 and 2 -------------------------------------------------------------------
+
+    async def _admit_password(
+        self, connection: ServerConnection, request: Request, charge_point_id: str, peer: str
+    ) -> Response | None:
+        auth = parse_basic_auth(request.headers.get("Authorization"))
+        if auth is not None and auth[0] != charge_point_id:
+            log_security_event(
+                SecurityEvent.FAILED_AUTHENTICATION,
+                "Basic-auth username is not the charge point id",
+                charge_point_id=charge_point_id,
+                peer=peer,
+            )
+            return _unauthorized(connection)
+        password = auth[1] if auth else ""
+        if not password and self.security.requires_tls:
+            # Profile 2 is Basic auth with a password (A00.FR.203); a record's "empty password
+            # allowed" is for profile 1 on a home LAN only.
+            log_security_event(
+                SecurityEvent.FAILED_AUTHENTICATION,
+                "no password (profile 2 requires one)",
+                charge_point_id=charge_point_id,
+                peer=peer,
+            )
+            return _unauthorized(connection)
+        credentials = await self._known(charge_point_id, password, peer)
+        if credentials is None:
+            return _unauthorized(connection)
+        if not await self.verifier.check(credentials, password):
+            log_security_event(
+                SecurityEvent.FAILED_AUTHENTICATION,
+                "wrong password" if password else "no password",
+                charge_point_id=charge_point_id,
+                peer=peer,
+            )
+            return _unauthorized(connection)
+        return None
+
+    # -- both -------------------------------------------------------------------------------
+
+    async def _known(
+        self, charge_point_id: str, password: str | None, peer: str
+    ) -> OcppCredentials | None:
+        """The charger's record; an unknown one is registered unclaimed when the settings
+        accept unknown chargers (with the password it sent as its secret), else None."""
+        credentials = await self._recorder.credentials(charge_point_id)
+        if credentials is not None:
+            return credentials
+        if not self._accept_unknown:
+            log_security_event(
+                SecurityEvent.UNKNOWN_CHARGE_POINT,
+                "not registered",
+                charge_point_id=charge_point_id,
+                peer=peer,
+            )
+            return None
+        secret_hash = await asyncio.to_thread(hash_secret, password) if password else None
+        credentials = await self._recorder.register_unclaimed(
+            charge_point_id, secret_hash=secret_hash
+        )
+        LOG.info("registered unknown charge point %s as unclaimed", charge_point_id)
+        return credentials
+
+    def _forwarded_secure(self, connection: ServerConnection, request: Request) -> bool:
+        direct = _address(connection)
+        if direct not in self.security.trusted_proxies:
+            return False
+        proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+        return proto in _SECURE_PROTOS
+
+    def _peer(self, connection: ServerConnection, request: Request) -> str:
+        """The client's address for the log: a trusted proxy's X-Forwarded-For, else the
+        TCP peer (an untrusted peer's header is ignored: anyone can write one)."""
+        direct = _address(connection)
+        if direct in self.security.trusted_proxies:
+            forwarded = request.headers.get("X-Forwarded-For", "")
+            last = forwarded.split(",")[-1].strip()
+            if last:
+                return last
+        return direct
+
+
+def _address(connection: ServerConnection) -> str:
+    remote = connection.remote_address
+    return str(remote[0]) if remote else "?"
+
+
+def _unauthorized(connection: ServerConnection) -> Response:
+    response = connection.respond(HTTPStatus.UNAUTHORIZED, "unauthorized\n")
+    response.headers["WWW-Authenticate"] = 'Basic realm="chargebook OCPP"'
+    return response
