@@ -44,6 +44,7 @@ ERE_STATEMENTS_TASK = "chargebook.ere_statements"
 SCHEDULE_SYNCS_TASK = "chargebook.schedule_syncs"
 SCHEDULE_RECORDING_TASK = "chargebook.schedule_recording"
 RETRY_STALLED_TASK = "chargebook.retry_stalled_jobs"
+DISPATCH_HOOKS_TASK = "chargebook.dispatch_hooks"
 QUEUES = ("sync", "record", "ere", "schedule")
 ERE_REGISTRATION_LOCK = "ere-registrations"
 RETRY_CAP_S = 15 * 60.0
@@ -142,6 +143,12 @@ def build_app(settings: Settings, runtime: WorkerRuntime | None = None) -> App:
         for account_id in slot.get().enabled_account_ids():
             deferred += await defer_recording(app, account_id) is not None
         return deferred
+
+    # Webhooks and notifications: a dispatcher pass each minute (retries wait 30 s and more).
+    @app.periodic(cron="* * * * *")
+    @app.task(name=DISPATCH_HOOKS_TASK, queue="schedule", queueing_lock=DISPATCH_HOOKS_TASK)
+    async def dispatch_hooks(timestamp: int) -> int:
+        return await slot.get().dispatch_hooks()
 
     @app.periodic(cron=settings.worker_stalled_cron)
     @app.task(name=RETRY_STALLED_TASK, queue="schedule", queueing_lock=RETRY_STALLED_TASK)
