@@ -71,16 +71,28 @@ class HookDispatcher:
         """Fan the pending events out, then send every due delivery and the notices."""
         events, notices = self._fan_out()
         attempts = 0
+        disabled: set[int] = set()  # endpoints disabled in this pass: their claims are void
         while due := self._claim():
             for item in due:
-                notices.extend(await self._deliver(item))
+                if item.delivery.endpoint_id in disabled:
+                    continue
+                notice = await self._deliver(item)
                 attempts += 1
+                if notice is not None:
+                    disabled.add(item.delivery.endpoint_id)
+                    notices.append(notice)
         sent = 0
         for notice in notices:
             try:
                 sent += await notify_owner(
-                    self._database, self._clock, self._box, self._notifier,
-                    notice.user_id, notice.kind, notice.title, notice.body,
+                    self._database,
+                    self._clock,
+                    self._box,
+                    self._notifier,
+                    notice.user_id,
+                    notice.kind,
+                    notice.title,
+                    notice.body,
                 )
             except Exception:  # a notification never stops the deliveries' pass
                 _LOGGER.exception("a %s notification failed", notice.kind.value)
@@ -107,7 +119,8 @@ class HookDispatcher:
         with self._database.transaction() as session:
             return WebhookRepository(session, self._clock).claim_due(LEASE)
 
-    async def _deliver(self, item: DueDelivery) -> list[_Notice]:
+    async def _deliver(self, item: DueDelivery) -> _Notice | None:
+        """Send one delivery and record the attempt; the notice if it disabled the endpoint."""
         delivery = item.delivery
         body = item.body.encode("utf-8")
         moment = self._clock.now()
@@ -137,25 +150,24 @@ class HookDispatcher:
             )
             endpoint = repository.note_result(delivery.endpoint_id, ok=result.ok)
             if endpoint is None or result.ok or not endpoint.active:
-                return []
+                return None
             first = repository.first_failure_at(endpoint.id)
-            if not self._policy.should_disable(endpoint.consecutive_failures, first, self._clock.now()):
-                return []
+            failures, now = endpoint.consecutive_failures, self._clock.now()
+            if not self._policy.should_disable(failures, first, now):
+                return None
             reason = (
                 f"{endpoint.consecutive_failures} failed deliveries in a row "
                 f"(last: {result.error or result.status_code})"
             )
             repository.disable(endpoint.id, reason)
         _LOGGER.warning("webhook endpoint %d disabled: %s", endpoint.id, reason)
-        return [
-            _Notice(
-                endpoint.user_id,
-                NotificationKind.WEBHOOK_DISABLED,
-                "chargebook: a webhook endpoint was disabled",
-                f"Webhook endpoint {endpoint.id} ({endpoint.url}) was disabled: {reason}. "
-                "Fix the receiver and register it again.",
-            )
-        ]
+        return _Notice(
+            endpoint.user_id,
+            NotificationKind.WEBHOOK_DISABLED,
+            "chargebook: a webhook endpoint was disabled",
+            f"Webhook endpoint {endpoint.id} ({endpoint.url}) was disabled: {reason}. "
+            "Fix the receiver and register it again.",
+        )
 
 
 def _notices(event: StoredEvent) -> list[_Notice]:
@@ -164,7 +176,6 @@ def _notices(event: StoredEvent) -> list[_Notice]:
         return []
     title, body = notification_text(kind, event)
     return [_Notice(event.owner_id, kind, title, body)]
-
 
 
 async def dispatch_pass(

@@ -23,17 +23,28 @@ def webhook_body(event: StoredEvent) -> str:
 
 def _text(event: StoredEvent) -> str:
     data = event.data
-    if event.kind is EventKind.SESSION_COMPLETED:
-        return f"{data.get('charger', 'your charger')} finished charging: {data.get('energy_kwh', '?')} kWh."
-    if event.kind is EventKind.PAYOUT_PAID:
-        return f"A payout of EUR {data.get('payout_eur', '?')} for {data.get('period', 'your credits')} was made."
-    if event.kind is EventKind.PLAN_UNMET:
-        return f"The plan of {data.get('charger', 'your charger')} cannot be met: {data.get('reason', '')}".strip()
-    if event.kind is EventKind.CHARGER_OFFLINE:
-        return f"{data.get('charger', 'A charger')} has been offline since {data.get('since', '?')}."
-    if event.kind is EventKind.MANDATE_ENDING:
-        return f"Your ERE mandate for {data.get('ean', 'your connection')} ends with {data.get('last_year', 'this year')}: renew it to keep earning."
-    return event.kind.value
+
+    def say(key: str, default: str) -> str:
+        value = data.get(key)
+        return default if value is None else str(value)
+
+    kind = event.kind
+    if kind is EventKind.SESSION_COMPLETED:
+        return f"{say('charger', 'Your charger')} finished charging: {say('energy_kwh', '?')} kWh."
+    if kind is EventKind.PAYOUT_PAID:
+        return (
+            f"A payout of EUR {say('payout_eur', '?')} for {say('period', 'your EREs')} was made."
+        )
+    if kind is EventKind.PLAN_UNMET:
+        return f"The plan of {say('charger', 'your charger')} cannot be met: {say('reason', '')}"
+    if kind is EventKind.CHARGER_OFFLINE:
+        return f"{say('charger', 'A charger')} has been offline since {say('since', '?')}."
+    if kind is EventKind.MANDATE_ENDING:
+        return (
+            f"Your ERE mandate for {say('ean', 'your connection')} ends with "
+            f"{say('last_year', 'this year')}: renew it to keep earning EREs."
+        )
+    return kind.value
 
 
 def notification_text(kind: NotificationKind, event: StoredEvent) -> tuple[str, str]:

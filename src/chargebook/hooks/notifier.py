@@ -19,9 +19,34 @@ _LOGGER = logging.getLogger(__name__)
 
 # Apprise schemes whose host part is a server the owner chooses.
 HOST_SCHEMES = frozenset(
-    {"json", "jsons", "xml", "xmls", "form", "forms", "ntfy", "ntfys", "gotify", "gotifys",
-     "apprise", "apprises", "mailto", "mailtos", "matrix", "matrixs", "mqtt", "mqtts",
-     "rocket", "rockets", "mmost", "mmosts", "nctalk", "nctalks", "ncloud", "nclouds"}
+    {
+        "json",
+        "jsons",
+        "xml",
+        "xmls",
+        "form",
+        "forms",
+        "ntfy",
+        "ntfys",
+        "gotify",
+        "gotifys",
+        "apprise",
+        "apprises",
+        "mailto",
+        "mailtos",
+        "matrix",
+        "matrixs",
+        "mqtt",
+        "mqtts",
+        "rocket",
+        "rockets",
+        "mmost",
+        "mmosts",
+        "nctalk",
+        "nctalks",
+        "ncloud",
+        "nclouds",
+    }
 )
 
 

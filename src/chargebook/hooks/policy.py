@@ -43,10 +43,12 @@ class HookPolicy:
     def retry_delay(self, attempts: int, rng: random.Random | None = None) -> timedelta:
         """The wait after the `attempts`-th failed attempt (1-based)."""
         delay = min(self.max_delay_s, self.base_delay_s * 2 ** max(0, attempts - 1))
-        jitter = (rng or random).uniform(0, delay / 2)  # noqa: S311 (timing, not secrecy)
+        jitter = (rng or random).uniform(0, delay / 2)
         return timedelta(seconds=delay / 2 + jitter)
 
-    def should_disable(self, failures: int, first_failure_at: datetime | None, now: datetime) -> bool:
+    def should_disable(
+        self, failures: int, first_failure_at: datetime | None, now: datetime
+    ) -> bool:
         if failures >= self.disable_after_failures:
             return True
         return (

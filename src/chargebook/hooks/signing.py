@@ -15,7 +15,7 @@ TIMESTAMP_HEADER = "X-Chargebook-Timestamp"
 SIGNATURE_HEADER = "X-Chargebook-Signature"
 EVENT_HEADER = "X-Chargebook-Event"
 DELIVERY_HEADER = "X-Chargebook-Delivery"
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
 
 
 def new_secret() -> str:

@@ -53,7 +53,9 @@ def parse_events(values: Iterable[str]) -> frozenset[EventKind]:
 async def check_url(url: str, *, allow_private: bool) -> str:
     """The URL, stripped, if the server may call it now (form and resolved addresses)."""
     url = url.strip()
-    await resolve_target(parse_target(url, allow_private=allow_private), allow_private=allow_private)
+    await resolve_target(
+        parse_target(url, allow_private=allow_private), allow_private=allow_private
+    )
     return url
 
 

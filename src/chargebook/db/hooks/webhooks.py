@@ -126,7 +126,11 @@ class WebhookRepository:
         due = []
         for delivery, endpoint in rows:
             delivery.next_attempt_at = now + lease
-            due.append(DueDelivery(_delivery(delivery), endpoint.url, endpoint.secret_encrypted, delivery.body))
+            due.append(
+                DueDelivery(
+                    _delivery(delivery), endpoint.url, endpoint.secret_encrypted, delivery.body
+                )
+            )
         return due
 
     def record_attempt(

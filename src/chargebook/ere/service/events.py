@@ -8,14 +8,27 @@ from chargebook.domain.ere_book import PayoutStatus, StoredBatch, StoredStatemen
 from chargebook.domain.events import DomainEvent, EventKind
 
 
-def mandate_signed(store: EreStore, *, customer_id: str, mandate_id: int, ean: str,
-                   first_year: int, last_year: int, signed_on: str) -> None:
+def mandate_signed(
+    store: EreStore,
+    *,
+    customer_id: str,
+    mandate_id: int,
+    ean: str,
+    first_year: int,
+    last_year: int,
+    signed_on: str,
+) -> None:
     store.events.emit(
         DomainEvent(
             EventKind.MANDATE_SIGNED,
             int(customer_id),
-            {"mandate_id": mandate_id, "ean": ean, "first_year": first_year,
-             "last_year": last_year, "signed_on": signed_on},
+            {
+                "mandate_id": mandate_id,
+                "ean": ean,
+                "first_year": first_year,
+                "last_year": last_year,
+                "signed_on": signed_on,
+            },
         )
     )
 
@@ -26,20 +39,31 @@ def batch_finalized(store: EreStore, batch: StoredBatch, manifest_sha256: str) -
         DomainEvent(
             EventKind.BATCH_FINALIZED,
             None,
-            {"batch_id": batch.id, "period": batch.period.label, "sessions": batch.session_count,
-             "ere": str(batch.total_ere), "manifest_sha256": manifest_sha256},
+            {
+                "batch_id": batch.id,
+                "period": batch.period.label,
+                "sessions": batch.session_count,
+                "ere": str(batch.total_ere),
+                "manifest_sha256": manifest_sha256,
+            },
         )
     )
 
 
 def _statement_data(statement: StoredStatement) -> dict[str, object]:
-    return {"statement_id": statement.id, "period": statement.period.label,
-            "ere": str(statement.ere), "payout_eur": str(statement.payout_eur)}
+    return {
+        "statement_id": statement.id,
+        "period": statement.period.label,
+        "ere": str(statement.ere),
+        "payout_eur": str(statement.payout_eur),
+    }
 
 
 def statement_ready(store: EreStore, statement: StoredStatement) -> None:
     store.events.emit(
-        DomainEvent(EventKind.STATEMENT_READY, int(statement.customer_id), _statement_data(statement))
+        DomainEvent(
+            EventKind.STATEMENT_READY, int(statement.customer_id), _statement_data(statement)
+        )
     )
 
 

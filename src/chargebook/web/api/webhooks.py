@@ -47,8 +47,13 @@ async def create_webhook(body: WebhookIn, viewer: Hooker, context: Ctx) -> Webho
     url = await hooks.check_url(body.url, allow_private=allow)
     with context.database.transaction() as session:
         created = hooks.create_endpoint(
-            session, context.clock, context.box, viewer,
-            url=url, events=events, all_owners=body.all_owners,
+            session,
+            context.clock,
+            context.box,
+            viewer,
+            url=url,
+            events=events,
+            all_owners=body.all_owners,
         )
     return WebhookCreatedOut(**WebhookOut.of(created.endpoint).model_dump(), secret=created.secret)
 

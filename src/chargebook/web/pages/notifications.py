@@ -18,7 +18,12 @@ router = APIRouter(prefix="/notifications")
 
 
 def _page(
-    request: Request, context: Ctx, user_id: int, *, message: str | None, error: str | None,
+    request: Request,
+    context: Ctx,
+    user_id: int,
+    *,
+    message: str | None,
+    error: str | None,
     status_code: int = 200,
 ) -> Response:
     with context.database.session() as session:

@@ -35,8 +35,7 @@ def upgrade() -> None:
         _when("dispatched_at", nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_event_outbox")),
     )
-    op.create_index(
-        op.f("ix_event_outbox_pending"), "event_outbox", ["dispatched_at", "id"])
+    op.create_index(op.f("ix_event_outbox_pending"), "event_outbox", ["dispatched_at", "id"])
     op.create_table(
         "webhook_endpoints",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -51,12 +50,14 @@ def upgrade() -> None:
         sa.Column("consecutive_failures", sa.Integer(), nullable=False),
         _when("first_failure_at", nullable=True),
         sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_webhook_endpoints_user_id_users"), ondelete="CASCADE"
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_webhook_endpoints_user_id_users"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_endpoints")),
     )
-    op.create_index(
-        op.f("ix_webhook_endpoints_user_id"), "webhook_endpoints", ["user_id"])
+    op.create_index(op.f("ix_webhook_endpoints_user_id"), "webhook_endpoints", ["user_id"])
     op.create_table(
         "webhook_deliveries",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -69,12 +70,16 @@ def upgrade() -> None:
         _when("next_attempt_at", nullable=True),
         _when("created_at"),
         sa.ForeignKeyConstraint(
-            ["endpoint_id"], ["webhook_endpoints.id"], name=op.f("fk_webhook_deliveries_endpoint_id_webhook_endpoints"), ondelete="CASCADE"
+            ["endpoint_id"],
+            ["webhook_endpoints.id"],
+            name=op.f("fk_webhook_deliveries_endpoint_id_webhook_endpoints"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_deliveries")),
     )
     op.create_index(
-        op.f("ix_webhook_deliveries_endpoint_id"), "webhook_deliveries", ["endpoint_id"])
+        op.f("ix_webhook_deliveries_endpoint_id"), "webhook_deliveries", ["endpoint_id"]
+    )
     op.create_index(
         op.f("ix_webhook_deliveries_due"), "webhook_deliveries", ["status", "next_attempt_at"]
     )
@@ -87,12 +92,14 @@ def upgrade() -> None:
         sa.Column("duration_ms", sa.Integer(), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["delivery_id"], ["webhook_deliveries.id"], name=op.f("fk_webhook_attempts_delivery_id_webhook_deliveries"), ondelete="CASCADE"
+            ["delivery_id"],
+            ["webhook_deliveries.id"],
+            name=op.f("fk_webhook_attempts_delivery_id_webhook_deliveries"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_attempts")),
     )
-    op.create_index(
-        op.f("ix_webhook_attempts_delivery_id"), "webhook_attempts", ["delivery_id"])
+    op.create_index(op.f("ix_webhook_attempts_delivery_id"), "webhook_attempts", ["delivery_id"])
     op.create_table(
         "notification_settings",
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -101,7 +108,10 @@ def upgrade() -> None:
         sa.Column("enabled", sa.Text(), nullable=False),
         _when("updated_at"),
         sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_notification_settings_user_id_users"), ondelete="CASCADE"
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_notification_settings_user_id_users"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_notification_settings")),
     )
