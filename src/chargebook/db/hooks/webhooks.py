@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from chargebook.clock import Clock
@@ -70,7 +70,7 @@ class WebhookRepository:
     def subscribers(self, kind: EventKind, owner_id: int | None) -> list[WebhookEndpoint]:
         """Active endpoints that get an event: the owner's own, and all-owner endpoints."""
         query = select(WebhookEndpointRow).where(WebhookEndpointRow.disabled_at.is_(None))
-        mine = WebhookEndpointRow.all_owners.is_(True)
+        mine: ColumnElement[bool] = WebhookEndpointRow.all_owners.is_(True)
         if owner_id is not None:
             mine = or_(mine, WebhookEndpointRow.user_id == owner_id)
         rows = self._session.scalars(query.where(mine).order_by(WebhookEndpointRow.id))
@@ -179,7 +179,7 @@ class WebhookRepository:
             return
         row.disabled_at, row.disabled_reason = self._clock.now(), reason
         self._session.execute(
-            WebhookDeliveryRow.__table__.update()
+            update(WebhookDeliveryRow)
             .where(
                 WebhookDeliveryRow.endpoint_id == endpoint_id,
                 WebhookDeliveryRow.status == DeliveryStatus.PENDING.value,
