@@ -112,7 +112,8 @@ class Settings(BaseSettings):
     webhook_retry_base_s: float = Field(default=30.0, ge=0)
     webhook_disable_after_failures: int = Field(default=20, ge=1)
     webhook_disable_after_hours: float = Field(default=24.0, gt=0)
-    webhook_dispatch_interval_s: float = Field(default=5.0, gt=0)
+    webhook_dispatch_interval_s: float = Field(default=5.0, gt=0)  # serve (SQLite)
+    worker_hooks_cron: str = "* * * * *"  # workers (PostgreSQL)
 
     @field_validator("wallbox_api_url", "wallbox_auth_url")
     @classmethod

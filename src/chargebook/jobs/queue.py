@@ -11,7 +11,9 @@ by procrastinate's periodic-defer table, whatever the number of workers):
 `chargebook.schedule_recording` (CHARGEBOOK_WORKER_RECORD_CRON, every 5 minutes) defer one job
 per enabled account, and `chargebook.retry_stalled_jobs` (CHARGEBOOK_WORKER_STALLED_CRON,
 every minute) puts the running jobs of workers without a heartbeat for
-CHARGEBOOK_WORKER_STALLED_AFTER_S (killed, frozen) back to `todo`. Locks: account jobs carry
+CHARGEBOOK_WORKER_STALLED_AFTER_S (killed, frozen) back to `todo`;
+`chargebook.dispatch_hooks` (CHARGEBOOK_WORKER_HOOKS_CRON, every minute) runs one pass of the
+webhook and notification dispatcher (`hooks.dispatch`). Locks: account jobs carry
 both `queueing_lock` and `lock` `sync-account-{id}` / `record-account-{id}`, so an account has
 at most one waiting and one running sync; batch builds share the lock `ere-registrations`
 (statements: `ere-statements-{period}`); periodic jobs have a queueing lock of their own name.
@@ -145,7 +147,7 @@ def build_app(settings: Settings, runtime: WorkerRuntime | None = None) -> App:
         return deferred
 
     # Webhooks and notifications: a dispatcher pass each minute (retries wait 30 s and more).
-    @app.periodic(cron="* * * * *")
+    @app.periodic(cron=settings.worker_hooks_cron)
     @app.task(name=DISPATCH_HOOKS_TASK, queue="schedule", queueing_lock=DISPATCH_HOOKS_TASK)
     async def dispatch_hooks(timestamp: int) -> int:
         return await slot.get().dispatch_hooks()
