@@ -124,3 +124,19 @@ async def test_ere_announces_mandates_and_payouts_to_their_owner(world: World) -
     assert owner == a.id
     assert Decimal(str(data["payout_eur"])) == Decimal("0.72")
     assert data["reference"] == "BANK-1"
+
+
+async def test_a_mandate_ending_this_year_is_reminded_once_from_october(world: World) -> None:
+    from datetime import UTC, datetime
+
+    from chargebook.hooks.reminders import remind_mandates_ending
+
+    mandate_ids(world)  # both owners: mandates for 2026 only
+    world.clock.set(datetime(2026, 9, 30, 12, tzinfo=UTC))
+    assert remind_mandates_ending(world.database, world.clock) == 0
+    world.clock.set(datetime(2026, 10, 1, 12, tzinfo=UTC))
+    assert remind_mandates_ending(world.database, world.clock) == 2
+    assert remind_mandates_ending(world.database, world.clock) == 0  # once
+    owners = [o for kind, o, _ in outbox(world.database) if kind == "mandate.ending"]
+    assert sorted(owners) == sorted(a.user.id for n, a in world.actors.items()  # type: ignore[union-attr]
+                                    if n.startswith("owner"))  # fmt: skip

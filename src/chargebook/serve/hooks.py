@@ -9,17 +9,25 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from chargebook.hooks.dispatch import dispatch_pass
 from chargebook.hooks.policy import HookPolicy
+from chargebook.hooks.reminders import remind_mandates_ending
 from chargebook.serve.parts import RuntimeParts
 
 _LOGGER = logging.getLogger(__name__)
+REMINDERS_EVERY = timedelta(hours=1)
 
 
 async def _loop(parts: RuntimeParts, policy: HookPolicy, interval_s: float) -> None:
+    reminded_at = None
     while True:
         try:
+            now = parts.clock.now()
+            if reminded_at is None or now - reminded_at >= REMINDERS_EVERY:
+                remind_mandates_ending(parts.database, parts.clock)
+                reminded_at = now
             await dispatch_pass(parts.database, parts.clock, parts.box, policy)
         except Exception:  # a bad pass is logged; the next one tries again
             _LOGGER.exception("webhook dispatch pass failed")

@@ -21,14 +21,27 @@ class SqlOutbox:
         self._clock = clock
 
     def emit(self, event: DomainEvent) -> None:
+        self._add(event, None)
+
+    def _add(self, event: DomainEvent, key: str | None) -> None:
         self._session.add(
             OutboxRow(
                 kind=event.kind.value,
                 owner_id=event.owner_id,
                 payload=json.dumps(dict(event.data), sort_keys=True, default=str),
                 occurred_at=self._clock.now(),
+                dedupe_key=key,
             )
         )
+
+    def emit_once(self, event: DomainEvent, key: str) -> bool:
+        """Emit unless an event with `key` was emitted before (reminders); whether it was new.
+        Two dispatchers racing on one key: the unique key makes the second commit fail."""
+        seen = self._session.scalar(select(OutboxRow.id).where(OutboxRow.dedupe_key == key))
+        if seen is not None:
+            return False
+        self._add(event, key)
+        return True
 
     def take_pending(self, limit: int = 100) -> list[StoredEvent]:
         """The oldest undispatched events, locked against another dispatcher (PostgreSQL

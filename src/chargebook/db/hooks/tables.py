@@ -23,6 +23,8 @@ class OutboxRow(Base):
     payload: Mapped[str] = mapped_column(Text)  # JSON
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set for reminders that must be sent once (e.g. "mandate-ending:7:2026"); unique.
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
 
 
 class WebhookEndpointRow(Base):

@@ -34,6 +34,8 @@ def upgrade() -> None:
         sa.Column("payload", sa.Text(), nullable=False),
         _when("occurred_at"),
         _when("dispatched_at", nullable=True),
+        sa.Column("dedupe_key", sa.String(120), nullable=True),
+        sa.UniqueConstraint("dedupe_key", name=op.f("uq_event_outbox_dedupe_key")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_event_outbox")),
     )
     op.create_index(op.f("ix_event_outbox_pending"), "event_outbox", ["dispatched_at", "id"])

@@ -1,0 +1,38 @@
+"""Reminders that no single fact triggers: an ERE mandate that ends this year (from
+1 October, once per mandate and year, unless a mandate for the next year is signed).
+
+Run about once an hour (`serve`'s dispatcher loop, the workers' dispatcher job at the top of
+the hour); the outbox's dedupe key keeps each reminder to one.
+"""
+
+from __future__ import annotations
+
+from chargebook.clock import Clock
+from chargebook.db import Database
+from chargebook.db.ere.store import EreStore
+from chargebook.domain.events import DomainEvent, EventKind
+
+FROM_MONTH = 10
+
+
+def remind_mandates_ending(database: Database, clock: Clock) -> int:
+    """Emit `mandate.ending` for this year's ending mandates not renewed; how many now."""
+    today = clock.now().date()
+    if today.month < FROM_MONTH:
+        return 0
+    emitted = 0
+    with database.transaction() as session:
+        store = EreStore(session, clock)
+        mandates = store.mandates.list()
+        renewed = {m.mandate.ean for m in mandates if m.mandate.last_year > today.year}
+        for stored in mandates:
+            mandate = stored.mandate
+            if mandate.last_year != today.year or mandate.ean in renewed:
+                continue
+            event = DomainEvent(
+                EventKind.MANDATE_ENDING,
+                int(mandate.customer_id),
+                {"mandate_id": stored.id, "ean": mandate.ean, "last_year": mandate.last_year},
+            )
+            emitted += store.events.emit_once(event, f"mandate-ending:{stored.id}:{today.year}")
+    return emitted
