@@ -140,3 +140,33 @@ async def test_a_mandate_ending_this_year_is_reminded_once_from_october(world: W
     owners = [o for kind, o, _ in outbox(world.database) if kind == "mandate.ending"]
     assert sorted(owners) == sorted(a.user.id for n, a in world.actors.items()  # type: ignore[union-attr]
                                     if n.startswith("owner"))  # fmt: skip
+
+
+def test_a_charger_offline_for_long_is_reminded_once_per_run(
+    database: Database, clock: FixedClock, people: People
+) -> None:
+    from chargebook.hooks.reminders import remind_chargers_offline
+
+    owner = people.owner_a.user.id
+    with database.transaction() as session:
+        ChargerRepository(session, clock).upsert(example_charger("555"), owner_user_id=owner)
+        ChargerRepository(session, clock).upsert(example_charger("556"), owner_user_id=owner)
+
+    def sample(charger: str, hours: float, state: ChargerState) -> SessionSample:
+        moment = clock.now() + timedelta(hours=hours)
+        return SessionSample(ChargerSource.WALLBOX_CLOUD, charger, moment, 0.0, 0.0, state, 0)
+
+    offline, ready = ChargerState.DISCONNECTED, ChargerState.READY
+    with database.transaction() as session:
+        SqlBook(session, clock).add_samples(
+            [sample("555", 0, ready), sample("555", 1, offline), sample("555", 8, offline),
+             sample("556", 0, offline), sample("556", 7, ready)]
+        )  # fmt: skip
+    clock.advance(timedelta(hours=6.5))  # 555: offline 5.5 h
+    assert remind_chargers_offline(database, clock) == 0
+    clock.advance(timedelta(hours=1))  # 6.5 h
+    assert remind_chargers_offline(database, clock) == 1
+    assert remind_chargers_offline(database, clock) == 0
+    [(_, owner_id, data)] = [e for e in outbox(database) if e[0] == "charger.offline"]
+    assert owner_id == owner
+    assert data["since"] == (clock.now() - timedelta(hours=6.5)).isoformat()

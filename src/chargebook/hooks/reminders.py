@@ -1,5 +1,6 @@
 """Reminders that no single fact triggers: an ERE mandate that ends this year (from
-1 October, once per mandate and year, unless a mandate for the next year is signed).
+1 October, once per mandate and year, unless a mandate for the next year is signed), and a
+charger whose samples say "disconnected" for longer than 6 hours (once per offline run).
 
 Run about once an hour (`serve`'s dispatcher loop, the workers' dispatcher job at the top of
 the hour); the outbox's dedupe key keeps each reminder to one.
@@ -7,12 +8,17 @@ the hour); the outbox's dedupe key keeps each reminder to one.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from chargebook.clock import Clock
 from chargebook.db import Database
+from chargebook.db.book.state_events import offline_chargers
 from chargebook.db.ere.store import EreStore
+from chargebook.db.hooks.outbox import SqlOutbox
 from chargebook.domain.events import DomainEvent, EventKind
 
 FROM_MONTH = 10
+OFFLINE_AFTER = timedelta(hours=6)
 
 
 def remind_mandates_ending(database: Database, clock: Clock) -> int:
@@ -36,3 +42,26 @@ def remind_mandates_ending(database: Database, clock: Clock) -> int:
             )
             emitted += store.events.emit_once(event, f"mandate-ending:{stored.id}:{today.year}")
     return emitted
+
+
+def remind_chargers_offline(
+    database: Database, clock: Clock, after: timedelta = OFFLINE_AFTER
+) -> int:
+    """Emit `charger.offline` once per offline run longer than `after`; how many now."""
+    emitted = 0
+    with database.transaction() as session:
+        outbox = SqlOutbox(session, clock)
+        for charger in offline_chargers(session, clock.now() - after):
+            since = charger.since.isoformat()
+            event = DomainEvent(
+                EventKind.CHARGER_OFFLINE,
+                charger.owner_user_id,
+                {"charger_id": charger.charger_id, "charger": charger.name, "since": since},
+            )
+            emitted += outbox.emit_once(event, f"offline:{charger.charger_id}:{since}")
+    return emitted
+
+
+def remind(database: Database, clock: Clock) -> int:
+    """Every reminder pass (about once an hour)."""
+    return remind_mandates_ending(database, clock) + remind_chargers_offline(database, clock)

@@ -40,7 +40,7 @@ from chargebook.ere.service.statement_files import state_period
 from chargebook.errors import ChargebookError, NotFoundError
 from chargebook.hooks.dispatch import dispatch_pass
 from chargebook.hooks.policy import HookPolicy
-from chargebook.hooks.reminders import remind_mandates_ending
+from chargebook.hooks.reminders import remind
 from chargebook.private_files import private_dir
 from chargebook.settings import Settings
 from chargebook.sync import AccountSource, SyncConfig, SyncEngine
@@ -110,7 +110,7 @@ class WorkerRuntime:
         """One webhook/notification dispatcher pass; the attempts it made."""
         policy = HookPolicy.from_settings(self.settings)
         if self.clock.now().minute == 0:  # reminders about once an hour
-            remind_mandates_ending(self.database, self.clock)
+            remind(self.database, self.clock)
         report = await dispatch_pass(self.database, self.clock, self.box, policy)
         return report.attempts
 

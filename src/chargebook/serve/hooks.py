@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from chargebook.hooks.dispatch import dispatch_pass
 from chargebook.hooks.policy import HookPolicy
-from chargebook.hooks.reminders import remind_mandates_ending
+from chargebook.hooks.reminders import remind
 from chargebook.serve.parts import RuntimeParts
 
 _LOGGER = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ async def _loop(parts: RuntimeParts, policy: HookPolicy, interval_s: float) -> N
         try:
             now = parts.clock.now()
             if reminded_at is None or now - reminded_at >= REMINDERS_EVERY:
-                remind_mandates_ending(parts.database, parts.clock)
+                remind(parts.database, parts.clock)
                 reminded_at = now
             await dispatch_pass(parts.database, parts.clock, parts.box, policy)
         except Exception:  # a bad pass is logged; the next one tries again

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from chargebook.clock import Clock
@@ -19,6 +21,7 @@ from chargebook.db.book.tables import ChargerRow, SessionSampleRow
 from chargebook.db.hooks.outbox import SqlOutbox
 from chargebook.domain.book import SessionSample
 from chargebook.domain.events import DomainEvent, EventKind
+from chargebook.domain.models import ChargerState
 
 
 def emit_state_changes(session: Session, clock: Clock, samples: Sequence[SessionSample]) -> int:
@@ -66,3 +69,35 @@ def emit_state_changes(session: Session, clock: Clock, samples: Sequence[Session
                 emitted += 1
             previous = sample.state.value
     return emitted
+
+
+@dataclass(frozen=True, slots=True)
+class OfflineCharger:
+    charger_id: int
+    owner_user_id: int
+    name: str
+    since: datetime  # the first "disconnected" sample of the current run
+
+
+def offline_chargers(session: Session, before: datetime) -> list[OfflineCharger]:
+    """Owned chargers whose latest sample says disconnected, continuously since `before` or
+    longer (a charger the recorder no longer samples at all is not seen here)."""
+    offline = ChargerState.DISCONNECTED.value
+    found = []
+    for charger in session.scalars(select(ChargerRow).where(ChargerRow.owner_user_id.is_not(None))):
+        samples = select(SessionSampleRow).where(SessionSampleRow.charger_id == charger.id)
+        latest = session.scalars(
+            samples.order_by(SessionSampleRow.observed_at.desc()).limit(1)
+        ).first()
+        if latest is None or latest.status != offline:
+            continue
+        online_at = session.scalar(
+            select(func.max(SessionSampleRow.observed_at)).where(
+                SessionSampleRow.charger_id == charger.id, SessionSampleRow.status != offline
+            )
+        )
+        run = samples.where(SessionSampleRow.observed_at > online_at) if online_at else samples
+        since = session.scalar(select(func.min(run.subquery().c.observed_at)))
+        if since is not None and since <= before and charger.owner_user_id is not None:
+            found.append(OfflineCharger(charger.id, charger.owner_user_id, charger.name, since))
+    return found
