@@ -170,3 +170,34 @@ def test_a_charger_offline_for_long_is_reminded_once_per_run(
     [(_, owner_id, data)] = [e for e in outbox(database) if e[0] == "charger.offline"]
     assert owner_id == owner
     assert data["since"] == (clock.now() - timedelta(hours=6.5)).isoformat()
+
+
+def test_a_plan_short_of_its_goal_tells_the_owner_once_per_departure(
+    database: Database, clock: FixedClock, people: People
+) -> None:
+    from chargebook.domain.prices import ChargeGoal, ChargePlan, PlanStatus, Strategy
+    from chargebook.domain.smart import ControllerEvent
+    from chargebook.domain.smart import EventKind as Smart
+    from chargebook.serve.plan_events import announce_unmet
+
+    owner = people.owner_a.user.id
+    with database.transaction() as session:
+        charger = ChargerRepository(session, clock).upsert(
+            example_charger("555"), owner_user_id=owner
+        )
+
+    def plan(shortfall: float) -> ChargePlan:
+        goal = ChargeGoal(energy_kwh=40.0, departure=clock.now() + timedelta(hours=3))
+        return ChargePlan(goal=goal, strategy=Strategy.CHEAPEST, status=PlanStatus.NOT_ENOUGH_TIME,
+                          slots=(), energy_kwh=40.0 - shortfall, shortfall_kwh=shortfall,
+                          cost_eur=Decimal("3.10"), cost_complete=True)  # fmt: skip
+
+    def event(kind: Smart) -> ControllerEvent:
+        return ControllerEvent(clock.now(), "555", kind, f"{kind.value}: not_enough_time")
+
+    assert not announce_unmet(database, clock, charger, plan(0.0), event(Smart.PLANNED))
+    assert announce_unmet(database, clock, charger, plan(12.5), event(Smart.REPLANNED))
+    assert not announce_unmet(database, clock, charger, plan(12.5), event(Smart.REPLANNED))
+    [(_, owner_id, data)] = [e for e in outbox(database) if e[0] == "plan.unmet"]
+    assert owner_id == owner
+    assert data["shortfall_kwh"] == 12.5

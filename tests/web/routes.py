@@ -293,21 +293,21 @@ ROUTES: list[RouteCase] = [
         Access.SIGNED_IN,
         ok=404,
         scope=ApiScope.WEBHOOKS_WRITE,
-    ),  # fmt: skip
+    ),
     RouteCase(
         "POST",
         "/api/v1/webhooks/{webhook_id}/ping",
         Access.SIGNED_IN,
         ok=404,
         scope=ApiScope.WEBHOOKS_WRITE,
-    ),  # fmt: skip
+    ),
     RouteCase(
         "GET",
         "/api/v1/webhooks/{webhook_id}/deliveries",
         Access.SIGNED_IN,
         ok=404,
         scope=ApiScope.WEBHOOKS_WRITE,
-    ),  # fmt: skip
+    ),
     RouteCase("GET", "/api/v1/notifications", Access.SIGNED_IN, scope=ApiScope.NOTIFICATIONS_WRITE),
     RouteCase(
         "PUT",
@@ -315,14 +315,14 @@ ROUTES: list[RouteCase] = [
         Access.SIGNED_IN,
         scope=ApiScope.NOTIFICATIONS_WRITE,
         body={"enabled": ["payout_made"]},
-    ),  # fmt: skip
+    ),
     RouteCase(  # no notification URL yet
         "POST",
         "/api/v1/notifications/test",
         Access.SIGNED_IN,
         ok=422,
         scope=ApiScope.NOTIFICATIONS_WRITE,
-    ),  # fmt: skip
+    ),
 ]
 
 # Placeholders of operator routes that name no owner's object (see test_matrix._path).
