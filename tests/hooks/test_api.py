@@ -3,6 +3,7 @@ ping + deliveries log, SSRF refusal with the default settings, OpenAPI."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -131,3 +132,28 @@ def test_the_routes_are_in_the_openapi(strict_world: World) -> None:
     for path in ("/api/v1/webhooks", "/api/v1/webhooks/{webhook_id}/deliveries",
                  "/api/v1/webhooks/{webhook_id}/ping", "/api/v1/notifications"):  # fmt: skip
         assert path in paths
+
+
+async def test_the_settings_page_saves_urls_kinds_and_sends_a_test(dev_world: World) -> None:
+    owner = dev_world.actors["owner_a"]
+    page = await owner.client.get("/notifications")
+    assert page.status_code == 200
+    assert "No notification URL yet" in page.text
+    with receiver() as inbox:
+        url = f"json://127.0.0.1:{inbox.port}/page"
+        saved = await owner.client.post(
+            "/notifications",
+            data={"csrf_token": owner.csrf, "urls": url, "replace_urls": "on",
+                  "kinds": ["payout_made", "charger_offline"]},
+        )  # fmt: skip
+        assert saved.status_code == 303
+        page = await owner.client.get("/notifications")
+        assert "1 notification URL saved" in page.text
+        assert str(inbox.port) not in page.text  # the URL is never shown back
+        assert 'value="payout_made" checked' in page.text
+        assert 'value="charging_finished" checked' not in page.text
+        sent = await owner.client.post("/notifications/test", data={"csrf_token": owner.csrf})
+        assert sent.headers["location"] == "/notifications?done=sent"
+    [got] = inbox.requests
+    assert got.path == "/page"
+    assert json.loads(got.body)["message"] == "This is a test notification from chargebook."
