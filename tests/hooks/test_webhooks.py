@@ -209,3 +209,24 @@ def test_the_secret_is_stored_encrypted_and_hidden_from_reprs(
         ).scalar_one()
     assert created.secret not in stored
     assert box.decrypt(stored) == created.secret
+
+
+async def test_the_log_is_kept_thirty_days(
+    database: Database, clock: FixedClock, box: SecretBox, people: People
+) -> None:
+    from chargebook.hooks.reminders import purge
+
+    with receiver() as rx:
+        a = register(database, clock, box, people.owner_a, rx.url())
+        emit(database, clock, EventKind.PAYOUT_PAID, people.owner_a.user.id)
+        await dispatcher(database, clock, box).run_once()
+    clock.advance(timedelta(days=29))
+    purge(database, clock)
+    with database.session() as session:
+        assert len(webhooks.endpoint_deliveries(session, clock, people.owner_a, a.endpoint.id)) == 1
+    clock.advance(timedelta(days=2))
+    purge(database, clock)
+    with database.session() as session:
+        assert webhooks.endpoint_deliveries(session, clock, people.owner_a, a.endpoint.id) == []
+        assert session.execute(text("SELECT count(*) FROM webhook_attempts")).scalar() == 0
+        assert session.execute(text("SELECT count(*) FROM event_outbox")).scalar() == 0

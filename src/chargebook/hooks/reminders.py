@@ -14,11 +14,13 @@ from chargebook.clock import Clock
 from chargebook.db import Database
 from chargebook.db.book.state_events import offline_chargers
 from chargebook.db.ere.store import EreStore
-from chargebook.db.hooks.outbox import SqlOutbox
+from chargebook.db.hooks.outbox import SqlOutbox, purge_dispatched
+from chargebook.db.hooks.webhooks import WebhookRepository
 from chargebook.domain.events import DomainEvent, EventKind
 
 FROM_MONTH = 10
 OFFLINE_AFTER = timedelta(hours=6)
+KEEP = timedelta(days=30)  # the deliveries log and dispatched events
 
 
 def remind_mandates_ending(database: Database, clock: Clock) -> int:
@@ -62,6 +64,15 @@ def remind_chargers_offline(
     return emitted
 
 
+def purge(database: Database, clock: Clock, keep: timedelta = KEEP) -> None:
+    """Forget finished deliveries (and their attempts) and dispatched events after `keep`."""
+    before = clock.now() - keep
+    with database.transaction() as session:
+        WebhookRepository(session, clock).purge_before(before)
+        purge_dispatched(session, before)
+
+
 def remind(database: Database, clock: Clock) -> int:
-    """Every reminder pass (about once an hour)."""
+    """Every hourly pass: the reminders, and the deliveries log kept to `KEEP`."""
+    purge(database, clock)
     return remind_mandates_ending(database, clock) + remind_chargers_offline(database, clock)

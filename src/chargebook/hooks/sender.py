@@ -52,17 +52,21 @@ class HttpSender:
         default_port = 443 if target.scheme == "https" else 80
         host_header = target.host if target.port == default_port else f"{target.host}:{target.port}"
         try:
-            response = await self._client.post(
+            # Streamed and never read: only the status counts, and a receiver cannot make the
+            # server hold a huge answer in memory.
+            async with self._client.stream(
+                "POST",
                 pinned,
                 content=body,
                 headers={**headers, "Host": host_header},
                 extensions={"sni_hostname": target.host},
-            )
+            ) as response:
+                status = response.status_code
         except httpx.TimeoutException:
             return result(None, "timeout")
         except httpx.HTTPError as exc:
             return result(None, f"connection error: {type(exc).__name__}")
-        return result(response.status_code, None if response.is_success else "HTTP error")
+        return result(status, None if 200 <= status < 300 else "HTTP error")
 
     async def aclose(self) -> None:
         await self._client.aclose()

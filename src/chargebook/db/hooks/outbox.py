@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from chargebook.clock import Clock
@@ -60,6 +60,14 @@ class SqlOutbox:
             self._session.execute(
                 update(OutboxRow).where(OutboxRow.id.in_(event_ids)).values(dispatched_at=at)
             )
+
+
+def purge_dispatched(session: Session, before: datetime) -> None:
+    """Forget dispatched events older than `before`, except reminders' dedupe keys (they keep
+    a reminder from being sent again)."""
+    session.execute(
+        delete(OutboxRow).where(OutboxRow.dispatched_at < before, OutboxRow.dedupe_key.is_(None))
+    )
 
 
 def _event(row: OutboxRow) -> StoredEvent:

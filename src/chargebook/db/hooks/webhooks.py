@@ -209,13 +209,15 @@ class WebhookRepository:
         return [_delivery(row, tuple(attempts[row.id])) for row in rows]
 
     def purge_before(self, moment: datetime) -> None:
-        """Forget finished deliveries older than `moment` (their attempts cascade)."""
-        self._session.execute(
-            delete(WebhookDeliveryRow).where(
-                WebhookDeliveryRow.created_at < moment,
-                WebhookDeliveryRow.status != DeliveryStatus.PENDING.value,
-            )
+        """Forget finished deliveries older than `moment`, with their attempts."""
+        old = select(WebhookDeliveryRow.id).where(
+            WebhookDeliveryRow.created_at < moment,
+            WebhookDeliveryRow.status != DeliveryStatus.PENDING.value,
         )
+        self._session.execute(
+            delete(WebhookAttemptRow).where(WebhookAttemptRow.delivery_id.in_(old))
+        )
+        self._session.execute(delete(WebhookDeliveryRow).where(WebhookDeliveryRow.id.in_(old)))
 
 
 def _endpoint(row: WebhookEndpointRow) -> WebhookEndpoint:
