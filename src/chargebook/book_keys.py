@@ -12,6 +12,7 @@ from chargebook.crypto import SecretBox, load_secret_box
 from chargebook.db import Database
 from chargebook.db.accounts.wallbox_accounts import stored_account_count
 from chargebook.db.ere.payouts import stored_payout_account_count
+from chargebook.db.hooks.notifications import stored_hook_secret_count
 from chargebook.settings import Settings
 from chargebook.wallbox.tokens import TOKEN_DIR_NAME, token_cache_probe
 
@@ -34,9 +35,19 @@ def open_secret_box(settings: Settings, database: Database) -> SecretBox:
             count = stored_payout_account_count(session)
         return f"{count} owner(s)' payout IBAN(s) in the book are" if count else None
 
+    def hook_secrets_in_book() -> str | None:
+        with database.session() as session:
+            count = stored_hook_secret_count(session)
+        return (
+            f"{count} webhook secret(s) and notification URL set(s) in the book are"
+            if count
+            else None
+        )
+
     probes = [
         accounts_in_book,
         payout_ibans_in_book,
+        hook_secrets_in_book,
         token_cache_probe(settings.data_dir / TOKEN_DIR_NAME),
     ]
     return load_secret_box(settings, encrypted_data=probes)

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -230,3 +231,27 @@ async def test_the_log_is_kept_thirty_days(
         assert webhooks.endpoint_deliveries(session, clock, people.owner_a, a.endpoint.id) == []
         assert session.execute(text("SELECT count(*) FROM webhook_attempts")).scalar() == 0
         assert session.execute(text("SELECT count(*) FROM event_outbox")).scalar() == 0
+
+
+def test_a_missing_key_with_webhook_secrets_in_the_book_is_refused(
+    isolated_data_dir: Path, clock: FixedClock
+) -> None:
+    """A new key would orphan every endpoint's secret: the lost key is reported instead."""
+    from chargebook.book_keys import open_secret_box
+    from chargebook.crypto import KEY_FILE_NAME, MissingSecretKeyError
+    from chargebook.db import UserRepository, open_database
+    from chargebook.domain.access import Viewer
+    from chargebook.settings import load_settings
+
+    database = open_database(load_settings())
+    try:
+        key_box = open_secret_box(load_settings(), database)
+        with database.transaction() as session:
+            owner = UserRepository(session, clock).create(email="o@example.com", password_hash="!")
+        register(database, clock, key_box, Viewer(owner), "https://example.com/")
+        (isolated_data_dir / KEY_FILE_NAME).unlink()
+        with pytest.raises(MissingSecretKeyError, match=r"1 webhook secret"):
+            open_secret_box(load_settings(), database)
+    finally:
+        database.dispose()
+    assert not (isolated_data_dir / KEY_FILE_NAME).exists()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from chargebook.clock import Clock
-from chargebook.db.hooks.tables import NotificationSettingsRow
+from chargebook.db.hooks.tables import NotificationSettingsRow, WebhookEndpointRow
 from chargebook.domain.notifications import SWITCHABLE, NotificationKind, NotificationSettings
 
 
@@ -55,3 +56,14 @@ def _settings(row: NotificationSettingsRow) -> NotificationSettings:
         url_count=row.url_count,
         enabled=frozenset(NotificationKind(v) for v in row.enabled.split() if v),
     )
+
+
+def stored_hook_secret_count(session: Session) -> int:
+    """Webhook secrets and notification URL sets held encrypted (the secret key's guard)."""
+    endpoints = session.scalar(select(func.count()).select_from(WebhookEndpointRow)) or 0
+    urls = session.scalar(
+        select(func.count())
+        .select_from(NotificationSettingsRow)
+        .where(NotificationSettingsRow.urls_encrypted.is_not(None))
+    )
+    return endpoints + (urls or 0)
