@@ -13,6 +13,7 @@ from chargebook.db import Database
 from chargebook.db.accounts.brand_accounts import stored_brand_account_count
 from chargebook.db.accounts.wallbox_accounts import stored_account_count
 from chargebook.db.ere.payouts import stored_payout_account_count
+from chargebook.db.hooks.notifications import stored_hook_secret_count
 from chargebook.db.ocpp.upstreams import stored_upstream_password_count
 from chargebook.settings import Settings
 from chargebook.wallbox.tokens import TOKEN_DIR_NAME, token_cache_probe
@@ -50,11 +51,21 @@ def open_secret_box(settings: Settings, database: Database) -> SecretBox:
             count = stored_upstream_password_count(session)
         return f"{count} OCPP upstream password(s) in the book are" if count else None
 
+    def hook_secrets_in_book() -> str | None:
+        with database.session() as session:
+            count = stored_hook_secret_count(session)
+        return (
+            f"{count} webhook secret(s) and notification URL set(s) in the book are"
+            if count
+            else None
+        )
+
     probes = [
         accounts_in_book,
         brand_accounts_in_book,
         payout_ibans_in_book,
         upstream_passwords_in_book,
+        hook_secrets_in_book,
         token_cache_probe(settings.data_dir / TOKEN_DIR_NAME),
     ]
     return load_secret_box(settings, encrypted_data=probes)

@@ -154,6 +154,16 @@ class Settings(BaseSettings):
     mqtt_owners: str = ""
     # False: publish only (no command topics, every command refused).
     mqtt_commands: bool = True
+    # Webhooks and notifications (chargebook.hooks, docs/webhooks.md). Private, loopback and
+    # link-local targets (and plain http to loopback) only when allowed: tests and development.
+    webhook_allow_private_networks: bool = False
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
+    webhook_max_attempts: int = Field(default=10, ge=1)
+    webhook_retry_base_s: float = Field(default=30.0, ge=0)
+    webhook_disable_after_failures: int = Field(default=20, ge=1)
+    webhook_disable_after_hours: float = Field(default=24.0, gt=0)
+    webhook_dispatch_interval_s: float = Field(default=5.0, gt=0)  # serve (SQLite)
+    worker_hooks_cron: str = "* * * * *"  # workers (PostgreSQL)
 
     @field_validator("wallbox_api_url", "wallbox_auth_url")
     @classmethod

@@ -32,6 +32,7 @@ def worker_values(database: Database, tmp_path: Path, **changes: Any) -> dict[st
         "worker_sync_cron": NEVER,
         "worker_record_cron": NEVER,
         "worker_stalled_cron": NEVER,
+        "worker_hooks_cron": NEVER,
         "worker_retry_base_s": 0.0,
     }
     values.update(changes)

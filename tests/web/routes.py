@@ -262,6 +262,9 @@ ROUTES: list[RouteCase] = [
     RouteCase("GET", "/operator/payouts/runs/{run_id}.xml", Access.OPERATOR, ok=404),
     RouteCase("POST", "/operator/payouts/runs/{run_id}/paid", Access.OPERATOR, ok=404, body={}),
     RouteCase("POST", "/operator/payouts/runs/{run_id}/cancel", Access.OPERATOR, ok=404, body={}),
+    RouteCase("GET", "/notifications", Access.SIGNED_IN),
+    RouteCase("POST", "/notifications", Access.SIGNED_IN, ok=303, body={"kinds": "payout_made"}),
+    RouteCase("POST", "/notifications/test", Access.SIGNED_IN, ok=422, body={}),
     # -- API --------------------------------------------------------------------------------
     RouteCase("GET", "/api/v1/me", Access.SIGNED_IN),
     RouteCase("GET", "/api/v1/tokens", Access.SIGNED_IN),
@@ -311,6 +314,52 @@ ROUTES: list[RouteCase] = [
     ),
     RouteCase(
         "GET", "/api/v1/statements/{statement_id}", Access.SIGNED_IN, scope=ApiScope.CREDITS_READ
+    ),
+    # webhooks and notifications (issue 21); {webhook_id} is unknown: 404 for everyone allowed
+    RouteCase("GET", "/api/v1/webhooks", Access.SIGNED_IN, scope=ApiScope.WEBHOOKS_WRITE),
+    RouteCase(  # a private address: refused (no DNS needed)
+        "POST",
+        "/api/v1/webhooks",
+        Access.SIGNED_IN,
+        ok=422,
+        scope=ApiScope.WEBHOOKS_WRITE,
+        body={"url": "https://127.0.0.1/hook", "events": ["payout.paid"]},
+    ),
+    RouteCase(
+        "DELETE",
+        "/api/v1/webhooks/{webhook_id}",
+        Access.SIGNED_IN,
+        ok=404,
+        scope=ApiScope.WEBHOOKS_WRITE,
+    ),
+    RouteCase(
+        "POST",
+        "/api/v1/webhooks/{webhook_id}/ping",
+        Access.SIGNED_IN,
+        ok=404,
+        scope=ApiScope.WEBHOOKS_WRITE,
+    ),
+    RouteCase(
+        "GET",
+        "/api/v1/webhooks/{webhook_id}/deliveries",
+        Access.SIGNED_IN,
+        ok=404,
+        scope=ApiScope.WEBHOOKS_WRITE,
+    ),
+    RouteCase("GET", "/api/v1/notifications", Access.SIGNED_IN, scope=ApiScope.NOTIFICATIONS_WRITE),
+    RouteCase(
+        "PUT",
+        "/api/v1/notifications",
+        Access.SIGNED_IN,
+        scope=ApiScope.NOTIFICATIONS_WRITE,
+        body={"enabled": ["payout_made"]},
+    ),
+    RouteCase(  # no notification URL yet
+        "POST",
+        "/api/v1/notifications/test",
+        Access.SIGNED_IN,
+        ok=422,
+        scope=ApiScope.NOTIFICATIONS_WRITE,
     ),
 ]
 

@@ -36,6 +36,7 @@ def _path(case: RouteCase, world: World) -> str:
         follow_up_id=UNKNOWN_ID,
         batch_id=UNKNOWN_ID,
         run_id=UNKNOWN_ID,
+        webhook_id=UNKNOWN_ID,
         command="lock",
         slug="tesla",  # a brand with no connector: not offered
         charge_point_id="CP-NONE",

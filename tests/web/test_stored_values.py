@@ -123,6 +123,7 @@ async def test_no_stored_value_makes_a_get_route_answer_500(world: World) -> Non
                 batch_id=1,
                 follow_up_id=1,
                 run_id=1,
+                webhook_id=1,
                 payout_statement_id=world.statement_ids["owner_a"],
                 mandate_id=mandate_ids(world)["owner_a"],
                 metered_charger_id=world.charger_ids["owner_a"],

@@ -20,6 +20,9 @@ class ApiScope(StrEnum):
     CHARGERS_WRITE = "chargers:write"
     SESSIONS_READ = "sessions:read"
     CREDITS_READ = "credits:read"
+    # Manage the caller's webhook endpoints and notification settings (issue 21).
+    WEBHOOKS_WRITE = "webhooks:write"
+    NOTIFICATIONS_WRITE = "notifications:write"
 
 
 @dataclass(frozen=True, slots=True)

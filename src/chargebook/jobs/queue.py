@@ -11,7 +11,9 @@ by procrastinate's periodic-defer table, whatever the number of workers):
 `chargebook.schedule_recording` (CHARGEBOOK_WORKER_RECORD_CRON, every 5 minutes) defer one job
 per enabled account, and `chargebook.retry_stalled_jobs` (CHARGEBOOK_WORKER_STALLED_CRON,
 every minute) puts the running jobs of workers without a heartbeat for
-CHARGEBOOK_WORKER_STALLED_AFTER_S (killed, frozen) back to `todo`. Locks: account jobs carry
+CHARGEBOOK_WORKER_STALLED_AFTER_S (killed, frozen) back to `todo`;
+`chargebook.dispatch_hooks` (CHARGEBOOK_WORKER_HOOKS_CRON, every minute) runs one pass of the
+webhook and notification dispatcher (`hooks.dispatch`). Locks: account jobs carry
 both `queueing_lock` and `lock` `sync-account-{id}` / `record-account-{id}`, so an account has
 at most one waiting and one running sync; batch builds share the lock `ere-registrations`
 (statements: `ere-statements-{period}`); periodic jobs have a queueing lock of their own name.
@@ -44,6 +46,7 @@ ERE_STATEMENTS_TASK = "chargebook.ere_statements"
 SCHEDULE_SYNCS_TASK = "chargebook.schedule_syncs"
 SCHEDULE_RECORDING_TASK = "chargebook.schedule_recording"
 RETRY_STALLED_TASK = "chargebook.retry_stalled_jobs"
+DISPATCH_HOOKS_TASK = "chargebook.dispatch_hooks"
 QUEUES = ("sync", "record", "ere", "schedule")
 ERE_REGISTRATION_LOCK = "ere-registrations"
 RETRY_CAP_S = 15 * 60.0
@@ -142,6 +145,12 @@ def build_app(settings: Settings, runtime: WorkerRuntime | None = None) -> App:
         for account_id in slot.get().enabled_account_ids():
             deferred += await defer_recording(app, account_id) is not None
         return deferred
+
+    # Webhooks and notifications: a dispatcher pass each minute (retries wait 30 s and more).
+    @app.periodic(cron=settings.worker_hooks_cron)
+    @app.task(name=DISPATCH_HOOKS_TASK, queue="schedule", queueing_lock=DISPATCH_HOOKS_TASK)
+    async def dispatch_hooks(timestamp: int) -> int:
+        return await slot.get().dispatch_hooks()
 
     @app.periodic(cron=settings.worker_stalled_cron)
     @app.task(name=RETRY_STALLED_TASK, queue="schedule", queueing_lock=RETRY_STALLED_TASK)

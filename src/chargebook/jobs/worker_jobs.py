@@ -40,6 +40,9 @@ from chargebook.ere.service import create_batch
 from chargebook.ere.service.errors import NothingToRegisterError
 from chargebook.ere.service.statement_files import state_period
 from chargebook.errors import ChargebookError, NotFoundError
+from chargebook.hooks.dispatch import dispatch_pass
+from chargebook.hooks.policy import HookPolicy
+from chargebook.hooks.reminders import remind
 from chargebook.private_files import private_dir
 from chargebook.settings import Settings
 from chargebook.sync import AccountSource, SyncConfig, SyncEngine
@@ -106,6 +109,14 @@ class WorkerRuntime:
         return cls(
             settings, database, box, clock or SystemClock(), transport, sync_config(settings)
         )
+
+    async def dispatch_hooks(self) -> int:
+        """One webhook/notification dispatcher pass; the attempts it made."""
+        policy = HookPolicy.from_settings(self.settings)
+        if self.clock.now().minute == 0:  # reminders about once an hour
+            remind(self.database, self.clock)
+        report = await dispatch_pass(self.database, self.clock, self.box, policy)
+        return report.attempts
 
     def close(self) -> None:
         self.database.dispose()

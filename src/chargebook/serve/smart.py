@@ -41,6 +41,7 @@ from chargebook.prices import (
 )
 from chargebook.prices.tariffed import TariffedPriceSource
 from chargebook.serve.parts import RuntimeParts
+from chargebook.serve.plan_events import announce_unmet
 from chargebook.settings import Settings
 from chargebook.smart import ControllerSettings, SmartController
 from chargebook.smart.limits import charger_limits
@@ -168,7 +169,7 @@ class SmartRuntime:
             plans=store,
             savings=store,
             settings=self._settings,
-            on_event=events.append,
+            on_event=lambda event: self._on_event(charger, events, event),
         )
         task = asyncio.create_task(self._drive(controller), name=f"smart:{charger.id}")
         self._running[charger.id] = _Running(controller, plans, task, events)
@@ -177,6 +178,14 @@ class SmartRuntime:
     def _schedule(self, user_id: int | None) -> TariffSchedule:
         with self._parts.database.session() as session:
             return owner_schedule(session, self._parts.settings, user_id)
+
+    def _on_event(
+        self, charger: StoredCharger, events: deque[ControllerEvent], event: ControllerEvent
+    ) -> None:
+        events.append(event)
+        running = self._running.get(charger.id)
+        plan = running.controller.plan if running is not None else None
+        announce_unmet(self._parts.database, self._clock, charger, plan, event)
 
     async def _stop_one(self, book_id: int) -> None:
         running = self._running.pop(book_id, None)

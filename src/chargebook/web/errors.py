@@ -33,6 +33,7 @@ from chargebook.errors import (
     SignInRefusedError,
     WriteUnconfirmedError,
 )
+from chargebook.hooks.targets import WebhookUrlError
 from chargebook.wallbox.exceptions import (
     WallboxAuthenticationError,
     WallboxConnectionError,
@@ -88,6 +89,7 @@ STATUS_FOR: tuple[tuple[type[ChargebookError], int], ...] = (
     (CsrfError, 403),
     (LoginRateLimitedError, 429),
     (InvalidInputError, 422),
+    (WebhookUrlError, 422),  # and NotificationUrlError: a URL the server may not call
     (NotFoundError, 404),
     (ConflictError, 409),
     # The charger's side: the request was fine, the device or its cloud was not.

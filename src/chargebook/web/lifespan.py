@@ -16,6 +16,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 
 from fastapi import FastAPI
 
+from chargebook.serve.hooks import run_hook_dispatcher
 from chargebook.serve.runtime import run_central_system, run_scheduler, scheduler_enabled
 from chargebook.serve.smart import run_smart_charging
 from chargebook.web.context import WebContext
@@ -90,6 +91,8 @@ def background_lifespan(
                 await stack.enter_async_context(central_system_commands(context))
             if background and scheduler_enabled(context):
                 await stack.enter_async_context(_scheduler(context, app))
+                # Webhooks and notifications (workers dispatch them on PostgreSQL).
+                await stack.enter_async_context(run_hook_dispatcher(context))
             if background:
                 await stack.enter_async_context(_smart_charging(context))
                 await stack.enter_async_context(mqtt_bridge(context, app))

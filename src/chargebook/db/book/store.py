@@ -24,7 +24,9 @@ from chargebook.db.accounts.audit import AuditLogRepository
 from chargebook.db.accounts.tables import BrandAccountRow, WallboxAccountRow
 from chargebook.db.book.chargers import CURRENT, ChargerRepository
 from chargebook.db.book.samples import SampleRepository
+from chargebook.db.book.session_events import emit_completed
 from chargebook.db.book.session_rows import SessionRowFormat, insert_session_rows
+from chargebook.db.book.state_events import emit_state_changes
 from chargebook.db.book.statements import (
     known_external_ids,
     link_samples_update,
@@ -241,6 +243,12 @@ class SqlBook:
                 for entry in plan.inserts
             ]
             insert_session_rows(self._session, form, rows)
+            emit_completed(
+                self._session,
+                self._clock,
+                plan.inserts,
+                lambda entry: charger_id(entry.source, entry.charger_external_id, _start(entry)),
+            )
         audit = AuditLogRepository(self._session, self._clock)
         for change in plan.changes:
             new = change.new
@@ -374,6 +382,7 @@ class SqlBook:
     # -- samples --------------------------------------------------------------------------
 
     def add_samples(self, samples: Sequence[SessionSample]) -> int:
+        emit_state_changes(self._session, self._clock, samples)
         return SampleRepository(self._session).add_many(samples)
 
 

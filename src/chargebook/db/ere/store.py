@@ -41,6 +41,7 @@ from chargebook.db.ere.sessions import (
     stream_linked_sessions,
 )
 from chargebook.db.ere.statements import StatementRepository
+from chargebook.db.hooks.outbox import SqlOutbox
 from chargebook.db.ocpp.tables import OcppChargePointRow
 from chargebook.domain.book import SessionState
 from chargebook.errors import NotFoundError
@@ -65,6 +66,8 @@ class EreStore:
         self.users = UserRepository(session, clock)
         self.audit = AuditLogRepository(session, clock)
         self.credits = CreditReads(session)  # grouped reads for owners' pages and exports
+        # Domain events (webhooks, notifications), written in this same transaction.
+        self.events = SqlOutbox(session, clock)
 
     def owner_energy_kwh(self, owner_user_id: int, *, start: datetime, end: datetime) -> Decimal:
         """kWh of the owner's plausible sessions in [start, end) (one summing query)."""

@@ -10,6 +10,7 @@ from decimal import Decimal
 from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere_book import StoredBatch, StoredBatchLine
 from chargebook.ere import Batch, BatchLine, Manifest, build_manifest
+from chargebook.ere.service import events
 from chargebook.ere.service.errors import IntegrityCheckError
 
 
@@ -107,6 +108,7 @@ def finalize_batch(store: EreStore, batch_id: int) -> StoredBatch:
         entity_id=batch_id,
         payload={"manifest_sha256": manifest.sha256, "sessions": finalized.session_count},
     )
+    events.batch_finalized(store, finalized, manifest.sha256)
     return finalized
 
 

@@ -20,6 +20,7 @@ from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.ere_book import PayoutStatus, StoredStatement
 from chargebook.domain.ere_payouts import PayoutRun, PayoutRunItem
 from chargebook.ere.periods import DUTCH_ZONE
+from chargebook.ere.service import events
 from chargebook.ere.service.errors import EreBookError
 from chargebook.ere.service.iban import InvalidIbanError, check_account
 from chargebook.ere.service.sepa_file import SepaCredit, SepaDebtor, build_pain001
@@ -178,6 +179,7 @@ def mark_run_paid(store: EreStore, run_id: int, reference: str | None, *, actor:
         entity_id=run_id,
         payload={"reference": reference, "total_eur": str(run.total_eur)},
     )
+    events.run_paid(store, run_id)
     return run
 
 

@@ -12,6 +12,7 @@ from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import Address, DeliveryPeriod, GridConnection, Mandate
 from chargebook.domain.ere_book import StoredConnection, StoredMandate
 from chargebook.ere import MandateProblem, check_single_provider, mandate_problems, validate_ean
+from chargebook.ere.service import events
 from chargebook.ere.service.mandate_document import record_mandate_document
 from chargebook.errors import ConflictError, NotFoundError
 
@@ -176,6 +177,15 @@ def add_mandate(
         entity_type="ere_mandate",
         entity_id=stored.id,
         payload={"ean": ean, "years": [first_year, last_year], "provider": service_provider_id},
+    )
+    events.mandate_signed(
+        store,
+        customer_id=connection.connection.customer_id,
+        mandate_id=stored.id,
+        ean=ean,
+        first_year=first_year,
+        last_year=last_year,
+        signed_on=signed_on.isoformat(),
     )
     return MandateAdded(stored, mandate_problems(stored.mandate))
 

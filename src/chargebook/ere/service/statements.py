@@ -15,6 +15,7 @@ from chargebook.db.ere.store import EreStore
 from chargebook.domain.ere import DeliveryPeriod
 from chargebook.domain.ere_book import PayoutStatus, StoredStatement
 from chargebook.ere import DEFAULT_FEE_RATE, MissingPriceError, build_statements, check_fee_rate
+from chargebook.ere.service import events
 from chargebook.ere.service.batch_finalize import core_line
 from chargebook.errors import ConflictError
 from chargebook.spreadsheet_cells import SafeCsvWriter
@@ -95,6 +96,7 @@ def generate_statements(
             entity_id=stored.id,
             payload={"period": period.label, "ere": str(stored.ere), "payout": str(payout)},
         )
+        events.statement_ready(store, stored)
         created.append(stored)
     return created
 
@@ -131,6 +133,7 @@ def mark_paid(store: EreStore, statement_id: int, reference: str | None = None) 
         entity_id=statement_id,
         payload={"payout_eur": str(stored.payout_eur), "reference": reference},
     )
+    events.payout_paid(store, stored)
     return stored
 
 

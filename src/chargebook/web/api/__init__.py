@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from chargebook.web.api import chargers, me, plans, sessions, statements, tariff
+from chargebook.web.api import chargers, me, plans, sessions, statements, tariff, webhooks
 from chargebook.web.schemas import ErrorOut
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -30,5 +30,6 @@ api_router.include_router(chargers.router)
 api_router.include_router(plans.router)
 api_router.include_router(sessions.router)
 api_router.include_router(statements.router)
+api_router.include_router(webhooks.router)
 
 __all__ = ["api_router"]

@@ -20,6 +20,7 @@ from chargebook.web.pages import (
     learn,
     mandate_documents,
     monthly,
+    notifications,
     operator,
     operator_ere,
     operator_metering,
@@ -48,6 +49,7 @@ pages_router.include_router(sessions.router)
 pages_router.include_router(credits.router)
 pages_router.include_router(payout_details.router)
 pages_router.include_router(tariff.router)
+pages_router.include_router(notifications.router)
 pages_router.include_router(learn.router)
 pages_router.include_router(operator.router)
 pages_router.include_router(operator_ere.router)
