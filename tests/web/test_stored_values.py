@@ -124,6 +124,8 @@ async def test_no_stored_value_makes_a_get_route_answer_500(world: World) -> Non
                 follow_up_id=1,
                 run_id=1,
                 webhook_id=1,
+                slug="easee",
+                charge_point_id="CP-NONE",
                 payout_statement_id=world.statement_ids["owner_a"],
                 mandate_id=mandate_ids(world)["owner_a"],
                 metered_charger_id=world.charger_ids["owner_a"],
