@@ -41,7 +41,7 @@ from chargebook.clock import FixedClock
 from chargebook.crypto import SecretBox, load_secret_box
 from chargebook.db import ChargerRepository, Database, SessionRepository, UserRepository, open_database
 from chargebook.db.book.store import book_opener
-from chargebook.demo.brands import DemoBrands
+from chargebook.demo.brands import BRAND_HISTORY_DAYS, DemoBrands
 from chargebook.demo.ocpp import (
     DemoTransaction,
     charge_once,
@@ -91,7 +91,7 @@ def build_world(data_dir: Path, *, seed: int, days: int, start: datetime) -> Dem
         wallbox_partner_mode=True,
     )
     transport = httpx.ASGITransport(app=simulator.app)
-    brands = DemoBrands.build(clock, seed=seed)
+    brands = DemoBrands.build(clock, seed=seed, days=min(days, BRAND_HISTORY_DAYS))
     return DemoWorld(simulator, clock, settings, open_database(settings), transport, brands)
 
 

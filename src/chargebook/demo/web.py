@@ -27,7 +27,7 @@ from fastapi import FastAPI
 
 from chargebook.clock import Clock, SystemClock
 from chargebook.db import UserRepository, WallboxAccountRepository
-from chargebook.demo.brands import DemoBrands
+from chargebook.demo.brands import BRAND_HISTORY_DAYS, DemoBrands
 from chargebook.demo.ere_year import DEMO_OPERATOR, history_days, seed_ere_year
 from chargebook.domain.prices import PriceSource
 from chargebook.domain.users import BrandAccount, UserRole, WallboxAccount
@@ -229,7 +229,7 @@ def demo_app(data_dir: Path | None = None, seed: int = 1, days: int = 120) -> Fa
         wallbox_transport=httpx.ASGITransport(app=simulator.app),
         ocpp_charger=True,
         ere_year=True,
-        brands=DemoBrands.build(clock, seed=seed),
+        brands=DemoBrands.build(clock, seed=seed, days=min(days, BRAND_HISTORY_DAYS)),
         # Offline on purpose: recorded real prices replayed around today, labelled as such.
         prices=DemoPriceSource(clock),
     )
