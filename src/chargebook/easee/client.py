@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -82,6 +82,12 @@ class EaseeClient:
 
     def __repr__(self) -> str:
         return f"EaseeClient({self.http!r})"
+
+    @property
+    def history_window(self) -> timedelta:
+        """One history request's span (`domain.ports.HistoryWindow`): the sync engine walks
+        back in these, keeping its cursor after each, since 10 an hour never reach years."""
+        return history.WINDOW
 
     @property
     def request_count(self) -> int:
