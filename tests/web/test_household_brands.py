@@ -53,6 +53,11 @@ PAGE_STATE = re.compile(r'<span class="state state-(\w+) big" data-field="state"
 VERDICT = re.compile(r'data-testid="verdict">([^<]+)<')
 PEBLAR_ADDRESS = "192.168.1.40"
 EAN = "871999000000000179"  # valid by the GS1 check, no real connection
+CONNECTED_VIA = {
+    ChargerSource.WALLBOX_CLOUD: "myWallbox",
+    ChargerSource.EASEE_CLOUD: "Easee Cloud",
+    ChargerSource.PEBLAR_LOCAL: "Peblar (local)",
+}
 
 
 @dataclass
@@ -128,7 +133,9 @@ async def _connect_all_three(home: Household) -> dict[ChargerSource, StoredCharg
         status = backfills.status(key)
         assert status is not None and status.error is None, status
     chargers = home.chargers()
-    copper = next(c for c in chargers[ChargerSource.WALLBOX_CLOUD] if c.charger.model == "Copper SB")
+    copper = next(
+        c for c in chargers[ChargerSource.WALLBOX_CLOUD] if c.charger.model == "Copper SB"
+    )
     selected = await home.post(f"/connect/{copper.id}/select", {})
     assert selected.status_code == 303
     (easee_charger,) = chargers[ChargerSource.EASEE_CLOUD]
@@ -163,6 +170,19 @@ async def test_one_dashboard_shows_the_wallbox_the_easee_and_the_peblar(
         state = on_dashboard[charger.id]
         assert state == page_state.group(1) == live["state"], charger.charger.source
         assert state != "unknown", charger.charger.source  # each answers its own API
+        # The page says how the charger is connected (the brands' once said "OCPP").
+        assert f"· {CONNECTED_VIA[charger.charger.source]}</p>" in page.text
+
+
+async def test_the_peblar_form_asks_what_the_connector_signs_in_with(household: Household) -> None:
+    form = await household.owner.client.get("/connect/brand/peblar")
+    assert "Web password" in form.text
+    assert "API token" not in form.text  # the login is the address and the web password
+    refused = await household.post(
+        "/connect/brand/peblar", {"username": PEBLAR_ADDRESS, "secret": "not-the-password"}
+    )
+    assert refused.status_code == 401
+    assert "Peblar did not accept this address and web password." in refused.text
 
 
 async def test_the_ere_journey_works_for_the_mid_chargers(household: Household) -> None:
@@ -222,7 +242,10 @@ async def test_the_ere_journey_works_for_the_mid_chargers(household: Household) 
             now=now + timedelta(days=1),
         )
         estimate = mandate_estimate(
-            store, household.owner.user.id, parameters=load_parameters(), now=now  # type: ignore[union-attr]
+            store,
+            household.owner.user.id,
+            parameters=load_parameters(),
+            now=now,  # type: ignore[union-attr]
         )
         counts = store.mid_session_counts()
     mid_sessions = counts[peblar.id][1] + counts[copper.id][1]

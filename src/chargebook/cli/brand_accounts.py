@@ -2,7 +2,7 @@
 `accounts list` (issue 19). The myWallbox account keeps its own path in `cli/sync.py`.
 
 The prompts are the connector's own login labels ("E-mail" and "Password" for a cloud, the
-address on the home network and the API token for a Peblar); errors are mapped by
+address on the home network and its web password for a Peblar); errors are mapped by
 `cli/errors.py` (a refused login exits 3, as for the Wallbox).
 """
 

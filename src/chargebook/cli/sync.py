@@ -255,7 +255,7 @@ def accounts_add(
         help="The myWallbox (Easee, Zaptec) e-mail address; a Peblar's address on your network.",
     ),
     password: str | None = typer.Option(
-        None, "--password", "--secret", help="The password (a Peblar's API token); prompted."
+        None, "--password", "--secret", help="The password (a Peblar's web password); prompted."
     ),
     brand: str = typer.Option(
         "wallbox", "--brand", help="wallbox (default), easee, zaptec or peblar."

@@ -48,9 +48,11 @@ LOGIN_HELP = {
         "must own the installation or have the service role on it."
     ),
     ChargerSource.PEBLAR_LOCAL: (
-        "The charger's address on your home network (e.g. 192.168.1.40) and its API token: in "
-        "the charger's web interface, enable the local REST API (read and write) and copy the "
-        "token. chargebook must run on the same network as the charger."
+        "The charger's address on your home network (e.g. 192.168.1.40) and the password of "
+        "its web interface: with it chargebook reads the charger's meter log (your sessions, "
+        "MID-certified) and fetches the local REST API's token itself; enable that API (read "
+        "and write) in the web interface. chargebook must run on the same network as the "
+        "charger."
     ),
 }
 # What to check when the brand refused the login.
@@ -64,8 +66,8 @@ _REFUSED_HINT = {
         "read the charger: the installation's owner connects it."
     ),
     ChargerSource.PEBLAR_LOCAL: (
-        "Copy the API token again from the charger's web interface (it changes when it is "
-        "renewed there), and check that the local REST API is enabled."
+        "Check the password by signing in to the charger's web interface (its address in a "
+        "browser), and that the local REST API is enabled there."
     ),
 }
 _RATE_HINT = {
@@ -139,7 +141,7 @@ def explain_brand(source: ChargerSource, error: ChargebookError) -> ConnectFailu
     """The owner-facing explanation of a failed sign-in to a brand."""
     name = BRAND_NAMES.get(source, source.value)
     if isinstance(error, SignInRefusedError):
-        what = "address and API token" if source is ChargerSource.PEBLAR_LOCAL else "login"
+        what = "address and web password" if source is ChargerSource.PEBLAR_LOCAL else "login"
         return ConnectFailure(
             ConnectProblem.WRONG_PASSWORD,
             f"{name} did not accept this {what}.",

@@ -1,5 +1,5 @@
 """The connect wizard's brand steps (issue 19): 2 sign in to Easee or Zaptec, or give a
-Peblar's address and API token (checked live), then the same steps as a Wallbox: pick the
+Peblar's address and web password (checked live), then the same steps as a Wallbox: pick the
 charger, confirm the MID meter, done with the history backfilling.
 
 Only brands with a connector in this build (`brand_connectors`) are offered; another slug
