@@ -43,7 +43,7 @@ from chargebook.simulator.wallbox import (
 )
 from chargebook.web.page_services import backfills_of
 
-from .helpers import Actor, add_user, client_for, context_of, make_app, sign_in
+from .helpers import Actor, add_user, client_for, make_app, sign_in
 
 CARD = re.compile(
     r'data-charger-id="(\d+)">\s*<header>\s*<h2>[^<]*</h2>\s*'
@@ -131,7 +131,8 @@ async def _connect_all_three(home: Household) -> dict[ChargerSource, StoredCharg
     for key in (1, -1, -2):  # the myWallbox account, then the brand accounts by -id
         await backfills.wait(key)
         status = backfills.status(key)
-        assert status is not None and status.error is None, status
+        assert status is not None, key
+        assert status.error is None, status
     chargers = home.chargers()
     copper = next(
         c for c in chargers[ChargerSource.WALLBOX_CLOUD] if c.charger.model == "Copper SB"
@@ -249,7 +250,8 @@ async def test_the_ere_journey_works_for_the_mid_chargers(household: Household) 
         )
         counts = store.mid_session_counts()
     mid_sessions = counts[peblar.id][1] + counts[copper.id][1]
-    assert counts[peblar.id][1] > 0 and counts[copper.id][1] > 0
+    assert counts[peblar.id][1] > 0
+    assert counts[copper.id][1] > 0
     assert counts.get(easee.id, (0, 0))[1] == 0
     assert report.eligible > 0
     assert report.eligible <= mid_sessions

@@ -39,7 +39,13 @@ from chargebook.cli.sync import summary_table
 from chargebook.cli.wallbox_render import chargers_table, status_table
 from chargebook.clock import FixedClock
 from chargebook.crypto import SecretBox, load_secret_box
-from chargebook.db import ChargerRepository, Database, SessionRepository, UserRepository, open_database
+from chargebook.db import (
+    ChargerRepository,
+    Database,
+    SessionRepository,
+    UserRepository,
+    open_database,
+)
 from chargebook.db.book.store import book_opener
 from chargebook.demo.brands import BRAND_HISTORY_DAYS, DemoBrands
 from chargebook.demo.ocpp import (

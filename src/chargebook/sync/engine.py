@@ -219,14 +219,10 @@ class SyncEngine:
                 await self._read_window(account, charger, start, end, report, writes, reads)
                 state = dataclasses.replace(state, synced_until=end)
                 state = queue_cursor(writes, account, state, self._clock)
-            while (
-                window := next_backfill_window(state, self._clock.now(), config)
-            ) is not None:
+            while (window := next_backfill_window(state, self._clock.now(), config)) is not None:
                 reads = steps.reading(f"{charger.name}: history to {window[0].date()}")
                 found = await self._read_window(account, charger, *window, report, writes, reads)
-                state = after_backfill_window(
-                    state, window[0], found, self._clock.now(), config
-                )
+                state = after_backfill_window(state, window[0], found, self._clock.now(), config)
                 state = queue_cursor(writes, account, state, self._clock)
         except ChargebookError as exc:
             failed = dataclasses.replace(
