@@ -1,6 +1,7 @@
 """The web app on a demo world: the Wallbox simulator (in-process, or served at a URL), a demo
-owner and a demo operator, and optionally the owner's myWallbox account already connected and
-an OCPP charger of the owner that has charged once (`demo_app` turns both on). `demo_app`
+owner and a demo operator, and optionally the owner's myWallbox account already connected, an
+OCPP charger of the owner that has charged once, and the owner's Easee, Zaptec and Peblar on
+their in-process simulators (`chargebook.demo.brands`; `demo_app` turns all three on). `demo_app`
 plans smart charging on recorded real prices (`chargebook.prices.demo`), so it runs offline.
 
     app = build_demo_app(settings)        # settings.wallbox_*_url = the simulator's origin
