@@ -1,6 +1,8 @@
 """The served demo in headless Chromium: the dashboard shows each charger in the state its own
 page shows (issue 18: the Wallbox chargers stayed "unknown" on the dashboard and the OCPP
 charger "charging" after its session ended), and the highlighted control follows the state.
+The demo has the Easee, Zaptec and Peblar chargers beside the Wallbox and OCPP ones (issue
+19); the dashboard fits them (a Peblar's long product code for a model) at 1366 and 390 px.
 """
 
 from __future__ import annotations
@@ -70,7 +72,11 @@ def test_the_dashboard_shows_each_chargers_own_state(page: Any) -> None:
     page.wait_for_url("**/")
 
     cards = page.locator("[data-testid=charger-card]")
-    assert cards.count() == 3  # two Wallbox chargers and the OCPP charger
+    # Two Wallbox chargers, the OCPP charger, one Easee, one Zaptec and one Peblar.
+    assert cards.count() == 6
+    text = page.locator("main").inner_text()
+    for brand in ("Easee", "Zaptec", "Peblar"):
+        assert brand in text, brand
     on_dashboard = {
         cards.nth(i).get_attribute("data-charger-id"): cards.nth(i)
         .locator("[data-testid=state]")
@@ -92,3 +98,27 @@ def test_the_dashboard_shows_each_chargers_own_state(page: Any) -> None:
         }
         expected = {"charging": {"pause"}, "paused": {"resume"}}.get(state, set())
         assert highlighted == expected, (charger_id, state)
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_dashboard_fits_every_brands_card(
+    page: Any, width: int, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/")
+    if "/login" in page.url:
+        page.fill("input[name=email]", OWNER.email)
+        page.fill("input[name=password]", OWNER.password)
+        page.click("main button[type=submit]")
+        page.wait_for_url("**/")
+    page.wait_for_timeout(500)
+    shots = tmp_path_factory.mktemp("screenshots")
+    page.screenshot(path=str(shots / f"demo-dashboard-{width}.png"), full_page=True)
+    # Nothing wider than the window, no card whose text runs out of it.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
+    overflowing = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=charger-card]')]
+            .filter(card => card.scrollWidth > card.clientWidth + 1)
+            .map(card => card.getAttribute('data-charger-id'))"""
+    )
+    assert overflowing == [], (width, overflowing)

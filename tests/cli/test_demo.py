@@ -62,6 +62,8 @@ def test_demo_syncs_the_whole_history_records_a_session_and_draws_it(
     assert recorded_id in book_ids
     assert "│ ocpp" in result.output
     assert "│ wallbox" in result.output
+    for brand in ("Easee: ", "Zaptec: ", "Peblar: "):  # one line per new brand's charger
+        assert brand in result.output
     assert DEMO_CHARGE_POINT_ID in result.output
     ocpp_charts = list((demo_dir / "charts").glob("ocpp-session-*.png"))
     assert len(ocpp_charts) == 1
@@ -135,7 +137,19 @@ async def test_demo_book_equals_the_simulated_cloud(tmp_path: Path, ocpp_version
 
     # One OCPP session next to the Wallbox ones.
     assert len(ocpp_sessions) == 1
-    assert len(stored) == len(cloud_ids) + 1
+    ours = [s for s in stored if s.source in (ChargerSource.WALLBOX_CLOUD, ChargerSource.OCPP)]
+    assert len(ours) == len(cloud_ids) + 1
+    # One charger of each new brand, the demo owner's, with its history in the same book.
+    brands = (ChargerSource.EASEE_CLOUD, ChargerSource.ZAPTEC_CLOUD, ChargerSource.PEBLAR_LOCAL)
+    assert sorted(c.charger.source for c in chargers if c.charger.source in brands) == sorted(
+        brands
+    )
+    assert {s.source for s in stored} >= set(brands)
+    (easee_id,) = world.brands.easee.accounts[0].charger_ids
+    easee_truth = {
+        f"{easee_id}:{t['id']}" for t in world.brands.easee.ground_truth_sessions(easee_id)
+    }
+    assert {s.external_id for s in stored if s.source is ChargerSource.EASEE_CLOUD} == easee_truth
     (ocpp,) = ocpp_sessions
     assert ocpp.external_id.startswith(f"{DEMO_CHARGE_POINT_ID}:")
     assert ocpp.state is SessionState.OK

@@ -10,7 +10,9 @@ import pytest
 from chargebook.clock import FixedClock
 from chargebook.domain.brands import MemoryTokenKeeper
 from chargebook.domain.models import ChargerState
-from chargebook.easee.history import external_id
+from chargebook.easee import EaseeBudget
+from chargebook.easee.history import external_id, windows
+from chargebook.easee.wire import parse_time
 from chargebook.errors import SignInRefusedError
 from chargebook.simulator.easee import DEMO_EMAIL, EaseeSimulator, SimulatorConfig
 
@@ -157,3 +159,30 @@ async def test_the_overview_reads_every_charger_in_two_requests(
         assert (reading.state, reading.status_code) == (status.state, status.status_code)
         assert reading.charging_power_kw == status.charging_power_kw
     assert readings[0].state is ChargerState.CHARGING
+
+
+async def test_a_client_given_its_chargers_reads_the_history_from_the_chargers_creation(
+    clock: FixedClock, make_client: ClientFactory
+) -> None:
+    """The connect wizard's backfill hands the sync the chargers it listed with another
+    client: this one never listed them, yet asks for the history from `createdOn`, not from
+    the sync's own start years back (40 windows at Easee's 10 history reads an hour failed
+    the backfill with "budget spent")."""
+    sim = EaseeSimulator(SimulatorConfig(days=30, unlimited=True), clock=FixedClock(clock.now()))
+    charger_id = sim.accounts[0].charger_ids[0]
+    created = parse_time(sim.chargers[charger_id].created_on)
+    pages: list[tuple[int, int]] = []
+    # A budget that would allow the 40 windows of ten years, to count what is asked.
+    client = make_client(sim, budget=EaseeBudget(clock, history_per_hour=100))
+    records = [
+        r
+        async for r in client.iter_sessions(  # no list_chargers first
+            charger_id,
+            start=clock.now() - timedelta(days=3650),
+            end=clock.now(),
+            on_page=lambda done, total: pages.append((done, total)),
+        )
+    ]
+    truth = sim.ground_truth_sessions(charger_id)
+    assert [r.external_id for r in records] == [external_id(charger_id, t) for t in truth]
+    assert pages[-1][1] == len(list(windows(created, clock.now()))) < 40

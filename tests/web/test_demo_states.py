@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from chargebook.db import ChargerRepository, UserRepository
+from chargebook.db import ChargerRepository, SessionRepository, UserRepository
 from chargebook.demo.web import OWNER, demo_app
 from chargebook.domain.models import ChargerSource
 from chargebook.web.accounts import AccountService
@@ -43,12 +43,22 @@ async def test_dashboard_states_equal_each_chargers_page(isolated_data_dir: Path
             dashboard = await client.get("/")
             pages = {c.id: await client.get(f"/chargers/{c.id}") for c in chargers}
             live = {c.id: (await client.get(f"/chargers/{c.id}/live")).json() for c in chargers}
+        with context.database.session() as session:
+            booked = {c.id: SessionRepository(session).count(charger_id=c.id) for c in chargers}
 
     assert dashboard.status_code == 200, dashboard.text
     on_dashboard = {int(cid): state for cid, state in CARD.findall(dashboard.text)}
     sources = {c.id: c.charger.source for c in chargers}
+    # Two Wallbox chargers, the OCPP one, and one charger of each brand beside them.
     assert sorted(sources.values()) == sorted(
-        [ChargerSource.WALLBOX_CLOUD, ChargerSource.WALLBOX_CLOUD, ChargerSource.OCPP]
+        [
+            ChargerSource.WALLBOX_CLOUD,
+            ChargerSource.WALLBOX_CLOUD,
+            ChargerSource.OCPP,
+            ChargerSource.EASEE_CLOUD,
+            ChargerSource.ZAPTEC_CLOUD,
+            ChargerSource.PEBLAR_LOCAL,
+        ]
     )
     assert set(on_dashboard) == set(sources)
     for charger_id, state in on_dashboard.items():
@@ -56,6 +66,7 @@ async def test_dashboard_states_equal_each_chargers_page(isolated_data_dir: Path
         assert page_state is not None, pages[charger_id].text
         assert state == page_state.group(1) == live[charger_id]["state"], charger_id
         assert state != "unknown", sources[charger_id]  # every demo charger answers
+        assert booked[charger_id] > 0, sources[charger_id]  # and has its sessions
     (ocpp_id,) = [cid for cid, source in sources.items() if source is ChargerSource.OCPP]
     # Its session ended before the app started: the connector is Available, nothing flows.
     assert on_dashboard[ocpp_id] == "ready"

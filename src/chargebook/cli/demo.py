@@ -28,6 +28,7 @@ from rich.console import Console
 
 from chargebook.account_sources import build_sources, close_sources, connect_account, sync_config
 from chargebook.book.service import BookService
+from chargebook.brand_connectors import BRAND_NAMES, build_brand_sources
 from chargebook.central_system import CentralSystem
 from chargebook.cli.chart import write_session_chart
 from chargebook.cli.console import plain_console
@@ -37,9 +38,16 @@ from chargebook.cli.sessions import book_sessions_table
 from chargebook.cli.sync import summary_table
 from chargebook.cli.wallbox_render import chargers_table, status_table
 from chargebook.clock import FixedClock
-from chargebook.crypto import load_secret_box
-from chargebook.db import Database, UserRepository, open_database
+from chargebook.crypto import SecretBox, load_secret_box
+from chargebook.db import (
+    ChargerRepository,
+    Database,
+    SessionRepository,
+    UserRepository,
+    open_database,
+)
 from chargebook.db.book.store import book_opener
+from chargebook.demo.brands import BRAND_HISTORY_DAYS, DemoBrands
 from chargebook.demo.ocpp import (
     DemoTransaction,
     charge_once,
@@ -70,6 +78,7 @@ class DemoWorld:
     settings: Settings
     database: Database
     transport: httpx.AsyncBaseTransport
+    brands: DemoBrands  # one Easee, Zaptec and Peblar charger on their simulators
 
 
 def build_world(data_dir: Path, *, seed: int, days: int, start: datetime) -> DemoWorld:
@@ -88,7 +97,8 @@ def build_world(data_dir: Path, *, seed: int, days: int, start: datetime) -> Dem
         wallbox_partner_mode=True,
     )
     transport = httpx.ASGITransport(app=simulator.app)
-    return DemoWorld(simulator, clock, settings, open_database(settings), transport)
+    brands = DemoBrands.build(clock, seed=seed, days=min(days, BRAND_HISTORY_DAYS))
+    return DemoWorld(simulator, clock, settings, open_database(settings), transport, brands)
 
 
 @dataclass(frozen=True)
@@ -130,11 +140,43 @@ async def run_demo(
         console.print(summary_table(await _sync(world, sources)))
     finally:
         await close_sources(sources)
+    console.rule("Easee, Zaptec and Peblar beside the Wallbox")
+    await _connect_brands(world, console, box)
     console.rule("An OCPP charger on chargebook's own central system")
     ocpp = await _charge_over_ocpp(world, console, ocpp_version)
     console.rule("Smart charging on recorded prices")
     await show_smart_charging(world.clock, console)
     return _show_book(world, console, charts_dir, recorded_id, ocpp)
+
+
+async def _connect_brands(world: DemoWorld, console: Console, box: SecretBox) -> None:
+    """Connect the owner's Easee, Zaptec and Peblar accounts (their simulators) and sync their
+    history with the same engine as the Wallbox; one line per charger."""
+    await world.brands.connect(
+        world.settings, world.database, box, world.clock, owner_email=DEMO_EMAIL
+    )
+    sources = build_brand_sources(
+        world.settings, world.database, box, world.clock, registry=world.brands.registry
+    )
+    try:
+        report = await _sync(world, sources)
+    finally:
+        await close_sources(sources)
+    with world.database.session() as session:
+        chargers = ChargerRepository(session, world.clock).list()
+        for stored in chargers:
+            charger = stored.charger
+            if charger.source not in BRAND_NAMES:
+                continue
+            booked = SessionRepository(session).count(charger_id=stored.id)
+            mid = ", MID meter" if charger.mid.present else ""
+            console.print(
+                f"{BRAND_NAMES[charger.source]}: {charger.name} ({charger.model}),"
+                f" {booked} sessions{mid}"
+            )
+    errors = [item for item in report.accounts if item.error]
+    for item in errors:
+        console.print(f"{item.label}: {item.error}")
 
 
 async def _charge_over_ocpp(

@@ -1,6 +1,7 @@
 """The web app on a demo world: the Wallbox simulator (in-process, or served at a URL), a demo
-owner and a demo operator, and optionally the owner's myWallbox account already connected and
-an OCPP charger of the owner that has charged once (`demo_app` turns both on). `demo_app`
+owner and a demo operator, and optionally the owner's myWallbox account already connected, an
+OCPP charger of the owner that has charged once, and the owner's Easee, Zaptec and Peblar on
+their in-process simulators (`chargebook.demo.brands`; `demo_app` turns all three on). `demo_app`
 plans smart charging on recorded real prices (`chargebook.prices.demo`), so it runs offline.
 
     app = build_demo_app(settings)        # settings.wallbox_*_url = the simulator's origin
@@ -27,15 +28,17 @@ from fastapi import FastAPI
 
 from chargebook.clock import Clock, SystemClock
 from chargebook.db import UserRepository, WallboxAccountRepository
+from chargebook.demo.brands import BRAND_HISTORY_DAYS, DemoBrands
 from chargebook.demo.ere_year import DEMO_OPERATOR, history_days, seed_ere_year
 from chargebook.domain.prices import PriceSource
-from chargebook.domain.users import UserRole, WallboxAccount
+from chargebook.domain.users import BrandAccount, UserRole, WallboxAccount
 from chargebook.prices.demo import DemoPriceSource
 from chargebook.private_files import private_dir
 from chargebook.settings import Settings, load_settings
 from chargebook.simulator.wallbox import SimulatorConfig, WallboxSimulator
 from chargebook.web.accounts import AccountService
 from chargebook.web.app import create_app
+from chargebook.web.brand_onboarding import load_brand_chargers
 from chargebook.web.context import WebContext
 from chargebook.web.mqtt_door import mqtt_bridge
 from chargebook.web.onboarding import connect_wallbox, load_chargers
@@ -93,11 +96,29 @@ async def connect_demo_owner(app: FastAPI) -> WallboxAccount:
     return account
 
 
-async def seed_demo_ere_year(app: FastAPI, account: WallboxAccount) -> None:
-    """Once the owner's history is in the book, walk their ERE year through the ERE service
-    (`chargebook.demo.ere_year`), off the event loop as the backfill writes."""
+async def connect_demo_brands(app: FastAPI, brands: DemoBrands) -> list[BrandAccount]:
+    """Connect the owner's Easee, Zaptec and Peblar (`chargebook.demo.brands`) as the wizard
+    does: sign in once, their chargers into the owner's book, the history backfilling."""
+    context: WebContext = app.state.context
+    accounts = await brands.connect(
+        context.settings, context.database, context.box, context.clock, owner_email=OWNER.email
+    )
+    for account in accounts:
+        loaded = await load_brand_chargers(context, account)
+        backfills_of(app).start(account, [stored.charger for stored in loaded.owned])
+    return accounts
+
+
+async def seed_demo_ere_year(
+    app: FastAPI, account: WallboxAccount, others: tuple[BrandAccount, ...] = ()
+) -> None:
+    """Once the owner's history is in the book (the Wallbox's and `others`'), walk their ERE
+    year through the ERE service (`chargebook.demo.ere_year`), off the event loop as the
+    backfill writes."""
     context: WebContext = app.state.context
     await backfills_of(app).wait(account.id)
+    for other in others:  # detection then sees every charger with its sessions
+        await backfills_of(app).wait(other.key)
     report = await asyncio.to_thread(
         seed_ere_year,
         context.database,
@@ -120,6 +141,7 @@ def build_demo_app(
     ocpp_charger: bool = False,
     prices: PriceSource | None = None,
     ere_year: bool = False,
+    brands: DemoBrands | None = None,
 ) -> FastAPI:
     """The app with demo logins; with `connect_owner`, the owner's charger is connected at
     startup and its history imports in the background; with `ocpp_charger`, the owner also
@@ -128,7 +150,8 @@ def build_demo_app(
     passes the recorded demo prices so smart charging works offline). With `ere_year` (and
     `connect_owner`), startup waits for the owner's history and seeds their ERE year, and
     every page says it shows demo data (and the operator pays from the demo's textbook
-    account, unless the settings name one)."""
+    account, unless the settings name one). With `brands` (and `connect_owner`), the owner's
+    Easee, Zaptec and Peblar are connected too, to those simulators."""
     if ere_year and not settings.operator_iban:
         settings = settings.model_copy(
             update={
@@ -138,7 +161,11 @@ def build_demo_app(
             }
         )
     app = create_app(
-        settings, clock=clock, wallbox_transport=wallbox_transport, background=background
+        settings,
+        clock=clock,
+        wallbox_transport=wallbox_transport,
+        background=background,
+        brands=brands.registry if brands is not None else None,
     )
     if prices is not None:
         app.state.context.prices = prices
@@ -153,8 +180,9 @@ def build_demo_app(
             await stack.enter_async_context(inner(started))
             if connect_owner:
                 account = await connect_demo_owner(started)
+                others = await connect_demo_brands(started, brands) if brands else []
                 if ere_year:
-                    await seed_demo_ere_year(started, account)
+                    await seed_demo_ere_year(started, account, tuple(others))
             if ocpp_charger:
                 from chargebook.demo.web_ocpp import run_demo_ocpp_charger
 
@@ -171,8 +199,8 @@ def build_demo_app(
 
 
 def demo_app(data_dir: Path | None = None, seed: int = 1, days: int = 120) -> FastAPI:
-    """The demo with the Wallbox simulator in-process and the owner's OCPP charger (for
-    `uvicorn --factory`)."""
+    """The demo with the Wallbox simulator in-process, the owner's OCPP charger and one Easee,
+    Zaptec and Peblar charger on their simulators (for `uvicorn --factory`)."""
     base = load_settings()
     folder = data_dir or base.data_dir / "demo-web"
     private_dir(folder)
@@ -202,6 +230,7 @@ def demo_app(data_dir: Path | None = None, seed: int = 1, days: int = 120) -> Fa
         wallbox_transport=httpx.ASGITransport(app=simulator.app),
         ocpp_charger=True,
         ere_year=True,
+        brands=DemoBrands.build(clock, seed=seed, days=min(days, BRAND_HISTORY_DAYS)),
         # Offline on purpose: recorded real prices replayed around today, labelled as such.
         prices=DemoPriceSource(clock),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
@@ -238,6 +238,17 @@ class OcppBook(Protocol):
     ) -> TransactionEventOutcome:
         """Store an OCPP 2.0.1 TransactionEvent (idempotent); closes its transaction on Ended."""
         ...
+
+
+@runtime_checkable
+class HistoryWindow(Protocol):
+    """Optional capability of a cloud client whose history answers one span per request under
+    a tight budget (Easee: 92 days, 10 requests an hour): the longest range the sync engine
+    asks for in one read, so a backfill walks back newest first and keeps its cursor after
+    every span instead of asking for years in one read it cannot finish."""
+
+    @property
+    def history_window(self) -> timedelta: ...
 
 
 @runtime_checkable

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -77,10 +77,17 @@ class EaseeClient:
             max_retries=max_retries,
         )
         self._created_on: dict[str, datetime] = {}
+        self._listed = False  # the charger list (with each `createdOn`) was read
         self._chargers: dict[str, Charger] = {}  # as list_chargers last read them
 
     def __repr__(self) -> str:
         return f"EaseeClient({self.http!r})"
+
+    @property
+    def history_window(self) -> timedelta:
+        """One history request's span (`domain.ports.HistoryWindow`): the sync engine walks
+        back in these, keeping its cursor after each, since 10 an hour never reach years."""
+        return history.WINDOW
 
     @property
     def request_count(self) -> int:
@@ -111,6 +118,7 @@ class EaseeClient:
             config = await self._object(f"/api/chargers/{charger_id}/config", "charger config")
             chargers.append(wire.charger(item, state, config))
         self._chargers = {c.external_id: c for c in chargers}
+        self._listed = True
         return chargers
 
     async def read_overview(self) -> list[ChargerReading]:
@@ -151,7 +159,7 @@ class EaseeClient:
     ) -> AsyncIterator[SessionRecord]:
         """Completed sessions that started in [start, end), window by window (history.py)."""
         start, end = ensure_utc(start), ensure_utc(end)
-        created = self._created_on.get(charger_id)
+        created = await self._created(charger_id)
         spans = list(history.windows(max(start, created) if created else start, end))
         for index, (since, until) in enumerate(spans):
             path = (
@@ -168,6 +176,18 @@ class EaseeClient:
                 if record.session and not start <= record.session.started_at < end:
                     continue
                 yield record
+
+    async def _created(self, charger_id: str) -> datetime | None:
+        """The charger's `createdOn`: from the last `list_chargers`, else from one plain read
+        of the charger list. A client given its chargers by someone else (the connect
+        wizard's backfill reuses the chargers it listed) would otherwise ask for the history
+        from the sync's own start, years of windows at 10 an hour (easee/budget.py)."""
+        if charger_id not in self._created_on and not self._listed:
+            for item in await self.http.get("/api/chargers", wire.charger_items):
+                with contextlib.suppress(ValueError):
+                    self._created_on[item["id"]] = wire.parse_time(item.get("createdOn"))
+            self._listed = True
+        return self._created_on.get(charger_id)
 
     async def _object(self, path: str, what: str) -> dict[str, Any]:
         result: dict[str, Any] = await self.http.get(path, wire.json_object(what))

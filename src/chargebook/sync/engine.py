@@ -34,7 +34,7 @@ from chargebook.errors import ChargebookError
 from chargebook.sync.accounts import AccountSource, SyncLeases
 from chargebook.sync.queued import queue_batch, queue_cursor, queue_outcome, queue_sample_links
 from chargebook.sync.report import AccountReport, SyncProgress, SyncReport
-from chargebook.sync.steps import RangeReads, ReadSteps, request_stats
+from chargebook.sync.steps import RangeReads, ReadSteps, config_for, request_stats
 from chargebook.sync.windows import (
     SyncConfig,
     after_backfill_window,
@@ -129,6 +129,7 @@ class SyncEngine:
         report = AccountReport(account_id=account.account_id, label=account.label)
         steps = ReadSteps(report, self._progress)
         requests_before, retries_before = request_stats(account.cloud)
+        config = config_for(account.cloud, self.config)
         try:
             if account.known_chargers is not None:
                 seen = list(account.known_chargers)
@@ -153,10 +154,12 @@ class SyncEngine:
                     len(held),
                 )
             now = self._clock.now()
-            steps.add(total=sum(planned_reads(s, now, self.config) for s in states))
+            steps.add(total=sum(planned_reads(s, now, config) for s in states))
             complete = True
             for charger, state in zip(chargers, states, strict=True):
-                state = await self._sync_charger(account, charger, state, report, steps, writes)
+                state = await self._sync_charger(
+                    account, charger, state, report, steps, writes, config
+                )
                 complete = complete and state.backfill_complete
             report.backfill_complete = complete
             queue_outcome(writes, account, self._clock, error=None)
@@ -197,32 +200,29 @@ class SyncEngine:
         report: AccountReport,
         steps: ReadSteps,
         writes: WriteGroup,
+        config: SyncConfig,
     ) -> SyncState:
         try:
             now = self._clock.now()
-            first = first_sync_window(state, now, self.config)
+            first = first_sync_window(state, now, config)
             if first is not None:
                 # Nothing read yet: the recent sessions and the first backfill window are
                 # one read (one page per 1,000 sessions), not two.
                 reads = steps.reading(f"{charger.name}: history")
                 found = await self._read_window(account, charger, *first, report, writes, reads)
-                state = after_backfill_window(state, first[0], found, now, self.config)
+                state = after_backfill_window(state, first[0], found, now, config)
                 state = dataclasses.replace(state, synced_until=now)
                 state = queue_cursor(writes, account, state, self._clock)
             else:
-                start, end = incremental_window(state, now, self.config)
+                start, end = incremental_window(state, now, config)
                 reads = steps.reading(f"{charger.name}: recent sessions")
                 await self._read_window(account, charger, start, end, report, writes, reads)
                 state = dataclasses.replace(state, synced_until=end)
                 state = queue_cursor(writes, account, state, self._clock)
-            while (
-                window := next_backfill_window(state, self._clock.now(), self.config)
-            ) is not None:
+            while (window := next_backfill_window(state, self._clock.now(), config)) is not None:
                 reads = steps.reading(f"{charger.name}: history to {window[0].date()}")
                 found = await self._read_window(account, charger, *window, report, writes, reads)
-                state = after_backfill_window(
-                    state, window[0], found, self._clock.now(), self.config
-                )
+                state = after_backfill_window(state, window[0], found, self._clock.now(), config)
                 state = queue_cursor(writes, account, state, self._clock)
         except ChargebookError as exc:
             failed = dataclasses.replace(

@@ -1,11 +1,15 @@
 """Counting one account's reads of the cloud during a sync: progress in reads (`ReadSteps`,
 one per planned range, corrected by the pages the cloud announces) and the client's request
-and retry counters (`request_stats`)."""
+and retry counters (`request_stats`); the steps a client's history is read in
+(`config_for`)."""
 
 from __future__ import annotations
 
-from chargebook.domain.ports import ChargerCloud, RequestStats
+import dataclasses
+
+from chargebook.domain.ports import ChargerCloud, HistoryWindow, RequestStats
 from chargebook.sync.report import AccountReport, SyncProgress
+from chargebook.sync.windows import SyncConfig
 
 
 class ReadSteps:
@@ -54,3 +58,11 @@ def request_stats(cloud: ChargerCloud) -> tuple[int, int]:
     if isinstance(cloud, RequestStats):
         return cloud.request_count, cloud.retry_count
     return 0, 0
+
+
+def config_for(cloud: ChargerCloud, config: SyncConfig) -> SyncConfig:
+    """`config` with backfill windows no longer than the client's `history_window`, if it
+    has one: each span is then its own read with its own cursor, newest first."""
+    if isinstance(cloud, HistoryWindow) and cloud.history_window < config.backfill_window:
+        return dataclasses.replace(config, backfill_window=cloud.history_window)
+    return config

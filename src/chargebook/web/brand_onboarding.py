@@ -49,9 +49,10 @@ LOGIN_HELP = {
     ),
     ChargerSource.PEBLAR_LOCAL: (
         "The charger's address on your home network (e.g. 192.168.1.40) and the password of "
-        "its web interface (the one on the installation card): chargebook reads the charger's "
-        "MID meter log with it and enables the local REST API itself. chargebook must run on "
-        "the same network as the charger."
+        "its web interface: with it chargebook reads the charger's meter log (your sessions, "
+        "MID-certified) and fetches the local REST API's token itself; enable that API (read "
+        "and write) in the web interface. chargebook must run on the same network as the "
+        "charger."
     ),
 }
 # What to check when the brand refused the login.
@@ -65,8 +66,8 @@ _REFUSED_HINT = {
         "read the charger: the installation's owner connects it."
     ),
     ChargerSource.PEBLAR_LOCAL: (
-        "Check the address (open it in a browser on the same network: the charger's web "
-        "interface appears) and sign in there with the same password."
+        "Check the password by signing in to the charger's web interface (its address in a "
+        "browser), and that the local REST API is enabled there."
     ),
 }
 _RATE_HINT = {

@@ -8,6 +8,7 @@ sessions, totals and site endpoints allow 10 calls an hour per account, then one
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 # Transient faults the simulator can inject into data requests (see faults.py).
 FAULT_KINDS: tuple[str, ...] = (
@@ -52,6 +53,10 @@ class SimulatorConfig:
     # history item without `actualDurationSeconds` and the energy-transfer times.
     bad_session_rate: float = 0.0
     short_item_rate: float = 0.25
+    # The day every charger was installed (`createdOn`, "YYYY-MM-DD"); None: a day in 2019 or
+    # 2020 per charger, as a real fleet. The client reads history from it, so the demo sets
+    # it to where its short history starts (years of windows at 10 reads an hour would not).
+    installed_on: str | None = None
 
     def __post_init__(self) -> None:
         if self.accounts < 1 or self.chargers_per_account < 1:
@@ -61,6 +66,8 @@ class SimulatorConfig:
         for name in ("fault_rate", "bad_session_rate", "short_item_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be within [0, 1]")
+        if self.installed_on is not None:
+            date.fromisoformat(self.installed_on)  # ValueError for anything else
         unknown = set(self.fault_kinds) - {*FAULT_KINDS, REFRESH_EXPIRED}
         if unknown:
             raise ValueError(f"unknown fault kinds: {sorted(unknown)}")

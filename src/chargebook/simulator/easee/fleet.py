@@ -94,6 +94,10 @@ def build_fleet(config: SimulatorConfig) -> Fleet:
                 used.add(value)
                 return value
 
+    def installed(day: str, time: str) -> str:
+        # The random day is drawn either way: the rest of the fleet stays the same.
+        return f"{config.installed_on or day}{time}"
+
     accounts: list[SimAccount] = []
     chargers: dict[str, SimCharger] = {}
     for a in range(config.accounts):
@@ -113,8 +117,10 @@ def build_fleet(config: SimulatorConfig) -> Fleet:
                 owner_email=email,
                 site_id=site_id,
                 circuit_id=circuit_id,
-                created_on=f"20{19 + rng.randint(0, 1)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"
-                f"T1{rng.randint(0, 9)}:12:53.385Z",
+                created_on=installed(
+                    f"20{19 + rng.randint(0, 1)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+                    f"T1{rng.randint(0, 9)}:12:53.385Z",
+                ),
                 firmware=firmware,
                 latest_firmware=firmware + rng.choice((0, 0, 2)),
                 initial_max_current_a=rng.choice((16, 20, 25, 32)),
