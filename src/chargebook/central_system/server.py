@@ -28,6 +28,7 @@ from websockets.typing import Subprotocol
 
 from chargebook.central_system.auth import SecretVerifier, hash_secret, parse_basic_auth
 from chargebook.central_system.charge_point import OcppChargePoint
+from chargebook.central_system.cluster.node import ClusterNode, cluster_for
 from chargebook.central_system.commands import ChargePointCommands
 from chargebook.central_system.exceptions import ChargePointNotConnectedError
 from chargebook.central_system.heap import HeapSettler
@@ -72,10 +73,12 @@ class CentralSystem(ChargePointCommands):
         response_timeout_s: float | None = None,
         settle_heap: bool = False,
         mirrors: MirrorHub | None = None,
+        cluster: ClusterNode | None = None,
     ) -> None:
         """`settle_heap` freezes long-lived objects for short GC pauses (`heap.py`); it acts
         on the whole process, so servers turn it on and tests leave it off. `mirrors`
-        forwards chargers that have an upstream central system (`mirror/`)."""
+        forwards chargers that have an upstream central system (`mirror/`); `cluster` makes
+        this process one of several serving a PostgreSQL book (`cluster/`)."""
         super().__init__()
         self.clock: Clock = clock or SystemClock()
         self.writer = BookWriter(database, self.clock)
@@ -93,12 +96,15 @@ class CentralSystem(ChargePointCommands):
         self._server: Server | None = None
         self._heap = HeapSettler() if settle_heap else None
         self.mirrors = mirrors
+        self.cluster = cluster
 
     # -- lifecycle ------------------------------------------------------------------------
 
     async def start(self, host: str, port: int) -> int:
         """Listen on host:port (0 picks a free port); returns the bound port."""
         self.writer.start()
+        if self.cluster is not None:
+            await self.cluster.start(self)
         self._server = await serve(
             self._handle,
             host,
@@ -125,6 +131,8 @@ class CentralSystem(ChargePointCommands):
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.cluster is not None:
+            await self.cluster.close()
         await self.writer.stop()
 
     async def __aenter__(self) -> CentralSystem:
@@ -222,7 +230,10 @@ class CentralSystem(ChargePointCommands):
             self.spawn(previous._connection.close(code=1000, reason="replaced"))
         if self._heap is not None:
             self._heap.connections_changed(len(self._connected))
+        epoch = None
         try:
+            if self.cluster is not None:  # newest connection wins across processes too
+                epoch = await self.cluster.claimed(charge_point_id, cp.ocpp_version)
             cp.quirks = await self.recorder.quirks(charge_point_id)
             if self.mirrors is not None:
                 cp.mirror = await self.mirrors.attach(
@@ -232,6 +243,8 @@ class CentralSystem(ChargePointCommands):
         except ConnectionClosed:
             pass
         finally:
+            if self.cluster is not None and epoch is not None:
+                await self.cluster.released(charge_point_id, epoch)
             if self.mirrors is not None:
                 self.mirrors.detach(charge_point_id, cp.mirror)
             if self._connected.get(charge_point_id) is cp:
@@ -267,6 +280,7 @@ async def run_central_system(
         clock=clock,
         settle_heap=True,
         mirrors=default_mirrors(settings, database),
+        cluster=cluster_for(database, settings.ocpp_response_timeout_s),
     )
     async with central:
         await central.start(host, port)

@@ -16,6 +16,7 @@ from chargebook.db.core.base import Base
 from chargebook.db.ere import document_tables as ere_document_tables
 from chargebook.db.ere import parties as ere_party_tables
 from chargebook.db.ere import tables as ere_tables
+from chargebook.db.ocpp import connection_tables as ocpp_connection_tables
 from chargebook.db.ocpp import tables as ocpp_tables
 from chargebook.db.ocpp import upstream_tables as ocpp_upstream_tables
 from chargebook.db.smart import tables as smart_tables
@@ -27,6 +28,7 @@ FEATURE_TABLES = (
     ere_party_tables,
     ere_document_tables,
     ocpp_tables,
+    ocpp_connection_tables,
     ocpp_upstream_tables,
     smart_tables,
 )

@@ -78,8 +78,16 @@ async def run_central_system(
     mirrors = MirrorHub(
         parts.database, lambda: parts.box, response_timeout_s=settings.ocpp_response_timeout_s
     )
+    from chargebook.central_system.cluster import cluster_for
+
     central = CentralSystem(
-        settings, parts.database, clock=parts.clock, settle_heap=settle_heap, mirrors=mirrors
+        settings,
+        parts.database,
+        clock=parts.clock,
+        settle_heap=settle_heap,
+        mirrors=mirrors,
+        # On PostgreSQL this process is one of any number serving the book.
+        cluster=cluster_for(parts.database, settings.ocpp_response_timeout_s),
     )
     async with central:
         host = settings.ocpp_host if host is None else host
