@@ -49,11 +49,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def book_url(postgres_scratch: PostgresScratch) -> str:
+def book_url(postgres_scratch: PostgresScratch, clock: FixedClock) -> str:
     url = postgres_scratch.new_schema_url()
     database = Database(create_book_engine(url))
     database.upgrade()
-    register(database, FixedClock(), CP_ID)
+    register(database, clock, CP_ID)
     database.dispose()
     return url
 
