@@ -167,6 +167,7 @@ class OcppControl:
 
 
 if TYPE_CHECKING:
+    from chargebook.central_system.cluster.routed import RoutedCommands
     from chargebook.central_system.server import CentralSystem
     from chargebook.domain.ports import ChargerControl
 
@@ -175,3 +176,6 @@ if TYPE_CHECKING:
 
     def _central_system_fits(central: CentralSystem) -> OcppCommandService:
         return central  # and that the real central system is what the adapter needs
+
+    def _routed_fits(routed: RoutedCommands) -> OcppCommandService:
+        return routed  # and the cluster's routed service (`cluster.routed`)

@@ -228,5 +228,7 @@ async def test_a_killed_process_loses_and_doubles_nothing(
         ]
         assert (await exchange(ws, stop))[0] == 3
         assert central_b.is_connected(CP_ID)
+        assert central_b.cluster is not None
+        assert await central_b.cluster.holder(CP_ID) == central_b.cluster.node_id
     [session] = _sessions(database)
     assert session.energy_kwh == Decimal("3.000000")

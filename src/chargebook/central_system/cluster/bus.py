@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import psycopg
@@ -51,11 +51,13 @@ class PgBus:
         except psycopg.OperationalError as exc:
             LOG.error("cluster listener lost its PostgreSQL connection: %s", exc)
 
-    async def fetch(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    async def fetch(
+        self, query: str, params: Sequence[Any] | Mapping[str, Any] = ()
+    ) -> list[tuple[Any, ...]]:
         """Run one statement on the sending connection; its rows (none for a bare UPDATE)."""
         assert self._sender is not None, "start() first"
         async with self._lock:
-            cursor = await self._sender.execute(query, params)  # type: ignore[arg-type]
+            cursor = await self._sender.execute(query, params)
             return await cursor.fetchall() if cursor.description else []
 
     async def notify(self, channel: str, payload: str) -> None:

@@ -11,9 +11,7 @@ import logging
 import os
 import secrets
 import socket
-from typing import TYPE_CHECKING, Any
-
-from sqlalchemy.engine import make_url
+from typing import TYPE_CHECKING, Any, Protocol
 
 from chargebook.central_system.cluster import registry
 from chargebook.central_system.cluster.bus import PgBus
@@ -24,7 +22,8 @@ from chargebook.central_system.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from chargebook.central_system.server import CentralSystem
+    from collections.abc import Coroutine
+
     from chargebook.db import Database
 
 LOG = logging.getLogger("chargebook.central_system.cluster")
@@ -37,6 +36,17 @@ FORGET_AFTER_S = 3600.0
 def new_node_id() -> str:
     """host:pid:random, unique per process start (a restarted process is a new node)."""
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+class LocalCentral(Protocol):
+    """What a node needs of its process's central system (a Protocol: the server imports
+    this package). Commands routed here are its methods, named in `messages.OPS`."""
+
+    def is_connected(self, charge_point_id: str) -> bool: ...
+
+    def charge_point(self, charge_point_id: str) -> Any: ...
+
+    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None: ...
 
 
 def node_channel(node_id: str) -> str:
@@ -64,13 +74,13 @@ class ClusterNode:
         self._lease_s = lease_s
         self._channel = node_channel(self.node_id)
         self._evict_channel = ""
-        self._central: CentralSystem | None = None
+        self._central: LocalCentral | None = None
         self._epochs: dict[str, int] = {}  # the epoch of each socket held here
         self._newest: dict[str, int] = {}  # the newest epoch announced by another node
         self._waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
 
-    async def start(self, central: CentralSystem) -> None:
+    async def start(self, central: LocalCentral) -> None:
         self._central = central
         # Notifications are per database, not per schema: the evict channel names the schema
         # so that two books in one database (tests) never close each other's sockets.
@@ -225,6 +235,4 @@ def cluster_for(database: Database, timeout_s: float) -> ClusterNode | None:
     """A cluster node for a PostgreSQL book; None on SQLite (one process, nothing to route)."""
     if database.dialect != "postgresql":
         return None
-    url = make_url(str(database.engine.url.render_as_string(hide_password=False)))
-    conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    return ClusterNode(conninfo, timeout_s=timeout_s)
+    return ClusterNode(database.libpq_url(), timeout_s=timeout_s)

@@ -6,19 +6,13 @@ charger whichever process its socket landed on."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, TypeVar
 
+from chargebook.central_system.cluster.node import ClusterNode
 from chargebook.central_system.exceptions import ChargePointNotConnectedError
 
-if TYPE_CHECKING:
-    from chargebook.central_system.charge_point import OcppChargePoint
-    from chargebook.central_system.cluster.node import ClusterNode
-    from chargebook.central_system.control import OcppCommandService
-    from chargebook.central_system.server import CentralSystem
-    from chargebook.central_system.v201.charge_point import ChargePoint201
 
-
-@dataclass(frozen=True)
+@dataclass
 class RemoteChargePoint:
     """What another node reported of a charge point it holds (its last StatusNotifications)."""
 
@@ -26,17 +20,34 @@ class RemoteChargePoint:
     ocpp_version: str
 
 
+class ConnectorView(Protocol):
+    connector_status: dict[int, str]
+    ocpp_version: str
+
+
+class LocalCommands(Protocol):
+    """The process's own central system (a Protocol: the server imports this package)."""
+
+    @property
+    def cluster(self) -> ClusterNode | None: ...
+
+    def is_connected(self, charge_point_id: str) -> bool: ...
+
+    def charge_point(self, charge_point_id: str) -> ConnectorView: ...
+
+
+Central = TypeVar("Central", bound=LocalCommands)
+
+
 class RoutedCommands:
     """Local first, else through the cluster."""
 
-    def __init__(self, central: CentralSystem, node: ClusterNode) -> None:
+    def __init__(self, central: LocalCommands, node: ClusterNode) -> None:
         self._central = central
         self._node = node
         self._remote: dict[str, RemoteChargePoint] = {}  # last seen, for `capabilities`
 
-    def charge_point(
-        self, charge_point_id: str
-    ) -> OcppChargePoint | ChargePoint201 | RemoteChargePoint:
+    def charge_point(self, charge_point_id: str) -> ConnectorView:
         """The local connection, or what was last heard of it from the node holding it.
 
         Raises:
@@ -51,9 +62,7 @@ class RoutedCommands:
             )
         return remote
 
-    async def describe(
-        self, charge_point_id: str
-    ) -> OcppChargePoint | ChargePoint201 | RemoteChargePoint:
+    async def describe(self, charge_point_id: str) -> ConnectorView:
         if self._central.is_connected(charge_point_id):
             return self._central.charge_point(charge_point_id)
         self._remote.pop(charge_point_id, None)
@@ -65,7 +74,7 @@ class RoutedCommands:
 
     async def _run(self, op: str, charge_point_id: str, **args: Any) -> Any:
         if self._central.is_connected(charge_point_id):
-            return await getattr(self._central, op)(charge_point_id, **args)
+            return await getattr(self._central, op)(charge_point_id, **args)  # one of OPS
         return await self._node.call(charge_point_id, op, args)
 
     async def set_current(
@@ -97,14 +106,8 @@ class RoutedCommands:
         await self._run("remote_stop", charge_point_id, transaction_id=transaction_id)
 
 
-def routed_commands(central: CentralSystem) -> OcppCommandService:
+def routed_commands(central: Central) -> Central | RoutedCommands:
     """The command service for the charger controls: routed when the central system is part
     of a cluster (PostgreSQL), the central system itself otherwise."""
     node = central.cluster
     return central if node is None else RoutedCommands(central, node)
-
-
-if TYPE_CHECKING:
-
-    def _fits(routed: RoutedCommands) -> OcppCommandService:
-        return routed  # mypy proves the routed service is what the control adapter needs
