@@ -38,9 +38,16 @@ def new_node_id() -> str:
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
+class _Writer(Protocol):
+    def forget_open_transactions(self) -> None: ...
+
+
 class LocalCentral(Protocol):
     """What a node needs of its process's central system (a Protocol: the server imports
     this package). Commands routed here are its methods, named in `messages.OPS`."""
+
+    @property
+    def writer(self) -> _Writer: ...
 
     def is_connected(self, charge_point_id: str) -> bool: ...
 
@@ -184,6 +191,10 @@ class ClusterNode:
         if channel == self._evict_channel:
             charge_point_id, node, epoch = payload.rsplit(" ", 2)
             if node != self.node_id:
+                # That node may now write the charger's transactions: our cache of them is
+                # no longer the truth (the single-process assumption of `OpenTransactions`).
+                assert self._central is not None
+                self._central.writer.forget_open_transactions()
                 self._newest[charge_point_id] = max(
                     self._newest.get(charge_point_id, 0), int(epoch)
                 )
