@@ -32,6 +32,9 @@ class FakeCentral:
     def charge_point(self, charge_point_id: str) -> FakeChargePoint:
         return self.cp
 
+    async def describe(self, charge_point_id: str) -> FakeChargePoint:
+        return self.cp
+
     async def set_current(
         self, charge_point_id: str, amps: float, *, connector_id: int = 1
     ) -> bool:

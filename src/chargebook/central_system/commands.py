@@ -79,6 +79,14 @@ class ChargePointCommands(v201.Commands201):
     ) -> OcppChargePoint | ChargePoint201:
         raise NotImplementedError
 
+    async def describe(self, charge_point_id: str) -> OcppChargePoint | ChargePoint201:
+        """The live connection (async, so a cluster can ask the process holding it).
+
+        Raises:
+            ChargePointNotConnectedError: it is not connected now.
+        """
+        return self.charge_point(charge_point_id)
+
     # -- transactions ---------------------------------------------------------------------
 
     async def remote_start(

@@ -79,6 +79,9 @@ class OcppCommandService(Protocol):
 
     def charge_point(self, charge_point_id: str) -> _ConnectorStatus: ...
 
+    async def describe(self, charge_point_id: str) -> _ConnectorStatus:
+        """The charge point's state, asked of the process that holds it (`cluster`)."""
+
     async def set_current(
         self, charge_point_id: str, amps: float, *, connector_id: int = 1
     ) -> bool: ...
@@ -119,7 +122,8 @@ class OcppControl:
         return CAPABILITIES_201 if version == "2.0.1" else CAPABILITIES
 
     async def read(self, charger_id: str) -> ChargerStatus:
-        status = self._central.charge_point(charger_id).connector_status.get(self._connector_id)
+        described = await self._central.describe(charger_id)
+        status = described.connector_status.get(self._connector_id)
         power_kw, energy_kwh = await self._meter.live(charger_id)
         return ChargerStatus(
             charger_external_id=charger_id,
@@ -163,6 +167,7 @@ class OcppControl:
 
 
 if TYPE_CHECKING:
+    from chargebook.central_system.cluster.routed import RoutedCommands
     from chargebook.central_system.server import CentralSystem
     from chargebook.domain.ports import ChargerControl
 
@@ -171,3 +176,6 @@ if TYPE_CHECKING:
 
     def _central_system_fits(central: CentralSystem) -> OcppCommandService:
         return central  # and that the real central system is what the adapter needs
+
+    def _routed_fits(routed: RoutedCommands) -> OcppCommandService:
+        return routed  # and the cluster's routed service (`cluster.routed`)

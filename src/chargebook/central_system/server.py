@@ -29,6 +29,7 @@ from websockets.typing import Subprotocol
 
 from chargebook.central_system.admission import Admission
 from chargebook.central_system.charge_point import OcppChargePoint
+from chargebook.central_system.cluster.node import ClusterNode, cluster_for
 from chargebook.central_system.commands import ChargePointCommands
 from chargebook.central_system.exceptions import ChargePointNotConnectedError
 from chargebook.central_system.heap import HeapSettler
@@ -78,11 +79,13 @@ class CentralSystem(ChargePointCommands):
         settle_heap: bool = False,
         mirrors: MirrorHub | None = None,
         warm_restart: WarmRestart | None = None,
+        cluster: ClusterNode | None = None,
     ) -> None:
         """`settle_heap` freezes long-lived objects for short GC pauses (`heap.py`); it acts
         on the whole process, so servers turn it on and tests leave it off. `mirrors`
         forwards chargers that have an upstream central system (`mirror/`). `warm_restart`
-        (opt-in) hands verified secrets to the next process (`warm_restart.py`)."""
+        (opt-in) hands verified secrets to the next process (`warm_restart.py`); `cluster`
+        makes this process one of several serving a PostgreSQL book (`cluster/`)."""
         super().__init__()
         self.clock: Clock = clock or SystemClock()
         self.writer = BookWriter(database, self.clock)
@@ -105,6 +108,7 @@ class CentralSystem(ChargePointCommands):
         self._heap = HeapSettler() if settle_heap else None
         self.mirrors = mirrors
         self._warm_restart = warm_restart
+        self.cluster = cluster
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -118,6 +122,8 @@ class CentralSystem(ChargePointCommands):
         self.writer.start()
         if self._warm_restart is not None:
             self._warm_restart.restore(self._admission.verifier.cache)
+        if self.cluster is not None:
+            await self.cluster.start(self)
         self._server = await serve(
             self._handle,
             host,
@@ -153,6 +159,8 @@ class CentralSystem(ChargePointCommands):
         self._admission.close()
         if self._warm_restart is not None:
             self._warm_restart.save(self._admission.verifier.cache)
+        if self.cluster is not None:
+            await self.cluster.close()
         await self.writer.stop()
 
     async def __aenter__(self) -> CentralSystem:
@@ -230,7 +238,10 @@ class CentralSystem(ChargePointCommands):
             self.spawn(previous._connection.close(code=1000, reason="replaced"))
         if self._heap is not None:
             self._heap.connections_changed(len(self._connected))
+        epoch = None
         try:
+            if self.cluster is not None:  # newest connection wins across processes too
+                epoch = await self.cluster.claimed(charge_point_id, cp.ocpp_version)
             cp.quirks = await self.recorder.quirks(charge_point_id)
             # Mirror mode speaks OCPP 1.6J to the upstream: a 2.0.1 station is not mirrored.
             if self.mirrors is not None and isinstance(cp, OcppChargePoint):
@@ -241,6 +252,8 @@ class CentralSystem(ChargePointCommands):
         except ConnectionClosed:
             pass
         finally:
+            if self.cluster is not None and epoch is not None:
+                await self.cluster.released(charge_point_id, epoch)
             if self.mirrors is not None and isinstance(cp, OcppChargePoint):
                 self.mirrors.detach(charge_point_id, cp.mirror)
             if self._connected.get(charge_point_id) is cp:
@@ -272,6 +285,7 @@ async def run_central_system(
         settle_heap=True,
         mirrors=default_mirrors(settings, database),
         warm_restart=warm_restart,
+        cluster=cluster_for(database, settings.ocpp_response_timeout_s),
     )
     async with central:
         await central.start(host, port)

@@ -36,6 +36,7 @@ class BookWriter:
         # Only the writer thread touches these two (see `chargebook.db.ocpp.book`).
         self._charger_ids: dict[str, int] = {}
         self._open_transactions = OpenTransactions()
+        self._cache_stale = False
 
     def start(self) -> None:
         """Start the worker task on the running loop (idempotent)."""
@@ -64,11 +65,19 @@ class BookWriter:
         self._queue.put_nowait((operation, future))
         return await future
 
+    def forget_open_transactions(self) -> None:
+        """Drop the open-transaction cache before the next batch: another process took over
+        a charger (`cluster`) and may now write its transactions."""
+        self._cache_stale = True
+
     async def _work(self) -> None:
         while True:
             jobs = [await self._queue.get()]
             while len(jobs) < _MAX_BATCH and not self._queue.empty():
                 jobs.append(self._queue.get_nowait())
+            if self._cache_stale:  # between batches: no thread is using the cache
+                self._cache_stale = False
+                self._open_transactions.clear()
             try:
                 outcomes = await asyncio.to_thread(
                     run_ocpp_batch,

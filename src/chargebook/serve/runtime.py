@@ -80,6 +80,8 @@ async def run_central_system(
     mirrors = MirrorHub(
         parts.database, lambda: parts.box, response_timeout_s=settings.ocpp_response_timeout_s
     )
+    from chargebook.central_system.cluster import cluster_for
+
     warm = (
         WarmRestart(settings.data_dir / SNAPSHOT_NAME, parts.box)
         if settings.ocpp_warm_restart
@@ -92,6 +94,8 @@ async def run_central_system(
         settle_heap=settle_heap,
         mirrors=mirrors,
         warm_restart=warm,
+        # On PostgreSQL this process is one of any number serving the book.
+        cluster=cluster_for(parts.database, settings.ocpp_response_timeout_s),
     )
     async with central:
         host = settings.ocpp_host if host is None else host

@@ -16,6 +16,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 
 from fastapi import FastAPI
 
+from chargebook.central_system.cluster import routed_commands
 from chargebook.serve.hooks import run_hook_dispatcher
 from chargebook.serve.runtime import run_central_system, run_scheduler, scheduler_enabled
 from chargebook.serve.smart import run_smart_charging
@@ -39,7 +40,9 @@ async def central_system_commands(
     charger controls and the context while it runs; yields its port."""
     running = run_central_system(context, host=host, port=port, settle_heap=settle_heap)
     async with running as (central, bound):
-        context.controls.use_central_system(central, context.database, context.clock)
+        # Commands reach a charger held by another process through PostgreSQL (`cluster`).
+        commands = routed_commands(central)
+        context.controls.use_central_system(commands, context.database, context.clock)
         context.central_system = central
         try:
             yield bound

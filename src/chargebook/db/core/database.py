@@ -68,6 +68,11 @@ class Database:
                 f"the database is unavailable: {str(exc.orig).splitlines()[0]}"
             ) from exc
 
+    def libpq_url(self) -> str:
+        """The book's URL for a plain psycopg connection (LISTEN/NOTIFY cannot go through
+        the pool); with its password and query (e.g. a test schema's search_path)."""
+        return self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
     def upgrade(self) -> None:
         """Migrate the schema to the newest revision (see `chargebook.db.core.migrate`)."""
         migrate.upgrade(self.engine)

@@ -3,7 +3,9 @@ domain sees it.
 
 The hot path (MeterValues of an open transaction) reads nothing from the database: the writer
 keeps the open transactions' few immutable facts (`OpenTransactions`), updated only from
-batches that committed. This assumes one central system writes a book's OCPP transactions.
+batches that committed. This assumes one central system writes a book's OCPP transactions;
+with several (`central_system.cluster`) a process drops it whenever another takes a charger
+over (`BookWriter.forget_open_transactions`).
 """
 
 from __future__ import annotations

@@ -1,0 +1,174 @@
+"""Several central-system processes on one PostgreSQL book (issue 20): how many charge points
+one process and two processes carry at p99 < 200 ms on the same machine.
+
+Each level starts 1 or 2 fresh `CentralSystem` child processes (PostgreSQL book in a private
+schema, cluster node on, `settle_heap`), spreads the charge points over them round-robin
+(what a load balancer in front would do), connects them all (Basic auth, argon2-checked), and
+each sends a MeterValues every 10 s in an open transaction for --measure-s seconds; the load
+generator is this process (`bench.ocpp_bench`'s client). PostgreSQL from
+CHARGEBOOK_BENCH_POSTGRES_URL or CHARGEBOOK_TEST_POSTGRES_URL.
+
+    .venv/bin/python -m bench.ocpp_cluster_bench [--levels 500,1000,1500] [--processes 1,2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection
+
+from bench.ocpp_bench import INTERVAL_S, SECRET, _load, _meter_frame, _open
+
+
+async def _serve(url: str) -> None:
+    from chargebook.central_system import CentralSystem
+    from chargebook.central_system.cluster import cluster_for
+    from chargebook.db.core.database import Database
+    from chargebook.db.core.engine import create_book_engine
+    from chargebook.settings import Settings
+
+    settings = Settings()
+    database = Database(create_book_engine(url))
+    central = CentralSystem(
+        settings, database, settle_heap=True, cluster=cluster_for(database, 30.0)
+    )
+    async with central:
+        port = await central.start("127.0.0.1", 0)
+        print(f"READY {port}", flush=True)
+        await asyncio.get_running_loop().create_future()
+
+
+def _start(url: str) -> tuple[subprocess.Popen[str], int]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.ocpp_cluster_bench", "server", url],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if not line.startswith("READY"):
+        process.kill()
+        raise RuntimeError(f"server did not start: {line!r}")
+    return process, int(line.split()[1])
+
+
+def _book(server_url: str, count: int) -> tuple[Any, str]:
+    from chargebook.central_system import hash_secret
+    from chargebook.clock import SystemClock
+    from chargebook.db.core.database import Database
+    from chargebook.db.core.engine import create_book_engine
+    from chargebook.db.core.testing import PostgresScratch
+    from chargebook.db.ocpp.chargers import OcppChargerRepository
+
+    scratch = PostgresScratch(server_url)
+    url = scratch.new_schema_url()
+    database = Database(create_book_engine(url))
+    database.upgrade()
+    secret_hash = hash_secret(SECRET)  # one hash reused: setup time, not what is measured
+    with database.transaction() as session:
+        repository = OcppChargerRepository(session, SystemClock())
+        for n in range(count):
+            repository.register(f"B-{n:05d}", secret_hash=secret_hash)
+    database.dispose()
+    return scratch, url
+
+
+async def _level(ports: list[int], count: int, measure_s: float) -> dict[str, Any]:
+    started = time.perf_counter()
+    semaphore = asyncio.Semaphore(64)
+
+    async def open_one(n: int) -> tuple[ClientConnection, int]:
+        async with semaphore:
+            return await _open(ports[n % len(ports)], f"B-{n:05d}")
+
+    opened = await asyncio.gather(*(open_one(n) for n in range(count)), return_exceptions=True)
+    connections = [o for o in opened if not isinstance(o, BaseException)]
+    connect_s = time.perf_counter() - started
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + measure_s
+
+    async def run(index: int, ws: ClientConnection, tx: int) -> None:
+        nonlocal errors
+        await asyncio.sleep(INTERVAL_S * index / len(connections))
+        n = 0
+        while time.perf_counter() < deadline:
+            n += 1
+            sent = time.perf_counter()
+            try:
+                await ws.send(_meter_frame(str(n), tx, 1000 + n * 30))
+                if json.loads(await ws.recv())[0] != 3:
+                    errors += 1
+            except Exception:
+                errors += 1
+                return
+            latencies.append(time.perf_counter() - sent)
+            await asyncio.sleep(max(0.0, INTERVAL_S - (time.perf_counter() - sent)))
+
+    await asyncio.gather(*(run(i, ws, tx) for i, (ws, tx) in enumerate(connections)))
+    await asyncio.gather(*(ws.close() for ws, _ in connections), return_exceptions=True)
+    latencies.sort()
+    p99 = latencies[int(len(latencies) * 0.99) - 1] if latencies else float("inf")
+    return {
+        "charge_points": count,
+        "connected": len(connections),
+        "connect_s": round(connect_s, 1),
+        "messages": len(latencies),
+        "errors": errors,
+        "p50_ms": round(statistics.median(latencies) * 1000, 1) if latencies else None,
+        "p99_ms": round(p99 * 1000, 1),
+    }
+
+
+def _run(server_url: str, processes: int, level: int, measure_s: float) -> dict[str, Any]:
+    scratch, url = _book(server_url, level)
+    children = [_start(url) for _ in range(processes)]
+    try:
+        load_before = _load()
+        result = asyncio.run(_level([port for _, port in children], level, measure_s))
+    finally:
+        for process, _ in children:
+            process.kill()
+            process.wait()
+        scratch.close()
+    result = {"processes": processes, **result, "load": f"{load_before} -> {_load()}"}
+    print(json.dumps(result), flush=True)
+    return result
+
+
+def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "server":
+        asyncio.run(_serve(sys.argv[2]))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--levels", default="500,1000,1500,2000")
+    parser.add_argument("--processes", default="1,2")
+    parser.add_argument("--measure-s", type=float, default=20.0)
+    args = parser.parse_args()
+    server_url = os.environ.get("CHARGEBOOK_BENCH_POSTGRES_URL") or os.environ.get(
+        "CHARGEBOOK_TEST_POSTGRES_URL"
+    )
+    if not server_url:
+        print("skipped: set CHARGEBOOK_BENCH_POSTGRES_URL or CHARGEBOOK_TEST_POSTGRES_URL")
+        return
+    print(f"machine: nproc={os.cpu_count()}, python {sys.version.split()[0]}, load {_load()}")
+    for processes in [int(p) for p in args.processes.split(",")]:
+        best = 0
+        for level in [int(x) for x in args.levels.split(",")]:
+            result = _run(server_url, processes, level, args.measure_s)
+            if result["p99_ms"] >= 200 or result["connected"] < level or result["errors"]:
+                break
+            best = level
+        print(f"{processes} process(es): most charge points at p99 < 200 ms: {best}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

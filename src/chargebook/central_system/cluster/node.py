@@ -1,0 +1,249 @@
+"""A central-system process as a member of the cluster: registers the charge points it
+holds, closes sockets another node took over, answers commands routed to it and routes
+commands to the node that holds a charge point (see the package docstring)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import secrets
+import socket
+from typing import TYPE_CHECKING, Any, Protocol
+
+from chargebook.central_system.cluster import registry
+from chargebook.central_system.cluster.bus import PgBus
+from chargebook.central_system.cluster.messages import OPS, encode, error_reply, raise_error
+from chargebook.central_system.exceptions import (
+    ChargePointNotConnectedError,
+    CommandTimeoutError,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Coroutine
+
+    from chargebook.db import Database
+
+LOG = logging.getLogger("chargebook.central_system.cluster")
+HEARTBEAT_S = 5.0
+# A node that has not heartbeated for this long is dead: its connections no longer count.
+LEASE_S = 20.0
+FORGET_AFTER_S = 3600.0
+
+
+def new_node_id() -> str:
+    """host:pid:random, unique per process start (a restarted process is a new node)."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+class _Writer(Protocol):
+    def forget_open_transactions(self) -> None: ...
+
+
+class LocalCentral(Protocol):
+    """What a node needs of its process's central system (a Protocol: the server imports
+    this package). Commands routed here are its methods, named in `messages.OPS`."""
+
+    @property
+    def writer(self) -> _Writer: ...
+
+    def is_connected(self, charge_point_id: str) -> bool: ...
+
+    def charge_point(self, charge_point_id: str) -> Any: ...
+
+    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None: ...
+
+
+def node_channel(node_id: str) -> str:
+    """The node's LISTEN channel (an identifier: pid and random part, not the host name)."""
+    _host, pid, random = node_id.rsplit(":", 2)
+    return f"chargebook_ocpp_{pid}_{random}"
+
+
+class ClusterNode:
+    """Start with `await start(central)`; `claimed`/`released` per connection; `call` routes a
+    command; `await close()` leaves the cluster (its rows cleared at once, not after the lease)."""
+
+    def __init__(
+        self,
+        conninfo: str,
+        *,
+        timeout_s: float,
+        heartbeat_s: float = HEARTBEAT_S,
+        lease_s: float = LEASE_S,
+    ) -> None:
+        self.node_id = new_node_id()
+        self._bus = PgBus(conninfo)
+        self._timeout_s = timeout_s
+        self._heartbeat_s = heartbeat_s
+        self._lease_s = lease_s
+        self._channel = node_channel(self.node_id)
+        self._evict_channel = ""
+        self._central: LocalCentral | None = None
+        self._epochs: dict[str, int] = {}  # the epoch of each socket held here
+        self._newest: dict[str, int] = {}  # the newest epoch announced by another node
+        self._waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    async def start(self, central: LocalCentral) -> None:
+        self._central = central
+        # Notifications are per database, not per schema: the evict channel names the schema
+        # so that two books in one database (tests) never close each other's sockets.
+        await self._bus.connect()
+        schema = (await self._bus.fetch(registry.SCHEMA))[0][0]
+        self._evict_channel = f"chargebook_ocpp_evict_{schema}"[:63]
+        await self._bus.listen([self._channel, self._evict_channel], self._on_notify)
+        await self._bus.fetch(registry.HEARTBEAT, (self.node_id,))
+        self._spawn(self._heartbeat())
+        LOG.info("OCPP cluster node %s started", self.node_id)
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await self._bus.fetch(registry.LEAVE_CONNECTIONS, (self.node_id,))
+            await self._bus.fetch(registry.LEAVE_NODE, (self.node_id,))
+        await self._bus.close()
+
+    # -- connections ----------------------------------------------------------------------
+
+    async def claimed(self, charge_point_id: str, protocol: str) -> int:
+        """Register a new socket as the charge point's newest connection; its epoch."""
+        rows = await self._bus.fetch(
+            registry.CLAIM,
+            {
+                "cp": charge_point_id,
+                "node": self.node_id,
+                "protocol": protocol,
+                "channel": self._evict_channel,
+            },
+        )
+        epoch = int(rows[0][0])
+        self._epochs[charge_point_id] = epoch
+        if self._newest.get(charge_point_id, 0) > epoch:  # another node claimed it meanwhile
+            self._evict(charge_point_id)
+        return epoch
+
+    async def released(self, charge_point_id: str, epoch: int) -> None:
+        if self._epochs.get(charge_point_id) == epoch:
+            del self._epochs[charge_point_id]
+        with contextlib.suppress(Exception):  # a lost database must not break a disconnect
+            await self._bus.fetch(registry.RELEASE, (charge_point_id, self.node_id, epoch))
+
+    def _evict(self, charge_point_id: str) -> None:
+        assert self._central is not None
+        if not self._central.is_connected(charge_point_id):
+            return
+        LOG.info("charge point %s connected to another process; closing here", charge_point_id)
+        connection = self._central.charge_point(charge_point_id)._connection
+        self._central.spawn(connection.close(code=1000, reason="replaced"))
+
+    # -- routing --------------------------------------------------------------------------
+
+    async def holder(self, charge_point_id: str) -> str | None:
+        """The live node holding the charge point, or None."""
+        rows = await self._bus.fetch(registry.HOLDER, (charge_point_id, self._lease_s))
+        return str(rows[0][0]) if rows else None
+
+    async def call(self, charge_point_id: str, op: str, args: dict[str, Any]) -> Any:
+        """Run `op` on the node that holds the charge point; its result.
+
+        Raises:
+            ChargePointNotConnectedError: no live node holds it.
+            CommandTimeoutError: no answer within the timeout.
+            CommandRejectedError, NotFoundError, ValueError: as raised there.
+        """
+        node = await self.holder(charge_point_id)
+        if node is None or node == self.node_id:  # here but gone: it just disconnected
+            raise ChargePointNotConnectedError(
+                f"charge point {charge_point_id} is not connected", charge_point_id=charge_point_id
+            )
+        request_id = secrets.token_hex(8)
+        channel = node_channel(node)
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._waiting[request_id] = future
+        message = {
+            "call": request_id,
+            "reply": self._channel,
+            "op": op,
+            "cp": charge_point_id,
+            "args": args,
+        }
+        try:
+            await self._bus.notify(channel, encode(message))
+            # The holder's own command timeout runs inside this one; a second for the trip.
+            reply = await asyncio.wait_for(future, self._timeout_s + 1.0)
+        except TimeoutError:
+            raise CommandTimeoutError(
+                f"the process holding {charge_point_id} did not answer in time",
+                charge_point_id=charge_point_id,
+            ) from None
+        finally:
+            self._waiting.pop(request_id, None)
+        if "error" in reply:
+            raise_error(reply, charge_point_id)
+        return reply.get("result")
+
+    def _on_notify(self, channel: str, payload: str) -> None:
+        if channel == self._evict_channel:
+            charge_point_id, node, epoch = payload.rsplit(" ", 2)
+            if node != self.node_id:
+                # That node may now write the charger's transactions: our cache of them is
+                # no longer the truth (the single-process assumption of `OpenTransactions`).
+                assert self._central is not None
+                self._central.writer.forget_open_transactions()
+                self._newest[charge_point_id] = max(
+                    self._newest.get(charge_point_id, 0), int(epoch)
+                )
+                if self._epochs.get(charge_point_id, int(epoch)) < int(epoch):
+                    self._evict(charge_point_id)
+            return
+        message = json.loads(payload)
+        if "call" in message:
+            self._spawn(self._answer(message))
+        elif (future := self._waiting.get(str(message.get("reply")))) and not future.done():
+            future.set_result(message)
+
+    async def _answer(self, message: dict[str, Any]) -> None:
+        assert self._central is not None
+        request_id, op = str(message["call"]), str(message["op"])
+        try:
+            if op not in OPS:
+                raise ValueError(f"unknown cluster command {op!r}")
+            method = getattr(self._central, op)
+            result = await method(str(message["cp"]), **dict(message.get("args") or {}))
+            if op == "describe":
+                result = {
+                    "connector_status": result.connector_status,
+                    "ocpp_version": result.ocpp_version,
+                }
+            reply: dict[str, Any] = {"reply": request_id, "result": result}
+        except Exception as exc:  # every failure goes back to the requester
+            reply = error_reply(request_id, exc)
+        await self._bus.notify(str(message["reply"]), encode(reply))
+
+    # -- liveness -------------------------------------------------------------------------
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(self._heartbeat_s)
+            try:
+                await self._bus.fetch(registry.HEARTBEAT, (self.node_id,))
+                await self._bus.fetch(registry.FORGET_DEAD, (FORGET_AFTER_S,))
+            except Exception as exc:
+                LOG.warning("cluster heartbeat failed: %s", exc)
+
+    def _spawn(self, coroutine: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+def cluster_for(database: Database, timeout_s: float) -> ClusterNode | None:
+    """A cluster node for a PostgreSQL book; None on SQLite (one process, nothing to route)."""
+    if database.dialect != "postgresql":
+        return None
+    return ClusterNode(database.libpq_url(), timeout_s=timeout_s)
