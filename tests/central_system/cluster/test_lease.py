@@ -42,9 +42,8 @@ def _node(database: Database, **kwargs: float) -> ClusterNode:
     return ClusterNode(database.libpq_url(), timeout_s=1.0, **kwargs)
 
 
-async def test_a_silent_node_loses_its_chargers_after_the_lease(database: Database) -> None:
-    if database.dialect != "postgresql":
-        pytest.skip("the cluster runs on PostgreSQL only")
+async def test_a_silent_node_loses_its_chargers_after_the_lease(pg_book: Database) -> None:
+    database = pg_book
     a = _node(database, heartbeat_s=0.2, lease_s=1.0)
     b = _node(database, heartbeat_s=0.2, lease_s=1.0)
     await a.start(NoSockets())
@@ -63,9 +62,8 @@ async def test_a_silent_node_loses_its_chargers_after_the_lease(database: Databa
         await a._bus.close()
 
 
-async def test_a_node_that_leaves_clears_its_rows_at_once(database: Database) -> None:
-    if database.dialect != "postgresql":
-        pytest.skip("the cluster runs on PostgreSQL only")
+async def test_a_node_that_leaves_clears_its_rows_at_once(pg_book: Database) -> None:
+    database = pg_book
     a = _node(database)
     b = _node(database)
     await a.start(NoSockets())

@@ -12,18 +12,16 @@ from chargebook.db import Database
 from chargebook.settings import Settings
 
 
-def test_no_cluster_on_sqlite(database: Database) -> None:
-    if database.dialect != "sqlite":
-        pytest.skip("the PostgreSQL side is tests/central_system/cluster/test_processes.py")
+def test_no_cluster_on_sqlite(sqlite_book: Database) -> None:
+    database = sqlite_book
     assert cluster_for(database, 1.0) is None
     central = CentralSystem(Settings(), database)
     assert routed_commands(central) is central
 
 
 @pytest.mark.postgres
-def test_a_postgresql_book_gets_a_node_and_routed_commands(database: Database) -> None:
-    if database.dialect != "postgresql":
-        pytest.skip("SQLite has no cluster")
+def test_a_postgresql_book_gets_a_node_and_routed_commands(pg_book: Database) -> None:
+    database = pg_book
     node = cluster_for(database, 1.0)
     assert node is not None
     assert isinstance(
