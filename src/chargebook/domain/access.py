@@ -57,3 +57,8 @@ class Viewer:
     def owner_filter(self) -> int | None:
         """The owner id every query must be limited to; None for an operator (sees all)."""
         return None if self.is_operator else self.user.id
+
+    def may_see(self, owner_user_id: int | None) -> bool:
+        """Whether what `owner_user_id` owns (an account, a charger) is the viewer's to see:
+        an operator sees everything, an owner only their own."""
+        return self.owner_filter is None or owner_user_id == self.owner_filter

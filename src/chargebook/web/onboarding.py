@@ -149,9 +149,7 @@ def owned_account(context: WebContext, viewer: Viewer, account_id: int) -> Wallb
             account = WallboxAccountRepository(session, context.box, context.clock).get(account_id)
         except NotFoundError:
             account = None
-    if account is None or (
-        viewer.owner_filter is not None and account.owner_user_id != viewer.owner_filter
-    ):
+    if account is None or not viewer.may_see(account.owner_user_id):
         raise NotFoundError(f"no myWallbox account with id {account_id}")
     return account
 
