@@ -151,13 +151,15 @@ async def _open(port: int, cp_id: str) -> tuple[ClientConnection, int]:
     return ws, int(reply[2]["transactionId"])
 
 
-async def _capacity_level(port: int, count: int, measure_s: float) -> dict[str, Any]:
+async def _capacity_level(ports: list[int], count: int, measure_s: float) -> dict[str, Any]:
+    """`count` charge points, the n-th on `ports[n % len(ports)]` (one server, or several
+    processes of one book: `ocpp_cluster_bench`), each sending MeterValues every INTERVAL_S."""
     started = time.perf_counter()
     semaphore = asyncio.Semaphore(64)
 
     async def open_one(n: int) -> tuple[ClientConnection, int]:
         async with semaphore:
-            return await _open(port, f"B-{n:05d}")
+            return await _open(ports[n % len(ports)], f"B-{n:05d}")
 
     opened = await asyncio.gather(*(open_one(n) for n in range(count)), return_exceptions=True)
     connections = [o for o in opened if not isinstance(o, BaseException)]
@@ -241,7 +243,7 @@ def _capacity_run(kind: str, level: int, measure_s: float) -> dict[str, Any]:
         process, port = _start_server(kind, level, tmp)
         try:
             load_before = _load()
-            result = asyncio.run(_capacity_level(port, level, measure_s))
+            result = asyncio.run(_capacity_level([port], level, measure_s))
         finally:
             process.kill()
             process.wait()

@@ -17,15 +17,11 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
 import subprocess
 import sys
-import time
 from typing import Any
 
-from websockets.asyncio.client import ClientConnection
-
-from bench.ocpp_bench import INTERVAL_S, SECRET, _load, _meter_frame, _open
+from bench.ocpp_bench import SECRET, _capacity_level, _load
 
 
 async def _serve(url: str) -> None:
@@ -81,59 +77,12 @@ def _book(server_url: str, count: int) -> tuple[Any, str]:
     return scratch, url
 
 
-async def _level(ports: list[int], count: int, measure_s: float) -> dict[str, Any]:
-    started = time.perf_counter()
-    semaphore = asyncio.Semaphore(64)
-
-    async def open_one(n: int) -> tuple[ClientConnection, int]:
-        async with semaphore:
-            return await _open(ports[n % len(ports)], f"B-{n:05d}")
-
-    opened = await asyncio.gather(*(open_one(n) for n in range(count)), return_exceptions=True)
-    connections = [o for o in opened if not isinstance(o, BaseException)]
-    connect_s = time.perf_counter() - started
-    latencies: list[float] = []
-    errors = 0
-    deadline = time.perf_counter() + measure_s
-
-    async def run(index: int, ws: ClientConnection, tx: int) -> None:
-        nonlocal errors
-        await asyncio.sleep(INTERVAL_S * index / len(connections))
-        n = 0
-        while time.perf_counter() < deadline:
-            n += 1
-            sent = time.perf_counter()
-            try:
-                await ws.send(_meter_frame(str(n), tx, 1000 + n * 30))
-                if json.loads(await ws.recv())[0] != 3:
-                    errors += 1
-            except Exception:
-                errors += 1
-                return
-            latencies.append(time.perf_counter() - sent)
-            await asyncio.sleep(max(0.0, INTERVAL_S - (time.perf_counter() - sent)))
-
-    await asyncio.gather(*(run(i, ws, tx) for i, (ws, tx) in enumerate(connections)))
-    await asyncio.gather(*(ws.close() for ws, _ in connections), return_exceptions=True)
-    latencies.sort()
-    p99 = latencies[int(len(latencies) * 0.99) - 1] if latencies else float("inf")
-    return {
-        "charge_points": count,
-        "connected": len(connections),
-        "connect_s": round(connect_s, 1),
-        "messages": len(latencies),
-        "errors": errors,
-        "p50_ms": round(statistics.median(latencies) * 1000, 1) if latencies else None,
-        "p99_ms": round(p99 * 1000, 1),
-    }
-
-
 def _run(server_url: str, processes: int, level: int, measure_s: float) -> dict[str, Any]:
     scratch, url = _book(server_url, level)
     children = [_start(url) for _ in range(processes)]
     try:
         load_before = _load()
-        result = asyncio.run(_level([port for _, port in children], level, measure_s))
+        result = asyncio.run(_capacity_level([port for _, port in children], level, measure_s))
     finally:
         for process, _ in children:
             process.kill()
