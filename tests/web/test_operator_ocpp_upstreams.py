@@ -51,3 +51,13 @@ async def test_set_show_and_clear_a_mirror(world: World) -> None:
     assert cleared.status_code == 303
     with world.database.session() as session:
         assert OcppUpstreamRepository(session, world.clock).get("CP-77") is None
+
+
+async def test_an_id_no_charger_can_have_is_not_found_not_a_server_error(world: World) -> None:
+    # The route fuzz's case: a NUL byte in the path reached PostgreSQL and answered 500.
+    operator = world.actors["operator"]
+    for bad in ("%00", "a%20b", "x" * 60):
+        cleared = await operator.client.post(
+            f"/operator/ocpp-upstreams/{bad}/clear", data={"csrf_token": operator.csrf}
+        )
+        assert cleared.status_code == 404, (bad, cleared.status_code)

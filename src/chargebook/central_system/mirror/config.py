@@ -8,8 +8,9 @@ from chargebook.clock import Clock
 from chargebook.crypto import SecretBox
 from chargebook.db import Database, SqlSession
 from chargebook.db.ocpp.upstreams import OcppUpstreamRepository
+from chargebook.domain.charge_point_id import charge_point_id_problem
 from chargebook.domain.ocpp_upstream import UpstreamConfig, UpstreamMode, upstream_url_problem
-from chargebook.errors import ChargebookError
+from chargebook.errors import ChargebookError, NotFoundError
 
 
 class InvalidUpstreamError(ChargebookError):
@@ -66,6 +67,7 @@ def set_upstream_in(
     username: str | None = None,
 ) -> UpstreamConfig:
     """`set_upstream` in the caller's session (the web request's); adds and flushes."""
+    _check_id(charge_point_id)
     problem = upstream_url_problem(url)
     if problem is not None:
         raise InvalidUpstreamError(problem)
@@ -89,12 +91,25 @@ def clear_upstream(database: Database, clock: Clock, charge_point_id: str) -> bo
         NotFoundError: no such OCPP charger.
     """
     with database.transaction() as session:
-        return OcppUpstreamRepository(session, clock).clear(charge_point_id)
+        return clear_upstream_in(session, clock, charge_point_id)
 
 
 def clear_upstream_in(session: SqlSession, clock: Clock, charge_point_id: str) -> bool:
     """`clear_upstream` in the caller's session."""
+    _check_id(charge_point_id)
     return OcppUpstreamRepository(session, clock).clear(charge_point_id)
+
+
+def _check_id(charge_point_id: str) -> None:
+    """No charger has an id outside the one rule (and text such as a NUL byte must never
+    reach the database).
+
+    Raises:
+        NotFoundError: not a charge point id, with the rule.
+    """
+    problem = charge_point_id_problem(charge_point_id)
+    if problem is not None:
+        raise NotFoundError(f"no OCPP charger with that id: {problem}")
 
 
 def upstreams(database: Database, clock: Clock) -> dict[str, UpstreamConfig]:
