@@ -21,6 +21,7 @@ from chargebook.db.book.store import SqlBook
 from chargebook.db.core.canonical import canonical_json, sha256_hex
 from chargebook.db.core.testing import example_charger
 from chargebook.db.ere.store import EreStore
+from chargebook.db.ocpp.chargers import OcppChargerRepository
 from chargebook.domain.book import SessionEntry, SessionSample, SessionState, UpsertPlan
 from chargebook.domain.models import ChargerSource, ChargerState, ChargingSession
 from chargebook.ere.service.payout_accounts import set_payout_account
@@ -89,6 +90,36 @@ def test_a_state_change_in_the_samples_is_announced_once(
     [(kind, owner_id, data)] = outbox(database)
     assert (kind, owner_id) == ("charger.state_changed", owner)
     assert (data["from"], data["to"]) == ("ready", "charging")
+
+
+def test_an_ocpp_chargers_status_change_is_announced_in_chargebooks_words(
+    database: Database, clock: FixedClock, people: People
+) -> None:
+    owner = people.owner_a.user.id
+    with database.transaction() as session:
+        OcppChargerRepository(session, clock).register(
+            "CP-EVT", secret_hash=None, allow_empty_password=True, owner_user_id=owner
+        )
+
+    def status(seconds: int, value: str) -> None:
+        with database.transaction() as session:
+            OcppChargerRepository(session, clock).record_status(
+                "CP-EVT", status=value, error_code="NoError",
+                at=clock.now() + timedelta(seconds=seconds),
+            )  # fmt: skip
+
+    status(0, "Available")  # the first status: nothing to compare with
+    status(10, "Preparing")  # ready -> waiting
+    status(20, "SuspendedEV")  # still waiting: no news
+    status(5, "Charging")  # older than the stored one: ignored
+    status(30, "Charging")  # waiting -> charging
+    events = [
+        (kind, owner_id, data["from"], data["to"]) for kind, owner_id, data in outbox(database)
+    ]
+    assert events == [
+        ("charger.state_changed", owner, "ready", "waiting"),
+        ("charger.state_changed", owner, "waiting", "charging"),
+    ]
 
 
 @pytest.fixture

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Protocol
 from chargebook.central_system.exceptions import ChargePointNotConnectedError
 from chargebook.clock import Clock
 from chargebook.domain.control import ControlCapabilities, ControlFeature
-from chargebook.domain.models import ChargerState, ChargerStatus, MidMeter
+from chargebook.domain.models import ChargerStatus, MidMeter
+from chargebook.domain.ocpp import charger_state_of
 
 CAPABILITIES = ControlCapabilities(
     system="OCPP 1.6",
@@ -55,17 +56,6 @@ CAPABILITIES_201 = ControlCapabilities(
     },
 )
 
-# OCPP 1.6 ChargePointStatus -> chargebook's state; an unknown or missing status is UNKNOWN.
-_STATES = {
-    "Available": ChargerState.READY,
-    "Preparing": ChargerState.WAITING,
-    "Charging": ChargerState.CHARGING,
-    "SuspendedEV": ChargerState.WAITING,
-    "SuspendedEVSE": ChargerState.PAUSED,
-    "Finishing": ChargerState.WAITING,
-    "Reserved": ChargerState.READY,
-    "Faulted": ChargerState.ERROR,
-}
 _CONNECTED = frozenset({"Preparing", "Charging", "SuspendedEV", "SuspendedEVSE", "Finishing"})
 
 
@@ -128,7 +118,7 @@ class OcppControl:
         return ChargerStatus(
             charger_external_id=charger_id,
             observed_at=self._clock.now(),
-            state=_STATES.get(status or "", ChargerState.UNKNOWN),
+            state=charger_state_of(status),
             status_code=None,
             car_connected=status in _CONNECTED,
             charging_power_kw=power_kw,

@@ -20,6 +20,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from chargebook.domain.models import ChargerState
+
 # A session-relative register that has not reset yet (first reading late in a session) can
 # exceed meterStart only for chargers that are almost new; this slack absorbs meter jitter.
 _REGISTER_SLACK_WH = 1.0
@@ -169,3 +171,23 @@ def final_energy_wh(
     if mode is EnergyRegisterMode.SESSION and meter_stop_wh >= 0:
         return meter_stop_wh, None
     return None, f"meterStop {meter_stop_wh} Wh is below meterStart {meter_start_wh} Wh"
+
+
+# OCPP 1.6 ChargePointStatus (2.0.1 states arrive in the same words) -> chargebook's state.
+_STATES = {
+    "Available": ChargerState.READY,
+    "Preparing": ChargerState.WAITING,
+    "Charging": ChargerState.CHARGING,
+    "SuspendedEV": ChargerState.WAITING,
+    "SuspendedEVSE": ChargerState.PAUSED,
+    "Finishing": ChargerState.WAITING,
+    "Reserved": ChargerState.READY,
+    "Faulted": ChargerState.ERROR,
+}
+
+
+def charger_state_of(status: str | None) -> ChargerState:
+    """The state a connector's StatusNotification status means; UNKNOWN when unknown or
+    missing (the one answer for the control port's live reading and the state-change
+    events)."""
+    return _STATES.get(status or "", ChargerState.UNKNOWN)

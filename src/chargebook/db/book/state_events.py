@@ -54,21 +54,30 @@ def emit_state_changes(session: Session, clock: Clock, samples: Sequence[Session
         for sample in own:
             if previous is not None and sample.state.value != previous:
                 outbox.emit(
-                    DomainEvent(
-                        EventKind.CHARGER_STATE_CHANGED,
-                        charger.owner_user_id,
-                        {
-                            "charger_id": charger.id,
-                            "charger": charger.name,
-                            "from": previous,
-                            "to": sample.state.value,
-                            "observed_at": sample.observed_at.isoformat(),
-                        },
-                    )
+                    state_change_event(charger, previous, sample.state.value, sample.observed_at)
                 )
                 emitted += 1
             previous = sample.state.value
     return emitted
+
+
+def state_change_event(
+    charger: ChargerRow, before: str, after: str, observed_at: datetime
+) -> DomainEvent:
+    """`charger.state_changed` from `before` to `after` (chargebook's state words), for the
+    charger's owner: the one shape the recorder's samples and OCPP's StatusNotifications
+    announce a change in."""
+    return DomainEvent(
+        EventKind.CHARGER_STATE_CHANGED,
+        charger.owner_user_id,
+        {
+            "charger_id": charger.id,
+            "charger": charger.name,
+            "from": before,
+            "to": after,
+            "observed_at": observed_at.isoformat(),
+        },
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,11 +13,13 @@ from sqlalchemy.orm import Session
 
 from chargebook.clock import Clock
 from chargebook.db.book.chargers import ChargerRepository
+from chargebook.db.book.state_events import state_change_event
 from chargebook.db.book.tables import ChargerRow
 from chargebook.db.core.writes import flush_or_conflict
+from chargebook.db.hooks.outbox import SqlOutbox
 from chargebook.db.ocpp.tables import OcppChargePointRow
 from chargebook.domain.models import ChargerSource
-from chargebook.domain.ocpp import OcppBoot, OcppCredentials
+from chargebook.domain.ocpp import OcppBoot, OcppCredentials, charger_state_of
 from chargebook.domain.plausibility import CLOCK_TOLERANCE
 from chargebook.errors import ConflictError, NotFoundError
 
@@ -128,7 +130,8 @@ class OcppChargerRepository:
         Raises:
             NotFoundError: no such charge point.
         """
-        facts = self._facts(self._row(charge_point_id).id)
+        row = self._row(charge_point_id)
+        facts = self._facts(row.id)
         now = self._clock.now()
         at = at or now
         stored = facts.status_at
@@ -136,6 +139,12 @@ class OcppChargerRepository:
         # from the future (an old book, before such times were refused) is no newer state.
         if stored is not None and at < stored <= now + CLOCK_TOLERANCE:
             return
+        if facts.last_status is not None:
+            before, after = charger_state_of(facts.last_status), charger_state_of(status)
+            if before is not after:  # webhooks and notifications, in this transaction
+                SqlOutbox(self._session, self._clock).emit(
+                    state_change_event(row, before.value, after.value, at)
+                )
         facts.last_status = status
         facts.last_error_code = error_code
         facts.status_at = at
