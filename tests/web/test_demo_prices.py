@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -27,7 +28,7 @@ DAILY_20_KWH_BY_7 = {
 LABEL = "demo prices recorded 16-18 Dec 2025"
 
 
-def _twelve_hours_ahead(now: datetime) -> dict[str, str | list[str]]:
+def _twelve_hours_ahead(now: datetime) -> dict[str, Sequence[str]]:
     """The daily plan with its departure about 12 h from now, local time: a fixed 07:00 is
     too close to meet 20 kWh when the suite runs between 04:00 and 07:00 (the demo runs on the
     real clock)."""
