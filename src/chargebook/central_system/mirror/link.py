@@ -34,6 +34,7 @@ from chargebook.domain.ocpp_upstream import UpstreamConfig, upstream_address
 from chargebook.ocpp_common.log_redaction import hide_credential_headers
 
 LOG = logging.getLogger("chargebook.central_system.mirror")
+CLOSE_TIMEOUT_S = 5.0  # how long `close` waits for the link's task to stop
 hide_credential_headers(LOG)  # websockets logs our Authorization header at DEBUG
 SUBPROTOCOL = Subprotocol("ocpp1.6")
 _NOT_KEPT_WHILE_DOWN = frozenset({"Heartbeat"})
@@ -122,10 +123,15 @@ class UpstreamLink:
         for call in list(self._calls):
             call.cancel()
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+            task, self._task = self._task, None
+            task.cancel()
+            # Bounded: a task caught mid-handshake may take its time to see the cancel, and a
+            # shutdown must never hang on an upstream (a CI run once waited here for 300 s).
+            done, _ = await asyncio.wait({task}, timeout=CLOSE_TIMEOUT_S)
+            if not done:
+                LOG.warning("upstream link of %s did not stop within %.0f s", self, CLOSE_TIMEOUT_S)
+            elif not task.cancelled() and task.exception() is not None:
+                LOG.warning("upstream link of %s ended with %r", self, task.exception())
         for item in self._outbox:
             item.settle(None)
         self._outbox.clear()
