@@ -352,3 +352,28 @@ async def test_the_owners_login_is_the_address_and_the_web_password_alone(
             tokens=MemoryTokenKeeper(),
             budget=CONNECTOR.new_budget(peblar_clock),
         )
+
+
+async def test_an_address_where_no_peblar_answers_says_so(peblar_clock: FixedClock) -> None:
+    """Another device at the address (a router's page: 404 on the charger's paths)."""
+    import httpx
+
+    from chargebook.domain.brands import BrandLogin
+    from chargebook.domain.models import ChargerSource
+
+    def not_a_peblar(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404, text="Not Found")
+
+    client = CONNECTOR.open_client(
+        BrandLogin(ChargerSource.PEBLAR_LOCAL, "192.168.1.40", "demo-password"),
+        base_url=None,
+        transport=httpx.MockTransport(not_a_peblar),
+        clock=peblar_clock,
+        tokens=MemoryTokenKeeper(),
+        budget=CONNECTOR.new_budget(peblar_clock),
+    )
+    try:
+        with pytest.raises(ChargerApiError, match=r"No Peblar charger answered at 192\.168\.1\.40"):
+            await client.sign_in()
+    finally:
+        await client.aclose()

@@ -283,6 +283,12 @@ class PeblarTransport:
             raise ApiUnreachableError(
                 f"The Peblar charger failed (HTTP {status}{reason}).", brand=BRAND
             )
+        if status == 404:  # something answers at the address, but not a Peblar's API
+            raise ChargerApiError(
+                f"No Peblar charger answered at {response.request.url.host} (HTTP 404): check "
+                "the address (open it in a browser: the charger's web interface appears).",
+                brand=BRAND,
+            )
         raise ChargerApiError(
             f"The Peblar charger refused the request (HTTP {status}{reason}).", brand=BRAND
         )
