@@ -21,7 +21,7 @@ import subprocess
 import sys
 from typing import Any
 
-from bench.ocpp_bench import SECRET, _capacity_level, _load
+from bench.ocpp_bench import SECRET, _capacity_level, _load, stored_secret
 
 
 async def _serve(url: str) -> None:
@@ -57,7 +57,6 @@ def _start(url: str) -> tuple[subprocess.Popen[str], int]:
 
 
 def _book(server_url: str, count: int) -> tuple[Any, str]:
-    from chargebook.central_system import hash_secret
     from chargebook.clock import SystemClock
     from chargebook.db.core.database import Database
     from chargebook.db.core.engine import create_book_engine
@@ -68,7 +67,7 @@ def _book(server_url: str, count: int) -> tuple[Any, str]:
     url = scratch.new_schema_url()
     database = Database(create_book_engine(url))
     database.upgrade()
-    secret_hash = hash_secret(SECRET)  # one hash reused: setup time, not what is measured
+    secret_hash = stored_secret(SECRET)  # one hash reused: setup time, not what is measured
     with database.transaction() as session:
         repository = OcppChargerRepository(session, SystemClock())
         for n in range(count):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from chargebook.central_system import generate_secret, hash_secret
+from chargebook.central_system import issue_secret
 from chargebook.clock import Clock
 from chargebook.db import Database
 from chargebook.db.ocpp.chargers import OcppChargerRepository
@@ -108,12 +108,12 @@ def register_ocpp_charger(
         ConflictError: a charger with this id is registered already.
     """
     cp_id = check_charge_point_id(charge_point_id)
-    secret = generate_secret()
+    issued = issue_secret()
     with database.transaction() as session:
         credentials = OcppChargerRepository(session, clock).register(
             cp_id,
-            secret_hash=hash_secret(secret),
+            secret_hash=issued.stored,
             allow_empty_password=allow_empty_password,
             owner_user_id=owner_user_id,
         )
-    return OcppRegistration(credentials.charger_id, cp_id, secret, allow_empty_password)
+    return OcppRegistration(credentials.charger_id, cp_id, issued.secret, allow_empty_password)

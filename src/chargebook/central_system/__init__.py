@@ -12,7 +12,7 @@ Sessions land in the book next to cloud sessions (source "ocpp", external id
 own string id in the session's raw payload), samples in session_samples.
 """
 
-from chargebook.central_system.auth import generate_secret, hash_secret
+from chargebook.central_system.auth import generate_secret, hash_secret, issue_secret
 from chargebook.central_system.exceptions import (
     CentralSystemError,
     ChargePointNotConnectedError,
@@ -34,6 +34,7 @@ __all__ = [
     "CommandTimeoutError",
     "generate_secret",
     "hash_secret",
+    "issue_secret",
     "quirks_for",
     "run_central_system",
 ]

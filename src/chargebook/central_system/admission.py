@@ -25,7 +25,12 @@ from http import HTTPStatus
 from websockets.asyncio.server import ServerConnection
 from websockets.http11 import Request, Response
 
-from chargebook.central_system.auth import hash_secret, parse_basic_auth
+from chargebook.central_system.auth import (
+    hash_generated_secret,
+    hash_secret,
+    parse_basic_auth,
+    upgradable,
+)
 from chargebook.central_system.recorder import OcppRecorder
 from chargebook.central_system.security_log import SecurityEvent, log_security_event
 from chargebook.central_system.tls import TransportSecurity, peer_common_name
@@ -133,7 +138,28 @@ class Admission:
                 peer=peer,
             )
             return _unauthorized(connection)
+        if upgradable(credentials, password):
+            await self._upgrade(credentials, password)
         return None
+
+    async def _upgrade(self, credentials: OcppCredentials, password: str) -> None:
+        """Replace an argon2 hash of a generated secret by its fast form (auth.py), so the
+        next reconnect storm costs no argon2 for this charger."""
+        assert credentials.secret_hash is not None  # upgradable() checked it
+        try:
+            replaced = await self._recorder.replace_secret_hash(
+                credentials.charge_point_id,
+                old=credentials.secret_hash,
+                new=hash_generated_secret(password),
+            )
+        except Exception:  # an optimisation only: a book hiccup must not refuse the charger
+            LOG.warning("charge point %s: secret hash upgrade failed", credentials.charge_point_id)
+            return
+        if replaced:
+            LOG.info(
+                "charge point %s: secret hash upgraded to the fast form",
+                credentials.charge_point_id,
+            )
 
     # -- both -------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chargebook.central_system.auth import generate_secret, hash_secret
+from chargebook.central_system.auth import issue_secret
 from chargebook.clock import Clock
 from chargebook.db import Database
 from chargebook.db.ocpp.chargers import OcppChargerRepository
@@ -37,8 +37,7 @@ def claim_charge_point(
         NotFoundError: no such charge point.
         ConflictError: another owner has claimed it.
     """
-    secret = generate_secret()
-    secret_hash = hash_secret(secret)  # argon2 outside the transaction: it takes a while
+    issued = issue_secret()
     with database.transaction() as session:
         chargers = OcppChargerRepository(session, clock)
         known = chargers.credentials(charge_point_id)
@@ -46,5 +45,5 @@ def claim_charge_point(
         charger_id = chargers.claim(charge_point_id, owner_user_id)
         if already_mine:
             return ClaimResult(charger_id, None)
-        chargers.set_secret(charge_point_id, secret_hash=secret_hash, allow_empty_password=False)
-    return ClaimResult(charger_id, secret)
+        chargers.set_secret(charge_point_id, secret_hash=issued.stored, allow_empty_password=False)
+    return ClaimResult(charger_id, issued.secret)

@@ -48,6 +48,12 @@ class OcppRecorder:
 
         return await self._writer.run(register)
 
+    async def replace_secret_hash(self, charge_point_id: str, *, old: str, new: str) -> bool:
+        """Store the same secret in a new form if the book still holds `old`."""
+        return await self._writer.run(
+            lambda book: book.chargers.replace_secret_hash(charge_point_id, old=old, new=new)
+        )
+
     async def boot(
         self, charge_point_id: str, *, vendor: str, model: str, details: Mapping[str, Any]
     ) -> ChargerQuirks:

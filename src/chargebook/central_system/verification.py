@@ -1,10 +1,13 @@
 """Password checks for a crowd of connecting chargers (the reconnect storm).
 
-argon2 costs ~20-25 ms of CPU per check on purpose. `SecretVerifier` (auth.py) already
-remembers, per process, a keyed HMAC of each password argon2 accepted, keyed by charge point
-id and stored hash (so a new password, a new hash, finds nothing); a charger that reconnects to
-a running process costs microseconds. What is left is the first check per charger after the
-process started, and this module keeps those from hurting:
+Generated secrets are stored in a fast form (auth.py) and checked inline in microseconds; this
+module is for the argon2 hashes: passwords chargers chose, and generated secrets stored before
+the fast form (each upgraded on its first check). argon2 costs ~20-25 ms of CPU per check on
+purpose. `SecretVerifier` (auth.py) remembers, per process, a keyed HMAC of each password
+argon2 accepted, keyed by charge point id and stored hash (so a new password, a new hash,
+finds nothing); a charger that reconnects to a running process costs microseconds. What is
+left is the first argon2 check per charger after the process started, and this module keeps
+those from hurting:
 
 - argon2 runs in a pool of its own with at most one thread per core: the checks use every
   core, and the event loop (answering the chargers already in) and the default executor (the
@@ -21,7 +24,7 @@ import asyncio
 import os
 from concurrent.futures import ThreadPoolExecutor
 
-from chargebook.central_system.auth import SecretVerifier
+from chargebook.central_system.auth import SecretVerifier, is_fast_hash
 from chargebook.domain.ocpp import OcppCredentials
 
 
@@ -38,7 +41,8 @@ class PooledVerifier:
         """Whether `password` opens a connection for this charger."""
         if self._verifier.is_cached(credentials, password):
             return True
-        if password == "" or credentials.secret_hash is None:
+        stored = credentials.secret_hash
+        if password == "" or stored is None or is_fast_hash(stored):
             return self._verifier.verify(credentials, password)  # no argon2 involved
         key = (credentials.charge_point_id, credentials.secret_hash, self._verifier.mac(password))
         pending = self._pending.get(key)

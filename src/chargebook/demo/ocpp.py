@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chargebook.central_system.auth import generate_secret, hash_secret
+from chargebook.central_system.auth import issue_secret
 from chargebook.central_system.exceptions import CentralSystemError
 from chargebook.clock import Clock
 from chargebook.db import Database
@@ -52,13 +52,13 @@ def demo_url(port: int, host: str = "127.0.0.1") -> str:
 def register_demo_charge_point(database: Database, clock: Clock, *, owner_user_id: int) -> str:
     """Register the demo charge point for its owner (or give it a new secret if it exists).
 
-    Returns the new Basic-auth password; the book keeps only its argon2 hash.
+    Returns the new Basic-auth password; the book keeps only its hash.
 
     Raises:
         ConflictError: the charge point belongs to another owner.
     """
-    password = generate_secret()
-    secret_hash = hash_secret(password)
+    issued = issue_secret()
+    secret_hash = issued.stored
     with database.transaction() as session:
         chargers = OcppChargerRepository(session, clock)
         if chargers.credentials(DEMO_CHARGE_POINT_ID) is None:
@@ -70,7 +70,7 @@ def register_demo_charge_point(database: Database, clock: Clock, *, owner_user_i
                 DEMO_CHARGE_POINT_ID, secret_hash=secret_hash, allow_empty_password=False
             )
             chargers.claim(DEMO_CHARGE_POINT_ID, owner_user_id)
-    return password
+    return issued.secret
 
 
 async def charge_once(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from chargebook.clock import Clock
@@ -82,6 +82,24 @@ class OcppChargerRepository:
         row.ocpp_allow_empty_password = allow_empty_password
         row.updated_at = self._clock.now()
         self._session.flush()
+
+    def replace_secret_hash(self, charge_point_id: str, *, old: str, new: str) -> bool:
+        """Store `new` as the charger's secret hash if it still holds `old` (the same secret in
+        a faster form, auth.py); False if the secret changed meanwhile or the charger is gone.
+
+        One conditional UPDATE, not read-then-write: a rotation committed between the two would
+        otherwise be overwritten with the old secret's hash."""
+        result = self._session.execute(
+            update(ChargerRow)
+            .where(
+                ChargerRow.source == ChargerSource.OCPP.value,
+                ChargerRow.external_id == charge_point_id,
+                ChargerRow.ocpp_secret_hash == old,
+            )
+            .values(ocpp_secret_hash=new)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def claim(self, charge_point_id: str, owner_user_id: int) -> int:
         """Give an unclaimed charger its owner; returns the charger's book id.
