@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Iterator
 
@@ -51,3 +52,15 @@ def test_garbage_is_collected_before_freezing_and_after_a_big_drop() -> None:
     assert settler.freezes == 3
     gc.unfreeze()  # a Node still frozen would now be back in sight, not collected
     assert not [o for o in gc.get_objects() if isinstance(o, Node)]
+
+
+async def test_a_mass_drop_is_collected_once_when_it_is_over() -> None:
+    settler = HeapSettler(minimum_step=1, quiet_s=0.05)
+    settler.start()
+    settler.connections_changed(2000)
+    for connected in range(1999, -1, -1):  # the whole fleet drops, one close at a time
+        settler.connections_changed(connected)
+    assert settler.freezes == 2  # nothing while the drop is under way
+    await asyncio.sleep(0.2)
+    assert settler.freezes == 3  # one full collection afterwards, not one per halving
+    settler.stop()

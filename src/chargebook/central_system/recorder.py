@@ -22,10 +22,20 @@ class OcppRecorder:
 
     def __init__(self, writer: BookWriter) -> None:
         self._writer = writer
+        # The quirks read with a handshake's credentials, for its connection to take once
+        # (`quirks`): one book read per connecting charger instead of two.
+        self._handshake_quirks: dict[str, ChargerQuirks] = {}
 
     async def credentials(self, charge_point_id: str) -> OcppCredentials | None:
         """How the charge point authenticates, or None if unknown."""
-        return await self._writer.run(lambda book: book.chargers.credentials(charge_point_id))
+        found = await self._writer.run(
+            lambda book: book.chargers.credentials_and_make(charge_point_id)
+        )
+        if found is None:
+            return None
+        credentials, vendor, model = found
+        self._handshake_quirks[charge_point_id] = quirks_for(vendor, model)
+        return credentials
 
     async def register_unclaimed(
         self, charge_point_id: str, *, secret_hash: str | None
@@ -79,7 +89,11 @@ class OcppRecorder:
         return quirks_for(vendor, model)
 
     async def quirks(self, charge_point_id: str) -> ChargerQuirks:
-        """The quirks by the vendor and model of the last BootNotification."""
+        """The quirks by the vendor and model of the last BootNotification (as read with the
+        handshake's credentials when there was one)."""
+        known = self._handshake_quirks.pop(charge_point_id, None)
+        if known is not None:
+            return known
         vendor, model = await self._writer.run(
             lambda book: book.chargers.vendor_and_model(charge_point_id)
         )

@@ -52,6 +52,7 @@ SUBPROTOCOL = Subprotocol("ocpp1.6")
 SUBPROTOCOLS = [Subprotocol(SUBPROTOCOL_201), SUBPROTOCOL]  # the server's preference
 HANDSHAKE_TIMEOUT_S = 60.0
 HANDSHAKE_BACKLOG = 1024  # asyncio's 100 drops SYNs when a fleet dials at once (kernel caps it)
+HEAP_QUIET_S = 5.0  # a fleet that dropped is collected once, this long after (heap.py)
 
 
 def charge_point_id_from_path(path: str) -> str | None:
@@ -105,7 +106,7 @@ class CentralSystem(ChargePointCommands):
         self._connected: dict[str, OcppChargePoint | ChargePoint201] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._server: Server | None = None
-        self._heap = HeapSettler() if settle_heap else None
+        self._heap = HeapSettler(quiet_s=HEAP_QUIET_S) if settle_heap else None
         self.mirrors = mirrors
         self._warm_restart = warm_restart
         self.cluster = cluster
@@ -157,6 +158,8 @@ class CentralSystem(ChargePointCommands):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._admission.close()
+        if self._heap is not None:
+            self._heap.stop()
         if self._warm_restart is not None:
             self._warm_restart.save(self._admission.verifier.cache)
         if self.cluster is not None:

@@ -161,6 +161,10 @@ class OcppChargePoints(Protocol):
 
     def credentials(self, charge_point_id: str) -> OcppCredentials | None: ...
 
+    def credentials_and_make(
+        self, charge_point_id: str
+    ) -> tuple[OcppCredentials, str | None, str | None] | None: ...
+
     def register(
         self,
         charge_point_id: str,

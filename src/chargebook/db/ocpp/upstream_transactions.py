@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chargebook.db.book.tables import ChargerRow
+from chargebook.db.ocpp.lookups import is_charge_point
 from chargebook.db.ocpp.upstream_tables import OcppUpstreamTransactionRow
-from chargebook.domain.models import ChargerSource
 
 # (charger_tx, book_tx, upstream_tx)
 IdTriple = tuple[int, int | None, int | None]
@@ -17,8 +17,7 @@ IdTriple = tuple[int, int | None, int | None]
 def _charger_id(session: Session, charge_point_id: str) -> int | None:
     return session.execute(
         select(ChargerRow.id).where(
-            ChargerRow.source == ChargerSource.OCPP.value,
-            ChargerRow.external_id == charge_point_id,
+            is_charge_point(charge_point_id),
         )
     ).scalar_one_or_none()
 

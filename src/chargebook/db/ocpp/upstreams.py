@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from chargebook.clock import Clock
 from chargebook.db.book.tables import ChargerRow
+from chargebook.db.ocpp.lookups import is_charge_point
 from chargebook.db.ocpp.upstream_tables import OcppUpstreamRow
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.ocpp_upstream import UpstreamConfig, UpstreamMode
@@ -61,7 +62,7 @@ class OcppUpstreamRepository:
     def get(self, charge_point_id: str) -> UpstreamConfig | None:
         """The charger's upstream, or None (none set, or no such charger)."""
         found = self._session.execute(
-            _select().where(ChargerRow.external_id == charge_point_id)
+            _select().where(is_charge_point(charge_point_id))
         ).one_or_none()
         return None if found is None else _config(found[0], found[1])
 
@@ -73,8 +74,7 @@ class OcppUpstreamRepository:
     def _charger_id(self, charge_point_id: str) -> int:
         charger_id = self._session.execute(
             select(ChargerRow.id).where(
-                ChargerRow.source == ChargerSource.OCPP.value,
-                ChargerRow.external_id == charge_point_id,
+                is_charge_point(charge_point_id),
             )
         ).scalar_one_or_none()
         if charger_id is None:
