@@ -18,6 +18,7 @@ from sqlalchemy import text
 from chargebook.clock import FixedClock
 from chargebook.db import ChargerRepository, Database
 from chargebook.db.book.store import SqlBook
+from chargebook.db.book.transfers import transfer_charger
 from chargebook.db.core.canonical import canonical_json, sha256_hex
 from chargebook.db.core.testing import example_charger
 from chargebook.db.ere.store import EreStore
@@ -90,6 +91,29 @@ def test_a_state_change_in_the_samples_is_announced_once(
     [(kind, owner_id, data)] = outbox(database)
     assert (kind, owner_id) == ("charger.state_changed", owner)
     assert (data["from"], data["to"]) == ("ready", "charging")
+
+
+def test_a_sold_chargers_state_changes_go_to_its_new_owner_only(
+    database: Database, clock: FixedClock, people: People
+) -> None:
+    with database.transaction() as session:
+        charger = ChargerRepository(session, clock).upsert(
+            example_charger("555"), owner_user_id=people.owner_a.user.id
+        )
+    with database.transaction() as session:
+        transfer_charger(
+            session, clock, charger_id=charger.id, to_email=people.owner_b.user.email, actor="t"
+        )
+    samples = [
+        SessionSample(
+            ChargerSource.WALLBOX_CLOUD, "555", clock.now() + timedelta(minutes=n), 0.0, 0.0, state, 0
+        )
+        for n, state in enumerate((ChargerState.READY, ChargerState.CHARGING))
+    ]
+    with database.transaction() as session:
+        SqlBook(session, clock).add_samples(samples)
+    [(kind, owner_id, _)] = outbox(database)
+    assert (kind, owner_id) == ("charger.state_changed", people.owner_b.user.id)
 
 
 def test_an_ocpp_chargers_status_change_is_announced_in_chargebooks_words(

@@ -5,7 +5,8 @@ known; returns None to let the connection open, or the HTTP refusal. Every refus
 security event (`security_log.py`), logged without the password or the certificate.
 
 - Profile 1: HTTP Basic, the username equal to the charge point id (A00.FR.204), the
-  per-charger secret checked against its argon2 hash (`verification.PooledVerifier`).
+  per-charger secret checked against its stored hash (auth.py: fast for generated secrets,
+  argon2 for chosen ones, `verification.PooledVerifier`).
 - Profile 2: the same over TLS. With TLS in-process the port speaks nothing else (a plain ws://
   client fails the TLS handshake). Behind a TLS-terminating proxy, the request must come from
   a trusted proxy address and say `X-Forwarded-Proto: https` (or `wss`); anything else is
