@@ -104,10 +104,9 @@ def test_a_sold_chargers_state_changes_go_to_its_new_owner_only(
         transfer_charger(
             session, clock, charger_id=charger.id, to_email=people.owner_b.user.email, actor="t"
         )
+    source = ChargerSource.WALLBOX_CLOUD
     samples = [
-        SessionSample(
-            ChargerSource.WALLBOX_CLOUD, "555", clock.now() + timedelta(minutes=n), 0.0, 0.0, state, 0
-        )
+        SessionSample(source, "555", clock.now() + timedelta(minutes=n), 0.0, 0.0, state, 0)
         for n, state in enumerate((ChargerState.READY, ChargerState.CHARGING))
     ]
     with database.transaction() as session:
