@@ -5,6 +5,7 @@ it, chargebook records the session and may only read."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 from ocpp.v201 import call
@@ -15,6 +16,7 @@ from chargebook.db import Database, SessionRepository
 from chargebook.domain.ocpp_upstream import UpstreamMode
 
 from ..helpers import CP_ID
+from .charger import charger
 from .conftest import MirroredCentral, wait_linked
 from .station201 import TX, session_times, station201
 from .upstream import Upstream, eventually
@@ -86,16 +88,17 @@ async def test_an_upstream_that_does_not_speak_2_0_1_is_named_and_the_station_se
     upstream: Upstream,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """The 1.6-only upstream refuses the ocpp2.0.1 handshake (HTTP 400)."""
+    """The 1.6-only upstream refuses the ocpp2.0.1 handshake (HTTP 400). The charge point
+    spoke 1.6 to it a moment ago (a firmware update to 2.0.1): its link is not reused."""
     caplog.set_level(logging.ERROR, "chargebook.central_system.mirror")
     central: CentralSystem = await mirrored_central(UpstreamMode.UPSTREAM_PRIMARY)
+    assert central.mirrors is not None
+    async with charger(central) as old:
+        await wait_linked(central)
+        await old.boot()
     async with station201(central) as cp:
-        assert central.mirrors is not None
-        await eventually(
-            lambda: central.mirrors is not None and central.mirrors.link(CP_ID) is not None
-        )
-        link = central.mirrors.link(CP_ID)
-        assert link is not None
+        await eventually(lambda: _link(central) is not None and _link(central).version == "2.0.1")
+        link = _link(central)
         await eventually(lambda: link.problem is not None and link.known_down)
         boot = await cp.boot()  # chargebook answers at once
         assert boot.status == "Accepted"
@@ -103,4 +106,10 @@ async def test_an_upstream_that_does_not_speak_2_0_1_is_named_and_the_station_se
         assert cp._connection.state.name == "OPEN"
     assert "does not speak ocpp2.0.1" in (link.problem or "")
     assert "does not speak ocpp2.0.1" in caplog.text
-    assert upstream.actions() == []
+    assert upstream.actions() == ["BootNotification"]  # the 1.6 one only
+    assert upstream.subprotocols == ["ocpp1.6"]
+
+
+def _link(central: CentralSystem) -> Any:
+    assert central.mirrors is not None
+    return central.mirrors.link(CP_ID)

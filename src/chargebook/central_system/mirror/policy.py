@@ -158,9 +158,11 @@ def _rejected_201(payload: dict[str, Any], owned: list[str]) -> dict[str, Any]:
             "variable": item.get("variable"),
             "attributeStatusInfo": {
                 "reasonCode": CONFLICT_REASON,
-                "additionalInfo": "chargebook owns this variable"
-                if mine
-                else f"not applied: the request also names {', '.join(owned)}",
+                "additionalInfo": (
+                    "chargebook owns this variable"
+                    if mine
+                    else f"not applied: the request also names {', '.join(owned)}"
+                )[:512],  # the schema's maxLength
             },
         }
         if "attributeType" in item:
