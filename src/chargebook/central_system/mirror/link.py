@@ -205,9 +205,11 @@ class UpstreamLink:
                         await self._serve(ws)
             except InvalidStatus as exc:  # e.g. 401: a wrong password, or 404: a wrong URL
                 status = exc.response.status_code
-                body = bytes(exc.response.body or b"")[:200].decode(errors="replace")
+                # The upstream's own words, on one printable line (they reach the log).
+                text = bytes(exc.response.body or b"")[:200].decode(errors="replace")
+                body = "".join(c for c in " ".join(text.split()) if c.isprintable())
                 if status == 400 and "subprotocol" in body.lower():
-                    self._refused_subprotocol(f"HTTP 400: {body.strip()}")
+                    self._refused_subprotocol(f"HTTP 400: {body}")
                 else:
                     self.problem = f"the upstream refused the connection: HTTP {status}"
                     LOG.warning("upstream of %s refused the connection: HTTP %d", cp_id, status)
@@ -301,11 +303,14 @@ class UpstreamLink:
         return item.payload
 
     def _refused_subprotocol(self, detail: str) -> None:
-        self.problem = (
+        problem = (
             f"the upstream does not speak {self.subprotocol} ({detail}); chargebook serves "
             f"the charger alone and retries"
         )
-        LOG.error("upstream of %s: %s", self.config.charge_point_id, self.problem)
+        # An error once; each retry of the same refusal only at DEBUG (it may last for days).
+        level = logging.DEBUG if problem == self.problem else logging.ERROR
+        self.problem = problem
+        LOG.log(level, "upstream of %s: %s", self.config.charge_point_id, problem)
 
     def _auth_headers(self) -> dict[str, str]:
         if self._password is None:

@@ -12,6 +12,9 @@ both modes. Who answers:
   charger must never be cut off.
 - chargebook primary: chargebook's answer; the upstream's is only read for its transactionId.
 
+Both OCPP versions pass the same tap; the version (`link.version`) picks the policy's names
+and whether transaction ids are mapped (1.6 only: a 2.0.1 station chooses its own).
+
 Upstream CALLs are checked by `policy.upstream_command_refusal`, sent to the charger under a
 fresh id while holding the charge point's call lock (one outstanding CALL toward the charger,
 shared with chargebook's own commands), and the charger's answer goes back under the
