@@ -10,7 +10,7 @@ context commands check with `in_message_handler()`) is `framing.FramedChargePoin
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ocpp.v16 import ChargePoint, call_result
 from ocpp.v16.enums import (
@@ -23,12 +23,10 @@ from ocpp.v16.enums import (
 from chargebook.central_system.edge import plausible_meter_values
 from chargebook.central_system.framing import FramedChargePoint, in_message_handler
 from chargebook.central_system.host import ChargePointHost
+from chargebook.central_system.mirrored import MirroredChargePoint
 from chargebook.central_system.quirks import DEFAULT_QUIRKS, ChargerQuirks
 from chargebook.central_system.wire_spelling import spell_sampled_values
 from chargebook.ocpp_common.routing import handles
-
-if TYPE_CHECKING:
-    from chargebook.central_system.mirror import MirrorTap
 
 FRAME_LOG = logging.getLogger("chargebook.central_system.frames")
 _ACCEPTED = {"status": AuthorizationStatus.accepted}
@@ -39,7 +37,7 @@ def _iso(moment: Any) -> str:
     return str(moment.isoformat().replace("+00:00", "Z"))
 
 
-class OcppChargePoint(FramedChargePoint, ChargePoint):  # type: ignore[misc]  # untyped library
+class OcppChargePoint(MirroredChargePoint, FramedChargePoint, ChargePoint):  # type: ignore[misc]  # untyped library
     """The central system's side of one charge point connection."""
 
     ocpp_version = "1.6"
@@ -56,32 +54,10 @@ class OcppChargePoint(FramedChargePoint, ChargePoint):  # type: ignore[misc]  # 
         self._frame = ""
         self.quirks: ChargerQuirks = DEFAULT_QUIRKS
         self.connector_status: dict[int, str] = {}
-        # Set when the charger is mirrored to an upstream central system (`mirror/`): every
-        # frame from and to the charger passes it first.
-        self.mirror: MirrorTap | None = None
 
     def respell(self, action: str, payload: Any) -> Any:
         """Sampled values in the 1.6 schema's spelling (`wire_spelling`)."""
         return spell_sampled_values(action, payload)
-
-    # -- mirror mode (`mirror/`): every frame from and to the charger passes the tap first --
-
-    async def route_message(self, raw_msg: str | bytes) -> None:
-        if self.mirror is not None:
-            routed = await self.mirror.from_charger(raw_msg)
-            if routed is None:
-                return  # an answer to an upstream command: it went upstream
-            raw_msg = routed
-        await super().route_message(raw_msg)
-
-    async def _send(self, message: str) -> None:
-        if self.mirror is not None:
-            # May replace chargebook's answer with the upstream's, or refuse a command.
-            replaced = await self.mirror.to_charger(message)
-            if replaced is None:
-                return
-            message = replaced
-        await super()._send(message)
 
     # -- handlers (charge point -> central system) ----------------------------------------
 

@@ -246,10 +246,12 @@ class CentralSystem(ChargePointCommands):
             if self.cluster is not None:  # newest connection wins across processes too
                 epoch = await self.cluster.claimed(charge_point_id, cp.ocpp_version)
             cp.quirks = await self.recorder.quirks(charge_point_id)
-            # Mirror mode speaks OCPP 1.6J to the upstream: a 2.0.1 station is not mirrored.
-            if self.mirrors is not None and isinstance(cp, OcppChargePoint):
+            if self.mirrors is not None:  # spoken to the upstream in the charger's version
                 cp.mirror = await self.mirrors.attach(
-                    charge_point_id, send_to_charger=connection.send, call_lock=cp._call_lock
+                    charge_point_id,
+                    send_to_charger=connection.send,
+                    call_lock=cp._call_lock,
+                    version=cp.ocpp_version,
                 )
             await cp.start()
         except ConnectionClosed:
@@ -257,7 +259,7 @@ class CentralSystem(ChargePointCommands):
         finally:
             if self.cluster is not None and epoch is not None:
                 await self.cluster.released(charge_point_id, epoch)
-            if self.mirrors is not None and isinstance(cp, OcppChargePoint):
+            if self.mirrors is not None:
                 self.mirrors.detach(charge_point_id, cp.mirror)
             if self._connected.get(charge_point_id) is cp:
                 del self._connected[charge_point_id]

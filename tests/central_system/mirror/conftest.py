@@ -3,6 +3,7 @@ with one registered charger mirrored to it, in the mode the test asks for."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
@@ -18,6 +19,7 @@ from chargebook.settings import Settings
 
 from ..helpers import CP_ID, register
 from .upstream import Upstream, eventually
+from .upstream201 import Upstream201
 
 UPSTREAM_PASSWORD = "upstream-secret-Ab12"
 
@@ -39,7 +41,34 @@ async def upstream() -> AsyncIterator[Upstream]:
 
 
 @pytest.fixture
+async def upstream201() -> AsyncIterator[Upstream201]:
+    """A bare `ocpp`-library OCPP 2.0.1 central system as the upstream."""
+    running = Upstream201()
+    await running.start()
+    yield running
+    if running.server is not None:
+        running.server.close()
+
+
+@pytest.fixture
 async def mirrored_central(
+    database: Database, clock: FixedClock, box: SecretBox, upstream: Upstream
+) -> AsyncIterator[MirroredCentral]:
+    async with _mirrored(database, clock, box, upstream) as make:
+        yield make
+
+
+@pytest.fixture
+async def mirrored_central201(
+    database: Database, clock: FixedClock, box: SecretBox, upstream201: Upstream201
+) -> AsyncIterator[MirroredCentral]:
+    """As `mirrored_central`, mirrored to the 2.0.1 upstream."""
+    async with _mirrored(database, clock, box, upstream201) as make:
+        yield make
+
+
+@contextlib.asynccontextmanager
+async def _mirrored(
     database: Database, clock: FixedClock, box: SecretBox, upstream: Upstream
 ) -> AsyncIterator[MirroredCentral]:
     systems: list[CentralSystem] = []
@@ -67,9 +96,11 @@ async def mirrored_central(
         systems.append(system)
         return system
 
-    yield make
-    for system in systems:
-        await system.close()
+    try:
+        yield make
+    finally:
+        for system in systems:
+            await system.close()
 
 
 async def wait_linked(central: CentralSystem, cp_id: str = CP_ID) -> None:

@@ -33,7 +33,8 @@ class Upstream:
     received: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     authorizations: list[str | None] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
-    charge_points: dict[str, UpstreamSide] = field(default_factory=dict)
+    subprotocols: list[str | None] = field(default_factory=list)  # as negotiated
+    charge_points: dict[str, Any] = field(default_factory=dict)  # UpstreamSide(201)
     next_tx: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
     server: Server | None = None
     port: int = 0
@@ -67,16 +68,21 @@ class Upstream:
     async def wait_for(self, action: str, count: int = 1, within_s: float = 5.0) -> None:
         await eventually(lambda: len(self.payloads(action)) >= count, within_s)
 
-    async def wait_connected(self, cp_id: str) -> UpstreamSide:
+    async def wait_connected(self, cp_id: str) -> Any:
         await eventually(lambda: cp_id in self.charge_points)
         return self.charge_points[cp_id]
+
+    def side(self, cp_id: str, connection: Any) -> Any:
+        """The upstream's side of one connection (the 2.0.1 upstream has its own)."""
+        return UpstreamSide(cp_id, connection, self)
 
     async def _connected(self, connection: ServerConnection) -> None:
         assert connection.request is not None
         self.paths.append(connection.request.path)
+        self.subprotocols.append(connection.subprotocol)
         self.authorizations.append(connection.request.headers.get("Authorization"))
         cp_id = connection.request.path.rstrip("/").split("/")[-1]
-        side = UpstreamSide(cp_id, connection, self)
+        side = self.side(cp_id, connection)
         self.charge_points[cp_id] = side
         try:
             await side.start()

@@ -3,18 +3,20 @@
 let chargers do; chargebook keeps its book either way.
 
 Per charger (`chargebook ocpp upstream set`), chargebook opens one websocket to the upstream as
-that charge point and forwards the traffic both ways at frame level (the `ocpp` library drops
-answers with ids it did not send, so relayed frames are taken before it sees them):
+that charge point, in the charger's own OCPP version (1.6J or 2.0.1), and forwards the traffic
+both ways at frame level (the `ocpp` library drops answers with ids it did not send, so relayed
+frames are taken before it sees them):
 
 - `upstream-primary`: the upstream answers the charger and commands it; chargebook records
   everything and may only read (`policy.py`). While the upstream is down chargebook answers,
   so the charger keeps charging and the book keeps the session.
 - `chargebook-primary`: chargebook answers and commands; the upstream gets every charger
-  message (transaction ids mapped to its own) and may start/stop sessions and read.
+  message (1.6 transaction ids mapped to its own; 2.0.1 stations choose theirs) and may
+  start/stop sessions and read.
 
 Modules: `link` (the upstream websocket, outbox, backoff), `tap` (one charger connection's
-routing), `transactions` (id mapping), `policy` (whose commands pass), `hub` (which chargers
-are mirrored), `config` (set/clear, the password encrypted).
+routing), `transactions` (1.6 id mapping), `policy` (whose commands pass, per version), `hub`
+(which chargers are mirrored), `config` (set/clear, the password encrypted).
 """
 
 from chargebook.central_system.mirror.config import (

@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from chargebook.central_system.mirror.link import Backoff, UpstreamCallHandler, UpstreamLink
+from chargebook.central_system.mirror.policy import V16
 from chargebook.central_system.mirror.tap import MirrorTap
 from chargebook.central_system.mirror.transactions import TransactionMap
 from chargebook.clock import SystemClock
@@ -77,15 +78,19 @@ class MirrorHub:
         *,
         send_to_charger: Callable[[str], Awaitable[None]],
         call_lock: asyncio.Lock,
+        version: str = V16,
     ) -> MirrorTap | None:
-        """The mirror for a charger that just connected; None if it has no upstream (or its
-        upstream cannot be used: logged, and the charger is served without it)."""
+        """The mirror for a charger that just connected speaking OCPP `version` ("1.6" or
+        "2.0.1", spoken to the upstream too); None if it has no upstream (or its upstream
+        cannot be used: logged, and the charger is served without it)."""
         config = (await self._lookup()).get(charge_point_id)
         closer = self._closers.pop(charge_point_id, None)
         if closer is not None:
             closer.cancel()
         link = self._links.get(charge_point_id)
-        if link is not None and (config is None or link.config != config):
+        if link is not None and (
+            config is None or link.config != config or link.version != version
+        ):  # a new setting, or the charger came back speaking another version
             await self._drop(charge_point_id)
             link = None
         if config is None:
@@ -104,6 +109,7 @@ class MirrorHub:
                 response_timeout_s=self._response_timeout_s,
                 buffer_size=self._buffer_size,
                 backoff=self._backoff,
+                version=version,
             )
             self._links[charge_point_id] = link
             link.start()

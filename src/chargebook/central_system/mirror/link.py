@@ -1,14 +1,20 @@
 """One charge point's websocket to its upstream central system, as that charge point.
 
-- It dials `<url>/<charge point id>` with subprotocol ocpp1.6 and the configured Basic auth,
-  and redials with exponential backoff (1 s doubling to 60 s, as ocpp-broker) for as long as
-  the charger is connected; the charger never waits for it.
+- It dials `<url>/<charge point id>` with the charger's own subprotocol (ocpp1.6 or
+  ocpp2.0.1: a proxy translates nothing) and the configured Basic auth, and redials with
+  exponential backoff (1 s doubling to 60 s, as ocpp-broker) for as long as the charger is
+  connected; the charger never waits for it.
 - Charger messages for the upstream wait in a bounded outbox (500 frames; the oldest is
   dropped with a warning when full, as joulo's proxy does) and go out one CALL at a time
   (OCPP allows one outstanding CALL), each under a fresh message id, so ids of two senders
   never clash on this link (Part 4 §6.4). A frame whose answer never came is sent again after
   a reconnect (at least once). Heartbeats are not kept while the upstream is down: a late
-  heartbeat says nothing.
+  heartbeat says nothing. A 2.0.1 TransactionEvent queued while the upstream was unreachable
+  goes out with `offline: true` (it happened while the station was offline for the upstream);
+  its `seqNo` stays the station's, so the upstream can see a gap if the outbox dropped one.
+- An upstream that will not speak the charger's version (an HTTP 400 handshake, or a
+  connection without the subprotocol) is a `problem` (logged as an error, shown in
+  `problem`); the charger is served by chargebook as in an outage, and the link keeps trying.
 - The upstream's own CALLs go to `on_call`; the answers go back with `reply`.
 """
 
@@ -29,6 +35,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 from websockets.typing import Subprotocol
 
+from chargebook.central_system.mirror.policy import V16
 from chargebook.central_system.mirror.transactions import TransactionMap, for_upstream
 from chargebook.domain.ocpp_upstream import UpstreamConfig, upstream_address
 from chargebook.ocpp_common.log_redaction import hide_credential_headers
@@ -36,7 +43,6 @@ from chargebook.ocpp_common.log_redaction import hide_credential_headers
 LOG = logging.getLogger("chargebook.central_system.mirror")
 CLOSE_TIMEOUT_S = 5.0  # how long `close` waits for the link's task to stop
 hide_credential_headers(LOG)  # websockets logs our Authorization header at DEBUG
-SUBPROTOCOL = Subprotocol("ocpp1.6")
 _NOT_KEPT_WHILE_DOWN = frozenset({"Heartbeat"})
 
 UpstreamCallHandler = Callable[[str, str, dict[str, Any]], Coroutine[Any, Any, None]]
@@ -48,6 +54,7 @@ class Outbound:
 
     action: str
     payload: dict[str, Any]
+    while_down: bool = False  # queued while the upstream was unreachable
     reply: list[Any] | None = None  # [3, id, payload] or [4, id, code, description, details]
     done: asyncio.Event = field(default_factory=asyncio.Event)
     _listeners: list[Callable[[list[Any] | None], None]] = field(default_factory=list)
@@ -83,9 +90,12 @@ class UpstreamLink:
         response_timeout_s: float,
         buffer_size: int = 500,
         backoff: Backoff | None = None,
+        version: str = V16,
     ) -> None:
         self.config = config
         self.ids = ids
+        self.version = version  # the charger's OCPP version, spoken to the upstream too
+        self.subprotocol = Subprotocol(f"ocpp{version}")
         self.on_call: UpstreamCallHandler | None = None
         self._password = password
         self._response_timeout_s = response_timeout_s
@@ -102,6 +112,8 @@ class UpstreamLink:
         # charger is answered at once then, instead of after `answer_timeout_s`.
         self.known_down = False
         self.dropped = 0
+        # Why the upstream cannot be used now, for the operator (None while all is well).
+        self.problem: str | None = None
 
     @property
     def queued(self) -> list[str]:
@@ -109,7 +121,8 @@ class UpstreamLink:
         return [item.action for item in self._outbox]
 
     def __repr__(self) -> str:
-        return f"UpstreamLink({self.config.charge_point_id!r}, {self.config.mode.value})"
+        cp_id, mode = self.config.charge_point_id, self.config.mode.value
+        return f"UpstreamLink({cp_id!r}, {mode}, {self.subprotocol})"
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -151,7 +164,7 @@ class UpstreamLink:
                 self.config.charge_point_id,
                 oldest.action,
             )
-        item = Outbound(action, payload)
+        item = Outbound(action, payload, while_down=self.known_down)
         self._outbox.append(item)
         self._wakeup.set()
         return item
@@ -174,28 +187,35 @@ class UpstreamLink:
             try:
                 async with connect(
                     upstream_address(self.config.url, cp_id),
-                    subprotocols=[SUBPROTOCOL],
+                    subprotocols=[self.subprotocol],
                     additional_headers=self._auth_headers(),
                     open_timeout=10,
                     compression=None,
                     logger=LOG,
                 ) as ws:
-                    if ws.subprotocol != SUBPROTOCOL:
-                        LOG.warning("upstream of %s did not agree to ocpp1.6", cp_id)
-                    self._ws = ws
-                    self.connected.set()
-                    self.known_down = False
-                    delay = self._backoff.first_s
-                    LOG.info("upstream of %s connected (%s)", cp_id, self.config.mode.value)
-                    await self._serve(ws)
+                    if ws.subprotocol != self.subprotocol:  # it would not understand a frame
+                        self._refused_subprotocol(f"it answered with {ws.subprotocol or 'none'}")
+                    else:
+                        self._ws = ws
+                        self.connected.set()
+                        self.known_down = False
+                        self.problem = None
+                        delay = self._backoff.first_s
+                        LOG.info("upstream of %s connected (%s)", cp_id, self.config.mode.value)
+                        await self._serve(ws)
             except InvalidStatus as exc:  # e.g. 401: a wrong password, or 404: a wrong URL
-                LOG.warning(
-                    "upstream of %s refused the connection: HTTP %d",
-                    cp_id,
-                    exc.response.status_code,
-                )
+                status = exc.response.status_code
+                # The upstream's own words, on one printable line (they reach the log).
+                text = bytes(exc.response.body or b"")[:200].decode(errors="replace")
+                body = "".join(c for c in " ".join(text.split()) if c.isprintable())
+                if status == 400 and "subprotocol" in body.lower():
+                    self._refused_subprotocol(f"HTTP 400: {body}")
+                else:
+                    self.problem = f"the upstream refused the connection: HTTP {status}"
+                    LOG.warning("upstream of %s refused the connection: HTTP %d", cp_id, status)
             except (OSError, TimeoutError, InvalidHandshake, InvalidURI, ConnectionClosed) as exc:
                 # The exception's class, never its headers: they hold the password.
+                self.problem = f"the upstream is unreachable ({type(exc).__name__})"
                 LOG.warning("upstream of %s unreachable: %s", cp_id, type(exc).__name__)
             finally:
                 self._ws = None
@@ -248,7 +268,7 @@ class UpstreamLink:
                 self._wakeup.clear()
                 await self._wakeup.wait()
             item = self._outbox[0]
-            payload = for_upstream(item.action, item.payload, self.ids)
+            payload = self._for_upstream(item)
             if payload is None:
                 LOG.info(
                     "upstream of %s: %s of a session it never opened, not sent",
@@ -273,6 +293,24 @@ class UpstreamLink:
             if self._outbox and self._outbox[0] is item:
                 self._outbox.popleft()
             item.settle(reply)
+
+    def _for_upstream(self, item: Outbound) -> dict[str, Any] | None:
+        """The payload the upstream gets (None: not sent; see `transactions.for_upstream`)."""
+        if self.version == V16:
+            return for_upstream(item.action, item.payload, self.ids)
+        if item.action == "TransactionEvent" and item.while_down:
+            return {**item.payload, "offline": True}
+        return item.payload
+
+    def _refused_subprotocol(self, detail: str) -> None:
+        problem = (
+            f"the upstream does not speak {self.subprotocol} ({detail}); chargebook serves "
+            f"the charger alone and retries"
+        )
+        # An error once; each retry of the same refusal only at DEBUG (it may last for days).
+        level = logging.DEBUG if problem == self.problem else logging.ERROR
+        self.problem = problem
+        LOG.log(level, "upstream of %s: %s", self.config.charge_point_id, problem)
 
     def _auth_headers(self) -> dict[str, str]:
         if self._password is None:

@@ -12,6 +12,9 @@ both modes. Who answers:
   charger must never be cut off.
 - chargebook primary: chargebook's answer; the upstream's is only read for its transactionId.
 
+Both OCPP versions pass the same tap; the version (`link.version`) picks the policy's names
+and whether transaction ids are mapped (1.6 only: a 2.0.1 station chooses its own).
+
 Upstream CALLs are checked by `policy.upstream_command_refusal`, sent to the charger under a
 fresh id while holding the charge point's call lock (one outstanding CALL toward the charger,
 shared with chargebook's own commands), and the charger's answer goes back under the
@@ -34,7 +37,12 @@ from websockets.exceptions import ConnectionClosed
 
 from chargebook.central_system.exceptions import CommandRejectedError
 from chargebook.central_system.mirror.link import Outbound, UpstreamLink
-from chargebook.central_system.mirror.policy import own_command_refusal, upstream_command_refusal
+from chargebook.central_system.mirror.policy import (
+    V16,
+    configured_settings,
+    own_command_refusal,
+    upstream_command_refusal,
+)
 from chargebook.central_system.mirror.transactions import for_book
 from chargebook.domain.ocpp_upstream import UpstreamMode
 
@@ -75,6 +83,7 @@ class MirrorTap:
     ) -> None:
         self.link = link
         self.mode: UpstreamMode = link.config.mode
+        self.version = link.version  # the charger's OCPP version: the policy's names
         self._cp_id = link.config.charge_point_id
         self._send_to_charger = send_to_charger
         self._call_lock = call_lock
@@ -94,6 +103,8 @@ class MirrorTap:
             action, payload = str(frame[2]), frame[3]
             outbound = self.link.forward(action, payload)
             self._charger_calls[frame[1]] = _ChargerCall(action, outbound)
+            if self.version != V16:
+                return raw  # 2.0.1: the station chooses transaction ids, one for everyone
             local = for_book(action, payload, self.link.ids)
             return raw if local is payload else _dumps([2, frame[1], action, local])
         if frame[0] in (3, 4):
@@ -117,7 +128,7 @@ class MirrorTap:
             return raw
         if frame[0] == 2:
             payload = frame[3] if len(frame) > 3 and isinstance(frame[3], dict) else {}
-            refusal = own_command_refusal(self.mode, str(frame[2]), payload)
+            refusal = own_command_refusal(self.version, self.mode, str(frame[2]), payload)
             if refusal is not None:
                 LOG.warning("%s: refused chargebook's %s: %s", self._cp_id, frame[2], refusal)
                 raise CommandRejectedError(
@@ -130,7 +141,7 @@ class MirrorTap:
         answer = frame
         if self.mode is UpstreamMode.UPSTREAM_PRIMARY:
             answer = await self._upstream_answer(pending, frame)
-        if pending.action == "StartTransaction":
+        if pending.action == "StartTransaction" and self.version == V16:
             self._learn_start(pending, local=frame, sent=answer)
             await self.link.ids.saved()  # stored before the charger can use the id
         return raw if answer is frame else _dumps(answer)
@@ -165,16 +176,15 @@ class MirrorTap:
 
     async def on_upstream_call(self, unique_id: str, action: str, payload: dict[str, Any]) -> None:
         """Forward one upstream command to the charger, or refuse it; answer the upstream."""
-        refusal = upstream_command_refusal(self.mode, action, payload)
+        refusal = upstream_command_refusal(self.version, self.mode, action, payload)
         if refusal is not None:
-            kind, why = refusal
-            LOG.warning("%s: refused the upstream's %s: %s", self._cp_id, action, why)
-            if kind == "Rejected":
-                await self.link.reply([3, unique_id, {"status": "Rejected"}])
+            LOG.warning("%s: refused the upstream's %s: %s", self._cp_id, action, refusal.why)
+            if refusal.answer is not None:
+                await self.link.reply([3, unique_id, refusal.answer])
             else:
-                await self.link.reply([4, unique_id, kind, why, {}])
+                await self.link.reply([4, unique_id, "SecurityError", refusal.why, {}])
             return
-        if action == "RemoteStopTransaction":
+        if action == "RemoteStopTransaction" and self.version == V16:
             upstream_tx = payload.get("transactionId")
             charger_tx = (
                 self.link.ids.charger_tx_of_upstream(upstream_tx)
@@ -183,8 +193,9 @@ class MirrorTap:
             )
             if charger_tx is not None:
                 payload = {**payload, "transactionId": charger_tx}
-        if action == "ChangeConfiguration":
-            LOG.info("%s: the upstream changes %r", self._cp_id, payload.get("key"))
+        settings = configured_settings(self.version, action, payload)
+        if settings is not None:
+            LOG.info("%s: the upstream changes %s", self._cp_id, settings)
         answer = await self._ask_charger(action, payload)
         if answer is not None:
             await self.link.reply([answer[0], unique_id, *answer[2:]])

@@ -20,6 +20,7 @@ from ocpp.v201.enums import Action
 from chargebook.central_system.edge import plausible_meter_values
 from chargebook.central_system.framing import FramedChargePoint
 from chargebook.central_system.host import ChargePointHost
+from chargebook.central_system.mirrored import MirroredChargePoint
 from chargebook.central_system.quirks import DEFAULT_QUIRKS, ChargerQuirks
 from chargebook.central_system.v201 import status
 from chargebook.central_system.v201.readings import as_v16_meter_values, transaction_event_facts
@@ -35,7 +36,7 @@ def _iso(moment: Any) -> str:
     return str(moment.isoformat().replace("+00:00", "Z"))
 
 
-class ChargePoint201(FramedChargePoint, ChargePoint):  # type: ignore[misc]  # untyped library
+class ChargePoint201(MirroredChargePoint, FramedChargePoint, ChargePoint):  # type: ignore[misc]  # untyped library
     """The central system's side of one OCPP 2.0.1 connection."""
 
     ocpp_version = "2.0.1"
