@@ -27,6 +27,12 @@ class OcppRecorder:
         """How the charge point authenticates, or None if unknown."""
         return await self._writer.run(lambda book: book.chargers.credentials(charge_point_id))
 
+    async def raise_security_profile(self, charge_point_id: str, profile: int) -> None:
+        """Store a higher minimum security profile (`domain.ocpp_security.decide`)."""
+        await self._writer.run(
+            lambda book: book.chargers.raise_min_security_profile(charge_point_id, profile)
+        )
+
     async def register_unclaimed(
         self, charge_point_id: str, *, secret_hash: str | None
     ) -> OcppCredentials:

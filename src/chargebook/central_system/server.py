@@ -28,9 +28,11 @@ from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
 from chargebook.central_system.admission import Admission
+from chargebook.central_system.certificates import CertificateService
 from chargebook.central_system.charge_point import OcppChargePoint
 from chargebook.central_system.cluster.node import ClusterNode, cluster_for
 from chargebook.central_system.commands import ChargePointCommands
+from chargebook.central_system.csr_signing import CsrSigner
 from chargebook.central_system.exceptions import ChargePointNotConnectedError
 from chargebook.central_system.heap import HeapSettler
 from chargebook.central_system.mirror import MirrorHub
@@ -101,6 +103,9 @@ class CentralSystem(ChargePointCommands):
             TransportSecurity.from_settings(settings),
             self.recorder,
             accept_unknown=self.accept_unknown,
+        )
+        self.certificates = CertificateService(
+            CsrSigner.from_settings(settings), database, self.clock
         )
         self._connected: dict[str, OcppChargePoint | ChargePoint201] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -184,6 +189,10 @@ class CentralSystem(ChargePointCommands):
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             LOG.warning("background OCPP command failed: %s", task.exception())
+
+    def security_profile(self, connection: ServerConnection) -> int:
+        """The security profile a connection was admitted with (`admission.py`)."""
+        return self._admission.profile_of(connection)
 
     # -- registry -------------------------------------------------------------------------
 

@@ -12,6 +12,11 @@ from rich.table import Table
 
 from chargebook.cli.console import plain_console
 from chargebook.cli.errors import handle_errors
+from chargebook.cli.ocpp_security import (
+    certificates_command,
+    renew_certificate_command,
+    security_command,
+)
 from chargebook.cli.ocpp_upstream import upstream_app
 from chargebook.clock import SystemClock
 from chargebook.db import Database, UserRepository, open_database
@@ -27,6 +32,9 @@ ocpp_app = typer.Typer(
     name="ocpp", help="The local OCPP 1.6J central system and its chargers.", no_args_is_help=True
 )
 ocpp_app.add_typer(upstream_app)
+ocpp_app.command("security")(security_command)
+ocpp_app.command("certificates")(certificates_command)
+ocpp_app.command("renew-certificate")(renew_certificate_command)
 
 
 def _database() -> Database:

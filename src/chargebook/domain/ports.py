@@ -161,6 +161,9 @@ class OcppChargePoints(Protocol):
 
     def credentials(self, charge_point_id: str) -> OcppCredentials | None: ...
 
+    def raise_min_security_profile(self, charge_point_id: str, profile: int) -> None:
+        """Store `profile` as the charger's minimum security profile if it is higher."""
+
     def register(
         self,
         charge_point_id: str,

@@ -17,6 +17,7 @@ from chargebook.db.book.state_events import state_change_event
 from chargebook.db.book.tables import ChargerRow
 from chargebook.db.core.writes import flush_or_conflict
 from chargebook.db.hooks.outbox import SqlOutbox
+from chargebook.db.ocpp.security import OcppSecurityRepository
 from chargebook.db.ocpp.tables import OcppChargePointRow
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.ocpp import OcppBoot, OcppCredentials, charger_state_of
@@ -82,6 +83,10 @@ class OcppChargerRepository:
         row.ocpp_allow_empty_password = allow_empty_password
         row.updated_at = self._clock.now()
         self._session.flush()
+
+    def raise_min_security_profile(self, charge_point_id: str, profile: int) -> None:
+        """Store `profile` as the charger's minimum if higher (trust on upgrade)."""
+        OcppSecurityRepository(self._session, self._clock).raise_minimum(charge_point_id, profile)
 
     def claim(self, charge_point_id: str, owner_user_id: int) -> int:
         """Give an unclaimed charger its owner; returns the charger's book id.
@@ -200,4 +205,5 @@ def _credentials(row: ChargerRow) -> OcppCredentials:
         secret_hash=row.ocpp_secret_hash,
         allow_empty_password=row.ocpp_allow_empty_password,
         owner_user_id=row.owner_user_id,
+        min_security_profile=row.ocpp_min_security_profile or 0,
     )
