@@ -22,7 +22,7 @@ from chargebook.central_system.security_profiles import (
 from chargebook.clock import FixedClock
 from chargebook.db import Database
 from chargebook.db.ocpp.chargers import OcppChargerRepository
-from chargebook.domain.ocpp_security import connection_profile, decide
+from chargebook.domain.ocpp_security import ProfileDecision, connection_profile, decide
 from chargebook.errors import NotFoundError
 from chargebook.settings import Settings
 
@@ -143,5 +143,6 @@ def test_connection_profile(tls: bool, password: bool, certificate: bool, profil
 
 def test_the_rule() -> None:
     assert decide(2, 1).admitted is False
-    assert decide(2, 2) == decide(2, 2).__class__(admitted=True, minimum=2, raised=False)
-    assert decide(1, 3).raised and decide(1, 3).minimum == 3
+    assert decide(2, 2) == ProfileDecision(admitted=True, minimum=2, raised=False)
+    assert decide(1, 3) == ProfileDecision(admitted=True, minimum=3, raised=True)
+    assert decide(3, 2) == ProfileDecision(admitted=False, minimum=3, raised=False)

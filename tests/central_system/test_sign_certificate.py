@@ -40,6 +40,7 @@ from .pki import CertificateAuthority, client_context, make_csr, write_client
 
 SECURITY = "chargebook.central_system.security"
 CPO = "chargebook tests"
+GARBAGE_CSR = "-----BEGIN CERTIFICATE REQUEST-----\nbm9wZQ==\n-----END CERTIFICATE REQUEST-----"
 
 
 class Charger16(ChargePoint16):  # type: ignore[misc]
@@ -215,7 +216,7 @@ async def test_bad_csrs_are_rejected_and_logged(
     csr = {
         "wrong_cn": make_csr("CP-2", organisation=CPO)[0],
         "wrong_o": make_csr(CP_ID, organisation="Mallory BV")[0],
-        "garbage": "-----BEGIN CERTIFICATE REQUEST-----\nbm9wZQ==\n-----END CERTIFICATE REQUEST-----",
+        "garbage": GARBAGE_CSR,
     }[csr_kind]
     caplog.set_level(logging.WARNING, logger=SECURITY)
     async with _charger(_wss(central), version, ssl=client_context(ca.cert)) as charger:

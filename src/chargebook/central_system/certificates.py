@@ -32,6 +32,15 @@ class CertificateService:
         self._database = database
         self._clock = clock
 
+    def notice(self) -> str:
+        """The start-up line: whether SignCertificate can be answered Accepted."""
+        if self._signer is None:
+            return (
+                "SignCertificate: no CSR-signing CA configured (CHARGEBOOK_OCPP_CSR_CA_CERT / "
+                "_KEY), chargers' CSRs are Rejected"
+            )
+        return f"SignCertificate: chargers' CSRs over TLS are signed by {self._signer.ca_name}"
+
     async def sign(
         self, charge_point_id: str, csr: str, *, profile: int, certificate_type: str
     ) -> str | None:

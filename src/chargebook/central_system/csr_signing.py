@@ -73,7 +73,12 @@ class CsrSigner:
         self._validity = validity
 
     def __repr__(self) -> str:  # never the key
-        return f"CsrSigner(ca={self._ca.subject.rfc4514_string()!r})"
+        return f"CsrSigner(ca={self.ca_name!r})"
+
+    @property
+    def ca_name(self) -> str:
+        """The signing CA's subject (RFC 4514)."""
+        return self._ca.subject.rfc4514_string()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CsrSigner | None:

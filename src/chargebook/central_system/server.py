@@ -37,7 +37,7 @@ from chargebook.central_system.exceptions import ChargePointNotConnectedError
 from chargebook.central_system.heap import HeapSettler
 from chargebook.central_system.mirror import MirrorHub
 from chargebook.central_system.recorder import OcppRecorder
-from chargebook.central_system.tls import TransportSecurity, listening_notice
+from chargebook.central_system.tls import PROFILE_NOTICE, TransportSecurity, listening_notice
 from chargebook.central_system.v201 import SUBPROTOCOL_201
 from chargebook.central_system.v201.charge_point import ChargePoint201
 from chargebook.central_system.warm_restart import WarmRestart
@@ -148,6 +148,8 @@ class CentralSystem(ChargePointCommands):
         if self._heap is not None:
             self._heap.start()
         LOG.info("%s", listening_notice(host, bound, self.security))
+        LOG.info("%s", PROFILE_NOTICE)
+        LOG.info("%s", self.certificates.notice())
         return bound
 
     async def close(self) -> None:

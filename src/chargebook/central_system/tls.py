@@ -200,6 +200,13 @@ def listening_notice(host: str, port: int, security: TransportSecurity) -> str:
     return line
 
 
+PROFILE_NOTICE = (
+    "OCPP security profiles per charger: a charger that connects with a higher profile than "
+    "its minimum raises the minimum (trust on upgrade; a lower profile is then refused). "
+    "See or lower it with `chargebook ocpp security <charge point id> [--min-profile N]`"
+)
+
+
 def is_loopback(host: str) -> bool:
     """True for localhost and 127.0.0.0/8 or ::1 literals."""
     if host.strip().lower() == "localhost":

@@ -51,10 +51,12 @@ def serve(
     (OCPP 1.6J or 2.0.1) until Ctrl-C. Binds to loopback unless CHARGEBOOK_OCPP_HOST or
     --host says otherwise."""
     from chargebook.central_system import run_central_system
-    from chargebook.central_system.tls import TransportSecurity, listening_notice
+    from chargebook.central_system.csr_signing import CsrSigner
+    from chargebook.central_system.tls import PROFILE_NOTICE, TransportSecurity, listening_notice
 
     settings = load_settings()
     security = TransportSecurity.from_settings(settings)  # a bad TLS setup stops here, named
+    CsrSigner.from_settings(settings)  # so does a bad CSR-signing CA
     database = open_database(settings)
     bind_host = host or settings.ocpp_host
     bind_port = port if port is not None else settings.ocpp_port
@@ -66,6 +68,7 @@ def serve(
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(signum, stop.set)
         typer.echo(listening_notice(bind_host, bind_port, security))
+        typer.echo(PROFILE_NOTICE)
         await run_central_system(
             settings,
             database,
