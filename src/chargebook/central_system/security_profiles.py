@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from chargebook.clock import Clock
 from chargebook.db import Database, SqlSession
@@ -15,6 +16,9 @@ from chargebook.db.ocpp.security import IssuedCertificate, OcppSecurityRepositor
 from chargebook.domain.charge_point_id import charge_point_id_problem
 from chargebook.domain.ocpp_security import profile_problem
 from chargebook.errors import ChargebookError
+
+if TYPE_CHECKING:
+    from chargebook.central_system.server import CentralSystem
 
 LOG = logging.getLogger("chargebook.central_system.security")
 
@@ -88,3 +92,27 @@ def issued_certificates(database: Database, clock: Clock) -> list[IssuedCertific
     """Every certificate issued to a charger, soonest expiry first."""
     with database.session() as session:
         return OcppSecurityRepository(session, clock).certificates()
+
+
+async def renew_certificate(
+    database: Database,
+    charge_point_id: str,
+    *,
+    timeout_s: float,
+    central: CentralSystem | None = None,
+) -> None:
+    """Ask a charger to renew its certificate (it then sends SignCertificate): through the
+    caller's central system when it runs one (the web app; routed to the holding process on
+    PostgreSQL), else through PostgreSQL to whichever process holds it (the CLI).
+
+    Raises:
+        ChargePointNotConnectedError: no process holds it (or SQLite without a central here).
+        CommandRejectedError, CommandTimeoutError: the charger refused or did not answer.
+    """
+    from chargebook.central_system.cluster import routed_commands
+    from chargebook.central_system.cluster.node import call_holder
+
+    if central is not None:
+        await routed_commands(central).renew_certificate(charge_point_id)
+        return
+    await call_holder(database, timeout_s, charge_point_id, "renew_certificate", {})

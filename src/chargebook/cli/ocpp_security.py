@@ -105,15 +105,13 @@ def renew_certificate_command(
     Reaches the central-system process that holds the charger through PostgreSQL, as every
     command from another process does.
     """
-    from chargebook.central_system.cluster.node import call_holder
+    from chargebook.central_system.security_profiles import renew_certificate
 
     settings = load_settings()
     database = open_database(settings)
     try:
         asyncio.run(
-            call_holder(
-                database, settings.ocpp_response_timeout_s, charge_point_id, "renew_certificate", {}
-            )
+            renew_certificate(database, charge_point_id, timeout_s=settings.ocpp_response_timeout_s)
         )
     finally:
         database.dispose()
