@@ -72,6 +72,14 @@ class Settings(BaseSettings):
     ocpp_tls_cert: Path | None = None  # PEM certificate chain (server certificate first)
     ocpp_tls_key: Path | None = None  # PEM private key of that certificate
     ocpp_tls_client_ca: Path | None = None  # PEM CA certificate(s) for profile 3
+    # The CA that signs chargers' CSRs (SignCertificate, docs/ocpp-tls.md): its certificate
+    # (then any intermediates, sent along in CertificateSigned) and private key, PEM. Often
+    # the same CA as `ocpp_tls_client_ca`, so signed chargers can connect with profile 3.
+    ocpp_csr_ca_cert: Path | None = None
+    ocpp_csr_ca_key: Path | None = None
+    # The organisation (O) a charger's CSR must name (its CpoName / A00.FR.509); None: any.
+    ocpp_cpo_name: str | None = None
+    ocpp_certificate_validity_days: int = Field(default=365, ge=1, le=3650)
     # Hand verified charger secrets to the next process at a clean stop (encrypted, deleted
     # when read; central_system/warm_restart.py says the trade-off): a fleet reconnecting after
     # a restart then costs no argon2. Off by default.

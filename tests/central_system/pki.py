@@ -11,10 +11,11 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 _NOW = dt.datetime.now(dt.UTC)
+PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,15 @@ class CertificateAuthority:
         )
         self.cert = directory / f"{name}-ca.pem"
         self.cert.write_bytes(self._cert.public_bytes(serialization.Encoding.PEM))
+        # The CA's key as a file, for the central system's CSR-signing CA settings.
+        self.key = directory / f"{name}-ca.key"
+        self.key.write_bytes(
+            self._key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
 
     def issue(self, common_name: str, *, server: bool = False) -> Issued:
         key = ec.generate_private_key(ec.SECP256R1())
@@ -124,3 +134,36 @@ def client_context(ca: Path, client: Issued | None = None) -> ssl.SSLContext:
     if client is not None:
         context.load_cert_chain(client.cert, client.key)
     return context
+
+
+def make_csr(
+    common_name: str,
+    *,
+    organisation: str | None = "chargebook tests",
+    key: PrivateKey | None = None,
+) -> tuple[str, PrivateKey]:
+    """A charger's PKCS#10 CSR (PEM) and its new key (EC P-256 unless `key` is given)."""
+    key = key or ec.generate_private_key(ec.SECP256R1())
+    attributes = [x509.NameAttribute(NameOID.COMMON_NAME, common_name)]
+    if organisation is not None:
+        attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation))
+    csr = (
+        x509.CertificateSigningRequestBuilder()
+        .subject_name(x509.Name(attributes))
+        .sign(key, hashes.SHA256())
+    )
+    return csr.public_bytes(serialization.Encoding.PEM).decode("ascii"), key
+
+
+def write_client(directory: Path, stem: str, chain_pem: str, key: PrivateKey) -> Issued:
+    """A charger's certificate chain (as received in CertificateSigned) and key as files."""
+    cert_path, key_path = directory / f"{stem}.pem", directory / f"{stem}.key"
+    cert_path.write_text(chain_pem)
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return Issued(cert_path, key_path)

@@ -17,9 +17,11 @@ from ocpp.v16.enums import (
     Action,
     AuthorizationStatus,
     DataTransferStatus,
+    GenericStatus,
     RegistrationStatus,
 )
 
+from chargebook.central_system.certificates import CHARGE_POINT_CERTIFICATE
 from chargebook.central_system.edge import plausible_meter_values
 from chargebook.central_system.framing import FramedChargePoint, in_message_handler
 from chargebook.central_system.host import ChargePointHost
@@ -165,3 +167,17 @@ class OcppChargePoint(MirroredChargePoint, FramedChargePoint, ChargePoint):  # t
         self, **kwargs: Any
     ) -> call_result.FirmwareStatusNotification:
         return call_result.FirmwareStatusNotification()
+
+    @handles(Action.sign_certificate)
+    async def on_sign_certificate(self, csr: str, **kwargs: Any) -> call_result.SignCertificate:
+        # Security extension (A02): signed only over TLS; CertificateSigned follows from a task.
+        chain = await self._central.certificates.sign(
+            self.id,
+            csr,
+            profile=self._central.security_profile(self._connection),
+            certificate_type=CHARGE_POINT_CERTIFICATE,
+        )
+        if chain is None:
+            return call_result.SignCertificate(status=GenericStatus.rejected)
+        self.spawn(self._central.send_certificate_chain(self.id, chain))
+        return call_result.SignCertificate(status=GenericStatus.accepted)

@@ -31,6 +31,7 @@ from ocpp.v16.enums import (
 from ocpp.v201 import call as call201
 from websockets.exceptions import ConnectionClosed
 
+from chargebook.central_system.certificate_commands import CertificateCommands
 from chargebook.central_system.charge_point import OcppChargePoint, in_message_handler
 from chargebook.central_system.exceptions import (
     ChargePointNotConnectedError,
@@ -63,7 +64,7 @@ DEFAULT_RESUME_CURRENT_A = 32.0
 _PROFILE_ID = 1  # one TxDefaultProfile per connector, replaced in place
 
 
-class ChargePointCommands(v201.Commands201):
+class ChargePointCommands(v201.Commands201, CertificateCommands):
     """Command methods; the server provides the connection registry, clock and recorder."""
 
     clock: Clock

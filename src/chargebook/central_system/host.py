@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Coroutine
 from typing import Any, Protocol
 
+from chargebook.central_system.certificates import CertificateService
 from chargebook.central_system.recorder import OcppRecorder
 from chargebook.clock import Clock
 
@@ -27,6 +28,15 @@ class ChargePointHost(Protocol):
 
     @property
     def auto_remote_start(self) -> bool: ...
+
+    @property
+    def certificates(self) -> CertificateService: ...
+
+    def security_profile(self, connection: Any) -> int:
+        """The security profile the connection was admitted with."""
+
+    async def send_certificate_chain(self, charge_point_id: str, chain_pem: str) -> None:
+        """Send a signed certificate chain (CertificateSigned)."""
 
     def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
         """Run `coroutine` in the background, tracked by the central system."""

@@ -37,6 +37,12 @@ class OcppRecorder:
         self._handshake_quirks[charge_point_id] = quirks_for(vendor, model)
         return credentials
 
+    async def raise_security_profile(self, charge_point_id: str, profile: int) -> None:
+        """Store a higher minimum security profile (`domain.ocpp_security.decide`)."""
+        await self._writer.run(
+            lambda book: book.chargers.raise_min_security_profile(charge_point_id, profile)
+        )
+
     async def register_unclaimed(
         self, charge_point_id: str, *, secret_hash: str | None
     ) -> OcppCredentials:

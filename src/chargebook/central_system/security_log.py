@@ -24,6 +24,7 @@ class SecurityEvent(StrEnum):
     INVALID_TLS_CIPHER_SUITE = "InvalidTLSCipherSuite"  # no common suite (A00.FR.318)
     TLS_HANDSHAKE_FAILED = "InvalidTLSHandshake"  # anything else, e.g. plain ws to wss
     INSECURE_TRANSPORT = "InsecureTransport"  # plain ws when the profile needs TLS
+    PROFILE_DOWNGRADE = "SecurityProfileDowngrade"  # below the charger's minimum profile
 
 
 def log_security_event(

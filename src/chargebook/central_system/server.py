@@ -28,14 +28,16 @@ from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
 from chargebook.central_system.admission import Admission
+from chargebook.central_system.certificates import CertificateService
 from chargebook.central_system.charge_point import OcppChargePoint
 from chargebook.central_system.cluster.node import ClusterNode, cluster_for
 from chargebook.central_system.commands import ChargePointCommands
+from chargebook.central_system.csr_signing import CsrSigner
 from chargebook.central_system.exceptions import ChargePointNotConnectedError
 from chargebook.central_system.heap import HeapSettler
 from chargebook.central_system.mirror import MirrorHub
 from chargebook.central_system.recorder import OcppRecorder
-from chargebook.central_system.tls import TransportSecurity, listening_notice
+from chargebook.central_system.tls import PROFILE_NOTICE, TransportSecurity, listening_notice
 from chargebook.central_system.v201 import SUBPROTOCOL_201
 from chargebook.central_system.v201.charge_point import ChargePoint201
 from chargebook.central_system.warm_restart import WarmRestart
@@ -103,6 +105,9 @@ class CentralSystem(ChargePointCommands):
             self.recorder,
             accept_unknown=self.accept_unknown,
         )
+        self.certificates = CertificateService(
+            CsrSigner.from_settings(settings), database, self.clock
+        )
         self._connected: dict[str, OcppChargePoint | ChargePoint201] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._server: Server | None = None
@@ -144,6 +149,8 @@ class CentralSystem(ChargePointCommands):
         if self._heap is not None:
             self._heap.start()
         LOG.info("%s", listening_notice(host, bound, self.security))
+        LOG.info("%s", PROFILE_NOTICE)
+        LOG.info("%s", self.certificates.notice())
         return bound
 
     async def close(self) -> None:
@@ -187,6 +194,10 @@ class CentralSystem(ChargePointCommands):
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             LOG.warning("background OCPP command failed: %s", task.exception())
+
+    def security_profile(self, connection: ServerConnection) -> int:
+        """The security profile a connection was admitted with (`admission.py`)."""
+        return self._admission.profile_of(connection)
 
     # -- registry -------------------------------------------------------------------------
 

@@ -8,6 +8,9 @@ and refuses a configuration that would serve less than the profile promises (a c
 - profile 2: wss:// with the server certificate, Basic auth; or plain ws:// to a
   TLS-terminating reverse proxy whose address is in `ocpp_trusted_proxies` (the proxy must say
   `X-Forwarded-Proto: https`, see `admission.py`);
+- with `ocpp_tls_client_ca` on a profile 1 or 2 wss:// port, client certificates are optional
+  (`CERT_OPTIONAL`): a charger that presents a valid one connects at profile 3, the others
+  with Basic auth (how a charger moves up to profile 3 after SignCertificate);
 - profile 3: wss:// with client certificates required (`CERT_REQUIRED`: a missing certificate,
   or one from another CA, ends the TLS handshake) from `ocpp_tls_client_ca`; the CN must equal
   the charge point id (checked per connection in `admission.py`, where the URL is known).
@@ -109,7 +112,10 @@ class TransportSecurity:
         if profile == 1 or (cert is None and profile == 2 and proxies):
             # Profile 1, or profile 2 behind a TLS-terminating proxy (checked per request).
             # Certificate files with profile 1 still give wss:// (the operator asked for TLS).
-            context = _server_context(cert, key, None) if cert and key else None
+            client_ca = settings.ocpp_tls_client_ca
+            context = (
+                _server_context(cert, key, client_ca, required=False) if cert and key else None
+            )
             return cls(profile, context, proxies)
         if cert is None or key is None:
             raise ConfigurationError(
@@ -128,12 +134,12 @@ class TransportSecurity:
                 "OCPP security profile 3 needs CHARGEBOOK_OCPP_TLS_CLIENT_CA (the CA that "
                 "issues the chargers' certificates)"
             )
-        return cls(
-            profile, _server_context(cert, key, client_ca if profile == 3 else None), proxies
-        )
+        return cls(profile, _server_context(cert, key, client_ca, required=profile == 3), proxies)
 
 
-def _server_context(cert: Path, key: Path, client_ca: Path | None) -> ssl.SSLContext:
+def _server_context(
+    cert: Path, key: Path, client_ca: Path | None, *, required: bool
+) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.set_ciphers(OCPP_CIPHERS_TLS12)
@@ -154,7 +160,10 @@ def _server_context(cert: Path, key: Path, client_ca: Path | None) -> ssl.SSLCon
                 f"cannot load the OCPP client CA {client_ca}: "
                 f"{getattr(exc, 'reason', None) or exc.strerror or type(exc).__name__}"
             ) from None
-        context.verify_mode = ssl.CERT_REQUIRED
+        # Profile 3 port: no certificate, no connection. Profiles 1 and 2 with a client CA:
+        # a charger may present one (it connects at profile 3, `admission.py`) or use Basic
+        # auth, so chargers can move to profile 3 (SignCertificate) on the same port.
+        context.verify_mode = ssl.CERT_REQUIRED if required else ssl.CERT_OPTIONAL
     context.sslobject_class = _WatchedSSLObject
     return context
 
@@ -189,6 +198,13 @@ def listening_notice(host: str, port: int, security: TransportSecurity) -> str:
             "CHARGEBOOK_OCPP_HOST, e.g. 0.0.0.0, to listen on the network)"
         )
     return line
+
+
+PROFILE_NOTICE = (
+    "OCPP security profiles per charger: a charger that connects with a higher profile than "
+    "its minimum raises the minimum (trust on upgrade; a lower profile is then refused). "
+    "See or lower it with `chargebook ocpp security <charge point id> [--min-profile N]`"
+)
 
 
 def is_loopback(host: str) -> bool:

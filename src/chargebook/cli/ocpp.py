@@ -12,6 +12,11 @@ from rich.table import Table
 
 from chargebook.cli.console import plain_console
 from chargebook.cli.errors import handle_errors
+from chargebook.cli.ocpp_security import (
+    certificates_command,
+    renew_certificate_command,
+    security_command,
+)
 from chargebook.cli.ocpp_upstream import upstream_app
 from chargebook.clock import SystemClock
 from chargebook.db import Database, UserRepository, open_database
@@ -27,6 +32,9 @@ ocpp_app = typer.Typer(
     name="ocpp", help="The local OCPP 1.6J central system and its chargers.", no_args_is_help=True
 )
 ocpp_app.add_typer(upstream_app)
+ocpp_app.command("security")(security_command)
+ocpp_app.command("certificates")(certificates_command)
+ocpp_app.command("renew-certificate")(renew_certificate_command)
 
 
 def _database() -> Database:
@@ -43,10 +51,12 @@ def serve(
     (OCPP 1.6J or 2.0.1) until Ctrl-C. Binds to loopback unless CHARGEBOOK_OCPP_HOST or
     --host says otherwise."""
     from chargebook.central_system import run_central_system
-    from chargebook.central_system.tls import TransportSecurity, listening_notice
+    from chargebook.central_system.csr_signing import CsrSigner
+    from chargebook.central_system.tls import PROFILE_NOTICE, TransportSecurity, listening_notice
 
     settings = load_settings()
     security = TransportSecurity.from_settings(settings)  # a bad TLS setup stops here, named
+    CsrSigner.from_settings(settings)  # so does a bad CSR-signing CA
     database = open_database(settings)
     bind_host = host or settings.ocpp_host
     bind_port = port if port is not None else settings.ocpp_port
@@ -58,6 +68,7 @@ def serve(
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(signum, stop.set)
         typer.echo(listening_notice(bind_host, bind_port, security))
+        typer.echo(PROFILE_NOTICE)
         await run_central_system(
             settings,
             database,

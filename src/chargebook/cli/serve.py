@@ -30,9 +30,16 @@ def serve(
     freeze_startup_heap()  # short GC pauses while serving (web/heap.py)
     typer.echo(f"chargebook on http://{host}:{port} (API docs at /api/docs)")
     if settings.web_run_central_system:
-        from chargebook.central_system.tls import TransportSecurity, listening_notice
+        from chargebook.central_system.csr_signing import CsrSigner
+        from chargebook.central_system.tls import (
+            PROFILE_NOTICE,
+            TransportSecurity,
+            listening_notice,
+        )
 
-        # A bad TLS setup stops here with its setting named, before uvicorn starts.
+        # A bad TLS or CSR-CA setup stops here with its setting named, before uvicorn starts.
         security = TransportSecurity.from_settings(settings)
+        CsrSigner.from_settings(settings)
         typer.echo(listening_notice(settings.ocpp_host, settings.ocpp_port, security))
+        typer.echo(PROFILE_NOTICE)
     uvicorn.run(app, host=host, port=port, proxy_headers=proxy_headers, log_level="info")

@@ -17,6 +17,7 @@ from chargebook.db.ere import document_tables as ere_document_tables
 from chargebook.db.ere import parties as ere_party_tables
 from chargebook.db.ere import tables as ere_tables
 from chargebook.db.hooks import tables as hooks_tables
+from chargebook.db.ocpp import certificate_tables as ocpp_certificate_tables
 from chargebook.db.ocpp import connection_tables as ocpp_connection_tables
 from chargebook.db.ocpp import tables as ocpp_tables
 from chargebook.db.ocpp import upstream_tables as ocpp_upstream_tables
@@ -31,6 +32,7 @@ FEATURE_TABLES = (
     hooks_tables,
     ocpp_tables,
     ocpp_connection_tables,
+    ocpp_certificate_tables,
     ocpp_upstream_tables,
     smart_tables,
 )

@@ -48,6 +48,7 @@ class OcppCredentials:
     secret_hash: str | None = field(repr=False)  # argon2 encoded hash, None if not set
     allow_empty_password: bool
     owner_user_id: int | None
+    min_security_profile: int = 0  # `domain.ocpp_security`: refused below, raised above
 
 
 @dataclass(frozen=True, slots=True)

@@ -164,6 +164,8 @@ class OcppChargePoints(Protocol):
     def credentials_and_make(
         self, charge_point_id: str
     ) -> tuple[OcppCredentials, str | None, str | None] | None: ...
+    def raise_min_security_profile(self, charge_point_id: str, profile: int) -> None:
+        """Store `profile` as the charger's minimum security profile if it is higher."""
 
     def register(
         self,

@@ -18,7 +18,16 @@ from chargebook.central_system.exceptions import (
 from chargebook.errors import NotFoundError
 
 OPS = frozenset(
-    {"set_current", "pause", "resume", "reset", "remote_start", "remote_stop", "describe"}
+    {
+        "set_current",
+        "pause",
+        "resume",
+        "reset",
+        "remote_start",
+        "remote_stop",
+        "describe",
+        "renew_certificate",
+    }
 )
 
 

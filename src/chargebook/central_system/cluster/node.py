@@ -99,6 +99,11 @@ class ClusterNode:
         self._spawn(self._heartbeat())
         LOG.info("OCPP cluster node %s started", self.node_id)
 
+    async def start_caller(self) -> None:
+        """Join only to send commands (a CLI): no heartbeat, no charge points, no evictions."""
+        await self._bus.connect()
+        await self._bus.listen([self._channel], self._on_notify)
+
     async def close(self) -> None:
         for task in list(self._tasks):
             task.cancel()
@@ -240,6 +245,32 @@ class ClusterNode:
         task = asyncio.get_running_loop().create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+async def call_holder(
+    database: Database, timeout_s: float, charge_point_id: str, op: str, args: dict[str, Any]
+) -> Any:
+    """Run `op` on the process holding the charge point, from outside any central system
+    (the CLI); PostgreSQL only.
+
+    Raises:
+        ChargePointNotConnectedError: no live process holds it (or the book is SQLite, where
+            no other process can be reached).
+        CommandTimeoutError, CommandRejectedError, NotFoundError, ValueError: as there.
+    """
+    if database.dialect != "postgresql":
+        raise ChargePointNotConnectedError(
+            f"cannot reach charge point {charge_point_id} from here: on a SQLite book only "
+            "the serving process can command it (use the operator's OCPP page of `chargebook "
+            "serve`)",
+            charge_point_id=charge_point_id,
+        )
+    node = ClusterNode(database.libpq_url(), timeout_s=timeout_s)
+    await node.start_caller()
+    try:
+        return await node.call(charge_point_id, op, args)
+    finally:
+        await node.close()
 
 
 def cluster_for(database: Database, timeout_s: float) -> ClusterNode | None:

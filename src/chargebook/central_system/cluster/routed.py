@@ -105,6 +105,9 @@ class RoutedCommands:
     ) -> None:
         await self._run("remote_stop", charge_point_id, transaction_id=transaction_id)
 
+    async def renew_certificate(self, charge_point_id: str) -> None:
+        await self._run("renew_certificate", charge_point_id)
+
 
 def routed_commands(central: Central) -> Central | RoutedCommands:
     """The command service for the charger controls: routed when the central system is part

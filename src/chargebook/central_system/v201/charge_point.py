@@ -17,6 +17,7 @@ from typing import Any
 from ocpp.v201 import ChargePoint, call_result
 from ocpp.v201.enums import Action
 
+from chargebook.central_system.certificates import CHARGING_STATION_CERTIFICATE
 from chargebook.central_system.edge import plausible_meter_values
 from chargebook.central_system.framing import FramedChargePoint
 from chargebook.central_system.host import ChargePointHost
@@ -189,3 +190,21 @@ class ChargePoint201(MirroredChargePoint, FramedChargePoint, ChargePoint):  # ty
         state = status.from_charging_state(charging_state, self.connector_status.get(evse))
         if state is not None:
             self.connector_status[evse] = state
+
+    @handles(Action.sign_certificate)
+    async def on_sign_certificate(self, csr: str, **kwargs: Any) -> call_result.SignCertificate:
+        # A02: the station's own certificate only (a V2GCertificate needs a V2G PKI), signed
+        # only over TLS; CertificateSigned follows from a task, not from this handler.
+        kind = kwargs.get("certificate_type") or CHARGING_STATION_CERTIFICATE
+        chain = None
+        if kind == CHARGING_STATION_CERTIFICATE:
+            chain = await self._central.certificates.sign(
+                self.id,
+                csr,
+                profile=self._central.security_profile(self._connection),
+                certificate_type=kind,
+            )
+        if chain is None:
+            return call_result.SignCertificate(status="Rejected")
+        self.spawn(self._central.send_certificate_chain(self.id, chain))
+        return call_result.SignCertificate(status="Accepted")

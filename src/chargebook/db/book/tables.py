@@ -77,6 +77,11 @@ class ChargerRow(Base):
     ocpp_allow_empty_password: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    # The lowest OCPP security profile (0-3) this charger may connect with; raised when it
+    # connects higher (trust on upgrade), lowered only by the operator (`security_profiles`).
+    ocpp_min_security_profile: Mapped[int] = mapped_column(
+        Integer, default=0, server_default=text("0")
+    )
     metering_verdict: Mapped[str | None] = mapped_column(String(20))  # ere.MeteringVerdict
     # The end of this row's ownership period (a transfer); NULL: the charger's current owner.
     owner_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -18,6 +18,7 @@ from chargebook.db.book.tables import ChargerRow
 from chargebook.db.core.writes import flush_or_conflict
 from chargebook.db.hooks.outbox import SqlOutbox
 from chargebook.db.ocpp.lookups import is_charge_point
+from chargebook.db.ocpp.security import OcppSecurityRepository
 from chargebook.db.ocpp.tables import OcppChargePointRow
 from chargebook.domain.models import ChargerSource
 from chargebook.domain.ocpp import OcppBoot, OcppCredentials, charger_state_of
@@ -80,13 +81,14 @@ class OcppChargerRepository:
         ).first()
         if found is None:
             return None
-        charger_id, secret_hash, allow_empty, owner, vendor, model = found
+        charger_id, secret_hash, allow_empty, owner, min_profile, vendor, model = found
         credentials = OcppCredentials(
             charger_id=charger_id,
             charge_point_id=charge_point_id,
             secret_hash=secret_hash,
             allow_empty_password=allow_empty,
             owner_user_id=owner,
+            min_security_profile=min_profile or 0,
         )
         return credentials, vendor, model
 
@@ -120,6 +122,10 @@ class OcppChargerRepository:
             .execution_options(synchronize_session=False)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def raise_min_security_profile(self, charge_point_id: str, profile: int) -> None:
+        """Store `profile` as the charger's minimum if higher (trust on upgrade)."""
+        OcppSecurityRepository(self._session, self._clock).raise_minimum(charge_point_id, profile)
 
     def claim(self, charge_point_id: str, owner_user_id: int) -> int:
         """Give an unclaimed charger its owner; returns the charger's book id.
@@ -237,6 +243,7 @@ _CREDENTIALS_AND_MAKE = (
         ChargerRow.ocpp_secret_hash,
         ChargerRow.ocpp_allow_empty_password,
         ChargerRow.owner_user_id,
+        ChargerRow.ocpp_min_security_profile,
         OcppChargePointRow.vendor,
         ChargerRow.model,
     )
@@ -252,4 +259,5 @@ def _credentials(row: ChargerRow) -> OcppCredentials:
         secret_hash=row.ocpp_secret_hash,
         allow_empty_password=row.ocpp_allow_empty_password,
         owner_user_id=row.owner_user_id,
+        min_security_profile=row.ocpp_min_security_profile or 0,
     )

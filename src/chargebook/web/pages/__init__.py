@@ -25,6 +25,7 @@ from chargebook.web.pages import (
     operator_ere,
     operator_metering,
     operator_ocpp,
+    operator_ocpp_security,
     operator_payout_runs,
     operator_year_end,
     payout_details,
@@ -58,5 +59,6 @@ pages_router.include_router(operator_year_end.router)
 pages_router.include_router(mandate_documents.router)
 pages_router.include_router(operator_metering.router)
 pages_router.include_router(operator_ocpp.router)
+pages_router.include_router(operator_ocpp_security.router)
 
 __all__ = ["pages_router"]
