@@ -29,6 +29,7 @@ from websockets.typing import Subprotocol
 
 from chargebook.central_system.admission import Admission
 from chargebook.central_system.charge_point import OcppChargePoint
+from chargebook.central_system.cluster.bus import BusDownError
 from chargebook.central_system.cluster.node import ClusterNode, cluster_for
 from chargebook.central_system.commands import ChargePointCommands
 from chargebook.central_system.exceptions import ChargePointNotConnectedError
@@ -241,7 +242,12 @@ class CentralSystem(ChargePointCommands):
         epoch = None
         try:
             if self.cluster is not None:  # newest connection wins across processes too
-                epoch = await self.cluster.claimed(charge_point_id, cp.ocpp_version)
+                try:
+                    epoch = await self.cluster.claimed(charge_point_id, cp.ocpp_version)
+                except BusDownError:  # unregistered, a socket could be claimed twice
+                    LOG.warning("charge point %s refused: PostgreSQL unreachable", charge_point_id)
+                    await connection.close(code=1011, reason="try again later")
+                    return
             cp.quirks = await self.recorder.quirks(charge_point_id)
             # Mirror mode speaks OCPP 1.6J to the upstream: a 2.0.1 station is not mirrored.
             if self.mirrors is not None and isinstance(cp, OcppChargePoint):
