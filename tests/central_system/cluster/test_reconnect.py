@@ -101,7 +101,7 @@ def _kill_backends(book_url: str, app_name: str) -> int:
 
 async def _until(condition: Callable[[], bool], seconds: float = 15.0) -> None:
     async with asyncio.timeout(seconds):
-        while not condition():
+        while not condition():  # noqa: ASYNC110  (the bus has no event to wait on)
             await asyncio.sleep(0.05)
 
 
@@ -138,7 +138,8 @@ async def test_after_its_backends_are_killed_a_node_takes_routed_commands_again(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     (a, port_a), (b, _port_b) = nodes
-    assert a.cluster is not None and b.cluster is not None
+    assert a.cluster is not None
+    assert b.cluster is not None
     caplog.set_level(logging.INFO, logger="chargebook.central_system.cluster")
     async with await _open(port_a) as ws:
         assert (await exchange(ws, STATUS))[0] == 3
@@ -197,7 +198,8 @@ async def test_a_charger_taken_over_during_the_outage_is_closed_on_return(
     app_name: str,
 ) -> None:
     (a, port_a), (b, port_b) = nodes
-    assert a.cluster is not None and b.cluster is not None
+    assert a.cluster is not None
+    assert b.cluster is not None
     bus = a.cluster._bus
     old = await _open(port_a)
     assert (await exchange(old, STATUS))[0] == 3
@@ -222,7 +224,8 @@ async def test_a_command_and_its_answer_survive_killed_sending_connections(
     A's answer each find theirs dead, get PostgreSQL's 57P01 (nothing was sent), and go out
     once on a new connection."""
     (a, port_a), (b, _port_b) = nodes
-    assert a.cluster is not None and b.cluster is not None
+    assert a.cluster is not None
+    assert b.cluster is not None
     async with await _open(port_a) as ws:
         assert (await exchange(ws, STATUS))[0] == 3
         senders = [node._bus._sender for node in (a.cluster, b.cluster)]

@@ -246,9 +246,10 @@ class ClusterNode:
         self._central.writer.forget_open_transactions()
         for charge_point_id, epoch in rows:
             self._newest[charge_point_id] = max(self._newest.get(charge_point_id, 0), int(epoch))
-            if held[charge_point_id] < int(epoch) and self._epochs.get(charge_point_id) == held[
-                charge_point_id
-            ]:
+            if (
+                held[charge_point_id] < int(epoch)
+                and self._epochs.get(charge_point_id) == held[charge_point_id]
+            ):
                 self._evict(charge_point_id)
         LOG.info("OCPP cluster node %s re-asserted %d connections", self.node_id, len(held))
 
