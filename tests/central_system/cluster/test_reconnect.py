@@ -26,7 +26,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from chargebook.central_system import CentralSystem
 from chargebook.central_system.cluster import cluster_for, routed_commands
-from chargebook.central_system.exceptions import CommandTimeoutError
+from chargebook.central_system.exceptions import ChargePointNotConnectedError, CommandTimeoutError
 from chargebook.clock import FixedClock, SystemClock
 from chargebook.db import Database
 from chargebook.db.core.engine import create_book_engine
@@ -240,3 +240,28 @@ async def test_a_command_and_its_answer_survive_killed_sending_connections(
         await asyncio.wait_for(command, 10)
         assert call[2] == "Reset"
         assert a.cluster._bus.outages == b.cluster._bus.outages == 0
+
+
+async def test_a_charger_that_left_during_the_outage_is_released_on_return(
+    nodes: tuple[tuple[CentralSystem, int], tuple[CentralSystem, int]],
+    book_url: str,
+    app_name: str,
+) -> None:
+    """Its release could not be written while PostgreSQL was away; on its return A clears
+    the row, so commands for that charger fail at once as not connected, not after a wait."""
+    (a, port_a), (b, _port_b) = nodes
+    assert a.cluster is not None
+    assert b.cluster is not None
+    bus = a.cluster._bus
+    async with await _open(port_a) as ws:
+        assert (await exchange(ws, STATUS))[0] == 3
+        reachable = bus._conninfo
+        bus._conninfo = _unreachable(book_url)
+        _kill_backends(book_url, app_name)
+        await _until(lambda: bus.outages == 1)
+    await _until(lambda: not a.is_connected(CP_ID))
+    bus._conninfo = reachable
+    await _until(lambda: bus.listening)
+    assert await b.cluster.holder(CP_ID) is None
+    with pytest.raises(ChargePointNotConnectedError):
+        await routed_commands(b).reset(CP_ID)
