@@ -148,10 +148,16 @@ class PgBus:
                 return attempts
             except (psycopg.Error, OSError, BusDownError) as exc:
                 LOG.debug("cluster bus reconnect attempt %d failed: %s", attempts, exc)
-                if self._listener is not None:
-                    await self._listener.close()
+                await self._listener_closed()
+            except Exception:  # a bug in `on_reconnect`: keep trying, but say so
+                LOG.exception("cluster bus reconnect attempt %d failed", attempts)
+                await self._listener_closed()
             await asyncio.sleep(delay)
             delay = min(delay * 2, LAST_RETRY_S)
+
+    async def _listener_closed(self) -> None:
+        if self._listener is not None:
+            await self._listener.close()
 
     async def fetch(
         self, query: str, params: Sequence[Any] | Mapping[str, Any] = (), *, again: bool = False

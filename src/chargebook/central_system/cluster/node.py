@@ -86,6 +86,9 @@ class ClusterNode:
         self._newest: dict[str, int] = {}  # the newest epoch announced by another node
         self._waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        # Claims, releases and the re-assertion after an outage one at a time, so that the
+        # re-assertion's view of the sockets held here is the registry's.
+        self._registry_lock = asyncio.Lock()
 
     async def start(self, central: LocalCentral) -> None:
         self._central = central
@@ -122,28 +125,28 @@ class ClusterNode:
             BusDownError: PostgreSQL is unreachable (the socket should be closed: the charger
                 reconnects, and a socket nobody knows of could be claimed twice).
         """
-        rows = await self._bus.fetch(
-            registry.CLAIM,
-            {
-                "cp": charge_point_id,
-                "node": self.node_id,
-                "protocol": protocol,
-                "channel": self._evict_channel,
-            },
-        )
-        epoch = int(rows[0][0])
-        self._epochs[charge_point_id] = epoch
+        claim = {
+            "cp": charge_point_id,
+            "node": self.node_id,
+            "protocol": protocol,
+            "channel": self._evict_channel,
+        }
+        async with self._registry_lock:
+            rows = await self._bus.fetch(registry.CLAIM, claim)
+            epoch = int(rows[0][0])
+            self._epochs[charge_point_id] = epoch
         if self._newest.get(charge_point_id, 0) > epoch:  # another node claimed it meanwhile
             self._evict(charge_point_id)
         return epoch
 
     async def released(self, charge_point_id: str, epoch: int) -> None:
-        if self._epochs.get(charge_point_id) == epoch:
-            del self._epochs[charge_point_id]
-        with contextlib.suppress(Exception):  # a lost database must not break a disconnect
-            await self._bus.fetch(
-                registry.RELEASE, (charge_point_id, self.node_id, epoch), again=True
-            )
+        async with self._registry_lock:
+            if self._epochs.get(charge_point_id) == epoch:
+                del self._epochs[charge_point_id]
+            with contextlib.suppress(Exception):  # a lost database must not break a disconnect
+                await self._bus.fetch(
+                    registry.RELEASE, (charge_point_id, self.node_id, epoch), again=True
+                )
 
     def _evict(self, charge_point_id: str) -> None:
         assert self._central is not None
@@ -239,9 +242,10 @@ class ClusterNode:
         while this node was not listening were missed: charge points claimed elsewhere
         meanwhile are closed here now, and the open-transaction cache is not trusted."""
         await self._bus.fetch(registry.HEARTBEAT, (self.node_id,), again=True)
-        held = dict(self._epochs)
-        params = {"cps": list(held), "epochs": list(held.values()), "node": self.node_id}
-        rows = await self._bus.fetch(registry.REASSERT, params)
+        async with self._registry_lock:
+            held = dict(self._epochs)
+            params = {"cps": list(held), "epochs": list(held.values()), "node": self.node_id}
+            rows = await self._bus.fetch(registry.REASSERT, params, again=True)
         assert self._central is not None
         self._central.writer.forget_open_transactions()
         for charge_point_id, epoch in rows:
