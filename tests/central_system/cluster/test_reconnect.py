@@ -265,3 +265,26 @@ async def test_a_charger_that_left_during_the_outage_is_released_on_return(
     assert await b.cluster.holder(CP_ID) is None
     with pytest.raises(ChargePointNotConnectedError):
         await routed_commands(b).reset(CP_ID)
+
+
+async def test_a_caller_whose_listener_dies_is_told_at_once(
+    nodes: tuple[tuple[CentralSystem, int], tuple[CentralSystem, int]], book_url: str
+) -> None:
+    """B waits for A's answer when B's own listening connection dies: the answer could no
+    longer reach it, so the call fails now (saying the command may have run), not after the
+    timeout."""
+    (_a, port_a), (b, _port_b) = nodes
+    assert b.cluster is not None
+    async with await _open(port_a) as ws:
+        assert (await exchange(ws, STATUS))[0] == 3
+        command = asyncio.create_task(routed_commands(b).reset(CP_ID))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 10))[2] == "Reset"  # unanswered
+        listener = b.cluster._bus._listener
+        assert listener is not None
+        engine = create_book_engine(book_url)
+        with engine.connect() as connection:
+            pid = listener.info.backend_pid
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        engine.dispose()
+        with pytest.raises(CommandTimeoutError, match="may or may not"):
+            await asyncio.wait_for(command, 1.5)  # the timeout would be 2 s + 1 s
