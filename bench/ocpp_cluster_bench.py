@@ -72,8 +72,8 @@ def _book(server_url: str, count: int, app_name: str) -> tuple[Any, str]:
 
     scratch = PostgresScratch(server_url)
     # The servers' PostgreSQL backends carry `app_name`, so their CPU can be read too.
-    url = make_url(scratch.new_schema_url()).update_query_dict({"application_name": app_name})
-    url = url.render_as_string(hide_password=False)
+    named = make_url(scratch.new_schema_url()).update_query_dict({"application_name": app_name})
+    url = named.render_as_string(hide_password=False)
     database = Database(create_book_engine(url))
     database.upgrade()
     secret_hash = hash_secret(SECRET)  # one hash reused: setup time, not what is measured
