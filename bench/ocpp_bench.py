@@ -9,7 +9,8 @@
    system that only answers; the ratio is our overhead.
 
 The central system runs in a separate process (`python -m bench.ocpp_bench server ...`); the
-load generator is a raw-websockets client in this process.
+load generator (`bench/_ocpp_load.py`) is raw-websockets clients in this process, the same for
+chargebook and the bare server.
 
     .venv/bin/python -m bench.ocpp_bench [--levels 500,1000,2000,3000] [--measure-s 30]
     .venv/bin/python -m bench.ocpp_bench --storm 2000 [--storm-runs 3]   # reconnect storm only
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import contextlib
 import json
 import os
@@ -29,14 +29,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 
-SECRET = "bench-secret-0123456789abcdefghij"  # noqa: S105  (a throwaway benchmark secret)
-INTERVAL_S = 10.0
+from bench._ocpp_load import SECRET, capacity_level, cpu_s, meter_frame, open_charge_point
 
 # -- server side (child process) ----------------------------------------------------------
 
@@ -120,109 +118,13 @@ def _start_server(kind: str, count: int, data_dir: str) -> tuple[subprocess.Pope
     return process, int(line.split()[1])
 
 
-# -- load generator -----------------------------------------------------------------------
-
-
-def _meter_frame(uid: str, tx: int, wh: int) -> str:
-    now = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
-    sampled = [
-        {"measurand": "Energy.Active.Import.Register", "unit": "Wh", "value": str(wh)},
-        {"measurand": "Power.Active.Import", "unit": "W", "value": "11040"},
-        {"measurand": "Current.Import", "unit": "A", "value": "16.0"},
-    ]
-    payload = {
-        "connectorId": 1,
-        "transactionId": tx,
-        "meterValue": [{"timestamp": now, "sampledValue": sampled}],
-    }
-    return json.dumps([2, uid, "MeterValues", payload])
-
-
-async def _open(port: int, cp_id: str) -> tuple[ClientConnection, int]:
-    token = base64.b64encode(f"{cp_id}:{SECRET}".encode()).decode()
-    ws = await connect(
-        f"ws://127.0.0.1:{port}/{cp_id}",
-        subprotocols=["ocpp1.6"],  # type: ignore[list-item]
-        additional_headers={"Authorization": f"Basic {token}"},
-        compression=None,
-        ping_interval=None,
-        open_timeout=120,
-        max_queue=None,
-    )
-    start = {
-        "connectorId": 1,
-        "idTag": "B",
-        "meterStart": 1000,
-        "timestamp": datetime.now(UTC).isoformat(),
-    }
-    await ws.send(json.dumps([2, "s", "StartTransaction", start]))
-    reply = json.loads(await ws.recv())
-    return ws, int(reply[2]["transactionId"])
-
-
-async def _capacity_level(ports: list[int], count: int, measure_s: float) -> dict[str, Any]:
-    """`count` charge points, the n-th on `ports[n % len(ports)]` (one server, or several
-    processes of one book: `ocpp_cluster_bench`), each sending MeterValues every INTERVAL_S."""
-    started = time.perf_counter()
-    semaphore = asyncio.Semaphore(64)
-
-    async def open_one(n: int) -> tuple[ClientConnection, int]:
-        async with semaphore:
-            return await _open(ports[n % len(ports)], f"B-{n:05d}")
-
-    opened = await asyncio.gather(*(open_one(n) for n in range(count)), return_exceptions=True)
-    connections = [o for o in opened if not isinstance(o, BaseException)]
-    connect_s = time.perf_counter() - started
-    latencies: list[float] = []
-    errors = 0
-    deadline = time.perf_counter() + measure_s
-
-    async def run(index: int, ws: ClientConnection, tx: int) -> None:
-        nonlocal errors
-        await asyncio.sleep(INTERVAL_S * index / len(connections))  # spread evenly
-        n = 0
-        while time.perf_counter() < deadline:
-            n += 1
-            sent = time.perf_counter()
-            try:
-                await ws.send(_meter_frame(str(n), tx, 1000 + n * 30))
-                reply = json.loads(await ws.recv())
-                if reply[0] != 3:
-                    errors += 1
-            except Exception:
-                errors += 1
-                return
-            latencies.append(time.perf_counter() - sent)
-            await asyncio.sleep(max(0.0, INTERVAL_S - (time.perf_counter() - sent)))
-
-    await asyncio.gather(*(run(i, ws, tx) for i, (ws, tx) in enumerate(connections)))
-    await asyncio.gather(*(ws.close() for ws, _ in connections), return_exceptions=True)
-    latencies.sort()
-    p99 = latencies[int(len(latencies) * 0.99) - 1] if latencies else float("inf")
-    return {
-        "charge_points": count,
-        "connected": len(connections),
-        "connect_s": round(connect_s, 1),
-        "messages": len(latencies),
-        "errors": errors,
-        "p50_ms": round(statistics.median(latencies) * 1000, 1) if latencies else None,
-        "p99_ms": round(p99 * 1000, 1),
-    }
-
-
-def _cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) the process has used so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 async def _throughput(
     port: int, clients: int, burst_s: float, prefix: str, pid: int
 ) -> tuple[float, float]:
     """Messages per second, and the server's CPU milliseconds per message."""
-    connections = [await _open(port, f"{prefix}{n:05d}") for n in range(clients)]
+    connections = [await open_charge_point(port, f"{prefix}{n:05d}") for n in range(clients)]
     count = 0
-    cpu_before = _cpu_s(pid)
+    cpu_before = cpu_s(pid)
     deadline = time.perf_counter() + burst_s
 
     async def blast(ws: ClientConnection, tx: int) -> None:
@@ -230,14 +132,14 @@ async def _throughput(
         n = 0
         while time.perf_counter() < deadline:
             n += 1
-            await ws.send(_meter_frame(str(n), tx, 1000 + n))
+            await ws.send(meter_frame(str(n), tx, 1000 + n))
             await ws.recv()
             count += 1
 
     started = time.perf_counter()
     await asyncio.gather(*(blast(ws, tx) for ws, tx in connections))
     elapsed = time.perf_counter() - started
-    cpu_ms = (_cpu_s(pid) - cpu_before) * 1000
+    cpu_ms = (cpu_s(pid) - cpu_before) * 1000
     await asyncio.gather(*(ws.close() for ws, _ in connections), return_exceptions=True)
     return count / elapsed, cpu_ms / max(count, 1)
 
@@ -252,7 +154,7 @@ def _capacity_run(kind: str, level: int, measure_s: float) -> dict[str, Any]:
         process, port = _start_server(kind, level, tmp)
         try:
             load_before = _load()
-            result = asyncio.run(_capacity_level([port], level, measure_s))
+            result = asyncio.run(capacity_level([port], level, measure_s, [process.pid]))
         finally:
             process.kill()
             process.wait()

@@ -5,8 +5,10 @@ Each level starts 1 or 2 fresh `CentralSystem` child processes (PostgreSQL book 
 schema, cluster node on, `settle_heap`), spreads the charge points over them round-robin
 (what a load balancer in front would do), connects them all (Basic auth, argon2-checked), and
 each sends a MeterValues every 10 s in an open transaction for --measure-s seconds; the load
-generator is this process (`bench.ocpp_bench`'s client). PostgreSQL from
-CHARGEBOOK_BENCH_POSTGRES_URL or CHARGEBOOK_TEST_POSTGRES_URL.
+generator is this process (`bench/_ocpp_load.py`: it waits for the servers to be idle after
+the connects, then measures; it prints each server's, the PostgreSQL backends' and its own
+CPU in the window). PostgreSQL from CHARGEBOOK_BENCH_POSTGRES_URL or
+CHARGEBOOK_TEST_POSTGRES_URL.
 
     .venv/bin/python -m bench.ocpp_cluster_bench [--levels 500,1000,1500] [--processes 1,2]
 """
@@ -17,11 +19,13 @@ import argparse
 import asyncio
 import json
 import os
+import secrets
 import subprocess
 import sys
 from typing import Any
 
-from bench.ocpp_bench import SECRET, _capacity_level, _load, stored_secret
+from bench._ocpp_load import SECRET, capacity_level
+from bench.ocpp_bench import _load, stored_secret
 
 
 async def _serve(url: str) -> None:
@@ -56,7 +60,9 @@ def _start(url: str) -> tuple[subprocess.Popen[str], int]:
     return process, int(line.split()[1])
 
 
-def _book(server_url: str, count: int) -> tuple[Any, str]:
+def _book(server_url: str, count: int, app_name: str) -> tuple[Any, str]:
+    from sqlalchemy.engine import make_url
+
     from chargebook.clock import SystemClock
     from chargebook.db.core.database import Database
     from chargebook.db.core.engine import create_book_engine
@@ -64,7 +70,9 @@ def _book(server_url: str, count: int) -> tuple[Any, str]:
     from chargebook.db.ocpp.chargers import OcppChargerRepository
 
     scratch = PostgresScratch(server_url)
-    url = scratch.new_schema_url()
+    # The servers' PostgreSQL backends carry `app_name`, so their CPU can be read too.
+    named = make_url(scratch.new_schema_url()).update_query_dict({"application_name": app_name})
+    url = named.render_as_string(hide_password=False)
     database = Database(create_book_engine(url))
     database.upgrade()
     secret_hash = stored_secret(SECRET)  # one hash reused: setup time, not what is measured
@@ -76,12 +84,34 @@ def _book(server_url: str, count: int) -> tuple[Any, str]:
     return scratch, url
 
 
+def _backends(server_url: str, app_name: str) -> list[int]:
+    """The PostgreSQL backends of the servers under test (to read their CPU from /proc)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    conninfo = make_url(server_url).set(drivername="postgresql")
+    with psycopg.connect(conninfo.render_as_string(hide_password=False)) as connection:
+        rows = connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = %s", (app_name,)
+        ).fetchall()
+    return [int(pid) for (pid,) in rows]
+
+
 def _run(server_url: str, processes: int, level: int, measure_s: float) -> dict[str, Any]:
-    scratch, url = _book(server_url, level)
+    app_name = f"cbbench_{secrets.token_hex(4)}"
+    scratch, url = _book(server_url, level, app_name)
     children = [_start(url) for _ in range(processes)]
     try:
         load_before = _load()
-        result = asyncio.run(_capacity_level([port for _, port in children], level, measure_s))
+        result = asyncio.run(
+            capacity_level(
+                [port for _, port in children],
+                level,
+                measure_s,
+                [process.pid for process, _ in children],
+                lambda: _backends(server_url, app_name),
+            )
+        )
     finally:
         for process, _ in children:
             process.kill()

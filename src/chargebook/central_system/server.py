@@ -30,6 +30,7 @@ from websockets.typing import Subprotocol
 from chargebook.central_system.admission import Admission
 from chargebook.central_system.certificates import CertificateService
 from chargebook.central_system.charge_point import OcppChargePoint
+from chargebook.central_system.cluster.bus import BusDownError
 from chargebook.central_system.cluster.node import ClusterNode, cluster_for
 from chargebook.central_system.commands import ChargePointCommands
 from chargebook.central_system.csr_signing import CsrSigner
@@ -255,7 +256,12 @@ class CentralSystem(ChargePointCommands):
         epoch = None
         try:
             if self.cluster is not None:  # newest connection wins across processes too
-                epoch = await self.cluster.claimed(charge_point_id, cp.ocpp_version)
+                try:
+                    epoch = await self.cluster.claimed(charge_point_id, cp.ocpp_version)
+                except BusDownError:  # unregistered, a socket could be claimed twice
+                    LOG.warning("charge point %s refused: PostgreSQL unreachable", charge_point_id)
+                    await connection.close(code=1011, reason="try again later")
+                    return
             cp.quirks = await self.recorder.quirks(charge_point_id)
             if self.mirrors is not None:  # spoken to the upstream in the charger's version
                 cp.mirror = await self.mirrors.attach(

@@ -14,7 +14,7 @@ import socket
 from typing import TYPE_CHECKING, Any, Protocol
 
 from chargebook.central_system.cluster import registry
-from chargebook.central_system.cluster.bus import PgBus
+from chargebook.central_system.cluster.bus import BusDownError, PgBus
 from chargebook.central_system.cluster.messages import OPS, encode, error_reply, raise_error
 from chargebook.central_system.exceptions import (
     ChargePointNotConnectedError,
@@ -86,6 +86,9 @@ class ClusterNode:
         self._newest: dict[str, int] = {}  # the newest epoch announced by another node
         self._waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        # Claims, releases and the re-assertion after an outage one at a time, so that the
+        # re-assertion's view of the sockets held here is the registry's.
+        self._registry_lock = asyncio.Lock()
 
     async def start(self, central: LocalCentral) -> None:
         self._central = central
@@ -94,7 +97,12 @@ class ClusterNode:
         await self._bus.connect()
         schema = (await self._bus.fetch(registry.SCHEMA))[0][0]
         self._evict_channel = f"chargebook_ocpp_evict_{schema}"[:63]
-        await self._bus.listen([self._channel, self._evict_channel], self._on_notify)
+        await self._bus.listen(
+            [self._channel, self._evict_channel],
+            self._on_notify,
+            on_lost=self._on_lost,
+            on_reconnect=self._reassert,
+        )
         await self._bus.fetch(registry.HEARTBEAT, (self.node_id,))
         self._spawn(self._heartbeat())
         LOG.info("OCPP cluster node %s started", self.node_id)
@@ -116,27 +124,34 @@ class ClusterNode:
     # -- connections ----------------------------------------------------------------------
 
     async def claimed(self, charge_point_id: str, protocol: str) -> int:
-        """Register a new socket as the charge point's newest connection; its epoch."""
-        rows = await self._bus.fetch(
-            registry.CLAIM,
-            {
-                "cp": charge_point_id,
-                "node": self.node_id,
-                "protocol": protocol,
-                "channel": self._evict_channel,
-            },
-        )
-        epoch = int(rows[0][0])
-        self._epochs[charge_point_id] = epoch
+        """Register a new socket as the charge point's newest connection; its epoch.
+
+        Raises:
+            BusDownError: PostgreSQL is unreachable (the socket should be closed: the charger
+                reconnects, and a socket nobody knows of could be claimed twice).
+        """
+        claim = {
+            "cp": charge_point_id,
+            "node": self.node_id,
+            "protocol": protocol,
+            "channel": self._evict_channel,
+        }
+        async with self._registry_lock:
+            rows = await self._bus.fetch(registry.CLAIM, claim)
+            epoch = int(rows[0][0])
+            self._epochs[charge_point_id] = epoch
         if self._newest.get(charge_point_id, 0) > epoch:  # another node claimed it meanwhile
             self._evict(charge_point_id)
         return epoch
 
     async def released(self, charge_point_id: str, epoch: int) -> None:
-        if self._epochs.get(charge_point_id) == epoch:
-            del self._epochs[charge_point_id]
-        with contextlib.suppress(Exception):  # a lost database must not break a disconnect
-            await self._bus.fetch(registry.RELEASE, (charge_point_id, self.node_id, epoch))
+        async with self._registry_lock:
+            if self._epochs.get(charge_point_id) == epoch:
+                del self._epochs[charge_point_id]
+            with contextlib.suppress(Exception):  # a lost database must not break a disconnect
+                await self._bus.fetch(
+                    registry.RELEASE, (charge_point_id, self.node_id, epoch), again=True
+                )
 
     def _evict(self, charge_point_id: str) -> None:
         assert self._central is not None
@@ -150,7 +165,7 @@ class ClusterNode:
 
     async def holder(self, charge_point_id: str) -> str | None:
         """The live node holding the charge point, or None."""
-        rows = await self._bus.fetch(registry.HOLDER, (charge_point_id, self._lease_s))
+        rows = await self._bus.fetch(registry.HOLDER, (charge_point_id, self._lease_s), again=True)
         return str(rows[0][0]) if rows else None
 
     async def call(self, charge_point_id: str, op: str, args: dict[str, Any]) -> Any:
@@ -161,7 +176,12 @@ class ClusterNode:
             CommandTimeoutError: no answer within the timeout.
             CommandRejectedError, NotFoundError, ValueError: as raised there.
         """
-        node = await self.holder(charge_point_id)
+        if not self._bus.listening:  # its answer could not reach us: do not send it
+            raise self._unsent(charge_point_id)
+        try:
+            node = await self.holder(charge_point_id)
+        except BusDownError:
+            raise self._unsent(charge_point_id) from None
         if node is None or node == self.node_id:  # here but gone: it just disconnected
             raise ChargePointNotConnectedError(
                 f"charge point {charge_point_id} is not connected", charge_point_id=charge_point_id
@@ -178,7 +198,16 @@ class ClusterNode:
             "args": args,
         }
         try:
-            await self._bus.notify(channel, encode(message))
+            try:
+                await self._bus.notify(channel, encode(message))
+            except BusDownError as exc:  # not repeated if it may have gone out (`PgBus`)
+                if not exc.maybe_applied:
+                    raise self._unsent(charge_point_id) from None
+                raise CommandTimeoutError(
+                    f"this process lost its PostgreSQL connection while sending the command "
+                    f"for {charge_point_id}; it may or may not have reached the charger",
+                    charge_point_id=charge_point_id,
+                ) from None
             # The holder's own command timeout runs inside this one; a second for the trip.
             reply = await asyncio.wait_for(future, self._timeout_s + 1.0)
         except TimeoutError:
@@ -191,6 +220,47 @@ class ClusterNode:
         if "error" in reply:
             raise_error(reply, charge_point_id)
         return reply.get("result")
+
+    @staticmethod
+    def _unsent(charge_point_id: str) -> CommandTimeoutError:
+        return CommandTimeoutError(
+            f"the command for {charge_point_id} was not sent: this process has lost its "
+            "PostgreSQL connection and is reconnecting; try again shortly",
+            charge_point_id=charge_point_id,
+        )
+
+    def _on_lost(self) -> None:
+        """The listener is gone: answers to the commands in flight cannot arrive any more."""
+        for future in self._waiting.values():
+            if not future.done():
+                future.set_result(
+                    {
+                        "error": "timeout",
+                        "message": "this process lost its PostgreSQL connection while waiting "
+                        "for the answer; the command may or may not have reached the charger",
+                    }
+                )
+
+    async def _reassert(self) -> None:
+        """Back after an outage (and LISTENing again): heartbeat at once, so commands route
+        here again, and make the registry match the sockets held here. Evictions announced
+        while this node was not listening were missed: charge points claimed elsewhere
+        meanwhile are closed here now, and the open-transaction cache is not trusted."""
+        await self._bus.fetch(registry.HEARTBEAT, (self.node_id,), again=True)
+        async with self._registry_lock:
+            held = dict(self._epochs)
+            params = {"cps": list(held), "epochs": list(held.values()), "node": self.node_id}
+            rows = await self._bus.fetch(registry.REASSERT, params, again=True)
+        assert self._central is not None
+        self._central.writer.forget_open_transactions()
+        for charge_point_id, epoch in rows:
+            self._newest[charge_point_id] = max(self._newest.get(charge_point_id, 0), int(epoch))
+            if (
+                held[charge_point_id] < int(epoch)
+                and self._epochs.get(charge_point_id) == held[charge_point_id]
+            ):
+                self._evict(charge_point_id)
+        LOG.info("OCPP cluster node %s re-asserted %d connections", self.node_id, len(held))
 
     def _on_notify(self, channel: str, payload: str) -> None:
         if channel == self._evict_channel:
@@ -228,18 +298,28 @@ class ClusterNode:
             reply: dict[str, Any] = {"reply": request_id, "result": result}
         except Exception as exc:  # every failure goes back to the requester
             reply = error_reply(request_id, exc)
-        await self._bus.notify(str(message["reply"]), encode(reply))
+        try:
+            await self._bus.notify(str(message["reply"]), encode(reply))
+        except BusDownError:  # the requester times out; the command ran once, here
+            LOG.warning("the answer to cluster command %s (%s) was lost", request_id, op)
 
     # -- liveness -------------------------------------------------------------------------
 
     async def _heartbeat(self) -> None:
+        failing = False  # logged when it starts and stops failing, not every beat
         while True:
             await asyncio.sleep(self._heartbeat_s)
             try:
-                await self._bus.fetch(registry.HEARTBEAT, (self.node_id,))
-                await self._bus.fetch(registry.FORGET_DEAD, (FORGET_AFTER_S,))
+                await self._bus.fetch(registry.HEARTBEAT, (self.node_id,), again=True)
+                await self._bus.fetch(registry.FORGET_DEAD, (FORGET_AFTER_S,), again=True)
             except Exception as exc:
-                LOG.warning("cluster heartbeat failed: %s", exc)
+                if not failing and self._bus.listening:  # else the bus logged the outage
+                    LOG.warning("cluster heartbeat failed: %s", exc)
+                failing = True
+            else:
+                if failing:
+                    LOG.info("cluster heartbeat works again")
+                failing = False
 
     def _spawn(self, coroutine: Any) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)

@@ -45,3 +45,24 @@ DELETE FROM ocpp_nodes WHERE heartbeat_at < clock_timestamp() - make_interval(se
 """
 
 SCHEMA = "SELECT current_schema()"
+
+# After a reconnect: the rows of the sockets held here (`cps`, `epochs`) name this node again
+# where their epoch still stands; rows naming this node for a socket it no longer holds (closed
+# while the release could not be written) are cleared. Returned: the held charge points whose
+# epoch moved on (another node claimed them while this one was not listening), to close here.
+# (PostgreSQL runs every data-modifying WITH part to completion, read or not.)
+REASSERT = """
+WITH held AS (
+  SELECT * FROM unnest(%(cps)s::text[], %(epochs)s::bigint[]) AS h(charge_point_id, epoch)
+), mine AS (
+  UPDATE ocpp_connections c SET node_id = %(node)s FROM held h
+  WHERE c.charge_point_id = h.charge_point_id AND c.epoch = h.epoch
+  RETURNING c.charge_point_id
+), gone AS (
+  UPDATE ocpp_connections SET node_id = NULL
+  WHERE node_id = %(node)s AND charge_point_id <> ALL(%(cps)s::text[])
+  RETURNING charge_point_id
+)
+SELECT h.charge_point_id, c.epoch FROM held h JOIN ocpp_connections c USING (charge_point_id)
+WHERE h.charge_point_id NOT IN (SELECT charge_point_id FROM mine)
+"""
