@@ -57,7 +57,7 @@ def compile_check(schema: Mapping[str, Any]) -> Check:
     checks: list[Check] = []
     kind = schema.get("type")
     if kind is not None:
-        if kind not in _TYPES:
+        if not isinstance(kind, str) or kind not in _TYPES:
             return _never  # a list of types, "null", ...: the library decides
         checks.append(_TYPES[kind])
     enum = schema.get("enum")
