@@ -13,6 +13,7 @@ from ocpp.messages import CallResult, _validate_payload
 from chargebook.central_system import CentralSystem
 from chargebook.central_system.charge_point import OcppChargePoint
 from chargebook.central_system.direct_calls import snake_keys
+from chargebook.central_system.v201.charge_point import ChargePoint201
 
 from .helpers import exchange, open_raw
 
@@ -122,3 +123,70 @@ def test_snake_keys_converts_as_the_library() -> None:
     )
     assert snake_keys(payload) == camel_to_snake_case(payload)
     assert snake_keys(payload) == camel_to_snake_case(payload)  # memoized: still the same
+
+
+def _event(**changes: Any) -> dict[str, Any]:
+    sampled = {"value": 171.0, "measurand": "Energy.Active.Import.Register"}
+    sampled.update(changes.pop("sampled", {}))
+    payload: dict[str, Any] = {
+        "eventType": "Started",
+        "timestamp": NOW,
+        "triggerReason": "CablePluggedIn",
+        "seqNo": 0,
+        "transactionInfo": {"transactionId": "tx-1", "chargingState": "EVConnected"},
+        "evse": {"id": 1, "connectorId": 1},
+        "meterValue": [{"timestamp": NOW, "sampledValue": [sampled]}],
+    }
+    payload.update(changes)
+    return {k: v for k, v in payload.items() if v is not _DROP}
+
+
+_STATUS_201 = {"timestamp": NOW, "connectorStatus": "Occupied", "evseId": 1, "connectorId": 1}
+FRAMES_201: list[tuple[str, Any]] = [
+    ("TransactionEvent", _event(seqNo=_DROP)),
+    ("TransactionEvent", _event(seqNo="0")),
+    ("TransactionEvent", _event(eventType="Begun")),
+    ("TransactionEvent", _event(transactionInfo={"transactionId": "x" * 37})),  # maxLength
+    ("TransactionEvent", _event(transactionInfo={"chargingState": "Charging"})),
+    ("TransactionEvent", _event(evse={"id": "1"})),
+    ("TransactionEvent", _event(sampled={"value": "171"})),  # a number in 2.0.1
+    ("TransactionEvent", _event(sampled={"unitOfMeasure": {"unit": 3}})),
+    ("TransactionEvent", _event(meterValue=[])),
+    ("TransactionEvent", _event(extra=1)),
+    ("MeterValues", {"evseId": 0, "meterValue": [{"timestamp": NOW}]}),
+    ("MeterValues", {"evseId": 0}),
+    ("StatusNotification", {**_STATUS_201, "connectorStatus": "Charging"}),
+    ("StatusNotification", {**_STATUS_201, "evseId": None}),
+    ("Heartbeat", {"x": 1}),
+    # Good ones: the same CALLRESULT.
+    ("Heartbeat", {}),
+    ("StatusNotification", _STATUS_201),
+    ("MeterValues", {"evseId": 0, "meterValue": [{"timestamp": NOW,
+                                                  "sampledValue": [{"value": 1}]}]}),
+    ("TransactionEvent", _event()),
+    ("TransactionEvent", _event(seqNo=1, eventType="Updated", triggerReason="Authorized",
+                                idToken={"idToken": "04A2B3", "type": "ISO14443"})),
+]  # fmt: skip
+GOOD_201 = 5
+
+
+async def _answers_201(central: CentralSystem) -> list[list[Any]]:
+    async with await open_raw(central, subprotocols=["ocpp2.0.1"]) as ws:
+        return [
+            await exchange(ws, [2, f"n{n}", action, payload])
+            for n, (action, payload) in enumerate(FRAMES_201)
+        ]
+
+
+async def test_every_201_answer_is_the_librarys(
+    central: CentralSystem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    direct = await _answers_201(central)
+    monkeypatch.setattr(ChargePoint201, "direct_actions", frozenset())  # the library's path
+    library = await _answers_201(central)
+    assert direct == library
+    assert [answer[0] for answer in direct] == [4] * (len(FRAMES_201) - GOOD_201) + [3] * GOOD_201
+    for (action, _), answer in zip(FRAMES_201[-GOOD_201:], direct[-GOOD_201:], strict=True):
+        result = CallResult(answer[1], answer[2])
+        result.action = action
+        _validate_payload(result, "2.0.1")  # the direct answers pass the schema

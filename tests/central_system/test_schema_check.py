@@ -60,8 +60,41 @@ GOOD: dict[str, dict[str, Any]] = {
         "transactionData": [{"timestamp": T, "sampledValue": [_SAMPLED]}],
     },
 }
+_SAMPLED_201 = {
+    "value": 171.5,
+    "context": "Sample.Periodic",
+    "measurand": "Energy.Active.Import.Register",
+    "phase": "L1",
+    "location": "Outlet",
+    "unitOfMeasure": {"unit": "Wh", "multiplier": 0},
+}
+GOOD_201: dict[str, dict[str, Any]] = {
+    "Heartbeat": {},
+    "StatusNotification": {
+        "timestamp": T,
+        "connectorStatus": "Occupied",
+        "evseId": 1,
+        "connectorId": 1,
+    },
+    "MeterValues": {"evseId": 0, "meterValue": [{"timestamp": T, "sampledValue": [_SAMPLED_201]}]},
+    "TransactionEvent": {
+        "eventType": "Updated",
+        "timestamp": T,
+        "triggerReason": "MeterValuePeriodic",
+        "seqNo": 2,
+        "offline": False,
+        "numberOfPhasesUsed": 3,
+        "transactionInfo": {"transactionId": "tx-1", "chargingState": "Charging"},
+        "idToken": {"idToken": "04A2B3", "type": "ISO14443"},
+        "evse": {"id": 1, "connectorId": 1},
+        "meterValue": [{"timestamp": T, "sampledValue": [_SAMPLED_201, {"value": 3}]}],
+    },
+}
+CASES = [("1.6", action, GOOD[action]) for action in sorted(GOOD)]
+CASES += [("2.0.1", action, GOOD_201[action]) for action in sorted(GOOD_201)]
 _VALUES: list[Any] = [None, True, False, 0, 1, -1, 1.0, 1.5, 2**70, "", "x", "x" * 60]
 _VALUES += ["Wh", "L1", "Raw", "NoError", "Charging", "Local", T, [], {}, [{}], [1], {"a": 1}]
+_VALUES += ["Occupied", "Updated", "ISO14443", "x" * 37, {"unit": "Wh"}, {"id": 1}]
 
 
 def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -97,16 +130,16 @@ def _mutate(payload: Any, rng: random.Random) -> Any:
     return payload
 
 
-@pytest.mark.parametrize("action", sorted(GOOD))
-def test_never_passes_what_draft4_refuses(action: str) -> None:
-    validator = get_validator(MessageType.Call, action, "1.6")
-    assert validator.is_valid(GOOD[action])
-    assert certainly_valid(action, "1.6", GOOD[action])  # the fast path is taken
-    rng = random.Random(action)
+@pytest.mark.parametrize(("version", "action", "good"), CASES)
+def test_never_passes_what_draft4_refuses(version: str, action: str, good: Any) -> None:
+    validator = get_validator(MessageType.Call, action, version)
+    assert validator.is_valid(good)
+    assert certainly_valid(action, version, good)  # the fast path is taken
+    rng = random.Random(f"{version}{action}")
     passed = refused = 0
     for _ in range(1500):
-        payload = _mutate(GOOD[action], rng)
-        if certainly_valid(action, "1.6", payload):
+        payload = _mutate(good, rng)
+        if certainly_valid(action, version, payload):
             passed += 1
             assert validator.is_valid(payload), payload
         elif not validator.is_valid(payload):
@@ -121,3 +154,16 @@ def test_unknown_keywords_are_never_passed() -> None:
     assert not compile_check({"type": "object", "additionalProperties": {"type": "string"}})({})
     assert not compile_check({"enum": [1, 2]})(1)
     assert not certainly_valid("NoSuchAction", "1.6", {})
+    # References: only into the schema's own definitions, never a chain of them.
+    root = {"definitions": {"A": {"type": "string"}, "B": {"$ref": "#/definitions/A"}}}
+    assert compile_check({"$ref": "#/definitions/A"}, root)("a")
+    assert not compile_check({"$ref": "#/definitions/A"}, root)(1)
+    assert not compile_check({"$ref": "#/definitions/B"}, root)("a")
+    assert not compile_check({"$ref": "other.json#/A"}, root)("a")
+    loop: dict[str, Any] = {"type": "object", "properties": {}}
+    loop["properties"]["next"] = loop  # a schema without end compiles, to a bounded depth
+    deep: dict[str, Any] = {}
+    for _ in range(50):
+        deep = {"next": deep}
+    assert compile_check(loop)({"next": {}})
+    assert not compile_check(loop)(deep)  # deeper than any OCPP payload: the library decides

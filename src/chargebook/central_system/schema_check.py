@@ -24,9 +24,15 @@ from ocpp.messages import MessageType, get_validator
 
 Check = Callable[[Any], bool]
 
-# Keywords that describe and never constrain (`format`: not checked by the library either).
-_ANNOTATIONS = frozenset({"$schema", "id", "title", "description", "format", "comment"})
+# Keywords that never constrain here: annotations, `format` (not checked by the library
+# either), `definitions` (a container for `$ref`), `additionalItems` (Draft 4 applies it only
+# when `items` is a list, which is never passed).
+_ANNOTATIONS = frozenset(
+    {"$schema", "$id", "id", "title", "description", "format", "comment", "$comment"}
+    | {"javaType", "default", "definitions", "additionalItems"}
+)
 _SUPPORTED = _ANNOTATIONS | {
+    "$ref",
     "type",
     "properties",
     "additionalProperties",
@@ -46,15 +52,25 @@ _TYPES: dict[str, Check] = {
 }
 
 
+_MAX_DEPTH = 40
+
+
 def _never(_: Any) -> bool:
     return False
 
 
-def compile_check(schema: Mapping[str, Any]) -> Check:
-    """The check of one (sub)schema; `_never` for one it does not fully understand."""
-    if not isinstance(schema, Mapping) or not set(schema) <= _SUPPORTED:
+def compile_check(
+    schema: Mapping[str, Any], root: Mapping[str, Any] | None = None, depth: int = 0
+) -> Check:
+    """The check of one (sub)schema of `root` (itself by default); `_never` for one it does
+    not fully understand, or nested deeper than any OCPP schema (a recursive `$ref`)."""
+    root = schema if root is None else root
+    if not isinstance(schema, Mapping) or not set(schema) <= _SUPPORTED or depth > _MAX_DEPTH:
         return _never
     checks: list[Check] = []
+    if "$ref" in schema:
+        # Draft 4 ignores the siblings of `$ref`; checking them as well can only refuse more.
+        checks.append(_ref_check(schema["$ref"], root, depth + 1))
     kind = schema.get("type")
     if kind is not None:
         if not isinstance(kind, str) or kind not in _TYPES:
@@ -73,18 +89,18 @@ def compile_check(schema: Mapping[str, Any]) -> Check:
         least = schema["minItems"]
         checks.append(lambda value: not isinstance(value, list) or len(value) >= least)
     if "items" in schema:
-        item_check = compile_check(schema["items"])
+        item_check = compile_check(schema["items"], root, depth + 1)
         checks.append(
             lambda value: not isinstance(value, list) or all(item_check(item) for item in value)
         )
-    object_check = _object_check(schema)
+    object_check = _object_check(schema, root, depth + 1)
     if object_check is None:
         return _never
     checks.append(object_check)
     return lambda value: all(check(value) for check in checks)
 
 
-def _object_check(schema: Mapping[str, Any]) -> Check | None:
+def _object_check(schema: Mapping[str, Any], root: Mapping[str, Any], depth: int) -> Check | None:
     """The properties, required and additionalProperties of an object schema (None: not
     understood)."""
     properties = schema.get("properties", {})
@@ -92,7 +108,7 @@ def _object_check(schema: Mapping[str, Any]) -> Check | None:
     if not isinstance(properties, Mapping) or extra not in (True, False):
         return None
     required = tuple(schema.get("required", ()))
-    known = {name: compile_check(sub) for name, sub in properties.items()}
+    known = {name: compile_check(sub, root, depth) for name, sub in properties.items()}
     closed = extra is False
 
     def check(value: Any) -> bool:
@@ -111,6 +127,18 @@ def _object_check(schema: Mapping[str, Any]) -> Check | None:
         return True
 
     return check
+
+
+def _ref_check(ref: Any, root: Mapping[str, Any], depth: int) -> Check:
+    """A `#/definitions/<name>` of the same schema (the only references OCPP schemas use)."""
+    prefix = "#/definitions/"
+    definitions = root.get("definitions")
+    if not isinstance(ref, str) or not ref.startswith(prefix) or not isinstance(definitions, dict):
+        return _never
+    target = definitions.get(ref[len(prefix) :])
+    if not isinstance(target, Mapping) or "$ref" in target:
+        return _never  # missing, or a chain of references: the library decides
+    return compile_check(target, root, depth)
 
 
 _CHECKS: dict[tuple[str, str], Check] = {}
