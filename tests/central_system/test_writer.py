@@ -81,3 +81,22 @@ def test_stop_finishes_the_queue_and_a_new_loop_can_use_the_writer(
     asyncio.run(session())
     asyncio.run(session())  # another event loop, as a restarted server would have
     assert done == list(range(5)) * 2
+
+
+async def test_an_operation_queued_while_stopping_still_runs(
+    database: Database, clock: FixedClock
+) -> None:
+    writer = BookWriter(database, clock)
+
+    async def one_then_another() -> int:
+        assert await writer.run(lambda book: 1) == 1
+        # Resumed just before the waiting stop: queued after it saw the writer idle.
+        result: int = await writer.run(lambda book: 2)
+        return result
+
+    handler = asyncio.ensure_future(one_then_another())
+    await asyncio.sleep(0)  # the first operation is queued
+    stopping = asyncio.ensure_future(writer.stop())
+    assert await asyncio.wait_for(handler, timeout=10) == 2
+    await stopping
+    await writer.stop()

@@ -67,9 +67,11 @@ class BookWriter:
             return
         if self._idle is not None:
             await self._idle.wait()
+        # A `run` from here on starts a new thread; one batch is in flight at a time, so the
+        # two never write at once, and exactly one of them takes the stop.
+        thread, self._thread = self._thread, None
         self._inbox.put(None)
-        await asyncio.to_thread(self._thread.join)
-        self._thread = None
+        await asyncio.to_thread(thread.join)
 
     async def run(self, operation: Callable[[OcppBook], T]) -> T:
         """Apply `operation` to the book in the next batch; its result once committed.
@@ -110,6 +112,7 @@ class BookWriter:
         if self._cache_stale:  # between batches: no thread is using the cache
             self._cache_stale = False
             self._open_transactions.clear()
+        self.start()  # a `stop` may have come between the `run` and this hand-over
         self._inbox.put((loop, jobs))
 
     def _finished(
