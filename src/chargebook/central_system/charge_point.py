@@ -43,6 +43,7 @@ class OcppChargePoint(MirroredChargePoint, FramedChargePoint, ChargePoint):  # t
     """The central system's side of one charge point connection."""
 
     ocpp_version = "1.6"
+    direct_actions = frozenset({Action.meter_values, Action.status_notification, Action.heartbeat})
 
     def __init__(self, charge_point_id: str, connection: Any, central: ChargePointHost) -> None:
         super().__init__(

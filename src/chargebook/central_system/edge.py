@@ -49,6 +49,24 @@ def _numbers(value: Any, path: str) -> Iterator[tuple[str, float | int]]:
             yield from _numbers(item, f"{path}[{index}]")
 
 
+def _numbers_plausible(payload: Any) -> bool:
+    """True if every number is finite and within a 64-bit register: the walk every CALL pays,
+    so it builds no paths (`_numbers` finds the culprit's path when this says no)."""
+    stack = [payload]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Mapping):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, float):
+            if not math.isfinite(item) or abs(item) > MAX_REGISTER_WH:
+                return False
+        elif isinstance(item, int) and abs(item) > MAX_REGISTER_WH:  # bools are within
+            return False
+    return True
+
+
 def _moment(text: str) -> datetime | None:
     try:
         return parse_timestamp(text)
@@ -58,7 +76,8 @@ def _moment(text: str) -> datetime | None:
 
 def call_problem(action: str, payload: Any, now: datetime) -> OCPPError | None:
     """The CALLERROR for an incoming CALL with a value no charger can mean, or None."""
-    for path, number in _numbers(payload, ""):
+    numbers = () if _numbers_plausible(payload) else _numbers(payload, "")
+    for path, number in numbers:
         if isinstance(number, float) and not math.isfinite(number):
             return TypeConstraintViolationError(
                 description=f"{action}: {path} is not a finite number",

@@ -21,6 +21,7 @@ from ocpp.exceptions import NotImplementedError as OcppNotImplementedError
 from ocpp.exceptions import OCPPError
 from ocpp.messages import MessageType, unpack
 
+from chargebook.central_system.direct_calls import answer_directly
 from chargebook.central_system.edge import call_problem
 from chargebook.central_system.host import ChargePointHost
 
@@ -42,6 +43,8 @@ class FramedChargePoint:
     _send: Callable[[str], Awaitable[None]]
     _handle_call: Callable[[Any], Awaitable[None]]
     _response_queue: asyncio.Queue[Any]
+    # Frequent actions answered without the library's per-call overhead (`direct_calls`).
+    direct_actions: frozenset[str] = frozenset()
 
     def respell(self, action: str, payload: Any) -> Any:
         """The payload as the schema spells it (the version's own quirks); as is by default."""
@@ -71,7 +74,10 @@ class FramedChargePoint:
                     problem = call_problem(msg.action, msg.payload, self._central.clock.now())
                     if problem is not None:
                         raise problem
-                    await self._handle_call(msg)
+                    if msg.action not in self.direct_actions or not await answer_directly(
+                        self, msg
+                    ):
+                        await self._handle_call(msg)
                 except OCPPError as error:
                     await self._send(msg.create_call_error(error).to_json())
             elif msg.message_type_id in (MessageType.CallResult, MessageType.CallError):

@@ -76,25 +76,7 @@ class SampleRepository:
             row = _row(charger_id, sample)
             key = (charger_id, sample.observed_at)
             merged[key] = _merge_rows(merged[key], row) if key in merged else row
-        table = SessionSampleRow.__table__
-        statement = dialect_insert(self._session)(table)
-        measured_power = statement.excluded.extra.like('%"power_w":%')
-        measured_energy = statement.excluded.extra.like('%"energy_register_wh":%')
-        statement = statement.on_conflict_do_update(
-            index_elements=["charger_id", "observed_at"],
-            set_={
-                "power_kw": case(
-                    (measured_power, statement.excluded.power_kw), else_=table.c.power_kw
-                ),
-                "status": case((measured_power, statement.excluded.status), else_=table.c.status),
-                "session_energy_kwh": case(
-                    (measured_energy, statement.excluded.session_energy_kwh),
-                    else_=table.c.session_energy_kwh,
-                ),
-                "extra": statement.excluded.extra,
-            },
-        )
-        self._session.execute(statement, list(merged.values()))
+        self._session.execute(_known_upsert(self._session), list(merged.values()))
 
     def list_for_charger(
         self, charger_id: int, *, start: datetime, end: datetime
@@ -173,6 +155,36 @@ def sample_is_shown() -> tuple[ColumnElement[bool], ...]:
         SessionSampleRow.observed_at >= EARLIEST_PLAUSIBLE,
         SessionSampleRow.observed_at < LATEST_SHOWN,
     )
+
+
+# The upsert of `add_known`, built once per dialect: building it (the `excluded` alias, the
+# CASEs) cost more than executing it for a central system's small batches.
+_KNOWN_UPSERTS: dict[str, Any] = {}
+
+
+def _known_upsert(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    statement = _KNOWN_UPSERTS.get(dialect)
+    if statement is None:
+        table = SessionSampleRow.__table__
+        insert = dialect_insert(session)(table)
+        measured_power = insert.excluded.extra.like('%"power_w":%')
+        measured_energy = insert.excluded.extra.like('%"energy_register_wh":%')
+        statement = _KNOWN_UPSERTS[dialect] = insert.on_conflict_do_update(
+            index_elements=["charger_id", "observed_at"],
+            set_={
+                "power_kw": case(
+                    (measured_power, insert.excluded.power_kw), else_=table.c.power_kw
+                ),
+                "status": case((measured_power, insert.excluded.status), else_=table.c.status),
+                "session_energy_kwh": case(
+                    (measured_energy, insert.excluded.session_energy_kwh),
+                    else_=table.c.session_energy_kwh,
+                ),
+                "extra": insert.excluded.extra,
+            },
+        )
+    return statement
 
 
 def _row(charger_id: int, sample: SessionSample) -> dict[str, Any]:

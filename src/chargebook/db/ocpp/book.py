@@ -23,14 +23,13 @@ from sqlalchemy.orm import Session
 
 from chargebook.clock import Clock
 from chargebook.db.book.samples import SampleRepository
-from chargebook.db.core.writes import dialect_insert
 from chargebook.db.ocpp.chargers import OcppChargerRepository
 from chargebook.db.ocpp.events201 import TransactionEvents201
 from chargebook.db.ocpp.evidence201 import event_evidence
-from chargebook.db.ocpp.frames import frame_row, stored_frames
+from chargebook.db.ocpp.frames import frame_insert, frame_row, stored_frames
 from chargebook.db.ocpp.lookups import charger_id_of, max_current_a, transaction_row
 from chargebook.db.ocpp.sessions import store_closed_session
-from chargebook.db.ocpp.tables import OcppFrameRow, OcppTransactionRow
+from chargebook.db.ocpp.tables import OcppTransactionRow
 from chargebook.db.ocpp.transactions import OpenTransaction, OpenTransactions, to_domain
 from chargebook.domain.book import (
     SessionSample,
@@ -85,13 +84,7 @@ class SqlOcppBook(TransactionEvents201):
         """Write queued frames and samples (before anything reads them, and at batch end)."""
         if self._pending_frames:
             rows, self._pending_frames = self._pending_frames, []
-            # executemany of one compiled statement: a multi-row VALUES recompiles per size.
-            self._session.execute(
-                dialect_insert(self._session)(OcppFrameRow.__table__).on_conflict_do_nothing(
-                    index_elements=["transaction_id", "frame_sha256"]
-                ),
-                rows,
-            )
+            self._session.execute(frame_insert(self._session), rows)
         if self._pending_samples:
             samples, self._pending_samples = self._pending_samples, []
             SampleRepository(self._session).add_known(samples)

@@ -11,7 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chargebook.db.core.canonical import canonical_json, sha256_hex
+from chargebook.db.core.writes import dialect_insert
 from chargebook.db.ocpp.tables import OcppFrameRow
+
+_INSERTS: dict[str, Any] = {}
 
 
 def frame_row(
@@ -26,6 +29,18 @@ def frame_row(
         "frame_sha256": digest,
         "received_at": received_at,
     }
+
+
+def frame_insert(session: Session) -> Any:
+    """The INSERT .. ON CONFLICT DO NOTHING for `frame_row`s, built once per dialect (run as
+    executemany: a multi-row VALUES would recompile per batch size)."""
+    dialect = session.get_bind().dialect.name
+    statement = _INSERTS.get(dialect)
+    if statement is None:
+        statement = _INSERTS[dialect] = dialect_insert(session)(
+            OcppFrameRow.__table__
+        ).on_conflict_do_nothing(index_elements=["transaction_id", "frame_sha256"])
+    return statement
 
 
 def stored_frames(session: Session, transaction_id: int) -> list[Any]:
