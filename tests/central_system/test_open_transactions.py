@@ -9,12 +9,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from chargebook.clock import FixedClock
 from chargebook.db import Database, SampleRepository
 from chargebook.db.ocpp.batch import run_ocpp_batch
 from chargebook.db.ocpp.book import SqlOcppBook
+from chargebook.db.ocpp.modes import PendingModes
 from chargebook.db.ocpp.tables import OcppTransactionRow
 from chargebook.db.ocpp.transactions import OpenTransactions
 from chargebook.domain.ocpp import EnergyRegisterMode, MeterReading
@@ -144,3 +145,55 @@ def test_a_batch_run_operation_by_operation_clears_the_cache(
         assert row.energy_mode == EnergyRegisterMode.LIFETIME.value
         samples = SampleRepository(session).list_for_session(row.session_id or -1)
     assert [round(s.energy_kwh, 1) for s in samples] == [1.8, 3.6]
+
+
+def test_a_fleet_starting_at_once_sets_its_modes_in_one_statement(
+    book: Callable[..., list[tuple[bool, Any]]], database: Database, clock: FixedClock
+) -> None:
+    ((_, tx),) = book(_start(clock))
+    updates: list[bool] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.startswith("UPDATE ocpp_transactions"):
+            updates.append(args[-1])  # executemany
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        # Several first readings of cached transactions in one batch, then a stop that reads
+        # the row: it must see the mode the readings decided, not the stored UNKNOWN.
+        outcomes = book(
+            _meter(clock, tx, 10, 1_800.0),
+            _meter(clock, tx, 20, 3_600.0),
+            _stop(clock, tx, 30, 1_005_400),
+        )
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+    assert [ok for ok, _ in outcomes] == [True, True, True]
+    assert len(updates) <= 2  # the staged mode (one statement) and the stop's own row update
+    with database.session() as session:
+        row = session.get(OcppTransactionRow, tx)
+        assert row is not None
+        assert row.energy_mode == EnergyRegisterMode.SESSION.value
+        samples = SampleRepository(session).list_for_session(row.session_id or -1)
+    assert [round(s.energy_kwh, 1) for s in samples] == [1.8, 3.6]
+
+
+def test_a_staged_mode_is_written_before_any_query_reads_it(
+    book: Callable[..., list[tuple[bool, Any]]], database: Database, clock: FixedClock
+) -> None:
+    ((_, tx),) = book(_start(clock))
+    with database.session() as session:
+        modes = PendingModes(session)
+        modes.stage(tx, EnergyRegisterMode.SESSION.value)
+        # A column query (no identity map in between) sees the staged mode: it went out first.
+        seen = session.scalar(
+            select(OcppTransactionRow.energy_mode).where(OcppTransactionRow.id == tx)
+        )
+        assert seen == EnergyRegisterMode.SESSION.value
+        modes.stage(tx, EnergyRegisterMode.LIFETIME.value)
+        modes.discard()  # the operation failed: nothing of it is written
+        session.commit()
+    with database.session() as session:
+        row = session.get(OcppTransactionRow, tx)
+        assert row is not None
+        assert row.energy_mode == EnergyRegisterMode.SESSION.value

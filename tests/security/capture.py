@@ -21,8 +21,8 @@ LIBRARY_LOGGERS = ("httpx", "httpcore", "sqlalchemy", "sqlalchemy.engine", "alem
                    "uvicorn", "uvicorn.access", "uvicorn.error", "websockets", "ocpp",
                    "asyncio", "chargebook")  # fmt: skip
 
-# Columns that store argon2 hashes on purpose (passwords, OCPP secrets): the test checks their
-# form separately; everywhere else an argon2 hash is a leak.
+# Columns that store secret hashes on purpose (passwords, OCPP secrets): the test checks their
+# form separately; everywhere else such a hash is a leak.
 HASH_COLUMNS = (("users", "password_hash"), ("chargers", "ocpp_secret_hash"))
 
 

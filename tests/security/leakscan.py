@@ -4,7 +4,7 @@ Secrets are registered with a label; the scanner looks for each in its plain for
 encodings a leak would take on the way out (URL/form encoding, JSON escaping, base64 and
 base64url at every byte alignment for the e-mail claim inside a JWT), inside every captured
 artifact: text, and the members of ZIP files (XLSX, batch exports) and the deflated streams of
-PDFs. Patterns catch what was never registered: any JWT, any argon2 hash.
+PDFs. Patterns catch what was never registered: any JWT, any argon2 or salted SHA-256 secret hash.
 
 A finding names the artifact, the secret's label and a short context with the secret itself
 replaced by its label, so the failure message does not leak what it reports.
@@ -26,6 +26,8 @@ from urllib.parse import quote, quote_plus
 # Any JWT (header and payload are base64url JSON objects, so both start with "eyJ").
 JWT_PATTERN = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
 ARGON2_PATTERN = re.compile(r"\$argon2(?:id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+")
+# The salted SHA-256 form a generated OCPP secret is stored in (`central_system.auth`).
+FAST_HASH_PATTERN = re.compile(r"\$sha256\$[0-9a-f]{32}\$[0-9a-f]{64}")
 MIN_SECRET_CHARS = 8  # shorter values would match by chance
 
 
@@ -152,7 +154,11 @@ def scan(
                     findings.append(Finding(name, label, f"intended display {shown}× (not once)"))
                 continue
             findings.extend(Finding(name, label, _context(t, s, e, label)) for t, s, e in hits)
-        for pattern, label in ((JWT_PATTERN, "a JWT"), (ARGON2_PATTERN, "an argon2 hash")):
+        for pattern, label in (
+            (JWT_PATTERN, "a JWT"),
+            (ARGON2_PATTERN, "an argon2 hash"),
+            (FAST_HASH_PATTERN, "a secret's SHA-256 hash"),
+        ):
             for text in texts:
                 findings.extend(
                     Finding(name, label, _context(text, m.start(), m.end(), label))

@@ -7,8 +7,8 @@ scanned (`leakscan.py`) for: the myWallbox passwords, every access and refresh J
 simulator issued (and the e-mail claim in its JWT-encoded form), the Fernet key
 (CHARGEBOOK_SECRET_KEY and the demo's generated key file), the web passwords and session
 cookies, OCPP charger secrets and personal access tokens outside their one intended display,
-and argon2 hashes. The database must hold the Wallbox credentials and tokens as Fernet
-ciphertext and the passwords as argon2 hashes only.
+and secret hashes. The database must hold the Wallbox credentials and tokens as Fernet
+ciphertext, the passwords as argon2 hashes and generated OCPP secrets as salted SHA-256 only.
 
 Intended displays (each must occur exactly once, or the scan fails): the demo tour prints the
 simulator's public demo login; `chargebook ocpp add` and the web's OCPP registration page show
@@ -37,6 +37,7 @@ from cryptography.fernet import Fernet
 from typer.testing import CliRunner
 
 from chargebook.account_sources import UNUSABLE_PASSWORD_HASH
+from chargebook.central_system.auth import is_fast_hash
 from chargebook.cli.app import app as cli_app
 from chargebook.clock import SystemClock
 from chargebook.crypto import load_secret_box
@@ -404,8 +405,8 @@ def check_book_at_rest(run: Run, path: Path) -> None:
         rows = connection.execute(
             "SELECT email_encrypted, password_encrypted, tokens_encrypted FROM wallbox_accounts"
         ).fetchall()
-        hashes = connection.execute(
-            "SELECT password_hash FROM users UNION ALL "
+        hashes = connection.execute("SELECT password_hash FROM users").fetchall()
+        ocpp_hashes = connection.execute(
             "SELECT ocpp_secret_hash FROM chargers WHERE ocpp_secret_hash IS NOT NULL"
         ).fetchall()
     finally:
@@ -418,10 +419,16 @@ def check_book_at_rest(run: Run, path: Path) -> None:
     plain = {box.decrypt(row[1]) for row in rows}
     assert plain == {CLI_WALLBOX[1], WEB_WALLBOX[1]}
     hashes = [value for (value,) in hashes if value != UNUSABLE_PASSWORD_HASH]
-    assert len(hashes) == 3 + 2  # owner, operator, newcomer; 2 OCPP chargers
+    assert len(hashes) == 3  # owner, operator, newcomer
     for value in hashes:
         assert value.startswith("$argon2id$")
         run.secrets.add("argon2 hash from the book", value)
+    # Both OCPP chargers got generated secrets: the salted SHA-256 form (NIST SP 800-63B
+    # §5.1.2.2 needs no slow hash for 192 random bits); a chosen one would be argon2.
+    assert len(ocpp_hashes) == 2
+    for (value,) in ocpp_hashes:
+        assert is_fast_hash(value)
+        run.secrets.add("OCPP secret hash from the book", value)
 
 
 def test_the_scanner_finds_planted_secrets_in_every_form() -> None:
@@ -450,7 +457,8 @@ def test_the_scanner_finds_planted_secrets_in_every_form() -> None:
         "json": json.dumps({"refresh": jwt.split(".")[2]}),
         "jwt payload": f"token payload {claims}",
         "unregistered": "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo and "
-        + "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl",
+        + "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl and "
+        + f"$sha256${'ab' * 16}${'cd' * 32}",
         "display": "your token: s3cret-Pässword&x",
         "clean": "nothing to see here",
     }
@@ -463,6 +471,7 @@ def test_the_scanner_finds_planted_secrets_in_every_form() -> None:
     assert ("jwt payload", "e-mail claim") in found
     assert ("unregistered", "an argon2 hash") in found
     assert ("unregistered", "a JWT") in found
+    assert ("unregistered", "a secret's SHA-256 hash") in found
     assert not any(artifact == "clean" for artifact, _ in found)
     # An intended display passes only when it shows the secret exactly once.
     once = [Allowance("display", "password")]

@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chargebook.clock import Clock
@@ -28,6 +28,7 @@ from chargebook.db.ocpp.events201 import TransactionEvents201
 from chargebook.db.ocpp.evidence201 import event_evidence
 from chargebook.db.ocpp.frames import frame_insert, frame_row, stored_frames
 from chargebook.db.ocpp.lookups import charger_id_of, max_current_a, transaction_row
+from chargebook.db.ocpp.modes import PendingModes
 from chargebook.db.ocpp.sessions import store_closed_session
 from chargebook.db.ocpp.tables import OcppTransactionRow
 from chargebook.db.ocpp.transactions import OpenTransaction, OpenTransactions, to_domain
@@ -74,11 +75,13 @@ class SqlOcppBook(TransactionEvents201):
         # per-frame statements would cost more than everything else of a batch together.
         self._pending_frames: list[dict[str, Any]] = []
         self._pending_samples: list[tuple[int, SessionSample]] = []
+        self._pending_modes = PendingModes(session)
 
     def discard_pending(self) -> None:
         """Drop queued rows of an operation that failed."""
         self._pending_frames.clear()
         self._pending_samples.clear()
+        self._pending_modes.discard()
 
     def flush_pending(self) -> None:
         """Write queued frames and samples (before anything reads them, and at batch end)."""
@@ -88,6 +91,7 @@ class SqlOcppBook(TransactionEvents201):
         if self._pending_samples:
             samples, self._pending_samples = self._pending_samples, []
             SampleRepository(self._session).add_known(samples)
+        self._pending_modes.flush()
 
     # -- transactions ---------------------------------------------------------------------
 
@@ -346,14 +350,8 @@ class SqlOcppBook(TransactionEvents201):
         )
         if mode is not current:
             transaction.energy_mode = mode.value  # a row, or this batch's staged copy
-            if isinstance(transaction, OpenTransaction):
-                # Rarely (at most twice per transaction); an ORM UPDATE also refreshes a row
-                # this session holds.
-                self._session.execute(
-                    update(OcppTransactionRow)
-                    .where(OcppTransactionRow.id == transaction.id)
-                    .values(energy_mode=mode.value)
-                )
+            if isinstance(transaction, OpenTransaction):  # a row is flushed by the ORM
+                self._pending_modes.stage(transaction.id, mode.value)
         return mode
 
     def _cached_open(self, charger_id: int, transaction_id: int | None) -> OpenTransaction | None:
