@@ -53,7 +53,7 @@ browser:
 	fi
 
 demo: $(VENV)/.installed $(ASSETS)
-	$(BIN)/chargebook demo $(if $(PORT),--port $(PORT))
+	$(BIN)/chargebook demo $(if $(PORT),--port $(PORT)) $(if $(OCPP_VERSION),--ocpp-version $(OCPP_VERSION))
 
 # lint-imports: the architecture contracts of .importlinter (layers, SQLAlchemy/httpx/websockets
 # only in their adapters, simulators apart from the product, no import cycles).

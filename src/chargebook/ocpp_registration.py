@@ -100,8 +100,8 @@ def register_ocpp_charger(
     owner_user_id: int | None,
     allow_empty_password: bool = False,
 ) -> OcppRegistration:
-    """Register an OCPP 1.6J charge point (unclaimed when `owner_user_id` is None), in one
-    transaction of its own.
+    """Register an OCPP charge point, 1.6J or 2.0.1 (unclaimed when `owner_user_id` is None),
+    in one transaction of its own.
 
     Raises:
         InvalidChargePointIdError: see `check_charge_point_id`.

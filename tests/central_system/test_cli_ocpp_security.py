@@ -76,3 +76,10 @@ def test_renew_on_sqlite_says_it_cannot_reach_the_charger(settings: Settings) ->
     assert result.exit_code == 1
     assert "cannot reach charge point CP-9" in result.output
     assert "Traceback" not in result.output
+
+
+def test_renew_names_a_charger_that_is_not_registered(settings: Settings) -> None:
+    result = runner.invoke(app, ["ocpp", "renew-certificate", "CP-404"])
+    assert result.exit_code != 0
+    assert "no OCPP charge point CP-404" in result.output
+    assert "Traceback" not in result.output

@@ -6,9 +6,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import httpx
+import pytest
+from sqlalchemy import select
 
 from chargebook.clock import FixedClock
 from chargebook.db import ChargerRepository, SessionRepository, UserRepository
+from chargebook.db.ocpp.tables import OcppFrameRow
 from chargebook.demo.ocpp import DEMO_CHARGE_POINT_ID
 from chargebook.demo.web import OWNER, build_demo_app
 from chargebook.domain.models import ChargerSource
@@ -18,9 +21,21 @@ from chargebook.web.context import WebContext
 from chargebook.web.cookies import SESSION_COOKIE
 
 
-async def test_the_owner_sees_the_ocpp_charger_and_its_session(web_settings: Settings) -> None:
+@pytest.mark.parametrize(
+    ("ocpp_version", "transaction_action"),
+    [("1.6", "StartTransaction"), ("2.0.1", "TransactionEvent")],
+)
+async def test_the_owner_sees_the_ocpp_charger_and_its_session(
+    web_settings: Settings, ocpp_version: str, transaction_action: str
+) -> None:
     clock = FixedClock(datetime(2026, 6, 1, 18, tzinfo=UTC))
-    app = build_demo_app(web_settings, clock=clock, connect_owner=False, ocpp_charger=True)
+    app = build_demo_app(
+        web_settings,
+        clock=clock,
+        connect_owner=False,
+        ocpp_charger=True,
+        ocpp_version=ocpp_version,
+    )
     context: WebContext = app.state.context
     async with app.router.lifespan_context(app):
         assert context.central_system is not None
@@ -31,6 +46,7 @@ async def test_the_owner_sees_the_ocpp_charger_and_its_session(web_settings: Set
             cookie = AccountService(session, clock, context.passwords).start_session(owner)
             (charger,) = ChargerRepository(session, clock).list(owner_user_id=owner.id)
             (stored,) = SessionRepository(session).list(charger_id=charger.id)
+            actions = set(session.scalars(select(OcppFrameRow.action)))
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://testserver"
         ) as client:
@@ -40,6 +56,7 @@ async def test_the_owner_sees_the_ocpp_charger_and_its_session(web_settings: Set
     assert context.central_system is None  # stopped with the app
 
     assert charger.charger.source is ChargerSource.OCPP
+    assert transaction_action in actions  # the demo charger spoke the version asked for
     assert charger.charger.model == "SimCharger-22"  # from its BootNotification
     assert dashboard.status_code == 200
     assert DEMO_CHARGE_POINT_ID in dashboard.text

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from chargebook.clock import Clock
 from chargebook.db import Database, SqlSession
+from chargebook.db.ocpp.lookups import charger_id_of
 from chargebook.db.ocpp.security import IssuedCertificate, OcppSecurityRepository
 from chargebook.domain.charge_point_id import charge_point_id_problem
 from chargebook.domain.ocpp_security import profile_problem
@@ -108,6 +109,7 @@ async def renew_certificate(
     Raises:
         InvalidSecurityProfileError: a bad charge point id (before it reaches the database:
             PostgreSQL refuses a NUL byte with an error, not an empty answer).
+        NotFoundError: no such OCPP charger (not "not connected": there is nothing to connect).
         ChargePointNotConnectedError: no process holds it (or SQLite without a central here).
         CommandRejectedError, CommandTimeoutError: the charger refused or did not answer.
     """
@@ -117,6 +119,8 @@ async def renew_certificate(
     problem = charge_point_id_problem(charge_point_id)
     if problem is not None:
         raise InvalidSecurityProfileError(problem)
+    with database.session() as session:
+        charger_id_of(session, charge_point_id)
 
     if central is not None:
         await routed_commands(central).renew_certificate(charge_point_id)

@@ -357,11 +357,19 @@ def _tour(
         _serve_web(
             settings.data_dir / "demo-web",
             seed=seed, days=days, sock=web_socket, port=port, console=console,
+            ocpp_version=ocpp_version,
         )  # fmt: skip
 
 
 def _serve_web(
-    data_dir: Path, *, seed: int, days: int, sock: socket.socket, port: int, console: Console
+    data_dir: Path,
+    *,
+    seed: int,
+    days: int,
+    sock: socket.socket,
+    port: int,
+    console: Console,
+    ocpp_version: str,
 ) -> None:
     """The web app with its own simulator, a demo owner and operator, until Ctrl-C."""
     import uvicorn  # only the serving demo needs it
@@ -371,7 +379,7 @@ def _serve_web(
 
     if data_dir.exists():
         shutil.rmtree(data_dir)  # the web demo's own folder only
-    app = demo_app(data_dir=data_dir, seed=seed, days=days)
+    app = demo_app(data_dir=data_dir, seed=seed, days=days, ocpp_version=ocpp_version)
     freeze_startup_heap()  # short GC pauses while serving (web/heap.py)
     console.rule("Web app")
     console.print(f"open http://127.0.0.1:{port}  (Ctrl-C stops it)", soft_wrap=True)

@@ -1,4 +1,5 @@
-"""`chargebook ocpp ...`: run the local OCPP 1.6J central system and manage its chargers."""
+"""`chargebook ocpp ...`: run the local OCPP central system (1.6J and 2.0.1), manage its
+chargers."""
 
 from __future__ import annotations
 
@@ -29,7 +30,9 @@ if TYPE_CHECKING:
     from chargebook.central_system.warm_restart import WarmRestart
 
 ocpp_app = typer.Typer(
-    name="ocpp", help="The local OCPP 1.6J central system and its chargers.", no_args_is_help=True
+    name="ocpp",
+    help="The local OCPP central system (1.6J and 2.0.1) and its chargers.",
+    no_args_is_help=True,
 )
 ocpp_app.add_typer(upstream_app)
 ocpp_app.command("security")(security_command)

@@ -139,19 +139,21 @@ def build_demo_app(
     connect_owner: bool = True,
     background: bool = False,
     ocpp_charger: bool = False,
+    ocpp_version: str = "1.6",
     prices: PriceSource | None = None,
     ere_year: bool = False,
     brands: DemoBrands | None = None,
 ) -> FastAPI:
     """The app with demo logins; with `connect_owner`, the owner's charger is connected at
     startup and its history imports in the background; with `ocpp_charger`, the owner also
-    has an OCPP charger that has just charged once through a loopback central system
-    (`chargebook.demo.web_ocpp`). `prices` replaces the live day-ahead prices (the served demo
-    passes the recorded demo prices so smart charging works offline). With `ere_year` (and
-    `connect_owner`), startup waits for the owner's history and seeds their ERE year, and
-    every page says it shows demo data (and the operator pays from the demo's textbook
-    account, unless the settings name one). With `brands` (and `connect_owner`), the owner's
-    Easee, Zaptec and Peblar are connected too, to those simulators."""
+    has an OCPP charger (speaking `ocpp_version`, "1.6" or "2.0.1") that has just charged once
+    through a loopback central system (`chargebook.demo.web_ocpp`). `prices` replaces the live
+    day-ahead prices (the served demo passes the recorded demo prices so smart charging works
+    offline). With `ere_year` (and `connect_owner`), startup waits for the owner's history and
+    seeds their ERE year, and every page says it shows demo data (and the operator pays from
+    the demo's textbook account, unless the settings name one). With `brands` (and
+    `connect_owner`), the owner's Easee, Zaptec and Peblar are connected too, to those
+    simulators."""
     if ere_year and not settings.operator_iban:
         settings = settings.model_copy(
             update={
@@ -187,7 +189,9 @@ def build_demo_app(
                 from chargebook.demo.web_ocpp import run_demo_ocpp_charger
 
                 await stack.enter_async_context(
-                    run_demo_ocpp_charger(started.state.context, owner_email=OWNER.email)
+                    run_demo_ocpp_charger(
+                        started.state.context, owner_email=OWNER.email, ocpp_version=ocpp_version
+                    )
                 )
             if not background:  # the background lifespan runs it itself
                 # CHARGEBOOK_MQTT_URL set: the demo chargers appear in Home Assistant too.
@@ -198,9 +202,12 @@ def build_demo_app(
     return app
 
 
-def demo_app(data_dir: Path | None = None, seed: int = 1, days: int = 120) -> FastAPI:
-    """The demo with the Wallbox simulator in-process, the owner's OCPP charger and one Easee,
-    Zaptec and Peblar charger on their simulators (for `uvicorn --factory`)."""
+def demo_app(
+    data_dir: Path | None = None, seed: int = 1, days: int = 120, ocpp_version: str = "1.6"
+) -> FastAPI:
+    """The demo with the Wallbox simulator in-process, the owner's OCPP charger (speaking
+    `ocpp_version`) and one Easee, Zaptec and Peblar charger on their simulators (for
+    `uvicorn --factory`)."""
     base = load_settings()
     folder = data_dir or base.data_dir / "demo-web"
     private_dir(folder)
@@ -229,6 +236,7 @@ def demo_app(data_dir: Path | None = None, seed: int = 1, days: int = 120) -> Fa
         clock=clock,
         wallbox_transport=httpx.ASGITransport(app=simulator.app),
         ocpp_charger=True,
+        ocpp_version=ocpp_version,
         ere_year=True,
         brands=DemoBrands.build(clock, seed=seed, days=min(days, BRAND_HISTORY_DAYS)),
         # Offline on purpose: recorded real prices replayed around today, labelled as such.

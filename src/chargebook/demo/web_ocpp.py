@@ -1,4 +1,4 @@
-"""The web demo's OCPP charger: the demo owner's second charger speaks OCPP 1.6J.
+"""The web demo's OCPP charger: the demo owner's second charger speaks OCPP 1.6J (or 2.0.1).
 
 While the demo app runs, chargebook's central system listens on a free loopback port and is
 plugged into the charger commands; one simulated charge point (registered to the owner) has
@@ -35,10 +35,11 @@ _TRANSACTION_S = DEMO_METER_INTERVAL_S * (DEMO_METER_VALUES + 0.5)
 
 @asynccontextmanager
 async def run_demo_ocpp_charger(
-    context: WebContext, *, owner_email: str
+    context: WebContext, *, owner_email: str, ocpp_version: str = "1.6"
 ) -> AsyncIterator[DemoTransaction]:
     """Register the demo charge point to `owner_email`, serve OCPP on 127.0.0.1 (free port),
-    charge once, and keep the charge point connected until the context exits.
+    charge once speaking `ocpp_version`, and keep the charge point connected until the context
+    exits.
 
     Raises:
         NotFoundError: no user with `owner_email`.
@@ -53,9 +54,12 @@ async def run_demo_ocpp_charger(
     plugged = central_system_commands(context, host="127.0.0.1", port=0, settle_heap=False)
     async with plugged as port:
         start = context.clock.now() - timedelta(seconds=_TRANSACTION_S)
-        cp, done = await charge_once(demo_url(port), password, FixedClock(start))
+        cp, done = await charge_once(
+            demo_url(port), password, FixedClock(start), ocpp_version=ocpp_version
+        )
         _LOGGER.info(
-            "demo: OCPP charger %s on ws://127.0.0.1:%d charged %d Wh",
+            "demo: OCPP %s charger %s on ws://127.0.0.1:%d charged %d Wh",
+            ocpp_version,
             done.charge_point_id,
             port,
             done.meter_stop_wh - done.meter_start_wh,

@@ -219,7 +219,8 @@ def register_ocpp(
     *,
     allow_empty_password: bool = False,
 ) -> OcppConnectPage:
-    """Register an OCPP 1.6J charge point for `owner` (the service `chargebook ocpp add` calls).
+    """Register an OCPP charge point, 1.6J or 2.0.1, for `owner` (the service `chargebook ocpp
+    add` calls).
 
     `address` is where the charger dials (`ocpp_registration.ocpp_address`).
 
