@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import gc
 import json
 import os
 import statistics
@@ -151,6 +152,10 @@ async def capacity_level(
     opened = await asyncio.gather(*(open_one(n) for n in range(count)), return_exceptions=True)
     connections = [o for o in opened if not isinstance(o, BaseException)]
     connect_s = time.perf_counter() - started
+    # The generator's own heap (thousands of connections) out of its collector's walks: a full
+    # collection in here would stall every send and show as the server's latency.
+    gc.collect()
+    gc.freeze()
     settle_s = await settle(server_pids) if server_pids else 0.0
     db_pids = list(db_pids_of()) if db_pids_of is not None else []
     latencies: list[float] = []
@@ -185,6 +190,7 @@ async def capacity_level(
     used = [b - a for a, b in zip(cpu_before, _cpu_all(watched), strict=True)]
     machine = machine_busy_s() - machine_before
     await asyncio.gather(*(ws.close() for ws, _ in connections), return_exceptions=True)
+    gc.unfreeze()
     latencies.sort()
     p99 = latencies[int(len(latencies) * 0.99) - 1] if latencies else float("inf")
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.postgres
 
 
 class NoWriter:
-    def forget_open_transactions(self) -> None:
+    def forget_open_transactions(self, charge_point_id: str | None = None) -> None:
         pass
 
 

@@ -39,7 +39,7 @@ def new_node_id() -> str:
 
 
 class _Writer(Protocol):
-    def forget_open_transactions(self) -> None: ...
+    def forget_open_transactions(self, charge_point_id: str | None = None) -> None: ...
 
 
 class LocalCentral(Protocol):
@@ -269,7 +269,7 @@ class ClusterNode:
                 # That node may now write the charger's transactions: our cache of them is
                 # no longer the truth (the single-process assumption of `OpenTransactions`).
                 assert self._central is not None
-                self._central.writer.forget_open_transactions()
+                self._central.writer.forget_open_transactions(charge_point_id)
                 self._newest[charge_point_id] = max(
                     self._newest.get(charge_point_id, 0), int(epoch)
                 )

@@ -4,8 +4,8 @@ domain sees it.
 The hot path (MeterValues of an open transaction) reads nothing from the database: the writer
 keeps the open transactions' few immutable facts (`OpenTransactions`), updated only from
 batches that committed. This assumes one central system writes a book's OCPP transactions;
-with several (`central_system.cluster`) a process drops it whenever another takes a charger
-over (`BookWriter.forget_open_transactions`).
+with several (`central_system.cluster`) a process drops a charger's transactions from it
+whenever another takes that charger over (`BookWriter.forget_open_transactions`).
 """
 
 from __future__ import annotations
@@ -58,6 +58,13 @@ class OpenTransactions:
 
     def clear(self) -> None:
         self._open.clear()
+
+    def forget_chargers(self, charger_ids: set[int]) -> None:
+        """Drop the transactions of these chargers (another process now writes them)."""
+        if charger_ids:
+            self._open = {
+                tid: t for tid, t in self._open.items() if t.charger_id not in charger_ids
+            }
 
     def __len__(self) -> int:
         return len(self._open)
