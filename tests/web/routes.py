@@ -205,7 +205,7 @@ ROUTES: list[RouteCase] = [
     RouteCase(
         "POST", "/operator/ocpp-upstreams/{charge_point_id}/clear", Access.OPERATOR, ok=404, body={}
     ),
-    # OCPP security ({charge_point_id} names no charger: 404; renewing it: not connected, 409)
+    # OCPP security ({charge_point_id} names no charger: 404, renewing it too)
     RouteCase("GET", "/operator/ocpp-security", Access.OPERATOR),
     RouteCase(
         "POST",
@@ -215,7 +215,7 @@ ROUTES: list[RouteCase] = [
         body={"charge_point_id": "CP-NONE", "min_profile": "2"},
     ),
     RouteCase(
-        "POST", "/operator/ocpp-security/{charge_point_id}/renew", Access.OPERATOR, ok=409, body={}
+        "POST", "/operator/ocpp-security/{charge_point_id}/renew", Access.OPERATOR, ok=404, body={}
     ),
     RouteCase("GET", "/operator/batches", Access.OPERATOR),
     RouteCase(  # nothing eligible in the world: refused with the reason
