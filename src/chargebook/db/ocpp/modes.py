@@ -4,9 +4,9 @@ A transaction's mode is decided by its first readings (`decide_register_mode`): 
 changes per transaction, but when a whole fleet starts charging at once (a reconnect storm, a
 price signal) every first MeterValues changed a mode, and one UPDATE round trip each kept the
 writer's one thread busy (`bench.ocpp_cluster_bench`, 5,000 chargers: p99 484 → 229 ms,
-bench/README.md). The changes now wait here
-and go out as one executemany at the batch's `flush_pending`, or before any statement that
-could read a transaction row, so nothing in the batch ever sees an old mode.
+bench/README.md). The changes now wait here and go out as one executemany at the batch's
+`flush_pending`, or before any statement that could read a transaction row, so nothing in the
+batch ever sees an old mode.
 """
 
 from __future__ import annotations
